@@ -1,0 +1,291 @@
+#include "resv_model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "resv_time.h"
+
+static const char *const syncStatusWords[] = {"pending", "success", "failed", NULL};
+static const char *const systemStatusWords[] = {"inactive", "active", "error", NULL};
+
+#define F(n, t, max, fl) {n, t, max, fl, NULL}
+const resvFieldSpec resvFields[RESV_F_COUNT] = {
+    [RESV_F_ID] = F("id", RESV_T_ID, 36, RESV_FF_SERVER),
+    [RESV_F_SYSTEM_ID] = F("system_id", RESV_T_ID, RESV_ID_MAX, 0),
+    [RESV_F_STORE_ID] = F("store_id", RESV_T_ID, RESV_ID_MAX, RESV_FF_SERVER),
+    [RESV_F_RESERVATION_ID] = F("reservation_id", RESV_T_ID, RESV_ID_MAX, RESV_FF_SERVER),
+    [RESV_F_EXTERNAL_RESERVATION_ID] = F("external_reservation_id", RESV_T_TEXT, 128, 0),
+    [RESV_F_RESERVATION_NUMBER] = F("reservation_number", RESV_T_TEXT, 128, 0),
+    [RESV_F_CUSTOMER_NAME] = F("customer_name", RESV_T_TEXT, 128, 0),
+    [RESV_F_CUSTOMER_PHONE] = F("customer_phone", RESV_T_PHONE, 32, 0),
+    [RESV_F_CUSTOMER_COUNT] = F("customer_count", RESV_T_INT, 4, 0),
+    [RESV_F_RESERVATION_DATE] = F("reservation_date", RESV_T_DATETIME, 19, 0),
+    [RESV_F_RESERVATION_TIME] = F("reservation_time", RESV_T_SLOT, 11, 0),
+    [RESV_F_ARRIVAL_TIME] = F("arrival_time", RESV_T_DATETIME, 19, 0),
+    [RESV_F_TABLE_TYPE] = F("table_type", RESV_T_TEXT, 64, 0),
+    [RESV_F_TABLE_NUMBER] = F("table_number", RESV_T_ID, 32, 0),
+    [RESV_F_AREA] = F("area", RESV_T_TEXT, 64, 0),
+    [RESV_F_STATUS] = F("status", RESV_T_STATUS, 9, 0),
+    [RESV_F_SPECIAL_REQUIREMENTS] = F("special_requirements", RESV_T_TEXT, 2000, 0),
+    [RESV_F_NOTES] = F("notes", RESV_T_TEXT, 2000, 0),
+    [RESV_F_DEPOSIT_REQUIRED] = F("deposit_required", RESV_T_BOOL, 5, 0),
+    [RESV_F_DEPOSIT_AMOUNT] = F("deposit_amount", RESV_T_MONEY, 16, 0),
+    [RESV_F_DEPOSIT_PAID] = F("deposit_paid", RESV_T_BOOL, 5, 0),
+    [RESV_F_SOURCE] = F("source", RESV_T_TEXT, 64, 0),
+    [RESV_F_CHANNEL] = F("channel", RESV_T_TEXT, 64, 0),
+    [RESV_F_SYNC_STATUS] = {"sync_status", RESV_T_ENUM, 7, 0, syncStatusWords},
+    [RESV_F_SYNCED_AT] = F("synced_at", RESV_T_DATETIME, 19, 0),
+    [RESV_F_CREATED_AT] = F("created_at", RESV_T_DATETIME, 19, RESV_FF_SERVER),
+    [RESV_F_UPDATED_AT] = F("updated_at", RESV_T_DATETIME, 19, 0),
+};
+
+const resvFieldSpec resvSystemFields[RESV_SF_COUNT] = {
+    [RESV_SF_ID] = F("id", RESV_T_ID, RESV_ID_MAX, RESV_FF_SERVER),
+    [RESV_SF_NAME] = F("name", RESV_T_TEXT, 128, 0),
+    [RESV_SF_TYPE] = F("type", RESV_T_TEXT, 32, 0),
+    [RESV_SF_PROVIDER] = F("provider", RESV_T_TEXT, 32, 0),
+    [RESV_SF_STATUS] = {"status", RESV_T_ENUM, 8, 0, systemStatusWords},
+    [RESV_SF_STORE_ID] = F("store_id", RESV_T_ID, RESV_ID_MAX, 0),
+    [RESV_SF_CONFIG] = F("config", RESV_T_TEXT, 8192, 0),
+    [RESV_SF_WEBHOOK_SECRET] = F("webhook_secret", RESV_T_TEXT, 128, 0),
+    [RESV_SF_LAST_ERROR] = F("last_error", RESV_T_TEXT, 512, 0),
+    [RESV_SF_LAST_PULL_AT] = F("last_pull_at", RESV_T_DATETIME, 19, 0),
+    [RESV_SF_CREATED_AT] = F("created_at", RESV_T_DATETIME, 19, RESV_FF_SERVER),
+    [RESV_SF_UPDATED_AT] = F("updated_at", RESV_T_DATETIME, 19, RESV_FF_SERVER),
+};
+#undef F
+
+int resvFieldLookup(const resvFieldSpec *table, int count, const char *name, size_t len) {
+    for (int i = 0; i < count; i++)
+        if (strlen(table[i].name) == len && memcmp(table[i].name, name, len) == 0) return i;
+    return -1;
+}
+
+/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+int resvUtf8Valid(const char *str, size_t len) {
+    const unsigned char *s = (const unsigned char *)str, *end = s + len;
+    while (s < end) {
+        unsigned c = *s, need, min, cp;
+        if (c < 0x80) {
+            s++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) need = 1, min = 0x80, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF) need = 2, min = 0x800, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4) need = 3, min = 0x10000, cp = c & 0x07;
+        else return 0;
+        if ((size_t)(end - s) <= need) return 0;
+        for (unsigned i = 1; i <= need; i++) {
+            if ((s[i] & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (s[i] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+        s += need + 1;
+    }
+    return 1;
+}
+
+/* Ids become parts of key names and URL paths: braces would change a key's cluster
+ * slot, and separators or spaces would make a path ambiguous. */
+int resvIdValid(const char *s, size_t len) {
+    if (len == 0 || len > RESV_ID_MAX || !resvUtf8Valid(s, len)) return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+            (c >= 'A' && c <= 'Z') || strchr("-_.:@", c))
+            continue;
+        return 0;
+    }
+    return 1;
+}
+
+static int modelTextValid(const char *s, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) return 0;
+    }
+    return resvUtf8Valid(s, len);
+}
+
+static int modelPhoneValid(const char *s, size_t len) {
+    int digits = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] >= '0' && s[i] <= '9') digits++;
+        else if (!strchr(" +-()", s[i]) || s[i] == '\0') return 0;
+    }
+    return digits > 0;
+}
+
+/* Integer without sign or leading zeros, in [lo, hi]. */
+static int modelParseUint(const char *s, size_t len, long lo, long hi, long *out) {
+    long v = 0;
+    if (len == 0 || len > 9 || (len > 1 && s[0] == '0')) return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Money as whole cents, so that 200, 200.0 and 200.00 are one value and no binary
+ * fraction ever rounds a deposit. */
+static int modelParseMoney(const char *s, size_t len, long long *cents) {
+    size_t dot = len;
+    long whole, frac = 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '.') {
+            dot = i;
+            break;
+        }
+    if (dot == 0 || modelParseUint(s, dot, 0, 999999999, &whole)) return -1;
+    if (dot < len) {
+        size_t n = len - dot - 1;
+        if (n < 1 || n > 2) return -1;
+        for (size_t i = dot + 1; i < len; i++) {
+            if (s[i] < '0' || s[i] > '9') return -1;
+            frac = frac * 10 + (s[i] - '0');
+        }
+        if (n == 1) frac *= 10;
+    }
+    *cents = (long long)whole * 100 + frac;
+    return 0;
+}
+
+static int modelWordIndex(const char *const *words, const char *s, size_t len) {
+    for (int i = 0; words[i]; i++)
+        if (strlen(words[i]) == len && memcmp(words[i], s, len) == 0) return i;
+    return -1;
+}
+
+int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len,
+                   char buf[RESV_CANON_MAX], const char **canon, size_t *canonlen,
+                   const char **why) {
+    long n;
+    long long cents;
+    resvInstant t;
+    resvSlot slot;
+    resvStatus st;
+
+    *canon = v;
+    *canonlen = len;
+    switch (spec->type) {
+    case RESV_T_ID:
+        *why = "must be 1 to 128 letters, digits, non-ASCII UTF-8 or - _ . : @";
+        return len <= spec->maxlen && resvIdValid(v, len) ? 0 : -1;
+    case RESV_T_TEXT:
+        *why = "must be UTF-8 text without control characters, within the length limit";
+        return len <= spec->maxlen && modelTextValid(v, len) ? 0 : -1;
+    case RESV_T_PHONE:
+        *why = "must be a phone number of digits, spaces and + - ( ), at most 32 bytes";
+        return len <= spec->maxlen && modelPhoneValid(v, len) ? 0 : -1;
+    case RESV_T_INT:
+        *why = "must be an integer from 1 to 9999";
+        return modelParseUint(v, len, 1, 9999, &n);
+    case RESV_T_MONEY:
+        *why = "must be an amount from 0 to 999999999.99 with at most two decimals";
+        if (modelParseMoney(v, len, &cents)) return -1;
+        *canonlen = (size_t)snprintf(buf, RESV_CANON_MAX, "%lld.%02lld", cents / 100, cents % 100);
+        *canon = buf;
+        return 0;
+    case RESV_T_BOOL:
+        *why = "must be true or false";
+        if ((len == 4 && !memcmp(v, "true", 4)) || (len == 1 && v[0] == '1')) *canon = "true";
+        else if ((len == 5 && !memcmp(v, "false", 5)) || (len == 1 && v[0] == '0')) *canon = "false";
+        else return -1;
+        *canonlen = strlen(*canon);
+        return 0;
+    case RESV_T_DATETIME:
+        *why = "must be a date YYYY-MM-DDTHH:MM:SS (or YYYY-MM-DD), year 1970 to 9999";
+        if (resvParseDateOrDateTime(v, len, 0, &t)) return -1;
+        resvFormatDateTime(t, buf);
+        *canon = buf;
+        *canonlen = RESV_DATETIME_LEN;
+        return 0;
+    case RESV_T_SLOT:
+        *why = "must be a time slot HH:MM-HH:MM or HH:MM";
+        return resvParseSlot(v, len, &slot);
+    case RESV_T_STATUS:
+        *why = "must be one of pending confirmed arrived seated completed cancelled no_show";
+        return resvStatusParse(v, len, &st);
+    case RESV_T_ENUM:
+        *why = spec->words == resvFields[RESV_F_SYNC_STATUS].words
+                   ? "must be one of pending success failed"
+                   : "must be one of inactive active error";
+        return modelWordIndex(spec->words, v, len) >= 0 ? 0 : -1;
+    }
+    *why = "has an unknown type";
+    return -1;
+}
+
+resvJsonType resvFieldJsonType(const resvFieldSpec *spec) {
+    switch (spec->type) {
+    case RESV_T_INT: return RESV_JSON_INTEGER;
+    case RESV_T_MONEY: return RESV_JSON_NUMBER;
+    case RESV_T_BOOL: return RESV_JSON_BOOL;
+    default: return RESV_JSON_STRING;
+    }
+}
+
+static const char *const statusNames[RESV_S_COUNT] = {
+    "pending", "confirmed", "arrived", "seated", "completed", "cancelled", "no_show"};
+
+const char *resvStatusName(resvStatus s) {
+    return (unsigned)s < RESV_S_COUNT ? statusNames[s] : "unknown";
+}
+
+int resvStatusParse(const char *s, size_t len, resvStatus *out) {
+    for (int i = 0; i < RESV_S_COUNT; i++)
+        if (strlen(statusNames[i]) == len && memcmp(statusNames[i], s, len) == 0) {
+            *out = (resvStatus)i;
+            return 0;
+        }
+    return -1;
+}
+
+int resvStatusReleasesTable(resvStatus s) {
+    return s == RESV_S_COMPLETED || s == RESV_S_CANCELLED || s == RESV_S_NO_SHOW;
+}
+
+#define T(s) (1u << RESV_S_##s)
+static const unsigned transitions[RESV_S_COUNT] = {
+    [RESV_S_PENDING] = T(CONFIRMED) | T(ARRIVED) | T(CANCELLED) | T(NO_SHOW),
+    [RESV_S_CONFIRMED] = T(ARRIVED) | T(SEATED) | T(CANCELLED) | T(NO_SHOW),
+    [RESV_S_ARRIVED] = T(SEATED) | T(COMPLETED) | T(CANCELLED),
+    [RESV_S_SEATED] = T(COMPLETED),
+    [RESV_S_NO_SHOW] = T(ARRIVED),
+    [RESV_S_COMPLETED] = 0,
+    [RESV_S_CANCELLED] = 0,
+};
+#undef T
+
+/* Position along pending -> confirmed -> arrived -> seated -> completed; -1 off it. */
+static int modelChainRank(resvStatus s) {
+    return s <= RESV_S_COMPLETED ? (int)s : -1;
+}
+
+resvMove resvStatusMove(resvStatus from, resvStatus to, int fromProvider) {
+    if (from == to) return RESV_MOVE_NONE;
+    if (transitions[from] & (1u << to)) return RESV_MOVE_APPLY;
+    if (!fromProvider) return RESV_MOVE_REFUSE;
+    if (to == RESV_S_CANCELLED && from != RESV_S_COMPLETED) return RESV_MOVE_APPLY;
+    if (modelChainRank(from) >= 0 && modelChainRank(to) > modelChainRank(from))
+        return RESV_MOVE_APPLY;
+    return RESV_MOVE_IGNORE;
+}
+
+static const char *const originNames[RESV_O_COUNT] = {"api", "webhook", "sync", "pull"};
+
+const char *resvOriginName(resvOrigin o) {
+    return (unsigned)o < RESV_O_COUNT ? originNames[o] : "unknown";
+}
+
+int resvOriginParse(const char *s, size_t len, resvOrigin *out) {
+    for (int i = 0; i < RESV_O_COUNT; i++)
+        if (strlen(originNames[i]) == len && memcmp(originNames[i], s, len) == 0) {
+            *out = (resvOrigin)i;
+            return 0;
+        }
+    return -1;
+}

@@ -1,0 +1,34 @@
+/* Store-local wall-clock times: parsing and formatting of the seed's date, datetime
+ * and slot formats. Pure functions, no allocation, shared by the module and the
+ * sidecar and callable from a fuzzer. */
+#ifndef RESV_TIME_H
+#define RESV_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Seconds since 1970-01-01T00:00:00 of the store's wall clock (no time zone). */
+typedef int64_t resvInstant;
+
+#define RESV_DATETIME_LEN 19 /* YYYY-MM-DDTHH:MM:SS */
+#define RESV_DATE_LEN 10     /* YYYY-MM-DD */
+
+typedef struct {
+    int start; /* minutes after midnight, 0..1439 */
+    int end;   /* minutes after midnight, 1..1440, or -1 for a single HH:MM */
+} resvSlot;
+
+/* Each returns 0 on success, -1 when the text is not exactly the format. */
+int resvParseDateTime(const char *s, size_t len, resvInstant *out);
+int resvParseDate(const char *s, size_t len, resvInstant *out);
+/* A datetime, or a bare date taken as its first (endOfDay 0) or last second. */
+int resvParseDateOrDateTime(const char *s, size_t len, int endOfDay, resvInstant *out);
+int resvParseSlot(const char *s, size_t len, resvSlot *out);
+
+/* Writes YYYY-MM-DDTHH:MM:SS and a NUL; buf holds at least RESV_DATETIME_LEN+1. */
+void resvFormatDateTime(resvInstant t, char *buf);
+
+/* The start instant: the day of reservation_date plus the slot's start. */
+resvInstant resvStartInstant(resvInstant date, const resvSlot *slot);
+
+#endif
