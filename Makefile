@@ -3,6 +3,7 @@
 #   make          build both          make test    setup, build, every test
 #   make run      Redis + sidecar     make asan    sanitizer build in build/asan/
 #   make bench    benchmarks          make fuzz    libFuzzer harnesses
+#   make asan-test  the integration tests against the sanitizer build
 
 CC ?= cc
 SETUP := build/.setup-done
@@ -19,7 +20,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 SIDECAR_BIN := $(if $(SIDECAR_SRC),sidecar/resv-sidecar)
 
-.PHONY: all setup test unit integration run asan bench fuzz clean format
+.PHONY: all setup test unit integration run asan asan-test bench fuzz clean format
 
 all: module/resv.so $(SIDECAR_BIN)
 
@@ -30,13 +31,28 @@ $(SETUP): scripts/setup.sh
 
 setup: $(SETUP)
 
-module/resv.so: $(MODULE_SRC) $(SHARED_SRC) $(wildcard module/*.h include/*.h) $(SETUP)
-	$(CC) $(BASEFLAGS) $(CFLAGS) -fPIC -Ibuild/include -shared -o $@ \
-		$(MODULE_SRC) $(SHARED_SRC) -luuid
+build_module = $(CC) $(BASEFLAGS) $(1) -fPIC -Ibuild/include -shared -o $@ \
+	$(MODULE_SRC) $(SHARED_SRC) -luuid
+build_sidecar = $(CC) $(BASEFLAGS) $(1) -Isidecar $$(pkg-config --cflags $(PKGS)) -o $@ \
+	$(SIDECAR_SRC) $(SHARED_SRC) $$(pkg-config --libs $(PKGS)) -levent_openssl
+MODULE_DEPS := $(MODULE_SRC) $(SHARED_SRC) $(wildcard module/*.h include/*.h) $(SETUP)
+SIDECAR_DEPS := $(SIDECAR_SRC) $(SHARED_SRC) $(wildcard sidecar/*.h include/*.h) $(SETUP)
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
 
-sidecar/resv-sidecar: $(SIDECAR_SRC) $(SHARED_SRC) $(wildcard sidecar/*.h include/*.h) $(SETUP)
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Isidecar $$(pkg-config --cflags $(PKGS)) -o $@ \
-		$(SIDECAR_SRC) $(SHARED_SRC) $$(pkg-config --libs $(PKGS)) -levent_openssl
+module/resv.so: $(MODULE_DEPS)
+	$(call build_module,$(CFLAGS))
+
+sidecar/resv-sidecar: $(SIDECAR_DEPS)
+	$(call build_sidecar,$(CFLAGS))
+
+build/asan/resv.so: $(MODULE_DEPS)
+	@mkdir -p build/asan
+	$(call build_module,$(ASAN_FLAGS))
+
+build/asan/resv-sidecar: $(SIDECAR_DEPS)
+	@mkdir -p build/asan
+	$(call build_sidecar,$(ASAN_FLAGS))
 
 build/tests/%: tests/unit/%.c $(SHARED_SRC) $(SIDECAR_LIB_SRC) $(wildcard include/*.h sidecar/*.h) $(SETUP)
 	@mkdir -p build/tests
@@ -55,16 +71,12 @@ test: setup all unit integration
 run: setup all
 	sh scripts/run.sh
 
-# Same sources with AddressSanitizer and UBSan. The module needs libasan preloaded into
-# redis-server: tests/run-integration.sh does that when RESV_ASAN=1.
-asan: $(SETUP)
-	@mkdir -p build/asan
-	$(MAKE) --no-print-directory module/resv.so $(SIDECAR_BIN) \
-		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-		-B -o $(SETUP)
-	mv module/resv.so build/asan/resv.so
-	[ -z "$(SIDECAR_BIN)" ] || mv sidecar/resv-sidecar build/asan/resv-sidecar
-	$(MAKE) --no-print-directory all
+# The same sources with AddressSanitizer and UBSan, in build/asan/. The module needs
+# libasan preloaded into redis-server: the test harness does that with RESV_ASAN=1.
+asan: build/asan/resv.so $(if $(SIDECAR_SRC),build/asan/resv-sidecar)
+
+asan-test: asan
+	RESV_ASAN=1 sh tests/run-integration.sh
 
 bench: all
 	sh tests/bench/run.sh

@@ -7,7 +7,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build"
 pkgs="build-essential pkg-config redis-server redis-tools libhiredis-dev libevent-dev
-      libjansson-dev libcmocka-dev libssl-dev uuid-dev libjwt-dev curl python3
+      libjansson-dev libcmocka-dev libssl-dev uuid-dev libjwt-dev curl openssl python3
       clang libclang-rt-14-dev dpkg-dev"
 
 sudo=""
