@@ -86,13 +86,14 @@ int resvUtf8Valid(const char *str, size_t len) {
 }
 
 /* Ids become parts of key names and URL paths: braces would change a key's cluster
- * slot, and separators or spaces would make a path ambiguous. */
+ * slot, and separators or spaces would make a path ambiguous. strchr() finds the
+ * terminating NUL too, so a NUL byte has to be excluded before asking it. */
 int resvIdValid(const char *s, size_t len) {
     if (len == 0 || len > RESV_ID_MAX || !resvUtf8Valid(s, len)) return 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-            (c >= 'A' && c <= 'Z') || strchr("-_.:@", c))
+            (c >= 'A' && c <= 'Z') || (c != '\0' && strchr("-_.:@", c)))
             continue;
         return 0;
     }
