@@ -1,0 +1,167 @@
+/* Internal interface of the resv module: configuration, counters, errors, key names,
+ * reading records and the one set of write helpers. The rules themselves (fields,
+ * statuses, dates) live in include/ and know nothing of Redis. */
+#ifndef RESV_H
+#define RESV_H
+
+#include <stddef.h>
+
+#include "redismodule.h"
+#include "resv_model.h"
+#include "resv_time.h"
+
+/* ---- configuration (module configs, see resv.c) ---- */
+typedef struct {
+    long long listDefaultLimit;
+    long long listMaxLimit;
+    long long historyMaxLen;
+    long long msgidTtl;
+} resvConfig;
+extern resvConfig resvCfg;
+
+/* ---- counters shown by INFO resv ---- */
+typedef struct {
+    unsigned long long upsertCreated, upsertUpdated, upsertUnchanged, upsertStale;
+    unsigned long long upsertDuplicate, statusChanges, deletes, errors;
+} resvCounters;
+extern resvCounters resvStats;
+
+/* ---- errors: the one place that turns a code into a reply (resv.c) ---- */
+typedef enum { RESV_E_ERR, RESV_E_NOTFOUND, RESV_E_CONFLICT, RESV_E_WRONGTYPE } resvErrCode;
+int resvReplyError(RedisModuleCtx *ctx, resvErrCode code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int resvReplyWrongArity(RedisModuleCtx *ctx);
+int resvReplyWrongType(RedisModuleCtx *ctx, RedisModuleString *keyname);
+
+/* ---- small helpers on arguments (resv_store.c) ---- */
+/* Exact case-insensitive keyword match. */
+int resvArgIs(RedisModuleString *arg, const char *keyword);
+/* An id argument (store, reservation, system, table): ERR reply and -1 when invalid. */
+int resvArgId(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, const char **s,
+              size_t *len);
+/* A whole number in [lo, hi]: ERR reply naming `what` and -1 otherwise. */
+int resvArgRange(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, long long lo,
+                 long long hi, long long *out);
+/* Server wall clock as YYYY-MM-DDTHH:MM:SS, and a new lowercase uuid. */
+void resvNow(char buf[RESV_DATETIME_LEN + 1]);
+void resvNewUuid(char buf[37]);
+int resvIsCluster(RedisModuleCtx *ctx);
+
+/* ---- key names (keys.md) ---- */
+RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
+                                 size_t rl);
+RedisModuleString *resvKeyIndex(RedisModuleCtx *ctx, const char *s, size_t sl, const char *which);
+RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl);
+RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
+                                  size_t rl);
+RedisModuleString *resvKeyMsg(RedisModuleCtx *ctx, const char *s, size_t sl, const char *m,
+                              size_t ml);
+RedisModuleString *resvKeyChanges(RedisModuleCtx *ctx, const char *s, size_t sl);
+RedisModuleString *resvKeyOwner(RedisModuleCtx *ctx, const char *r, size_t rl);
+RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl);
+RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx);
+
+/* ---- reading (low-level key API) ---- */
+/* Reads the fields of `specs` from hash `keyname` into out[] (NULL when unset).
+ * Returns 1 when the hash exists, 0 when not, -1 when the key is of another type. */
+int resvHashRead(RedisModuleCtx *ctx, RedisModuleString *keyname, const resvFieldSpec *specs,
+                 int count, RedisModuleString **out);
+/* One field of a hash (NULL when absent); -1 on a key of another type. */
+int resvHashGetOne(RedisModuleCtx *ctx, RedisModuleString *keyname, const char *field,
+                   RedisModuleString **out);
+/* A string key's value (NULL when absent); -1 on a key of another type. */
+int resvStringGet(RedisModuleCtx *ctx, RedisModuleString *keyname, RedisModuleString **out);
+/* 1 when the key exists. */
+int resvKeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname);
+/* Members of a hash (field, value) or set (field, NULL), copied out with ScanKey. */
+typedef struct {
+    RedisModuleCtx *ctx;
+    RedisModuleString **f, **v;
+    size_t n, cap;
+} resvScan;
+/* Collects; -1 when the key is neither empty nor of wantType. Free with resvScanFree. */
+int resvScanCollect(RedisModuleCtx *ctx, RedisModuleString *keyname, int wantType, resvScan *q);
+void resvScanSort(resvScan *q); /* by field, byte order */
+void resvScanFree(resvScan *q);
+/* Replies the set fields as a map, in table order. */
+void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
+                     RedisModuleString **vals);
+/* Start instant of a record's reservation_date + reservation_time (0 when unparsable). */
+resvInstant resvRecordStart(const char *date, size_t dl, const char *slot, size_t tl);
+int resvStrEq(RedisModuleString *a, const char *b, size_t bl);
+
+/* ---- the write helpers: every write goes through resvWrite, as a plain command with
+ * explicit values, so that replicas and the AOF see exactly what the master did. ---- */
+#define RESV_ARGV_MAX 72
+typedef struct {
+    RedisModuleString *v[RESV_ARGV_MAX];
+    size_t n;
+} resvArgv;
+void resvArgvAdd(RedisModuleCtx *ctx, resvArgv *a, const char *s, size_t len);
+void resvArgvAddC(RedisModuleCtx *ctx, resvArgv *a, const char *s);
+void resvArgvAddStr(resvArgv *a, RedisModuleString *s);
+int resvWrite(RedisModuleCtx *ctx, const char *cmd, resvArgv *a);
+int resvWriteKeyMember(RedisModuleCtx *ctx, const char *cmd, RedisModuleString *key,
+                       const char *m, size_t ml);
+int resvWriteZadd(RedisModuleCtx *ctx, RedisModuleString *key, resvInstant score, const char *m,
+                  size_t ml);
+int resvWriteDel(RedisModuleCtx *ctx, RedisModuleString *key);
+
+/* ---- applying a reservation change (resv_store.c) ---- */
+typedef struct {
+    const char *v;
+    size_t len;
+} resvSpan;
+
+typedef struct {
+    resvSpan store, id;
+    int creating;
+    int set[RESV_F_COUNT]; /* fields to HSET */
+    resvSpan val[RESV_F_COUNT];
+    int hadIndex;            /* the record existed: old score/status are meaningful */
+    resvInstant oldScore, newScore;
+    resvStatus oldStatus, newStatus;
+    resvSpan releaseTable;   /* HDEL from the tables hash (len 0: none) */
+    resvSpan takeTable;      /* HSET table -> id (len 0: none) */
+    int setOwner;
+    /* audit entry */
+    const char *origin, *actor, *event, *feedEvent;
+    size_t actorLen, eventLen;
+    char changed[1024];
+    const char *note;       /* "ignored status X" or NULL */
+    RedisModuleString *payload;
+    RedisModuleString *msgid;
+    int historyOnly;        /* only the audit entry (an ignored provider status) */
+    char now[RESV_DATETIME_LEN + 1];
+} resvChange;
+
+int resvApplyChange(RedisModuleCtx *ctx, resvChange *c);
+
+/* ---- command handlers ---- */
+int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvSystemCreate_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvSystemGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvSystemList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvSystemSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvSystemDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+
+/* ---- command table (resv_cmdinfo.c) ---- */
+typedef struct {
+    const char *name;
+    RedisModuleCmdFunc fn;
+    const char *flags;
+    int firstkey, lastkey, keystep;
+    RedisModuleCommandInfo *info;
+} resvCommandDef;
+extern const resvCommandDef resvCommands[];
+extern const int resvCommandCount;
+
+#endif

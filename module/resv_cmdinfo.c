@@ -1,0 +1,131 @@
+/* Command metadata, apart from the handlers (as RedisBloom's cmd_info): summary,
+ * arity, key specs and arguments for COMMAND INFO / COMMAND DOCS, plus the flags and
+ * legacy key positions used at registration. The store argument is the declared key
+ * of every per-store command so that Redis Cluster routes it to the store's slot. */
+#include "resv.h"
+
+#define KS(fl) {.flags = (fl), .begin_search_type = REDISMODULE_KSPEC_BS_INDEX, \
+                .bs.index.pos = 1, .find_keys_type = REDISMODULE_KSPEC_FK_RANGE, \
+                .fk.range = {0, 1, 0}}
+#define KEY(n) {.name = n, .type = REDISMODULE_ARG_TYPE_KEY, .key_spec_index = 0}
+#define STR(n) {.name = n, .type = REDISMODULE_ARG_TYPE_STRING, .key_spec_index = -1}
+#define INT(n) {.name = n, .type = REDISMODULE_ARG_TYPE_INTEGER, .key_spec_index = -1}
+#define OPT(n, tok, t) {.name = n, .type = t, .key_spec_index = -1, .token = tok, \
+                        .flags = REDISMODULE_CMD_ARG_OPTIONAL}
+#define PAIRS(sub) {.name = "field_value", .type = REDISMODULE_ARG_TYPE_BLOCK, \
+                    .key_spec_index = -1, .flags = REDISMODULE_CMD_ARG_MULTIPLE, .subargs = sub}
+#define INFO(sum, cx, ar, ks, as) {.version = REDISMODULE_COMMAND_INFO_VERSION, .summary = sum, \
+                                   .complexity = cx, .since = "1.0.0", .arity = ar, \
+                                   .key_specs = ks, .args = as}
+#define S REDISMODULE_ARG_TYPE_STRING
+
+static RedisModuleCommandKeySpec ksUpsert[] = {
+    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_UPDATE), {0}}; /* creates or updates */
+static RedisModuleCommandKeySpec ksRead[] = {
+    KS(REDISMODULE_CMD_KEY_RO | REDISMODULE_CMD_KEY_ACCESS), {0}};
+static RedisModuleCommandKeySpec ksUpdate[] = {
+    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_UPDATE), {0}};
+static RedisModuleCommandKeySpec ksDelete[] = {
+    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_DELETE), {0}};
+/* RESV.OWNER id CLAIM store: the id's key; CLAIM may insert it. */
+static RedisModuleCommandKeySpec ksOwner[] = {
+    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_ACCESS | REDISMODULE_CMD_KEY_INSERT), {0}};
+
+static RedisModuleCommandArg fieldPair[] = {STR("field"), STR("value"), {0}};
+
+static RedisModuleCommandArg argsUpsert[] = {
+    KEY("store"),
+    STR("id"),
+    OPT("origin", "ORIGIN", S),
+    OPT("actor", "ACTOR", S),
+    OPT("event", "EVENT", S),
+    OPT("payload", "PAYLOAD", S),
+    OPT("msgid", "MSGID", S),
+    PAIRS(fieldPair),
+    {0}};
+static RedisModuleCommandArg argsStoreId[] = {KEY("store"), STR("id"), {0}};
+static RedisModuleCommandArg argsList[] = {
+    KEY("store"),
+    OPT("status", "STATUS", S),
+    OPT("from", "FROM", S),
+    OPT("to", "TO", S),
+    OPT("limit", "LIMIT", REDISMODULE_ARG_TYPE_INTEGER),
+    OPT("cursor", "CURSOR", S),
+    {0}};
+static RedisModuleCommandArg argsStatus[] = {
+    KEY("store"),
+    STR("id"),
+    STR("status"),
+    OPT("arrival", "ARRIVAL", S),
+    OPT("table", "TABLE", S),
+    OPT("origin", "ORIGIN", S),
+    OPT("actor", "ACTOR", S),
+    {0}};
+static RedisModuleCommandArg argsStats[] = {
+    KEY("store"),
+    {.name = "from", .type = S, .key_spec_index = -1, .token = "FROM"},
+    {.name = "to", .type = S, .key_spec_index = -1, .token = "TO"},
+    OPT("minutes", "BUCKET", REDISMODULE_ARG_TYPE_INTEGER),
+    {0}};
+static RedisModuleCommandArg argsStore[] = {KEY("store"), {0}};
+static RedisModuleCommandArg argsHistory[] = {
+    KEY("store"), STR("id"), OPT("count", "COUNT", REDISMODULE_ARG_TYPE_INTEGER), {0}};
+static RedisModuleCommandArg argsOwner[] = {
+    KEY("id"), OPT("store", "CLAIM", S), {0}};
+static RedisModuleCommandArg argsSysCreate[] = {PAIRS(fieldPair), {0}};
+static RedisModuleCommandArg argsSysId[] = {KEY("id"), {0}};
+static RedisModuleCommandArg argsSysSet[] = {KEY("id"), PAIRS(fieldPair), {0}};
+
+static RedisModuleCommandInfo infoUpsert = INFO(
+    "Creates or updates a reservation of a store", "O(log(N)) with N reservations of the store",
+    -5, ksUpsert, argsUpsert);
+static RedisModuleCommandInfo infoGet =
+    INFO("Returns a reservation as field/value pairs", "O(1)", 3, ksRead, argsStoreId);
+static RedisModuleCommandInfo infoList = INFO(
+    "Lists reservations by start instant, then id, with a cursor",
+    "O(log(N)+M) with M the reservations returned", -2, ksRead, argsList);
+static RedisModuleCommandInfo infoStatus = INFO(
+    "Moves a reservation along the transition table", "O(log(N))", -4, ksUpdate, argsStatus);
+static RedisModuleCommandInfo infoDel = INFO(
+    "Deletes a reservation, its index entries, table hold and audit trail", "O(log(N))", 3,
+    ksDelete, argsStoreId);
+static RedisModuleCommandInfo infoStats = INFO(
+    "Counts reservations per status and covers over a range, optionally per bucket",
+    "O(log(N)+M) with M the reservations in range", -6, ksRead, argsStats);
+static RedisModuleCommandInfo infoTables =
+    INFO("Lists the tables held now with their reservation", "O(N) with N held tables", 2,
+         ksRead, argsStore);
+static RedisModuleCommandInfo infoHistory =
+    INFO("Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead,
+         argsHistory);
+static RedisModuleCommandInfo infoOwner = INFO(
+    "Returns (or claims) the store that owns a reservation id", "O(1)", -2, ksOwner, argsOwner);
+static RedisModuleCommandInfo infoSysCreate =
+    INFO("Creates an integration system", "O(1)", -3, NULL, argsSysCreate);
+static RedisModuleCommandInfo infoSysGet =
+    INFO("Returns an integration system", "O(1)", 2, ksRead, argsSysId);
+static RedisModuleCommandInfo infoSysList =
+    INFO("Lists the integration systems ordered by id", "O(N)", 1, NULL, NULL);
+static RedisModuleCommandInfo infoSysSet =
+    INFO("Updates fields of an integration system", "O(1)", -4, ksUpdate, argsSysSet);
+static RedisModuleCommandInfo infoSysDel =
+    INFO("Deletes an integration system", "O(1)", 2, ksDelete, argsSysId);
+
+const resvCommandDef resvCommands[] = {
+    {"resv.upsert", ResvUpsert_RedisCommand, "write deny-oom", 1, 1, 1, &infoUpsert},
+    {"resv.get", ResvGet_RedisCommand, "readonly fast", 1, 1, 1, &infoGet},
+    {"resv.list", ResvList_RedisCommand, "readonly", 1, 1, 1, &infoList},
+    {"resv.status", ResvStatus_RedisCommand, "write deny-oom", 1, 1, 1, &infoStatus},
+    {"resv.del", ResvDel_RedisCommand, "write", 1, 1, 1, &infoDel},
+    {"resv.stats", ResvStats_RedisCommand, "readonly", 1, 1, 1, &infoStats},
+    {"resv.tables", ResvTables_RedisCommand, "readonly", 1, 1, 1, &infoTables},
+    {"resv.history", ResvHistory_RedisCommand, "readonly", 1, 1, 1, &infoHistory},
+    {"resv.owner", ResvOwner_RedisCommand, "write deny-oom", 1, 1, 1, &infoOwner},
+    {"resv.system.create", ResvSystemCreate_RedisCommand, "write deny-oom", 0, 0, 0,
+     &infoSysCreate},
+    {"resv.system.get", ResvSystemGet_RedisCommand, "readonly fast", 1, 1, 1, &infoSysGet},
+    {"resv.system.list", ResvSystemList_RedisCommand, "readonly", 0, 0, 0, &infoSysList},
+    {"resv.system.set", ResvSystemSet_RedisCommand, "write deny-oom", 1, 1, 1, &infoSysSet},
+    {"resv.system.del", ResvSystemDel_RedisCommand, "write", 1, 1, 1, &infoSysDel},
+};
+const int resvCommandCount = sizeof resvCommands / sizeof resvCommands[0];

@@ -1,0 +1,498 @@
+/* The reservation write commands: RESV.UPSERT, RESV.STATUS, RESV.DEL, RESV.OWNER.
+ * Each handler runs in one order: arity, parse and validate every argument, read keys
+ * and check types, check conflicts, and only then write (resvApplyChange) and reply. */
+#include <stdio.h>
+#include <string.h>
+
+#include "resv.h"
+
+static resvSpan cmdsSpanOf(RedisModuleString *s) {
+    resvSpan sp = {NULL, 0};
+    if (s) sp.v = RedisModule_StringPtrLen(s, &sp.len);
+    return sp;
+}
+
+static int cmdsSpanEq(resvSpan a, resvSpan b) {
+    return a.len == b.len && (a.len == 0 || memcmp(a.v, b.v, a.len) == 0);
+}
+
+static resvStatus cmdsStoredStatus(RedisModuleString *s) {
+    resvStatus st = RESV_S_PENDING;
+    resvSpan sp = cmdsSpanOf(s);
+    if (sp.v) resvStatusParse(sp.v, sp.len, &st);
+    return st;
+}
+
+/* Appends a field name to the audit entry's comma-separated list. */
+static void cmdsNoteChanged(resvChange *c, const char *name) {
+    size_t used = strlen(c->changed);
+    snprintf(c->changed + used, sizeof c->changed - used, "%s%s", used ? "," : "", name);
+}
+
+/* Reads who holds `table` in the store's tables hash into *holder. -1 on WRONGTYPE
+ * (already replied). */
+static int cmdsTableHolder(RedisModuleCtx *ctx, resvSpan store, resvSpan table,
+                           RedisModuleString **holder) {
+    RedisModuleString *k = resvKeyTables(ctx, store.v, store.len);
+    char name[64];
+    *holder = NULL;
+    if (!table.len) return 0;
+    snprintf(name, sizeof name, "%.*s", (int)table.len, table.v);
+    if (resvHashGetOne(ctx, k, name, holder) < 0) {
+        resvReplyWrongType(ctx, k);
+        return -1;
+    }
+    return 0;
+}
+
+/* The table moves of a change: take `newTable` when the new status is seated, release
+ * the old table when this reservation held it and holds it no longer. Replies CONFLICT
+ * or ERR and returns -1 when not possible. */
+static int cmdsPlanTables(RedisModuleCtx *ctx, resvChange *c, resvStatus oldStatus,
+                          resvSpan oldTable, resvSpan newTable) {
+    RedisModuleString *holder;
+    c->releaseTable.len = c->takeTable.len = 0;
+    if (c->newStatus == RESV_S_SEATED) {
+        if (!newTable.len)
+            return resvReplyError(ctx, RESV_E_ERR,
+                                  "missing table_number: status seated needs a table"),
+                   -1;
+        if (cmdsTableHolder(ctx, c->store, newTable, &holder)) return -1;
+        if (holder && !resvStrEq(holder, c->id.v, c->id.len)) {
+            resvSpan h = cmdsSpanOf(holder);
+            return resvReplyError(ctx, RESV_E_CONFLICT, "table %.*s is held by %.*s",
+                                  (int)newTable.len, newTable.v, (int)h.len, h.v),
+                   -1;
+        }
+        if (!holder) c->takeTable = newTable;
+    }
+    if (!c->creating && oldStatus == RESV_S_SEATED && oldTable.len &&
+        !(c->newStatus == RESV_S_SEATED && cmdsSpanEq(oldTable, newTable))) {
+        if (cmdsTableHolder(ctx, c->store, oldTable, &holder)) return -1;
+        if (holder && resvStrEq(holder, c->id.v, c->id.len)) c->releaseTable = oldTable;
+    }
+    return 0;
+}
+
+static const char *cmdsFeedEvent(const resvChange *c) {
+    if (c->creating) return "created";
+    if (c->set[RESV_F_STATUS]) return c->newStatus == RESV_S_CANCELLED ? "cancelled" : "status";
+    return "updated";
+}
+
+/* Options of RESV.UPSERT and RESV.STATUS that go to the audit entry. */
+typedef struct {
+    resvOrigin origin;
+    RedisModuleString *actor, *event, *payload, *msgid;
+    int seen; /* bit per option */
+} cmdsOptions;
+
+enum { OPT_ORIGIN = 1, OPT_ACTOR = 2, OPT_EVENT = 4, OPT_PAYLOAD = 8, OPT_MSGID = 16 };
+
+/* Consumes option argv[i] argv[i+1] when argv[i] is one of `allowed`. Returns 1 when
+ * consumed, 0 when not an option, -1 after an error reply. */
+static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i, int allowed,
+                           cmdsOptions *o) {
+    static const struct {
+        const char *kw;
+        int bit;
+    } kws[] = {{"ORIGIN", OPT_ORIGIN}, {"ACTOR", OPT_ACTOR}, {"EVENT", OPT_EVENT},
+               {"PAYLOAD", OPT_PAYLOAD}, {"MSGID", OPT_MSGID}};
+    size_t len;
+    const char *v = RedisModule_StringPtrLen(argv[i + 1], &len);
+    for (size_t k = 0; k < sizeof kws / sizeof kws[0]; k++) {
+        if (!(allowed & kws[k].bit) || !resvArgIs(argv[i], kws[k].kw)) continue;
+        if (o->seen & kws[k].bit)
+            return resvReplyError(ctx, RESV_E_ERR, "option %s given twice", kws[k].kw), -1;
+        o->seen |= kws[k].bit;
+        switch (kws[k].bit) {
+        case OPT_ORIGIN:
+            if (resvOriginParse(v, len, &o->origin))
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid ORIGIN: must be one of api webhook sync pull"),
+                       -1;
+            break;
+        case OPT_ACTOR:
+            if (len > 128 || !resvUtf8Valid(v, len) || memchr(v, '\n', len) || memchr(v, '\r', len))
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid ACTOR: must be one line of UTF-8, at most 128 bytes"),
+                       -1;
+            o->actor = argv[i + 1];
+            break;
+        case OPT_EVENT:
+            if (!resvIdValid(v, len) || len > 64)
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid EVENT: must be 1 to 64 letters, digits or - _ . : @"),
+                       -1;
+            o->event = argv[i + 1];
+            break;
+        case OPT_PAYLOAD: o->payload = argv[i + 1]; break;
+        case OPT_MSGID:
+            if (len == 0 || len > 256)
+                return resvReplyError(ctx, RESV_E_ERR, "invalid MSGID: must be 1 to 256 bytes"),
+                       -1;
+            o->msgid = argv[i + 1];
+            break;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static void cmdsChangeAudit(resvChange *c, const cmdsOptions *o, const char *defEvent) {
+    resvSpan a = cmdsSpanOf(o->actor), e = cmdsSpanOf(o->event);
+    c->origin = resvOriginName(o->origin);
+    c->actor = a.v ? a.v : "";
+    c->actorLen = a.len;
+    c->event = e.v ? e.v : defEvent;
+    c->eventLen = e.v ? e.len : strlen(defEvent);
+    c->payload = o->payload;
+    c->msgid = o->msgid;
+}
+
+/* RESV.UPSERT store id [option value ...] field value [field value ...] */
+int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (argc < 5 || (argc - 3) % 2) return resvReplyWrongArity(ctx);
+
+    resvChange c;
+    memset(&c, 0, sizeof c);
+    cmdsOptions o = {.origin = RESV_O_API};
+    int given[RESV_F_COUNT] = {0}, nfields = 0;
+    char canon[RESV_F_COUNT][RESV_CANON_MAX];
+
+    if (resvArgId(ctx, argv[1], "store", &c.store.v, &c.store.len) ||
+        resvArgId(ctx, argv[2], "reservation_id", &c.id.v, &c.id.len))
+        return REDISMODULE_OK;
+    for (int i = 3; i < argc; i += 2) {
+        int r = cmdsParseOption(ctx, argv, i, OPT_ORIGIN | OPT_ACTOR | OPT_EVENT | OPT_PAYLOAD | OPT_MSGID, &o);
+        if (r < 0) return REDISMODULE_OK;
+        if (r) continue;
+        size_t nl, vl;
+        const char *n = RedisModule_StringPtrLen(argv[i], &nl);
+        const char *v = RedisModule_StringPtrLen(argv[i + 1], &vl);
+        const char *why;
+        int f = resvFieldLookup(resvFields, RESV_F_COUNT, n, nl);
+        int shown = nl > 64 ? 64 : (int)nl;
+        if (f < 0) return resvReplyError(ctx, RESV_E_ERR, "unknown field '%.*s'", shown, n);
+        if (resvFields[f].flags & RESV_FF_SERVER)
+            return resvReplyError(ctx, RESV_E_ERR, "field '%s' is set by the server", resvFields[f].name);
+        if (given[f])
+            return resvReplyError(ctx, RESV_E_ERR, "field '%s' given twice", resvFields[f].name);
+        if (resvFieldCheck(&resvFields[f], v, vl, canon[f], &c.val[f].v, &c.val[f].len, &why))
+            return resvReplyError(ctx, RESV_E_ERR, "invalid %s: %s", resvFields[f].name, why);
+        given[f] = 1;
+        nfields++;
+    }
+    if (!nfields) return resvReplyError(ctx, RESV_E_ERR, "at least one field is required");
+    int provider = resvOriginIsProvider(o.origin);
+
+    /* Read everything the decision needs. */
+    RedisModuleString *rkey = resvKeyRecord(ctx, c.store.v, c.store.len, c.id.v, c.id.len);
+    RedisModuleString *old[RESV_F_COUNT];
+    int exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
+    if (exists < 0) return resvReplyWrongType(ctx, rkey);
+    if (o.msgid) {
+        size_t ml;
+        const char *m = RedisModule_StringPtrLen(o.msgid, &ml);
+        if (resvKeyExists(ctx, resvKeyMsg(ctx, c.store.v, c.store.len, m, ml))) {
+            resvStats.upsertDuplicate++;
+            return RedisModule_ReplyWithSimpleString(ctx, "duplicate");
+        }
+    }
+    int cluster = resvIsCluster(ctx);
+    if (!cluster) {
+        RedisModuleString *okey = resvKeyOwner(ctx, c.id.v, c.id.len), *owner;
+        if (resvStringGet(ctx, okey, &owner) < 0) return resvReplyWrongType(ctx, okey);
+        if (owner && !resvStrEq(owner, c.store.v, c.store.len)) {
+            resvSpan ow = cmdsSpanOf(owner);
+            return resvReplyError(ctx, RESV_E_CONFLICT, "reservation_id %.*s belongs to store %.*s",
+                                  (int)c.id.len, c.id.v, (int)ow.len, ow.v);
+        }
+        c.setOwner = !exists && !owner;
+    }
+    c.creating = !exists;
+    if (c.creating && !given[RESV_F_RESERVATION_DATE])
+        return resvReplyError(ctx, RESV_E_ERR,
+                              "missing reservation_date: required to create a reservation");
+    if (!c.creating && given[RESV_F_UPDATED_AT] && old[RESV_F_UPDATED_AT]) {
+        /* Canonical datetimes compare as text. */
+        resvSpan ou = cmdsSpanOf(old[RESV_F_UPDATED_AT]);
+        if (memcmp(c.val[RESV_F_UPDATED_AT].v, ou.v, RESV_DATETIME_LEN) < 0 &&
+            ou.len == RESV_DATETIME_LEN) {
+            resvStats.upsertStale++;
+            return RedisModule_ReplyWithSimpleString(ctx, "stale");
+        }
+    }
+
+    /* Status: the transition table, or the provider rules. */
+    char note[64] = "";
+    c.hadIndex = !c.creating;
+    c.oldStatus = c.creating ? RESV_S_PENDING : cmdsStoredStatus(old[RESV_F_STATUS]);
+    c.newStatus = c.oldStatus;
+    if (given[RESV_F_STATUS]) resvStatusParse(c.val[RESV_F_STATUS].v, c.val[RESV_F_STATUS].len, &c.newStatus);
+    if (!c.creating && given[RESV_F_STATUS]) {
+        resvMove mv = resvStatusMove(c.oldStatus, c.newStatus, provider);
+        if (mv == RESV_MOVE_REFUSE)
+            return resvReplyError(ctx, RESV_E_CONFLICT, "cannot move from %s to %s",
+                                  resvStatusName(c.oldStatus), resvStatusName(c.newStatus));
+        if (mv == RESV_MOVE_IGNORE) {
+            snprintf(note, sizeof note, "ignored status %s", resvStatusName(c.newStatus));
+            c.note = note;
+            c.newStatus = c.oldStatus;
+            given[RESV_F_STATUS] = 0;
+        }
+    }
+
+    /* Which given fields differ from the stored ones. */
+    int nchanged = 0;
+    for (int f = 0; f < RESV_F_COUNT; f++) {
+        if (!given[f] || f == RESV_F_UPDATED_AT) continue;
+        if (c.creating || !old[f] || !cmdsSpanEq(c.val[f], cmdsSpanOf(old[f]))) {
+            c.set[f] = 1;
+            nchanged++;
+        }
+    }
+    if (given[RESV_F_UPDATED_AT] &&
+        (c.creating || !old[RESV_F_UPDATED_AT] ||
+         !cmdsSpanEq(c.val[RESV_F_UPDATED_AT], cmdsSpanOf(old[RESV_F_UPDATED_AT])))) {
+        c.set[RESV_F_UPDATED_AT] = 1;
+        nchanged++;
+    }
+    if (!nchanged && !c.note) {
+        resvStats.upsertUnchanged++;
+        return RedisModule_ReplyWithSimpleString(ctx, "unchanged");
+    }
+
+    resvNow(c.now);
+    char uuid[37];
+    int statusMoved = c.creating || c.newStatus != c.oldStatus;
+    if (nchanged) {
+        if (c.creating) {
+            resvNewUuid(uuid);
+            c.set[RESV_F_ID] = c.set[RESV_F_STORE_ID] = c.set[RESV_F_RESERVATION_ID] = 1;
+            c.set[RESV_F_CREATED_AT] = c.set[RESV_F_STATUS] = 1;
+            c.val[RESV_F_ID] = (resvSpan){uuid, 36};
+            c.val[RESV_F_STORE_ID] = c.store;
+            c.val[RESV_F_RESERVATION_ID] = c.id;
+            c.val[RESV_F_CREATED_AT] = (resvSpan){c.now, RESV_DATETIME_LEN};
+            c.val[RESV_F_STATUS] = (resvSpan){resvStatusName(c.newStatus),
+                                              strlen(resvStatusName(c.newStatus))};
+        }
+        if (statusMoved && c.newStatus == RESV_S_ARRIVED && !given[RESV_F_ARRIVAL_TIME]) {
+            c.set[RESV_F_ARRIVAL_TIME] = 1;
+            c.val[RESV_F_ARRIVAL_TIME] = (resvSpan){c.now, RESV_DATETIME_LEN};
+        }
+        if (!c.set[RESV_F_UPDATED_AT] && !given[RESV_F_UPDATED_AT]) {
+            c.set[RESV_F_UPDATED_AT] = 1;
+            c.val[RESV_F_UPDATED_AT] = (resvSpan){c.now, RESV_DATETIME_LEN};
+        }
+        resvSpan oldTable = cmdsSpanOf(old[RESV_F_TABLE_NUMBER]);
+        resvSpan newTable = given[RESV_F_TABLE_NUMBER] ? c.val[RESV_F_TABLE_NUMBER] : oldTable;
+        if (cmdsPlanTables(ctx, &c, c.oldStatus, oldTable, newTable)) return REDISMODULE_OK;
+
+        resvSpan d = given[RESV_F_RESERVATION_DATE] ? c.val[RESV_F_RESERVATION_DATE]
+                                                    : cmdsSpanOf(old[RESV_F_RESERVATION_DATE]);
+        resvSpan t = given[RESV_F_RESERVATION_TIME] ? c.val[RESV_F_RESERVATION_TIME]
+                                                    : cmdsSpanOf(old[RESV_F_RESERVATION_TIME]);
+        c.newScore = resvRecordStart(d.v, d.len, t.v, t.len);
+        if (!c.creating) {
+            resvSpan od = cmdsSpanOf(old[RESV_F_RESERVATION_DATE]);
+            resvSpan ot = cmdsSpanOf(old[RESV_F_RESERVATION_TIME]);
+            c.oldScore = resvRecordStart(od.v, od.len, ot.v, ot.len);
+        }
+        for (int f = 0; f < RESV_F_COUNT; f++)
+            if (c.set[f] && !(c.creating && resvFields[f].flags & RESV_FF_SERVER))
+                cmdsNoteChanged(&c, resvFields[f].name);
+    } else {
+        c.historyOnly = 1;
+    }
+    cmdsChangeAudit(&c, &o, c.creating ? "created" : nchanged ? "updated" : "ignored");
+    c.feedEvent = cmdsFeedEvent(&c);
+    if (resvApplyChange(ctx, &c))
+        return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+    if (c.creating) {
+        resvStats.upsertCreated++;
+        return RedisModule_ReplyWithSimpleString(ctx, "created");
+    }
+    if (!nchanged) {
+        resvStats.upsertUnchanged++;
+        return RedisModule_ReplyWithSimpleString(ctx, "unchanged");
+    }
+    resvStats.upsertUpdated++;
+    return RedisModule_ReplyWithSimpleString(ctx, "updated");
+}
+
+/* RESV.STATUS store id status [ARRIVAL t] [TABLE n] [ORIGIN o] [ACTOR a] */
+int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (argc < 4 || (argc - 4) % 2) return resvReplyWrongArity(ctx);
+
+    resvChange c;
+    memset(&c, 0, sizeof c);
+    cmdsOptions o = {.origin = RESV_O_API};
+    resvSpan arrival = {NULL, 0}, table = {NULL, 0};
+    char arrivalBuf[RESV_CANON_MAX];
+    const char *why;
+
+    if (resvArgId(ctx, argv[1], "store", &c.store.v, &c.store.len) ||
+        resvArgId(ctx, argv[2], "reservation_id", &c.id.v, &c.id.len))
+        return REDISMODULE_OK;
+    resvSpan st = cmdsSpanOf(argv[3]);
+    if (resvStatusParse(st.v, st.len, &c.newStatus))
+        return resvReplyError(ctx, RESV_E_ERR, "invalid status: must be one of pending confirmed "
+                                               "arrived seated completed cancelled no_show");
+    for (int i = 4; i < argc; i += 2) {
+        int r = cmdsParseOption(ctx, argv, i, OPT_ORIGIN | OPT_ACTOR, &o);
+        if (r < 0) return REDISMODULE_OK;
+        if (r) continue;
+        resvSpan v = cmdsSpanOf(argv[i + 1]);
+        if (resvArgIs(argv[i], "ARRIVAL")) {
+            if (arrival.v) return resvReplyError(ctx, RESV_E_ERR, "option ARRIVAL given twice");
+            if (resvFieldCheck(&resvFields[RESV_F_ARRIVAL_TIME], v.v, v.len, arrivalBuf,
+                               &arrival.v, &arrival.len, &why))
+                return resvReplyError(ctx, RESV_E_ERR, "invalid ARRIVAL: %s", why);
+            if (c.newStatus != RESV_S_ARRIVED)
+                return resvReplyError(ctx, RESV_E_ERR, "ARRIVAL applies to status arrived only");
+        } else if (resvArgIs(argv[i], "TABLE")) {
+            if (table.v) return resvReplyError(ctx, RESV_E_ERR, "option TABLE given twice");
+            if (!resvIdValid(v.v, v.len) || v.len > 32)
+                return resvReplyError(ctx, RESV_E_ERR, "invalid TABLE: must be 1 to 32 letters, "
+                                                       "digits, non-ASCII UTF-8 or - _ . : @");
+            if (c.newStatus != RESV_S_SEATED)
+                return resvReplyError(ctx, RESV_E_ERR, "TABLE applies to status seated only");
+            table = v;
+        } else {
+            size_t nl;
+            const char *n = RedisModule_StringPtrLen(argv[i], &nl);
+            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl, n);
+        }
+    }
+
+    RedisModuleString *rkey = resvKeyRecord(ctx, c.store.v, c.store.len, c.id.v, c.id.len);
+    RedisModuleString *old[RESV_F_COUNT];
+    int exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
+    if (exists < 0) return resvReplyWrongType(ctx, rkey);
+    if (!exists)
+        return resvReplyError(ctx, RESV_E_NOTFOUND, "reservation %.*s not found in store %.*s",
+                              (int)c.id.len, c.id.v, (int)c.store.len, c.store.v);
+    c.oldStatus = cmdsStoredStatus(old[RESV_F_STATUS]);
+    resvMove mv = resvStatusMove(c.oldStatus, c.newStatus, 0);
+    if (mv == RESV_MOVE_REFUSE)
+        return resvReplyError(ctx, RESV_E_CONFLICT, "cannot move from %s to %s",
+                              resvStatusName(c.oldStatus), resvStatusName(c.newStatus));
+    if (mv == RESV_MOVE_APPLY) {
+        resvSpan oldTable = cmdsSpanOf(old[RESV_F_TABLE_NUMBER]);
+        resvSpan newTable = table.v ? table : oldTable;
+        if (cmdsPlanTables(ctx, &c, c.oldStatus, oldTable, newTable)) return REDISMODULE_OK;
+        resvNow(c.now);
+        c.hadIndex = 1;
+        resvSpan d = cmdsSpanOf(old[RESV_F_RESERVATION_DATE]);
+        resvSpan t = cmdsSpanOf(old[RESV_F_RESERVATION_TIME]);
+        c.oldScore = c.newScore = resvRecordStart(d.v, d.len, t.v, t.len);
+        c.set[RESV_F_STATUS] = 1;
+        c.val[RESV_F_STATUS] = st;
+        cmdsNoteChanged(&c, "status");
+        if (c.newStatus == RESV_S_ARRIVED) {
+            c.set[RESV_F_ARRIVAL_TIME] = 1;
+            c.val[RESV_F_ARRIVAL_TIME] = arrival.v ? arrival : (resvSpan){c.now, RESV_DATETIME_LEN};
+            cmdsNoteChanged(&c, "arrival_time");
+        }
+        if (table.v && !cmdsSpanEq(table, oldTable)) {
+            c.set[RESV_F_TABLE_NUMBER] = 1;
+            c.val[RESV_F_TABLE_NUMBER] = table;
+            cmdsNoteChanged(&c, "table_number");
+        }
+        c.set[RESV_F_UPDATED_AT] = 1;
+        c.val[RESV_F_UPDATED_AT] = (resvSpan){c.now, RESV_DATETIME_LEN};
+        cmdsNoteChanged(&c, "updated_at");
+        cmdsChangeAudit(&c, &o, "status");
+        c.feedEvent = cmdsFeedEvent(&c);
+        if (resvApplyChange(ctx, &c))
+            return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+        resvStats.statusChanges++;
+        resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
+    }
+    resvReplyFields(ctx, resvFields, RESV_F_COUNT, old);
+    return REDISMODULE_OK;
+}
+
+/* RESV.DEL store id */
+int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (argc != 3) return resvReplyWrongArity(ctx);
+    resvSpan s, r;
+    if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
+        resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len))
+        return REDISMODULE_OK;
+
+    RedisModuleString *rkey = resvKeyRecord(ctx, s.v, s.len, r.v, r.len);
+    RedisModuleString *old[RESV_F_COUNT], *holder = NULL, *owner = NULL;
+    int exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
+    if (exists < 0) return resvReplyWrongType(ctx, rkey);
+    if (!exists) return RedisModule_ReplyWithLongLong(ctx, 0);
+    resvSpan table = cmdsSpanOf(old[RESV_F_TABLE_NUMBER]);
+    if (cmdsTableHolder(ctx, s, table, &holder)) return REDISMODULE_OK;
+    RedisModuleString *okey = resvKeyOwner(ctx, r.v, r.len);
+    int cluster = resvIsCluster(ctx);
+    if (!cluster && resvStringGet(ctx, okey, &owner) < 0) return resvReplyWrongType(ctx, okey);
+
+    resvStatus status = cmdsStoredStatus(old[RESV_F_STATUS]);
+    char now[RESV_DATETIME_LEN + 1];
+    int rc = 0;
+    resvNow(now);
+    rc |= resvWriteDel(ctx, rkey);
+    rc |= resvWriteKeyMember(ctx, "ZREM", resvKeyIndex(ctx, s.v, s.len, "all"), r.v, r.len);
+    rc |= resvWriteKeyMember(ctx, "ZREM", resvKeyIndex(ctx, s.v, s.len, resvStatusName(status)),
+                             r.v, r.len);
+    if (holder && resvStrEq(holder, r.v, r.len))
+        rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s.v, s.len), table.v, table.len);
+    if (owner && resvStrEq(owner, s.v, s.len)) rc |= resvWriteDel(ctx, okey);
+    rc |= resvWriteDel(ctx, resvKeyHistory(ctx, s.v, s.len, r.v, r.len));
+    resvArgv f = {.n = 0};
+    resvArgvAddStr(&f, resvKeyChanges(ctx, s.v, s.len));
+    resvArgvAddC(ctx, &f, "MAXLEN");
+    resvArgvAddC(ctx, &f, "~");
+    resvArgvAddC(ctx, &f, "10000");
+    resvArgvAddC(ctx, &f, "*");
+    resvArgvAddC(ctx, &f, "reservation_id");
+    resvArgvAdd(ctx, &f, r.v, r.len);
+    resvArgvAddC(ctx, &f, "event");
+    resvArgvAddC(ctx, &f, "deleted");
+    resvArgvAddC(ctx, &f, "status");
+    resvArgvAddC(ctx, &f, resvStatusName(status));
+    resvArgvAddC(ctx, &f, "at");
+    resvArgvAdd(ctx, &f, now, RESV_DATETIME_LEN);
+    rc |= resvWrite(ctx, "XADD", &f);
+    if (rc) return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+    resvStats.deletes++;
+    return RedisModule_ReplyWithLongLong(ctx, 1);
+}
+
+/* RESV.OWNER id [CLAIM store] */
+int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (argc != 2 && argc != 4) return resvReplyWrongArity(ctx);
+    resvSpan r, s = {NULL, 0};
+    if (resvArgId(ctx, argv[1], "reservation_id", &r.v, &r.len)) return REDISMODULE_OK;
+    if (argc == 4) {
+        if (!resvArgIs(argv[2], "CLAIM")) {
+            resvSpan k = cmdsSpanOf(argv[2]);
+            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'",
+                                  k.len > 64 ? 64 : (int)k.len, k.v);
+        }
+        if (resvArgId(ctx, argv[3], "store", &s.v, &s.len)) return REDISMODULE_OK;
+    }
+    RedisModuleString *okey = resvKeyOwner(ctx, r.v, r.len), *owner;
+    if (resvStringGet(ctx, okey, &owner) < 0) return resvReplyWrongType(ctx, okey);
+    if (!owner && s.v) {
+        resvArgv a = {.n = 0};
+        resvArgvAddStr(&a, okey);
+        resvArgvAdd(ctx, &a, s.v, s.len);
+        if (resvWrite(ctx, "SET", &a))
+            return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+        return RedisModule_ReplyWithStringBuffer(ctx, s.v, s.len);
+    }
+    if (!owner) return RedisModule_ReplyWithNull(ctx);
+    return RedisModule_ReplyWithString(ctx, owner);
+}

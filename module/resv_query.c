@@ -1,0 +1,411 @@
+/* The reservation read commands: RESV.GET, RESV.LIST, RESV.STATS, RESV.TABLES and
+ * RESV.HISTORY. All reads use the low-level key API; nothing here writes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resv.h"
+
+/* Replies reservation R of store S as a map, or nil when the hash is gone. */
+static void queryReplyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, RedisModuleString *r) {
+    size_t rl;
+    const char *rp = RedisModule_StringPtrLen(r, &rl);
+    RedisModuleString *vals[RESV_F_COUNT];
+    if (resvHashRead(ctx, resvKeyRecord(ctx, s, sl, rp, rl), resvFields, RESV_F_COUNT, vals) != 1)
+        RedisModule_ReplyWithNull(ctx);
+    else
+        resvReplyFields(ctx, resvFields, RESV_F_COUNT, vals);
+}
+
+/* Order of members of one score in a sorted set: bytes, then length (as Redis). */
+static int queryMemberCmp(const char *a, size_t al, const char *b, size_t bl) {
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : (al > bl) - (al < bl);
+}
+
+/* RESV.GET store id */
+int ResvGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (argc != 3) return resvReplyWrongArity(ctx);
+    const char *s, *r;
+    size_t sl, rl;
+    if (resvArgId(ctx, argv[1], "store", &s, &sl) ||
+        resvArgId(ctx, argv[2], "reservation_id", &r, &rl))
+        return REDISMODULE_OK;
+    RedisModuleString *rkey = resvKeyRecord(ctx, s, sl, r, rl), *vals[RESV_F_COUNT];
+    int exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, vals);
+    if (exists < 0) return resvReplyWrongType(ctx, rkey);
+    if (!exists) return RedisModule_ReplyWithNull(ctx);
+    resvReplyFields(ctx, resvFields, RESV_F_COUNT, vals);
+    return REDISMODULE_OK;
+}
+
+/* A LIST cursor is "<score>:<id>" of the next item: opaque to clients, and enough to
+ * resume inside a run of equal scores because members of one score are ordered by id. */
+static int queryParseCursor(RedisModuleString *arg, resvInstant *score, const char **id,
+                            size_t *idl) {
+    size_t len, i = 0;
+    const char *p = RedisModule_StringPtrLen(arg, &len);
+    long long v = 0;
+    while (i < len && i < 15 && p[i] >= '0' && p[i] <= '9') v = v * 10 + (p[i++] - '0');
+    if (i == 0 || i >= len || p[i] != ':' || !resvIdValid(p + i + 1, len - i - 1)) return -1;
+    *score = v;
+    *id = p + i + 1;
+    *idl = len - i - 1;
+    return 0;
+}
+
+/* RESV.LIST store [STATUS s] [FROM t] [TO t] [LIMIT n] [CURSOR c] */
+int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (argc < 2 || argc % 2) return resvReplyWrongArity(ctx);
+    const char *s, *cid = NULL;
+    size_t sl, cidl = 0;
+    int hasStatus = 0, hasFrom = 0, hasTo = 0, hasLimit = 0, hasCursor = 0;
+    resvStatus status = RESV_S_PENDING;
+    resvInstant from = 0, to = 0, cscore = 0;
+    long long limit = resvCfg.listDefaultLimit;
+    if (limit > resvCfg.listMaxLimit) limit = resvCfg.listMaxLimit;
+
+    if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
+    for (int i = 2; i < argc; i += 2) {
+        size_t vl;
+        const char *v = RedisModule_StringPtrLen(argv[i + 1], &vl);
+        if (resvArgIs(argv[i], "STATUS") && !hasStatus) {
+            hasStatus = 1;
+            if (resvStatusParse(v, vl, &status))
+                return resvReplyError(ctx, RESV_E_ERR, "invalid STATUS: must be one of pending "
+                                      "confirmed arrived seated completed cancelled no_show");
+        } else if (resvArgIs(argv[i], "FROM") && !hasFrom) {
+            hasFrom = 1;
+            if (resvParseDateOrDateTime(v, vl, 0, &from))
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid FROM: must be YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD");
+        } else if (resvArgIs(argv[i], "TO") && !hasTo) {
+            hasTo = 1;
+            if (resvParseDateOrDateTime(v, vl, 1, &to))
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid TO: must be YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD");
+        } else if (resvArgIs(argv[i], "LIMIT") && !hasLimit) {
+            hasLimit = 1;
+            if (resvArgRange(ctx, argv[i + 1], "LIMIT", 1, resvCfg.listMaxLimit, &limit))
+                return REDISMODULE_OK;
+        } else if (resvArgIs(argv[i], "CURSOR") && !hasCursor) {
+            hasCursor = 1;
+            if (!(vl == 1 && v[0] == '0') && queryParseCursor(argv[i + 1], &cscore, &cid, &cidl))
+                return resvReplyError(ctx, RESV_E_ERR, "invalid CURSOR: not a cursor of RESV.LIST");
+        } else {
+            size_t nl;
+            const char *n = RedisModule_StringPtrLen(argv[i], &nl);
+            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl, n);
+        }
+    }
+
+    RedisModuleString *ikey = resvKeyIndex(ctx, s, sl, hasStatus ? resvStatusName(status) : "all");
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, ikey, REDISMODULE_READ);
+    int type = RedisModule_KeyType(key);
+    if (type != REDISMODULE_KEYTYPE_EMPTY && type != REDISMODULE_KEYTYPE_ZSET) {
+        RedisModule_CloseKey(key);
+        return resvReplyWrongType(ctx, ikey);
+    }
+    double lo = hasFrom ? (double)from : -1.0 / 0.0, hi = hasTo ? (double)to : 1.0 / 0.0;
+    if (cid && (double)cscore > lo) lo = (double)cscore;
+    RedisModuleString **items = RedisModule_Alloc(sizeof(*items) * (size_t)limit);
+    RedisModuleString *next = NULL;
+    long n = 0;
+    if (type == REDISMODULE_KEYTYPE_ZSET &&
+        RedisModule_ZsetFirstInScoreRange(key, lo, hi, 0, 0) == REDISMODULE_OK) {
+        while (!RedisModule_ZsetRangeEndReached(key)) {
+            double score;
+            RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score);
+            size_t ml;
+            const char *mp = RedisModule_StringPtrLen(m, &ml);
+            int skip = cid && ((resvInstant)score < cscore ||
+                               ((resvInstant)score == cscore && queryMemberCmp(mp, ml, cid, cidl) < 0));
+            if (!skip) {
+                if (n == limit) {
+                    next = RedisModule_CreateStringPrintf(ctx, "%lld:%.*s", (long long)score,
+                                                          (int)ml, mp);
+                    break;
+                }
+                items[n++] = m;
+            }
+            RedisModule_ZsetRangeNext(key);
+        }
+        RedisModule_ZsetRangeStop(key);
+    }
+    RedisModule_CloseKey(key);
+
+    RedisModule_ReplyWithArray(ctx, 2);
+    if (next) RedisModule_ReplyWithString(ctx, next);
+    else RedisModule_ReplyWithStringBuffer(ctx, "0", 1);
+    RedisModule_ReplyWithArray(ctx, n);
+    for (long i = 0; i < n; i++) queryReplyRecord(ctx, s, sl, items[i]);
+    RedisModule_Free(items);
+    return REDISMODULE_OK;
+}
+
+typedef struct {
+    resvInstant start;
+    long long total, covers, per[RESV_S_COUNT];
+} queryCounts;
+
+static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int withStart,
+                             long extra) {
+    RedisModule_ReplyWithMap(ctx, 2 + RESV_S_COUNT + withStart + extra);
+    if (withStart) {
+        char buf[RESV_DATETIME_LEN + 1];
+        resvFormatDateTime(q->start, buf);
+        RedisModule_ReplyWithSimpleString(ctx, "start");
+        RedisModule_ReplyWithStringBuffer(ctx, buf, RESV_DATETIME_LEN);
+    }
+    RedisModule_ReplyWithSimpleString(ctx, "total");
+    RedisModule_ReplyWithLongLong(ctx, q->total);
+    RedisModule_ReplyWithSimpleString(ctx, "covers");
+    RedisModule_ReplyWithLongLong(ctx, q->covers);
+    for (int i = 0; i < RESV_S_COUNT; i++) {
+        RedisModule_ReplyWithSimpleString(ctx, resvStatusName((resvStatus)i));
+        RedisModule_ReplyWithLongLong(ctx, q->per[i]);
+    }
+}
+
+/* RESV.STATS store FROM t TO t [BUCKET minutes] */
+int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (argc < 6 || argc % 2) return resvReplyWrongArity(ctx);
+    const char *s;
+    size_t sl;
+    int hasFrom = 0, hasTo = 0, hasBucket = 0;
+    resvInstant from = 0, to = 0;
+    long long bucket = 0;
+    if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
+    for (int i = 2; i < argc; i += 2) {
+        size_t vl;
+        const char *v = RedisModule_StringPtrLen(argv[i + 1], &vl);
+        if (resvArgIs(argv[i], "FROM") && !hasFrom) {
+            hasFrom = 1;
+            if (resvParseDateOrDateTime(v, vl, 0, &from))
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid FROM: must be YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD");
+        } else if (resvArgIs(argv[i], "TO") && !hasTo) {
+            hasTo = 1;
+            if (resvParseDateOrDateTime(v, vl, 1, &to))
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid TO: must be YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD");
+        } else if (resvArgIs(argv[i], "BUCKET") && !hasBucket) {
+            hasBucket = 1;
+            if (resvArgRange(ctx, argv[i + 1], "BUCKET", 1, 1440, &bucket)) return REDISMODULE_OK;
+        } else {
+            size_t nl;
+            const char *n = RedisModule_StringPtrLen(argv[i], &nl);
+            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl, n);
+        }
+    }
+    if (!hasFrom) return resvReplyError(ctx, RESV_E_ERR, "missing FROM");
+    if (!hasTo) return resvReplyError(ctx, RESV_E_ERR, "missing TO");
+
+    RedisModuleString *ikey = resvKeyIndex(ctx, s, sl, "all");
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, ikey, REDISMODULE_READ);
+    int type = RedisModule_KeyType(key);
+    if (type != REDISMODULE_KEYTYPE_EMPTY && type != REDISMODULE_KEYTYPE_ZSET) {
+        RedisModule_CloseKey(key);
+        return resvReplyWrongType(ctx, ikey);
+    }
+    queryCounts all;
+    memset(&all, 0, sizeof all);
+    queryCounts *buckets = NULL;
+    size_t nb = 0, cap = 0;
+    static const resvFieldSpec statSpecs[2] = {{"status", RESV_T_STATUS, 9, 0, NULL},
+                                               {"customer_count", RESV_T_INT, 4, 0, NULL}};
+    if (type == REDISMODULE_KEYTYPE_ZSET &&
+        RedisModule_ZsetFirstInScoreRange(key, (double)from, (double)to, 0, 0) == REDISMODULE_OK) {
+        while (!RedisModule_ZsetRangeEndReached(key)) {
+            double score;
+            RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score), *vals[2];
+            size_t ml;
+            const char *mp = RedisModule_StringPtrLen(m, &ml);
+            if (resvHashRead(ctx, resvKeyRecord(ctx, s, sl, mp, ml), statSpecs, 2, vals) == 1) {
+                resvStatus st = RESV_S_PENDING;
+                long long cnt = 0;
+                size_t vl;
+                if (vals[0]) {
+                    const char *v = RedisModule_StringPtrLen(vals[0], &vl);
+                    resvStatusParse(v, vl, &st);
+                }
+                if (vals[1]) RedisModule_StringToLongLong(vals[1], &cnt);
+                all.total++, all.covers += cnt, all.per[st]++;
+                if (bucket) {
+                    resvInstant start = from + ((resvInstant)score - from) / (bucket * 60) * (bucket * 60);
+                    if (!nb || buckets[nb - 1].start != start) {
+                        if (nb == cap) {
+                            cap = cap ? cap * 2 : 16;
+                            buckets = RedisModule_Realloc(buckets, cap * sizeof *buckets);
+                        }
+                        memset(&buckets[nb], 0, sizeof *buckets);
+                        buckets[nb++].start = start;
+                    }
+                    queryCounts *b = &buckets[nb - 1];
+                    b->total++, b->covers += cnt, b->per[st]++;
+                }
+            }
+            RedisModule_ZsetRangeNext(key);
+        }
+        RedisModule_ZsetRangeStop(key);
+    }
+    RedisModule_CloseKey(key);
+    queryReplyCounts(ctx, &all, 0, bucket ? 1 : 0);
+    if (bucket) {
+        RedisModule_ReplyWithSimpleString(ctx, "buckets");
+        RedisModule_ReplyWithArray(ctx, (long)nb);
+        for (size_t i = 0; i < nb; i++) queryReplyCounts(ctx, &buckets[i], 1, 0);
+    }
+    if (buckets) RedisModule_Free(buckets);
+    return REDISMODULE_OK;
+}
+
+/* ScanKey hands out strings valid during the callback only: keep copies. */
+static void resvScanCb(RedisModuleKey *key, RedisModuleString *field, RedisModuleString *value,
+                        void *privdata) {
+    (void)key;
+    resvScan *q = privdata;
+    if (q->n == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 16;
+        q->f = RedisModule_Realloc(q->f, q->cap * sizeof *q->f);
+        q->v = RedisModule_Realloc(q->v, q->cap * sizeof *q->v);
+    }
+    q->f[q->n] = RedisModule_CreateStringFromString(q->ctx, field);
+    q->v[q->n] = value ? RedisModule_CreateStringFromString(q->ctx, value) : NULL;
+    q->n++;
+}
+
+/* Collects a hash's or set's members. -1 on a key of another type. */
+int resvScanCollect(RedisModuleCtx *ctx, RedisModuleString *keyname, int wantType, resvScan *q) {
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, keyname, REDISMODULE_READ);
+    int type = RedisModule_KeyType(key);
+    memset(q, 0, sizeof *q);
+    q->ctx = ctx;
+    if (type == wantType) {
+        RedisModuleScanCursor *cur = RedisModule_ScanCursorCreate();
+        while (RedisModule_ScanKey(key, cur, resvScanCb, q)) {
+        }
+        RedisModule_ScanCursorDestroy(cur);
+    }
+    RedisModule_CloseKey(key);
+    return type == wantType || type == REDISMODULE_KEYTYPE_EMPTY ? 0 : -1;
+}
+
+void resvScanFree(resvScan *q) {
+    RedisModule_Free(q->f);
+    RedisModule_Free(q->v);
+}
+
+static int queryStrCmp(const void *a, const void *b) {
+    size_t al, bl;
+    const char *ap = RedisModule_StringPtrLen(*(RedisModuleString *const *)a, &al);
+    const char *bp = RedisModule_StringPtrLen(*(RedisModuleString *const *)b, &bl);
+    return queryMemberCmp(ap, al, bp, bl);
+}
+
+/* Sorts the pairs of a scan by field. */
+void resvScanSort(resvScan *q) {
+    /* Sort indices through a pair array so field and value stay together. */
+    RedisModuleString **pairs = RedisModule_Alloc(q->n * 2 * sizeof *pairs + 1);
+    for (size_t i = 0; i < q->n; i++) pairs[2 * i] = q->f[i], pairs[2 * i + 1] = q->v[i];
+    qsort(pairs, q->n, 2 * sizeof *pairs, queryStrCmp);
+    for (size_t i = 0; i < q->n; i++) q->f[i] = pairs[2 * i], q->v[i] = pairs[2 * i + 1];
+    RedisModule_Free(pairs);
+}
+
+/* RESV.TABLES store */
+int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (argc != 2) return resvReplyWrongArity(ctx);
+    const char *s;
+    size_t sl;
+    if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
+    RedisModuleString *tkey = resvKeyTables(ctx, s, sl);
+    resvScan q;
+    if (resvScanCollect(ctx, tkey, REDISMODULE_KEYTYPE_HASH, &q)) return resvReplyWrongType(ctx, tkey);
+    resvScanSort(&q);
+    static const resvFieldSpec specs[3] = {{"customer_name", RESV_T_TEXT, 128, 0, NULL},
+                                           {"customer_count", RESV_T_INT, 4, 0, NULL},
+                                           {"status", RESV_T_STATUS, 9, 0, NULL}};
+    RedisModule_ReplyWithArray(ctx, (long)q.n);
+    for (size_t i = 0; i < q.n; i++) {
+        RedisModuleString *vals[3];
+        size_t rl;
+        const char *r = RedisModule_StringPtrLen(q.v[i], &rl);
+        resvHashRead(ctx, resvKeyRecord(ctx, s, sl, r, rl), specs, 3, vals);
+        long n = 2;
+        for (int k = 0; k < 3; k++) n += vals[k] != NULL;
+        RedisModule_ReplyWithMap(ctx, n);
+        RedisModule_ReplyWithSimpleString(ctx, "table_number");
+        RedisModule_ReplyWithString(ctx, q.f[i]);
+        RedisModule_ReplyWithSimpleString(ctx, "reservation_id");
+        RedisModule_ReplyWithString(ctx, q.v[i]);
+        for (int k = 0; k < 3; k++) {
+            if (!vals[k]) continue;
+            RedisModule_ReplyWithSimpleString(ctx, specs[k].name);
+            RedisModule_ReplyWithString(ctx, vals[k]);
+        }
+    }
+    resvScanFree(&q);
+    return REDISMODULE_OK;
+}
+
+/* RESV.HISTORY store id [COUNT n] */
+int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (argc != 3 && argc != 5) return resvReplyWrongArity(ctx);
+    const char *s, *r;
+    size_t sl, rl;
+    long long count = -1;
+    if (resvArgId(ctx, argv[1], "store", &s, &sl) ||
+        resvArgId(ctx, argv[2], "reservation_id", &r, &rl))
+        return REDISMODULE_OK;
+    if (argc == 5) {
+        if (!resvArgIs(argv[3], "COUNT")) {
+            size_t nl;
+            const char *n = RedisModule_StringPtrLen(argv[3], &nl);
+            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl, n);
+        }
+        if (resvArgRange(ctx, argv[4], "COUNT", 1, 1000000, &count)) return REDISMODULE_OK;
+    }
+    RedisModuleString *hkey = resvKeyHistory(ctx, s, sl, r, rl);
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, hkey, REDISMODULE_READ);
+    int type = RedisModule_KeyType(key);
+    if (type == REDISMODULE_KEYTYPE_EMPTY) {
+        RedisModule_CloseKey(key);
+        return RedisModule_ReplyWithArray(ctx, 0);
+    }
+    if (type != REDISMODULE_KEYTYPE_STREAM) {
+        RedisModule_CloseKey(key);
+        return resvReplyWrongType(ctx, hkey);
+    }
+    long long len = (long long)RedisModule_ValueLength(key);
+    long long skip = count >= 0 && count < len ? len - count : 0;
+    RedisModule_ReplyWithArray(ctx, (long)(len - skip));
+    if (RedisModule_StreamIteratorStart(key, 0, NULL, NULL) == REDISMODULE_OK) {
+        RedisModuleStreamID id;
+        long nf;
+        while (RedisModule_StreamIteratorNextID(key, &id, &nf) == REDISMODULE_OK) {
+            if (skip > 0) {
+                skip--;
+                continue;
+            }
+            RedisModuleString *f, *v;
+            RedisModule_ReplyWithMap(ctx, 1 + nf);
+            RedisModule_ReplyWithSimpleString(ctx, "id");
+            RedisModule_ReplyWithString(ctx, RedisModule_CreateStringPrintf(
+                                                 ctx, "%llu-%llu", (unsigned long long)id.ms,
+                                                 (unsigned long long)id.seq));
+            while (RedisModule_StreamIteratorNextField(key, &f, &v) == REDISMODULE_OK) {
+                RedisModule_ReplyWithString(ctx, f);
+                RedisModule_ReplyWithString(ctx, v);
+            }
+        }
+        RedisModule_StreamIteratorStop(key);
+    }
+    RedisModule_CloseKey(key);
+    return REDISMODULE_OK;
+}

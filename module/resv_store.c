@@ -1,0 +1,330 @@
+/* Key names, reading records with the low-level key API, and the write helpers.
+ * Writes go through RedisModule_Call with "!" so each effect is propagated as a plain
+ * command with explicit values (Redis wraps one module command's effects in
+ * MULTI/EXEC), never as the module command itself: ids, times and stream ids are
+ * computed once, on the master. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <uuid/uuid.h>
+
+#include "resv.h"
+
+/* ---- arguments ---- */
+
+int resvArgIs(RedisModuleString *arg, const char *keyword) {
+    size_t len;
+    const char *s = RedisModule_StringPtrLen(arg, &len);
+    return len == strlen(keyword) && strncasecmp(s, keyword, len) == 0;
+}
+
+int resvStrEq(RedisModuleString *a, const char *b, size_t bl) {
+    size_t al;
+    const char *s = RedisModule_StringPtrLen(a, &al);
+    return al == bl && memcmp(s, b, bl) == 0;
+}
+
+int resvArgId(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, const char **s,
+              size_t *len) {
+    *s = RedisModule_StringPtrLen(arg, len);
+    if (resvIdValid(*s, *len)) return 0;
+    resvReplyError(ctx, RESV_E_ERR,
+                   "invalid %s: must be 1 to 128 letters, digits, non-ASCII UTF-8 or - _ . : @",
+                   what);
+    return -1;
+}
+
+int resvArgRange(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, long long lo,
+                 long long hi, long long *out) {
+    long long v;
+    if (RedisModule_StringToLongLong(arg, &v) != REDISMODULE_OK || v < lo || v > hi) {
+        resvReplyError(ctx, RESV_E_ERR, "invalid %s: must be an integer from %lld to %lld", what,
+                       lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+void resvNow(char buf[RESV_DATETIME_LEN + 1]) {
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, RESV_DATETIME_LEN + 1, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+void resvNewUuid(char buf[37]) {
+    uuid_t u;
+    uuid_generate(u);
+    uuid_unparse_lower(u, buf);
+}
+
+int resvIsCluster(RedisModuleCtx *ctx) {
+    return (RedisModule_GetContextFlags(ctx) & REDISMODULE_CTX_FLAGS_CLUSTER) != 0;
+}
+
+/* ---- key names ---- */
+
+RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
+                                 size_t rl) {
+    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:r:%.*s", (int)sl, s, (int)rl, r);
+}
+
+RedisModuleString *resvKeyIndex(RedisModuleCtx *ctx, const char *s, size_t sl, const char *which) {
+    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:i:%s", (int)sl, s, which);
+}
+
+RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl) {
+    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:tables", (int)sl, s);
+}
+
+RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
+                                  size_t rl) {
+    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:h:%.*s", (int)sl, s, (int)rl, r);
+}
+
+RedisModuleString *resvKeyMsg(RedisModuleCtx *ctx, const char *s, size_t sl, const char *m,
+                              size_t ml) {
+    /* A MSGID may hold any bytes; the key is built from pieces, not a format. */
+    RedisModuleString *k = RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:msg:", (int)sl, s);
+    RedisModule_StringAppendBuffer(ctx, k, m, ml);
+    return k;
+}
+
+RedisModuleString *resvKeyChanges(RedisModuleCtx *ctx, const char *s, size_t sl) {
+    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:changes", (int)sl, s);
+}
+
+RedisModuleString *resvKeyOwner(RedisModuleCtx *ctx, const char *r, size_t rl) {
+    return RedisModule_CreateStringPrintf(ctx, "resv:owner:{%.*s}", (int)rl, r);
+}
+
+RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl) {
+    return RedisModule_CreateStringPrintf(ctx, "resv:sys:{%.*s}", (int)yl, y);
+}
+
+RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx) {
+    return RedisModule_CreateString(ctx, "resv:sys:all", 12);
+}
+
+/* ---- reading ---- */
+
+int resvHashRead(RedisModuleCtx *ctx, RedisModuleString *keyname, const resvFieldSpec *specs,
+                 int count, RedisModuleString **out) {
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, keyname, REDISMODULE_READ);
+    int type = RedisModule_KeyType(key), rc = 1;
+    for (int i = 0; i < count; i++) out[i] = NULL;
+    if (type == REDISMODULE_KEYTYPE_EMPTY) rc = 0;
+    else if (type != REDISMODULE_KEYTYPE_HASH) rc = -1;
+    else
+        for (int i = 0; i < count; i++)
+            RedisModule_HashGet(key, REDISMODULE_HASH_CFIELDS, specs[i].name, &out[i], NULL);
+    RedisModule_CloseKey(key);
+    return rc;
+}
+
+int resvHashGetOne(RedisModuleCtx *ctx, RedisModuleString *keyname, const char *field,
+                   RedisModuleString **out) {
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, keyname, REDISMODULE_READ);
+    int type = RedisModule_KeyType(key), rc = 0;
+    *out = NULL;
+    if (type == REDISMODULE_KEYTYPE_HASH)
+        RedisModule_HashGet(key, REDISMODULE_HASH_CFIELDS, field, out, NULL);
+    else if (type != REDISMODULE_KEYTYPE_EMPTY)
+        rc = -1;
+    RedisModule_CloseKey(key);
+    return rc;
+}
+
+int resvStringGet(RedisModuleCtx *ctx, RedisModuleString *keyname, RedisModuleString **out) {
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, keyname, REDISMODULE_READ);
+    int type = RedisModule_KeyType(key), rc = 0;
+    *out = NULL;
+    if (type == REDISMODULE_KEYTYPE_STRING) {
+        size_t len;
+        const char *p = RedisModule_StringDMA(key, &len, REDISMODULE_READ);
+        *out = RedisModule_CreateString(ctx, p, len);
+    } else if (type != REDISMODULE_KEYTYPE_EMPTY) {
+        rc = -1;
+    }
+    RedisModule_CloseKey(key);
+    return rc;
+}
+
+int resvKeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname) {
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, keyname, REDISMODULE_READ);
+    int exists = RedisModule_KeyType(key) != REDISMODULE_KEYTYPE_EMPTY;
+    RedisModule_CloseKey(key);
+    return exists;
+}
+
+void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
+                     RedisModuleString **vals) {
+    long n = 0;
+    for (int i = 0; i < count; i++) n += vals[i] != NULL;
+    RedisModule_ReplyWithMap(ctx, n);
+    for (int i = 0; i < count; i++) {
+        if (!vals[i]) continue;
+        RedisModule_ReplyWithSimpleString(ctx, specs[i].name);
+        RedisModule_ReplyWithString(ctx, vals[i]);
+    }
+}
+
+resvInstant resvRecordStart(const char *date, size_t dl, const char *slot, size_t tl) {
+    resvInstant d;
+    resvSlot sl;
+    if (!date || resvParseDateOrDateTime(date, dl, 0, &d)) return 0;
+    if (slot && resvParseSlot(slot, tl, &sl) == 0) return resvStartInstant(d, &sl);
+    return resvStartInstant(d, NULL);
+}
+
+/* ---- write helpers ---- */
+
+void resvArgvAdd(RedisModuleCtx *ctx, resvArgv *a, const char *s, size_t len) {
+    if (a->n < RESV_ARGV_MAX) a->v[a->n++] = RedisModule_CreateString(ctx, s, len);
+}
+
+void resvArgvAddC(RedisModuleCtx *ctx, resvArgv *a, const char *s) {
+    resvArgvAdd(ctx, a, s, strlen(s));
+}
+
+void resvArgvAddStr(resvArgv *a, RedisModuleString *s) {
+    if (a->n < RESV_ARGV_MAX) a->v[a->n++] = s;
+}
+
+int resvWrite(RedisModuleCtx *ctx, const char *cmd, resvArgv *a) {
+    RedisModuleCallReply *r = RedisModule_Call(ctx, cmd, "!v", a->v, a->n);
+    if (!r || RedisModule_CallReplyType(r) == REDISMODULE_REPLY_ERROR) {
+        size_t len = 0;
+        const char *msg = r ? RedisModule_CallReplyStringPtr(r, &len) : "call failed";
+        if (!r) len = strlen(msg);
+        RedisModule_Log(ctx, "warning", "resv: %s failed: %.*s", cmd, (int)len, msg);
+        if (r) RedisModule_FreeCallReply(r);
+        return -1;
+    }
+    RedisModule_FreeCallReply(r);
+    return 0;
+}
+
+int resvWriteKeyMember(RedisModuleCtx *ctx, const char *cmd, RedisModuleString *key,
+                       const char *m, size_t ml) {
+    resvArgv a = {.n = 0};
+    resvArgvAddStr(&a, key);
+    resvArgvAdd(ctx, &a, m, ml);
+    return resvWrite(ctx, cmd, &a);
+}
+
+int resvWriteZadd(RedisModuleCtx *ctx, RedisModuleString *key, resvInstant score, const char *m,
+                  size_t ml) {
+    char buf[32];
+    resvArgv a = {.n = 0};
+    resvArgvAddStr(&a, key);
+    resvArgvAdd(ctx, &a, buf, (size_t)snprintf(buf, sizeof buf, "%lld", (long long)score));
+    resvArgvAdd(ctx, &a, m, ml);
+    return resvWrite(ctx, "ZADD", &a);
+}
+
+int resvWriteDel(RedisModuleCtx *ctx, RedisModuleString *key) {
+    resvArgv a = {.n = 0};
+    resvArgvAddStr(&a, key);
+    return resvWrite(ctx, "DEL", &a);
+}
+
+static void storeAddPair(RedisModuleCtx *ctx, resvArgv *a, const char *f, const char *v,
+                         size_t vl) {
+    resvArgvAddC(ctx, a, f);
+    resvArgvAdd(ctx, a, v, vl);
+}
+
+/* XADD key MAXLEN ~ n * field value ...: the id "*" is replaced by the real id in the
+ * propagated command. */
+static void storeXaddHead(RedisModuleCtx *ctx, resvArgv *a, RedisModuleString *key,
+                          long long maxlen) {
+    char buf[32];
+    resvArgvAddStr(a, key);
+    resvArgvAddC(ctx, a, "MAXLEN");
+    resvArgvAddC(ctx, a, "~");
+    resvArgvAdd(ctx, a, buf, (size_t)snprintf(buf, sizeof buf, "%lld", maxlen));
+    resvArgvAddC(ctx, a, "*");
+}
+
+/* Performs every effect of one reservation change, in a fixed order: record, indexes,
+ * tables, owner, audit entry, change feed, MSGID. Everything was validated before. */
+int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
+    const char *s = c->store.v, *r = c->id.v;
+    size_t sl = c->store.len, rl = c->id.len;
+    const char *statusName = resvStatusName(c->newStatus);
+    int rc = 0;
+
+    if (!c->historyOnly) {
+        resvArgv a = {.n = 0};
+        resvArgvAddStr(&a, resvKeyRecord(ctx, s, sl, r, rl));
+        for (int f = 0; f < RESV_F_COUNT; f++)
+            if (c->set[f]) storeAddPair(ctx, &a, resvFields[f].name, c->val[f].v, c->val[f].len);
+        rc |= resvWrite(ctx, "HSET", &a);
+
+        if (!c->hadIndex || c->oldScore != c->newScore)
+            rc |= resvWriteZadd(ctx, resvKeyIndex(ctx, s, sl, "all"), c->newScore, r, rl);
+        if (c->hadIndex && c->oldStatus != c->newStatus)
+            rc |= resvWriteKeyMember(ctx, "ZREM",
+                                     resvKeyIndex(ctx, s, sl, resvStatusName(c->oldStatus)), r, rl);
+        if (!c->hadIndex || c->oldStatus != c->newStatus || c->oldScore != c->newScore)
+            rc |= resvWriteZadd(ctx, resvKeyIndex(ctx, s, sl, statusName), c->newScore, r, rl);
+
+        if (c->releaseTable.len)
+            rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s, sl), c->releaseTable.v,
+                                     c->releaseTable.len);
+        if (c->takeTable.len) {
+            resvArgv t = {.n = 0};
+            resvArgvAddStr(&t, resvKeyTables(ctx, s, sl));
+            resvArgvAdd(ctx, &t, c->takeTable.v, c->takeTable.len);
+            resvArgvAdd(ctx, &t, r, rl);
+            rc |= resvWrite(ctx, "HSET", &t);
+        }
+        if (c->setOwner) {
+            resvArgv o = {.n = 0};
+            resvArgvAddStr(&o, resvKeyOwner(ctx, r, rl));
+            resvArgvAdd(ctx, &o, s, sl);
+            rc |= resvWrite(ctx, "SET", &o);
+        }
+    }
+
+    resvArgv h = {.n = 0};
+    storeXaddHead(ctx, &h, resvKeyHistory(ctx, s, sl, r, rl), resvCfg.historyMaxLen);
+    storeAddPair(ctx, &h, "at", c->now, RESV_DATETIME_LEN);
+    storeAddPair(ctx, &h, "origin", c->origin, strlen(c->origin));
+    storeAddPair(ctx, &h, "actor", c->actor, c->actorLen);
+    storeAddPair(ctx, &h, "event", c->event, c->eventLen);
+    storeAddPair(ctx, &h, "changed", c->changed, strlen(c->changed));
+    storeAddPair(ctx, &h, "status", statusName, strlen(statusName));
+    if (c->note) storeAddPair(ctx, &h, "note", c->note, strlen(c->note));
+    if (c->payload) {
+        resvArgvAddC(ctx, &h, "payload");
+        resvArgvAddStr(&h, c->payload);
+    }
+    rc |= resvWrite(ctx, "XADD", &h);
+
+    if (!c->historyOnly) {
+        resvArgv f = {.n = 0};
+        storeXaddHead(ctx, &f, resvKeyChanges(ctx, s, sl), 10000);
+        storeAddPair(ctx, &f, "reservation_id", r, rl);
+        storeAddPair(ctx, &f, "event", c->feedEvent, strlen(c->feedEvent));
+        storeAddPair(ctx, &f, "status", statusName, strlen(statusName));
+        storeAddPair(ctx, &f, "at", c->now, RESV_DATETIME_LEN);
+        rc |= resvWrite(ctx, "XADD", &f);
+    }
+
+    if (c->msgid) {
+        size_t ml;
+        const char *m = RedisModule_StringPtrLen(c->msgid, &ml);
+        char ttl[32];
+        resvArgv a = {.n = 0};
+        resvArgvAddStr(&a, resvKeyMsg(ctx, s, sl, m, ml));
+        resvArgvAddC(ctx, &a, "1");
+        resvArgvAddC(ctx, &a, "PX");
+        resvArgvAdd(ctx, &a, ttl, (size_t)snprintf(ttl, sizeof ttl, "%lld", resvCfg.msgidTtl * 1000));
+        rc |= resvWrite(ctx, "SET", &a);
+    }
+    return rc ? -1 : 0;
+}
