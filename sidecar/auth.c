@@ -42,6 +42,8 @@ void authClaimsClear(authClaims *c) {
         free(c->stores[i]);
     free(c->stores);
     memset(c, 0, sizeof *c);
+    /* Zero would be AUTH_ADMIN: cleared or refused claims must match no role. */
+    c->role = AUTH_ROLE_COUNT;
 }
 
 int authStoreAllowed(const authClaims *c, const char *store, size_t len) {
@@ -139,7 +141,10 @@ int authVerify(const unsigned char *secret, size_t secretlen, const char *author
     const char *dummy;
     jwt_t *jwt = NULL;
     if (why == NULL) why = &dummy;
-    if (out) memset(out, 0, sizeof *out);
+    if (out) {
+        memset(out, 0, sizeof *out); /* may hold garbage: nothing to free */
+        out->role = AUTH_ROLE_COUNT;
+    }
     if (secret == NULL || secretlen == 0 || secretlen > AUTH_SECRET_FILE_MAX || out == NULL) {
         *why = "no JWT secret configured";
         return -1;

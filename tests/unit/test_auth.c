@@ -88,6 +88,9 @@ static void test_expired(void **state) {
     assert_int_equal(
         verifyClaims("{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1699999999}", &c, &why), -1);
     assert_string_equal(why, "token has expired");
+    /* refused claims match no role, not AUTH_ADMIN (0) */
+    assert_int_equal(c.role, AUTH_ROLE_COUNT);
+    assert_null(c.stores);
     /* now == exp is already expired */
     assert_int_equal(
         verifyClaims("{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1700000000}", &c, &why), -1);
