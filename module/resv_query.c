@@ -389,11 +389,15 @@ int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
         RedisModuleStreamID id;
         long nf;
         while (RedisModule_StreamIteratorNextID(key, &id, &nf) == REDISMODULE_OK) {
+            RedisModuleString *f, *v;
             if (skip > 0) {
+                /* Redis 7.0 asserts when the next id is asked for before the fields of
+                 * the current entry were consumed: drain them. */
+                while (RedisModule_StreamIteratorNextField(key, &f, &v) == REDISMODULE_OK) {
+                }
                 skip--;
                 continue;
             }
-            RedisModuleString *f, *v;
             RedisModule_ReplyWithMap(ctx, 1 + nf);
             RedisModule_ReplyWithSimpleString(ctx, "id");
             RedisModule_ReplyWithString(ctx, RedisModule_CreateStringPrintf(

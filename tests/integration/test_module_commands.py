@@ -1,0 +1,586 @@
+"""Every RESV.* command of module/resv.so against a real redis-server: happy paths,
+errors (each naming the field or argument, and changing nothing), the transition table,
+tables, pagination, stats, history, owner, systems, metadata, INFO, configs, RESP3."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import RedisTestCase, RespError, pairs  # noqa: E402
+
+STATUSES = ["pending", "confirmed", "arrived", "seated", "completed", "cancelled", "no_show"]
+# contract.md section 2
+TRANSITIONS = {
+    "pending": {"confirmed", "arrived", "cancelled", "no_show"},
+    "confirmed": {"arrived", "seated", "cancelled", "no_show"},
+    "arrived": {"seated", "completed", "cancelled"},
+    "seated": {"completed"},
+    "no_show": {"arrived"},
+    "completed": set(),
+    "cancelled": set(),
+}
+S = "store-001"
+
+
+class ModuleCommands(RedisTestCase):
+    def up(self, rid, *args, store=S):
+        return self.r.call("RESV.UPSERT", store, rid, *args)
+
+    def make(self, rid, status="pending", store=S, date="2024-02-15T00:00:00",
+             slot="18:00-20:00", *extra):
+        return self.up(rid, "reservation_date", date, "reservation_time", slot,
+                       "status", status, "customer_count", "2", *extra, store=store)
+
+    def get(self, rid, store=S):
+        r = self.r.call("RESV.GET", store, rid)
+        return None if r is None else pairs(r)
+
+    def digest(self):
+        return self.r.call("DEBUG", "DIGEST")
+
+    def refused(self, prefix, *cmd):
+        """The command is refused with an error starting with prefix, nothing changes."""
+        before = self.digest()
+        e = self.r.try_call(*cmd)
+        self.assertIsInstance(e, RespError, cmd)
+        self.assertTrue(str(e).startswith(prefix), "%r -> %s" % (cmd, e))
+        self.assertNotIn("\n", str(e))
+        self.assertEqual(before, self.digest(), "refused command changed data: %r" % (cmd,))
+        return str(e)
+
+    def info(self):
+        out = {}
+        for line in self.r.call("INFO", "resv").splitlines():
+            if ":" in line:
+                k, v = line.split(":", 1)
+                out[k] = int(v)
+        return out
+
+    # ---- the issue's example ----
+    def test_issue_example(self):
+        self.assertEqual("created", self.r.call(
+            "RESV.UPSERT", "store-001", "RES-2024-001", "customer_name", "张三",
+            "customer_count", "4", "reservation_date", "2024-02-15T00:00:00",
+            "reservation_time", "18:00-20:00", "status", "confirmed"))
+        cur, items = self.r.call("RESV.LIST", "store-001", "STATUS", "confirmed", "FROM",
+                                 "2024-02-15T00:00:00", "TO", "2024-02-15T23:59:59")
+        self.assertEqual("0", cur)
+        self.assertEqual(1, len(items))
+        it = pairs(items[0])
+        self.assertEqual("RES-2024-001", it["reservation_id"])
+        self.assertEqual("张三", it["customer_name"])
+        self.assertEqual("store-001", it["store_id"])
+        self.assertEqual(36, len(it["id"]))
+        self.assertEqual(it["created_at"], it["updated_at"])
+        # model order, unset fields omitted
+        self.assertEqual(["id", "store_id", "reservation_id", "customer_name", "customer_count",
+                          "reservation_date", "reservation_time", "status", "created_at",
+                          "updated_at"], items[0][0::2])
+
+    def test_utf8_round_trip(self):
+        name = "张三 🍜 Zoë"
+        notes = "靠窗\t安静\n生日蛋糕 🎂, «quotes» 'x' \"y\""
+        self.make("R1", "pending", S, "2024-02-15", "18:00", "customer_name", name,
+                  "notes", notes, "channel", "微信小程序")
+        g = self.get("R1")
+        self.assertEqual(name.encode(), g["customer_name"].encode())
+        self.assertEqual(notes.encode(), g["notes"].encode())
+        self.assertEqual("微信小程序", g["channel"])
+        self.assertEqual("2024-02-15T00:00:00", g["reservation_date"])  # bare date stored long
+        # ids may be non-ASCII too
+        self.assertEqual("created", self.make("预订-1", store="门店-1"))
+        self.assertEqual("预订-1", self.get("预订-1", "门店-1")["reservation_id"])
+
+    def test_canonical_values(self):
+        self.make("R1", "pending", S, "2024-02-15", "18:00", "deposit_amount", "200",
+                  "deposit_required", "1", "deposit_paid", "false")
+        g = self.get("R1")
+        self.assertEqual(("200.00", "true", "false"),
+                         (g["deposit_amount"], g["deposit_required"], g["deposit_paid"]))
+        # 200.0 is the stored value: unchanged
+        self.assertEqual("unchanged", self.up("R1", "deposit_amount", "200.0"))
+
+    def test_unchanged_stale_updated(self):
+        args = ("reservation_date", "2024-02-15T00:00:00", "customer_name", "A",
+                "updated_at", "2024-02-01T10:00:00")
+        self.assertEqual("created", self.up("R1", *args))
+        d = self.digest()
+        self.assertEqual("unchanged", self.up("R1", *args))
+        self.assertEqual(d, self.digest())
+        self.assertEqual("stale", self.up("R1", "customer_name", "B", "updated_at",
+                                          "2024-01-31T10:00:00"))
+        self.assertEqual(d, self.digest())
+        self.assertEqual("updated", self.up("R1", "customer_name", "B", "updated_at",
+                                            "2024-02-02T10:00:00"))
+        g = self.get("R1")
+        self.assertEqual(("B", "2024-02-02T10:00:00"), (g["customer_name"], g["updated_at"]))
+        # without updated_at: the server's time
+        self.assertEqual("updated", self.up("R1", "customer_name", "C"))
+        self.assertNotEqual("2024-02-02T10:00:00", self.get("R1")["updated_at"])
+        hist = self.r.call("RESV.HISTORY", S, "R1")
+        self.assertEqual(["created", "updated", "updated"], [pairs(h)["event"] for h in hist])
+        self.assertEqual("customer_name,updated_at", pairs(hist[1])["changed"])
+
+    def test_msgid_duplicate(self):
+        self.assertEqual("created", self.make("R1", "pending", S, "2024-02-15", "18:00",
+                                              "MSGID", "msg_1"))
+        d = self.digest()
+        self.assertEqual("duplicate", self.up("R1", "MSGID", "msg_1", "customer_name", "X"))
+        self.assertEqual(d, self.digest())
+        self.assertEqual("updated", self.up("R1", "MSGID", "msg_2", "customer_name", "X"))
+        ttl = self.r.call("TTL", "resv:{%s}:msg:msg_1" % S)
+        self.assertTrue(86000 < ttl <= 86400, ttl)
+        # the same MSGID in another store is another delivery
+        self.assertEqual("created", self.make("R2", "pending", "store-002", "2024-02-15", "18:00",
+                                              "MSGID", "msg_1"))
+
+    def test_field_errors(self):
+        self.make("R1")
+        e = self.refused("ERR", "RESV.UPSERT", S, "R1", "custmer_name", "x")
+        self.assertEqual("ERR unknown field 'custmer_name'", e)
+        for f in ("id", "store_id", "reservation_id", "created_at"):
+            e = self.refused("ERR", "RESV.UPSERT", S, "R1", f, "x")
+            self.assertEqual("ERR field '%s' is set by the server" % f, e)
+        self.refused("ERR field 'notes' given twice", "RESV.UPSERT", S, "R1", "notes", "a",
+                     "notes", "b")
+        self.refused("ERR option ORIGIN given twice", "RESV.UPSERT", S, "R1", "ORIGIN", "api",
+                     "origin", "sync", "notes", "a")
+        self.refused("ERR invalid ORIGIN", "RESV.UPSERT", S, "R1", "ORIGIN", "fax", "notes", "a")
+        self.refused("ERR at least one field", "RESV.UPSERT", S, "R1", "ACTOR", "bob")
+        self.refused("ERR missing reservation_date", "RESV.UPSERT", S, "NEW", "notes", "a")
+        self.refused("ERR wrong number", "RESV.UPSERT", S, "R1", "notes")
+        self.refused("ERR invalid store", "RESV.UPSERT", "a{b}", "R1", "notes", "x")
+        self.refused("ERR invalid reservation_id", "RESV.UPSERT", S, "R 1", "notes", "x")
+        self.refused("ERR unknown field 'CUSTOMER_NAME'", "RESV.UPSERT", S, "R1",
+                     "CUSTOMER_NAME", "x")
+        # a bad value later in the command: nothing of the good fields is written
+        self.refused("ERR invalid customer_count", "RESV.UPSERT", S, "R1", "notes", "new",
+                     "customer_count", "0")
+        self.assertNotIn("notes", self.get("R1"))
+
+    def test_bad_values(self):
+        self.make("R1")
+        bad = [
+            ("customer_count", "0"), ("customer_count", "10000"), ("customer_count", "4.5"),
+            ("customer_count", "-1"), ("customer_count", "04"), ("customer_count", ""),
+            ("reservation_date", "2024-02-30"), ("reservation_date", "2024-02-15 18:00:00"),
+            ("reservation_date", "1969-12-31"), ("reservation_date", "2024-02-15T24:00:00"),
+            ("reservation_time", "18:00-18:00"), ("reservation_time", "25:00"),
+            ("reservation_time", "18:00-"), ("reservation_time", "6pm"),
+            ("arrival_time", "yesterday"), ("synced_at", "2024-13-01"),
+            ("updated_at", "2024-02-15T10:00"),
+            ("status", "done"), ("status", "CONFIRMED"), ("sync_status", "ok"),
+            ("deposit_amount", "1.234"), ("deposit_amount", "-5"), ("deposit_amount", "1e3"),
+            ("deposit_amount", "1000000000"), ("deposit_required", "yes"),
+            ("deposit_paid", "TRUE"), ("customer_phone", "call me"),
+            ("customer_phone", "1" * 33), ("customer_name", "x" * 129),
+            ("customer_name", "a\x01b"), ("customer_name", b"\xff\xfe"),
+            ("notes", "n" * 2001), ("table_number", "A 8"), ("table_number", "T" * 33),
+            ("system_id", "a/b"), ("table_type", "t" * 65), ("source", "s" * 65),
+        ]
+        for field, value in bad:
+            e = self.refused("ERR invalid %s: " % field, "RESV.UPSERT", S, "R1", field, value)
+            self.assertIn(field, e)
+        # and on create
+        self.refused("ERR invalid customer_count", "RESV.UPSERT", S, "R2", "reservation_date",
+                     "2024-02-15", "customer_count", "x")
+        self.assertIsNone(self.get("R2"))
+
+    def test_transitions_api(self):
+        n = 0
+        for frm in STATUSES:
+            for to in STATUSES:
+                n += 1
+                rid = "T%d" % n
+                extra = ("table_number", "TB%d" % n)
+                self.assertEqual("created", self.make(rid, frm, S, "2024-03-01", "12:00", *extra))
+                cmd = ["RESV.STATUS", S, rid, to]
+                if to == frm or to in TRANSITIONS[frm]:
+                    g = pairs(self.r.call(*cmd))
+                    self.assertEqual(to, g["status"], (frm, to))
+                    self.assertEqual(to, self.get(rid)["status"])
+                else:
+                    e = self.refused("CONFLICT", *cmd)
+                    self.assertEqual("CONFLICT cannot move from %s to %s" % (frm, to), e)
+                    # UPSERT with ORIGIN api follows the same table
+                    e = self.refused("CONFLICT", "RESV.UPSERT", S, rid, "status", to)
+                    self.assertEqual("CONFLICT cannot move from %s to %s" % (frm, to), e)
+
+    def test_status_same_is_noop(self):
+        self.make("R1", "confirmed")
+        d = self.digest()
+        self.assertEqual("confirmed", pairs(self.r.call("RESV.STATUS", S, "R1", "confirmed"))["status"])
+        self.assertEqual(d, self.digest())
+
+    def test_status_errors(self):
+        self.make("R1", "confirmed")
+        self.refused("NOTFOUND", "RESV.STATUS", S, "NOPE", "arrived")
+        self.refused("ERR invalid status", "RESV.STATUS", S, "R1", "gone")
+        self.refused("ERR invalid ARRIVAL", "RESV.STATUS", S, "R1", "arrived", "ARRIVAL", "x")
+        self.refused("ERR ARRIVAL applies", "RESV.STATUS", S, "R1", "seated", "TABLE", "A1",
+                     "ARRIVAL", "2024-02-15T18:00:00")
+        self.refused("ERR TABLE applies", "RESV.STATUS", S, "R1", "arrived", "TABLE", "A1")
+        self.refused("ERR syntax error at 'FOO'", "RESV.STATUS", S, "R1", "arrived", "FOO", "1")
+        self.refused("ERR option TABLE given twice", "RESV.STATUS", S, "R1", "seated", "TABLE",
+                     "A1", "TABLE", "A2")
+        self.refused("ERR wrong number", "RESV.STATUS", S, "R1", "seated", "TABLE")
+
+    def test_provider_rules(self):
+        self.make("R1", "arrived")
+        # backwards from a provider: ignored, other fields applied, history notes it
+        self.assertEqual("updated", self.up("R1", "ORIGIN", "webhook", "status", "confirmed",
+                                            "notes", "late"))
+        g = self.get("R1")
+        self.assertEqual(("arrived", "late"), (g["status"], g["notes"]))
+        last = pairs(self.r.call("RESV.HISTORY", S, "R1", "COUNT", "1")[0])
+        self.assertEqual("ignored status confirmed", last["note"])
+        self.assertEqual("webhook", last["origin"])
+        # only the ignored status: recorded, data unchanged
+        d_rec = self.r.call("DEBUG", "DIGEST-VALUE", "resv:{%s}:r:R1" % S)
+        self.assertEqual("unchanged", self.up("R1", "ORIGIN", "sync", "status", "pending"))
+        self.assertEqual(d_rec, self.r.call("DEBUG", "DIGEST-VALUE", "resv:{%s}:r:R1" % S))
+        last = pairs(self.r.call("RESV.HISTORY", S, "R1", "COUNT", "1")[0])
+        self.assertEqual(("ignored", "ignored status pending"), (last["event"], last["note"]))
+        self.assertEqual("arrived", self.get("R1")["status"])
+        # forward jumps and cancel are allowed for providers
+        self.make("R2", "pending")
+        self.assertEqual("updated", self.up("R2", "ORIGIN", "pull", "status", "completed"))
+        self.make("R3", "seated", S, "2024-02-15", "18:00", "table_number", "A1")
+        self.assertEqual("updated", self.up("R3", "ORIGIN", "webhook", "status", "cancelled"))
+        self.assertEqual([], self.r.call("RESV.TABLES", S))
+        # completed is final even for providers
+        self.assertEqual("unchanged", self.up("R2", "ORIGIN", "webhook", "status", "cancelled"))
+        self.assertEqual("completed", self.get("R2")["status"])
+
+    def test_arrival_time(self):
+        self.make("R1", "confirmed")
+        g = pairs(self.r.call("RESV.STATUS", S, "R1", "arrived"))
+        self.assertEqual(19, len(g["arrival_time"]))
+        self.assertEqual(g["updated_at"], g["arrival_time"])
+        self.make("R2", "confirmed")
+        g = pairs(self.r.call("RESV.STATUS", S, "R2", "arrived", "ARRIVAL", "2024-02-15"))
+        self.assertEqual("2024-02-15T00:00:00", g["arrival_time"])
+        self.make("R3", "confirmed")
+        self.up("R3", "status", "arrived")
+        self.assertEqual(19, len(self.get("R3")["arrival_time"]))
+        self.make("R4", "confirmed")
+        self.up("R4", "status", "arrived", "arrival_time", "2024-02-15T18:05:00")
+        self.assertEqual("2024-02-15T18:05:00", self.get("R4")["arrival_time"])
+
+    def test_tables(self):
+        self.make("R1", "confirmed")
+        self.make("R2", "arrived")
+        self.make("R3", "arrived", S, "2024-02-15", "19:00", "table_number", "B2")
+        self.refused("ERR missing table_number", "RESV.STATUS", S, "R1", "seated")
+        self.refused("ERR missing table_number", "RESV.UPSERT", S, "R1", "status", "seated")
+        g = pairs(self.r.call("RESV.STATUS", S, "R1", "seated", "TABLE", "A08"))
+        self.assertEqual(("seated", "A08"), (g["status"], g["table_number"]))
+        e = self.refused("CONFLICT", "RESV.STATUS", S, "R2", "seated", "TABLE", "A08")
+        self.assertEqual("CONFLICT table A08 is held by R1", e)
+        e = self.refused("CONFLICT", "RESV.UPSERT", S, "R2", "status", "seated",
+                         "table_number", "A08")
+        self.assertEqual("CONFLICT table A08 is held by R1", e)
+        self.r.call("RESV.STATUS", S, "R3", "seated")  # its stored table
+        tables = [pairs(t) for t in self.r.call("RESV.TABLES", S)]
+        self.assertEqual([("A08", "R1", "seated"), ("B2", "R3", "seated")],
+                         [(t["table_number"], t["reservation_id"], t["status"]) for t in tables])
+        self.assertEqual("2", tables[0]["customer_count"])
+        # moving a seated reservation to another table moves the hold
+        self.assertEqual("updated", self.up("R3", "table_number", "C3"))
+        self.assertEqual({"A08": "R1", "C3": "R3"}, pairs(self.r.call("HGETALL", "resv:{%s}:tables" % S)))
+        # completed releases; the table can be taken again
+        self.r.call("RESV.STATUS", S, "R1", "completed")
+        self.r.call("RESV.STATUS", S, "R2", "seated", "TABLE", "A08")
+        self.assertEqual({"A08": "R2", "C3": "R3"}, pairs(self.r.call("HGETALL", "resv:{%s}:tables" % S)))
+        # cancelled (provider) releases, deletion releases
+        self.up("R2", "ORIGIN", "webhook", "status", "cancelled")
+        self.assertEqual(1, self.r.call("RESV.DEL", S, "R3"))
+        self.assertEqual([], self.r.call("RESV.TABLES", S))
+        # no_show releases: a no_show never holds a table afterwards
+        self.make("R5", "confirmed", S, "2024-02-15", "19:00", "table_number", "D4")
+        self.r.call("RESV.STATUS", S, "R5", "no_show")
+        self.assertEqual([], self.r.call("RESV.TABLES", S))
+
+    def test_other_store_conflict(self):
+        self.make("R1", store="store-A")
+        e = self.refused("CONFLICT", "RESV.UPSERT", "store-B", "R1", "reservation_date",
+                         "2024-02-15", "notes", "x")
+        self.assertEqual("CONFLICT reservation_id R1 belongs to store store-A", e)
+        self.assertIsNone(self.get("R1", "store-B"))
+        self.assertEqual("store-A", self.r.call("RESV.OWNER", "R1"))
+        self.r.call("RESV.DEL", "store-A", "R1")
+        self.assertIsNone(self.r.call("RESV.OWNER", "R1"))
+        self.assertEqual("created", self.make("R1", store="store-B"))
+
+    def test_owner(self):
+        self.assertIsNone(self.r.call("RESV.OWNER", "X1"))
+        self.assertEqual("s1", self.r.call("RESV.OWNER", "X1", "CLAIM", "s1"))
+        self.assertEqual("s1", self.r.call("RESV.OWNER", "X1", "claim", "s2"))
+        self.assertEqual("s1", self.r.call("GET", "resv:owner:{X1}"))
+        self.refused("ERR syntax error at 'TAKE'", "RESV.OWNER", "X1", "TAKE", "s2")
+        self.refused("ERR invalid store", "RESV.OWNER", "X1", "CLAIM", "s 2")
+        self.refused("ERR wrong number", "RESV.OWNER", "X1", "CLAIM")
+        # a claimed id can be created only in its store
+        self.refused("CONFLICT", "RESV.UPSERT", "s2", "X1", "reservation_date", "2024-02-15")
+        self.assertEqual("created", self.make("X1", store="s1"))
+
+    def test_list_pagination_ties(self):
+        # 23 reservations with 3 start instants (ties), inserted in shuffled order
+        import random
+        rng = random.Random(7)
+        ids = ["L%02d" % i for i in range(23)]
+        slots = {rid: ["18:00", "18:00-19:00", "19:30"][i % 3] for i, rid in enumerate(ids)}
+        order = ids[:]
+        rng.shuffle(order)
+        for rid in order:
+            self.make(rid, "confirmed", S, "2024-02-15", slots[rid])
+        self.make("OTHERDAY", "confirmed", S, "2024-02-16", "18:00")
+        expected = sorted(ids, key=lambda r: (slots[r][:5], r))
+        for limit in (1, 2, 5, 7, 100):
+            got, cur, pages = [], None, 0
+            while True:
+                cmd = ["RESV.LIST", S, "FROM", "2024-02-15", "TO", "2024-02-15", "LIMIT", limit]
+                if cur:
+                    cmd += ["CURSOR", cur]
+                cur, items = self.r.call(*cmd)
+                got += [pairs(i)["reservation_id"] for i in items]
+                pages += 1
+                if cur == "0":
+                    break
+                self.assertEqual(limit, len(items))
+            self.assertEqual(expected, got, limit)
+            self.assertLessEqual(pages, len(ids) // limit + 2)
+        # STATUS filter and unbounded ranges
+        self.r.call("RESV.STATUS", S, "L00", "cancelled")
+        cur, items = self.r.call("RESV.LIST", S, "STATUS", "cancelled")
+        self.assertEqual(("0", ["L00"]), (cur, [pairs(i)["reservation_id"] for i in items]))
+        cur, items = self.r.call("RESV.LIST", S)
+        self.assertEqual(24, len(items))
+        self.assertEqual("OTHERDAY", pairs(items[-1])["reservation_id"])
+        cur, items = self.r.call("RESV.LIST", S, "FROM", "2024-02-15T18:30:00", "TO", "2024-02-15T19:30:00")
+        self.assertTrue(all(slots[pairs(i)["reservation_id"]] == "19:30" for i in items))
+        self.assertEqual(7, len(items))
+        self.assertEqual(["0", []], self.r.call("RESV.LIST", "empty-store"))
+        # errors
+        self.refused("ERR invalid LIMIT", "RESV.LIST", S, "LIMIT", "0")
+        self.refused("ERR invalid LIMIT", "RESV.LIST", S, "LIMIT", "1001")
+        self.refused("ERR invalid STATUS", "RESV.LIST", S, "STATUS", "x")
+        self.refused("ERR invalid FROM", "RESV.LIST", S, "FROM", "2024-02-31")
+        self.refused("ERR invalid TO", "RESV.LIST", S, "TO", "tomorrow")
+        self.refused("ERR invalid CURSOR", "RESV.LIST", S, "CURSOR", "abc")
+        self.refused("ERR syntax error at 'ORDER'", "RESV.LIST", S, "ORDER", "x")
+        self.refused("ERR syntax error at 'LIMIT'", "RESV.LIST", S, "LIMIT", "1", "LIMIT", "2")
+        self.refused("ERR wrong number", "RESV.LIST", S, "LIMIT")
+
+    def test_list_default_limit_config(self):
+        for i in range(12):
+            self.make("C%02d" % i)
+        self.assertEqual(12, len(self.r.call("RESV.LIST", S)[1]))
+        try:
+            self.r.call("CONFIG", "SET", "resv.list-default-limit", "5")
+            self.assertEqual(["resv.list-default-limit", "5"],
+                             self.r.call("CONFIG", "GET", "resv.list-default-limit"))
+            cur, items = self.r.call("RESV.LIST", S)
+            self.assertEqual(5, len(items))
+            self.assertNotEqual("0", cur)
+            self.assertIsInstance(self.r.try_call("CONFIG", "SET", "resv.list-default-limit", "0"),
+                                  RespError)
+            self.r.call("CONFIG", "SET", "resv.list-max-limit", "3")
+            self.refused("ERR invalid LIMIT: must be an integer from 1 to 3", "RESV.LIST", S,
+                         "LIMIT", "4")
+        finally:
+            self.r.call("CONFIG", "SET", "resv.list-default-limit", "100")
+            self.r.call("CONFIG", "SET", "resv.list-max-limit", "1000")
+
+    def test_history_max_len_config(self):
+        self.make("H1")
+        try:
+            self.r.call("CONFIG", "SET", "resv.history-max-len", "1")
+            for i in range(300):
+                self.up("H1", "notes", "n%d" % i)
+            self.assertLess(self.r.call("XLEN", "resv:{%s}:h:H1" % S), 250)
+        finally:
+            self.r.call("CONFIG", "SET", "resv.history-max-len", "200")
+
+    def test_stats(self):
+        rows = [("S1", "2024-02-15", "18:00", "confirmed", 4), ("S2", "2024-02-15", "18:30", "pending", 2),
+                ("S3", "2024-02-15", "20:00", "confirmed", 6), ("S4", "2024-02-16", "12:00", "pending", 1)]
+        for rid, d, t, st, n in rows:
+            self.up(rid, "reservation_date", d, "reservation_time", t, "status", st,
+                    "customer_count", str(n))
+        self.up("S5", "reservation_date", "2024-02-15", "reservation_time", "19:00")  # no count
+        st = pairs(self.r.call("RESV.STATS", S, "FROM", "2024-02-15", "TO", "2024-02-15"))
+        self.assertEqual({"total": 4, "covers": 12, "pending": 2, "confirmed": 2, "arrived": 0,
+                          "seated": 0, "completed": 0, "cancelled": 0, "no_show": 0}, st)
+        st = pairs(self.r.call("RESV.STATS", S, "TO", "2024-02-15T23:59:59", "FROM",
+                               "2024-02-15T17:00:00", "BUCKET", "60"))
+        b = [pairs(x) for x in st.pop("buckets")]
+        self.assertEqual(4, st["total"])
+        self.assertEqual(["2024-02-15T18:00:00", "2024-02-15T19:00:00", "2024-02-15T20:00:00"],
+                         [x["start"] for x in b])
+        self.assertEqual([(2, 6), (1, 0), (1, 6)], [(x["total"], x["covers"]) for x in b])
+        self.assertEqual(1, b[0]["confirmed"])
+        empty = pairs(self.r.call("RESV.STATS", "nostore", "FROM", "2024-01-01", "TO", "2024-01-02",
+                                  "BUCKET", "15"))
+        self.assertEqual([], empty["buckets"])
+        self.assertEqual(0, empty["total"])
+        self.refused("ERR missing TO", "RESV.STATS", S, "FROM", "2024-02-15", "BUCKET", "5")
+        self.refused("ERR invalid BUCKET", "RESV.STATS", S, "FROM", "2024-02-15", "TO",
+                     "2024-02-15", "BUCKET", "0")
+        self.refused("ERR invalid BUCKET", "RESV.STATS", S, "FROM", "2024-02-15", "TO",
+                     "2024-02-15", "BUCKET", "1441")
+        self.refused("ERR invalid FROM", "RESV.STATS", S, "FROM", "x", "TO", "2024-02-15")
+        self.refused("ERR wrong number", "RESV.STATS", S, "FROM", "2024-02-15")
+
+    def test_history_payload_bytes(self):
+        payload = ('{"event":"reservation.created","data":{"name":"张三","x":[1,2]}}'.encode()
+                   + b"\x00\xff\r\n raw")
+        self.assertEqual("created", self.up("P1", "ORIGIN", "webhook", "ACTOR", "yiding",
+                                            "EVENT", "reservation.created", "PAYLOAD", payload,
+                                            "reservation_date", "2024-02-15"))
+        self.r.call("RESV.STATUS", S, "P1", "confirmed", "ACTOR", "张经理")
+        h = [pairs(x) for x in self.r.call("RESV.HISTORY", S, "P1")]
+        self.assertEqual(2, len(h))
+        self.assertEqual(payload, h[0]["payload"].encode("utf-8", "surrogateescape"))
+        self.assertEqual(("webhook", "yiding", "reservation.created", "pending"),
+                         (h[0]["origin"], h[0]["actor"], h[0]["event"], h[0]["status"]))
+        self.assertEqual(("api", "张经理", "status", "confirmed", "status,updated_at"),
+                         (h[1]["origin"], h[1]["actor"], h[1]["event"], h[1]["status"],
+                          h[1]["changed"]))
+        self.assertNotIn("payload", h[1])
+        self.assertTrue(h[0]["id"] < h[1]["id"] or len(h[0]["id"]) < len(h[1]["id"]))
+        last = self.r.call("RESV.HISTORY", S, "P1", "COUNT", "1")
+        self.assertEqual("confirmed", pairs(last[0])["status"])
+        self.assertEqual(2, len(self.r.call("RESV.HISTORY", S, "P1", "COUNT", "5")))
+        self.assertEqual([], self.r.call("RESV.HISTORY", S, "NOPE"))
+        self.refused("ERR invalid COUNT", "RESV.HISTORY", S, "P1", "COUNT", "0")
+        self.refused("ERR syntax error at 'LAST'", "RESV.HISTORY", S, "P1", "LAST", "1")
+        # the change feed
+        feed = self.r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")
+        self.assertEqual([("P1", "created", "pending"), ("P1", "status", "confirmed")],
+                         [(pairs(f)["reservation_id"], pairs(f)["event"], pairs(f)["status"])
+                          for _, f in feed])
+
+    def test_del(self):
+        self.make("D1", "seated", S, "2024-02-15", "18:00", "table_number", "A1")
+        self.assertEqual(1, self.r.call("RESV.DEL", S, "D1"))
+        self.assertEqual(0, self.r.call("RESV.DEL", S, "D1"))
+        self.assertIsNone(self.get("D1"))
+        keys = sorted(self.r.call("KEYS", "*"))
+        self.assertEqual(["resv:{%s}:changes" % S], keys)
+        ev = [pairs(f)["event"] for _, f in self.r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")]
+        self.assertEqual(["created", "deleted"], ev)
+        self.refused("ERR wrong number", "RESV.DEL", S)
+
+    def test_wrongtype(self):
+        self.r.call("SET", "resv:{%s}:r:W1" % S, "x")
+        self.refused("WRONGTYPE", "RESV.GET", S, "W1")
+        self.refused("WRONGTYPE", "RESV.UPSERT", S, "W1", "notes", "x")
+        self.r.call("SET", "resv:{%s}:i:all" % S, "x")
+        self.refused("WRONGTYPE", "RESV.LIST", S)
+        self.refused("WRONGTYPE", "RESV.STATS", S, "FROM", "2024-01-01", "TO", "2024-01-02")
+
+    def test_systems(self):
+        sysrec = pairs(self.r.call("RESV.SYSTEM.CREATE", "name", "易订", "type", "reservation",
+                                   "provider", "yiding", "store_id", "store-001",
+                                   "config", '{"api_key":"k"}'))
+        self.assertEqual(36, len(sysrec["id"]))
+        self.assertEqual(("inactive", "易订"), (sysrec["status"], sysrec["name"]))
+        self.assertEqual(sysrec["created_at"], sysrec["updated_at"])
+        y = sysrec["id"]
+        self.assertEqual(sysrec, pairs(self.r.call("RESV.SYSTEM.GET", y)))
+        b = pairs(self.r.call("RESV.SYSTEM.CREATE", "id", "aaa-sys", "store_id", "s2"))
+        self.assertEqual("aaa-sys", b["id"])
+        self.refused("CONFLICT system aaa-sys exists", "RESV.SYSTEM.CREATE", "id", "aaa-sys",
+                     "store_id", "s2")
+        self.assertEqual(sorted(["aaa-sys", y]),
+                         [pairs(x)["id"] for x in self.r.call("RESV.SYSTEM.LIST")])
+        s = pairs(self.r.call("RESV.SYSTEM.SET", y, "status", "active", "last_error", ""))
+        self.assertEqual(("active", ""), (s["status"], s["last_error"]))
+        self.refused("NOTFOUND", "RESV.SYSTEM.SET", "nope", "status", "active")
+        self.refused("ERR field 'store_id' cannot be changed", "RESV.SYSTEM.SET", y, "store_id", "x")
+        self.refused("ERR field 'id' is set by the server", "RESV.SYSTEM.SET", y, "id", "x")
+        self.refused("ERR field 'created_at' is set by the server", "RESV.SYSTEM.CREATE",
+                     "store_id", "s", "created_at", "2024-01-01")
+        self.refused("ERR invalid status", "RESV.SYSTEM.SET", y, "status", "broken")
+        self.refused("ERR unknown field 'colour'", "RESV.SYSTEM.SET", y, "colour", "x")
+        self.refused("ERR missing store_id", "RESV.SYSTEM.CREATE", "name", "x")
+        self.refused("ERR wrong number", "RESV.SYSTEM.CREATE", "name")
+        self.assertIsNone(self.r.call("RESV.SYSTEM.GET", "nope"))
+        self.assertEqual(1, self.r.call("RESV.SYSTEM.DEL", y))
+        self.assertEqual(0, self.r.call("RESV.SYSTEM.DEL", y))
+        self.assertEqual(["aaa-sys"], [pairs(x)["id"] for x in self.r.call("RESV.SYSTEM.LIST")])
+
+    def test_command_metadata(self):
+        info = {c[0]: c for c in self.r.call("COMMAND", "INFO", *[
+            "resv.upsert", "resv.get", "resv.list", "resv.status", "resv.del", "resv.stats",
+            "resv.tables", "resv.history", "resv.owner", "resv.system.create",
+            "resv.system.get", "resv.system.list", "resv.system.set", "resv.system.del"])}
+        self.assertEqual(14, len(info))
+        self.assertEqual(-5, info["resv.upsert"][1])
+        self.assertIn("write", info["resv.upsert"][2])
+        self.assertIn("denyoom", info["resv.upsert"][2])
+        self.assertIn("readonly", info["resv.get"][2])
+        self.assertEqual((1, 1, 1), tuple(info["resv.list"][3:6]))
+        self.assertEqual((0, 0, 0), tuple(info["resv.system.list"][3:6]))
+        ks = pairs(info["resv.upsert"][8][0])
+        self.assertEqual(["RW", "update"], ks["flags"])
+        self.assertEqual(["type", "index", "spec", ["index", 1]], ks["begin_search"])
+        self.assertEqual(["RO", "access"], pairs(info["resv.get"][8][0])["flags"])
+        self.assertIn("delete", pairs(info["resv.del"][8][0])["flags"])
+        docs = pairs(self.r.call("COMMAND", "DOCS", "resv.list"))
+        d = pairs(docs["resv.list"])
+        self.assertIn("summary", d)
+        self.assertEqual("module", d["group"])
+        argnames = [pairs(a)["name"] for a in d["arguments"]]
+        self.assertEqual(["store", "status", "from", "to", "limit", "cursor"], argnames)
+        self.assertEqual(["store-9"], self.r.call("COMMAND", "GETKEYS", "RESV.UPSERT", "store-9",
+                                                   "R1", "notes", "x"))
+        self.assertEqual(["store-9"], self.r.call("COMMAND", "GETKEYS", "RESV.STATS", "store-9",
+                                                   "FROM", "a", "TO", "b"))
+        self.assertEqual(["R1"], self.r.call("COMMAND", "GETKEYS", "RESV.OWNER", "R1"))
+
+    def test_info_counters(self):
+        a = self.info()
+        for k in ("resv_upsert_created", "resv_upsert_updated", "resv_upsert_unchanged",
+                  "resv_upsert_stale", "resv_status_changes", "resv_deletes", "resv_errors"):
+            self.assertIn(k, a)
+        self.make("I1")
+        self.make("I1")
+        self.up("I1", "notes", "x")
+        self.up("I1", "notes", "y", "updated_at", "2099-01-01T00:00:00")
+        self.up("I1", "notes", "z", "updated_at", "2098-01-01T00:00:00")
+        self.r.call("RESV.STATUS", S, "I1", "confirmed")
+        self.r.try_call("RESV.STATUS", S, "I1", "bogus")
+        self.r.try_call("RESV.UPSERT", S, "I1", "nope", "x")
+        self.r.call("RESV.DEL", S, "I1")
+        b = self.info()
+        delta = {k: b[k] - a[k] for k in a}
+        self.assertEqual(1, delta["resv_upsert_created"])
+        self.assertEqual(2, delta["resv_upsert_updated"])
+        self.assertEqual(1, delta["resv_upsert_unchanged"])
+        self.assertEqual(1, delta["resv_upsert_stale"])
+        self.assertEqual(1, delta["resv_status_changes"])
+        self.assertEqual(1, delta["resv_deletes"])
+        self.assertEqual(2, delta["resv_errors"])
+
+    def test_resp3_maps(self):
+        self.make("M1", "confirmed")
+        g = self.r3.call("RESV.GET", S, "M1")
+        self.assertIsInstance(g, dict)
+        self.assertEqual("confirmed", g["status"])
+        cur, items = self.r3.call("RESV.LIST", S)
+        self.assertIsInstance(items[0], dict)
+        st = self.r3.call("RESV.STATS", S, "FROM", "2024-02-15", "TO", "2024-02-15", "BUCKET", "30")
+        self.assertIsInstance(st, dict)
+        self.assertIsInstance(st["buckets"][0], dict)
+        self.assertIsInstance(self.r3.call("RESV.STATUS", S, "M1", "arrived"), dict)
+        self.assertIsInstance(self.r3.call("RESV.HISTORY", S, "M1")[0], dict)
+        self.assertIsNone(self.r3.call("RESV.GET", S, "none"))
+        y = self.r3.call("RESV.SYSTEM.CREATE", "store_id", S)
+        self.assertIsInstance(y, dict)
+        self.assertIsInstance(self.r3.call("RESV.SYSTEM.LIST")[0], dict)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
