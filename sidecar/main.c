@@ -1,0 +1,140 @@
+/* resv-sidecar: the HTTP gateway in front of the resv Redis module.
+ *   resv-sidecar [--config FILE] [--listen HOST:PORT] [--redis HOST:PORT[,...]]
+ *                [--jwt-secret-file FILE] [--openapi-file FILE] [--public-url URL] ...
+ *   resv-sidecar --jwt-secret-file FILE --mint-token ROLE [--token-sub S]
+ *                [--token-stores a,b] [--token-ttl SECONDS]      (prints a token) */
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "auth.h"
+#include "config.h"
+#include "server.h"
+
+static void mainUsage(void) {
+    fprintf(stderr,
+            "usage: resv-sidecar [--config FILE] [--listen HOST:PORT] "
+            "[--redis HOST:PORT[,HOST:PORT...]]\n"
+            "                    [--jwt-secret-file FILE] [--openapi-file FILE] [--public-url URL]\n"
+            "                    [--max-body BYTES] [--max-headers BYTES] [--max-uri BYTES]\n"
+            "                    [--max-connections N] [--timeout SECONDS] "
+            "[--shutdown-timeout SECONDS]\n"
+            "       resv-sidecar --jwt-secret-file FILE --mint-token ROLE [--token-sub SUB]\n"
+            "                    [--token-stores a,b] [--token-ttl SECONDS]\n"
+            "Config file: the same names without --, one \"name value\" per line, # comments.\n");
+}
+
+/* docs/openapi.json of the project the binary belongs to: sidecar/resv-sidecar or
+ * build/asan/resv-sidecar, so one or two levels up. */
+static char *mainDefaultOpenapi(void) {
+    char exe[PATH_MAX], path[PATH_MAX + 64];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0) return NULL;
+    exe[n] = '\0';
+    for (int up = 1; up <= 3; up++) {
+        char *slash = strrchr(exe, '/');
+        if (!slash) break;
+        *slash = '\0';
+        snprintf(path, sizeof(path), "%s/docs/openapi.json", exe);
+        if (access(path, R_OK) == 0) return strdup(path);
+    }
+    return NULL;
+}
+
+static int mainMintToken(const sidecarConfig *cfg) {
+    authRole role;
+    if (!cfg->jwtSecretFile) {
+        fprintf(stderr, "resv-sidecar: --mint-token needs --jwt-secret-file\n");
+        return 2;
+    }
+    if (authRoleParse(cfg->mintRole, &role)) {
+        fprintf(stderr, "resv-sidecar: unknown role %s\n", cfg->mintRole);
+        return 2;
+    }
+    size_t len;
+    unsigned char *secret = authLoadSecret(cfg->jwtSecretFile, &len);
+    if (!secret) {
+        fprintf(stderr, "resv-sidecar: cannot read %s\n", cfg->jwtSecretFile);
+        return 1;
+    }
+    char *stores[64], *copy = cfg->mintStores ? strdup(cfg->mintStores) : NULL, *save = NULL;
+    int nstores = 0;
+    for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && nstores < 64;
+         t = strtok_r(NULL, ",", &save))
+        stores[nstores++] = t;
+    char *token = authMint(secret, len, cfg->mintSub, role,
+                           nstores ? (const char *const *)stores : NULL, nstores, cfg->mintTtl);
+    free(copy);
+    free(secret);
+    if (!token) {
+        fprintf(stderr, "resv-sidecar: cannot mint a token\n");
+        return 1;
+    }
+    printf("%s\n", token);
+    free(token);
+    return 0;
+}
+
+static void mainOnSignal(evutil_socket_t sig, short what, void *arg) {
+    (void)sig;
+    (void)what;
+    serverShutdown(arg);
+}
+
+int main(int argc, char **argv) {
+    sidecarConfig cfg;
+    char err[512];
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            mainUsage();
+            return 0;
+        }
+    configDefaults(&cfg);
+    if (configParseArgs(&cfg, argc, argv, err, sizeof(err))) {
+        fprintf(stderr, "resv-sidecar: %s\n", err);
+        mainUsage();
+        configFree(&cfg);
+        return 2;
+    }
+    if (cfg.mintRole) {
+        int rc = mainMintToken(&cfg);
+        configFree(&cfg);
+        return rc;
+    }
+    if (!cfg.openapiFile) cfg.openapiFile = mainDefaultOpenapi();
+
+    /* A client that goes away mid-reply must not kill the process. */
+    signal(SIGPIPE, SIG_IGN);
+    setvbuf(stderr, NULL, _IOLBF, 0);
+
+    struct event_base *base = event_base_new();
+    if (!base) {
+        configFree(&cfg);
+        return 1;
+    }
+    server srv;
+    int rc = 0;
+    if (serverInit(&srv, base, &cfg) != 0) {
+        rc = 1;
+    } else {
+        srv.sigterm = evsignal_new(base, SIGTERM, mainOnSignal, &srv);
+        srv.sigint = evsignal_new(base, SIGINT, mainOnSignal, &srv);
+        evsignal_add(srv.sigterm, NULL);
+        evsignal_add(srv.sigint, NULL);
+        event_base_dispatch(base);
+        fprintf(stderr, "resv-sidecar: stopped\n");
+    }
+    if (srv.sigterm) event_free(srv.sigterm);
+    if (srv.sigint) event_free(srv.sigint);
+    srv.sigterm = srv.sigint = NULL;
+    serverFree(&srv);
+    event_base_free(base);
+    configFree(&cfg);
+    libevent_global_shutdown();
+    return rc;
+}

@@ -1,0 +1,142 @@
+#include "redis_conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/adapters/libevent.h>
+
+struct redisConn {
+    struct event_base *base;
+    char *host;
+    int port;
+    long connectTimeoutMs, reconnectMs;
+    redisAsyncContext *ac; /* NULL while disconnected */
+    int up;                /* connect callback said OK and no disconnect since */
+    int closing;
+    unsigned long reconnects;
+    struct event *timer; /* connect timeout while connecting, retry while down */
+};
+
+static void redisConnStart(redisConn *rc);
+
+static void redisConnArm(redisConn *rc, long ms) {
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(rc->timer, &tv);
+}
+
+/* hiredis frees the context after a failed connect; only forget it and retry. */
+static void redisConnOnConnect(const redisAsyncContext *ac, int status) {
+    redisConn *rc = ac->data;
+    if (!rc) return;
+    evtimer_del(rc->timer);
+    if (status != REDIS_OK) {
+        fprintf(stderr, "resv-sidecar: redis %s:%d connect failed: %s\n", rc->host, rc->port,
+                ac->errstr);
+        rc->ac = NULL;
+        if (!rc->closing) redisConnArm(rc, rc->reconnectMs);
+        return;
+    }
+    rc->up = 1;
+    fprintf(stderr, "resv-sidecar: redis %s:%d connected\n", rc->host, rc->port);
+}
+
+/* hiredis frees the context after this callback. */
+static void redisConnOnDisconnect(const redisAsyncContext *ac, int status) {
+    redisConn *rc = ac->data;
+    if (!rc) return;
+    rc->up = 0;
+    rc->ac = NULL;
+    if (rc->closing) return;
+    fprintf(stderr, "resv-sidecar: redis %s:%d disconnected%s%s\n", rc->host, rc->port,
+            status == REDIS_OK ? "" : ": ", status == REDIS_OK ? "" : ac->errstr);
+    evtimer_del(rc->timer);
+    redisConnArm(rc, rc->reconnectMs);
+}
+
+/* Fires as the connect timeout (a connect still under way is abandoned) or as the
+ * reconnect delay (a new attempt starts). */
+static void redisConnOnTimer(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    redisConn *rc = arg;
+    if (rc->ac && !rc->up) {
+        redisAsyncContext *ac = rc->ac;
+        rc->ac = NULL;
+        ac->data = NULL;
+        fprintf(stderr, "resv-sidecar: redis %s:%d connect timed out\n", rc->host, rc->port);
+        redisAsyncFree(ac);
+        redisConnArm(rc, rc->reconnectMs);
+        return;
+    }
+    if (!rc->ac) {
+        rc->reconnects++;
+        redisConnStart(rc);
+    }
+}
+
+static void redisConnStart(redisConn *rc) {
+    /* With a numeric address (the default) connect() does not block the loop; a host
+     * name would be resolved synchronously by hiredis. */
+    redisAsyncContext *ac = redisAsyncConnect(rc->host, rc->port);
+    if (!ac || ac->err) {
+        fprintf(stderr, "resv-sidecar: redis %s:%d: %s\n", rc->host, rc->port,
+                ac ? ac->errstr : "out of memory");
+        if (ac) redisAsyncFree(ac);
+        redisConnArm(rc, rc->reconnectMs);
+        return;
+    }
+    ac->data = rc;
+    rc->ac = ac;
+    redisLibeventAttach(ac, rc->base);
+    redisAsyncSetConnectCallback(ac, redisConnOnConnect);
+    redisAsyncSetDisconnectCallback(ac, redisConnOnDisconnect);
+    redisConnArm(rc, rc->connectTimeoutMs);
+}
+
+redisConn *redisConnNew(struct event_base *base, const char *host, int port, long connectTimeoutMs,
+                        long reconnectMs) {
+    redisConn *rc = calloc(1, sizeof(*rc));
+    if (!rc) return NULL;
+    rc->base = base;
+    rc->host = strdup(host);
+    rc->port = port;
+    rc->connectTimeoutMs = connectTimeoutMs;
+    rc->reconnectMs = reconnectMs;
+    rc->timer = evtimer_new(base, redisConnOnTimer, rc);
+    if (!rc->host || !rc->timer) {
+        redisConnFree(rc);
+        return NULL;
+    }
+    redisConnStart(rc);
+    return rc;
+}
+
+void redisConnFree(redisConn *rc) {
+    if (!rc) return;
+    rc->closing = 1;
+    if (rc->timer) event_free(rc->timer);
+    rc->timer = NULL;
+    if (rc->ac) {
+        redisAsyncContext *ac = rc->ac;
+        rc->ac = NULL;
+        /* Pending callbacks run now with NULL replies, while their requests still live. */
+        redisAsyncFree(ac);
+    }
+    free(rc->host);
+    free(rc);
+}
+
+int redisConnIsUp(const redisConn *rc) {
+    return rc && rc->up && rc->ac;
+}
+
+unsigned long redisConnReconnects(const redisConn *rc) {
+    return rc ? rc->reconnects : 0;
+}
+
+int redisConnSend(redisConn *rc, redisCallbackFn *fn, void *privdata, int argc, const char **argv,
+                  const size_t *argvlen) {
+    if (!redisConnIsUp(rc)) return -1;
+    return redisAsyncCommandArgv(rc->ac, fn, privdata, argc, argv, argvlen) == REDIS_OK ? 0 : -1;
+}

@@ -1,0 +1,274 @@
+#include "reservation_json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resv_model.h"
+
+void resvArgvInit(resvArgv *a) {
+    memset(a, 0, sizeof(*a));
+}
+
+void resvArgvPush(resvArgv *a, const char *s, size_t len) {
+    if (a->oom) return;
+    if (a->argc == a->cap) {
+        int cap = a->cap ? a->cap * 2 : 32;
+        char **argv = realloc(a->argv, (size_t)cap * sizeof(*argv));
+        if (!argv) {
+            a->oom = 1;
+            return;
+        }
+        a->argv = argv;
+        size_t *lens = realloc(a->lens, (size_t)cap * sizeof(*lens));
+        if (!lens) {
+            a->oom = 1;
+            return;
+        }
+        a->lens = lens;
+        a->cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        a->oom = 1;
+        return;
+    }
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    a->argv[a->argc] = copy;
+    a->lens[a->argc++] = len;
+}
+
+void resvArgvPushStr(resvArgv *a, const char *s) {
+    resvArgvPush(a, s, strlen(s));
+}
+
+void resvArgvFree(resvArgv *a) {
+    for (int i = 0; i < a->argc; i++) free(a->argv[i]);
+    free(a->argv);
+    free(a->lens);
+    memset(a, 0, sizeof(*a));
+}
+
+int resvJsonScalar(const json_t *v, char buf[64], const char **s, size_t *len) {
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        *s = json_string_value(v);
+        *len = json_string_length(v);
+        return 0;
+    case JSON_INTEGER:
+        *len = (size_t)snprintf(buf, 64, "%lld", (long long)json_integer_value(v));
+        *s = buf;
+        return 0;
+    case JSON_REAL: {
+        /* 200.0 must become "200" or "200.0", never "2e+02"; 0.1 must not become
+         * 0.10000000000000001: the fewest decimals that read back as the same double. */
+        double d = json_real_value(v);
+        int n = -1;
+        if (isfinite(d) && fabs(d) < 1e15) {
+            for (int p = 0; p <= 9; p++) {
+                snprintf(buf, 64, "%.*f", p, d);
+                if (strtod(buf, NULL) == d) {
+                    n = p;
+                    break;
+                }
+            }
+        }
+        if (n < 0) snprintf(buf, 64, "%.17g", d);
+        *s = buf;
+        *len = strlen(buf);
+        return 0;
+    }
+    case JSON_TRUE: *s = "true", *len = 4; return 0;
+    case JSON_FALSE: *s = "false", *len = 5; return 0;
+    case JSON_NULL: return 1;
+    default: return -1;
+    }
+}
+
+int resvJsonAppendFields(const json_t *obj, resvArgv *a, const char **badField) {
+    const char *key;
+    json_t *v;
+    int haveExternal = json_object_get(obj, "external_reservation_id") != NULL &&
+                       !json_is_null(json_object_get(obj, "external_reservation_id"));
+    json_object_foreach((json_t *)obj, key, v) {
+        const char *name = key;
+        if (strcmp(key, "external_id") == 0) {
+            if (haveExternal) continue;
+            name = "external_reservation_id";
+        }
+        int f = resvFieldLookup(resvFields, RESV_F_COUNT, name, strlen(name));
+        /* system_id is the system's own, set by the caller. */
+        if (f < 0 || (resvFields[f].flags & RESV_FF_SERVER) || f == RESV_F_SYSTEM_ID) continue;
+        char buf[64];
+        const char *s;
+        size_t len;
+        int rc = resvJsonScalar(v, buf, &s, &len);
+        if (rc < 0) {
+            *badField = key;
+            return -1;
+        }
+        if (rc > 0) continue;
+        resvArgvPushStr(a, name);
+        resvArgvPush(a, s, len);
+    }
+    return 0;
+}
+
+int resvJsonReservationId(const json_t *obj, char *buf, size_t buflen) {
+    const json_t *v = json_object_get(obj, "reservation_id");
+    if (json_is_string(v)) {
+        size_t n = json_string_length(v);
+        if (n == 0 || n >= buflen || strlen(json_string_value(v)) != n) return -1;
+        memcpy(buf, json_string_value(v), n + 1);
+        return 0;
+    }
+    if (json_is_integer(v)) {
+        snprintf(buf, buflen, "%lld", (long long)json_integer_value(v));
+        return 0;
+    }
+    return -1;
+}
+
+const redisReply *resvReplyField(const redisReply *r, const char *name) {
+    if (!r || r->type != REDIS_REPLY_ARRAY) return NULL;
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+        const redisReply *k = r->element[i];
+        if ((k->type == REDIS_REPLY_STRING || k->type == REDIS_REPLY_STATUS) &&
+            strcmp(k->str, name) == 0)
+            return r->element[i + 1];
+    }
+    return NULL;
+}
+
+/* A stored string as the JSON type of its model field; the text itself when it does
+ * not parse (never lose data over a type). */
+static json_t *resvTypedValue(const resvFieldSpec *spec, const char *s, size_t len) {
+    char *end;
+    switch (resvFieldJsonType(spec)) {
+    case RESV_JSON_INTEGER: {
+        long long n = strtoll(s, &end, 10);
+        if (len > 0 && *end == '\0') return json_integer(n);
+        break;
+    }
+    case RESV_JSON_NUMBER: {
+        double d = strtod(s, &end);
+        if (len > 0 && *end == '\0') return json_real(d);
+        break;
+    }
+    case RESV_JSON_BOOL:
+        if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0) return json_true();
+        if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0) return json_false();
+        break;
+    case RESV_JSON_STRING: break;
+    }
+    return json_stringn(s, len);
+}
+
+static json_t *resvReplyScalar(const char *key, const redisReply *v) {
+    switch (v->type) {
+    case REDIS_REPLY_INTEGER: return json_integer(v->integer);
+    case REDIS_REPLY_NIL: return json_null();
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS: {
+        int f = key ? resvFieldLookup(resvFields, RESV_F_COUNT, key, strlen(key)) : -1;
+        if (f >= 0) return resvTypedValue(&resvFields[f], v->str, v->len);
+        return json_stringn(v->str, v->len);
+    }
+    case REDIS_REPLY_ARRAY: {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < v->elements; i++) {
+            const redisReply *e = v->element[i];
+            /* A nested map (an even array whose first element is a string) -> object. */
+            if (e->type == REDIS_REPLY_ARRAY) json_array_append_new(arr, resvJsonFromMap(e));
+            else json_array_append_new(arr, resvReplyScalar(NULL, e));
+        }
+        return arr;
+    }
+    default: return json_null();
+    }
+}
+
+json_t *resvJsonFromMap(const redisReply *r) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements % 2) return NULL;
+    json_t *o = json_object();
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+        const redisReply *k = r->element[i];
+        if (k->type != REDIS_REPLY_STRING && k->type != REDIS_REPLY_STATUS) continue;
+        json_object_setn_new(o, k->str, k->len, resvReplyScalar(k->str, r->element[i + 1]));
+    }
+    return o;
+}
+
+json_t *resvJsonFromReply(const redisReply *r) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements % 2) return NULL;
+    json_t *o = json_object();
+    /* Every field in model order first, so unset ones show as null. */
+    for (int f = 0; f < RESV_F_COUNT; f++) json_object_set_new(o, resvFields[f].name, json_null());
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+        const redisReply *k = r->element[i], *v = r->element[i + 1];
+        if (k->type != REDIS_REPLY_STRING && k->type != REDIS_REPLY_STATUS) continue;
+        int f = resvFieldLookup(resvFields, RESV_F_COUNT, k->str, k->len);
+        if (f < 0 || (v->type != REDIS_REPLY_STRING && v->type != REDIS_REPLY_STATUS)) continue;
+        json_object_set_new(o, resvFields[f].name, resvTypedValue(&resvFields[f], v->str, v->len));
+    }
+    return o;
+}
+
+json_t *resvSystemConfig(const redisReply *r) {
+    const redisReply *c = resvReplyField(r, "config");
+    json_t *cfg = NULL;
+    if (c && c->type == REDIS_REPLY_STRING && c->len > 0)
+        cfg = json_loadb(c->str, c->len, 0, NULL);
+    if (!json_is_object(cfg)) {
+        json_decref(cfg);
+        cfg = json_object();
+    }
+    return cfg;
+}
+
+/* Secrets in a system's config are shown by their last four characters only. */
+static void resvMaskSecrets(json_t *cfg) {
+    static const char *const secretKeys[] = {"api_key", "api_secret", "secret", "password",
+                                             "token", "access_token", NULL};
+    for (int i = 0; secretKeys[i]; i++) {
+        json_t *v = json_object_get(cfg, secretKeys[i]);
+        if (!json_is_string(v)) continue;
+        size_t n = json_string_length(v);
+        char masked[16] = "****";
+        if (n > 8) memcpy(masked + 4, json_string_value(v) + n - 4, 5);
+        json_object_set_new(cfg, secretKeys[i], json_string(masked));
+    }
+}
+
+json_t *resvSystemJson(const redisReply *r, const char *publicUrl, int withSecret) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements % 2) return NULL;
+    json_t *o = json_object();
+    for (int f = 0; f < RESV_SF_COUNT; f++) {
+        const char *name = resvSystemFields[f].name;
+        if (f == RESV_SF_WEBHOOK_SECRET && !withSecret) continue;
+        if (f == RESV_SF_CONFIG) {
+            json_t *cfg = resvSystemConfig(r);
+            resvMaskSecrets(cfg);
+            json_object_set_new(o, name, cfg);
+            continue;
+        }
+        const redisReply *v = resvReplyField(r, name);
+        if (v && (v->type == REDIS_REPLY_STRING || v->type == REDIS_REPLY_STATUS))
+            json_object_set_new(o, name, json_stringn(v->str, v->len));
+        else
+            json_object_set_new(o, name, json_null());
+        if (f == RESV_SF_STORE_ID) {
+            /* webhook_url right after the store, where a reader looks for it. */
+            const redisReply *id = resvReplyField(r, "id");
+            size_t n = strlen(publicUrl);
+            while (n > 0 && publicUrl[n - 1] == '/') n--;
+            char url[1024];
+            snprintf(url, sizeof(url), "%.*s/api/v1/integrations/webhooks/reservation/%s", (int)n,
+                     publicUrl, id && id->type == REDIS_REPLY_STRING ? id->str : "");
+            json_object_set_new(o, "webhook_url", json_string(url));
+        }
+    }
+    return o;
+}

@@ -1,0 +1,58 @@
+/* Between JSON and the module's strings: provider JSON -> RESV.UPSERT arguments, and
+ * RESV.* replies -> JSON with the model's types (resvFields, resvFieldJsonType). */
+#ifndef SIDECAR_RESERVATION_JSON_H
+#define SIDECAR_RESERVATION_JSON_H
+
+#include <stddef.h>
+
+#include <hiredis/hiredis.h>
+#include <jansson.h>
+
+/* A command under construction; every argument is a copy, so it may be built from
+ * temporaries and outlive the JSON it came from. */
+typedef struct {
+    int argc, cap;
+    char **argv;
+    size_t *lens;
+    int oom;
+} resvArgv;
+
+void resvArgvInit(resvArgv *a);
+void resvArgvPush(resvArgv *a, const char *s, size_t len);
+void resvArgvPushStr(resvArgv *a, const char *s);
+void resvArgvFree(resvArgv *a);
+
+/* A JSON scalar in the module's string form: strings as they are, integers in decimal,
+ * reals in their shortest plain decimal form, booleans true/false. Returns 0, 1 for
+ * null (skip the field), -1 for objects and arrays. */
+int resvJsonScalar(const json_t *v, char buf[64], const char **s, size_t *len);
+
+/* Appends "field value" pairs for the model fields of a provider's reservation. Keys the
+ * model does not have, and fields only the server sets, are dropped: they live on in the
+ * raw payload of the audit entry. external_id is external_reservation_id. -1 with
+ * *badField when a value is an object or array. */
+int resvJsonAppendFields(const json_t *obj, resvArgv *a, const char **badField);
+
+/* The reservation id of a provider object ("reservation_id", string or integer) into
+ * buf; -1 when missing or of another type. */
+int resvJsonReservationId(const json_t *obj, char *buf, size_t buflen);
+
+/* A field of a RESP2 map reply (flat array of name, value); NULL when absent. */
+const redisReply *resvReplyField(const redisReply *r, const char *name);
+
+/* A reservation (RESV.GET form) as a JSON object with every model field, typed, null
+ * where unset. NULL when r is not a map. */
+json_t *resvJsonFromReply(const redisReply *r);
+
+/* Any map reply as an object: integers stay integers, strings of model fields get the
+ * field's JSON type, nested arrays of maps become arrays of objects. */
+json_t *resvJsonFromMap(const redisReply *r);
+
+/* An integration system as JSON: config parsed and its api_key masked, webhook_url
+ * built from publicUrl, webhook_secret only when withSecret. */
+json_t *resvSystemJson(const redisReply *r, const char *publicUrl, int withSecret);
+
+/* The config object of a system reply (new reference; an empty object when unset). */
+json_t *resvSystemConfig(const redisReply *r);
+
+#endif

@@ -1,0 +1,616 @@
+/* Reservations: sync (one or bulk), list, get, status, stats, tables, history. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "reservation_json.h"
+#include "resv_model.h"
+#include "resv_time.h"
+#include "server.h"
+
+#define SYNC_BULK_MAX 1000
+#define LIST_LIMIT_MAX 1000
+
+/* A query integer in [lo, hi]; *out untouched when absent. -1 when malformed. */
+static int resvQueryLong(httpCtx *c, const char *name, long lo, long hi, long *out) {
+    const char *s = httpQuery(c, name);
+    if (!s) return 0;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+/* store_id of a query: required, a valid id, and one the caller may touch. */
+static httpResult resvQueryStore(httpCtx *c, const char **store) {
+    *store = httpQuery(c, "store_id");
+    if (!*store || !**store) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id is required");
+    if (!resvIdValid(*store, strlen(*store)))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id is not a valid id");
+    if (!httpStoreAllowed(c, *store))
+        return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not access store %s", *store);
+    return HTTP_R_OK;
+}
+
+static httpResult resvQueryDate(httpCtx *c, const char *name, int endOfDay, int required,
+                                const char **out) {
+    resvInstant t;
+    *out = httpQuery(c, name);
+    if (!*out) {
+        if (required) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s is required", name);
+        return HTTP_R_OK;
+    }
+    if (resvParseDateOrDateTime(*out, strlen(*out), endOfDay, &t))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS",
+                        name);
+    return HTTP_R_OK;
+}
+
+static httpResult resvSend(httpCtx *c, redisCallbackFn *fn, resvArgv *a) {
+    httpResult r;
+    if (a->oom) r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    else r = httpRedis(c, fn, c, a->argc, (const char **)a->argv, a->lens);
+    resvArgvFree(a);
+    return r;
+}
+
+/* Common start of a callback: NULL (connection lost) and error replies end the request. */
+#define RESV_REPLY_PROLOGUE()                                                                      \
+    (void)ac;                                                                                      \
+    httpCtx *c = privdata;                                                                         \
+    redisReply *r = reply;                                                                         \
+    c->redisPending--;                                                                             \
+    if (!r || r->type == REDIS_REPLY_ERROR) {                                                      \
+        httpFinish(c, httpFailRedis(c, r), NULL);                                                  \
+        return;                                                                                    \
+    }
+
+/* A reply that is one reservation (RESV.GET, RESV.STATUS): 200 with it, 404 for nil. */
+static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    RESV_REPLY_PROLOGUE();
+    if (r->type == REDIS_REPLY_NIL) {
+        httpFinish(c, httpFail(c, HTTP_R_NOT_FOUND, NULL, "reservation %s not found", c->params[0]),
+                   NULL);
+        return;
+    }
+    json_t *o = resvJsonFromReply(r);
+    if (!o) httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+    else httpFinish(c, HTTP_R_OK, o);
+}
+
+/* Reservation ids are unique across stores: RESV.OWNER says whose it is, so the store
+ * claim can be checked before anything is read or changed. */
+static void resvOwnerReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    RESV_REPLY_PROLOGUE();
+    httpResult res;
+    if (r->type == REDIS_REPLY_NIL)
+        res = httpFail(c, HTTP_R_NOT_FOUND, NULL, "reservation %s not found", c->params[0]);
+    else if (r->type != REDIS_REPLY_STRING)
+        res = httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis");
+    else if (!httpStoreAllowed(c, r->str))
+        res = httpFail(c, HTTP_R_FORBIDDEN, NULL,
+                       "reservation %s belongs to a store you may not access", c->params[0]);
+    else if (!(c->store = strdup(r->str)))
+        res = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    else
+        res = c->then(c);
+    if (res != HTTP_R_PENDING) httpFinish(c, res, NULL);
+}
+
+static httpResult resvWithOwner(httpCtx *c, httpResult (*then)(httpCtx *c)) {
+    const char *id = c->params[0];
+    if (!resvIdValid(id, strlen(id)))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "reservation_id in the path is not a valid id");
+    c->then = then;
+    const char *argv[] = {"RESV.OWNER", id};
+    size_t lens[] = {10, strlen(id)};
+    return httpRedis(c, resvOwnerReply, c, 2, argv, lens);
+}
+
+/* GET /reservation/{id} */
+static httpResult resvGet(httpCtx *c) {
+    const char *argv[] = {"RESV.GET", c->store, c->params[0]};
+    size_t lens[] = {8, strlen(c->store), strlen(c->params[0])};
+    return httpRedis(c, resvReservationReply, c, 3, argv, lens);
+}
+
+httpResult routeReservationGet(httpCtx *c) {
+    return resvWithOwner(c, resvGet);
+}
+
+/* PUT /reservation/{id}/status?status&arrival_time&table_number */
+static httpResult resvStatusSend(httpCtx *c) {
+    const char *arrival = httpQuery(c, "arrival_time"), *table = httpQuery(c, "table_number");
+    resvArgv a;
+    resvArgvInit(&a);
+    resvArgvPushStr(&a, "RESV.STATUS");
+    resvArgvPushStr(&a, c->store);
+    resvArgvPushStr(&a, c->params[0]);
+    resvArgvPushStr(&a, httpQuery(c, "status"));
+    if (arrival && *arrival) {
+        resvArgvPushStr(&a, "ARRIVAL");
+        resvArgvPushStr(&a, arrival);
+    }
+    if (table && *table) {
+        resvArgvPushStr(&a, "TABLE");
+        resvArgvPushStr(&a, table);
+    }
+    resvArgvPushStr(&a, "ORIGIN");
+    resvArgvPushStr(&a, "api");
+    resvArgvPushStr(&a, "ACTOR");
+    resvArgvPushStr(&a, c->claims.sub);
+    return resvSend(c, resvReservationReply, &a);
+}
+
+httpResult routeReservationStatus(httpCtx *c) {
+    const char *status = httpQuery(c, "status");
+    const char *arrival = httpQuery(c, "arrival_time"), *table = httpQuery(c, "table_number");
+    resvStatus st;
+    resvInstant t;
+    if (!status || !*status) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "status is required");
+    if (resvStatusParse(status, strlen(status), &st))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "status must be one of pending confirmed arrived seated completed "
+                        "cancelled no_show");
+    if (arrival && *arrival && resvParseDateOrDateTime(arrival, strlen(arrival), 0, &t))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "arrival_time must be YYYY-MM-DDTHH:MM:SS");
+    if (table && *table && (strlen(table) > 32 || !resvIdValid(table, strlen(table))))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "table_number must be 1 to 32 letters, digits or - _ . : @");
+    return resvWithOwner(c, resvStatusSend);
+}
+
+/* GET /reservation/{id}/history[?count=n] */
+static void resvHistoryReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    RESV_REPLY_PROLOGUE();
+    if (r->type != REDIS_REPLY_ARRAY) {
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->elements; i++) {
+        json_t *e = resvJsonFromMap(r->element[i]);
+        if (e) json_array_append_new(list, e);
+    }
+    httpFinish(c, HTTP_R_OK,
+               json_pack("{s:s,s:s,s:I,s:o}", "reservation_id", c->params[0], "store_id", c->store,
+                         "count", (json_int_t)json_array_size(list), "history", list));
+}
+
+static httpResult resvHistory(httpCtx *c) {
+    resvArgv a;
+    resvArgvInit(&a);
+    resvArgvPushStr(&a, "RESV.HISTORY");
+    resvArgvPushStr(&a, c->store);
+    resvArgvPushStr(&a, c->params[0]);
+    const char *count = httpQuery(c, "count");
+    if (count) {
+        resvArgvPushStr(&a, "COUNT");
+        resvArgvPushStr(&a, count);
+    }
+    return resvSend(c, resvHistoryReply, &a);
+}
+
+httpResult routeReservationHistory(httpCtx *c) {
+    long n;
+    if (resvQueryLong(c, "count", 1, 100000, &n))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "count must be an integer from 1 to 100000");
+    return resvWithOwner(c, resvHistory);
+}
+
+/* GET /reservation/list?store_id&status&date_from&date_to&limit&cursor */
+static void resvListReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    RESV_REPLY_PROLOGUE();
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+        r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_ARRAY) {
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+        return;
+    }
+    json_t *list = json_array();
+    const redisReply *items = r->element[1];
+    for (size_t i = 0; i < items->elements; i++) {
+        json_t *o = resvJsonFromReply(items->element[i]);
+        if (o) json_array_append_new(list, o);
+    }
+    const char *cursor = r->element[0]->str;
+    json_t *next = strcmp(cursor, "0") == 0 ? json_null() : json_string(cursor);
+    httpFinish(c, HTTP_R_OK,
+               json_pack("{s:o,s:I,s:o}", "reservations", list, "count",
+                         (json_int_t)json_array_size(list), "next_cursor", next));
+}
+
+httpResult routeReservationList(httpCtx *c) {
+    const char *store, *from, *to, *status = httpQuery(c, "status"), *cursor = httpQuery(c, "cursor");
+    httpResult r;
+    long limit = 100;
+    resvStatus st;
+    if ((r = resvQueryStore(c, &store)) != HTTP_R_OK) return r;
+    if (status && resvStatusParse(status, strlen(status), &st))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "status must be one of pending confirmed arrived seated completed "
+                        "cancelled no_show");
+    if ((r = resvQueryDate(c, "date_from", 0, 0, &from)) != HTTP_R_OK) return r;
+    if ((r = resvQueryDate(c, "date_to", 1, 0, &to)) != HTTP_R_OK) return r;
+    if (resvQueryLong(c, "limit", 1, LIST_LIMIT_MAX, &limit))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "limit must be an integer from 1 to %d",
+                        LIST_LIMIT_MAX);
+    if (cursor && (!*cursor || strlen(cursor) > 512))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "cursor is not one this server gave");
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    resvArgv a;
+    resvArgvInit(&a);
+    resvArgvPushStr(&a, "RESV.LIST");
+    resvArgvPushStr(&a, store);
+    if (status) {
+        resvArgvPushStr(&a, "STATUS");
+        resvArgvPushStr(&a, status);
+    }
+    if (from) {
+        resvArgvPushStr(&a, "FROM");
+        resvArgvPushStr(&a, from);
+    }
+    if (to) {
+        resvArgvPushStr(&a, "TO");
+        resvArgvPushStr(&a, to);
+    }
+    resvArgvPushStr(&a, "LIMIT");
+    resvArgvPushStr(&a, lim);
+    if (cursor) {
+        resvArgvPushStr(&a, "CURSOR");
+        resvArgvPushStr(&a, cursor);
+    }
+    return resvSend(c, resvListReply, &a);
+}
+
+/* GET /reservation/stats?store_id&date_from&date_to&bucket */
+static void resvStatsReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    RESV_REPLY_PROLOGUE();
+    json_t *o = resvJsonFromMap(r);
+    if (!o) {
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+        return;
+    }
+    json_t *body = json_pack("{s:s,s:s,s:s}", "store_id", httpQuery(c, "store_id"), "date_from",
+                             httpQuery(c, "date_from"), "date_to", httpQuery(c, "date_to"));
+    json_object_update(body, o);
+    json_decref(o);
+    httpFinish(c, HTTP_R_OK, body);
+}
+
+httpResult routeReservationStats(httpCtx *c) {
+    const char *store, *from, *to;
+    httpResult r;
+    long bucket = 0;
+    if ((r = resvQueryStore(c, &store)) != HTTP_R_OK) return r;
+    if ((r = resvQueryDate(c, "date_from", 0, 1, &from)) != HTTP_R_OK) return r;
+    if ((r = resvQueryDate(c, "date_to", 1, 1, &to)) != HTTP_R_OK) return r;
+    if (resvQueryLong(c, "bucket", 1, 1440, &bucket))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "bucket must be minutes from 1 to 1440");
+    resvArgv a;
+    resvArgvInit(&a);
+    resvArgvPushStr(&a, "RESV.STATS");
+    resvArgvPushStr(&a, store);
+    resvArgvPushStr(&a, "FROM");
+    resvArgvPushStr(&a, from);
+    resvArgvPushStr(&a, "TO");
+    resvArgvPushStr(&a, to);
+    if (bucket) {
+        char b[24];
+        snprintf(b, sizeof(b), "%ld", bucket);
+        resvArgvPushStr(&a, "BUCKET");
+        resvArgvPushStr(&a, b);
+    }
+    return resvSend(c, resvStatsReply, &a);
+}
+
+/* GET /reservation/tables?store_id */
+static void resvTablesReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    RESV_REPLY_PROLOGUE();
+    if (r->type != REDIS_REPLY_ARRAY) {
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->elements; i++) {
+        json_t *o = resvJsonFromMap(r->element[i]);
+        if (o) json_array_append_new(list, o);
+    }
+    httpFinish(c, HTTP_R_OK,
+               json_pack("{s:s,s:I,s:o}", "store_id", httpQuery(c, "store_id"), "count",
+                         (json_int_t)json_array_size(list), "tables", list));
+}
+
+httpResult routeReservationTables(httpCtx *c) {
+    const char *store;
+    httpResult r = resvQueryStore(c, &store);
+    if (r != HTTP_R_OK) return r;
+    const char *argv[] = {"RESV.TABLES", store};
+    size_t lens[] = {11, strlen(store)};
+    return httpRedis(c, resvTablesReply, c, 2, argv, lens);
+}
+
+/* POST /reservation/{system_id}/sync: one reservation, or {"reservations": [...]}. */
+
+/* Builds RESV.UPSERT for one provider object of a sync. 0 ok; -1 with the problem in
+ * *why (a static string) and the field at fault in *field. */
+static int resvSyncArgv(httpCtx *c, const json_t *item, const char *payload, size_t payloadLen,
+                        resvArgv *a, const char **why, const char **field) {
+    char rid[RESV_ID_MAX + 1];
+    *field = "reservation_id";
+    if (!json_is_object(item)) {
+        *why = "must be a JSON object";
+        *field = "item";
+        return -1;
+    }
+    if (resvJsonReservationId(item, rid, sizeof(rid))) {
+        *why = "is required (a string)";
+        return -1;
+    }
+    resvArgvInit(a);
+    resvArgvPushStr(a, "RESV.UPSERT");
+    resvArgvPushStr(a, c->store);
+    resvArgvPushStr(a, rid);
+    resvArgvPushStr(a, "ORIGIN");
+    resvArgvPushStr(a, "sync");
+    resvArgvPushStr(a, "ACTOR");
+    resvArgvPushStr(a, c->claims.sub);
+    resvArgvPushStr(a, "EVENT");
+    resvArgvPushStr(a, "sync");
+    resvArgvPushStr(a, "PAYLOAD");
+    resvArgvPush(a, payload, payloadLen);
+    resvArgvPushStr(a, "system_id");
+    resvArgvPushStr(a, c->params[0]);
+    if (resvJsonAppendFields(item, a, field)) {
+        *why = "must be a string, number, boolean or null";
+        resvArgvFree(a);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    httpResult upsert; /* HTTP_R_OK once the UPSERT succeeded */
+    char result[16];
+} resvSyncOne;
+
+static void resvSyncUpsertReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = reply;
+    resvSyncOne *s = c->state;
+    c->redisPending--;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        s->upsert = httpFailRedis(c, r);
+    } else if (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING) {
+        s->upsert = HTTP_R_OK;
+        snprintf(s->result, sizeof(s->result), "%s", r->str);
+    } else {
+        s->upsert = httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis");
+    }
+    if (c->redisPending == 0) httpFinish(c, s->upsert == HTTP_R_OK ? HTTP_R_INTERNAL : s->upsert, NULL);
+}
+
+/* Sent right behind the UPSERT on the same connection, so it reads what was written. */
+static void resvSyncGetReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = reply;
+    resvSyncOne *s = c->state;
+    c->redisPending--;
+    if (s->upsert != HTTP_R_OK) {
+        httpFinish(c, s->upsert, NULL);
+        return;
+    }
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        httpFinish(c, httpFailRedis(c, r), NULL);
+        return;
+    }
+    json_t *o = resvJsonFromReply(r);
+    httpFinish(c, strcmp(s->result, "created") == 0 ? HTTP_R_CREATED : HTTP_R_OK,
+               json_pack("{s:s,s:o*}", "result", s->result, "reservation", o));
+}
+
+static httpResult resvSyncSingle(httpCtx *c) {
+    const char *why, *field;
+    resvArgv a;
+    struct evbuffer *in = evhttp_request_get_input_buffer(c->req);
+    size_t len = evbuffer_get_length(in);
+    const char *raw = (const char *)evbuffer_pullup(in, -1);
+    if (resvSyncArgv(c, c->body, raw, len, &a, &why, &field))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s %s", field, why);
+    resvSyncOne *s = calloc(1, sizeof(*s));
+    if (!s) {
+        resvArgvFree(&a);
+        return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    }
+    s->upsert = HTTP_R_PENDING;
+    c->state = s;
+    c->stateFree = free;
+    const char *rid = a.argc > 2 ? a.argv[2] : "";
+    const char *get[] = {"RESV.GET", c->store, rid};
+    size_t getlens[] = {8, strlen(c->store), strlen(rid)};
+    httpResult r = httpRedis(c, resvSyncUpsertReply, c, a.argc, (const char **)a.argv, a.lens);
+    if (r == HTTP_R_PENDING) httpRedis(c, resvSyncGetReply, c, 3, get, getlens);
+    resvArgvFree(&a);
+    return r;
+}
+
+/* Bulk: every item is sent at once (pipelined); replies come back in order. */
+typedef struct {
+    const char *result; /* static: created, updated, ... ; NULL on error */
+    const char *code;   /* static */
+    char *message;
+    char *rid;
+} resvBulkItem;
+
+typedef struct resvBulk resvBulk;
+typedef struct {
+    httpCtx *c;
+    resvBulk *bulk;
+    size_t index;
+} resvBulkSlot;
+
+struct resvBulk {
+    size_t n;
+    resvBulkItem *items;
+    resvBulkSlot *slots;
+    int lost; /* replies that never came: Redis went away mid-import */
+};
+
+static void resvBulkFree(void *p) {
+    resvBulk *b = p;
+    if (!b) return;
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->items[i].message);
+        free(b->items[i].rid);
+    }
+    free(b->items);
+    free(b->slots);
+    free(b);
+}
+
+static void resvBulkItemError(resvBulkItem *it, const char *code, const char *message) {
+    it->result = NULL;
+    it->code = code;
+    free(it->message);
+    it->message = strdup(message);
+}
+
+static void resvBulkFinish(httpCtx *c) {
+    resvBulk *b = c->state;
+    if (b->lost) {
+        httpFinish(c,
+                   httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable",
+                            "Redis went away during the import; %d items are unconfirmed, send "
+                            "them again (the import is idempotent)",
+                            b->lost),
+                   NULL);
+        return;
+    }
+    static const char *const kinds[] = {"created", "updated", "unchanged", "stale", NULL};
+    json_int_t counts[5] = {0}; /* kinds..., failed */
+    json_t *results = json_array();
+    for (size_t i = 0; i < b->n; i++) {
+        resvBulkItem *it = &b->items[i];
+        json_t *o = json_pack("{s:I}", "index", (json_int_t)i);
+        json_object_set_new(o, "reservation_id", it->rid ? json_string(it->rid) : json_null());
+        if (it->result) {
+            json_object_set_new(o, "result", json_string(it->result));
+            for (int k = 0; kinds[k]; k++)
+                if (strcmp(kinds[k], it->result) == 0) counts[k]++;
+        } else {
+            json_object_set_new(o, "error",
+                                json_pack("{s:s,s:s}", "code", it->code, "message",
+                                          it->message ? it->message : ""));
+            counts[4]++;
+        }
+        json_array_append_new(results, o);
+    }
+    httpFinish(c, HTTP_R_OK,
+               json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:I}", "results", results, "total",
+                         (json_int_t)b->n, "created", counts[0], "updated", counts[1], "unchanged",
+                         counts[2], "stale", counts[3], "failed", counts[4]));
+}
+
+static void resvBulkReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    resvBulkSlot *slot = privdata;
+    httpCtx *c = slot->c;
+    resvBulkItem *it = &slot->bulk->items[slot->index];
+    redisReply *r = reply;
+    c->redisPending--;
+    if (!r) {
+        slot->bulk->lost++;
+        resvBulkItemError(it, "redis_unavailable", "Redis is unavailable");
+    } else if (r->type == REDIS_REPLY_ERROR) {
+        /* The same mapping as a single request, so codes read alike. */
+        httpFailRedis(c, r);
+        resvBulkItemError(it, c->errCode, c->errMsg);
+        c->errCode = NULL;
+    } else if (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING) {
+        static const char *const kinds[] = {"created", "updated", "unchanged", "stale",
+                                            "duplicate", NULL};
+        it->result = "updated";
+        for (int k = 0; kinds[k]; k++)
+            if (strcmp(kinds[k], r->str) == 0) it->result = kinds[k];
+    } else {
+        resvBulkItemError(it, "internal_error", "unexpected reply from Redis");
+    }
+    if (c->redisPending == 0) resvBulkFinish(c);
+}
+
+static httpResult resvSyncBulk(httpCtx *c, json_t *items) {
+    size_t n = json_array_size(items);
+    if (n > SYNC_BULK_MAX)
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "reservations holds %zu items, at most %d",
+                        n, SYNC_BULK_MAX);
+    resvBulk *b = calloc(1, sizeof(*b));
+    if (!b) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    c->state = b;
+    c->stateFree = resvBulkFree;
+    b->n = n;
+    b->items = calloc(n ? n : 1, sizeof(*b->items));
+    b->slots = calloc(n ? n : 1, sizeof(*b->slots));
+    if (!b->items || !b->slots) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    if (!redisConnIsUp(c->srv->redis))
+        return httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable", "Redis is unavailable");
+    for (size_t i = 0; i < n; i++) {
+        json_t *item = json_array_get(items, i);
+        resvBulkItem *it = &b->items[i];
+        char rid[RESV_ID_MAX + 1], msg[256];
+        if (json_is_object(item) && resvJsonReservationId(item, rid, sizeof(rid)) == 0)
+            it->rid = strdup(rid);
+        const char *why, *field;
+        resvArgv a;
+        /* The item re-serialized is its raw payload: the provider's own bytes are one
+         * array for all items. */
+        char *payload = json_is_object(item) ? json_dumps(item, JSON_COMPACT) : NULL;
+        if (resvSyncArgv(c, item, payload ? payload : "", payload ? strlen(payload) : 0, &a, &why,
+                         &field)) {
+            snprintf(msg, sizeof(msg), "%s %s", field, why);
+            resvBulkItemError(it, "bad_request", msg);
+            free(payload);
+            continue;
+        }
+        free(payload);
+        b->slots[i] = (resvBulkSlot){c, b, i};
+        if (a.oom || redisConnSend(c->srv->redis, resvBulkReply, &b->slots[i], a.argc,
+                                   (const char **)a.argv, a.lens)) {
+            resvBulkItemError(it, "redis_unavailable", "Redis is unavailable");
+            b->lost++;
+        } else {
+            c->redisPending++;
+        }
+        resvArgvFree(&a);
+    }
+    if (c->redisPending == 0) {
+        resvBulkFinish(c);
+    }
+    return HTTP_R_PENDING;
+}
+
+static httpResult resvSyncWithSystem(httpCtx *c, const redisReply *sys) {
+    const redisReply *store = resvReplyField(sys, "store_id");
+    if (!store || store->type != REDIS_REPLY_STRING || !(c->store = strdup(store->str)))
+        return httpFail(c, HTTP_R_INTERNAL, NULL, "system %s has no store", c->params[0]);
+    json_t *items = json_object_get(c->body, "reservations");
+    if (items) {
+        if (!json_is_array(items))
+            return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "reservations must be an array");
+        return resvSyncBulk(c, items);
+    }
+    return resvSyncSingle(c);
+}
+
+httpResult routeReservationSync(httpCtx *c) {
+    httpResult r = httpParseJsonBody(c, 1);
+    if (r != HTTP_R_OK) return r;
+    return systemsFetch(c, resvSyncWithSystem);
+}

@@ -1,0 +1,249 @@
+/* Integration systems (seed step 1 and 3): create, list, get, test. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+
+#include "reservation_json.h"
+#include "resv_model.h"
+#include "server.h"
+#include "webhook_signature.h"
+
+/* Systems of stores the caller may not touch are hidden (list) or forbidden (get). */
+static int systemsAllowed(httpCtx *c, const redisReply *sys) {
+    const redisReply *store = resvReplyField(sys, "store_id");
+    return store && store->type == REDIS_REPLY_STRING && httpStoreAllowed(c, store->str);
+}
+
+static void systemsCreateReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = reply;
+    c->redisPending--;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        httpFinish(c, httpFailRedis(c, r), NULL);
+        return;
+    }
+    json_t *sys = resvSystemJson(r, c->srv->cfg->publicUrl, 1);
+    if (!sys) {
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+        return;
+    }
+    httpFinish(c, HTTP_R_CREATED, sys);
+}
+
+/* A string member of the body; *out NULL when absent. -1 when present but not a string. */
+static int systemsBodyString(httpCtx *c, const char *name, const char **out) {
+    json_t *v = json_object_get(c->body, name);
+    *out = NULL;
+    if (!v || json_is_null(v)) return 0;
+    if (!json_is_string(v)) return -1;
+    *out = json_string_value(v);
+    return 0;
+}
+
+/* POST /systems {"name", "type", "provider", "store_id", "config": {...}} */
+httpResult routeSystemsCreate(httpCtx *c) {
+    httpResult r = httpParseJsonBody(c, 1);
+    if (r != HTTP_R_OK) return r;
+    const char *name, *type, *provider, *store;
+    if (systemsBodyString(c, "name", &name) || !name || !*name)
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "name is required (a non-empty string)");
+    if (systemsBodyString(c, "store_id", &store) || !store || !*store)
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id is required (a string)");
+    if (!resvIdValid(store, strlen(store)))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "store_id must be 1 to 128 letters, digits, non-ASCII UTF-8 or - _ . : @");
+    if (systemsBodyString(c, "type", &type))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "type must be a string");
+    if (systemsBodyString(c, "provider", &provider))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "provider must be a string");
+    json_t *config = json_object_get(c->body, "config");
+    if (config && !json_is_null(config) && !json_is_object(config))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "config must be a JSON object");
+    if (!httpStoreAllowed(c, store))
+        return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not manage store %s", store);
+
+    /* The id is ours, so the reply's webhook_url can carry it. */
+    uuid_t u;
+    char id[37], secret[WEBHOOK_SECRET_MAX];
+    uuid_generate_random(u);
+    uuid_unparse_lower(u, id);
+    if (webhookSecretGenerate(secret) != 0)
+        return httpFail(c, HTTP_R_INTERNAL, NULL, "cannot generate a webhook secret");
+    char *configText = json_is_object(config) ? json_dumps(config, JSON_COMPACT) : strdup("{}");
+    if (!configText) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+
+    resvArgv a;
+    resvArgvInit(&a);
+    resvArgvPushStr(&a, "RESV.SYSTEM.CREATE");
+    resvArgvPushStr(&a, "id");
+    resvArgvPushStr(&a, id);
+    resvArgvPushStr(&a, "name");
+    resvArgvPushStr(&a, name);
+    resvArgvPushStr(&a, "type");
+    resvArgvPushStr(&a, type ? type : "reservation");
+    if (provider) {
+        resvArgvPushStr(&a, "provider");
+        resvArgvPushStr(&a, provider);
+    }
+    resvArgvPushStr(&a, "store_id");
+    resvArgvPushStr(&a, store);
+    resvArgvPushStr(&a, "config");
+    resvArgvPushStr(&a, configText);
+    resvArgvPushStr(&a, "webhook_secret");
+    resvArgvPushStr(&a, secret);
+    free(configText);
+    if (a.oom) r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    else r = httpRedis(c, systemsCreateReply, c, a.argc, (const char **)a.argv, a.lens);
+    resvArgvFree(&a);
+    return r;
+}
+
+static void systemsListReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = reply;
+    c->redisPending--;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        httpFinish(c, httpFailRedis(c, r), NULL);
+        return;
+    }
+    if (r->type != REDIS_REPLY_ARRAY) {
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+        return;
+    }
+    const char *only = httpQuery(c, "store_id");
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->elements; i++) {
+        const redisReply *sys = r->element[i];
+        if (!systemsAllowed(c, sys)) continue;
+        const redisReply *store = resvReplyField(sys, "store_id");
+        if (only && strcmp(store->str, only) != 0) continue;
+        json_t *o = resvSystemJson(sys, c->srv->cfg->publicUrl, 0);
+        if (o) json_array_append_new(list, o);
+    }
+    httpFinish(c, HTTP_R_OK,
+               json_pack("{s:I,s:o}", "count", (json_int_t)json_array_size(list), "systems", list));
+}
+
+/* GET /systems[?store_id=] */
+httpResult routeSystemsList(httpCtx *c) {
+    const char *only = httpQuery(c, "store_id");
+    if (only && !httpStoreAllowed(c, only))
+        return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not access store %s", only);
+    static const char *argv[] = {"RESV.SYSTEM.LIST"};
+    static const size_t lens[] = {16};
+    return httpRedis(c, systemsListReply, c, 1, argv, lens);
+}
+
+
+static void systemsGetReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = reply;
+    c->redisPending--;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        httpFinish(c, httpFailRedis(c, r), NULL);
+        return;
+    }
+    systemsNext next = (systemsNext)c->state;
+    c->state = NULL;
+    httpResult res;
+    if (r->type == REDIS_REPLY_NIL)
+        res = httpFail(c, HTTP_R_NOT_FOUND, NULL, "system %s not found", c->params[0]);
+    else if (r->type != REDIS_REPLY_ARRAY)
+        res = httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis");
+    else if (c->authed && !systemsAllowed(c, r))
+        res = httpFail(c, HTTP_R_FORBIDDEN, NULL, "system %s belongs to a store you may not access",
+                       c->params[0]);
+    else
+        res = next(c, r);
+    if (res != HTTP_R_PENDING) httpFinish(c, res, NULL);
+}
+
+httpResult systemsFetch(httpCtx *c, systemsNext next) {
+    const char *id = c->params[0];
+    if (!resvIdValid(id, strlen(id)))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "system id in the path is not a valid id");
+    const char *argv[] = {"RESV.SYSTEM.GET", id};
+    size_t lens[] = {15, strlen(id)};
+    /* The continuation rides in c->state; stateFree stays NULL, it is not memory. */
+    c->state = (void *)next;
+    return httpRedis(c, systemsGetReply, c, 2, argv, lens);
+}
+
+static httpResult systemsShow(httpCtx *c, const redisReply *sys) {
+    json_t *o = resvSystemJson(sys, c->srv->cfg->publicUrl, 0);
+    if (!o) return httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis");
+    httpFinish(c, HTTP_R_OK, o);
+    return HTTP_R_PENDING;
+}
+
+/* GET /systems/{id} */
+httpResult routeSystemsGet(httpCtx *c) {
+    return systemsFetch(c, systemsShow);
+}
+
+/* The outcome of a connection test, kept until the system's status is stored. */
+typedef struct {
+    int success;
+    char message[256];
+} systemsTestOutcome;
+
+static void systemsTestSetReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = reply;
+    c->redisPending--;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        httpFinish(c, httpFailRedis(c, r), NULL);
+        return;
+    }
+    systemsTestOutcome *t = c->state;
+    json_t *sys = resvSystemJson(r, c->srv->cfg->publicUrl, 0);
+    json_t *body = json_pack("{s:b,s:s,s:s,s:o*}", "success", t->success, "status",
+                             t->success ? "active" : "error", "message", t->message, "system", sys);
+    httpFinish(c, HTTP_R_OK, body);
+}
+
+/* Stores the outcome (status active or error, last_error) and replies. Whatever probes
+ * the provider ends here, now or from its own callback. */
+static httpResult systemsTestFinish(httpCtx *c, int success, const char *message) {
+    systemsTestOutcome *t = calloc(1, sizeof(*t));
+    if (!t) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    t->success = success;
+    snprintf(t->message, sizeof(t->message), "%s", message);
+    c->state = t;
+    c->stateFree = free;
+    const char *id = c->params[0];
+    const char *status = success ? "active" : "error";
+    const char *argv[] = {"RESV.SYSTEM.SET", id, "status", status, "last_error", t->message};
+    size_t lens[] = {15, strlen(id), 6, strlen(status), 10, strlen(t->message)};
+    return httpRedis(c, systemsTestSetReply, c, 6, argv, lens);
+}
+
+/* The seam for the real provider call (a later issue): an asynchronous HTTP request to
+ * endpoint with the system's api_key, whose callback calls systemsTestFinish(). Until
+ * then the test cannot succeed. */
+static httpResult systemsProbeProvider(httpCtx *c, const char *endpoint, const json_t *config) {
+    (void)endpoint;
+    (void)config;
+    return systemsTestFinish(c, 0, "calling the provider is not implemented yet");
+}
+
+static httpResult systemsTest(httpCtx *c, const redisReply *sys) {
+    json_t *config = resvSystemConfig(sys);
+    const char *endpoint = json_string_value(json_object_get(config, "api_endpoint"));
+    httpResult r;
+    if (!endpoint || !*endpoint) r = systemsTestFinish(c, 0, "config.api_endpoint is missing");
+    else r = systemsProbeProvider(c, endpoint, config);
+    json_decref(config);
+    return r;
+}
+
+/* POST /systems/{id}/test */
+httpResult routeSystemsTest(httpCtx *c) {
+    return systemsFetch(c, systemsTest);
+}
