@@ -1,0 +1,129 @@
+"""Replication and AOF of module/resv.so: a mixed workload over every write command on
+a master, with pauses so that values computed from the clock would differ if a replica
+or an AOF reload recomputed them; then DEBUG DIGEST of master, replica and the master
+restarted from its AOF must agree. Like RedisBloom's tests, the module's write commands
+are listed from the server (COMMAND LIST FILTERBY MODULE resv) and the test fails when
+one was not exercised."""
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Redis, RespError, pairs  # noqa: E402
+
+S = "store-r"
+
+
+class Replication(unittest.TestCase):
+    def setUp(self):
+        self.master = Redis()
+        self.replica = Redis(replicaof=self.master.port)
+        self.m = self.master.client()
+        self.rc = self.replica.client()
+        deadline = time.time() + 20
+        while pairs_info(self.rc.call("INFO", "replication")).get("master_link_status") != "up":
+            self.assertLess(time.time(), deadline, "replica did not connect")
+            time.sleep(0.05)
+        self.used = set()
+
+    def tearDown(self):
+        for c in (self.m, self.rc):
+            try:
+                c.close()
+            except OSError:
+                pass
+        self.replica.close()
+        self.master.close()
+
+    def w(self, *cmd, expect=None):
+        """A write on the master; records which command was exercised."""
+        res = self.m.try_call(*cmd)
+        self.used.add(cmd[0].lower())
+        if expect is not None:
+            if isinstance(expect, type) and issubclass(expect, Exception):
+                self.assertIsInstance(res, expect, cmd)
+            else:
+                self.assertEqual(expect, res, cmd)
+        return res
+
+    def sync(self):
+        self.assertEqual(1, self.m.call("WAIT", "1", "5000"))
+        mo = pairs_info(self.m.call("INFO", "replication"))["master_repl_offset"]
+        deadline = time.time() + 10
+        while pairs_info(self.rc.call("INFO", "replication")).get("slave_repl_offset") != mo:
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.02)
+
+    def test_digest_master_replica_aof(self):
+        w = self.w
+        w("RESV.UPSERT", S, "R1", "reservation_date", "2024-02-15", "reservation_time",
+          "18:00-20:00", "customer_name", "张三", "customer_count", "4", "status", "confirmed",
+          "MSGID", "m1", "ORIGIN", "webhook", "PAYLOAD", b'{"raw":"\xe5\xbc\xa0"}\x00', expect="created")
+        w("RESV.UPSERT", S, "R2", "reservation_date", "2024-02-15T19:00:00", expect="created")
+        w("RESV.UPSERT", S, "R3", "reservation_date", "2024-02-16", "status", "arrived",
+          "table_number", "A1", expect="created")
+        time.sleep(1.1)
+        w("RESV.UPSERT", S, "R1", "notes", "靠窗", expect="updated")
+        w("RESV.UPSERT", S, "R1", "notes", "靠窗", expect="unchanged")
+        w("RESV.UPSERT", S, "R1", "notes", "old", "updated_at", "2000-01-01T00:00:00",
+          expect="stale")
+        w("RESV.UPSERT", S, "R1", "notes", "again", "MSGID", "m1", expect="duplicate")
+        w("RESV.UPSERT", S, "R2", "ORIGIN", "sync", "status", "completed", expect="updated")
+        w("RESV.UPSERT", S, "R2", "ORIGIN", "sync", "status", "pending", expect="unchanged")
+        w("RESV.UPSERT", "other", "R1", "reservation_date", "2024-02-15", expect=RespError)
+        time.sleep(1.1)
+        w("RESV.STATUS", S, "R1", "arrived")  # arrival_time = the master's clock
+        time.sleep(1.1)
+        w("RESV.STATUS", S, "R1", "seated", "TABLE", "B2")
+        w("RESV.STATUS", S, "R3", "seated")
+        w("RESV.UPSERT", S, "R4", "reservation_date", "2024-02-16", "status", "arrived",
+          expect="created")
+        w("RESV.STATUS", S, "R4", "seated", "TABLE", "B2", expect=RespError)
+        w("RESV.STATUS", S, "R3", "completed")
+        w("RESV.DEL", S, "R2", expect=1)
+        w("RESV.DEL", S, "R2", expect=0)
+        sysrec = pairs(w("RESV.SYSTEM.CREATE", "name", "易订", "store_id", S))
+        w("RESV.SYSTEM.CREATE", "id", "sys-2", "store_id", S)
+        time.sleep(1.1)
+        w("RESV.SYSTEM.SET", sysrec["id"], "status", "active")
+        w("RESV.SYSTEM.DEL", "sys-2", expect=1)
+        w("RESV.OWNER", "X9", "CLAIM", "store-z", expect="store-z")
+        w("RESV.OWNER", "X9", "CLAIM", S, expect="store-z")
+        self.sync()
+
+        md, rd = self.m.call("DEBUG", "DIGEST"), self.rc.call("DEBUG", "DIGEST")
+        self.assertNotEqual("0" * 40, md)
+        self.assertEqual(md, rd, "replica differs from master")
+        # the replica applied effects, it did not run the module's commands
+        self.assertIn("resv_upsert_created:0", self.rc.call("INFO", "resv"))
+        self.assertEqual(pairs(self.m.call("RESV.GET", S, "R1")),
+                         pairs(self.rc.call("RESV.GET", S, "R1")))
+        self.assertEqual(self.m.call("XRANGE", "resv:{%s}:h:R1" % S, "-", "+"),
+                         self.rc.call("XRANGE", "resv:{%s}:h:R1" % S, "-", "+"))
+
+        # every write command of the module was exercised
+        names = self.m.call("COMMAND", "LIST", "FILTERBY", "MODULE", "resv")
+        self.assertGreaterEqual(len(names), 14)
+        writes = {c[0] for c in self.m.call("COMMAND", "INFO", *names) if "write" in c[2]}
+        self.assertEqual(set(), writes - self.used, "write commands not exercised")
+
+        # the master restarted from its AOF holds the same data
+        self.m.close()
+        self.master.stop()
+        self.master.start()
+        self.m = self.master.client()
+        self.assertEqual(md, self.m.call("DEBUG", "DIGEST"), "AOF reload differs")
+
+
+def pairs_info(text):
+    out = {}
+    for line in text.splitlines():
+        if ":" in line:
+            k, v = line.split(":", 1)
+            out[k] = int(v) if v.isdigit() else v
+    return out
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
