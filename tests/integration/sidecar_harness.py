@@ -1,0 +1,152 @@
+"""Starting the real sidecar for integration tests, beside harness.Redis.
+
+    from harness import Redis
+    from sidecar_harness import Sidecar
+    redis = Redis()
+    sc = Sidecar(redis.port)
+    status, headers, body = sc.request("GET", "/api/v1/integrations/systems",
+                                       token=sc.token("admin"))
+    sc.stop()
+
+Tokens are HS256 JWTs signed here with hmac/hashlib (independent of the C code under
+test); webhook signatures likewise (Standard Webhooks)."""
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+from harness import ASAN, SIDECAR, free_port
+
+API = "/api/v1/integrations"
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def make_jwt(secret, claims, alg="HS256"):
+    header = b64url(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    payload = b64url(json.dumps(claims).encode())
+    sig = hmac.new(secret, ("%s.%s" % (header, payload)).encode(), hashlib.sha256).digest()
+    return "%s.%s.%s" % (header, payload, b64url(sig))
+
+
+def webhook_signature(secret, msg_id, timestamp, body):
+    """'v1,<base64>' over 'id.timestamp.body' keyed with the base64 part of whsec_..."""
+    key = base64.b64decode(secret.split("_", 1)[1])
+    mac = hmac.new(key, ("%s.%s." % (msg_id, timestamp)).encode() + body, hashlib.sha256)
+    return "v1," + base64.b64encode(mac.digest()).decode()
+
+
+def webhook_headers(secret, msg_id, body, timestamp=None):
+    ts = int(time.time()) if timestamp is None else timestamp
+    return {"webhook-id": msg_id, "webhook-timestamp": str(ts),
+            "webhook-signature": webhook_signature(secret, msg_id, ts, body)}
+
+
+def sidecar_env():
+    env = dict(os.environ)
+    if ASAN:
+        # The sidecar is linked with ASan itself; leaks at exit fail the exit code.
+        env.pop("LD_PRELOAD", None)
+        env["ASAN_OPTIONS"] = "detect_leaks=1"
+    return env
+
+
+class Sidecar:
+    """The sidecar binary on a free port, with a temp JWT secret file; its stderr
+    (access log) goes to self.log_path."""
+
+    def __init__(self, redis_port, extra_args=(), redis_addr=None):
+        self.dir = tempfile.mkdtemp(prefix="resv-sidecar-")
+        self.secret = os.urandom(32).hex().encode()
+        self.secret_file = os.path.join(self.dir, "jwt.secret")
+        with open(self.secret_file, "wb") as f:
+            f.write(self.secret + b"\n")
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log_path = os.path.join(self.dir, "sidecar.log")
+        self.args = [SIDECAR, "--listen", "127.0.0.1:%d" % self.port,
+                     "--redis", redis_addr or "127.0.0.1:%d" % redis_port,
+                     "--jwt-secret-file", self.secret_file,
+                     "--public-url", self.url] + list(extra_args)
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=self._log,
+                                     env=sidecar_env())
+        deadline = time.time() + 20
+        while True:
+            try:
+                status, _, _ = self.request("GET", "/healthz")
+                if status == 200 or (redis_port is None and status == 503):
+                    return
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("sidecar did not start: " + self.log())
+            time.sleep(0.05)
+
+    def log(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()[-4000:]
+        except OSError:
+            return "(no log)"
+
+    def token(self, role, stores=None, sub="tester", ttl=3600):
+        claims = {"sub": sub, "role": role, "exp": int(time.time()) + ttl}
+        if stores is not None:
+            claims["stores"] = list(stores)
+        return make_jwt(self.secret, claims)
+
+    def request(self, method, path, body=None, token=None, headers=None, timeout=30):
+        """-> (status, headers with lowercase names, parsed JSON or text). body: a dict or
+        list is sent as JSON, bytes/str as they are."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            h = dict(headers or {})
+            if token:
+                h["Authorization"] = "Bearer " + token
+            data = body
+            if body is not None and not isinstance(body, (bytes, str)):
+                data = json.dumps(body, ensure_ascii=False).encode()
+            if isinstance(data, str):
+                data = data.encode()
+            if data is not None:
+                h.setdefault("Content-Type", "application/json")
+            conn.request(method, path, body=data, headers=h)
+            resp = conn.getresponse()
+            raw = resp.read()
+            hdrs = {k.lower(): v for k, v in resp.getheaders()}
+            text = raw.decode("utf-8", "replace")
+            if "json" in hdrs.get("content-type", ""):
+                try:
+                    return resp.status, hdrs, json.loads(text)
+                except ValueError:
+                    pass
+            return resp.status, hdrs, text
+        finally:
+            conn.close()
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        """Stops the sidecar; returns its exit code."""
+        rc = self.proc.poll()
+        if rc is None:
+            self.proc.send_signal(sig)
+            try:
+                rc = self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                rc = self.proc.wait()
+        self._log.close()
+        return rc
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
