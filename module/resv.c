@@ -73,10 +73,9 @@ static int resvRegisterConfigs(RedisModuleCtx *ctx) {
         {"msgid-ttl", 86400, 60, 2592000, &resvCfg.msgidTtl},
     };
     for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0]; i++) {
-        if (RedisModule_RegisterNumericConfig(ctx, cfgs[i].name, cfgs[i].def,
-                                              REDISMODULE_CONFIG_DEFAULT, cfgs[i].min,
-                                              cfgs[i].max, resvConfigGet, resvConfigSet, NULL,
-                                              cfgs[i].var) == REDISMODULE_ERR) {
+        if (RedisModule_RegisterNumericConfig(
+                ctx, cfgs[i].name, cfgs[i].def, REDISMODULE_CONFIG_DEFAULT, cfgs[i].min,
+                cfgs[i].max, resvConfigGet, resvConfigSet, NULL, cfgs[i].var) == REDISMODULE_ERR) {
             RedisModule_Log(ctx, "warning", "resv: cannot register config %s", cfgs[i].name);
             return REDISMODULE_ERR;
         }

@@ -101,8 +101,8 @@ void resvArgvAdd(RedisModuleCtx *ctx, resvArgv *a, const char *s, size_t len);
 void resvArgvAddC(RedisModuleCtx *ctx, resvArgv *a, const char *s);
 void resvArgvAddStr(resvArgv *a, RedisModuleString *s);
 int resvWrite(RedisModuleCtx *ctx, const char *cmd, resvArgv *a);
-int resvWriteKeyMember(RedisModuleCtx *ctx, const char *cmd, RedisModuleString *key,
-                       const char *m, size_t ml);
+int resvWriteKeyMember(RedisModuleCtx *ctx, const char *cmd, RedisModuleString *key, const char *m,
+                       size_t ml);
 int resvWriteZadd(RedisModuleCtx *ctx, RedisModuleString *key, resvInstant score, const char *m,
                   size_t ml);
 int resvWriteDel(RedisModuleCtx *ctx, RedisModuleString *key);
@@ -118,20 +118,20 @@ typedef struct {
     int creating;
     int set[RESV_F_COUNT]; /* fields to HSET */
     resvSpan val[RESV_F_COUNT];
-    int hadIndex;            /* the record existed: old score/status are meaningful */
+    int hadIndex; /* the record existed: old score/status are meaningful */
     resvInstant oldScore, newScore;
     resvStatus oldStatus, newStatus;
-    resvSpan releaseTable;   /* HDEL from the tables hash (len 0: none) */
-    resvSpan takeTable;      /* HSET table -> id (len 0: none) */
+    resvSpan releaseTable; /* HDEL from the tables hash (len 0: none) */
+    resvSpan takeTable;    /* HSET table -> id (len 0: none) */
     int setOwner;
     /* audit entry */
     const char *origin, *actor, *event, *feedEvent;
     size_t actorLen, eventLen;
     char changed[1024];
-    const char *note;       /* "ignored status X" or NULL */
+    const char *note; /* "ignored status X" or NULL */
     RedisModuleString *payload;
     RedisModuleString *msgid;
-    int historyOnly;        /* only the audit entry (an ignored provider status) */
+    int historyOnly; /* only the audit entry (an ignored provider status) */
     char now[RESV_DATETIME_LEN + 1];
 } resvChange;
 

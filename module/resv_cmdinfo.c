@@ -4,19 +4,36 @@
  * of every per-store command so that Redis Cluster routes it to the store's slot. */
 #include "resv.h"
 
-#define KS(fl) {.flags = (fl), .begin_search_type = REDISMODULE_KSPEC_BS_INDEX, \
-                .bs.index.pos = 1, .find_keys_type = REDISMODULE_KSPEC_FK_RANGE, \
-                .fk.range = {0, 1, 0}}
-#define KEY(n) {.name = n, .type = REDISMODULE_ARG_TYPE_KEY, .key_spec_index = 0}
-#define STR(n) {.name = n, .type = REDISMODULE_ARG_TYPE_STRING, .key_spec_index = -1}
-#define INT(n) {.name = n, .type = REDISMODULE_ARG_TYPE_INTEGER, .key_spec_index = -1}
-#define OPT(n, tok, t) {.name = n, .type = t, .key_spec_index = -1, .token = tok, \
-                        .flags = REDISMODULE_CMD_ARG_OPTIONAL}
-#define PAIRS(sub) {.name = "field_value", .type = REDISMODULE_ARG_TYPE_BLOCK, \
-                    .key_spec_index = -1, .flags = REDISMODULE_CMD_ARG_MULTIPLE, .subargs = sub}
-#define INFO(sum, cx, ar, ks, as) {.version = REDISMODULE_COMMAND_INFO_VERSION, .summary = sum, \
-                                   .complexity = cx, .since = "1.0.0", .arity = ar, \
-                                   .key_specs = ks, .args = as}
+#define KS(fl)                                                                                     \
+    {                                                                                              \
+        .flags = (fl), .begin_search_type = REDISMODULE_KSPEC_BS_INDEX, .bs.index.pos = 1,         \
+        .find_keys_type = REDISMODULE_KSPEC_FK_RANGE, .fk.range = {                                \
+            0,                                                                                     \
+            1,                                                                                     \
+            0                                                                                      \
+        }                                                                                          \
+    }
+#define KEY(n)                                                                                     \
+    { .name = n, .type = REDISMODULE_ARG_TYPE_KEY, .key_spec_index = 0 }
+#define STR(n)                                                                                     \
+    { .name = n, .type = REDISMODULE_ARG_TYPE_STRING, .key_spec_index = -1 }
+#define INT(n)                                                                                     \
+    { .name = n, .type = REDISMODULE_ARG_TYPE_INTEGER, .key_spec_index = -1 }
+#define OPT(n, tok, t)                                                                             \
+    {                                                                                              \
+        .name = n, .type = t, .key_spec_index = -1, .token = tok,                                  \
+        .flags = REDISMODULE_CMD_ARG_OPTIONAL                                                      \
+    }
+#define PAIRS(sub)                                                                                 \
+    {                                                                                              \
+        .name = "field_value", .type = REDISMODULE_ARG_TYPE_BLOCK, .key_spec_index = -1,           \
+        .flags = REDISMODULE_CMD_ARG_MULTIPLE, .subargs = sub                                      \
+    }
+#define INFO(sum, cx, ar, ks, as)                                                                  \
+    {                                                                                              \
+        .version = REDISMODULE_COMMAND_INFO_VERSION, .summary = sum, .complexity = cx,             \
+        .since = "1.0.0", .arity = ar, .key_specs = ks, .args = as                                 \
+    }
 #define S REDISMODULE_ARG_TYPE_STRING
 
 static RedisModuleCommandKeySpec ksUpsert[] = {
@@ -33,34 +50,31 @@ static RedisModuleCommandKeySpec ksOwner[] = {
 
 static RedisModuleCommandArg fieldPair[] = {STR("field"), STR("value"), {0}};
 
-static RedisModuleCommandArg argsUpsert[] = {
-    KEY("store"),
-    STR("id"),
-    OPT("origin", "ORIGIN", S),
-    OPT("actor", "ACTOR", S),
-    OPT("event", "EVENT", S),
-    OPT("payload", "PAYLOAD", S),
-    OPT("msgid", "MSGID", S),
-    PAIRS(fieldPair),
-    {0}};
+static RedisModuleCommandArg argsUpsert[] = {KEY("store"),
+                                             STR("id"),
+                                             OPT("origin", "ORIGIN", S),
+                                             OPT("actor", "ACTOR", S),
+                                             OPT("event", "EVENT", S),
+                                             OPT("payload", "PAYLOAD", S),
+                                             OPT("msgid", "MSGID", S),
+                                             PAIRS(fieldPair),
+                                             {0}};
 static RedisModuleCommandArg argsStoreId[] = {KEY("store"), STR("id"), {0}};
-static RedisModuleCommandArg argsList[] = {
-    KEY("store"),
-    OPT("status", "STATUS", S),
-    OPT("from", "FROM", S),
-    OPT("to", "TO", S),
-    OPT("limit", "LIMIT", REDISMODULE_ARG_TYPE_INTEGER),
-    OPT("cursor", "CURSOR", S),
-    {0}};
-static RedisModuleCommandArg argsStatus[] = {
-    KEY("store"),
-    STR("id"),
-    STR("status"),
-    OPT("arrival", "ARRIVAL", S),
-    OPT("table", "TABLE", S),
-    OPT("origin", "ORIGIN", S),
-    OPT("actor", "ACTOR", S),
-    {0}};
+static RedisModuleCommandArg argsList[] = {KEY("store"),
+                                           OPT("status", "STATUS", S),
+                                           OPT("from", "FROM", S),
+                                           OPT("to", "TO", S),
+                                           OPT("limit", "LIMIT", REDISMODULE_ARG_TYPE_INTEGER),
+                                           OPT("cursor", "CURSOR", S),
+                                           {0}};
+static RedisModuleCommandArg argsStatus[] = {KEY("store"),
+                                             STR("id"),
+                                             STR("status"),
+                                             OPT("arrival", "ARRIVAL", S),
+                                             OPT("table", "TABLE", S),
+                                             OPT("origin", "ORIGIN", S),
+                                             OPT("actor", "ACTOR", S),
+                                             {0}};
 static RedisModuleCommandArg argsStats[] = {
     KEY("store"),
     {.name = "from", .type = S, .key_spec_index = -1, .token = "FROM"},
@@ -70,34 +84,31 @@ static RedisModuleCommandArg argsStats[] = {
 static RedisModuleCommandArg argsStore[] = {KEY("store"), {0}};
 static RedisModuleCommandArg argsHistory[] = {
     KEY("store"), STR("id"), OPT("count", "COUNT", REDISMODULE_ARG_TYPE_INTEGER), {0}};
-static RedisModuleCommandArg argsOwner[] = {
-    KEY("id"), OPT("store", "CLAIM", S), {0}};
+static RedisModuleCommandArg argsOwner[] = {KEY("id"), OPT("store", "CLAIM", S), {0}};
 static RedisModuleCommandArg argsSysCreate[] = {PAIRS(fieldPair), {0}};
 static RedisModuleCommandArg argsSysId[] = {KEY("id"), {0}};
 static RedisModuleCommandArg argsSysSet[] = {KEY("id"), PAIRS(fieldPair), {0}};
 
-static RedisModuleCommandInfo infoUpsert = INFO(
-    "Creates or updates a reservation of a store", "O(log(N)) with N reservations of the store",
-    -5, ksUpsert, argsUpsert);
+static RedisModuleCommandInfo infoUpsert =
+    INFO("Creates or updates a reservation of a store",
+         "O(log(N)) with N reservations of the store", -5, ksUpsert, argsUpsert);
 static RedisModuleCommandInfo infoGet =
     INFO("Returns a reservation as field/value pairs", "O(1)", 3, ksRead, argsStoreId);
-static RedisModuleCommandInfo infoList = INFO(
-    "Lists reservations by start instant, then id, with a cursor",
-    "O(log(N)+M) with M the reservations returned", -2, ksRead, argsList);
-static RedisModuleCommandInfo infoStatus = INFO(
-    "Moves a reservation along the transition table", "O(log(N))", -4, ksUpdate, argsStatus);
-static RedisModuleCommandInfo infoDel = INFO(
-    "Deletes a reservation, its index entries, table hold and audit trail", "O(log(N))", 3,
-    ksDelete, argsStoreId);
-static RedisModuleCommandInfo infoStats = INFO(
-    "Counts reservations per status and covers over a range, optionally per bucket",
-    "O(log(N)+M) with M the reservations in range", -6, ksRead, argsStats);
-static RedisModuleCommandInfo infoTables =
-    INFO("Lists the tables held now with their reservation", "O(N) with N held tables", 2,
-         ksRead, argsStore);
-static RedisModuleCommandInfo infoHistory =
-    INFO("Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead,
-         argsHistory);
+static RedisModuleCommandInfo infoList =
+    INFO("Lists reservations by start instant, then id, with a cursor",
+         "O(log(N)+M) with M the reservations returned", -2, ksRead, argsList);
+static RedisModuleCommandInfo infoStatus =
+    INFO("Moves a reservation along the transition table", "O(log(N))", -4, ksUpdate, argsStatus);
+static RedisModuleCommandInfo infoDel =
+    INFO("Deletes a reservation, its index entries, table hold and audit trail", "O(log(N))", 3,
+         ksDelete, argsStoreId);
+static RedisModuleCommandInfo infoStats =
+    INFO("Counts reservations per status and covers over a range, optionally per bucket",
+         "O(log(N)+M) with M the reservations in range", -6, ksRead, argsStats);
+static RedisModuleCommandInfo infoTables = INFO("Lists the tables held now with their reservation",
+                                                "O(N) with N held tables", 2, ksRead, argsStore);
+static RedisModuleCommandInfo infoHistory = INFO(
+    "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
 static RedisModuleCommandInfo infoOwner = INFO(
     "Returns (or claims) the store that owns a reservation id", "O(1)", -2, ksOwner, argsOwner);
 static RedisModuleCommandInfo infoSysCreate =

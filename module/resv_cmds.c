@@ -96,8 +96,11 @@ static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i,
     static const struct {
         const char *kw;
         int bit;
-    } kws[] = {{"ORIGIN", OPT_ORIGIN}, {"ACTOR", OPT_ACTOR}, {"EVENT", OPT_EVENT},
-               {"PAYLOAD", OPT_PAYLOAD}, {"MSGID", OPT_MSGID}};
+    } kws[] = {{"ORIGIN", OPT_ORIGIN},
+               {"ACTOR", OPT_ACTOR},
+               {"EVENT", OPT_EVENT},
+               {"PAYLOAD", OPT_PAYLOAD},
+               {"MSGID", OPT_MSGID}};
     size_t len;
     const char *v = RedisModule_StringPtrLen(argv[i + 1], &len);
     for (size_t k = 0; k < sizeof kws / sizeof kws[0]; k++) {
@@ -114,23 +117,24 @@ static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i,
             break;
         case OPT_ACTOR:
             if (len > 128 || !resvUtf8Valid(v, len) || memchr(v, '\n', len) || memchr(v, '\r', len))
-                return resvReplyError(ctx, RESV_E_ERR,
-                                      "invalid ACTOR: must be one line of UTF-8, at most 128 bytes"),
+                return resvReplyError(
+                           ctx, RESV_E_ERR,
+                           "invalid ACTOR: must be one line of UTF-8, at most 128 bytes"),
                        -1;
             o->actor = argv[i + 1];
             break;
         case OPT_EVENT:
             if (!resvIdValid(v, len) || len > 64)
-                return resvReplyError(ctx, RESV_E_ERR,
-                                      "invalid EVENT: must be 1 to 64 letters, digits or - _ . : @"),
+                return resvReplyError(
+                           ctx, RESV_E_ERR,
+                           "invalid EVENT: must be 1 to 64 letters, digits or - _ . : @"),
                        -1;
             o->event = argv[i + 1];
             break;
         case OPT_PAYLOAD: o->payload = argv[i + 1]; break;
         case OPT_MSGID:
             if (len == 0 || len > 256)
-                return resvReplyError(ctx, RESV_E_ERR, "invalid MSGID: must be 1 to 256 bytes"),
-                       -1;
+                return resvReplyError(ctx, RESV_E_ERR, "invalid MSGID: must be 1 to 256 bytes"), -1;
             o->msgid = argv[i + 1];
             break;
         }
@@ -165,7 +169,8 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         resvArgId(ctx, argv[2], "reservation_id", &c.id.v, &c.id.len))
         return REDISMODULE_OK;
     for (int i = 3; i < argc; i += 2) {
-        int r = cmdsParseOption(ctx, argv, i, OPT_ORIGIN | OPT_ACTOR | OPT_EVENT | OPT_PAYLOAD | OPT_MSGID, &o);
+        int r = cmdsParseOption(ctx, argv, i,
+                                OPT_ORIGIN | OPT_ACTOR | OPT_EVENT | OPT_PAYLOAD | OPT_MSGID, &o);
         if (r < 0) return REDISMODULE_OK;
         if (r) continue;
         size_t nl, vl;
@@ -176,7 +181,8 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         int shown = nl > 64 ? 64 : (int)nl;
         if (f < 0) return resvReplyError(ctx, RESV_E_ERR, "unknown field '%.*s'", shown, n);
         if (resvFields[f].flags & RESV_FF_SERVER)
-            return resvReplyError(ctx, RESV_E_ERR, "field '%s' is set by the server", resvFields[f].name);
+            return resvReplyError(ctx, RESV_E_ERR, "field '%s' is set by the server",
+                                  resvFields[f].name);
         if (given[f])
             return resvReplyError(ctx, RESV_E_ERR, "field '%s' given twice", resvFields[f].name);
         if (resvFieldCheck(&resvFields[f], v, vl, canon[f], &c.val[f].v, &c.val[f].len, &why))
@@ -230,7 +236,8 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     c.hadIndex = !c.creating;
     c.oldStatus = c.creating ? RESV_S_PENDING : cmdsStoredStatus(old[RESV_F_STATUS]);
     c.newStatus = c.oldStatus;
-    if (given[RESV_F_STATUS]) resvStatusParse(c.val[RESV_F_STATUS].v, c.val[RESV_F_STATUS].len, &c.newStatus);
+    if (given[RESV_F_STATUS])
+        resvStatusParse(c.val[RESV_F_STATUS].v, c.val[RESV_F_STATUS].len, &c.newStatus);
     if (!c.creating && given[RESV_F_STATUS]) {
         resvMove mv = resvStatusMove(c.oldStatus, c.newStatus, provider);
         if (mv == RESV_MOVE_REFUSE)
@@ -276,8 +283,8 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
             c.val[RESV_F_STORE_ID] = c.store;
             c.val[RESV_F_RESERVATION_ID] = c.id;
             c.val[RESV_F_CREATED_AT] = (resvSpan){c.now, RESV_DATETIME_LEN};
-            c.val[RESV_F_STATUS] = (resvSpan){resvStatusName(c.newStatus),
-                                              strlen(resvStatusName(c.newStatus))};
+            c.val[RESV_F_STATUS] =
+                (resvSpan){resvStatusName(c.newStatus), strlen(resvStatusName(c.newStatus))};
         }
         if (statusMoved && c.newStatus == RESV_S_ARRIVED && !given[RESV_F_ARRIVAL_TIME]) {
             c.set[RESV_F_ARRIVAL_TIME] = 1;
@@ -340,8 +347,9 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         return REDISMODULE_OK;
     resvSpan st = cmdsSpanOf(argv[3]);
     if (resvStatusParse(st.v, st.len, &c.newStatus))
-        return resvReplyError(ctx, RESV_E_ERR, "invalid status: must be one of pending confirmed "
-                                               "arrived seated completed cancelled no_show");
+        return resvReplyError(ctx, RESV_E_ERR,
+                              "invalid status: must be one of pending confirmed "
+                              "arrived seated completed cancelled no_show");
     for (int i = 4; i < argc; i += 2) {
         int r = cmdsParseOption(ctx, argv, i, OPT_ORIGIN | OPT_ACTOR, &o);
         if (r < 0) return REDISMODULE_OK;
@@ -349,23 +357,25 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         resvSpan v = cmdsSpanOf(argv[i + 1]);
         if (resvArgIs(argv[i], "ARRIVAL")) {
             if (arrival.v) return resvReplyError(ctx, RESV_E_ERR, "option ARRIVAL given twice");
-            if (resvFieldCheck(&resvFields[RESV_F_ARRIVAL_TIME], v.v, v.len, arrivalBuf,
-                               &arrival.v, &arrival.len, &why))
+            if (resvFieldCheck(&resvFields[RESV_F_ARRIVAL_TIME], v.v, v.len, arrivalBuf, &arrival.v,
+                               &arrival.len, &why))
                 return resvReplyError(ctx, RESV_E_ERR, "invalid ARRIVAL: %s", why);
             if (c.newStatus != RESV_S_ARRIVED)
                 return resvReplyError(ctx, RESV_E_ERR, "ARRIVAL applies to status arrived only");
         } else if (resvArgIs(argv[i], "TABLE")) {
             if (table.v) return resvReplyError(ctx, RESV_E_ERR, "option TABLE given twice");
             if (!resvIdValid(v.v, v.len) || v.len > 32)
-                return resvReplyError(ctx, RESV_E_ERR, "invalid TABLE: must be 1 to 32 letters, "
-                                                       "digits, non-ASCII UTF-8 or - _ . : @");
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid TABLE: must be 1 to 32 letters, "
+                                      "digits, non-ASCII UTF-8 or - _ . : @");
             if (c.newStatus != RESV_S_SEATED)
                 return resvReplyError(ctx, RESV_E_ERR, "TABLE applies to status seated only");
             table = v;
         } else {
             size_t nl;
             const char *n = RedisModule_StringPtrLen(argv[i], &nl);
-            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl, n);
+            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl,
+                                  n);
         }
     }
 

@@ -47,7 +47,8 @@ static int queryParseCursor(RedisModuleString *arg, resvInstant *score, const ch
     size_t len, i = 0;
     const char *p = RedisModule_StringPtrLen(arg, &len);
     long long v = 0;
-    while (i < len && i < 15 && p[i] >= '0' && p[i] <= '9') v = v * 10 + (p[i++] - '0');
+    while (i < len && i < 15 && p[i] >= '0' && p[i] <= '9')
+        v = v * 10 + (p[i++] - '0');
     if (i == 0 || i >= len || p[i] != ':' || !resvIdValid(p + i + 1, len - i - 1)) return -1;
     *score = v;
     *id = p + i + 1;
@@ -74,7 +75,8 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
         if (resvArgIs(argv[i], "STATUS") && !hasStatus) {
             hasStatus = 1;
             if (resvStatusParse(v, vl, &status))
-                return resvReplyError(ctx, RESV_E_ERR, "invalid STATUS: must be one of pending "
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid STATUS: must be one of pending "
                                       "confirmed arrived seated completed cancelled no_show");
         } else if (resvArgIs(argv[i], "FROM") && !hasFrom) {
             hasFrom = 1;
@@ -97,7 +99,8 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
         } else {
             size_t nl;
             const char *n = RedisModule_StringPtrLen(argv[i], &nl);
-            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl, n);
+            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl,
+                                  n);
         }
     }
 
@@ -120,8 +123,9 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
             RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score);
             size_t ml;
             const char *mp = RedisModule_StringPtrLen(m, &ml);
-            int skip = cid && ((resvInstant)score < cscore ||
-                               ((resvInstant)score == cscore && queryMemberCmp(mp, ml, cid, cidl) < 0));
+            int skip =
+                cid && ((resvInstant)score < cscore ||
+                        ((resvInstant)score == cscore && queryMemberCmp(mp, ml, cid, cidl) < 0));
             if (!skip) {
                 if (n == limit) {
                     next = RedisModule_CreateStringPrintf(ctx, "%lld:%.*s", (long long)score,
@@ -137,10 +141,13 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
     RedisModule_CloseKey(key);
 
     RedisModule_ReplyWithArray(ctx, 2);
-    if (next) RedisModule_ReplyWithString(ctx, next);
-    else RedisModule_ReplyWithStringBuffer(ctx, "0", 1);
+    if (next)
+        RedisModule_ReplyWithString(ctx, next);
+    else
+        RedisModule_ReplyWithStringBuffer(ctx, "0", 1);
     RedisModule_ReplyWithArray(ctx, n);
-    for (long i = 0; i < n; i++) queryReplyRecord(ctx, s, sl, items[i]);
+    for (long i = 0; i < n; i++)
+        queryReplyRecord(ctx, s, sl, items[i]);
     RedisModule_Free(items);
     return REDISMODULE_OK;
 }
@@ -150,8 +157,7 @@ typedef struct {
     long long total, covers, per[RESV_S_COUNT];
 } queryCounts;
 
-static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int withStart,
-                             long extra) {
+static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int withStart, long extra) {
     RedisModule_ReplyWithMap(ctx, 2 + RESV_S_COUNT + withStart + extra);
     if (withStart) {
         char buf[RESV_DATETIME_LEN + 1];
@@ -198,7 +204,8 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
         } else {
             size_t nl;
             const char *n = RedisModule_StringPtrLen(argv[i], &nl);
-            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl, n);
+            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl,
+                                  n);
         }
     }
     if (!hasFrom) return resvReplyError(ctx, RESV_E_ERR, "missing FROM");
@@ -235,7 +242,8 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
                 if (vals[1]) RedisModule_StringToLongLong(vals[1], &cnt);
                 all.total++, all.covers += cnt, all.per[st]++;
                 if (bucket) {
-                    resvInstant start = from + ((resvInstant)score - from) / (bucket * 60) * (bucket * 60);
+                    resvInstant start =
+                        from + ((resvInstant)score - from) / (bucket * 60) * (bucket * 60);
                     if (!nb || buckets[nb - 1].start != start) {
                         if (nb == cap) {
                             cap = cap ? cap * 2 : 16;
@@ -257,7 +265,8 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     if (bucket) {
         RedisModule_ReplyWithSimpleString(ctx, "buckets");
         RedisModule_ReplyWithArray(ctx, (long)nb);
-        for (size_t i = 0; i < nb; i++) queryReplyCounts(ctx, &buckets[i], 1, 0);
+        for (size_t i = 0; i < nb; i++)
+            queryReplyCounts(ctx, &buckets[i], 1, 0);
     }
     if (buckets) RedisModule_Free(buckets);
     return REDISMODULE_OK;
@@ -265,7 +274,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
 
 /* ScanKey hands out strings valid during the callback only: keep copies. */
 static void resvScanCb(RedisModuleKey *key, RedisModuleString *field, RedisModuleString *value,
-                        void *privdata) {
+                       void *privdata) {
     (void)key;
     resvScan *q = privdata;
     if (q->n == q->cap) {
@@ -310,9 +319,11 @@ static int queryStrCmp(const void *a, const void *b) {
 void resvScanSort(resvScan *q) {
     /* Sort indices through a pair array so field and value stay together. */
     RedisModuleString **pairs = RedisModule_Alloc(q->n * 2 * sizeof *pairs + 1);
-    for (size_t i = 0; i < q->n; i++) pairs[2 * i] = q->f[i], pairs[2 * i + 1] = q->v[i];
+    for (size_t i = 0; i < q->n; i++)
+        pairs[2 * i] = q->f[i], pairs[2 * i + 1] = q->v[i];
     qsort(pairs, q->n, 2 * sizeof *pairs, queryStrCmp);
-    for (size_t i = 0; i < q->n; i++) q->f[i] = pairs[2 * i], q->v[i] = pairs[2 * i + 1];
+    for (size_t i = 0; i < q->n; i++)
+        q->f[i] = pairs[2 * i], q->v[i] = pairs[2 * i + 1];
     RedisModule_Free(pairs);
 }
 
@@ -325,7 +336,8 @@ int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
     RedisModuleString *tkey = resvKeyTables(ctx, s, sl);
     resvScan q;
-    if (resvScanCollect(ctx, tkey, REDISMODULE_KEYTYPE_HASH, &q)) return resvReplyWrongType(ctx, tkey);
+    if (resvScanCollect(ctx, tkey, REDISMODULE_KEYTYPE_HASH, &q))
+        return resvReplyWrongType(ctx, tkey);
     resvScanSort(&q);
     static const resvFieldSpec specs[3] = {{"customer_name", RESV_T_TEXT, 128, 0, NULL},
                                            {"customer_count", RESV_T_INT, 4, 0, NULL},
@@ -337,7 +349,8 @@ int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         const char *r = RedisModule_StringPtrLen(q.v[i], &rl);
         resvHashRead(ctx, resvKeyRecord(ctx, s, sl, r, rl), specs, 3, vals);
         long n = 2;
-        for (int k = 0; k < 3; k++) n += vals[k] != NULL;
+        for (int k = 0; k < 3; k++)
+            n += vals[k] != NULL;
         RedisModule_ReplyWithMap(ctx, n);
         RedisModule_ReplyWithSimpleString(ctx, "table_number");
         RedisModule_ReplyWithString(ctx, q.f[i]);
@@ -367,7 +380,8 @@ int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
         if (!resvArgIs(argv[3], "COUNT")) {
             size_t nl;
             const char *n = RedisModule_StringPtrLen(argv[3], &nl);
-            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl, n);
+            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl,
+                                  n);
         }
         if (resvArgRange(ctx, argv[4], "COUNT", 1, 1000000, &count)) return REDISMODULE_OK;
     }
@@ -400,9 +414,9 @@ int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
             }
             RedisModule_ReplyWithMap(ctx, 1 + nf);
             RedisModule_ReplyWithSimpleString(ctx, "id");
-            RedisModule_ReplyWithString(ctx, RedisModule_CreateStringPrintf(
-                                                 ctx, "%llu-%llu", (unsigned long long)id.ms,
-                                                 (unsigned long long)id.seq));
+            RedisModule_ReplyWithString(
+                ctx, RedisModule_CreateStringPrintf(ctx, "%llu-%llu", (unsigned long long)id.ms,
+                                                    (unsigned long long)id.seq));
             while (RedisModule_StreamIteratorNextField(key, &f, &v) == REDISMODULE_OK) {
                 RedisModule_ReplyWithString(ctx, f);
                 RedisModule_ReplyWithString(ctx, v);

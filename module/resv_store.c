@@ -114,9 +114,12 @@ int resvHashRead(RedisModuleCtx *ctx, RedisModuleString *keyname, const resvFiel
                  int count, RedisModuleString **out) {
     RedisModuleKey *key = RedisModule_OpenKey(ctx, keyname, REDISMODULE_READ);
     int type = RedisModule_KeyType(key), rc = 1;
-    for (int i = 0; i < count; i++) out[i] = NULL;
-    if (type == REDISMODULE_KEYTYPE_EMPTY) rc = 0;
-    else if (type != REDISMODULE_KEYTYPE_HASH) rc = -1;
+    for (int i = 0; i < count; i++)
+        out[i] = NULL;
+    if (type == REDISMODULE_KEYTYPE_EMPTY)
+        rc = 0;
+    else if (type != REDISMODULE_KEYTYPE_HASH)
+        rc = -1;
     else
         for (int i = 0; i < count; i++)
             RedisModule_HashGet(key, REDISMODULE_HASH_CFIELDS, specs[i].name, &out[i], NULL);
@@ -162,7 +165,8 @@ int resvKeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname) {
 void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
                      RedisModuleString **vals) {
     long n = 0;
-    for (int i = 0; i < count; i++) n += vals[i] != NULL;
+    for (int i = 0; i < count; i++)
+        n += vals[i] != NULL;
     RedisModule_ReplyWithMap(ctx, n);
     for (int i = 0; i < count; i++) {
         if (!vals[i]) continue;
@@ -207,8 +211,8 @@ int resvWrite(RedisModuleCtx *ctx, const char *cmd, resvArgv *a) {
     return 0;
 }
 
-int resvWriteKeyMember(RedisModuleCtx *ctx, const char *cmd, RedisModuleString *key,
-                       const char *m, size_t ml) {
+int resvWriteKeyMember(RedisModuleCtx *ctx, const char *cmd, RedisModuleString *key, const char *m,
+                       size_t ml) {
     resvArgv a = {.n = 0};
     resvArgvAddStr(&a, key);
     resvArgvAdd(ctx, &a, m, ml);
@@ -323,7 +327,8 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
         resvArgvAddStr(&a, resvKeyMsg(ctx, s, sl, m, ml));
         resvArgvAddC(ctx, &a, "1");
         resvArgvAddC(ctx, &a, "PX");
-        resvArgvAdd(ctx, &a, ttl, (size_t)snprintf(ttl, sizeof ttl, "%lld", resvCfg.msgidTtl * 1000));
+        resvArgvAdd(ctx, &a, ttl,
+                    (size_t)snprintf(ttl, sizeof ttl, "%lld", resvCfg.msgidTtl * 1000));
         rc |= resvWrite(ctx, "SET", &a);
     }
     return rc ? -1 : 0;

@@ -18,17 +18,22 @@ static int systemParseFields(RedisModuleCtx *ctx, RedisModuleString **argv, int 
         const char *why;
         int f = resvFieldLookup(resvSystemFields, RESV_SF_COUNT, n, nl);
         if (f < 0)
-            return resvReplyError(ctx, RESV_E_ERR, "unknown field '%.*s'", nl > 64 ? 64 : (int)nl, n), -1;
+            return resvReplyError(ctx, RESV_E_ERR, "unknown field '%.*s'", nl > 64 ? 64 : (int)nl,
+                                  n),
+                   -1;
         if (f == RESV_SF_STORE_ID && !creating)
             return resvReplyError(ctx, RESV_E_ERR, "field 'store_id' cannot be changed"), -1;
         if ((resvSystemFields[f].flags & RESV_FF_SERVER) && !(creating && f == RESV_SF_ID))
             return resvReplyError(ctx, RESV_E_ERR, "field '%s' is set by the server",
-                                  resvSystemFields[f].name), -1;
+                                  resvSystemFields[f].name),
+                   -1;
         if (given[f])
             return resvReplyError(ctx, RESV_E_ERR, "field '%s' given twice",
-                                  resvSystemFields[f].name), -1;
+                                  resvSystemFields[f].name),
+                   -1;
         if (resvFieldCheck(&resvSystemFields[f], v, vl, canon[f], &vals[f].v, &vals[f].len, &why))
-            return resvReplyError(ctx, RESV_E_ERR, "invalid %s: %s", resvSystemFields[f].name, why), -1;
+            return resvReplyError(ctx, RESV_E_ERR, "invalid %s: %s", resvSystemFields[f].name, why),
+                   -1;
         given[f] = 1;
     }
     return 0;
@@ -78,8 +83,8 @@ int ResvSystemCreate_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv,
     if (allType != REDISMODULE_KEYTYPE_EMPTY && allType != REDISMODULE_KEYTYPE_SET)
         return resvReplyWrongType(ctx, all);
     if (resvKeyExists(ctx, key))
-        return resvReplyError(ctx, RESV_E_CONFLICT, "system %.*s exists",
-                              (int)vals[RESV_SF_ID].len, vals[RESV_SF_ID].v);
+        return resvReplyError(ctx, RESV_E_CONFLICT, "system %.*s exists", (int)vals[RESV_SF_ID].len,
+                              vals[RESV_SF_ID].v);
 
     resvNow(now);
     if (!given[RESV_SF_STATUS]) vals[RESV_SF_STATUS] = (resvSpan){"inactive", 8};
@@ -122,7 +127,8 @@ int ResvSystemList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, i
         const char *y = RedisModule_StringPtrLen(q.f[i], &yl);
         RedisModuleString *vals[RESV_SF_COUNT];
         /* A member whose hash is gone is skipped rather than replied as nil. */
-        if (resvHashRead(ctx, resvKeySystem(ctx, y, yl), resvSystemFields, RESV_SF_COUNT, vals) != 1)
+        if (resvHashRead(ctx, resvKeySystem(ctx, y, yl), resvSystemFields, RESV_SF_COUNT, vals) !=
+            1)
             continue;
         resvReplyFields(ctx, resvSystemFields, RESV_SF_COUNT, vals);
         n++;
