@@ -133,6 +133,8 @@ class BackupRestoreTest(unittest.TestCase):
         if self.resv_rows:
             got = harness.pairs(r.call("RESV.GET", "store-001", "RES-007"))
             self.assertEqual(got["customer_name"], "李四")
+            self.assertEqual(len(r.call("RESV.LIST", "store-001", "LIMIT", "100")[1]),
+                             self.resv_rows)
         r.call("SET", "written-after-restore", "y")
         r.close()
         self.server.stop()
