@@ -148,8 +148,20 @@ static void httpCtxFree(httpCtx *c) {
     free(c);
 }
 
+/* The reply has left the output buffer: a drain may now close the connection. */
+static void httpOnReplyWritten(struct evhttp_request *req, void *arg) {
+    (void)req;
+    server *srv = arg;
+    srv->writing--;
+}
+
 static void httpSend(httpCtx *c, int status, const char *contentType, struct evbuffer *buf) {
     server *srv = c->srv;
+    /* A request whose client went away has no connection; evhttp frees it at once. */
+    if (evhttp_request_get_connection(c->req)) {
+        srv->writing++;
+        evhttp_request_set_on_complete_cb(c->req, httpOnReplyWritten, srv);
+    }
     struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
     evhttp_add_header(h, "Content-Type", contentType);
     if (status == 503) evhttp_add_header(h, "Retry-After", "1");
@@ -644,10 +656,10 @@ static void serverOnDrainTimer(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     server *srv = arg;
-    if (srv->inflight > 0 && httpNowUs() < srv->drainDeadlineUs) return;
-    if (srv->inflight > 0)
-        fprintf(stderr, "resv-sidecar: %d requests still in flight at the deadline\n",
-                srv->inflight);
+    if ((srv->inflight > 0 || srv->writing > 0) && httpNowUs() < srv->drainDeadlineUs) return;
+    if (srv->inflight > 0 || srv->writing > 0)
+        fprintf(stderr, "resv-sidecar: %d requests in flight, %d replies unwritten at the deadline\n",
+                srv->inflight, srv->writing);
     event_del(srv->drainTimer);
     event_base_loopexit(srv->base, NULL);
 }

@@ -1,0 +1,186 @@
+"""The sidecar under hostile or unlucky conditions: limits (body, URI, headers,
+connections), Redis going away and coming back, and a clean SIGTERM with a request in
+flight."""
+import http.client
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Redis  # noqa: E402
+from sidecar_harness import API, Sidecar  # noqa: E402
+
+
+def restart_same_port(redis):
+    """harness.Redis.start() picks a new port; the sidecar must find Redis where it was."""
+    port = redis.port
+    orig = harness.free_port
+    harness.free_port = lambda: port
+    try:
+        redis.start()
+    finally:
+        harness.free_port = orig
+
+
+class SidecarLimitsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.redis = Redis(aof=False)
+        cls.sc = Sidecar(cls.redis.port, ["--max-body", "4096", "--max-uri", "2048",
+                                          "--max-headers", "8192", "--max-connections", "3"])
+        cls.admin = cls.sc.token("admin")
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.sc.stop()
+        cls.redis.close()
+        assert rc == 0, "sidecar exit code %r: %s" % (rc, cls.sc.log())
+
+    def test_body_over_limit(self):
+        st, _, _ = self.sc.request("POST", API + "/systems", b'{"name":"' + b"x" * 10000 + b'"}',
+                                   token=self.admin)
+        self.assertEqual(st, 413)
+        # just under the limit is parsed (and refused for its content, not its size)
+        st, _, body = self.sc.request("POST", API + "/systems", b'{"name":"' + b"x" * 3000 + b'"}',
+                                      token=self.admin)
+        self.assertEqual(st, 400, body)
+        self.assertIn("store_id", body["error"]["message"])
+
+    def test_uri_and_headers_over_limit(self):
+        st, _, body = self.sc.request("GET", API + "/reservation/list?store_id=" + "a" * 3000,
+                                      token=self.admin)
+        self.assertEqual(st, 414, body)
+        self.assertEqual(body["error"]["code"], "uri_too_long")
+        st, _, _ = self.sc.request("GET", "/healthz", headers={"X-Big": "y" * 20000})
+        self.assertIn(st, (400, 413, 431))
+        self.assertEqual(self.sc.request("GET", "/healthz")[0], 200)
+
+    def test_connection_bound(self):
+        conns = []
+        try:
+            for _ in range(3):
+                c = http.client.HTTPConnection("127.0.0.1", self.sc.port, timeout=10)
+                c.request("GET", "/healthz")
+                r = c.getresponse()
+                r.read()
+                self.assertEqual(r.status, 200)
+                conns.append(c)
+            st, h, body = self.sc.request("GET", "/healthz")
+            self.assertEqual(st, 503, body)
+            self.assertEqual(body["error"]["code"], "too_many_connections")
+            self.assertEqual(h.get("retry-after"), "1")
+        finally:
+            for c in conns:
+                c.close()
+        deadline = time.time() + 5
+        while self.sc.request("GET", "/healthz")[0] != 200:
+            self.assertLess(time.time(), deadline, "connections were not released")
+            time.sleep(0.05)
+
+    def test_garbage_request_line(self):
+        s = socket.create_connection(("127.0.0.1", self.sc.port), timeout=10)
+        s.sendall(b"\x00\x01 nonsense\r\n\r\n")
+        data = s.recv(4096)
+        s.close()
+        self.assertTrue(data == b"" or data.startswith(b"HTTP/1.1 400"), data)
+        self.assertEqual(self.sc.request("GET", "/healthz")[0], 200)
+
+
+class SidecarRedisOutageTest(unittest.TestCase):
+    def test_redis_down_then_back(self):
+        redis = Redis()
+        sc = Sidecar(redis.port)
+        try:
+            admin = sc.token("admin")
+            st, _, s = sc.request("POST", API + "/systems",
+                                  {"name": "y", "store_id": "store-001"}, token=admin)
+            self.assertEqual(st, 201)
+            redis.stop()
+            for method, path, body in (
+                    ("GET", API + "/reservation/list?store_id=store-001", None),
+                    ("POST", API + "/reservation/%s/sync" % s["id"],
+                     {"reservation_id": "R1", "reservation_date": "2024-02-15"}),
+                    ("POST", API + "/reservation/%s/sync" % s["id"],
+                     {"reservations": [{"reservation_id": "R1"}]}),
+                    ("GET", API + "/systems", None)):
+                st, h, b = sc.request(method, path, body, token=admin)
+                self.assertEqual(st, 503, b)
+                self.assertEqual(h.get("retry-after"), "1")
+                self.assertEqual(b["error"]["code"], "redis_unavailable")
+            st, h, b = sc.request("GET", "/healthz")
+            self.assertEqual((st, b["redis"]), (503, "down"))
+            _, _, m = sc.request("GET", "/metrics")
+            self.assertIn("resv_sidecar_redis_up 0", m)
+            restart_same_port(redis)
+            deadline = time.time() + 10
+            while sc.request("GET", "/healthz")[0] != 200:
+                self.assertLess(time.time(), deadline, "no reconnect: " + sc.log())
+                time.sleep(0.1)
+            st, _, b = sc.request("POST", API + "/reservation/%s/sync" % s["id"],
+                                  {"reservation_id": "R1", "reservation_date": "2024-02-15"},
+                                  token=admin)
+            self.assertEqual((st, b["result"]), (201, "created"), b)
+        finally:
+            rc = sc.stop()
+            redis.close()
+        self.assertEqual(rc, 0, sc.log())
+
+    def test_sidecar_starts_without_redis(self):
+        port = harness.free_port()
+        sc = Sidecar(None, redis_addr="127.0.0.1:%d" % port)
+        try:
+            st, h, b = sc.request("GET", API + "/systems", token=sc.token("admin"))
+            self.assertEqual((st, h.get("retry-after")), (503, "1"))
+        finally:
+            self.assertEqual(sc.stop(), 0, sc.log())
+
+
+class SidecarShutdownTest(unittest.TestCase):
+    def test_sigterm_lets_inflight_finish(self):
+        redis = Redis(aof=False)
+        sc = Sidecar(redis.port)
+        try:
+            blocker = redis.client()
+            result = {}
+
+            def slow_request():
+                result["resp"] = sc.request("GET", "/api/v1/integrations/systems",
+                                            token=sc.token("admin"))
+
+            # Redis sleeps; the request waits on it; SIGTERM arrives meanwhile.
+            blocker.send("DEBUG", "SLEEP", "0.8")
+            t = threading.Thread(target=slow_request)
+            t.start()
+            time.sleep(0.3)
+            sc.proc.send_signal(signal.SIGTERM)
+            t.join(10)
+            blocker.read()
+            blocker.close()
+            self.assertEqual(result["resp"][0], 200, result)
+            rc = sc.proc.wait(10)
+            self.assertEqual(rc, 0, sc.log())
+            self.assertIn("stopped", sc.log())
+            with self.assertRaises(OSError):
+                socket.create_connection(("127.0.0.1", sc.port), timeout=2).close()
+        finally:
+            sc.stop()
+            redis.close()
+
+    def test_sigint_idle(self):
+        redis = Redis(aof=False)
+        sc = Sidecar(redis.port)
+        try:
+            self.assertEqual(sc.request("GET", "/healthz")[0], 200)
+        finally:
+            rc = sc.stop(signal.SIGINT)
+            redis.close()
+        self.assertEqual(rc, 0, sc.log())
+
+
+if __name__ == "__main__":
+    unittest.main()
