@@ -53,7 +53,6 @@ void configDefaults(sidecarConfig *cfg) {
     memset(cfg, 0, sizeof(*cfg));
     configSetStr(&cfg->listen, "127.0.0.1:8080");
     configSetStr(&cfg->redis, "127.0.0.1:6379");
-    configSetStr(&cfg->publicUrl, "http://127.0.0.1:8080");
     cfg->maxBody = 1L << 20;
     cfg->maxHeaders = 16384;
     cfg->maxUri = 4096;
@@ -184,7 +183,7 @@ int configParseArgs(sidecarConfig *cfg, int argc, char **argv, char *err, size_t
         if (strcmp(name, "config") == 0) continue;
         char msg[256];
         if (configSet(cfg, name, value, msg, sizeof(msg))) {
-            snprintf(err, errlen, "--%s", msg);
+            snprintf(err, errlen, "--%s: %s", name, msg);
             return -1;
         }
     }

@@ -618,6 +618,12 @@ int serverInit(server *srv, struct event_base *base, sidecarConfig *cfg) {
         fprintf(stderr, "resv-sidecar: bad --listen address %s\n", cfg->listen);
         return -1;
     }
+    if (!cfg->publicUrl) {
+        /* Good enough on a developer's machine; behind a proxy, set public-url. */
+        char url[600];
+        snprintf(url, sizeof(url), "http://%s", cfg->listen);
+        if (configSet(cfg, "public-url", url, host, sizeof(host))) return -1;
+    }
     srv->http = evhttp_new(base);
     if (!srv->http) return -1;
     evhttp_set_max_body_size(srv->http, cfg->maxBody);

@@ -3,9 +3,12 @@ connections), Redis going away and coming back, and a clean SIGTERM with a reque
 flight."""
 import http.client
 import os
+import shutil
 import signal
 import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -13,7 +16,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Redis  # noqa: E402
-from sidecar_harness import API, Sidecar  # noqa: E402
+from sidecar_harness import API, SIDECAR, Sidecar  # noqa: E402
 
 
 def restart_same_port(redis):
@@ -180,6 +183,39 @@ class SidecarShutdownTest(unittest.TestCase):
             rc = sc.stop(signal.SIGINT)
             redis.close()
         self.assertEqual(rc, 0, sc.log())
+
+
+class SidecarConfigTest(unittest.TestCase):
+    def test_config_file_and_override(self):
+        redis = Redis(aof=False)
+        d = tempfile.mkdtemp(prefix="resv-conf-")
+        conf = os.path.join(d, "sidecar.conf")
+        with open(conf, "w") as f:
+            f.write("# comment\n\nmax-uri 300\nmax-body 2048\n"
+                    "public-url \"https://example.com/\"\n")
+        sc = Sidecar(redis.port, ["--config", conf, "--max-body", "8192"])
+        try:
+            admin = sc.token("admin")
+            st, _, _ = sc.request("GET", "/healthz?" + "a" * 400)
+            self.assertEqual(st, 414)
+            # the command line's max-body wins over the file's
+            st, _, body = sc.request("POST", API + "/systems",
+                                     {"name": "n" * 100, "store_id": "s1", "config": {
+                                         "api_key": "k" * 4000}}, token=admin)
+            self.assertEqual(st, 201, body)
+            # the harness's --public-url beats the file's
+            self.assertEqual(body["webhook_url"], sc.url + API +
+                             "/webhooks/reservation/" + body["id"])
+        finally:
+            self.assertEqual(sc.stop(), 0, sc.log())
+            redis.close()
+            shutil.rmtree(d, ignore_errors=True)
+
+    def test_bad_options_exit_2(self):
+        for args in (["--bogus", "1"], ["--max-body", "x"], ["--listen"]):
+            p = subprocess.run([SIDECAR] + args, capture_output=True, text=True, timeout=10)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn("usage", p.stderr)
 
 
 if __name__ == "__main__":
