@@ -1,0 +1,223 @@
+/* Unit tests of the sidecar's pure parts: JSON values in the module's string form,
+ * provider objects to RESV.UPSERT arguments (unknown and server-only fields dropped,
+ * external_id renamed, nested values refused), replies to typed JSON, system masking,
+ * and the option table (config file, command line precedence, host:port). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "reservation_json.h"
+#include "resv_model.h"
+
+static const char *scalar(const char *json, char buf[64]) {
+    static char out[128];
+    json_t *v = json_loads(json, JSON_DECODE_ANY, NULL);
+    assert_non_null(v);
+    const char *s;
+    size_t len;
+    int rc = resvJsonScalar(v, buf, &s, &len);
+    if (rc == 0) snprintf(out, sizeof(out), "%.*s", (int)len, s);
+    else snprintf(out, sizeof(out), "<%d>", rc);
+    json_decref(v);
+    return out;
+}
+
+static void test_scalar(void **state) {
+    (void)state;
+    char buf[64];
+    assert_string_equal(scalar("\"张三\"", buf), "张三");
+    assert_string_equal(scalar("4", buf), "4");
+    assert_string_equal(scalar("-12", buf), "-12");
+    assert_string_equal(scalar("200.0", buf), "200");
+    assert_string_equal(scalar("200.5", buf), "200.5");
+    assert_string_equal(scalar("0.1", buf), "0.1");
+    assert_string_equal(scalar("199.99", buf), "199.99");
+    assert_string_equal(scalar("1e300", buf), "1.0000000000000001e+300");
+    assert_string_equal(scalar("true", buf), "true");
+    assert_string_equal(scalar("false", buf), "false");
+    assert_string_equal(scalar("null", buf), "<1>");
+    assert_string_equal(scalar("[1]", buf), "<-1>");
+    assert_string_equal(scalar("{}", buf), "<-1>");
+}
+
+static void test_append_fields(void **state) {
+    (void)state;
+    json_t *o = json_loads("{\"reservation_id\":\"R1\",\"id\":\"x\",\"store_id\":\"s\","
+                           "\"created_at\":\"2024-01-01\",\"system_id\":\"y\",\"bogus\":1,"
+                           "\"external_id\":\"e1\",\"customer_count\":4,\"notes\":null,"
+                           "\"deposit_paid\":true,\"deposit_amount\":200.0}",
+                           0, NULL);
+    assert_non_null(o);
+    resvArgv a;
+    resvArgvInit(&a);
+    const char *bad = NULL;
+    assert_int_equal(resvJsonAppendFields(o, &a, &bad), 0);
+    assert_int_equal(a.argc, 8);
+    assert_string_equal(a.argv[0], "external_reservation_id");
+    assert_string_equal(a.argv[1], "e1");
+    assert_string_equal(a.argv[2], "customer_count");
+    assert_string_equal(a.argv[3], "4");
+    assert_string_equal(a.argv[4], "deposit_paid");
+    assert_string_equal(a.argv[5], "true");
+    assert_string_equal(a.argv[6], "deposit_amount");
+    assert_string_equal(a.argv[7], "200");
+    resvArgvFree(&a);
+    json_decref(o);
+
+    /* external_reservation_id given: external_id does not duplicate it */
+    o = json_loads("{\"external_id\":\"a\",\"external_reservation_id\":\"b\"}", 0, NULL);
+    resvArgvInit(&a);
+    assert_int_equal(resvJsonAppendFields(o, &a, &bad), 0);
+    assert_int_equal(a.argc, 2);
+    assert_string_equal(a.argv[1], "b");
+    resvArgvFree(&a);
+    json_decref(o);
+
+    o = json_loads("{\"customer_name\":\"x\",\"notes\":{\"a\":1}}", 0, NULL);
+    resvArgvInit(&a);
+    assert_int_equal(resvJsonAppendFields(o, &a, &bad), -1);
+    assert_string_equal(bad, "notes");
+    resvArgvFree(&a);
+    json_decref(o);
+
+    char rid[16];
+    o = json_loads("{\"reservation_id\":42}", 0, NULL);
+    assert_int_equal(resvJsonReservationId(o, rid, sizeof(rid)), 0);
+    assert_string_equal(rid, "42");
+    json_decref(o);
+    o = json_loads("{\"reservation_id\":\"\"}", 0, NULL);
+    assert_int_equal(resvJsonReservationId(o, rid, sizeof(rid)), -1);
+    json_decref(o);
+}
+
+/* A RESP2 map reply built by hand. */
+static redisReply *mkstr(const char *s) {
+    redisReply *r = calloc(1, sizeof(*r));
+    r->type = REDIS_REPLY_STRING;
+    r->str = strdup(s);
+    r->len = strlen(s);
+    return r;
+}
+
+static redisReply *mkmap(const char *const *kv, size_t n) {
+    redisReply *r = calloc(1, sizeof(*r));
+    r->type = REDIS_REPLY_ARRAY;
+    r->elements = n;
+    r->element = calloc(n, sizeof(*r->element));
+    for (size_t i = 0; i < n; i++) r->element[i] = mkstr(kv[i]);
+    return r;
+}
+
+static void freemap(redisReply *r) {
+    for (size_t i = 0; i < r->elements; i++) {
+        free(r->element[i]->str);
+        free(r->element[i]);
+    }
+    free(r->element);
+    free(r);
+}
+
+static void test_reply_to_json(void **state) {
+    (void)state;
+    static const char *const kv[] = {"reservation_id", "R1", "customer_count", "4",
+                                     "deposit_amount", "200.50", "deposit_paid", "false",
+                                     "customer_name", "张三"};
+    redisReply *r = mkmap(kv, 10);
+    json_t *o = resvJsonFromReply(r);
+    assert_int_equal(json_object_size(o), RESV_F_COUNT);
+    assert_true(json_is_integer(json_object_get(o, "customer_count")));
+    assert_true(json_is_real(json_object_get(o, "deposit_amount")));
+    assert_true(json_real_value(json_object_get(o, "deposit_amount")) == 200.5);
+    assert_true(json_is_false(json_object_get(o, "deposit_paid")));
+    assert_true(json_is_null(json_object_get(o, "arrival_time")));
+    assert_string_equal(json_string_value(json_object_get(o, "customer_name")), "张三");
+    /* model order */
+    const char *k;
+    json_t *v;
+    int i = 0;
+    json_object_foreach(o, k, v) assert_string_equal(k, resvFields[i++].name);
+    json_decref(o);
+    freemap(r);
+
+    static const char *const sys[] = {"id", "S1", "store_id", "s", "webhook_secret", "whsec_x",
+                                      "config", "{\"api_key\":\"abcdefghijkl\",\"x\":1}"};
+    r = mkmap(sys, 8);
+    o = resvSystemJson(r, "https://h.example/", 0);
+    assert_null(json_object_get(o, "webhook_secret"));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o, "config"), "api_key")),
+                        "****ijkl");
+    assert_string_equal(json_string_value(json_object_get(o, "webhook_url")),
+                        "https://h.example/api/v1/integrations/webhooks/reservation/S1");
+    json_decref(o);
+    o = resvSystemJson(r, "https://h.example", 1);
+    assert_string_equal(json_string_value(json_object_get(o, "webhook_secret")), "whsec_x");
+    json_decref(o);
+    freemap(r);
+}
+
+static void test_config(void **state) {
+    (void)state;
+    char path[] = "/tmp/resv-conf-XXXXXX", err[512];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "# comment\n\n  listen 0.0.0.0:9000\nmax-body 4096\n"
+                       "public-url \"https://a b\"\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    sidecarConfig cfg;
+    configDefaults(&cfg);
+    char *argv[] = {"x", "--max-body=2048", "--config", path, "--redis", "10.0.0.1:7000,b:1"};
+    assert_int_equal(configParseArgs(&cfg, 6, argv, err, sizeof(err)), 0);
+    assert_string_equal(cfg.listen, "0.0.0.0:9000");
+    assert_int_equal(cfg.maxBody, 2048); /* the command line wins, wherever it stands */
+    assert_string_equal(cfg.publicUrl, "https://a b");
+    assert_string_equal(cfg.redis, "10.0.0.1:7000,b:1");
+    assert_int_equal(cfg.maxConnections, 1024);
+    configFree(&cfg);
+
+    configDefaults(&cfg);
+    char *bad[] = {"x", "--max-body", "12"};
+    assert_int_equal(configParseArgs(&cfg, 3, bad, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "max-body"));
+    char *unknown[] = {"x", "--colour", "red"};
+    assert_int_equal(configParseArgs(&cfg, 3, unknown, err, sizeof(err)), -1);
+    configFree(&cfg);
+
+    FILE *f = fopen(path, "w");
+    fputs("listen\n", f);
+    fclose(f);
+    configDefaults(&cfg);
+    assert_int_equal(configLoadFile(&cfg, path, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, ":1:"));
+    configFree(&cfg);
+    unlink(path);
+
+    char host[64];
+    int port;
+    assert_int_equal(configSplitHostPort("127.0.0.1:8080", host, sizeof(host), &port), 0);
+    assert_string_equal(host, "127.0.0.1");
+    assert_int_equal(port, 8080);
+    assert_int_equal(configSplitHostPort("[::1]:6379", host, sizeof(host), &port), 0);
+    assert_string_equal(host, "::1");
+    assert_int_equal(configSplitHostPort("nohost", host, sizeof(host), &port), -1);
+    assert_int_equal(configSplitHostPort(":80", host, sizeof(host), &port), -1);
+    assert_int_equal(configSplitHostPort("h:99999", host, sizeof(host), &port), -1);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scalar),
+        cmocka_unit_test(test_append_fields),
+        cmocka_unit_test(test_reply_to_json),
+        cmocka_unit_test(test_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
