@@ -6,7 +6,8 @@
 # Against BASE_URL (default http://127.0.0.1:8080) with TOKEN (default: minted with
 # scripts/mint-token admin). When nothing answers at BASE_URL/healthz, it starts its own
 # redis-server (module loaded) and sidecar on free loopback ports in a temporary
-# directory and removes them on exit. Needs curl, python3 (JSON checks), openssl.
+# directory and removes them on exit; --own-stack always does (make test uses it, so a
+# stack of `make run` never takes part in the tests). Needs curl, python3, openssl.
 # Prints one line per passed step; exits non-zero at the first failure.
 set -eu
 
@@ -38,7 +39,8 @@ freeport() {
 
 # --- the stack -----------------------------------------------------------------------
 own=0
-if ! curl -sf -m 3 "$BASE_URL/healthz" >/dev/null 2>&1; then
+[ "${1:-}" != --own-stack ] || own=1
+if [ $own = 1 ] || ! curl -sf -m 3 "$BASE_URL/healthz" >/dev/null 2>&1; then
     own=1
     [ -x "$top/sidecar/resv-sidecar" ] && [ -f "$top/module/resv.so" ] ||
         fail "nothing answers at $BASE_URL/healthz and module/resv.so or sidecar/resv-sidecar is not built (run make)"
