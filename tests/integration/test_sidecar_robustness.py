@@ -174,6 +174,35 @@ class SidecarShutdownTest(unittest.TestCase):
             sc.stop()
             redis.close()
 
+    def test_client_gone_while_redis_busy(self):
+        """The client hangs up while its request waits on Redis: the late reply is
+        dropped and nothing else suffers."""
+        redis = Redis(aof=False)
+        sc = Sidecar(redis.port)
+        try:
+            blocker = redis.client()
+            blocker.send("DEBUG", "SLEEP", "0.5")
+            time.sleep(0.05)
+            token = sc.token("admin")
+            for _ in range(3):
+                s = socket.create_connection(("127.0.0.1", sc.port), timeout=5)
+                s.sendall(("GET %s/systems HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s"
+                           "\r\n\r\n" % (API, token)).encode())
+                s.close()
+            blocker.read()
+            blocker.close()
+            deadline = time.time() + 5
+            while sc.request("GET", "/healthz")[0] != 200:
+                self.assertLess(time.time(), deadline)
+                time.sleep(0.05)
+            _, _, m = sc.request("GET", "/metrics")
+            # only the connection asking
+            self.assertIn("resv_sidecar_http_connections 1\n", m)
+        finally:
+            rc = sc.stop()
+            redis.close()
+        self.assertEqual(rc, 0, sc.log())
+
     def test_sigint_idle(self):
         redis = Redis(aof=False)
         sc = Sidecar(redis.port)
