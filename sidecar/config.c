@@ -16,8 +16,10 @@ typedef struct {
     long min, max;
 } configOption;
 
-#define S(n, f) {n, OPT_STR, offsetof(sidecarConfig, f), 0, 0}
-#define L(n, f, lo, hi) {n, OPT_LONG, offsetof(sidecarConfig, f), lo, hi}
+#define S(n, f)                                                                                    \
+    { n, OPT_STR, offsetof(sidecarConfig, f), 0, 0 }
+#define L(n, f, lo, hi)                                                                            \
+    { n, OPT_LONG, offsetof(sidecarConfig, f), lo, hi }
 static const configOption configOptions[] = {
     S("listen", listen),
     S("redis", redis),
@@ -100,9 +102,11 @@ int configSet(sidecarConfig *cfg, const char *name, const char *value, char *err
 }
 
 static char *configTrim(char *s) {
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     size_t n = strlen(s);
-    while (n > 0 && strchr(" \t\r\n", s[n - 1])) s[--n] = '\0';
+    while (n > 0 && strchr(" \t\r\n", s[n - 1]))
+        s[--n] = '\0';
     return s;
 }
 
@@ -143,8 +147,8 @@ int configLoadFile(sidecarConfig *cfg, const char *path, char *err, size_t errle
 }
 
 /* "--name value" or "--name=value"; returns the option name in name and the value. */
-static int configArg(int argc, char **argv, int *i, char *name, size_t namelen,
-                     const char **value, char *err, size_t errlen) {
+static int configArg(int argc, char **argv, int *i, char *name, size_t namelen, const char **value,
+                     char *err, size_t errlen) {
     const char *a = argv[*i];
     if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
         snprintf(err, errlen, "unexpected argument %s", a);

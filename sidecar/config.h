@@ -7,17 +7,17 @@
 #include <stddef.h>
 
 typedef struct {
-    char *listen;          /* HOST:PORT */
-    char *redis;           /* HOST:PORT[,HOST:PORT...] */
-    char *jwtSecretFile;   /* HS256 secret for Bearer tokens */
-    char *openapiFile;     /* served at GET /openapi.json */
-    char *publicUrl;       /* base of the webhook_url shown for systems */
-    long maxBody;          /* bytes of a request body (413 above) */
-    long maxHeaders;       /* bytes of request line and headers */
-    long maxUri;           /* bytes of the request URI (414 above) */
-    long maxConnections;   /* open client connections (503 above) */
-    long timeout;          /* seconds of read/write inactivity before a connection closes */
-    long shutdownTimeout;  /* seconds in-flight requests get after SIGTERM */
+    char *listen;         /* HOST:PORT */
+    char *redis;          /* HOST:PORT[,HOST:PORT...] */
+    char *jwtSecretFile;  /* HS256 secret for Bearer tokens */
+    char *openapiFile;    /* served at GET /openapi.json */
+    char *publicUrl;      /* base of the webhook_url shown for systems */
+    long maxBody;         /* bytes of a request body (413 above) */
+    long maxHeaders;      /* bytes of request line and headers */
+    long maxUri;          /* bytes of the request URI (414 above) */
+    long maxConnections;  /* open client connections (503 above) */
+    long timeout;         /* seconds of read/write inactivity before a connection closes */
+    long shutdownTimeout; /* seconds in-flight requests get after SIGTERM */
     long redisConnectTimeoutMs;
     long redisReconnectMs;
     /* --mint-token ROLE: print a token and exit (tests and operators). */

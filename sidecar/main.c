@@ -17,16 +17,17 @@
 #include "server.h"
 
 static void mainUsage(void) {
-    fprintf(stderr,
-            "usage: resv-sidecar [--config FILE] [--listen HOST:PORT] "
-            "[--redis HOST:PORT[,HOST:PORT...]]\n"
-            "                    [--jwt-secret-file FILE] [--openapi-file FILE] [--public-url URL]\n"
-            "                    [--max-body BYTES] [--max-headers BYTES] [--max-uri BYTES]\n"
-            "                    [--max-connections N] [--timeout SECONDS] "
-            "[--shutdown-timeout SECONDS]\n"
-            "       resv-sidecar --jwt-secret-file FILE --mint-token ROLE [--token-sub SUB]\n"
-            "                    [--token-stores a,b] [--token-ttl SECONDS]\n"
-            "Config file: the same names without --, one \"name value\" per line, # comments.\n");
+    fprintf(
+        stderr,
+        "usage: resv-sidecar [--config FILE] [--listen HOST:PORT] "
+        "[--redis HOST:PORT[,HOST:PORT...]]\n"
+        "                    [--jwt-secret-file FILE] [--openapi-file FILE] [--public-url URL]\n"
+        "                    [--max-body BYTES] [--max-headers BYTES] [--max-uri BYTES]\n"
+        "                    [--max-connections N] [--timeout SECONDS] "
+        "[--shutdown-timeout SECONDS]\n"
+        "       resv-sidecar --jwt-secret-file FILE --mint-token ROLE [--token-sub SUB]\n"
+        "                    [--token-stores a,b] [--token-ttl SECONDS]\n"
+        "Config file: the same names without --, one \"name value\" per line, # comments.\n");
 }
 
 /* docs/openapi.json of the project the binary belongs to: sidecar/resv-sidecar or

@@ -14,6 +14,7 @@ struct redisConn {
     redisAsyncContext *ac; /* NULL while disconnected */
     int up;                /* connect callback said OK and no disconnect since */
     int closing;
+    int quiet; /* a failed attempt of this outage was logged already */
     unsigned long reconnects;
     struct event *timer; /* connect timeout while connecting, retry while down */
 };
@@ -31,13 +32,18 @@ static void redisConnOnConnect(const redisAsyncContext *ac, int status) {
     if (!rc) return;
     evtimer_del(rc->timer);
     if (status != REDIS_OK) {
-        fprintf(stderr, "resv-sidecar: redis %s:%d connect failed: %s\n", rc->host, rc->port,
-                ac->errstr);
+        /* Once per outage, not every retry. */
+        if (!rc->quiet)
+            fprintf(stderr,
+                    "resv-sidecar: redis %s:%d connect failed: %s (retrying every %ld ms)\n",
+                    rc->host, rc->port, ac->errstr, rc->reconnectMs);
+        rc->quiet = 1;
         rc->ac = NULL;
         if (!rc->closing) redisConnArm(rc, rc->reconnectMs);
         return;
     }
     rc->up = 1;
+    rc->quiet = 0;
     fprintf(stderr, "resv-sidecar: redis %s:%d connected\n", rc->host, rc->port);
 }
 
@@ -64,7 +70,9 @@ static void redisConnOnTimer(evutil_socket_t fd, short what, void *arg) {
         redisAsyncContext *ac = rc->ac;
         rc->ac = NULL;
         ac->data = NULL;
-        fprintf(stderr, "resv-sidecar: redis %s:%d connect timed out\n", rc->host, rc->port);
+        if (!rc->quiet)
+            fprintf(stderr, "resv-sidecar: redis %s:%d connect timed out\n", rc->host, rc->port);
+        rc->quiet = 1;
         redisAsyncFree(ac);
         redisConnArm(rc, rc->reconnectMs);
         return;
@@ -80,8 +88,10 @@ static void redisConnStart(redisConn *rc) {
      * name would be resolved synchronously by hiredis. */
     redisAsyncContext *ac = redisAsyncConnect(rc->host, rc->port);
     if (!ac || ac->err) {
-        fprintf(stderr, "resv-sidecar: redis %s:%d: %s\n", rc->host, rc->port,
-                ac ? ac->errstr : "out of memory");
+        if (!rc->quiet)
+            fprintf(stderr, "resv-sidecar: redis %s:%d: %s\n", rc->host, rc->port,
+                    ac ? ac->errstr : "out of memory");
+        rc->quiet = 1;
         if (ac) redisAsyncFree(ac);
         redisConnArm(rc, rc->reconnectMs);
         return;

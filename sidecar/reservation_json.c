@@ -45,7 +45,8 @@ void resvArgvPushStr(resvArgv *a, const char *s) {
 }
 
 void resvArgvFree(resvArgv *a) {
-    for (int i = 0; i < a->argc; i++) free(a->argv[i]);
+    for (int i = 0; i < a->argc; i++)
+        free(a->argv[i]);
     free(a->argv);
     free(a->lens);
     memset(a, 0, sizeof(*a));
@@ -181,8 +182,10 @@ static json_t *resvReplyScalar(const char *key, const redisReply *v) {
         for (size_t i = 0; i < v->elements; i++) {
             const redisReply *e = v->element[i];
             /* A nested map (an even array whose first element is a string) -> object. */
-            if (e->type == REDIS_REPLY_ARRAY) json_array_append_new(arr, resvJsonFromMap(e));
-            else json_array_append_new(arr, resvReplyScalar(NULL, e));
+            if (e->type == REDIS_REPLY_ARRAY)
+                json_array_append_new(arr, resvJsonFromMap(e));
+            else
+                json_array_append_new(arr, resvReplyScalar(NULL, e));
         }
         return arr;
     }
@@ -205,7 +208,8 @@ json_t *resvJsonFromReply(const redisReply *r) {
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements % 2) return NULL;
     json_t *o = json_object();
     /* Every field in model order first, so unset ones show as null. */
-    for (int f = 0; f < RESV_F_COUNT; f++) json_object_set_new(o, resvFields[f].name, json_null());
+    for (int f = 0; f < RESV_F_COUNT; f++)
+        json_object_set_new(o, resvFields[f].name, json_null());
     for (size_t i = 0; i + 1 < r->elements; i += 2) {
         const redisReply *k = r->element[i], *v = r->element[i + 1];
         if (k->type != REDIS_REPLY_STRING && k->type != REDIS_REPLY_STATUS) continue;
@@ -219,8 +223,7 @@ json_t *resvJsonFromReply(const redisReply *r) {
 json_t *resvSystemConfig(const redisReply *r) {
     const redisReply *c = resvReplyField(r, "config");
     json_t *cfg = NULL;
-    if (c && c->type == REDIS_REPLY_STRING && c->len > 0)
-        cfg = json_loadb(c->str, c->len, 0, NULL);
+    if (c && c->type == REDIS_REPLY_STRING && c->len > 0) cfg = json_loadb(c->str, c->len, 0, NULL);
     if (!json_is_object(cfg)) {
         json_decref(cfg);
         cfg = json_object();
@@ -230,8 +233,8 @@ json_t *resvSystemConfig(const redisReply *r) {
 
 /* Secrets in a system's config are shown by their last four characters only. */
 static void resvMaskSecrets(json_t *cfg) {
-    static const char *const secretKeys[] = {"api_key", "api_secret", "secret", "password",
-                                             "token", "access_token", NULL};
+    static const char *const secretKeys[] = {"api_key", "api_secret",   "secret", "password",
+                                             "token",   "access_token", NULL};
     for (int i = 0; secretKeys[i]; i++) {
         json_t *v = json_object_get(cfg, secretKeys[i]);
         if (!json_is_string(v)) continue;
@@ -263,7 +266,8 @@ json_t *resvSystemJson(const redisReply *r, const char *publicUrl, int withSecre
             /* webhook_url right after the store, where a reader looks for it. */
             const redisReply *id = resvReplyField(r, "id");
             size_t n = strlen(publicUrl);
-            while (n > 0 && publicUrl[n - 1] == '/') n--;
+            while (n > 0 && publicUrl[n - 1] == '/')
+                n--;
             char url[1024];
             snprintf(url, sizeof(url), "%.*s/api/v1/integrations/webhooks/reservation/%s", (int)n,
                      publicUrl, id && id->type == REDIS_REPLY_STRING ? id->str : "");

@@ -11,7 +11,7 @@
 #include "resv_time.h"
 #include "server.h"
 
-#define SYNC_BULK_MAX 1000
+#define SYNC_BULK_MAX  1000
 #define LIST_LIMIT_MAX 1000
 
 /* A query integer in [lo, hi]; *out untouched when absent. -1 when malformed. */
@@ -53,8 +53,10 @@ static httpResult resvQueryDate(httpCtx *c, const char *name, int endOfDay, int 
 
 static httpResult resvSend(httpCtx *c, redisCallbackFn *fn, resvArgv *a) {
     httpResult r;
-    if (a->oom) r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    else r = httpRedis(c, fn, c, a->argc, (const char **)a->argv, a->lens);
+    if (a->oom)
+        r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    else
+        r = httpRedis(c, fn, c, a->argc, (const char **)a->argv, a->lens);
     resvArgvFree(a);
     return r;
 }
@@ -79,8 +81,10 @@ static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privd
         return;
     }
     json_t *o = resvJsonFromReply(r);
-    if (!o) httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
-    else httpFinish(c, HTTP_R_OK, o);
+    if (!o)
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+    else
+        httpFinish(c, HTTP_R_OK, o);
 }
 
 /* Reservation ids are unique across stores: RESV.OWNER says whose it is, so the store
@@ -105,7 +109,8 @@ static void resvOwnerReply(redisAsyncContext *ac, void *reply, void *privdata) {
 static httpResult resvWithOwner(httpCtx *c, httpResult (*then)(httpCtx *c)) {
     const char *id = c->params[0];
     if (!resvIdValid(id, strlen(id)))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "reservation_id in the path is not a valid id");
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "reservation_id in the path is not a valid id");
     c->then = then;
     const char *argv[] = {"RESV.OWNER", id};
     size_t lens[] = {10, strlen(id)};
@@ -158,8 +163,7 @@ httpResult routeReservationStatus(httpCtx *c) {
                         "status must be one of pending confirmed arrived seated completed "
                         "cancelled no_show");
     if (arrival && *arrival && resvParseDateOrDateTime(arrival, strlen(arrival), 0, &t))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                        "arrival_time must be YYYY-MM-DDTHH:MM:SS");
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "arrival_time must be YYYY-MM-DDTHH:MM:SS");
     if (table && *table && (strlen(table) > 32 || !resvIdValid(table, strlen(table))))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
                         "table_number must be 1 to 32 letters, digits or - _ . : @");
@@ -226,7 +230,8 @@ static void resvListReply(redisAsyncContext *ac, void *reply, void *privdata) {
 }
 
 httpResult routeReservationList(httpCtx *c) {
-    const char *store, *from, *to, *status = httpQuery(c, "status"), *cursor = httpQuery(c, "cursor");
+    const char *store, *from, *to, *status = httpQuery(c, "status"),
+                                   *cursor = httpQuery(c, "cursor");
     httpResult r;
     long limit = 100;
     resvStatus st;
@@ -394,7 +399,8 @@ static void resvSyncUpsertReply(redisAsyncContext *ac, void *reply, void *privda
     } else {
         s->upsert = httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis");
     }
-    if (c->redisPending == 0) httpFinish(c, s->upsert == HTTP_R_OK ? HTTP_R_INTERNAL : s->upsert, NULL);
+    if (c->redisPending == 0)
+        httpFinish(c, s->upsert == HTTP_R_OK ? HTTP_R_INTERNAL : s->upsert, NULL);
 }
 
 /* Sent right behind the UPSERT on the same connection, so it reads what was written. */
@@ -535,8 +541,8 @@ static void resvBulkReply(redisAsyncContext *ac, void *reply, void *privdata) {
         resvBulkItemError(it, c->errCode, c->errMsg);
         c->errCode = NULL;
     } else if (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING) {
-        static const char *const kinds[] = {"created", "updated", "unchanged", "stale",
-                                            "duplicate", NULL};
+        static const char *const kinds[] = {"created", "updated",   "unchanged",
+                                            "stale",   "duplicate", NULL};
         it->result = "updated";
         for (int k = 0; kinds[k]; k++)
             if (strcmp(kinds[k], r->str) == 0) it->result = kinds[k];
@@ -549,8 +555,8 @@ static void resvBulkReply(redisAsyncContext *ac, void *reply, void *privdata) {
 static httpResult resvSyncBulk(httpCtx *c, json_t *items) {
     size_t n = json_array_size(items);
     if (n > SYNC_BULK_MAX)
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "reservations holds %zu items, at most %d",
-                        n, SYNC_BULK_MAX);
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "reservations holds %zu items, at most %d", n,
+                        SYNC_BULK_MAX);
     resvBulk *b = calloc(1, sizeof(*b));
     if (!b) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
     c->state = b;

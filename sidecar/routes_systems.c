@@ -95,8 +95,10 @@ httpResult routeSystemsCreate(httpCtx *c) {
     resvArgvPushStr(&a, "webhook_secret");
     resvArgvPushStr(&a, secret);
     free(configText);
-    if (a.oom) r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    else r = httpRedis(c, systemsCreateReply, c, a.argc, (const char **)a.argv, a.lens);
+    if (a.oom)
+        r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    else
+        r = httpRedis(c, systemsCreateReply, c, a.argc, (const char **)a.argv, a.lens);
     resvArgvFree(&a);
     return r;
 }
@@ -137,7 +139,6 @@ httpResult routeSystemsList(httpCtx *c) {
     static const size_t lens[] = {16};
     return httpRedis(c, systemsListReply, c, 1, argv, lens);
 }
-
 
 static void systemsGetReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
@@ -237,8 +238,10 @@ static httpResult systemsTest(httpCtx *c, const redisReply *sys) {
     json_t *config = resvSystemConfig(sys);
     const char *endpoint = json_string_value(json_object_get(config, "api_endpoint"));
     httpResult r;
-    if (!endpoint || !*endpoint) r = systemsTestFinish(c, 0, "config.api_endpoint is missing");
-    else r = systemsProbeProvider(c, endpoint, config);
+    if (!endpoint || !*endpoint)
+        r = systemsTestFinish(c, 0, "config.api_endpoint is missing");
+    else
+        r = systemsProbeProvider(c, endpoint, config);
     json_decref(config);
     return r;
 }

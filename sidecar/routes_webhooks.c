@@ -13,7 +13,7 @@
 #include "webhook_signature.h"
 
 #define WEBHOOK_TOLERANCE 300
-#define WEBHOOK_ID_MAX 256
+#define WEBHOOK_ID_MAX    256
 
 typedef struct {
     char event[32];
@@ -139,8 +139,10 @@ static httpResult webhookWithSystem(httpCtx *c, const redisReply *sys) {
         resvArgvPushStr(&a, "status");
         resvArgvPushStr(&a, "cancelled");
     }
-    if (a.oom) r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    else r = httpRedis(c, webhookUpsertReply, c, a.argc, (const char **)a.argv, a.lens);
+    if (a.oom)
+        r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    else
+        r = httpRedis(c, webhookUpsertReply, c, a.argc, (const char **)a.argv, a.lens);
     resvArgvFree(&a);
     return r;
 }

@@ -9,10 +9,10 @@
 #include <event2/buffer.h>
 #include <event2/http_struct.h>
 
-#define ANY_ROLE ((1u << AUTH_ROLE_COUNT) - 1)
-#define ROLES(a) (a)
-#define R(x) AUTH_ROLE_BIT(AUTH_##x)
-#define JSON_MAX_DEPTH 32
+#define ANY_ROLE          ((1u << AUTH_ROLE_COUNT) - 1)
+#define ROLES(a)          (a)
+#define R(x)              AUTH_ROLE_BIT(AUTH_##x)
+#define JSON_MAX_DEPTH    32
 #define PATH_MAX_SEGMENTS 8
 
 typedef struct {
@@ -136,7 +136,8 @@ httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
 }
 
 static void httpCtxFree(httpCtx *c) {
-    for (int i = 0; i < HTTP_MAX_PARAMS; i++) free(c->params[i]);
+    for (int i = 0; i < HTTP_MAX_PARAMS; i++)
+        free(c->params[i]);
     free(c->uri);
     evhttp_clear_headers(&c->query);
     if (c->authed) authClaimsClear(&c->claims);
@@ -195,6 +196,10 @@ void httpFinish(httpCtx *c, httpResult r, json_t *body) {
         }
         if (!c->errCode) httpFail(c, r, NULL, "%s", "request failed");
         body = json_pack("{s:{s:s,s:s}}", "error", "code", c->errCode, "message", c->errMsg);
+        /* A message that quotes bytes which are not UTF-8 cannot be JSON text. */
+        if (!body)
+            body = json_pack("{s:{s:s,s:s}}", "error", "code", c->errCode, "message",
+                             "(the message is not valid UTF-8)");
     }
     char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(body);
@@ -252,8 +257,8 @@ httpResult httpParseJsonBody(httpCtx *c, int requireObject) {
     /* jansson itself stops at depth 2048, so absurd nesting cannot exhaust the stack. */
     json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
     if (!v)
-        return httpFail(c, HTTP_R_BAD_REQUEST, "invalid_json", "invalid JSON at line %d column %d: %s",
-                        err.line, err.column, err.text);
+        return httpFail(c, HTTP_R_BAD_REQUEST, "invalid_json",
+                        "invalid JSON at line %d column %d: %s", err.line, err.column, err.text);
     if (httpJsonDepth(v, 1) > JSON_MAX_DEPTH) {
         json_decref(v);
         return httpFail(c, HTTP_R_BAD_REQUEST, "invalid_json", "JSON nested deeper than %d levels",
@@ -291,9 +296,9 @@ httpResult routeHealthz(httpCtx *c) {
     static const size_t lens[] = {4};
     httpResult r = httpRedis(c, httpHealthzReply, c, 1, argv, lens);
     if (r == HTTP_R_UNAVAILABLE) {
-        json_t *body = json_pack("{s:s,s:s,s:{s:s,s:s}}", "status", "error", "redis", "down",
-                                 "error", "code", "redis_unavailable", "message",
-                                 "Redis is unavailable");
+        json_t *body =
+            json_pack("{s:s,s:s,s:{s:s,s:s}}", "status", "error", "redis", "down", "error", "code",
+                      "redis_unavailable", "message", "Redis is unavailable");
         char *text = json_dumps(body, JSON_COMPACT);
         json_decref(body);
         httpFinishRaw(c, 503, "application/json; charset=utf-8", text ? text : "{}",
@@ -426,7 +431,8 @@ static int httpSplitPath(const char *path, char **segs, int max) {
     }
     return n;
 fail:
-    for (int i = 0; i < n; i++) free(segs[i]);
+    for (int i = 0; i < n; i++)
+        free(segs[i]);
     return -1;
 }
 
@@ -502,9 +508,11 @@ static httpResult httpDispatch(httpCtx *c) {
     if (route) {
         char *params[HTTP_MAX_PARAMS] = {0};
         httpRouteMatch(route->pattern, segs, nsegs, params);
-        for (int i = 0; i < HTTP_MAX_PARAMS; i++) c->params[i] = params[i] ? strdup(params[i]) : NULL;
+        for (int i = 0; i < HTTP_MAX_PARAMS; i++)
+            c->params[i] = params[i] ? strdup(params[i]) : NULL;
     }
-    for (int i = 0; i < nsegs; i++) free(segs[i]);
+    for (int i = 0; i < nsegs; i++)
+        free(segs[i]);
     if (!route) {
         if (*allow) {
             evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
@@ -529,6 +537,9 @@ static void serverOnRequest(struct evhttp_request *req, void *arg) {
     c->startUs = httpNowUs();
     c->method = httpMethodName(evhttp_request_get_command(req));
     c->uri = strdup(evhttp_request_get_uri(req));
+    /* The access log must stay one line per request, whatever the client sent. */
+    for (char *p = c->uri; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
     c->query.tqh_first = NULL;
     c->query.tqh_last = &c->query.tqh_first;
     srv->inflight++;
@@ -604,8 +615,9 @@ int serverInit(server *srv, struct event_base *base, sidecarConfig *cfg) {
     snprintf(first, sizeof(first), "%s", cfg->redis);
     first[strcspn(first, ",")] = '\0';
     if (strchr(cfg->redis, ','))
-        fprintf(stderr, "resv-sidecar: several --redis addresses given: cluster routing is not "
-                        "implemented yet, using %s only\n",
+        fprintf(stderr,
+                "resv-sidecar: several --redis addresses given: cluster routing is not "
+                "implemented yet, using %s only\n",
                 first);
     if (configSplitHostPort(first, host, sizeof(host), &port)) {
         fprintf(stderr, "resv-sidecar: bad --redis address %s\n", first);
@@ -664,7 +676,8 @@ static void serverOnDrainTimer(evutil_socket_t fd, short what, void *arg) {
     server *srv = arg;
     if ((srv->inflight > 0 || srv->writing > 0) && httpNowUs() < srv->drainDeadlineUs) return;
     if (srv->inflight > 0 || srv->writing > 0)
-        fprintf(stderr, "resv-sidecar: %d requests in flight, %d replies unwritten at the deadline\n",
+        fprintf(stderr,
+                "resv-sidecar: %d requests in flight, %d replies unwritten at the deadline\n",
                 srv->inflight, srv->writing);
     event_del(srv->drainTimer);
     event_base_loopexit(srv->base, NULL);

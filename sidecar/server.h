@@ -55,8 +55,8 @@ typedef struct httpCtx {
     char errMsg[512];
     /* State of the handler across Redis round trips. */
     json_t *body;
-    json_t *sys;  /* the integration system the request is about */
-    char *store;  /* the store the request is about */
+    json_t *sys;   /* the integration system the request is about */
+    char *store;   /* the store the request is about */
     char *rawBody; /* a copy of the raw body where it is stored as PAYLOAD */
     size_t rawBodyLen;
     httpResult (*then)(struct httpCtx *c); /* next step after a lookup */

@@ -24,8 +24,10 @@ static const char *scalar(const char *json, char buf[64]) {
     const char *s;
     size_t len;
     int rc = resvJsonScalar(v, buf, &s, &len);
-    if (rc == 0) snprintf(out, sizeof(out), "%.*s", (int)len, s);
-    else snprintf(out, sizeof(out), "<%d>", rc);
+    if (rc == 0)
+        snprintf(out, sizeof(out), "%.*s", (int)len, s);
+    else
+        snprintf(out, sizeof(out), "<%d>", rc);
     json_decref(v);
     return out;
 }
@@ -112,7 +114,8 @@ static redisReply *mkmap(const char *const *kv, size_t n) {
     r->type = REDIS_REPLY_ARRAY;
     r->elements = n;
     r->element = calloc(n, sizeof(*r->element));
-    for (size_t i = 0; i < n; i++) r->element[i] = mkstr(kv[i]);
+    for (size_t i = 0; i < n; i++)
+        r->element[i] = mkstr(kv[i]);
     return r;
 }
 
@@ -127,9 +130,9 @@ static void freemap(redisReply *r) {
 
 static void test_reply_to_json(void **state) {
     (void)state;
-    static const char *const kv[] = {"reservation_id", "R1", "customer_count", "4",
-                                     "deposit_amount", "200.50", "deposit_paid", "false",
-                                     "customer_name", "张三"};
+    static const char *const kv[] = {"reservation_id", "R1",     "customer_count", "4",
+                                     "deposit_amount", "200.50", "deposit_paid",   "false",
+                                     "customer_name",  "张三"};
     redisReply *r = mkmap(kv, 10);
     json_t *o = resvJsonFromReply(r);
     assert_int_equal(json_object_size(o), RESV_F_COUNT);
@@ -147,8 +150,14 @@ static void test_reply_to_json(void **state) {
     json_decref(o);
     freemap(r);
 
-    static const char *const sys[] = {"id", "S1", "store_id", "s", "webhook_secret", "whsec_x",
-                                      "config", "{\"api_key\":\"abcdefghijkl\",\"x\":1}"};
+    static const char *const sys[] = {"id",
+                                      "S1",
+                                      "store_id",
+                                      "s",
+                                      "webhook_secret",
+                                      "whsec_x",
+                                      "config",
+                                      "{\"api_key\":\"abcdefghijkl\",\"x\":1}"};
     r = mkmap(sys, 8);
     o = resvSystemJson(r, "https://h.example/", 0);
     assert_null(json_object_get(o, "webhook_secret"));
