@@ -98,6 +98,8 @@ class Sidecar:
             time.sleep(0.05)
 
     def log(self):
+        if getattr(self, "_final_log", None) is not None:
+            return self._final_log
         try:
             with open(self.log_path, errors="replace") as f:
                 return f.read()[-4000:]
@@ -142,7 +144,7 @@ class Sidecar:
     def stop(self, sig=signal.SIGTERM, timeout=15):
         """Stops the sidecar; returns its exit code."""
         rc = self.proc.poll()
-        if rc is None:
+        if rc is None and not self._log.closed:
             self.proc.send_signal(sig)
             try:
                 rc = self.proc.wait(timeout)
@@ -153,5 +155,9 @@ class Sidecar:
         return rc
 
     def close(self):
-        self.stop()
+        """stop() and remove the temp folder; returns the exit code, and log() still
+        answers with what the sidecar wrote."""
+        rc = self.stop()
+        self._final_log = self.log()
         shutil.rmtree(self.dir, ignore_errors=True)
+        return rc

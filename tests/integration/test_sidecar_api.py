@@ -40,7 +40,7 @@ class SidecarApiTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.sc.stop()
+        rc = cls.sc.close()
         cls.r.close()
         cls.redis.close()
         assert rc == 0, "sidecar exit code %r: %s" % (rc, cls.sc.log())

@@ -40,7 +40,7 @@ class SidecarLimitsTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.sc.stop()
+        rc = cls.sc.close()
         cls.redis.close()
         assert rc == 0, "sidecar exit code %r: %s" % (rc, cls.sc.log())
 
@@ -129,7 +129,7 @@ class SidecarRedisOutageTest(unittest.TestCase):
                                   token=admin)
             self.assertEqual((st, b["result"]), (201, "created"), b)
         finally:
-            rc = sc.stop()
+            rc = sc.close()
             redis.close()
         self.assertEqual(rc, 0, sc.log())
 
@@ -140,7 +140,7 @@ class SidecarRedisOutageTest(unittest.TestCase):
             st, h, b = sc.request("GET", API + "/systems", token=sc.token("admin"))
             self.assertEqual((st, h.get("retry-after")), (503, "1"))
         finally:
-            self.assertEqual(sc.stop(), 0, sc.log())
+            self.assertEqual(sc.close(), 0, sc.log())
 
 
 class SidecarShutdownTest(unittest.TestCase):
@@ -171,7 +171,7 @@ class SidecarShutdownTest(unittest.TestCase):
             with self.assertRaises(OSError):
                 socket.create_connection(("127.0.0.1", sc.port), timeout=2).close()
         finally:
-            sc.stop()
+            sc.close()
             redis.close()
 
     def test_client_gone_while_redis_busy(self):
@@ -199,7 +199,7 @@ class SidecarShutdownTest(unittest.TestCase):
             # only the connection asking
             self.assertIn("resv_sidecar_http_connections 1\n", m)
         finally:
-            rc = sc.stop()
+            rc = sc.close()
             redis.close()
         self.assertEqual(rc, 0, sc.log())
 
@@ -210,6 +210,7 @@ class SidecarShutdownTest(unittest.TestCase):
             self.assertEqual(sc.request("GET", "/healthz")[0], 200)
         finally:
             rc = sc.stop(signal.SIGINT)
+            sc.close()
             redis.close()
         self.assertEqual(rc, 0, sc.log())
 
@@ -236,7 +237,7 @@ class SidecarConfigTest(unittest.TestCase):
             self.assertEqual(body["webhook_url"], sc.url + API +
                              "/webhooks/reservation/" + body["id"])
         finally:
-            self.assertEqual(sc.stop(), 0, sc.log())
+            self.assertEqual(sc.close(), 0, sc.log())
             redis.close()
             shutil.rmtree(d, ignore_errors=True)
 
