@@ -220,14 +220,19 @@ class SidecarConfigTest(unittest.TestCase):
         redis = Redis(aof=False)
         d = tempfile.mkdtemp(prefix="resv-conf-")
         conf = os.path.join(d, "sidecar.conf")
+        openapi = os.path.join(d, "openapi.json")
+        with open(openapi, "w") as f:
+            f.write('{"openapi": "3.0.3", "info": {"title": "预订"}}')
         with open(conf, "w") as f:
             f.write("# comment\n\nmax-uri 300\nmax-body 2048\n"
-                    "public-url \"https://example.com/\"\n")
+                    "public-url \"https://example.com/\"\nopenapi-file %s\n" % openapi)
         sc = Sidecar(redis.port, ["--config", conf, "--max-body", "8192"])
         try:
             admin = sc.token("admin")
             st, _, _ = sc.request("GET", "/healthz?" + "a" * 400)
             self.assertEqual(st, 414)
+            st, _, body = sc.request("GET", "/openapi.json")
+            self.assertEqual((st, body["info"]["title"]), (200, "预订"))
             # the command line's max-body wins over the file's
             st, _, body = sc.request("POST", API + "/systems",
                                      {"name": "n" * 100, "store_id": "s1", "config": {
