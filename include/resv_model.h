@@ -35,6 +35,7 @@ typedef enum {
     RESV_F_SYNCED_AT,
     RESV_F_CREATED_AT,
     RESV_F_UPDATED_AT,
+    RESV_F_SYNC_ERROR, /* last error of a push to the provider (server-set) */
     RESV_F_COUNT
 } resvField;
 

@@ -96,6 +96,10 @@ static void resvInfo(RedisModuleInfoCtx *ctx, int for_crash_report) {
     RedisModule_InfoAddFieldULongLong(ctx, "status_changes", resvStats.statusChanges);
     RedisModule_InfoAddFieldULongLong(ctx, "deletes", resvStats.deletes);
     RedisModule_InfoAddFieldULongLong(ctx, "errors", resvStats.errors);
+    RedisModule_InfoAddFieldULongLong(ctx, "push_queued", resvStats.pushQueued);
+    RedisModule_InfoAddFieldULongLong(ctx, "pushed_ok", resvStats.pushedOk);
+    RedisModule_InfoAddFieldULongLong(ctx, "pushed_failed", resvStats.pushedFailed);
+    RedisModule_InfoAddFieldULongLong(ctx, "resyncs", resvStats.resyncs);
 }
 
 /* ---- registration ---- */

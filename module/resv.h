@@ -23,6 +23,7 @@ extern resvConfig resvCfg;
 typedef struct {
     unsigned long long upsertCreated, upsertUpdated, upsertUnchanged, upsertStale;
     unsigned long long upsertDuplicate, statusChanges, deletes, errors;
+    unsigned long long pushQueued, pushedOk, pushedFailed, resyncs;
 } resvCounters;
 extern resvCounters resvStats;
 
@@ -57,6 +58,8 @@ RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl,
 RedisModuleString *resvKeyMsg(RedisModuleCtx *ctx, const char *s, size_t sl, const char *m,
                               size_t ml);
 RedisModuleString *resvKeyChanges(RedisModuleCtx *ctx, const char *s, size_t sl);
+RedisModuleString *resvKeyOutbox(RedisModuleCtx *ctx, const char *s, size_t sl);
+RedisModuleString *resvKeyFailures(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyOwner(RedisModuleCtx *ctx, const char *r, size_t rl);
 RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl);
 RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx);
@@ -73,6 +76,8 @@ int resvHashGetOne(RedisModuleCtx *ctx, RedisModuleString *keyname, const char *
 int resvStringGet(RedisModuleCtx *ctx, RedisModuleString *keyname, RedisModuleString **out);
 /* 1 when the key exists. */
 int resvKeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname);
+/* 0 when the key is empty or of `type`; otherwise a WRONGTYPE reply and -1. */
+int resvKeyCheckType(RedisModuleCtx *ctx, RedisModuleString *keyname, int type);
 /* Members of a hash (field, value) or set (field, NULL), copied out with ScanKey. */
 typedef struct {
     RedisModuleCtx *ctx;
@@ -118,24 +123,37 @@ typedef struct {
     int creating;
     int set[RESV_F_COUNT]; /* fields to HSET */
     resvSpan val[RESV_F_COUNT];
-    int hadIndex; /* the record existed: old score/status are meaningful */
+    int unset[RESV_F_COUNT]; /* fields to HDEL */
+    int hadIndex;            /* the record existed: old score/status are meaningful */
     resvInstant oldScore, newScore;
     resvStatus oldStatus, newStatus;
     resvSpan releaseTable; /* HDEL from the tables hash (len 0: none) */
     resvSpan takeTable;    /* HSET table -> id (len 0: none) */
     int setOwner;
     /* audit entry */
-    const char *origin, *actor, *event, *feedEvent;
+    const char *origin, *actor, *event;
+    const char *feedEvent; /* NULL: no change feed entry (push bookkeeping) */
     size_t actorLen, eventLen;
     char changed[1024];
     const char *note; /* "ignored status X" or NULL */
     RedisModuleString *payload;
     RedisModuleString *msgid;
     int historyOnly; /* only the audit entry (an ignored provider status) */
+    /* push to the provider: an outbox entry with the status after the change */
+    int push;
+    resvSpan pushExternal, pushArrival, pushTable;
     char now[RESV_DATETIME_LEN + 1];
 } resvChange;
 
 int resvApplyChange(RedisModuleCtx *ctx, resvChange *c);
+/* Appends a field name to the audit entry's comma-separated `changed` list. */
+void resvChangeNote(resvChange *c, const char *name);
+
+/* ---- the push outbox (resv_outbox.c) ---- */
+/* Queues the change for the provider: sync_status pending, and an outbox entry with the
+ * reservation's external id, status, arrival_time and table_number after the change
+ * (the values set by the change, else the stored ones in old[]). */
+void resvChangeQueuePush(resvChange *c, RedisModuleString **old);
 
 /* ---- command handlers ---- */
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
@@ -147,6 +165,10 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvSystemCreate_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvSystemGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvSystemList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

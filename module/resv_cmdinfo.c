@@ -84,6 +84,35 @@ static RedisModuleCommandArg argsStats[] = {
 static RedisModuleCommandArg argsStore[] = {KEY("store"), {0}};
 static RedisModuleCommandArg argsHistory[] = {
     KEY("store"), STR("id"), OPT("count", "COUNT", REDISMODULE_ARG_TYPE_INTEGER), {0}};
+static RedisModuleCommandArg argsOutbox[] = {
+    KEY("store"), OPT("count", "COUNT", REDISMODULE_ARG_TYPE_INTEGER), {0}};
+static RedisModuleCommandArg pushedOk[] = {
+    {.name = "ok", .type = REDISMODULE_ARG_TYPE_PURE_TOKEN, .key_spec_index = -1, .token = "OK"},
+    {0}};
+static RedisModuleCommandArg pushedFailed[] = {{.name = "failed",
+                                                .type = REDISMODULE_ARG_TYPE_PURE_TOKEN,
+                                                .key_spec_index = -1,
+                                                .token = "FAILED"},
+                                               STR("error"),
+                                               {0}};
+static RedisModuleCommandArg pushedResult[] = {
+    {.name = "ok", .type = REDISMODULE_ARG_TYPE_BLOCK, .key_spec_index = -1, .subargs = pushedOk},
+    {.name = "failed",
+     .type = REDISMODULE_ARG_TYPE_BLOCK,
+     .key_spec_index = -1,
+     .subargs = pushedFailed},
+    {0}};
+static RedisModuleCommandArg argsPushed[] = {KEY("store"),
+                                             STR("entry_id"),
+                                             {.name = "result",
+                                              .type = REDISMODULE_ARG_TYPE_ONEOF,
+                                              .key_spec_index = -1,
+                                              .subargs = pushedResult},
+                                             {0}};
+static RedisModuleCommandArg argsResync[] = {
+    KEY("store"),
+    {.name = "id", .type = S, .key_spec_index = -1, .flags = REDISMODULE_CMD_ARG_OPTIONAL},
+    {0}};
 static RedisModuleCommandArg argsOwner[] = {KEY("id"), OPT("store", "CLAIM", S), {0}};
 static RedisModuleCommandArg argsSysCreate[] = {PAIRS(fieldPair), {0}};
 static RedisModuleCommandArg argsSysId[] = {KEY("id"), {0}};
@@ -109,6 +138,18 @@ static RedisModuleCommandInfo infoTables = INFO("Lists the tables held now with 
                                                 "O(N) with N held tables", 2, ksRead, argsStore);
 static RedisModuleCommandInfo infoHistory = INFO(
     "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
+static RedisModuleCommandInfo infoOutbox =
+    INFO("Returns the oldest entries of the store's push outbox (status changes for the "
+         "provider)",
+         "O(N) with N the entries returned", -2, ksRead, argsOutbox);
+static RedisModuleCommandInfo infoPushed =
+    INFO("Records the delivery result of an outbox entry: OK, or FAILED with the error",
+         "O(N) with N the entries of the outbox", -4, ksUpdate, argsPushed);
+static RedisModuleCommandInfo infoFailures =
+    INFO("Lists the failed pushes of a store by reservation id", "O(N)", 2, ksRead, argsStore);
+static RedisModuleCommandInfo infoResync =
+    INFO("Queues failed pushes (or one reservation) again with the current status",
+         "O(N) with N the failed reservations", -2, ksUpdate, argsResync);
 static RedisModuleCommandInfo infoOwner = INFO(
     "Returns (or claims) the store that owns a reservation id", "O(1)", -2, ksOwner, argsOwner);
 static RedisModuleCommandInfo infoSysCreate =
@@ -131,6 +172,10 @@ const resvCommandDef resvCommands[] = {
     {"resv.stats", ResvStats_RedisCommand, "readonly", 1, 1, 1, &infoStats},
     {"resv.tables", ResvTables_RedisCommand, "readonly", 1, 1, 1, &infoTables},
     {"resv.history", ResvHistory_RedisCommand, "readonly", 1, 1, 1, &infoHistory},
+    {"resv.outbox", ResvOutbox_RedisCommand, "readonly", 1, 1, 1, &infoOutbox},
+    {"resv.pushed", ResvPushed_RedisCommand, "write", 1, 1, 1, &infoPushed},
+    {"resv.failures", ResvFailures_RedisCommand, "readonly", 1, 1, 1, &infoFailures},
+    {"resv.resync", ResvResync_RedisCommand, "write deny-oom", 1, 1, 1, &infoResync},
     {"resv.owner", ResvOwner_RedisCommand, "write deny-oom", 1, 1, 1, &infoOwner},
     {"resv.system.create", ResvSystemCreate_RedisCommand, "write deny-oom", 0, 0, 0,
      &infoSysCreate},

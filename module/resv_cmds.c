@@ -23,12 +23,6 @@ static resvStatus cmdsStoredStatus(RedisModuleString *s) {
     return st;
 }
 
-/* Appends a field name to the audit entry's comma-separated list. */
-static void cmdsNoteChanged(resvChange *c, const char *name) {
-    size_t used = strlen(c->changed);
-    snprintf(c->changed + used, sizeof c->changed - used, "%s%s", used ? "," : "", name);
-}
-
 /* Reads who holds `table` in the store's tables hash into *holder. -1 on WRONGTYPE
  * (already replied). */
 static int cmdsTableHolder(RedisModuleCtx *ctx, resvSpan store, resvSpan table,
@@ -310,7 +304,15 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         }
         for (int f = 0; f < RESV_F_COUNT; f++)
             if (c.set[f] && !(c.creating && resvFields[f].flags & RESV_FF_SERVER))
-                cmdsNoteChanged(&c, resvFields[f].name);
+                resvChangeNote(&c, resvFields[f].name);
+        /* Our own status change of a known reservation goes back to the provider; a
+         * provider's change came from there, and a new record is no status change. */
+        if (!provider && !c.creating && c.newStatus != c.oldStatus) {
+            if (resvKeyCheckType(ctx, resvKeyOutbox(ctx, c.store.v, c.store.len),
+                                 REDISMODULE_KEYTYPE_STREAM))
+                return REDISMODULE_OK;
+            resvChangeQueuePush(&c, old);
+        }
     } else {
         c.historyOnly = 1;
     }
@@ -391,6 +393,10 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (mv == RESV_MOVE_REFUSE)
         return resvReplyError(ctx, RESV_E_CONFLICT, "cannot move from %s to %s",
                               resvStatusName(c.oldStatus), resvStatusName(c.newStatus));
+    if (mv == RESV_MOVE_APPLY && !resvOriginIsProvider(o.origin) &&
+        resvKeyCheckType(ctx, resvKeyOutbox(ctx, c.store.v, c.store.len),
+                         REDISMODULE_KEYTYPE_STREAM))
+        return REDISMODULE_OK;
     if (mv == RESV_MOVE_APPLY) {
         resvSpan oldTable = cmdsSpanOf(old[RESV_F_TABLE_NUMBER]);
         resvSpan newTable = table.v ? table : oldTable;
@@ -402,20 +408,21 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         c.oldScore = c.newScore = resvRecordStart(d.v, d.len, t.v, t.len);
         c.set[RESV_F_STATUS] = 1;
         c.val[RESV_F_STATUS] = st;
-        cmdsNoteChanged(&c, "status");
+        resvChangeNote(&c, "status");
         if (c.newStatus == RESV_S_ARRIVED) {
             c.set[RESV_F_ARRIVAL_TIME] = 1;
             c.val[RESV_F_ARRIVAL_TIME] = arrival.v ? arrival : (resvSpan){c.now, RESV_DATETIME_LEN};
-            cmdsNoteChanged(&c, "arrival_time");
+            resvChangeNote(&c, "arrival_time");
         }
         if (table.v && !cmdsSpanEq(table, oldTable)) {
             c.set[RESV_F_TABLE_NUMBER] = 1;
             c.val[RESV_F_TABLE_NUMBER] = table;
-            cmdsNoteChanged(&c, "table_number");
+            resvChangeNote(&c, "table_number");
         }
         c.set[RESV_F_UPDATED_AT] = 1;
         c.val[RESV_F_UPDATED_AT] = (resvSpan){c.now, RESV_DATETIME_LEN};
-        cmdsNoteChanged(&c, "updated_at");
+        resvChangeNote(&c, "updated_at");
+        if (!resvOriginIsProvider(o.origin)) resvChangeQueuePush(&c, old);
         cmdsChangeAudit(&c, &o, "status");
         c.feedEvent = cmdsFeedEvent(&c);
         if (resvApplyChange(ctx, &c))
@@ -446,6 +453,12 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     RedisModuleString *okey = resvKeyOwner(ctx, r.v, r.len);
     int cluster = resvIsCluster(ctx);
     if (!cluster && resvStringGet(ctx, okey, &owner) < 0) return resvReplyWrongType(ctx, okey);
+    /* The failure log forgets it; its outbox entries stay and are delivered (the
+     * provider learns the last status), and RESV.PUSHED of them touches no record. */
+    RedisModuleString *fkey = resvKeyFailures(ctx, s.v, s.len), *failed = NULL;
+    char rname[RESV_ID_MAX + 1];
+    snprintf(rname, sizeof rname, "%.*s", (int)r.len, r.v);
+    if (resvHashGetOne(ctx, fkey, rname, &failed) < 0) return resvReplyWrongType(ctx, fkey);
 
     resvStatus status = cmdsStoredStatus(old[RESV_F_STATUS]);
     char now[RESV_DATETIME_LEN + 1];
@@ -459,6 +472,7 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
         rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s.v, s.len), table.v, table.len);
     if (owner && resvStrEq(owner, s.v, s.len)) rc |= resvWriteDel(ctx, okey);
     rc |= resvWriteDel(ctx, resvKeyHistory(ctx, s.v, s.len, r.v, r.len));
+    if (failed) rc |= resvWriteKeyMember(ctx, "HDEL", fkey, r.v, r.len);
     resvArgv f = {.n = 0};
     resvArgvAddStr(&f, resvKeyChanges(ctx, s.v, s.len));
     resvArgvAddC(ctx, &f, "MAXLEN");

@@ -96,6 +96,14 @@ RedisModuleString *resvKeyChanges(RedisModuleCtx *ctx, const char *s, size_t sl)
     return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:changes", (int)sl, s);
 }
 
+RedisModuleString *resvKeyOutbox(RedisModuleCtx *ctx, const char *s, size_t sl) {
+    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:outbox", (int)sl, s);
+}
+
+RedisModuleString *resvKeyFailures(RedisModuleCtx *ctx, const char *s, size_t sl) {
+    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:failures", (int)sl, s);
+}
+
 RedisModuleString *resvKeyOwner(RedisModuleCtx *ctx, const char *r, size_t rl) {
     return RedisModule_CreateStringPrintf(ctx, "resv:owner:{%.*s}", (int)rl, r);
 }
@@ -160,6 +168,15 @@ int resvKeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname) {
     int exists = RedisModule_KeyType(key) != REDISMODULE_KEYTYPE_EMPTY;
     RedisModule_CloseKey(key);
     return exists;
+}
+
+int resvKeyCheckType(RedisModuleCtx *ctx, RedisModuleString *keyname, int type) {
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, keyname, REDISMODULE_READ);
+    int t = RedisModule_KeyType(key);
+    RedisModule_CloseKey(key);
+    if (t == REDISMODULE_KEYTYPE_EMPTY || t == type) return 0;
+    resvReplyWrongType(ctx, keyname);
+    return -1;
 }
 
 void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
@@ -253,8 +270,14 @@ static void storeXaddHead(RedisModuleCtx *ctx, resvArgv *a, RedisModuleString *k
     resvArgvAddC(ctx, a, "*");
 }
 
+void resvChangeNote(resvChange *c, const char *name) {
+    size_t used = strlen(c->changed);
+    snprintf(c->changed + used, sizeof c->changed - used, "%s%s", used ? "," : "", name);
+}
+
 /* Performs every effect of one reservation change, in a fixed order: record, indexes,
- * tables, owner, audit entry, change feed, MSGID. Everything was validated before. */
+ * tables, owner, audit entry, change feed, push outbox, MSGID. Everything was
+ * validated before. */
 int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
     const char *s = c->store.v, *r = c->id.v;
     size_t sl = c->store.len, rl = c->id.len;
@@ -262,11 +285,16 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
     int rc = 0;
 
     if (!c->historyOnly) {
-        resvArgv a = {.n = 0};
-        resvArgvAddStr(&a, resvKeyRecord(ctx, s, sl, r, rl));
-        for (int f = 0; f < RESV_F_COUNT; f++)
+        resvArgv a = {.n = 0}, d = {.n = 0};
+        RedisModuleString *rkey = resvKeyRecord(ctx, s, sl, r, rl);
+        resvArgvAddStr(&a, rkey);
+        resvArgvAddStr(&d, rkey);
+        for (int f = 0; f < RESV_F_COUNT; f++) {
             if (c->set[f]) storeAddPair(ctx, &a, resvFields[f].name, c->val[f].v, c->val[f].len);
-        rc |= resvWrite(ctx, "HSET", &a);
+            if (c->unset[f]) resvArgvAddC(ctx, &d, resvFields[f].name);
+        }
+        if (a.n > 1) rc |= resvWrite(ctx, "HSET", &a);
+        if (d.n > 1) rc |= resvWrite(ctx, "HDEL", &d);
 
         if (!c->hadIndex || c->oldScore != c->newScore)
             rc |= resvWriteZadd(ctx, resvKeyIndex(ctx, s, sl, "all"), c->newScore, r, rl);
@@ -309,7 +337,7 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
     }
     rc |= resvWrite(ctx, "XADD", &h);
 
-    if (!c->historyOnly) {
+    if (!c->historyOnly && c->feedEvent) {
         resvArgv f = {.n = 0};
         storeXaddHead(ctx, &f, resvKeyChanges(ctx, s, sl), 10000);
         storeAddPair(ctx, &f, "reservation_id", r, rl);
@@ -317,6 +345,21 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
         storeAddPair(ctx, &f, "status", statusName, strlen(statusName));
         storeAddPair(ctx, &f, "at", c->now, RESV_DATETIME_LEN);
         rc |= resvWrite(ctx, "XADD", &f);
+    }
+
+    /* The outbox is a queue, not a log: never trimmed, entries leave by RESV.PUSHED. */
+    if (c->push) {
+        resvArgv p = {.n = 0};
+        resvArgvAddStr(&p, resvKeyOutbox(ctx, s, sl));
+        resvArgvAddC(ctx, &p, "*");
+        storeAddPair(ctx, &p, "reservation_id", r, rl);
+        storeAddPair(ctx, &p, "external_id", c->pushExternal.v, c->pushExternal.len);
+        storeAddPair(ctx, &p, "status", statusName, strlen(statusName));
+        storeAddPair(ctx, &p, "arrival_time", c->pushArrival.v, c->pushArrival.len);
+        storeAddPair(ctx, &p, "table_number", c->pushTable.v, c->pushTable.len);
+        storeAddPair(ctx, &p, "changed_at", c->now, RESV_DATETIME_LEN);
+        rc |= resvWrite(ctx, "XADD", &p);
+        resvStats.pushQueued++;
     }
 
     if (c->msgid) {

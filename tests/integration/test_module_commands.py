@@ -444,7 +444,8 @@ class ModuleCommands(RedisTestCase):
         self.assertEqual(payload, h[0]["payload"].encode("utf-8", "surrogateescape"))
         self.assertEqual(("webhook", "yiding", "reservation.created", "pending"),
                          (h[0]["origin"], h[0]["actor"], h[0]["event"], h[0]["status"]))
-        self.assertEqual(("api", "张经理", "status", "confirmed", "status,updated_at"),
+        # an api status change is queued for the provider: sync_status becomes pending
+        self.assertEqual(("api", "张经理", "status", "confirmed", "status,updated_at,sync_status"),
                          (h[1]["origin"], h[1]["actor"], h[1]["event"], h[1]["status"],
                           h[1]["changed"]))
         self.assertNotIn("payload", h[1])

@@ -88,6 +88,24 @@ class Replication(unittest.TestCase):
         time.sleep(1.1)
         w("RESV.SYSTEM.SET", sysrec["id"], "status", "active")
         w("RESV.SYSTEM.DEL", "sys-2", expect=1)
+        # push back: outbox entries (explicit stream ids), results, failure log, resync
+        w("RESV.UPSERT", S, "R5", "reservation_date", "2024-02-16", "external_reservation_id",
+          "YD-5", expect="created")
+        w("RESV.STATUS", S, "R5", "confirmed")
+        w("RESV.UPSERT", S, "R5", "status", "arrived", expect="updated")
+        w("RESV.UPSERT", S, "R5", "ORIGIN", "webhook", "status", "seated", "table_number", "C3",
+          expect="updated")
+        ob = self.m.call("RESV.OUTBOX", S, "COUNT", "1000")
+        self.assertGreaterEqual(len(ob), 6)
+        time.sleep(1.1)
+        w("RESV.PUSHED", S, ob[0][0], "OK", expect=1)
+        w("RESV.PUSHED", S, ob[0][0], "OK", expect=0)
+        w("RESV.PUSHED", S, ob[1][0], "FAILED", "HTTP 503 after 5 tries", expect=1)
+        w("RESV.PUSHED", S, ob[-1][0], "FAILED", "HTTP 400: unknown reservation", expect=1)
+        time.sleep(1.1)
+        w("RESV.RESYNC", S, expect=2)
+        w("RESV.RESYNC", S, "R5", expect=1)
+        w("RESV.RESYNC", S, "nope", expect=RespError)
         w("RESV.OWNER", "X9", "CLAIM", "store-z", expect="store-z")
         w("RESV.OWNER", "X9", "CLAIM", S, expect="store-z")
         self.sync()
@@ -101,10 +119,13 @@ class Replication(unittest.TestCase):
                          pairs(self.rc.call("RESV.GET", S, "R1")))
         self.assertEqual(self.m.call("XRANGE", "resv:{%s}:h:R1" % S, "-", "+"),
                          self.rc.call("XRANGE", "resv:{%s}:h:R1" % S, "-", "+"))
+        self.assertEqual(self.m.call("RESV.OUTBOX", S, "COUNT", "1000"),
+                         self.rc.call("RESV.OUTBOX", S, "COUNT", "1000"))
+        self.assertEqual(self.m.call("RESV.FAILURES", S), self.rc.call("RESV.FAILURES", S))
 
         # every write command of the module was exercised
         names = self.m.call("COMMAND", "LIST", "FILTERBY", "MODULE", "resv")
-        self.assertGreaterEqual(len(names), 14)
+        self.assertGreaterEqual(len(names), 18)
         writes = {c[0] for c in self.m.call("COMMAND", "INFO", *names) if "write" in c[2]}
         self.assertEqual(set(), writes - self.used, "write commands not exercised")
 

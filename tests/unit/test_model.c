@@ -39,7 +39,8 @@ static const char *const contractFields[] = {"id",
                                              "sync_status",
                                              "synced_at",
                                              "created_at",
-                                             "updated_at"};
+                                             "updated_at",
+                                             "sync_error"};
 
 static const resvFieldSpec *field(const char *name) {
     int i = resvFieldLookup(resvFields, RESV_F_COUNT, name, strlen(name));
@@ -79,7 +80,7 @@ static void refuses(const resvFieldSpec *f, const char *v, size_t len) {
 
 static void test_field_table(void **state) {
     (void)state;
-    assert_int_equal(RESV_F_COUNT, 27);
+    assert_int_equal(RESV_F_COUNT, 28);
     assert_int_equal(sizeof contractFields / sizeof *contractFields, RESV_F_COUNT);
     for (int i = 0; i < RESV_F_COUNT; i++) {
         assert_string_equal(resvFields[i].name, contractFields[i]);
@@ -92,6 +93,7 @@ static void test_field_table(void **state) {
     assert_true(field("store_id")->flags & RESV_FF_SERVER);
     assert_true(field("reservation_id")->flags & RESV_FF_SERVER);
     assert_true(field("created_at")->flags & RESV_FF_SERVER);
+    assert_true(field("sync_error")->flags & RESV_FF_SERVER);
     assert_false(field("updated_at")->flags & RESV_FF_SERVER);
     assert_false(field("status")->flags & RESV_FF_SERVER);
 }
