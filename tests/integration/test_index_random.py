@@ -1,7 +1,9 @@
 """Random operations against module/resv.so, then every index checked against the
 hashes: each reservation is in resv:{S}:i:all and exactly one status set with the
 score of its start instant (computed here, in Python), no index member lacks a hash,
-the tables hash is exactly the seated reservations, and the owner keys match.
+the tables hash is exactly the seated reservations, and the owner keys match; the push
+outbox refers to known reservations only, every pending sync_status has an outbox entry
+and every failed one a failure log entry of an existing reservation.
 RESV_SEED=<n> replays a run; RESV_OPS=<n> sets the number of operations."""
 import calendar
 import os
@@ -86,8 +88,14 @@ class IndexRandom(unittest.TestCase):
                     cmd += ["ARRIVAL", "2024-03-01T18:00:00"]
             elif op < 0.9:
                 cmd = ["RESV.UPSERT", store, rid, "ORIGIN", "webhook", "status", "cancelled"]
-            else:
+            elif op < 0.95:
                 cmd = ["RESV.DEL", store, rid]
+            elif op < 0.985:
+                ob = r.call("RESV.OUTBOX", store, "COUNT", "5")
+                eid = rng.choice(ob)[0] if ob else "1-0"
+                cmd = ["RESV.PUSHED", store, eid] + rng.choice([["OK"], ["FAILED", "HTTP 500"]])
+            else:
+                cmd = ["RESV.RESYNC", store] + ([rid] if rng.random() < 0.5 else [])
             res = r.try_call(*cmd)
             if isinstance(res, RespError):
                 kind = str(res).split(" ", 1)[0]
@@ -96,12 +104,12 @@ class IndexRandom(unittest.TestCase):
             else:
                 key = res if isinstance(res, (str, int)) else "map"
             outcomes[(cmd[0], key)] = outcomes.get((cmd[0], key), 0) + 1
-        print("outcomes:", sorted(outcomes.items()))
+        print("outcomes:", sorted(outcomes.items(), key=str))
         self.assertGreater(outcomes.get(("RESV.UPSERT", "created"), 0), 50)
         self.assertGreater(outcomes.get(("RESV.STATUS", "map"), 0), 100)
-        self.check_indexes()
+        self.check_indexes(ids)
 
-    def check_indexes(self):
+    def check_indexes(self, ids):
         r = self.r
         owners = {}
         for k in r.call("KEYS", "resv:owner:*"):
@@ -141,6 +149,20 @@ class IndexRandom(unittest.TestCase):
             self.assertEqual(seated, tables, store)
             for rid in recs:
                 self.assertGreater(r.call("XLEN", pre + "h:" + rid), 0)
+            queued = set()
+            for _, f in r.call("XRANGE", pre + "outbox", "-", "+"):
+                f = pairs(f)
+                self.assertIn(f["reservation_id"], ids)
+                self.assertIn(f["status"], STATUSES)
+                queued.add(f["reservation_id"])
+            failed = pairs(r.call("HGETALL", pre + "failures"))
+            for rid, h in recs.items():
+                if h.get("sync_status") == "pending":
+                    self.assertIn(rid, queued, (store, rid))
+                if h.get("sync_status") == "failed":
+                    self.assertIn(rid, failed, (store, rid))
+            for rid in failed:
+                self.assertIn(rid, recs, "failure log entry without reservation")
         self.assertEqual(seen_ids, set(owners), "owner keys without reservations")
 
 

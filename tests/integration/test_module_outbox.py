@@ -1,0 +1,308 @@
+"""Push back to the provider (two-way sync) in module/resv.so: the outbox written by the
+status change itself, RESV.OUTBOX, RESV.PUSHED, RESV.FAILURES, RESV.RESYNC, sync_status
+and sync_error, the failure log, RESV.DEL, argument errors (naming the argument and
+changing nothing), command metadata and INFO counters."""
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import RedisTestCase, RespError, pairs  # noqa: E402
+
+S = "store-ob"
+ENTRY_FIELDS = ["reservation_id", "external_id", "status", "arrival_time", "table_number",
+                "changed_at"]
+DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
+
+
+class ModuleOutbox(RedisTestCase):
+    def make(self, rid, status="confirmed", *extra, store=S):
+        self.assertEqual("created", self.r.call(
+            "RESV.UPSERT", store, rid, "reservation_date", "2024-02-15", "reservation_time",
+            "18:00-20:00", "status", status, *extra))
+
+    def get(self, rid, store=S):
+        return pairs(self.r.call("RESV.GET", store, rid))
+
+    def outbox(self, store=S, count="1000"):
+        return [(eid, pairs(f)) for eid, f in self.r.call("RESV.OUTBOX", store, "COUNT", count)]
+
+    def failures(self, store=S):
+        return [pairs(x) for x in self.r.call("RESV.FAILURES", store)]
+
+    def digest(self):
+        return self.r.call("DEBUG", "DIGEST")
+
+    def refused(self, prefix, *cmd):
+        before = self.digest()
+        e = self.r.try_call(*cmd)
+        self.assertIsInstance(e, RespError, cmd)
+        self.assertTrue(str(e).startswith(prefix), "%r -> %s" % (cmd, e))
+        self.assertEqual(before, self.digest(), "refused command changed data: %r" % (cmd,))
+
+    def info(self):
+        return {k: int(v) for k, v in (line.split(":", 1) for line in
+                                       self.r.call("INFO", "resv").splitlines() if ":" in line)}
+
+    # ---- queueing ----
+    def test_api_status_change_queues_one_entry(self):
+        self.make("R1", "confirmed", "external_reservation_id", "YD-1")
+        self.assertEqual([], self.outbox())
+        self.assertNotIn("sync_status", self.get("R1"))  # creating is no status change
+        rec = pairs(self.r.call("RESV.STATUS", S, "R1", "arrived", "ARRIVAL",
+                                "2024-02-15T18:03:00"))
+        self.assertEqual("pending", rec["sync_status"])
+        ob = self.outbox()
+        self.assertEqual(1, len(ob))
+        eid, f = ob[0]
+        self.assertRegex(eid, r"^\d+-\d+$")
+        self.assertEqual(ENTRY_FIELDS, list(f.keys()))
+        self.assertEqual({"reservation_id": "R1", "external_id": "YD-1", "status": "arrived",
+                          "arrival_time": "2024-02-15T18:03:00", "table_number": ""},
+                         {k: v for k, v in f.items() if k != "changed_at"})
+        self.assertEqual(rec["updated_at"], f["changed_at"])
+        self.assertRegex(f["changed_at"], DATETIME)
+        # seated: the entry carries the table; no external id gives ""
+        self.r.call("RESV.STATUS", S, "R1", "seated", "TABLE", "A8")
+        self.make("R2", "pending")
+        self.r.call("RESV.STATUS", S, "R2", "no_show", "ORIGIN", "api", "ACTOR", "经理")
+        ob = self.outbox()
+        self.assertEqual([("R1", "seated", "A8", "YD-1"), ("R2", "no_show", "", "")],
+                         [(f["reservation_id"], f["status"], f["table_number"], f["external_id"])
+                          for _, f in ob[1:]])
+        self.assertLess(ob[0][0].split("-"), ob[1][0].split("-"))  # oldest first
+        # the audit entry says sync_status changed
+        h = pairs(self.r.call("RESV.HISTORY", S, "R2")[-1])
+        self.assertEqual("status,updated_at,sync_status", h["changed"])
+        # RESP3: entries are [id, map]
+        e = self.r3.call("RESV.OUTBOX", S)
+        self.assertIsInstance(e[0][1], dict)
+
+    def test_upsert_api_status_change_queues(self):
+        self.make("U1", "confirmed", "external_reservation_id", "YD-U1")
+        self.assertEqual("updated", self.r.call("RESV.UPSERT", S, "U1", "status", "arrived",
+                                                "external_reservation_id", "YD-U1b"))
+        ob = self.outbox()
+        self.assertEqual(1, len(ob))
+        self.assertEqual(("U1", "YD-U1b", "arrived"),
+                         (ob[0][1]["reservation_id"], ob[0][1]["external_id"], ob[0][1]["status"]))
+        self.assertEqual(self.get("U1")["arrival_time"], ob[0][1]["arrival_time"])
+        self.assertEqual("pending", self.get("U1")["sync_status"])
+        # other fields, no status change: nothing queued
+        self.assertEqual("updated", self.r.call("RESV.UPSERT", S, "U1", "notes", "x"))
+        self.assertEqual(1, len(self.outbox()))
+
+    def test_provider_and_noop_changes_queue_nothing(self):
+        self.make("P1", "pending")
+        self.assertEqual("updated", self.r.call("RESV.UPSERT", S, "P1", "ORIGIN", "webhook",
+                                                "status", "confirmed"))
+        self.assertEqual("updated", self.r.call("RESV.UPSERT", S, "P1", "ORIGIN", "sync",
+                                                "status", "arrived"))
+        self.assertEqual("updated", self.r.call("RESV.UPSERT", S, "P1", "ORIGIN", "pull",
+                                                "status", "seated", "table_number", "T1"))
+        self.r.call("RESV.STATUS", S, "P1", "completed", "ORIGIN", "webhook")
+        # ignored provider status (backwards), same status again, unchanged upsert
+        self.r.call("RESV.UPSERT", S, "P1", "ORIGIN", "webhook", "status", "pending")
+        self.make("P2", "confirmed")
+        self.r.call("RESV.STATUS", S, "P2", "confirmed")
+        self.assertEqual("unchanged", self.r.call("RESV.UPSERT", S, "P2", "status", "confirmed"))
+        self.assertEqual([], self.outbox())
+        self.assertEqual(0, self.r.call("EXISTS", "resv:{%s}:outbox" % S))
+        self.assertNotIn("sync_status", self.get("P1"))
+        # a refused transition queues nothing either
+        self.refused("CONFLICT", "RESV.STATUS", S, "P1", "pending")
+
+    # ---- results ----
+    def test_pushed_ok(self):
+        self.make("K1")
+        self.r.call("RESV.STATUS", S, "K1", "arrived")
+        eid = self.outbox()[0][0]
+        before = self.info()
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, eid, "OK"))
+        rec = self.get("K1")
+        self.assertEqual("success", rec["sync_status"])
+        self.assertRegex(rec["synced_at"], DATETIME)
+        self.assertNotIn("sync_error", rec)
+        self.assertEqual([], self.outbox())
+        h = pairs(self.r.call("RESV.HISTORY", S, "K1")[-1])
+        self.assertEqual(("push", "pushed", "change " + eid), (h["origin"], h["event"], h["note"]))
+        # a second report (a retry after a crash) is harmless
+        d = self.digest()
+        self.assertEqual(0, self.r.call("RESV.PUSHED", S, eid, "OK"))
+        self.assertEqual(0, self.r.call("RESV.PUSHED", S, eid, "FAILED", "late"))
+        self.assertEqual(d, self.digest())
+        self.assertEqual(1, self.info()["resv_pushed_ok"] - before["resv_pushed_ok"])
+        # keyword is case-insensitive
+        self.r.call("RESV.STATUS", S, "K1", "seated", "TABLE", "A1")
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, self.outbox()[0][0], "ok"))
+
+    def test_pushed_ok_with_newer_entry_stays_pending(self):
+        self.make("N1")
+        self.r.call("RESV.STATUS", S, "N1", "arrived")
+        self.r.call("RESV.STATUS", S, "N1", "seated", "TABLE", "B1")
+        (e1, _), (e2, _) = self.outbox()
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, e1, "OK"))
+        self.assertEqual("pending", self.get("N1")["sync_status"])
+        self.assertNotIn("synced_at", self.get("N1"))
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, e2, "OK"))
+        self.assertEqual("success", self.get("N1")["sync_status"])
+
+    def test_pushed_failed_and_failure_log(self):
+        self.make("F1", "confirmed", "external_reservation_id", "YD-F1")
+        self.make("F0", "confirmed")
+        self.r.call("RESV.STATUS", S, "F1", "cancelled")
+        self.r.call("RESV.STATUS", S, "F0", "arrived")
+        (e1, _), (e0, _) = self.outbox()
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, e1, "FAILED",
+                                        "HTTP 503 after 5 attempts: 服务不可用"))
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, e0, "FAILED", "timeout"))
+        rec = self.get("F1")
+        self.assertEqual("failed", rec["sync_status"])
+        self.assertEqual("HTTP 503 after 5 attempts: 服务不可用", rec["sync_error"])
+        self.assertEqual("sync_error", list(rec.keys())[-1])  # model order: last
+        self.assertEqual([("F0", "arrived"), ("F1", "cancelled")],
+                         [(x["reservation_id"], x["status"]) for x in self.failures()])
+        f1 = self.failures()[1]
+        self.assertEqual(["reservation_id", "status", "error", "failed_at"], list(f1.keys()))
+        self.assertEqual("HTTP 503 after 5 attempts: 服务不可用", f1["error"])
+        self.assertRegex(f1["failed_at"], DATETIME)
+        self.assertEqual([], self.outbox())
+        self.assertIsInstance(self.r3.call("RESV.FAILURES", S)[0], dict)
+        h = pairs(self.r.call("RESV.HISTORY", S, "F1")[-1])
+        self.assertEqual(("push_failed", "sync_status,sync_error"), (h["event"], h["changed"]))
+        # sync_error is set by the server only
+        self.refused("ERR field 'sync_error' is set by the server", "RESV.UPSERT", S, "F1",
+                     "sync_error", "x")
+        # a later successful push of the reservation clears the error and the log
+        self.r.call("RESV.RESYNC", S, "F1")
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, self.outbox()[0][0], "OK"))
+        self.assertNotIn("sync_error", self.get("F1"))
+        self.assertEqual(["F0"], [x["reservation_id"] for x in self.failures()])
+
+    def test_resync_all(self):
+        self.make("S1", "confirmed", "external_reservation_id", "YD-S1")
+        self.make("S2", "pending")
+        self.r.call("RESV.STATUS", S, "S1", "arrived", "ARRIVAL", "2024-02-15T18:10:00")
+        self.r.call("RESV.STATUS", S, "S2", "confirmed")
+        for eid, _ in self.outbox():
+            self.r.call("RESV.PUSHED", S, eid, "FAILED", "HTTP 500")
+        # the status moved on since the failure (a provider change: not queued)
+        self.r.call("RESV.UPSERT", S, "S1", "ORIGIN", "webhook", "status", "seated",
+                    "table_number", "C2")
+        self.assertEqual([], self.outbox())
+        before = self.info()
+        self.assertEqual(2, self.r.call("RESV.RESYNC", S))
+        ob = self.outbox()
+        self.assertEqual([("S1", "seated", "2024-02-15T18:10:00", "C2", "YD-S1"),
+                          ("S2", "confirmed", "", "", "")],
+                         [(f["reservation_id"], f["status"], f["arrival_time"], f["table_number"],
+                           f["external_id"]) for _, f in ob])
+        self.assertEqual([], self.failures())
+        self.assertEqual("pending", self.get("S1")["sync_status"])
+        self.assertEqual("HTTP 500", self.get("S1")["sync_error"])  # the last error, until success
+        self.assertEqual(2, self.info()["resv_resyncs"] - before["resv_resyncs"])
+        h = pairs(self.r.call("RESV.HISTORY", S, "S2")[-1])
+        self.assertEqual(("api", "resync"), (h["origin"], h["event"]))
+        self.assertEqual(0, self.r.call("RESV.RESYNC", S))  # nothing failed any more
+
+    def test_resync_one_and_deleted(self):
+        self.make("O1")
+        self.make("O2")
+        self.make("O3")
+        for rid in ("O1", "O2", "O3"):
+            self.r.call("RESV.STATUS", S, rid, "arrived")
+        for eid, _ in self.outbox():
+            self.r.call("RESV.PUSHED", S, eid, "FAILED", "refused")
+        self.assertEqual(1, self.r.call("RESV.RESYNC", S, "O2"))
+        self.assertEqual(["O1", "O3"], [x["reservation_id"] for x in self.failures()])
+        self.assertEqual(["O2"], [f["reservation_id"] for _, f in self.outbox()])
+        # an existing reservation outside the failure log: a manual re-sync
+        self.make("O4")
+        self.assertEqual(1, self.r.call("RESV.RESYNC", S, "O4"))
+        self.assertEqual(("O4", "confirmed"),
+                         (self.outbox()[-1][1]["reservation_id"], self.outbox()[-1][1]["status"]))
+        self.refused("NOTFOUND", "RESV.RESYNC", S, "nope")
+        # RESV.DEL drops a reservation from the failure log
+        self.assertEqual(1, self.r.call("RESV.DEL", S, "O1"))
+        self.assertEqual(["O3"], [x["reservation_id"] for x in self.failures()])
+        # a failure log entry whose reservation is gone is dropped by RESV.RESYNC
+        self.r.call("HSET", "resv:{%s}:failures" % S, "GONE", "2024-01-01T00:00:00 arrived x")
+        self.assertEqual(1, self.r.call("RESV.RESYNC", S))
+        self.assertEqual([], self.failures())
+        # outbox entries of a deleted reservation stay; their result touches no record
+        self.make("O5")
+        self.r.call("RESV.STATUS", S, "O5", "arrived")
+        eid = self.outbox()[-1][0]
+        self.r.call("RESV.DEL", S, "O5")
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, eid, "FAILED", "gone"))
+        self.assertEqual([], self.failures())
+        self.assertEqual(0, self.r.call("EXISTS", "resv:{%s}:r:O5" % S))
+
+    def test_outbox_count_and_order(self):
+        self.make("C1", "pending")
+        for st in ("confirmed", "arrived", "seated", "completed"):
+            self.r.call("RESV.STATUS", S, "C1", st, *(["TABLE", "T9"] if st == "seated" else []))
+        self.assertEqual(["confirmed", "arrived"],
+                         [f["status"] for _, f in self.outbox(count="2")])
+        self.assertEqual(4, len(self.r.call("RESV.OUTBOX", S)))  # default 10
+        self.assertEqual([], self.r.call("RESV.OUTBOX", "empty-store"))
+        self.assertEqual([], self.r.call("RESV.FAILURES", "empty-store"))
+
+    # ---- errors ----
+    def test_bad_arguments(self):
+        self.make("E1")
+        self.r.call("RESV.STATUS", S, "E1", "arrived")
+        eid = self.outbox()[0][0]
+        self.refused("ERR invalid store", "RESV.OUTBOX", "bad store")
+        self.refused("ERR invalid COUNT", "RESV.OUTBOX", S, "COUNT", "0")
+        self.refused("ERR invalid COUNT", "RESV.OUTBOX", S, "COUNT", "1001")
+        self.refused("ERR syntax error at 'LIMIT'", "RESV.OUTBOX", S, "LIMIT", "5")
+        self.refused("ERR wrong number", "RESV.OUTBOX", S, "COUNT")
+        for bad in ("abc", "-", "+", "1-x", "", "1-2-3"):
+            self.refused("ERR invalid entry_id", "RESV.PUSHED", S, bad, "OK")
+        self.refused("ERR invalid result", "RESV.PUSHED", S, eid, "DONE")
+        self.refused("ERR invalid result", "RESV.PUSHED", S, eid, "O")
+        self.refused("ERR result OK takes no error text", "RESV.PUSHED", S, eid, "OK", "x")
+        self.refused("ERR missing error", "RESV.PUSHED", S, eid, "FAILED")
+        self.refused("ERR invalid error", "RESV.PUSHED", S, eid, "FAILED", "")
+        self.refused("ERR invalid error", "RESV.PUSHED", S, eid, "FAILED", "x" * 513)
+        self.refused("ERR invalid error", "RESV.PUSHED", S, eid, "FAILED", b"\xff\xfe")
+        self.refused("ERR invalid error", "RESV.PUSHED", S, eid, "FAILED", "a\x01b")
+        self.refused("ERR invalid store", "RESV.PUSHED", "{x}", eid, "OK")
+        self.refused("ERR wrong number", "RESV.PUSHED", S, eid)
+        self.refused("ERR invalid store", "RESV.FAILURES", "")
+        self.refused("ERR wrong number", "RESV.FAILURES", S, "x")
+        self.refused("ERR invalid reservation_id", "RESV.RESYNC", S, "a b")
+        self.refused("ERR wrong number", "RESV.RESYNC", S, "a", "b")
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, eid, "FAILED", "x" * 512))
+        # wrong key types are reported, not overwritten
+        self.r.call("SET", "resv:{w}:outbox", "x")
+        self.make("W1", store="w")
+        self.refused("WRONGTYPE", "RESV.OUTBOX", "w")
+        self.refused("WRONGTYPE", "RESV.STATUS", "w", "W1", "arrived")
+        self.refused("WRONGTYPE", "RESV.PUSHED", "w", "1-0", "OK")
+        self.refused("WRONGTYPE", "RESV.RESYNC", "w")
+
+    def test_metadata_and_info(self):
+        names = ["resv.outbox", "resv.pushed", "resv.failures", "resv.resync"]
+        info = {c[0]: c for c in self.r.call("COMMAND", "INFO", *names)}
+        self.assertEqual((-2, -4, 2, -2), tuple(info[n][1] for n in names))
+        self.assertIn("readonly", info["resv.outbox"][2])
+        self.assertIn("write", info["resv.pushed"][2])
+        self.assertIn("readonly", info["resv.failures"][2])
+        self.assertIn("write", info["resv.resync"][2])
+        for n in names:
+            self.assertEqual((1, 1, 1), tuple(info[n][3:6]), n)
+        self.assertEqual(["store-9"], self.r.call("COMMAND", "GETKEYS", "RESV.PUSHED", "store-9",
+                                                   "1-0", "OK"))
+        d = pairs(pairs(self.r.call("COMMAND", "DOCS", "resv.pushed"))["resv.pushed"])
+        self.assertEqual(["store", "entry_id", "result"],
+                         [pairs(a)["name"] for a in d["arguments"]])
+        i = self.info()
+        for k in ("resv_push_queued", "resv_pushed_ok", "resv_pushed_failed", "resv_resyncs"):
+            self.assertIn(k, i)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
