@@ -87,6 +87,10 @@ class Handler(BaseHTTPRequestHandler):
         pass  # quiet: tests read /_control/received instead
 
     def reply(self, status, obj):
+        # Recorded before the bytes leave, so a client that reads /_control/received
+        # right after its reply always sees the status.
+        if getattr(self, "entry", None) is not None:
+            self.entry["reply"] = status
         data = json.dumps(obj, ensure_ascii=False).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -123,6 +127,7 @@ class Handler(BaseHTTPRequestHandler):
                 body = json.loads(raw)
             except ValueError:
                 body = None
+        self.entry = None
         if url.path.startswith("/_control/"):
             return self.control(url.path, body)
 
@@ -136,6 +141,7 @@ class Handler(BaseHTTPRequestHandler):
             "time": time.time(),
             "reply": None,
         }
+        self.entry = entry
         with st.lock:
             st.received.append(entry)
             mode, fail_status, release = st.mode, st.fail_status, st.release
@@ -144,13 +150,10 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # never answer: drop the connection
             return
         if mode == "fail":
-            entry["reply"] = fail_status
             return self.error(fail_status, "fake_failure", "mode fail")
         if mode == "refuse_key":
-            entry["reply"] = 401
             return self.error(401, "unauthorized", "api key refused (mode refuse_key)")
-        status = self.provider(url, body, raw)
-        entry["reply"] = status
+        self.provider(url, body, raw)
 
     def provider(self, url, body, raw):
         """The calls of docs/provider.md; returns the status sent."""
