@@ -18,7 +18,7 @@ fi
 [ -s "$data/jwt.secret" ] || { umask 077; openssl rand -hex 32 >"$data/jwt.secret"; }
 
 redis-server "$top/conf/redis.conf" --port "$port" --dir "$data" \
-    --loadmodule "$top/module/resv.so" &
+    --logfile "$data/redis.log" --loadmodule "$top/module/resv.so" &
 redis_pid=$!
 sidecar_pid=""
 stop() {
@@ -45,7 +45,7 @@ fi
 token=$("$top/scripts/mint-token" --secret-file "$data/jwt.secret" admin 2>/dev/null || true)
 cat <<TXT
 
-  Redis (module resv, AOF in data/):  redis-cli -p $port
+  Redis (module resv, AOF in data/):  redis-cli -p $port     (log: data/redis.log)
   HTTP API:                           http://$http/api/v1/integrations
   Development admin token (1 day):
     export TOKEN=$token
