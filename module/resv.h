@@ -41,6 +41,12 @@ int resvArgIs(RedisModuleString *arg, const char *keyword);
 int resvArgId(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, const char **s,
               size_t *len);
 /* A whole number in [lo, hi]: ERR reply naming `what` and -1 otherwise. */
+/* Replies "ERR syntax error at '<arg>'" (the first 64 bytes); returns REDISMODULE_OK. */
+int resvReplySyntaxError(RedisModuleCtx *ctx, RedisModuleString *arg);
+/* A FROM/TO argument: a datetime, or a date as its first (endOfDay 0) or last second.
+ * -1 after the error reply. */
+int resvArgInstant(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, int endOfDay,
+                   resvInstant *out);
 int resvArgRange(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, long long lo,
                  long long hi, long long *out);
 /* Server wall clock as YYYY-MM-DDTHH:MM:SS, and a new lowercase uuid. */

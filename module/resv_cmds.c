@@ -374,10 +374,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                 return resvReplyError(ctx, RESV_E_ERR, "TABLE applies to status seated only");
             table = v;
         } else {
-            size_t nl;
-            const char *n = RedisModule_StringPtrLen(argv[i], &nl);
-            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl,
-                                  n);
+            return resvReplySyntaxError(ctx, argv[i]);
         }
     }
 
@@ -500,11 +497,7 @@ int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     resvSpan r, s = {NULL, 0};
     if (resvArgId(ctx, argv[1], "reservation_id", &r.v, &r.len)) return REDISMODULE_OK;
     if (argc == 4) {
-        if (!resvArgIs(argv[2], "CLAIM")) {
-            resvSpan k = cmdsSpanOf(argv[2]);
-            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'",
-                                  k.len > 64 ? 64 : (int)k.len, k.v);
-        }
+        if (!resvArgIs(argv[2], "CLAIM")) return resvReplySyntaxError(ctx, argv[2]);
         if (resvArgId(ctx, argv[3], "store", &s.v, &s.len)) return REDISMODULE_OK;
     }
     RedisModuleString *okey = resvKeyOwner(ctx, r.v, r.len), *owner;

@@ -66,11 +66,7 @@ int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     long long count = 10;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
     if (argc == 4) {
-        if (!resvArgIs(argv[2], "COUNT")) {
-            resvSpan k = outboxSpan(argv[2]);
-            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'",
-                                  k.len > 64 ? 64 : (int)k.len, k.v);
-        }
+        if (!resvArgIs(argv[2], "COUNT")) return resvReplySyntaxError(ctx, argv[2]);
         if (resvArgRange(ctx, argv[3], "COUNT", 1, 1000, &count)) return REDISMODULE_OK;
     }
     RedisModuleString *okey = resvKeyOutbox(ctx, s.v, s.len);

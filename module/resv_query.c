@@ -80,14 +80,10 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
                                       "confirmed arrived seated completed cancelled no_show");
         } else if (resvArgIs(argv[i], "FROM") && !hasFrom) {
             hasFrom = 1;
-            if (resvParseDateOrDateTime(v, vl, 0, &from))
-                return resvReplyError(ctx, RESV_E_ERR,
-                                      "invalid FROM: must be YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD");
+            if (resvArgInstant(ctx, argv[i + 1], "FROM", 0, &from)) return REDISMODULE_OK;
         } else if (resvArgIs(argv[i], "TO") && !hasTo) {
             hasTo = 1;
-            if (resvParseDateOrDateTime(v, vl, 1, &to))
-                return resvReplyError(ctx, RESV_E_ERR,
-                                      "invalid TO: must be YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD");
+            if (resvArgInstant(ctx, argv[i + 1], "TO", 1, &to)) return REDISMODULE_OK;
         } else if (resvArgIs(argv[i], "LIMIT") && !hasLimit) {
             hasLimit = 1;
             if (resvArgRange(ctx, argv[i + 1], "LIMIT", 1, resvCfg.listMaxLimit, &limit))
@@ -97,10 +93,7 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
             if (!(vl == 1 && v[0] == '0') && queryParseCursor(argv[i + 1], &cscore, &cid, &cidl))
                 return resvReplyError(ctx, RESV_E_ERR, "invalid CURSOR: not a cursor of RESV.LIST");
         } else {
-            size_t nl;
-            const char *n = RedisModule_StringPtrLen(argv[i], &nl);
-            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl,
-                                  n);
+            return resvReplySyntaxError(ctx, argv[i]);
         }
     }
 
@@ -186,26 +179,17 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     long long bucket = 0;
     if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
     for (int i = 2; i < argc; i += 2) {
-        size_t vl;
-        const char *v = RedisModule_StringPtrLen(argv[i + 1], &vl);
         if (resvArgIs(argv[i], "FROM") && !hasFrom) {
             hasFrom = 1;
-            if (resvParseDateOrDateTime(v, vl, 0, &from))
-                return resvReplyError(ctx, RESV_E_ERR,
-                                      "invalid FROM: must be YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD");
+            if (resvArgInstant(ctx, argv[i + 1], "FROM", 0, &from)) return REDISMODULE_OK;
         } else if (resvArgIs(argv[i], "TO") && !hasTo) {
             hasTo = 1;
-            if (resvParseDateOrDateTime(v, vl, 1, &to))
-                return resvReplyError(ctx, RESV_E_ERR,
-                                      "invalid TO: must be YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD");
+            if (resvArgInstant(ctx, argv[i + 1], "TO", 1, &to)) return REDISMODULE_OK;
         } else if (resvArgIs(argv[i], "BUCKET") && !hasBucket) {
             hasBucket = 1;
             if (resvArgRange(ctx, argv[i + 1], "BUCKET", 1, 1440, &bucket)) return REDISMODULE_OK;
         } else {
-            size_t nl;
-            const char *n = RedisModule_StringPtrLen(argv[i], &nl);
-            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl,
-                                  n);
+            return resvReplySyntaxError(ctx, argv[i]);
         }
     }
     if (!hasFrom) return resvReplyError(ctx, RESV_E_ERR, "missing FROM");
@@ -377,12 +361,7 @@ int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
         resvArgId(ctx, argv[2], "reservation_id", &r, &rl))
         return REDISMODULE_OK;
     if (argc == 5) {
-        if (!resvArgIs(argv[3], "COUNT")) {
-            size_t nl;
-            const char *n = RedisModule_StringPtrLen(argv[3], &nl);
-            return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", nl > 64 ? 64 : (int)nl,
-                                  n);
-        }
+        if (!resvArgIs(argv[3], "COUNT")) return resvReplySyntaxError(ctx, argv[3]);
         if (resvArgRange(ctx, argv[4], "COUNT", 1, 1000000, &count)) return REDISMODULE_OK;
     }
     RedisModuleString *hkey = resvKeyHistory(ctx, s, sl, r, rl);

@@ -35,6 +35,21 @@ int resvArgId(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, con
     return -1;
 }
 
+int resvReplySyntaxError(RedisModuleCtx *ctx, RedisModuleString *arg) {
+    size_t len;
+    const char *s = RedisModule_StringPtrLen(arg, &len);
+    return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", len > 64 ? 64 : (int)len, s);
+}
+
+int resvArgInstant(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, int endOfDay,
+                   resvInstant *out) {
+    size_t len;
+    const char *s = RedisModule_StringPtrLen(arg, &len);
+    if (resvParseDateOrDateTime(s, len, endOfDay, out) == 0) return 0;
+    resvReplyError(ctx, RESV_E_ERR, "invalid %s: must be YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD", what);
+    return -1;
+}
+
 int resvArgRange(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, long long lo,
                  long long hi, long long *out) {
     long long v;
