@@ -34,6 +34,17 @@ static const configOption configOptions[] = {
     L("shutdown-timeout", shutdownTimeout, 0, 600),
     L("redis-connect-timeout-ms", redisConnectTimeoutMs, 10, 600000),
     L("redis-reconnect-ms", redisReconnectMs, 10, 600000),
+    L("provider-timeout", providerTimeout, 1, 300),
+    S("provider-ca-file", providerCaFile),
+    L("push-interval-ms", pushIntervalMs, 10, 600000),
+    L("push-backoff-ms", pushBackoffMs, 10, 600000),
+    L("push-backoff-max-ms", pushBackoffMaxMs, 10, 3600000),
+    L("push-max-attempts", pushMaxAttempts, 1, 1000),
+    L("pull-interval", pullInterval, 0, 7L * 86400),
+    L("systems-refresh-ms", systemsRefreshMs, 50, 600000),
+    L("sse-max-clients", sseMaxClients, 0, 100000),
+    L("sse-poll-ms", ssePollMs, 10, 60000),
+    L("sse-heartbeat", sseHeartbeat, 1, 3600),
     S("mint-token", mintRole),
     S("token-sub", mintSub),
     S("token-stores", mintStores),
@@ -63,6 +74,16 @@ void configDefaults(sidecarConfig *cfg) {
     cfg->shutdownTimeout = 5;
     cfg->redisConnectTimeoutMs = 1000;
     cfg->redisReconnectMs = 500;
+    cfg->providerTimeout = 5;
+    cfg->pushIntervalMs = 500;
+    cfg->pushBackoffMs = 500;
+    cfg->pushBackoffMaxMs = 30000;
+    cfg->pushMaxAttempts = 6;
+    cfg->pullInterval = 300;
+    cfg->systemsRefreshMs = 5000;
+    cfg->sseMaxClients = 256;
+    cfg->ssePollMs = 200;
+    cfg->sseHeartbeat = 15;
     configSetStr(&cfg->mintSub, "operator");
     cfg->mintTtl = 3600;
 }

@@ -20,6 +20,19 @@ typedef struct {
     long shutdownTimeout; /* seconds in-flight requests get after SIGTERM */
     long redisConnectTimeoutMs;
     long redisReconnectMs;
+    /* The provider (docs/provider.md) and two-way sync. */
+    long providerTimeout;  /* seconds per provider request */
+    char *providerCaFile;  /* PEM CA bundle instead of the system store */
+    long pushIntervalMs;   /* how often each store's outbox is polled */
+    long pushBackoffMs;    /* first retry delay, doubling */
+    long pushBackoffMaxMs; /* cap of the retry delay */
+    long pushMaxAttempts;  /* attempts of one change before it is reported FAILED */
+    long pullInterval;     /* seconds between scheduled pulls; 0: none */
+    long systemsRefreshMs; /* how often the active systems are re-read */
+    /* Server-Sent Events. */
+    long sseMaxClients;
+    long ssePollMs;
+    long sseHeartbeat; /* seconds between keep-alive comments */
     /* --mint-token ROLE: print a token and exit (tests and operators). */
     char *mintRole;
     char *mintSub;

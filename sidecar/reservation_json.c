@@ -132,6 +132,42 @@ int resvJsonReservationId(const json_t *obj, char *buf, size_t buflen) {
     return -1;
 }
 
+int resvUpsertArgv(resvArgv *a, const char *store, const json_t *item, const char *origin,
+                   const char *actor, const char *event, const char *payload, size_t payloadLen,
+                   const char *systemId, const char **why, const char **field) {
+    char rid[RESV_ID_MAX + 1];
+    *field = "reservation_id";
+    if (!json_is_object(item)) {
+        *why = "must be a JSON object";
+        *field = "item";
+        return -1;
+    }
+    if (resvJsonReservationId(item, rid, sizeof(rid))) {
+        *why = "is required (a string)";
+        return -1;
+    }
+    resvArgvInit(a);
+    resvArgvPushStr(a, "RESV.UPSERT");
+    resvArgvPushStr(a, store);
+    resvArgvPushStr(a, rid);
+    resvArgvPushStr(a, "ORIGIN");
+    resvArgvPushStr(a, origin);
+    resvArgvPushStr(a, "ACTOR");
+    resvArgvPushStr(a, actor);
+    resvArgvPushStr(a, "EVENT");
+    resvArgvPushStr(a, event);
+    resvArgvPushStr(a, "PAYLOAD");
+    resvArgvPush(a, payload, payloadLen);
+    resvArgvPushStr(a, "system_id");
+    resvArgvPushStr(a, systemId);
+    if (resvJsonAppendFields(item, a, field)) {
+        *why = "must be a string, number, boolean or null";
+        resvArgvFree(a);
+        return -1;
+    }
+    return 0;
+}
+
 const redisReply *resvReplyField(const redisReply *r, const char *name) {
     if (!r || r->type != REDIS_REPLY_ARRAY) return NULL;
     for (size_t i = 0; i + 1 < r->elements; i += 2) {

@@ -37,6 +37,15 @@ int resvJsonAppendFields(const json_t *obj, resvArgv *a, const char **badField);
  * buf; -1 when missing or of another type. */
 int resvJsonReservationId(const json_t *obj, char *buf, size_t buflen);
 
+/* RESV.UPSERT store <reservation_id of item> ORIGIN origin ACTOR actor EVENT event
+ * PAYLOAD payload system_id systemId <model fields of item>: the one conversion of a
+ * provider object, used by the sync endpoint and the scheduled pull. 0 ok (a is
+ * initialised); -1 with the problem in *why and the field at fault in *field (static
+ * strings or keys of item) and nothing to free. */
+int resvUpsertArgv(resvArgv *a, const char *store, const json_t *item, const char *origin,
+                   const char *actor, const char *event, const char *payload, size_t payloadLen,
+                   const char *systemId, const char **why, const char **field);
+
 /* A field of a RESP2 map reply (flat array of name, value); NULL when absent. */
 const redisReply *resvReplyField(const redisReply *r, const char *name);
 

@@ -27,7 +27,7 @@ static int resvQueryLong(httpCtx *c, const char *name, long lo, long hi, long *o
 }
 
 /* store_id of a query: required, a valid id, and one the caller may touch. */
-static httpResult resvQueryStore(httpCtx *c, const char **store) {
+httpResult resvQueryStore(httpCtx *c, const char **store) {
     *store = httpQuery(c, "store_id");
     if (!*store || !**store) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id is required");
     if (!resvIdValid(*store, strlen(*store)))
@@ -343,41 +343,11 @@ httpResult routeReservationTables(httpCtx *c) {
 
 /* POST /reservation/{system_id}/sync: one reservation, or {"reservations": [...]}. */
 
-/* Builds RESV.UPSERT for one provider object of a sync. 0 ok; -1 with the problem in
- * *why (a static string) and the field at fault in *field. */
+/* RESV.UPSERT for one provider object of a sync (the pull builds its own the same way). */
 static int resvSyncArgv(httpCtx *c, const json_t *item, const char *payload, size_t payloadLen,
                         resvArgv *a, const char **why, const char **field) {
-    char rid[RESV_ID_MAX + 1];
-    *field = "reservation_id";
-    if (!json_is_object(item)) {
-        *why = "must be a JSON object";
-        *field = "item";
-        return -1;
-    }
-    if (resvJsonReservationId(item, rid, sizeof(rid))) {
-        *why = "is required (a string)";
-        return -1;
-    }
-    resvArgvInit(a);
-    resvArgvPushStr(a, "RESV.UPSERT");
-    resvArgvPushStr(a, c->store);
-    resvArgvPushStr(a, rid);
-    resvArgvPushStr(a, "ORIGIN");
-    resvArgvPushStr(a, "sync");
-    resvArgvPushStr(a, "ACTOR");
-    resvArgvPushStr(a, c->claims.sub);
-    resvArgvPushStr(a, "EVENT");
-    resvArgvPushStr(a, "sync");
-    resvArgvPushStr(a, "PAYLOAD");
-    resvArgvPush(a, payload, payloadLen);
-    resvArgvPushStr(a, "system_id");
-    resvArgvPushStr(a, c->params[0]);
-    if (resvJsonAppendFields(item, a, field)) {
-        *why = "must be a string, number, boolean or null";
-        resvArgvFree(a);
-        return -1;
-    }
-    return 0;
+    return resvUpsertArgv(a, c->store, item, "sync", c->claims.sub, "sync", payload, payloadLen,
+                          c->params[0], why, field);
 }
 
 typedef struct {

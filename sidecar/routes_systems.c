@@ -5,9 +5,11 @@
 
 #include <uuid/uuid.h>
 
+#include "provider.h"
 #include "reservation_json.h"
 #include "resv_model.h"
 #include "server.h"
+#include "sync.h"
 #include "webhook_signature.h"
 
 /* Systems of stores the caller may not touch are hidden (list) or forbidden (get). */
@@ -190,7 +192,7 @@ httpResult routeSystemsGet(httpCtx *c) {
 /* The outcome of a connection test, kept until the system's status is stored. */
 typedef struct {
     int success;
-    char message[256];
+    char message[400];
 } systemsTestOutcome;
 
 static void systemsTestSetReply(redisAsyncContext *ac, void *reply, void *privdata) {
@@ -206,6 +208,10 @@ static void systemsTestSetReply(redisAsyncContext *ac, void *reply, void *privda
     json_t *sys = resvSystemJson(r, c->srv->cfg->publicUrl, 0);
     json_t *body = json_pack("{s:b,s:s,s:s,s:o*}", "success", t->success, "status",
                              t->success ? "active" : "error", "message", t->message, "system", sys);
+    if (!t->success) json_object_set_new(body, "error", json_string(t->message));
+    /* A store that just became active starts pushing and pulling without waiting for
+     * the next periodic look at the systems. */
+    if (t->success) syncRefreshSoon(c->srv->sync);
     httpFinish(c, HTTP_R_OK, body);
 }
 
@@ -220,28 +226,40 @@ static httpResult systemsTestFinish(httpCtx *c, int success, const char *message
     c->stateFree = free;
     const char *id = c->params[0];
     const char *status = success ? "active" : "error";
-    const char *argv[] = {"RESV.SYSTEM.SET", id, "status", status, "last_error", t->message};
-    size_t lens[] = {15, strlen(id), 6, strlen(status), 10, strlen(t->message)};
+    /* A success clears the last error. */
+    const char *lastError = success ? "" : t->message;
+    const char *argv[] = {"RESV.SYSTEM.SET", id, "status", status, "last_error", lastError};
+    size_t lens[] = {15, strlen(id), 6, strlen(status), 10, strlen(lastError)};
     return httpRedis(c, systemsTestSetReply, c, 6, argv, lens);
 }
 
-/* The seam for the real provider call (a later issue): an asynchronous HTTP request to
- * endpoint with the system's api_key, whose callback calls systemsTestFinish(). Until
- * then the test cannot succeed. */
-static httpResult systemsProbeProvider(httpCtx *c, const char *endpoint, const json_t *config) {
-    (void)endpoint;
-    (void)config;
-    return systemsTestFinish(c, 0, "calling the provider is not implemented yet");
+static void systemsProbeReply(const providerResult *res, void *arg) {
+    httpCtx *c = arg;
+    httpResult r;
+    if (res->outcome == PROVIDER_CANCELLED)
+        r = httpFail(c, HTTP_R_UNAVAILABLE, "shutting_down", "the server is shutting down");
+    else if (res->outcome == PROVIDER_OK)
+        r = systemsTestFinish(c, 1, "the provider accepted the connection test");
+    else
+        r = systemsTestFinish(c, 0, res->error);
+    if (r != HTTP_R_PENDING) httpFinish(c, r, NULL);
+}
+
+/* The connection test of docs/provider.md (GET {base}/ping with the api_key), bounded
+ * by provider-timeout; its callback stores the outcome. */
+static httpResult systemsProbeProvider(httpCtx *c, const json_t *config) {
+    providerTarget t;
+    char err[256];
+    if (providerTargetFromConfig(config, c->srv->cfg->providerTimeout * 1000, &t, err,
+                                 sizeof(err)) ||
+        providerPing(c->srv->provider, &t, systemsProbeReply, c, err, sizeof(err)))
+        return systemsTestFinish(c, 0, err);
+    return HTTP_R_PENDING;
 }
 
 static httpResult systemsTest(httpCtx *c, const redisReply *sys) {
     json_t *config = resvSystemConfig(sys);
-    const char *endpoint = json_string_value(json_object_get(config, "api_endpoint"));
-    httpResult r;
-    if (!endpoint || !*endpoint)
-        r = systemsTestFinish(c, 0, "config.api_endpoint is missing");
-    else
-        r = systemsProbeProvider(c, endpoint, config);
+    httpResult r = systemsProbeProvider(c, config);
     json_decref(config);
     return r;
 }

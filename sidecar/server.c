@@ -32,10 +32,15 @@ static const httpRoute httpRoutes[] = {
     {EVHTTP_REQ_GET, API "/systems", routeSystemsList, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/systems/{}", routeSystemsGet, ANY_ROLE},
     {EVHTTP_REQ_POST, API "/systems/{}/test", routeSystemsTest, R(ADMIN) | R(STORE_MANAGER)},
+    {EVHTTP_REQ_POST, API "/systems/{}/pull", routeSystemsPull, R(ADMIN) | R(STORE_MANAGER)},
+    {EVHTTP_REQ_GET, API "/events", routeEvents, ANY_ROLE},
+    {EVHTTP_REQ_GET, API "/sync/failures", routeSyncFailures, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/reservation/list", routeReservationList, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/reservation/stats", routeReservationStats, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/reservation/tables", routeReservationTables, ANY_ROLE},
     {EVHTTP_REQ_POST, API "/reservation/{}/sync", routeReservationSync,
+     R(ADMIN) | R(STORE_MANAGER) | R(CUSTOMER_MANAGER)},
+    {EVHTTP_REQ_POST, API "/reservation/{}/resync", routeReservationResync,
      R(ADMIN) | R(STORE_MANAGER) | R(CUSTOMER_MANAGER)},
     {EVHTTP_REQ_GET, API "/reservation/{}", routeReservationGet, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/reservation/{}/history", routeReservationHistory, ANY_ROLE},
@@ -65,6 +70,7 @@ int httpResultStatus(httpResult r) {
     case HTTP_R_TOO_LARGE: return 413;
     case HTTP_R_URI_TOO_LONG: return 414;
     case HTTP_R_INTERNAL: return 500;
+    case HTTP_R_BAD_GATEWAY: return 502;
     case HTTP_R_UNAVAILABLE: return 503;
     }
     return 500;
@@ -80,6 +86,7 @@ static const char *httpResultCode(httpResult r) {
     case HTTP_R_CONFLICT: return "conflict";
     case HTTP_R_TOO_LARGE: return "payload_too_large";
     case HTTP_R_URI_TOO_LONG: return "uri_too_long";
+    case HTTP_R_BAD_GATEWAY: return "bad_gateway";
     case HTTP_R_UNAVAILABLE: return "unavailable";
     default: return "internal_error";
     }
@@ -173,6 +180,35 @@ static void httpSend(httpCtx *c, int status, const char *contentType, struct evb
     fprintf(stderr, "%s %s %d %lluus\n", c->method, c->uri ? c->uri : "-", status,
             (unsigned long long)us);
     if (status >= 100 && status < 600) srv->requestsByClass[status / 100]++;
+    srv->requestMicros += us;
+    srv->inflight--;
+    httpCtxFree(c);
+}
+
+void httpStreamStart(httpCtx *c, const char *contentType) {
+    struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+    evhttp_add_header(h, "Content-Type", contentType);
+    evhttp_add_header(h, "Cache-Control", "no-cache");
+    evhttp_add_header(h, "X-Accel-Buffering", "no"); /* a proxy in front must not buffer */
+    evhttp_send_reply_start(c->req, 200, "OK");
+}
+
+void httpStreamChunk(httpCtx *c, struct evbuffer *data) {
+    if (evhttp_request_get_connection(c->req)) evhttp_send_reply_chunk(c->req, data);
+}
+
+void httpStreamEnd(httpCtx *c) {
+    server *srv = c->srv;
+    if (evhttp_request_get_connection(c->req)) {
+        srv->writing++;
+        evhttp_request_set_on_complete_cb(c->req, httpOnReplyWritten, srv);
+    }
+    /* Without a connection this only frees the request. */
+    evhttp_send_reply_end(c->req);
+    uint64_t us = httpNowUs() - c->startUs;
+    fprintf(stderr, "%s %s 200 %lluus (stream)\n", c->method, c->uri ? c->uri : "-",
+            (unsigned long long)us);
+    srv->requestsByClass[2]++;
     srv->requestMicros += us;
     srv->inflight--;
     httpCtxFree(c);
@@ -355,6 +391,31 @@ httpResult routeMetrics(httpCtx *c) {
         redisConnIsUp(srv->redis), redisConnReconnects(srv->redis), srv->redisErrors,
         srv->webhooksDuplicate);
     (void)total;
+    syncStats ss;
+    syncGetStats(srv->sync, &ss);
+    evbuffer_add_printf(
+        b,
+        "# HELP resv_sidecar_push_total Status changes delivered to the provider, by result.\n"
+        "# TYPE resv_sidecar_push_total counter\n"
+        "resv_sidecar_push_total{result=\"ok\"} %llu\n"
+        "resv_sidecar_push_total{result=\"failed\"} %llu\n"
+        "# HELP resv_sidecar_push_retries_total Delivery attempts that will be retried.\n"
+        "# TYPE resv_sidecar_push_retries_total counter\nresv_sidecar_push_retries_total %llu\n"
+        "# HELP resv_sidecar_pulls_total Pulls from the provider, and those that failed.\n"
+        "# TYPE resv_sidecar_pulls_total counter\nresv_sidecar_pulls_total %llu\n"
+        "# TYPE resv_sidecar_pull_errors_total counter\nresv_sidecar_pull_errors_total %llu\n"
+        "# HELP resv_sidecar_pulled_reservations_total Reservations received by pulls.\n"
+        "# TYPE resv_sidecar_pulled_reservations_total counter\n"
+        "resv_sidecar_pulled_reservations_total %llu\n"
+        "# HELP resv_sidecar_sync_stores Stores with an active system (push/pull workers).\n"
+        "# TYPE resv_sidecar_sync_stores gauge\nresv_sidecar_sync_stores %d\n"
+        "# HELP resv_sidecar_provider_requests_in_flight Requests to the provider now.\n"
+        "# TYPE resv_sidecar_provider_requests_in_flight gauge\n"
+        "resv_sidecar_provider_requests_in_flight %d\n"
+        "# HELP resv_sidecar_sse_clients Open event streams.\n"
+        "# TYPE resv_sidecar_sse_clients gauge\nresv_sidecar_sse_clients %d\n",
+        ss.pushOk, ss.pushFailed, ss.pushRetries, ss.pulls, ss.pullErrors, ss.pulledItems,
+        ss.workers, httpClientInflight(srv->provider), sseClientCount(srv));
     size_t len = evbuffer_get_length(b);
     httpFinishRaw(c, 200, "text/plain; version=0.0.4; charset=utf-8",
                   (const char *)evbuffer_pullup(b, -1), len);
@@ -366,6 +427,7 @@ httpResult routeMetrics(httpCtx *c) {
  * is counted at its first request and uncounted by its close callback. */
 static void serverOnConnClose(struct evhttp_connection *evcon, void *arg) {
     server *srv = arg;
+    sseOnConnClose(srv, evcon);
     for (int i = 0; i < srv->nconns; i++)
         if (srv->conns[i] == evcon) {
             srv->conns[i] = srv->conns[--srv->nconns];
@@ -625,6 +687,11 @@ int serverInit(server *srv, struct event_base *base, sidecarConfig *cfg) {
     }
     srv->redis = redisConnNew(base, host, port, cfg->redisConnectTimeoutMs, cfg->redisReconnectMs);
     if (!srv->redis) return -1;
+    srv->provider = httpClientNew(base, cfg->providerCaFile);
+    if (!srv->provider) return -1;
+    srv->sync = syncNew(base, cfg, srv->redis, srv->provider);
+    if (!srv->sync) return -1;
+    if (sseInit(srv)) return -1;
 
     if (configSplitHostPort(cfg->listen, host, sizeof(host), &port)) {
         fprintf(stderr, "resv-sidecar: bad --listen address %s\n", cfg->listen);
@@ -655,10 +722,18 @@ int serverInit(server *srv, struct event_base *base, sidecarConfig *cfg) {
 }
 
 void serverFree(server *srv) {
-    /* Redis first: its pending callbacks answer their requests (503) while evhttp still
-     * owns them; then evhttp closes whatever connections remain. */
+    /* Provider calls first, then Redis: their pending callbacks answer their requests
+     * (503) while evhttp still owns them; then the sync state, idle by now, goes, and
+     * evhttp closes whatever connections remain. */
+    sseShutdown(srv);
+    syncStop(srv->sync);
+    httpClientFree(srv->provider);
+    srv->provider = NULL;
     redisConnFree(srv->redis);
     srv->redis = NULL;
+    syncFree(srv->sync);
+    srv->sync = NULL;
+    sseFree(srv);
     if (srv->http) evhttp_free(srv->http);
     srv->http = NULL;
     if (srv->drainTimer) event_free(srv->drainTimer);
@@ -687,6 +762,8 @@ void serverShutdown(server *srv) {
     if (srv->draining) return;
     srv->draining = 1;
     fprintf(stderr, "resv-sidecar: shutting down, %d requests in flight\n", srv->inflight);
+    syncStop(srv->sync);
+    sseShutdown(srv);
     if (srv->sock) evhttp_del_accept_socket(srv->http, srv->sock);
     srv->sock = NULL;
     srv->drainDeadlineUs = httpNowUs() + (uint64_t)srv->cfg->shutdownTimeout * 1000000u;

@@ -14,7 +14,9 @@
 
 #include "auth.h"
 #include "config.h"
+#include "http_client.h"
 #include "redis_conn.h"
+#include "sync.h"
 
 /* What a handler or a Redis callback decided; httpResultStatus() is the one place that
  * maps these to HTTP statuses. */
@@ -31,6 +33,7 @@ typedef enum {
     HTTP_R_TOO_LARGE,
     HTTP_R_URI_TOO_LONG,
     HTTP_R_INTERNAL,
+    HTTP_R_BAD_GATEWAY, /* the provider failed */
     HTTP_R_UNAVAILABLE,
 } httpResult;
 
@@ -73,6 +76,9 @@ struct server {
     struct evhttp_bound_socket *sock;
     sidecarConfig *cfg;
     redisConn *redis;
+    httpClient *provider; /* outgoing calls to the reservation provider */
+    syncEngine *sync;     /* push, pull */
+    struct sseHub *sse;   /* Server-Sent Events clients */
     unsigned char *jwtSecret;
     size_t jwtSecretLen;
     char *openapi;
@@ -133,6 +139,10 @@ httpResult routeSystemsCreate(httpCtx *c);
 httpResult routeSystemsList(httpCtx *c);
 httpResult routeSystemsGet(httpCtx *c);
 httpResult routeSystemsTest(httpCtx *c);
+httpResult routeSystemsPull(httpCtx *c);
+httpResult routeSyncFailures(httpCtx *c);
+httpResult routeReservationResync(httpCtx *c);
+httpResult routeEvents(httpCtx *c);
 httpResult routeReservationSync(httpCtx *c);
 httpResult routeReservationList(httpCtx *c);
 httpResult routeReservationGet(httpCtx *c);
@@ -144,6 +154,23 @@ httpResult routeWebhookReceive(httpCtx *c);
 httpResult routeHealthz(httpCtx *c);
 httpResult routeMetrics(httpCtx *c);
 httpResult routeOpenapi(httpCtx *c);
+
+/* Streamed replies (Server-Sent Events): start sends the status line and headers, chunk
+ * hands data to evhttp, end finishes the reply (or only frees it when the client is
+ * gone) and frees the context; the access log line is written at the end. */
+void httpStreamStart(httpCtx *c, const char *contentType);
+void httpStreamChunk(httpCtx *c, struct evbuffer *data);
+void httpStreamEnd(httpCtx *c);
+
+/* routes_events.c: the server's hooks into the event streams. */
+int sseInit(server *srv);
+void sseOnConnClose(server *srv, struct evhttp_connection *evcon);
+void sseShutdown(server *srv); /* ends every stream (SIGTERM) */
+void sseFree(server *srv);
+int sseClientCount(const server *srv);
+
+/* store_id of the query: required, a valid id, and one the caller may touch. */
+httpResult resvQueryStore(httpCtx *c, const char **store);
 
 /* Replies with a body other than JSON (metrics, openapi). Frees the context. */
 void httpFinishRaw(httpCtx *c, int status, const char *contentType, const char *data, size_t len);

@@ -1,0 +1,136 @@
+/* Two-way sync by hand (seed FAQ 2 and 3): failed pushes and their re-sync, and a pull
+ * of one system now. The deliveries themselves run in sync.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "reservation_json.h"
+#include "resv_model.h"
+#include "server.h"
+#include "sync.h"
+
+/* GET /sync/failures?store_id= */
+static void syncFailuresReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = reply;
+    c->redisPending--;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        httpFinish(c, httpFailRedis(c, r), NULL);
+        return;
+    }
+    if (r->type != REDIS_REPLY_ARRAY) {
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->elements; i++) {
+        json_t *o = resvJsonFromMap(r->element[i]);
+        if (o) json_array_append_new(list, o);
+    }
+    httpFinish(c, HTTP_R_OK,
+               json_pack("{s:s,s:I,s:o}", "store_id", httpQuery(c, "store_id"), "count",
+                         (json_int_t)json_array_size(list), "failures", list));
+}
+
+httpResult routeSyncFailures(httpCtx *c) {
+    const char *store;
+    httpResult r = resvQueryStore(c, &store);
+    if (r != HTTP_R_OK) return r;
+    const char *argv[] = {"RESV.FAILURES", store};
+    size_t lens[] = {13, strlen(store)};
+    return httpRedis(c, syncFailuresReply, c, 2, argv, lens);
+}
+
+/* POST /reservation/{system_id}/resync [{"reservation_id": "..."}] */
+static void syncResyncReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = reply;
+    c->redisPending--;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        httpFinish(c, httpFailRedis(c, r), NULL);
+        return;
+    }
+    if (r->type != REDIS_REPLY_INTEGER) {
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+        return;
+    }
+    httpFinish(c, HTTP_R_OK,
+               json_pack("{s:s,s:s,s:I}", "system_id", c->params[0], "store_id", c->store,
+                         "requeued", (json_int_t)r->integer));
+}
+
+static httpResult syncResyncWithSystem(httpCtx *c, const redisReply *sys) {
+    const redisReply *store = resvReplyField(sys, "store_id");
+    if (!store || store->type != REDIS_REPLY_STRING || !(c->store = strdup(store->str)))
+        return httpFail(c, HTTP_R_INTERNAL, NULL, "system %s has no store", c->params[0]);
+    char rid[RESV_ID_MAX + 1];
+    int one = 0;
+    if (c->body && json_object_get(c->body, "reservation_id")) {
+        if (resvJsonReservationId(c->body, rid, sizeof(rid)) || !resvIdValid(rid, strlen(rid)))
+            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                            "reservation_id must be a valid reservation id");
+        one = 1;
+    }
+    const char *argv[] = {"RESV.RESYNC", c->store, rid};
+    size_t lens[] = {11, strlen(c->store), one ? strlen(rid) : 0};
+    return httpRedis(c, syncResyncReply, c, one ? 3 : 2, argv, lens);
+}
+
+httpResult routeReservationResync(httpCtx *c) {
+    /* The body is optional: none (or {}) re-queues every failure of the store. */
+    struct evbuffer *in = evhttp_request_get_input_buffer(c->req);
+    if (evbuffer_get_length(in) > 0) {
+        httpResult r = httpParseJsonBody(c, 1);
+        if (r != HTTP_R_OK) return r;
+    }
+    return systemsFetch(c, syncResyncWithSystem);
+}
+
+/* POST /systems/{id}/pull: replies when the pull is over. */
+static void syncPullReplied(const syncPullReport *rep, void *arg) {
+    httpCtx *c = arg;
+    if (rep->cancelled) {
+        httpFinish(c, httpFail(c, HTTP_R_UNAVAILABLE, "shutting_down", "%s", rep->error), NULL);
+        return;
+    }
+    if (!rep->ok) {
+        /* The provider could not be read to the end: what was upserted stays. */
+        httpFinish(c,
+                   httpFail(c, HTTP_R_BAD_GATEWAY, "provider_error",
+                            "pull failed after %ld reservations: %s", rep->pulled, rep->error),
+                   NULL);
+        return;
+    }
+    json_t *body =
+        json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "system_id", c->params[0],
+                  "store_id", c->store, "success", rep->ok, "pulled", (json_int_t)rep->pulled,
+                  "created", (json_int_t)rep->created, "updated", (json_int_t)rep->updated,
+                  "unchanged", (json_int_t)rep->unchanged, "stale", (json_int_t)rep->stale,
+                  "failed", (json_int_t)rep->failed, "pages", (json_int_t)rep->pages);
+    json_object_set_new(body, "last_pull_at",
+                        rep->lastPullAt[0] ? json_string(rep->lastPullAt) : json_null());
+    httpFinish(c, HTTP_R_OK, body);
+}
+
+static httpResult syncPullWithSystem(httpCtx *c, const redisReply *sys) {
+    const redisReply *store = resvReplyField(sys, "store_id");
+    if (!store || store->type != REDIS_REPLY_STRING || !(c->store = strdup(store->str)))
+        return httpFail(c, HTTP_R_INTERNAL, NULL, "system %s has no store", c->params[0]);
+    const redisReply *last = resvReplyField(sys, "last_pull_at");
+    const char *since = last && last->type == REDIS_REPLY_STRING && last->len ? last->str : NULL;
+    json_t *config = resvSystemConfig(sys);
+    char err[256];
+    int rc = syncPullNow(c->srv->sync, c->params[0], c->store, config, since, syncPullReplied, c,
+                         err, sizeof(err));
+    json_decref(config);
+    if (rc) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s", err);
+    return HTTP_R_PENDING;
+}
+
+httpResult routeSystemsPull(httpCtx *c) {
+    return systemsFetch(c, syncPullWithSystem);
+}

@@ -1,0 +1,641 @@
+#include "sync.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "provider.h"
+#include "reservation_json.h"
+#include "resv_time.h"
+
+#define SYNC_PULL_LIMIT     100
+#define SYNC_PULL_MAX_PAGES 10000
+#define SYNC_ENTRY_ID_MAX   48
+
+typedef struct syncWorker syncWorker;
+typedef struct syncPull syncPull;
+
+struct syncWorker {
+    syncEngine *e;
+    char *store, *systemId, *endpoint, *apiKey, *lastPullAt;
+    int seen;    /* named by the latest listing */
+    int gone;    /* no longer an active system's store: freed once idle */
+    int busy;    /* an outbox read, a delivery or a report is in flight */
+    int pulling; /* a scheduled pull is running */
+    int attempts;
+    uint64_t retryAtUs, nextPullUs;
+    /* The entry being delivered. */
+    char entryId[SYNC_ENTRY_ID_MAX];
+    char *rid, *external, *status, *arrival, *table, *changedAt;
+    syncWorker *next;
+};
+
+struct syncPull {
+    syncEngine *e;
+    char *systemId, *store, *endpoint, *apiKey, *cursor;
+    char since[32], maxUpdated[32];
+    syncPullReport rep;
+    int pending; /* RESV.UPSERT / RESV.SYSTEM.SET replies awaited */
+    int lost;    /* Redis went away during the page */
+    syncPullDone *done;
+    void *arg;
+    syncPull *prev, *next;
+};
+
+struct syncEngine {
+    struct event_base *base;
+    const sidecarConfig *cfg;
+    redisConn *redis;
+    httpClient *hc;
+    struct event *tick;
+    uint64_t nextListUs;
+    int listing, stopping;
+    syncWorker *workers;
+    syncPull *pulls;
+    syncStats stats;
+};
+
+static uint64_t syncNowUs(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int syncSetStr(char **slot, const char *v) {
+    if (*slot && v && strcmp(*slot, v) == 0) return 0;
+    char *copy = v ? strdup(v) : NULL;
+    if (v && !copy) return -1;
+    free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+static void syncEntryClear(syncWorker *w) {
+    free(w->rid);
+    free(w->external);
+    free(w->status);
+    free(w->arrival);
+    free(w->table);
+    free(w->changedAt);
+    w->rid = w->external = w->status = w->arrival = w->table = w->changedAt = NULL;
+    w->entryId[0] = '\0';
+}
+
+static void syncWorkerFree(syncWorker *w) {
+    syncEntryClear(w);
+    free(w->store);
+    free(w->systemId);
+    free(w->endpoint);
+    free(w->apiKey);
+    free(w->lastPullAt);
+    free(w);
+}
+
+/* A worker whose system is no longer active leaves once nothing of it is in flight. */
+static void syncWorkerMaybeFree(syncWorker *w) {
+    syncEngine *e = w->e;
+    if (!w->gone || w->busy || w->pulling) return;
+    for (syncWorker **p = &e->workers; *p; p = &(*p)->next)
+        if (*p == w) {
+            *p = w->next;
+            break;
+        }
+    e->stats.workers--;
+    syncWorkerFree(w);
+}
+
+static int syncSend(syncEngine *e, redisCallbackFn *fn, void *privdata, resvArgv *a) {
+    int rc = a->oom
+                 ? -1
+                 : redisConnSend(e->redis, fn, privdata, a->argc, (const char **)a->argv, a->lens);
+    resvArgvFree(a);
+    return rc;
+}
+
+/* ---- push ---- */
+
+static void syncPushPoll(syncWorker *w);
+
+static void syncPushReported(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    syncWorker *w = privdata;
+    redisReply *r = reply;
+    w->busy = 0;
+    if (r && r->type == REDIS_REPLY_ERROR)
+        fprintf(stderr, "resv-sidecar: push store %s: RESV.PUSHED %s: %s\n", w->store, w->entryId,
+                r->str);
+    syncEntryClear(w);
+    if (r && r->type != REDIS_REPLY_ERROR) {
+        w->attempts = 0;
+        w->retryAtUs = 0;
+        /* Drain the outbox without waiting for the next tick. */
+        if (!w->gone && !w->e->stopping) {
+            syncPushPoll(w);
+            return;
+        }
+    }
+    syncWorkerMaybeFree(w);
+}
+
+static void syncPushReport(syncWorker *w, int ok, const char *error) {
+    resvArgv a;
+    resvArgvInit(&a);
+    resvArgvPushStr(&a, "RESV.PUSHED");
+    resvArgvPushStr(&a, w->store);
+    resvArgvPushStr(&a, w->entryId);
+    resvArgvPushStr(&a, ok ? "OK" : "FAILED");
+    if (!ok) resvArgvPushStr(&a, error && *error ? error : "delivery failed");
+    if (ok)
+        w->e->stats.pushOk++;
+    else
+        w->e->stats.pushFailed++;
+    if (syncSend(w->e, syncPushReported, w, &a)) {
+        /* Redis is down: the entry stays in the outbox and is delivered again later
+         * with the same change_id, which the provider drops as a duplicate. */
+        w->busy = 0;
+        syncEntryClear(w);
+        syncWorkerMaybeFree(w);
+    }
+}
+
+static void syncPushDelivered(const providerResult *res, void *arg) {
+    syncWorker *w = arg;
+    syncEngine *e = w->e;
+    if (res->outcome == PROVIDER_OK) {
+        syncPushReport(w, 1, NULL);
+        return;
+    }
+    if (res->outcome == PROVIDER_CANCELLED || e->stopping) {
+        w->busy = 0;
+        syncEntryClear(w);
+        syncWorkerMaybeFree(w);
+        return;
+    }
+    w->attempts++;
+    if (res->outcome == PROVIDER_RETRY && w->attempts < e->cfg->pushMaxAttempts) {
+        long delay = e->cfg->pushBackoffMs;
+        for (int i = 1; i < w->attempts && delay < e->cfg->pushBackoffMaxMs; i++)
+            delay *= 2;
+        if (delay > e->cfg->pushBackoffMaxMs) delay = e->cfg->pushBackoffMaxMs;
+        fprintf(stderr,
+                "resv-sidecar: push store %s change %s (%s): attempt %d failed: %s; retry in "
+                "%ld ms\n",
+                w->store, w->entryId, w->rid, w->attempts, res->error, delay);
+        e->stats.pushRetries++;
+        w->retryAtUs = syncNowUs() + (uint64_t)delay * 1000u;
+        w->busy = 0;
+        syncEntryClear(w); /* read again from the outbox: still the oldest */
+        syncWorkerMaybeFree(w);
+        return;
+    }
+    char why[400];
+    if (res->outcome == PROVIDER_RETRY)
+        snprintf(why, sizeof(why), "gave up after %d attempts: %s", w->attempts, res->error);
+    else
+        snprintf(why, sizeof(why), "%s", res->error);
+    fprintf(stderr, "resv-sidecar: push store %s change %s (%s) failed: %s\n", w->store, w->entryId,
+            w->rid, why);
+    syncPushReport(w, 0, why);
+}
+
+static char *syncFieldDup(const redisReply *map, const char *name) {
+    const redisReply *v = resvReplyField(map, name);
+    if (!v || (v->type != REDIS_REPLY_STRING && v->type != REDIS_REPLY_STATUS)) return strdup("");
+    return strndup(v->str, v->len);
+}
+
+static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    syncWorker *w = privdata;
+    syncEngine *e = w->e;
+    redisReply *r = reply;
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0 || e->stopping || w->gone) {
+        if (r && r->type == REDIS_REPLY_ERROR)
+            fprintf(stderr, "resv-sidecar: push store %s: RESV.OUTBOX: %s\n", w->store, r->str);
+        w->busy = 0;
+        syncWorkerMaybeFree(w);
+        return;
+    }
+    const redisReply *entry = r->element[0];
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
+        entry->element[0]->type != REDIS_REPLY_STRING ||
+        entry->element[0]->len >= SYNC_ENTRY_ID_MAX) {
+        fprintf(stderr, "resv-sidecar: push store %s: unexpected RESV.OUTBOX reply\n", w->store);
+        w->busy = 0;
+        return;
+    }
+    const redisReply *f = entry->element[1];
+    syncEntryClear(w);
+    snprintf(w->entryId, sizeof(w->entryId), "%s", entry->element[0]->str);
+    w->rid = syncFieldDup(f, "reservation_id");
+    w->external = syncFieldDup(f, "external_id");
+    w->status = syncFieldDup(f, "status");
+    w->arrival = syncFieldDup(f, "arrival_time");
+    w->table = syncFieldDup(f, "table_number");
+    w->changedAt = syncFieldDup(f, "changed_at");
+    char changeId[512], err[256];
+    snprintf(changeId, sizeof(changeId), "%s:%s", w->store, w->entryId);
+    if (!w->rid || !w->external || !w->status || !w->arrival || !w->table || !w->changedAt) {
+        w->busy = 0;
+        syncEntryClear(w);
+        return;
+    }
+    providerStatusChange ch = {w->rid,   w->external,  w->status, w->arrival,
+                               w->table, w->changedAt, changeId};
+    providerTarget t = {w->endpoint, w->apiKey, e->cfg->providerTimeout * 1000};
+    if (!*w->rid || !*w->status) {
+        syncPushReport(w, 0, "outbox entry without reservation_id or status");
+        return;
+    }
+    if (providerPushStatus(e->hc, &t, &ch, syncPushDelivered, w, err, sizeof(err))) {
+        /* The URL itself is unusable: no retry will help. */
+        syncPushReport(w, 0, err);
+    }
+}
+
+static void syncPushPoll(syncWorker *w) {
+    const char *argv[] = {"RESV.OUTBOX", w->store, "COUNT", "1"};
+    size_t lens[] = {11, strlen(w->store), 5, 1};
+    if (redisConnSend(w->e->redis, syncOutboxReply, w, 4, argv, lens) == 0) w->busy = 1;
+}
+
+/* ---- pull ---- */
+
+static void syncPullUnlink(syncPull *p) {
+    syncEngine *e = p->e;
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        e->pulls = p->next;
+    if (p->next) p->next->prev = p->prev;
+}
+
+static void syncPullFinish(syncPull *p) {
+    syncEngine *e = p->e;
+    syncPullUnlink(p);
+    e->stats.pulls++;
+    if (!p->rep.ok) {
+        e->stats.pullErrors++;
+        if (!p->rep.cancelled)
+            fprintf(stderr, "resv-sidecar: pull system %s store %s: %s\n", p->systemId, p->store,
+                    p->rep.error);
+    }
+    e->stats.pulledItems += (unsigned long long)p->rep.pulled;
+    p->done(&p->rep, p->arg);
+    free(p->systemId);
+    free(p->store);
+    free(p->endpoint);
+    free(p->apiKey);
+    free(p->cursor);
+    free(p);
+}
+
+static void syncPullFail(syncPull *p, int cancelled, const char *error) {
+    p->rep.ok = 0;
+    p->rep.cancelled = cancelled;
+    snprintf(p->rep.error, sizeof(p->rep.error), "%s", error);
+    syncPullFinish(p);
+}
+
+static void syncPullStored(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    syncPull *p = privdata;
+    redisReply *r = reply;
+    p->pending--;
+    if (!r) {
+        syncPullFail(p, 0, "Redis went away before last_pull_at was stored");
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        /* The system was deleted meanwhile: the reservations are in, nothing to keep. */
+        fprintf(stderr, "resv-sidecar: pull system %s: storing last_pull_at: %s\n", p->systemId,
+                r->str);
+        p->rep.lastPullAt[0] = '\0';
+    }
+    syncPullFinish(p);
+}
+
+static void syncPullPage(syncPull *p);
+
+/* Every page is upserted before the next is asked for; after the last, last_pull_at is
+ * the newest updated_at seen (the provider's clock, so no skew between the two), or
+ * stays as it was when nothing came. */
+static void syncPullPageDone(syncPull *p) {
+    if (p->lost) {
+        syncPullFail(p, 0, "Redis went away during the pull");
+        return;
+    }
+    if (p->cursor && !p->e->stopping) {
+        if (p->rep.pages >= SYNC_PULL_MAX_PAGES) {
+            syncPullFail(p, 0, "more than 10000 pages: the provider's cursor does not advance");
+            return;
+        }
+        syncPullPage(p);
+        return;
+    }
+    if (p->e->stopping) {
+        syncPullFail(p, 1, "the server is shutting down");
+        return;
+    }
+    p->rep.ok = 1;
+    if (!p->maxUpdated[0] || (p->since[0] && strcmp(p->maxUpdated, p->since) <= 0)) {
+        syncPullFinish(p);
+        return;
+    }
+    snprintf(p->rep.lastPullAt, sizeof(p->rep.lastPullAt), "%s", p->maxUpdated);
+    const char *argv[] = {"RESV.SYSTEM.SET", p->systemId, "last_pull_at", p->maxUpdated};
+    size_t lens[] = {15, strlen(p->systemId), 12, strlen(p->maxUpdated)};
+    if (redisConnSend(p->e->redis, syncPullStored, p, 4, argv, lens)) {
+        syncPullFail(p, 0, "Redis is unavailable");
+        return;
+    }
+    p->pending++;
+}
+
+static void syncPullUpserted(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    syncPull *p = privdata;
+    redisReply *r = reply;
+    p->pending--;
+    if (!r) {
+        p->lost++;
+        p->rep.failed++;
+    } else if (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING) {
+        if (strcmp(r->str, "created") == 0)
+            p->rep.created++;
+        else if (strcmp(r->str, "updated") == 0)
+            p->rep.updated++;
+        else if (strcmp(r->str, "stale") == 0)
+            p->rep.stale++;
+        else
+            p->rep.unchanged++;
+    } else {
+        if (r->type == REDIS_REPLY_ERROR)
+            fprintf(stderr, "resv-sidecar: pull system %s: %s\n", p->systemId, r->str);
+        p->rep.failed++;
+    }
+    if (p->pending == 0) syncPullPageDone(p);
+}
+
+static void syncPullGotPage(const providerResult *res, void *arg) {
+    syncPull *p = arg;
+    if (res->outcome != PROVIDER_OK) {
+        syncPullFail(p, res->outcome == PROVIDER_CANCELLED, res->error);
+        return;
+    }
+    p->rep.pages++;
+    if (res->nextCursor && p->cursor && strcmp(res->nextCursor, p->cursor) == 0) {
+        syncPullFail(p, 0, "the provider returned the same cursor again");
+        return;
+    }
+    if (syncSetStr(&p->cursor, res->nextCursor)) {
+        syncPullFail(p, 0, "out of memory");
+        return;
+    }
+    char actor[160];
+    snprintf(actor, sizeof(actor), "pull:%s", p->systemId);
+    size_t i;
+    json_t *item;
+    /* Pipelined, like a bulk sync; the replies come back in order. */
+    json_array_foreach(res->reservations, i, item) {
+        const char *why, *field;
+        resvArgv a;
+        p->rep.pulled++;
+        /* The item re-serialized is its raw payload (one page holds many items). */
+        char *payload = json_is_object(item) ? json_dumps(item, JSON_COMPACT) : NULL;
+        int rc = resvUpsertArgv(&a, p->store, item, "pull", actor, "pull", payload ? payload : "",
+                                payload ? strlen(payload) : 0, p->systemId, &why, &field);
+        free(payload);
+        if (rc) {
+            fprintf(stderr, "resv-sidecar: pull system %s: item %zu: %s %s\n", p->systemId, i,
+                    field, why);
+            p->rep.failed++;
+            continue;
+        }
+        if (syncSend(p->e, syncPullUpserted, p, &a)) {
+            p->lost++;
+            p->rep.failed++;
+            continue;
+        }
+        p->pending++;
+        const char *u = json_string_value(json_object_get(item, "updated_at"));
+        resvInstant t;
+        if (u && strlen(u) < sizeof(p->maxUpdated) && resvParseDateTime(u, strlen(u), &t) == 0 &&
+            strcmp(u, p->maxUpdated) > 0)
+            snprintf(p->maxUpdated, sizeof(p->maxUpdated), "%s", u);
+    }
+    if (p->pending == 0) syncPullPageDone(p);
+}
+
+static void syncPullPage(syncPull *p) {
+    char err[256];
+    providerTarget t = {p->endpoint, p->apiKey, p->e->cfg->providerTimeout * 1000};
+    if (providerPull(p->e->hc, &t, p->store, p->since[0] ? p->since : NULL, p->cursor,
+                     SYNC_PULL_LIMIT, syncPullGotPage, p, err, sizeof(err)))
+        syncPullFail(p, 0, err);
+}
+
+static int syncPullStart(syncEngine *e, const char *systemId, const char *store,
+                         const char *endpoint, const char *apiKey, const char *since,
+                         syncPullDone *done, void *arg, char *err, size_t errlen) {
+    if (e->stopping) {
+        snprintf(err, errlen, "the server is shutting down");
+        return -1;
+    }
+    syncPull *p = calloc(1, sizeof(*p));
+    if (!p || !(p->systemId = strdup(systemId)) || !(p->store = strdup(store)) ||
+        !(p->endpoint = strdup(endpoint)) || (apiKey && !(p->apiKey = strdup(apiKey)))) {
+        if (p) {
+            free(p->systemId);
+            free(p->store);
+            free(p->endpoint);
+            free(p);
+        }
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    p->e = e;
+    p->done = done;
+    p->arg = arg;
+    if (since && strlen(since) < sizeof(p->since))
+        snprintf(p->since, sizeof(p->since), "%s", since);
+    p->next = e->pulls;
+    if (e->pulls) e->pulls->prev = p;
+    e->pulls = p;
+    /* The first page goes out from the loop, so done never runs inside this call. */
+    providerTarget t = {p->endpoint, p->apiKey, e->cfg->providerTimeout * 1000};
+    if (providerPull(e->hc, &t, p->store, p->since[0] ? p->since : NULL, NULL, SYNC_PULL_LIMIT,
+                     syncPullGotPage, p, err, errlen)) {
+        syncPullUnlink(p);
+        free(p->systemId);
+        free(p->store);
+        free(p->endpoint);
+        free(p->apiKey);
+        free(p);
+        return -1;
+    }
+    return 0;
+}
+
+int syncPullNow(syncEngine *e, const char *systemId, const char *store, const json_t *config,
+                const char *since, syncPullDone *done, void *arg, char *err, size_t errlen) {
+    providerTarget t;
+    if (providerTargetFromConfig(config, 0, &t, err, errlen)) return -1;
+    return syncPullStart(e, systemId, store, t.endpoint, t.apiKey, since, done, arg, err, errlen);
+}
+
+static void syncWorkerPulled(const syncPullReport *rep, void *arg) {
+    syncWorker *w = arg;
+    w->pulling = 0;
+    if (rep->ok && rep->lastPullAt[0]) syncSetStr(&w->lastPullAt, rep->lastPullAt);
+    syncWorkerMaybeFree(w);
+}
+
+/* ---- systems ---- */
+
+static syncWorker *syncWorkerFor(syncEngine *e, const char *store) {
+    for (syncWorker *w = e->workers; w; w = w->next)
+        if (strcmp(w->store, store) == 0) return w;
+    syncWorker *w = calloc(1, sizeof(*w));
+    if (!w || !(w->store = strdup(store))) {
+        free(w);
+        return NULL;
+    }
+    w->e = e;
+    w->nextPullUs = syncNowUs(); /* a store that becomes active is pulled at once */
+    w->next = e->workers;
+    e->workers = w;
+    e->stats.workers++;
+    return w;
+}
+
+static const char *syncStr(const redisReply *sys, const char *name) {
+    const redisReply *v = resvReplyField(sys, name);
+    return v && v->type == REDIS_REPLY_STRING ? v->str : NULL;
+}
+
+/* Each store of an active system gets a worker; with several active systems on one
+ * store, the first by id serves it. */
+static void syncSystemsReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    syncEngine *e = privdata;
+    redisReply *r = reply;
+    e->listing = 0;
+    if (!r || r->type != REDIS_REPLY_ARRAY || e->stopping) return;
+    for (syncWorker *w = e->workers; w; w = w->next)
+        w->seen = 0;
+    for (size_t i = 0; i < r->elements; i++) {
+        const redisReply *sys = r->element[i];
+        const char *status = syncStr(sys, "status"), *store = syncStr(sys, "store_id");
+        const char *id = syncStr(sys, "id");
+        if (!status || strcmp(status, "active") != 0 || !store || !id) continue;
+        json_t *config = resvSystemConfig(sys);
+        providerTarget t;
+        char err[128];
+        if (providerTargetFromConfig(config, 0, &t, err, sizeof(err)) == 0) {
+            syncWorker *w = syncWorkerFor(e, store);
+            if (w && !w->seen) {
+                w->seen = 1;
+                w->gone = 0;
+                syncSetStr(&w->systemId, id);
+                syncSetStr(&w->endpoint, t.endpoint);
+                syncSetStr(&w->apiKey, t.apiKey);
+                syncSetStr(&w->lastPullAt, syncStr(sys, "last_pull_at"));
+            }
+        }
+        json_decref(config);
+    }
+    syncWorker *next;
+    for (syncWorker *w = e->workers; w; w = next) {
+        next = w->next;
+        if (!w->seen || !w->systemId || !w->endpoint) {
+            w->gone = 1;
+            syncWorkerMaybeFree(w);
+        }
+    }
+}
+
+static void syncOnTick(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    syncEngine *e = arg;
+    if (e->stopping || !redisConnIsUp(e->redis)) return;
+    uint64_t now = syncNowUs();
+    if (!e->listing && now >= e->nextListUs) {
+        static const char *argv[] = {"RESV.SYSTEM.LIST"};
+        static const size_t lens[] = {16};
+        if (redisConnSend(e->redis, syncSystemsReply, e, 1, argv, lens) == 0) e->listing = 1;
+        e->nextListUs = now + (uint64_t)e->cfg->systemsRefreshMs * 1000u;
+    }
+    for (syncWorker *w = e->workers; w; w = w->next) {
+        if (w->gone) continue;
+        if (!w->busy && now >= w->retryAtUs) syncPushPoll(w);
+        if (e->cfg->pullInterval > 0 && !w->pulling && now >= w->nextPullUs) {
+            char err[256];
+            w->nextPullUs = now + (uint64_t)e->cfg->pullInterval * 1000000u;
+            if (syncPullStart(e, w->systemId, w->store, w->endpoint, w->apiKey, w->lastPullAt,
+                              syncWorkerPulled, w, err, sizeof(err)) == 0)
+                w->pulling = 1;
+            else
+                fprintf(stderr, "resv-sidecar: pull system %s: %s\n", w->systemId, err);
+        }
+    }
+}
+
+syncEngine *syncNew(struct event_base *base, const sidecarConfig *cfg, redisConn *redis,
+                    httpClient *hc) {
+    syncEngine *e = calloc(1, sizeof(*e));
+    if (!e) return NULL;
+    e->base = base;
+    e->cfg = cfg;
+    e->redis = redis;
+    e->hc = hc;
+    e->tick = event_new(base, -1, EV_PERSIST, syncOnTick, e);
+    long ms =
+        cfg->pushIntervalMs < cfg->systemsRefreshMs ? cfg->pushIntervalMs : cfg->systemsRefreshMs;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    if (!e->tick || event_add(e->tick, &tv)) {
+        if (e->tick) event_free(e->tick);
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void syncRefreshSoon(syncEngine *e) {
+    if (e) e->nextListUs = 0;
+}
+
+void syncStop(syncEngine *e) {
+    if (!e) return;
+    e->stopping = 1;
+    if (e->tick) event_del(e->tick);
+}
+
+void syncGetStats(const syncEngine *e, syncStats *out) {
+    if (e)
+        *out = e->stats;
+    else
+        memset(out, 0, sizeof(*out));
+}
+
+void syncFree(syncEngine *e) {
+    if (!e) return;
+    syncStop(e);
+    if (e->tick) event_free(e->tick);
+    /* The client and Redis are gone, so every callback has run; what is left is idle. */
+    while (e->pulls) {
+        syncPull *p = e->pulls;
+        syncPullFail(p, 1, "the server is shutting down");
+    }
+    while (e->workers) {
+        syncWorker *w = e->workers;
+        e->workers = w->next;
+        syncWorkerFree(w);
+    }
+    free(e);
+}
