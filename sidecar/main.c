@@ -25,6 +25,12 @@ static void mainUsage(void) {
         "                    [--max-body BYTES] [--max-headers BYTES] [--max-uri BYTES]\n"
         "                    [--max-connections N] [--timeout SECONDS] "
         "[--shutdown-timeout SECONDS]\n"
+        "                    [--provider-timeout SECONDS] [--provider-ca-file FILE]\n"
+        "                    [--push-interval-ms MS] [--push-backoff-ms MS] "
+        "[--push-backoff-max-ms MS]\n"
+        "                    [--push-max-attempts N] [--pull-interval SECONDS] "
+        "[--systems-refresh-ms MS]\n"
+        "                    [--sse-max-clients N] [--sse-poll-ms MS] [--sse-heartbeat SECONDS]\n"
         "       resv-sidecar --jwt-secret-file FILE --mint-token ROLE [--token-sub SUB]\n"
         "                    [--token-stores a,b] [--token-ttl SECONDS]\n"
         "Config file: the same names without --, one \"name value\" per line, # comments.\n");

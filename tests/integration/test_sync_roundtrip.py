@@ -399,5 +399,27 @@ class SyncRoundtripTest(unittest.TestCase):
         self.assertEqual(st, 400)
 
 
+class OpenapiRoutesTest(unittest.TestCase):
+    def test_openapi_lists_every_route(self):
+        """docs/openapi.json and the routing table of sidecar/server.c name the same
+        method and path pairs."""
+        import re
+        top = os.path.dirname(os.path.dirname(HERE))
+        with open(os.path.join(top, "sidecar/server.c")) as f:
+            src = f.read()
+        table = src[src.index("httpRoutes[] = {"):src.index("#define NROUTES")]
+        routes = set()
+        for method, prefix, path in re.findall(
+                r'\{EVHTTP_REQ_(\w+),\s*(API\s*)?"([^"]+)"', table):
+            full = (API if prefix else "") + path
+            routes.add((method.lower(), re.sub(r"\{\}", "{}", full)))
+        with open(os.path.join(top, "docs/openapi.json")) as f:
+            spec = json.load(f)
+        documented = {(m, re.sub(r"\{[^}]+\}", "{}", p))
+                      for p, ops in spec["paths"].items() for m in ops}
+        self.assertGreater(len(routes), 15)
+        self.assertEqual(routes, documented)
+
+
 if __name__ == "__main__":
     unittest.main()
