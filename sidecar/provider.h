@@ -30,9 +30,8 @@ typedef struct {
     providerOutcome outcome;
     int httpStatus; /* 0: no HTTP reply */
     char error[320];
-    /* providerPull only, valid during the callback: the page's reservations (an array
-     * of objects), each item's raw text as the provider sent it is not kept (see
-     * provider_yiding.c), and the cursor of the next page (NULL on the last). */
+    /* providerPull only, valid during the callback: the page's reservations (a JSON
+     * array, parsed from the reply) and the cursor of the next page (NULL on the last). */
     json_t *reservations;
     const char *nextCursor;
 } providerResult;

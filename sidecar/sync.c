@@ -26,6 +26,7 @@ struct syncWorker {
     int gone;    /* no longer an active system's store: freed once idle */
     int busy;    /* an outbox read, a delivery or a report is in flight */
     int pulling; /* a scheduled pull is running */
+    int quiet;   /* an outbox error was logged: not again until a read succeeds */
     int attempts;
     uint64_t retryAtUs, nextPullUs;
     /* The entry being delivered. */
@@ -213,9 +214,11 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
     syncWorker *w = privdata;
     syncEngine *e = w->e;
     redisReply *r = reply;
+    if (r && r->type == REDIS_REPLY_ARRAY) w->quiet = 0;
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0 || e->stopping || w->gone) {
-        if (r && r->type == REDIS_REPLY_ERROR)
+        if (r && r->type == REDIS_REPLY_ERROR && !w->quiet)
             fprintf(stderr, "resv-sidecar: push store %s: RESV.OUTBOX: %s\n", w->store, r->str);
+        if (r && r->type == REDIS_REPLY_ERROR) w->quiet = 1;
         w->busy = 0;
         syncWorkerMaybeFree(w);
         return;
@@ -226,6 +229,7 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
         entry->element[0]->len >= SYNC_ENTRY_ID_MAX) {
         fprintf(stderr, "resv-sidecar: push store %s: unexpected RESV.OUTBOX reply\n", w->store);
         w->busy = 0;
+        syncWorkerMaybeFree(w);
         return;
     }
     const redisReply *f = entry->element[1];
@@ -242,6 +246,7 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
     if (!w->rid || !w->external || !w->status || !w->arrival || !w->table || !w->changedAt) {
         w->busy = 0;
         syncEntryClear(w);
+        syncWorkerMaybeFree(w);
         return;
     }
     providerStatusChange ch = {w->rid,   w->external,  w->status, w->arrival,
