@@ -1,6 +1,6 @@
 # The reservation store: a Redis module (module/resv.so) and its HTTP sidecar
 # (sidecar/resv-sidecar), sharing the model code in include/.
-#   make          build both          make test    setup, build, every test
+#   make          build both          make test    setup, build, every test (also under ASan)
 #   make run      Redis + sidecar     make asan    sanitizer build in build/asan/
 #   make bench    benchmarks          make fuzz    libFuzzer harnesses
 #   make asan-test  the integration tests against the sanitizer build
@@ -65,7 +65,8 @@ unit: $(UNIT_BIN)
 integration: all
 	sh tests/run-integration.sh
 
-test: setup all unit integration
+# The integration suites run twice: against the normal build and the sanitizer build.
+test: setup all unit integration asan-test
 	@echo "all tests passed"
 
 run: setup all

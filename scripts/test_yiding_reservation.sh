@@ -42,13 +42,19 @@ own=0
 [ "${1:-}" != --own-stack ] || own=1
 if [ $own = 1 ] || ! curl -sf -m 3 "$BASE_URL/healthz" >/dev/null 2>&1; then
     own=1
-    [ -x "$top/sidecar/resv-sidecar" ] && [ -f "$top/module/resv.so" ] ||
-        fail "nothing answers at $BASE_URL/healthz and module/resv.so or sidecar/resv-sidecar is not built (run make)"
+    module="$top/module/resv.so" sidecar="$top/sidecar/resv-sidecar" preload=""
+    if [ "${RESV_ASAN:-}" = 1 ]; then # make asan-test: the sanitizer builds
+        module="$top/build/asan/resv.so" sidecar="$top/build/asan/resv-sidecar"
+        preload=$(gcc -print-file-name=libasan.so)
+    fi
+    [ -x "$sidecar" ] && [ -f "$module" ] ||
+        fail "nothing answers at $BASE_URL/healthz and $module or $sidecar is not built (run make)"
     rport=$(freeport)
     hport=$(freeport)
     openssl rand -hex 32 >"$tmp/jwt.secret"
-    redis-server --port "$rport" --bind 127.0.0.1 --dir "$tmp" --save '' --appendonly no \
-        --loadmodule "$top/module/resv.so" >"$tmp/redis.log" 2>&1 &
+    LD_PRELOAD=$preload ASAN_OPTIONS=detect_leaks=0 redis-server --port "$rport" \
+        --bind 127.0.0.1 --dir "$tmp" --save '' --appendonly no \
+        --loadmodule "$module" >"$tmp/redis.log" 2>&1 &
     pids="$pids $!"
     i=0
     until redis-cli -p "$rport" ping >/dev/null 2>&1; do
@@ -56,7 +62,7 @@ if [ $own = 1 ] || ! curl -sf -m 3 "$BASE_URL/healthz" >/dev/null 2>&1; then
         [ $i -lt 50 ] || fail "redis-server did not start: $(tail -n 5 "$tmp/redis.log")"
         sleep 0.1
     done
-    "$top/sidecar/resv-sidecar" --listen "127.0.0.1:$hport" --redis "127.0.0.1:$rport" \
+    "$sidecar" --listen "127.0.0.1:$hport" --redis "127.0.0.1:$rport" \
         --jwt-secret-file "$tmp/jwt.secret" >"$tmp/sidecar.log" 2>&1 &
     pids="$pids $!"
     BASE_URL="http://127.0.0.1:$hport"
