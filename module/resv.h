@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "redismodule.h"
+#include "resv_history.h"
 #include "resv_model.h"
 #include "resv_time.h"
 
@@ -71,8 +72,10 @@ RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl);
 RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx);
 
 /* ---- reading (low-level key API) ---- */
-/* Reads the fields of `specs` from hash `keyname` into out[] (NULL when unset).
- * Returns 1 when the hash exists, 0 when not, -1 when the key is of another type. */
+/* The one reader of records and systems: the fields of `specs` from hash `keyname`
+ * into out[] (NULL when unset), in one pass over the hash; fields of the hash that are
+ * not in `specs` are ignored. Returns 1 when the hash exists, 0 when not, -1 when the
+ * key is of another type. */
 int resvHashRead(RedisModuleCtx *ctx, RedisModuleString *keyname, const resvFieldSpec *specs,
                  int count, RedisModuleString **out);
 /* One field of a hash (NULL when absent); -1 on a key of another type. */
@@ -94,6 +97,8 @@ typedef struct {
 int resvScanCollect(RedisModuleCtx *ctx, RedisModuleString *keyname, int wantType, resvScan *q);
 void resvScanSort(resvScan *q); /* by field, byte order */
 void resvScanFree(resvScan *q);
+/* A map key or other constant name, as a bulk string. */
+int resvReplyName(RedisModuleCtx *ctx, const char *name);
 /* Replies the set fields as a map, in table order. */
 void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
                      RedisModuleString **vals);
@@ -117,6 +122,16 @@ int resvWriteKeyMember(RedisModuleCtx *ctx, const char *cmd, RedisModuleString *
 int resvWriteZadd(RedisModuleCtx *ctx, RedisModuleString *key, resvInstant score, const char *m,
                   size_t ml);
 int resvWriteDel(RedisModuleCtx *ctx, RedisModuleString *key);
+
+/* ---- the audit trail resv:{S}:h:R (resv_store.c) ---- */
+/* 0 when the key is empty, a list, or a stream of the earlier format (rewritten as a
+ * list by the next write); otherwise a WRONGTYPE reply and -1. */
+int resvHistoryCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
+                         size_t rl);
+/* The entries of a stream of the earlier format, encoded as list elements (oldest
+ * first). *out is freed with RedisModule_Free, its strings by auto memory. */
+int resvHistoryReadStream(RedisModuleCtx *ctx, RedisModuleString *hkey, RedisModuleString ***out,
+                          long *count);
 
 /* ---- applying a reservation change (resv_store.c) ---- */
 typedef struct {

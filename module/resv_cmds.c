@@ -110,10 +110,12 @@ static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i,
                        -1;
             break;
         case OPT_ACTOR:
-            if (len > 128 || !resvUtf8Valid(v, len) || memchr(v, '\n', len) || memchr(v, '\r', len))
-                return resvReplyError(
-                           ctx, RESV_E_ERR,
-                           "invalid ACTOR: must be one line of UTF-8, at most 128 bytes"),
+            /* No NUL either: it separates the fields of an audit entry. */
+            if (len > 128 || !resvUtf8Valid(v, len) || memchr(v, '\n', len) ||
+                memchr(v, '\r', len) || memchr(v, '\0', len))
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid ACTOR: must be one line of UTF-8 without NUL "
+                                      "bytes, at most 128 bytes"),
                        -1;
             o->actor = argv[i + 1];
             break;
@@ -192,6 +194,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     RedisModuleString *old[RESV_F_COUNT];
     int exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
     if (exists < 0) return resvReplyWrongType(ctx, rkey);
+    if (resvHistoryCheckType(ctx, c.store.v, c.store.len, c.id.v, c.id.len)) return REDISMODULE_OK;
     if (o.msgid) {
         size_t ml;
         const char *m = RedisModule_StringPtrLen(o.msgid, &ml);
@@ -385,6 +388,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (!exists)
         return resvReplyError(ctx, RESV_E_NOTFOUND, "reservation %.*s not found in store %.*s",
                               (int)c.id.len, c.id.v, (int)c.store.len, c.store.v);
+    if (resvHistoryCheckType(ctx, c.store.v, c.store.len, c.id.v, c.id.len)) return REDISMODULE_OK;
     c.oldStatus = cmdsStoredStatus(old[RESV_F_STATUS]);
     resvMove mv = resvStatusMove(c.oldStatus, c.newStatus, 0);
     if (mv == RESV_MOVE_REFUSE)

@@ -195,6 +195,7 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         RedisModuleString *rkey = resvKeyRecord(ctx, s.v, s.len, r.v, r.len);
         exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
         if (exists < 0) return resvReplyWrongType(ctx, rkey);
+        if (exists && resvHistoryCheckType(ctx, s.v, s.len, r.v, r.len)) return REDISMODULE_OK;
         snprintf(rname, sizeof rname, "%.*s", (int)r.len, r.v);
         if (resvHashGetOne(ctx, fkey, rname, &failed) < 0) return resvReplyWrongType(ctx, fkey);
     }
@@ -280,13 +281,13 @@ int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
         resvSpan part[3];
         outboxSplitFailure(q.v[i], part);
         RedisModule_ReplyWithMap(ctx, 4);
-        RedisModule_ReplyWithSimpleString(ctx, "reservation_id");
+        resvReplyName(ctx, "reservation_id");
         RedisModule_ReplyWithString(ctx, q.f[i]);
-        RedisModule_ReplyWithSimpleString(ctx, "status");
+        resvReplyName(ctx, "status");
         RedisModule_ReplyWithStringBuffer(ctx, part[1].v, part[1].len);
-        RedisModule_ReplyWithSimpleString(ctx, "error");
+        resvReplyName(ctx, "error");
         RedisModule_ReplyWithStringBuffer(ctx, part[2].v, part[2].len);
-        RedisModule_ReplyWithSimpleString(ctx, "failed_at");
+        resvReplyName(ctx, "failed_at");
         RedisModule_ReplyWithStringBuffer(ctx, part[0].v, part[0].len);
     }
     resvScanFree(&q);
@@ -327,6 +328,7 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         if (!exists)
             return resvReplyError(ctx, RESV_E_NOTFOUND, "reservation %.*s not found in store %.*s",
                                   (int)r.len, r.v, (int)s.len, s.v);
+        if (resvHistoryCheckType(ctx, s.v, s.len, r.v, r.len)) return REDISMODULE_OK;
         snprintf(rname, sizeof rname, "%.*s", (int)r.len, r.v);
         resvHashGetOne(ctx, fkey, rname, &failed);
         if (outboxRequeue(ctx, s, r, old, fkey, failed != NULL))
@@ -348,11 +350,12 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         if (!resvIdValid(id.v, id.len)) continue;
         RedisModuleString *rkey = resvKeyRecord(ctx, s.v, s.len, id.v, id.len);
         exists[i] = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, olds + i * RESV_F_COUNT);
-        if (exists[i] < 0) {
+        if (exists[i] < 0 ||
+            (exists[i] && resvHistoryCheckType(ctx, s.v, s.len, id.v, id.len))) {
             RedisModule_Free(olds);
             RedisModule_Free(exists);
             resvScanFree(&q);
-            return resvReplyWrongType(ctx, rkey);
+            return exists[i] < 0 ? resvReplyWrongType(ctx, rkey) : REDISMODULE_OK;
         }
     }
     long long queued = 0;

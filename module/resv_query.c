@@ -155,15 +155,15 @@ static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int with
     if (withStart) {
         char buf[RESV_DATETIME_LEN + 1];
         resvFormatDateTime(q->start, buf);
-        RedisModule_ReplyWithSimpleString(ctx, "start");
+        resvReplyName(ctx, "start");
         RedisModule_ReplyWithStringBuffer(ctx, buf, RESV_DATETIME_LEN);
     }
-    RedisModule_ReplyWithSimpleString(ctx, "total");
+    resvReplyName(ctx, "total");
     RedisModule_ReplyWithLongLong(ctx, q->total);
-    RedisModule_ReplyWithSimpleString(ctx, "covers");
+    resvReplyName(ctx, "covers");
     RedisModule_ReplyWithLongLong(ctx, q->covers);
     for (int i = 0; i < RESV_S_COUNT; i++) {
-        RedisModule_ReplyWithSimpleString(ctx, resvStatusName((resvStatus)i));
+        resvReplyName(ctx, resvStatusName((resvStatus)i));
         RedisModule_ReplyWithLongLong(ctx, q->per[i]);
     }
 }
@@ -247,7 +247,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     RedisModule_CloseKey(key);
     queryReplyCounts(ctx, &all, 0, bucket ? 1 : 0);
     if (bucket) {
-        RedisModule_ReplyWithSimpleString(ctx, "buckets");
+        resvReplyName(ctx, "buckets");
         RedisModule_ReplyWithArray(ctx, (long)nb);
         for (size_t i = 0; i < nb; i++)
             queryReplyCounts(ctx, &buckets[i], 1, 0);
@@ -336,18 +336,37 @@ int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         for (int k = 0; k < 3; k++)
             n += vals[k] != NULL;
         RedisModule_ReplyWithMap(ctx, n);
-        RedisModule_ReplyWithSimpleString(ctx, "table_number");
+        resvReplyName(ctx, "table_number");
         RedisModule_ReplyWithString(ctx, q.f[i]);
-        RedisModule_ReplyWithSimpleString(ctx, "reservation_id");
+        resvReplyName(ctx, "reservation_id");
         RedisModule_ReplyWithString(ctx, q.v[i]);
         for (int k = 0; k < 3; k++) {
             if (!vals[k]) continue;
-            RedisModule_ReplyWithSimpleString(ctx, specs[k].name);
+            resvReplyName(ctx, specs[k].name);
             RedisModule_ReplyWithString(ctx, vals[k]);
         }
     }
     resvScanFree(&q);
     return REDISMODULE_OK;
+}
+
+/* One audit entry as a map: `id` (its 1-based position in the kept list), the six
+ * fixed fields always (empty ones too), `note` when there is one, `payload` when the
+ * entry has one (an empty payload included). */
+static void queryReplyHistoryEntry(RedisModuleCtx *ctx, long pos, RedisModuleString *el) {
+    resvHistoryEntry e;
+    size_t len = 0;
+    const char *p = el ? RedisModule_StringPtrLen(el, &len) : "";
+    char id[24];
+    resvHistoryDecode(p, len, &e);
+    RedisModule_ReplyWithMap(ctx, 1 + RESV_H_NOTE + (e.len[RESV_H_NOTE] > 0) + e.hasPayload);
+    resvReplyName(ctx, "id");
+    RedisModule_ReplyWithStringBuffer(ctx, id, (size_t)snprintf(id, sizeof id, "%ld", pos));
+    for (int i = 0; i < RESV_H_COUNT; i++) {
+        if ((i == RESV_H_NOTE && !e.len[i]) || (i == RESV_H_PAYLOAD && !e.hasPayload)) continue;
+        resvReplyName(ctx, resvHistoryFieldNames[i]);
+        RedisModule_ReplyWithStringBuffer(ctx, e.v[i], e.len[i]);
+    }
 }
 
 /* RESV.HISTORY store id [COUNT n] */
@@ -364,45 +383,29 @@ int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
         if (!resvArgIs(argv[3], "COUNT")) return resvReplySyntaxError(ctx, argv[3]);
         if (resvArgRange(ctx, argv[4], "COUNT", 1, 1000000, &count)) return REDISMODULE_OK;
     }
-    RedisModuleString *hkey = resvKeyHistory(ctx, s, sl, r, rl);
+    RedisModuleString *hkey = resvKeyHistory(ctx, s, sl, r, rl), **legacy = NULL;
     RedisModuleKey *key = RedisModule_OpenKey(ctx, hkey, REDISMODULE_READ);
     int type = RedisModule_KeyType(key);
-    if (type == REDISMODULE_KEYTYPE_EMPTY) {
+    long len = 0;
+    if (type == REDISMODULE_KEYTYPE_LIST) {
+        len = (long)RedisModule_ValueLength(key);
+    } else if (type == REDISMODULE_KEYTYPE_STREAM) {
+        /* The earlier format, not yet rewritten by a write: the same entries. */
         RedisModule_CloseKey(key);
-        return RedisModule_ReplyWithArray(ctx, 0);
-    }
-    if (type != REDISMODULE_KEYTYPE_STREAM) {
+        key = NULL;
+        resvHistoryReadStream(ctx, hkey, &legacy, &len);
+    } else if (type != REDISMODULE_KEYTYPE_EMPTY) {
         RedisModule_CloseKey(key);
         return resvReplyWrongType(ctx, hkey);
     }
-    long long len = (long long)RedisModule_ValueLength(key);
-    long long skip = count >= 0 && count < len ? len - count : 0;
-    RedisModule_ReplyWithArray(ctx, (long)(len - skip));
-    if (RedisModule_StreamIteratorStart(key, 0, NULL, NULL) == REDISMODULE_OK) {
-        RedisModuleStreamID id;
-        long nf;
-        while (RedisModule_StreamIteratorNextID(key, &id, &nf) == REDISMODULE_OK) {
-            RedisModuleString *f, *v;
-            if (skip > 0) {
-                /* Redis 7.0 asserts when the next id is asked for before the fields of
-                 * the current entry were consumed: drain them. */
-                while (RedisModule_StreamIteratorNextField(key, &f, &v) == REDISMODULE_OK) {
-                }
-                skip--;
-                continue;
-            }
-            RedisModule_ReplyWithMap(ctx, 1 + nf);
-            RedisModule_ReplyWithSimpleString(ctx, "id");
-            RedisModule_ReplyWithString(
-                ctx, RedisModule_CreateStringPrintf(ctx, "%llu-%llu", (unsigned long long)id.ms,
-                                                    (unsigned long long)id.seq));
-            while (RedisModule_StreamIteratorNextField(key, &f, &v) == REDISMODULE_OK) {
-                RedisModule_ReplyWithString(ctx, f);
-                RedisModule_ReplyWithString(ctx, v);
-            }
-        }
-        RedisModule_StreamIteratorStop(key);
+    long skip = count >= 0 && count < len ? len - (long)count : 0;
+    RedisModule_ReplyWithArray(ctx, len - skip);
+    for (long i = skip; i < len; i++) {
+        /* ListGet walks on from the previous index: one pass over the list. */
+        RedisModuleString *el = legacy ? legacy[i] : RedisModule_ListGet(key, i);
+        queryReplyHistoryEntry(ctx, i + 1, el);
     }
-    RedisModule_CloseKey(key);
+    if (key) RedisModule_CloseKey(key);
+    if (legacy) RedisModule_Free(legacy);
     return REDISMODULE_OK;
 }

@@ -133,19 +133,43 @@ RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx) {
 
 /* ---- reading ---- */
 
+/* One pass over the hash (ScanKey walks a listpack once, where a HashGet per field
+ * would search it again for every field). Each known field's value is held, not
+ * copied; a field outside `specs` (HSET by hand, or not asked for) is skipped. */
+typedef struct {
+    RedisModuleCtx *ctx;
+    const resvFieldSpec *specs;
+    int count;
+    RedisModuleString **out;
+} storeHashReadState;
+
+static void storeHashReadCb(RedisModuleKey *key, RedisModuleString *field, RedisModuleString *value,
+                            void *privdata) {
+    (void)key;
+    storeHashReadState *st = privdata;
+    size_t len;
+    const char *name = RedisModule_StringPtrLen(field, &len);
+    int i = resvFieldLookup(st->specs, st->count, name, len);
+    if (i >= 0 && value) st->out[i] = RedisModule_HoldString(st->ctx, value);
+}
+
 int resvHashRead(RedisModuleCtx *ctx, RedisModuleString *keyname, const resvFieldSpec *specs,
                  int count, RedisModuleString **out) {
     RedisModuleKey *key = RedisModule_OpenKey(ctx, keyname, REDISMODULE_READ);
     int type = RedisModule_KeyType(key), rc = 1;
     for (int i = 0; i < count; i++)
         out[i] = NULL;
-    if (type == REDISMODULE_KEYTYPE_EMPTY)
+    if (type == REDISMODULE_KEYTYPE_EMPTY) {
         rc = 0;
-    else if (type != REDISMODULE_KEYTYPE_HASH)
+    } else if (type != REDISMODULE_KEYTYPE_HASH) {
         rc = -1;
-    else
-        for (int i = 0; i < count; i++)
-            RedisModule_HashGet(key, REDISMODULE_HASH_CFIELDS, specs[i].name, &out[i], NULL);
+    } else {
+        storeHashReadState st = {ctx, specs, count, out};
+        RedisModuleScanCursor *cur = RedisModule_ScanCursorCreate();
+        while (RedisModule_ScanKey(key, cur, storeHashReadCb, &st)) {
+        }
+        RedisModule_ScanCursorDestroy(cur);
+    }
     RedisModule_CloseKey(key);
     return rc;
 }
@@ -194,6 +218,12 @@ int resvKeyCheckType(RedisModuleCtx *ctx, RedisModuleString *keyname, int type) 
     return -1;
 }
 
+/* Names go out as bulk strings, as HGETALL sends them: a status reply would be copied
+ * and scanned for newlines by Redis, for names that are constants. */
+int resvReplyName(RedisModuleCtx *ctx, const char *name) {
+    return RedisModule_ReplyWithStringBuffer(ctx, name, strlen(name));
+}
+
 void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
                      RedisModuleString **vals) {
     long n = 0;
@@ -202,7 +232,7 @@ void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
     RedisModule_ReplyWithMap(ctx, n);
     for (int i = 0; i < count; i++) {
         if (!vals[i]) continue;
-        RedisModule_ReplyWithSimpleString(ctx, specs[i].name);
+        resvReplyName(ctx, specs[i].name);
         RedisModule_ReplyWithString(ctx, vals[i]);
     }
 }
@@ -285,6 +315,123 @@ static void storeXaddHead(RedisModuleCtx *ctx, resvArgv *a, RedisModuleString *k
     resvArgvAddC(ctx, a, "*");
 }
 
+/* ---- the audit trail: a list, one element per entry (include/resv_history.h) ---- */
+
+int resvHistoryCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
+                         size_t rl) {
+    RedisModuleString *hkey = resvKeyHistory(ctx, s, sl, r, rl);
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, hkey, REDISMODULE_READ);
+    int t = RedisModule_KeyType(key);
+    RedisModule_CloseKey(key);
+    if (t == REDISMODULE_KEYTYPE_EMPTY || t == REDISMODULE_KEYTYPE_LIST ||
+        t == REDISMODULE_KEYTYPE_STREAM)
+        return 0;
+    resvReplyWrongType(ctx, hkey);
+    return -1;
+}
+
+/* One element from the fields of an entry. NULL (logged) when a field other than the
+ * payload holds a NUL: the options are validated so that this cannot happen. */
+static RedisModuleString *storeHistoryElement(RedisModuleCtx *ctx, const resvHistoryEntry *e) {
+    size_t n = resvHistoryEncodedLen(e);
+    char *buf = RedisModule_Alloc(n + 1);
+    RedisModuleString *el = NULL;
+    if (resvHistoryEncode(e, buf) == 0)
+        el = RedisModule_CreateString(ctx, buf, n);
+    else
+        RedisModule_Log(ctx, "warning", "resv: audit entry with a NUL byte outside the payload");
+    RedisModule_Free(buf);
+    return el;
+}
+
+int resvHistoryReadStream(RedisModuleCtx *ctx, RedisModuleString *hkey, RedisModuleString ***out,
+                          long *count) {
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, hkey, REDISMODULE_READ);
+    long cap = (long)RedisModule_ValueLength(key), n = 0;
+    RedisModuleString **els = RedisModule_Alloc(sizeof *els * (size_t)(cap + 1));
+    if (RedisModule_StreamIteratorStart(key, 0, NULL, NULL) == REDISMODULE_OK) {
+        RedisModuleStreamID id;
+        long nf;
+        while (RedisModule_StreamIteratorNextID(key, &id, &nf) == REDISMODULE_OK) {
+            RedisModuleString *f, *v;
+            resvHistoryEntry e;
+            memset(&e, 0, sizeof e);
+            /* Fields are drained for every entry: Redis 7.0 asserts otherwise. */
+            while (RedisModule_StreamIteratorNextField(key, &f, &v) == REDISMODULE_OK) {
+                size_t fl;
+                const char *fp = RedisModule_StringPtrLen(f, &fl);
+                for (int i = 0; i < RESV_H_COUNT; i++) {
+                    if (strlen(resvHistoryFieldNames[i]) != fl ||
+                        memcmp(resvHistoryFieldNames[i], fp, fl) != 0)
+                        continue;
+                    e.v[i] = RedisModule_StringPtrLen(v, &e.len[i]);
+                    if (i == RESV_H_PAYLOAD) e.hasPayload = 1;
+                    /* A NUL outside the payload cannot be kept in the new format. */
+                    if (i != RESV_H_PAYLOAD && memchr(e.v[i], '\0', e.len[i])) e.len[i] = 0;
+                }
+            }
+            RedisModuleString *el = n < cap ? storeHistoryElement(ctx, &e) : NULL;
+            if (el) els[n++] = el;
+        }
+        RedisModule_StreamIteratorStop(key);
+    }
+    RedisModule_CloseKey(key);
+    *out = els;
+    *count = n;
+    return 0;
+}
+
+/* A stream of the earlier format becomes a list of the same entries (DEL, RPUSH), so
+ * that the next RPUSH finds a list: replicated as those plain commands. */
+static int storeHistoryFromStream(RedisModuleCtx *ctx, RedisModuleString *hkey, long long *len) {
+    RedisModuleString **els;
+    long n;
+    int rc = 0;
+    resvHistoryReadStream(ctx, hkey, &els, &n);
+    rc |= resvWriteDel(ctx, hkey);
+    for (long i = 0; i < n;) {
+        resvArgv a = {.n = 0};
+        resvArgvAddStr(&a, hkey);
+        while (i < n && a.n < RESV_ARGV_MAX)
+            resvArgvAddStr(&a, els[i++]);
+        rc |= resvWrite(ctx, "RPUSH", &a);
+    }
+    RedisModule_Free(els);
+    *len = n;
+    return rc;
+}
+
+/* RPUSH of the entry, then LTRIM to resv.history-max-len when the list grew past it
+ * (so most writes are one command, and the kept length is exact). */
+static int storeHistoryAppend(RedisModuleCtx *ctx, RedisModuleString *hkey,
+                              const resvHistoryEntry *e) {
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, hkey, REDISMODULE_READ);
+    int type = RedisModule_KeyType(key), rc = 0;
+    long long len = type == REDISMODULE_KEYTYPE_LIST ? (long long)RedisModule_ValueLength(key) : 0;
+    RedisModule_CloseKey(key);
+    if (type == REDISMODULE_KEYTYPE_STREAM) {
+        rc |= storeHistoryFromStream(ctx, hkey, &len);
+    } else if (type != REDISMODULE_KEYTYPE_LIST && type != REDISMODULE_KEYTYPE_EMPTY) {
+        RedisModule_Log(ctx, "warning", "resv: an audit trail key holds the wrong kind of value");
+        return -1;
+    }
+    RedisModuleString *el = storeHistoryElement(ctx, e);
+    if (!el) return -1;
+    resvArgv a = {.n = 0};
+    resvArgvAddStr(&a, hkey);
+    resvArgvAddStr(&a, el);
+    rc |= resvWrite(ctx, "RPUSH", &a);
+    if (++len > resvCfg.historyMaxLen) {
+        char lo[32];
+        resvArgv t = {.n = 0};
+        resvArgvAddStr(&t, hkey);
+        resvArgvAdd(ctx, &t, lo, (size_t)snprintf(lo, sizeof lo, "%lld", -resvCfg.historyMaxLen));
+        resvArgvAddC(ctx, &t, "-1");
+        rc |= resvWrite(ctx, "LTRIM", &t);
+    }
+    return rc;
+}
+
 void resvChangeNote(resvChange *c, const char *name) {
     size_t used = strlen(c->changed);
     snprintf(c->changed + used, sizeof c->changed - used, "%s%s", used ? "," : "", name);
@@ -337,20 +484,19 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
         }
     }
 
-    resvArgv h = {.n = 0};
-    storeXaddHead(ctx, &h, resvKeyHistory(ctx, s, sl, r, rl), resvCfg.historyMaxLen);
-    storeAddPair(ctx, &h, "at", c->now, RESV_DATETIME_LEN);
-    storeAddPair(ctx, &h, "origin", c->origin, strlen(c->origin));
-    storeAddPair(ctx, &h, "actor", c->actor, c->actorLen);
-    storeAddPair(ctx, &h, "event", c->event, c->eventLen);
-    storeAddPair(ctx, &h, "changed", c->changed, strlen(c->changed));
-    storeAddPair(ctx, &h, "status", statusName, strlen(statusName));
-    if (c->note) storeAddPair(ctx, &h, "note", c->note, strlen(c->note));
+    resvHistoryEntry h;
+    memset(&h, 0, sizeof h);
+    const char *hv[RESV_H_PAYLOAD] = {c->now,   c->origin,  c->actor,  c->event,
+                                      c->changed, statusName, c->note ? c->note : ""};
+    size_t hl[RESV_H_PAYLOAD] = {RESV_DATETIME_LEN, strlen(c->origin), c->actorLen, c->eventLen,
+                                 strlen(c->changed), strlen(statusName), c->note ? strlen(c->note) : 0};
+    for (int i = 0; i < RESV_H_PAYLOAD; i++)
+        h.v[i] = hv[i], h.len[i] = hl[i];
     if (c->payload) {
-        resvArgvAddC(ctx, &h, "payload");
-        resvArgvAddStr(&h, c->payload);
+        h.v[RESV_H_PAYLOAD] = RedisModule_StringPtrLen(c->payload, &h.len[RESV_H_PAYLOAD]);
+        h.hasPayload = 1;
     }
-    rc |= resvWrite(ctx, "XADD", &h);
+    rc |= storeHistoryAppend(ctx, resvKeyHistory(ctx, s, sl, r, rl), &h);
 
     if (!c->historyOnly && c->feedEvent) {
         resvArgv f = {.n = 0};

@@ -148,7 +148,8 @@ class IndexRandom(unittest.TestCase):
                              "two seated reservations share a table")
             self.assertEqual(seated, tables, store)
             for rid in recs:
-                self.assertGreater(r.call("XLEN", pre + "h:" + rid), 0)
+                self.assertEqual("list", r.call("TYPE", pre + "h:" + rid))
+                self.assertGreater(r.call("LLEN", pre + "h:" + rid), 0)
             queued = set()
             for _, f in r.call("XRANGE", pre + "outbox", "-", "+"):
                 f = pairs(f)

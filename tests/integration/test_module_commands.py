@@ -393,14 +393,134 @@ class ModuleCommands(RedisTestCase):
             self.r.call("CONFIG", "SET", "resv.list-max-limit", "1000")
 
     def test_history_max_len_config(self):
+        """The audit trail is a list trimmed to exactly resv.history-max-len, newest kept;
+        positions (the entries' ids) start at 1 again after a trim."""
+        hkey = "resv:{%s}:h:H1" % S
         self.make("H1")
         try:
-            self.r.call("CONFIG", "SET", "resv.history-max-len", "1")
-            for i in range(300):
+            self.r.call("CONFIG", "SET", "resv.history-max-len", "3")
+            for i in range(10):
                 self.up("H1", "notes", "n%d" % i)
-            self.assertLess(self.r.call("XLEN", "resv:{%s}:h:H1" % S), 250)
+            self.assertEqual("list", self.r.call("TYPE", hkey))
+            self.assertEqual(3, self.r.call("LLEN", hkey))
+            h = [pairs(x) for x in self.r.call("RESV.HISTORY", S, "H1")]
+            self.assertEqual(["1", "2", "3"], [x["id"] for x in h])
+            self.assertEqual(["updated"] * 3, [x["event"] for x in h])
+            self.assertEqual("n9", self.get("H1")["notes"])
+            self.assertEqual(["2", "3"], [pairs(x)["id"] for x in
+                                          self.r.call("RESV.HISTORY", S, "H1", "COUNT", "2")])
+            # raised: the list grows again; lowered: the next write trims it
+            self.r.call("CONFIG", "SET", "resv.history-max-len", "200")
+            for i in range(5):
+                self.up("H1", "notes", "m%d" % i)
+            self.assertEqual(8, self.r.call("LLEN", hkey))
+            self.r.call("CONFIG", "SET", "resv.history-max-len", "1")
+            self.assertEqual(8, self.r.call("LLEN", hkey))  # reads and config trim nothing
+            self.r.call("RESV.STATUS", S, "H1", "confirmed")
+            self.assertEqual(1, self.r.call("LLEN", hkey))
+            (last,) = [pairs(x) for x in self.r.call("RESV.HISTORY", S, "H1")]
+            self.assertEqual(("1", "status", "confirmed"), (last["id"], last["event"], last["status"]))
         finally:
             self.r.call("CONFIG", "SET", "resv.history-max-len", "200")
+
+    def test_history_list_element_format(self):
+        """One element per entry: at origin actor event changed status note [payload],
+        joined by NUL, the payload last and only when given (an empty one included)."""
+        payload = "第一行\n第二行\r\n\x00中间有NUL\x00\x00尾".encode()
+        self.up("F1", "ORIGIN", "webhook", "ACTOR", "易订", "EVENT", "reservation.created",
+                "PAYLOAD", payload, "reservation_date", "2024-02-15")
+        self.up("F1", "ORIGIN", "sync", "PAYLOAD", "", "status", "pending", "notes", "x")
+        self.up("F1", "notes", "y")
+        raw = [x.encode("utf-8", "surrogateescape")
+               for x in self.r.call("LRANGE", "resv:{%s}:h:F1" % S, "0", "-1")]
+        self.assertEqual(3, len(raw))
+        at = raw[0].split(b"\0", 1)[0]
+        self.assertEqual(19, len(at))
+        self.assertEqual(at + b"\0webhook\0\xe6\x98\x93\xe8\xae\xa2\0reservation.created\0"
+                         b"reservation_date,status,updated_at\0pending\0\0" + payload, raw[0])
+        self.assertEqual(7, raw[1].count(b"\0"))  # an empty payload: the seventh NUL is there
+        self.assertTrue(raw[1].endswith(b"\0notes,updated_at\0pending\0\0"))
+        self.assertEqual(6, raw[2].count(b"\0"))  # no payload
+        h = [pairs(x) for x in self.r.call("RESV.HISTORY", S, "F1")]
+        # the reply: id, the six fixed fields (empty ones too), note/payload when there
+        self.assertEqual(["id", "at", "origin", "actor", "event", "changed", "status", "payload"],
+                         self.r.call("RESV.HISTORY", S, "F1")[0][0::2])
+        self.assertEqual(payload, h[0]["payload"].encode("utf-8", "surrogateescape"))
+        self.assertEqual("易订", h[0]["actor"])
+        self.assertEqual("", h[1]["payload"])
+        self.assertEqual("", h[1]["actor"])
+        self.assertNotIn("payload", h[2])
+        self.assertNotIn("note", h[2])
+        self.assertEqual(["1", "2", "3"], [x["id"] for x in h])
+        h3 = self.r3.call("RESV.HISTORY", S, "F1", "COUNT", "3")
+        self.assertEqual(payload, h3[0]["payload"].encode("utf-8", "surrogateescape"))
+
+    def test_actor_nul_refused(self):
+        self.make("A1")
+        e = self.refused("ERR invalid ACTOR", "RESV.UPSERT", S, "A1", "ACTOR", b"bo\x00b",
+                         "notes", "x")
+        self.assertIn("NUL", e)
+        self.refused("ERR invalid ACTOR", "RESV.STATUS", S, "A1", "confirmed", "ACTOR", b"\x00")
+        self.refused("ERR invalid ACTOR", "RESV.UPSERT", S, "NEW", "ACTOR", b"x\x00",
+                     "reservation_date", "2024-02-15")
+
+    def test_history_from_earlier_stream_format(self):
+        """A trail written as a stream by an earlier version is read as it is and
+        rewritten as a list by the next write of the reservation."""
+        self.make("L1")
+        hkey = "resv:{%s}:h:L1" % S
+        old = self.r.call("LRANGE", hkey, "0", "-1")
+        self.r.call("DEL", hkey)
+        self.r.call("XADD", hkey, "*", "at", "2024-01-01T10:00:00", "origin", "api", "actor", "",
+                    "event", "created", "changed", "status", "status", "pending")
+        self.r.call("XADD", hkey, "*", "at", "2024-01-01T11:00:00", "origin", "webhook",
+                    "actor", "yd", "event", "updated", "changed", "", "status", "pending",
+                    "note", "ignored status confirmed", "payload", b"{\x00}")
+        want = [{"id": "1", "at": "2024-01-01T10:00:00", "origin": "api", "actor": "",
+                 "event": "created", "changed": "status", "status": "pending"},
+                {"id": "2", "at": "2024-01-01T11:00:00", "origin": "webhook", "actor": "yd",
+                 "event": "updated", "changed": "", "status": "pending",
+                 "note": "ignored status confirmed", "payload": "{\x00}"}]
+        self.assertEqual(want, [pairs(x) for x in self.r.call("RESV.HISTORY", S, "L1")])
+        self.assertEqual(want[1:], [pairs(x) for x in
+                                    self.r.call("RESV.HISTORY", S, "L1", "COUNT", "1")])
+        self.assertEqual("stream", self.r.call("TYPE", hkey))  # reading changes nothing
+        self.assertEqual("updated", self.up("L1", "notes", "x"))
+        self.assertEqual("list", self.r.call("TYPE", hkey))
+        h = [pairs(x) for x in self.r.call("RESV.HISTORY", S, "L1")]
+        self.assertEqual(want, h[:2])
+        self.assertEqual(("3", "updated"), (h[2]["id"], h[2]["event"]))
+        self.assertEqual(1, len(old))
+        # a trail key of another type: refused before anything is written
+        self.r.call("DEL", hkey)
+        self.r.call("SET", hkey, "x")
+        self.refused("WRONGTYPE", "RESV.UPSERT", S, "L1", "notes", "z")
+        self.refused("WRONGTYPE", "RESV.STATUS", S, "L1", "confirmed")
+        self.refused("WRONGTYPE", "RESV.HISTORY", S, "L1")
+
+    def test_unknown_hash_field_ignored(self):
+        """A field HSET by hand is not part of the model: replies leave it out, writes
+        keep working; also with a hash in its hashtable encoding (a value over 64 bytes)."""
+        self.make("U1", "confirmed", S, "2024-02-15", "18:00", "customer_name", "张三")
+        rkey = "resv:{%s}:r:U1" % S
+        before = self.get("U1")
+        self.r.call("HSET", rkey, "zz_by_hand", "x", "a", "", "customer_nam", "typo")
+        self.assertEqual(before, self.get("U1"))
+        self.assertEqual(list(before), self.r.call("RESV.GET", S, "U1")[0::2])
+        _, items = self.r.call("RESV.LIST", S)
+        self.assertEqual(before, pairs(items[0]))
+        self.assertEqual("updated", self.up("U1", "notes", "靠窗" * 30))
+        self.assertEqual("hashtable", self.r.call("OBJECT", "ENCODING", rkey))
+        g = self.get("U1")
+        self.assertEqual("靠窗" * 30, g["notes"])
+        self.assertNotIn("zz_by_hand", g)
+        self.assertEqual(["id", "store_id", "reservation_id", "customer_name", "customer_count",
+                          "reservation_date", "reservation_time", "status", "notes",
+                          "created_at", "updated_at"], self.r.call("RESV.GET", S, "U1")[0::2])
+        st = pairs(self.r.call("RESV.STATUS", S, "U1", "arrived"))
+        self.assertEqual(("arrived", "张三"), (st["status"], st["customer_name"]))
+        self.assertNotIn("customer_nam", st)
+        self.assertEqual(1, self.r.call("RESV.DEL", S, "U1"))
 
     def test_stats(self):
         rows = [("S1", "2024-02-15", "18:00", "confirmed", 4), ("S2", "2024-02-15", "18:30", "pending", 2),
@@ -449,7 +569,7 @@ class ModuleCommands(RedisTestCase):
                          (h[1]["origin"], h[1]["actor"], h[1]["event"], h[1]["status"],
                           h[1]["changed"]))
         self.assertNotIn("payload", h[1])
-        self.assertTrue(h[0]["id"] < h[1]["id"] or len(h[0]["id"]) < len(h[1]["id"]))
+        self.assertEqual(["1", "2"], [x["id"] for x in h])  # positions in the kept list
         last = self.r.call("RESV.HISTORY", S, "P1", "COUNT", "1")
         self.assertEqual("confirmed", pairs(last[0])["status"])
         self.assertEqual(2, len(self.r.call("RESV.HISTORY", S, "P1", "COUNT", "5")))

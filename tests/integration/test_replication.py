@@ -106,6 +106,22 @@ class Replication(unittest.TestCase):
         w("RESV.RESYNC", S, expect=2)
         w("RESV.RESYNC", S, "R5", expect=1)
         w("RESV.RESYNC", S, "nope", expect=RespError)
+        # the audit trail: LTRIM at resv.history-max-len (a master-only setting: the
+        # replica gets the LTRIM), and a stream of the earlier format rewritten as a list
+        self.m.call("CONFIG", "SET", "resv.history-max-len", "2")
+        try:
+            for i in range(4):
+                w("RESV.UPSERT", S, "R3", "notes", "t%d" % i, expect="updated")
+        finally:
+            self.m.call("CONFIG", "SET", "resv.history-max-len", "200")
+        self.assertEqual(2, self.m.call("LLEN", "resv:{%s}:h:R3" % S))
+        self.m.call("DEL", "resv:{%s}:h:R4" % S)
+        self.m.call("XADD", "resv:{%s}:h:R4" % S, "*", "at", "2024-01-01T10:00:00", "origin",
+                    "api", "actor", "", "event", "created", "changed", "", "status", "arrived",
+                    "payload", b"\x00raw")
+        time.sleep(1.1)
+        w("RESV.UPSERT", S, "R4", "notes", "迁移", expect="updated")
+        self.assertEqual(2, self.m.call("LLEN", "resv:{%s}:h:R4" % S))
         w("RESV.OWNER", "X9", "CLAIM", "store-z", expect="store-z")
         w("RESV.OWNER", "X9", "CLAIM", S, expect="store-z")
         self.sync()
@@ -117,8 +133,12 @@ class Replication(unittest.TestCase):
         self.assertIn("resv_upsert_created:0", self.rc.call("INFO", "resv"))
         self.assertEqual(pairs(self.m.call("RESV.GET", S, "R1")),
                          pairs(self.rc.call("RESV.GET", S, "R1")))
-        self.assertEqual(self.m.call("XRANGE", "resv:{%s}:h:R1" % S, "-", "+"),
-                         self.rc.call("XRANGE", "resv:{%s}:h:R1" % S, "-", "+"))
+        self.assertEqual("list", self.rc.call("TYPE", "resv:{%s}:h:R1" % S))
+        self.assertEqual(self.m.call("LRANGE", "resv:{%s}:h:R1" % S, "0", "-1"),
+                         self.rc.call("LRANGE", "resv:{%s}:h:R1" % S, "0", "-1"))
+        for rid in ("R1", "R3", "R4"):
+            self.assertEqual(self.m.call("RESV.HISTORY", S, rid),
+                             self.rc.call("RESV.HISTORY", S, rid))
         self.assertEqual(self.m.call("RESV.OUTBOX", S, "COUNT", "1000"),
                          self.rc.call("RESV.OUTBOX", S, "COUNT", "1000"))
         self.assertEqual(self.m.call("RESV.FAILURES", S), self.rc.call("RESV.FAILURES", S))
