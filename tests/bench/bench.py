@@ -149,7 +149,7 @@ def key_class(k):
     kind, rest = m.group(1), m.group(3)
     if kind == "i":
         return "index all" if rest == "all" else "index status"
-    return {"r": "record hash", "h": "history stream", "changes": "change feed"}.get(kind, kind)
+    return {"r": "record hash", "h": "history list", "changes": "change feed"}.get(kind, kind)
 
 
 def part_memory():
@@ -189,13 +189,14 @@ def part_memory():
     s0, r0 = store_name(0), res_id(0)
     one = {
         "record hash": c.call("MEMORY", "USAGE", "resv:{%s}:r:%s" % (s0, r0), "SAMPLES", "0"),
-        "history stream (1 entry)": c.call("MEMORY", "USAGE", "resv:{%s}:h:%s" % (s0, r0),
-                                           "SAMPLES", "0"),
+        "history list (1 entry)": c.call("MEMORY", "USAGE", "resv:{%s}:h:%s" % (s0, r0),
+                                         "SAMPLES", "0"),
+        "history encoding": c.call("OBJECT", "ENCODING", "resv:{%s}:h:%s" % (s0, r0)),
         "owner key": c.call("MEMORY", "USAGE", "resv:owner:{%s}" % r0, "SAMPLES", "0"),
         "record encoding": c.call("OBJECT", "ENCODING", "resv:{%s}:r:%s" % (s0, r0)),
-        "history entry bytes (XRANGE fields)": sum(
-            len(x.encode()) for e in c.call("XRANGE", "resv:{%s}:h:%s" % (s0, r0), "-", "+")
-            for x in e[1]),
+        "history entry bytes (the list element)": sum(
+            len(x.encode("utf-8", "surrogateescape"))
+            for x in c.call("LRANGE", "resv:{%s}:h:%s" % (s0, r0), "0", "-1")),
         "record field/value bytes": sum(
             len(x.encode()) for x in c.call("HGETALL", "resv:{%s}:r:%s" % (s0, r0))),
     }
@@ -212,7 +213,18 @@ def part_memory():
         "keys_by_kind": counts,
         "one_reservation": one,
     }
-    hist = by_class.get("history stream", 0)
+    # the trail's cost per entry: the same list after nine more updates
+    hk = "resv:{%s}:h:%s" % (s0, r0)
+    for i in range(9):
+        c.call("RESV.UPSERT", s0, r0, "notes", "第%d次修改：客户改为靠窗的位置" % (i + 1))
+    ten = c.call("MEMORY", "USAGE", hk, "SAMPLES", "0")
+    out["history_list_10_entries"] = {
+        "memory_usage": ten,
+        "element_bytes": sum(len(x.encode("utf-8", "surrogateescape"))
+                             for x in c.call("LRANGE", hk, "0", "-1")),
+        "bytes_per_added_entry": round((ten - one["history list (1 entry)"]) / 9, 1),
+    }
+    hist = by_class.get("history list", 0)
     out["bytes_per_reservation_without_history"] = round((after - before - hist) / N, 1)
     c.close()
     save("memory", out)
@@ -508,14 +520,20 @@ def part_report():
         print("== memory: %d reservations in %d stores ==" % (mem["reservations"], mem["stores"]))
         print("bytes per reservation (used_memory delta): %.0f  (target < 1024: %s)" %
               (mem["bytes_per_reservation"], "met" if mem["met"] else "NOT met"))
-        print("  without its history stream: %.0f" % mem["bytes_per_reservation_without_history"])
+        print("  without its history list: %.0f" % mem["bytes_per_reservation_without_history"])
         print("  MEMORY USAGE by kind, per reservation:")
         for k, v in mem["memory_usage_by_kind_per_reservation"].items():
             print("    %-16s %8.1f" % (k, v))
         one = mem["one_reservation"]
-        print("  one record hash %s B (%s), one history stream %s B, owner key %s B" % (
-            one["record hash"], one["record encoding"], one["history stream (1 entry)"],
-            one["owner key"]))
+        print("  one record hash %s B (%s), one history list %s B (%s, %s B of data), "
+              "owner key %s B" % (
+                  one["record hash"], one["record encoding"], one["history list (1 entry)"],
+                  one["history encoding"], one["history entry bytes (the list element)"],
+                  one["owner key"]))
+        h10 = mem.get("history_list_10_entries")
+        if h10:
+            print("  one history list of 10 entries: %s B (%s B of data), %.0f B per added entry" %
+                  (h10["memory_usage"], h10["element_bytes"], h10["bytes_per_added_entry"]))
     if sc:
         print()
         print("== sidecar (wrk -t1 -c%d) vs the same reads straight to Redis "

@@ -7,8 +7,9 @@
 --   updating: only changed fields written, `unchanged` when none, `stale` for an older
 --     updated_at, status moves checked against the transition table;
 --   HSET the record, ZADD the all-index and the status index (when the start instant or
---   status moved), ZREM the old status index, XADD the audit entry (MAXLEN ~ 200) and
---   the store's change feed (MAXLEN ~ 10000).
+--   status moved), ZREM the old status index, RPUSH the audit entry (one NUL-joined
+--   element, LTRIM when the list grows past 200) and XADD the store's change feed
+--   (MAXLEN ~ 10000).
 -- Left out (so the module does strictly more): UTF-8 validation of text, options
 -- (ORIGIN ACTOR EVENT PAYLOAD MSGID), table holds of seated reservations, the push
 -- outbox for api status changes, INFO counters, and the MULTI/EXEC propagation (a
@@ -237,8 +238,9 @@ for _, name in ipairs(ORDER) do
     if new[name] and set[name] then names[#names + 1] = name end
 end
 local event = creating and 'created' or 'updated'
-redis.call('XADD', pre .. 'h:' .. R, 'MAXLEN', '~', 200, '*', 'at', now, 'origin', 'api',
-    'actor', '', 'event', event, 'changed', table.concat(names, ','), 'status', newStatus)
+local hlen = redis.call('RPUSH', pre .. 'h:' .. R,
+    table.concat({now, 'api', '', event, table.concat(names, ','), newStatus, ''}, '\0'))
+if hlen > 200 then redis.call('LTRIM', pre .. 'h:' .. R, -200, -1) end
 local feed = creating and 'created' or (new.status and newStatus ~= oldStatus and
     (newStatus == 'cancelled' and 'cancelled' or 'status')) or 'updated'
 redis.call('XADD', pre .. 'changes', 'MAXLEN', '~', 10000, '*', 'reservation_id', R,
