@@ -195,12 +195,8 @@ static void sseStart(httpCtx *c, const char *lastId) {
 static void sseLastIdReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
-    redisReply *r = reply;
-    c->redisPending--;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        httpFinish(c, httpFailRedis(c, r), NULL);
-        return;
-    }
+    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
+    if (!r) return;
     if (c->srv->draining) {
         httpFinish(c,
                    httpFail(c, HTTP_R_UNAVAILABLE, "shutting_down",

@@ -61,20 +61,12 @@ static httpResult resvSend(httpCtx *c, redisCallbackFn *fn, resvArgv *a) {
     return r;
 }
 
-/* Common start of a callback: NULL (connection lost) and error replies end the request. */
-#define RESV_REPLY_PROLOGUE()                                                                      \
-    (void)ac;                                                                                      \
-    httpCtx *c = privdata;                                                                         \
-    redisReply *r = reply;                                                                         \
-    c->redisPending--;                                                                             \
-    if (!r || r->type == REDIS_REPLY_ERROR) {                                                      \
-        httpFinish(c, httpFailRedis(c, r), NULL);                                                  \
-        return;                                                                                    \
-    }
-
 /* A reply that is one reservation (RESV.GET, RESV.STATUS): 200 with it, 404 for nil. */
 static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privdata) {
-    RESV_REPLY_PROLOGUE();
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
+    if (!r) return;
     if (r->type == REDIS_REPLY_NIL) {
         httpFinish(c, httpFail(c, HTTP_R_NOT_FOUND, NULL, "reservation %s not found", c->params[0]),
                    NULL);
@@ -82,7 +74,7 @@ static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privd
     }
     json_t *o = resvJsonFromReply(r);
     if (!o)
-        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+        httpFinish(c, httpFailRedis(c, r), NULL);
     else
         httpFinish(c, HTTP_R_OK, o);
 }
@@ -90,12 +82,15 @@ static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privd
 /* Reservation ids are unique across stores: RESV.OWNER says whose it is, so the store
  * claim can be checked before anything is read or changed. */
 static void resvOwnerReply(redisAsyncContext *ac, void *reply, void *privdata) {
-    RESV_REPLY_PROLOGUE();
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
+    if (!r) return;
     httpResult res;
     if (r->type == REDIS_REPLY_NIL)
         res = httpFail(c, HTTP_R_NOT_FOUND, NULL, "reservation %s not found", c->params[0]);
     else if (r->type != REDIS_REPLY_STRING)
-        res = httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis");
+        res = httpFailRedis(c, r);
     else if (!httpStoreAllowed(c, r->str))
         res = httpFail(c, HTTP_R_FORBIDDEN, NULL,
                        "reservation %s belongs to a store you may not access", c->params[0]);
@@ -172,11 +167,10 @@ httpResult routeReservationStatus(httpCtx *c) {
 
 /* GET /reservation/{id}/history[?count=n] */
 static void resvHistoryReply(redisAsyncContext *ac, void *reply, void *privdata) {
-    RESV_REPLY_PROLOGUE();
-    if (r->type != REDIS_REPLY_ARRAY) {
-        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
-        return;
-    }
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
+    if (!r) return;
     json_t *list = json_array();
     for (size_t i = 0; i < r->elements; i++) {
         json_t *e = resvJsonFromMap(r->element[i]);
@@ -210,10 +204,13 @@ httpResult routeReservationHistory(httpCtx *c) {
 
 /* GET /reservation/list?store_id&status&date_from&date_to&limit&cursor */
 static void resvListReply(redisAsyncContext *ac, void *reply, void *privdata) {
-    RESV_REPLY_PROLOGUE();
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-        r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_ARRAY) {
-        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
+    if (!r) return;
+    if (r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
+        r->element[1]->type != REDIS_REPLY_ARRAY) {
+        httpFinish(c, httpFailRedis(c, r), NULL);
         return;
     }
     json_t *list = json_array();
@@ -276,10 +273,13 @@ httpResult routeReservationList(httpCtx *c) {
 
 /* GET /reservation/stats?store_id&date_from&date_to&bucket */
 static void resvStatsReply(redisAsyncContext *ac, void *reply, void *privdata) {
-    RESV_REPLY_PROLOGUE();
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
+    if (!r) return;
     json_t *o = resvJsonFromMap(r);
     if (!o) {
-        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+        httpFinish(c, httpFailRedis(c, r), NULL);
         return;
     }
     json_t *body = json_pack("{s:s,s:s,s:s}", "store_id", httpQuery(c, "store_id"), "date_from",
@@ -317,11 +317,10 @@ httpResult routeReservationStats(httpCtx *c) {
 
 /* GET /reservation/tables?store_id */
 static void resvTablesReply(redisAsyncContext *ac, void *reply, void *privdata) {
-    RESV_REPLY_PROLOGUE();
-    if (r->type != REDIS_REPLY_ARRAY) {
-        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
-        return;
-    }
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
+    if (!r) return;
     json_t *list = json_array();
     for (size_t i = 0; i < r->elements; i++) {
         json_t *o = resvJsonFromMap(r->element[i]);
@@ -361,13 +360,11 @@ static void resvSyncUpsertReply(redisAsyncContext *ac, void *reply, void *privda
     redisReply *r = reply;
     resvSyncOne *s = c->state;
     c->redisPending--;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        s->upsert = httpFailRedis(c, r);
-    } else if (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING) {
+    if (r && (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING)) {
         s->upsert = HTTP_R_OK;
         snprintf(s->result, sizeof(s->result), "%s", r->str);
     } else {
-        s->upsert = httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis");
+        s->upsert = httpFailRedis(c, r);
     }
     if (c->redisPending == 0)
         httpFinish(c, s->upsert == HTTP_R_OK ? HTTP_R_INTERNAL : s->upsert, NULL);
@@ -377,17 +374,14 @@ static void resvSyncUpsertReply(redisAsyncContext *ac, void *reply, void *privda
 static void resvSyncGetReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
-    redisReply *r = reply;
     resvSyncOne *s = c->state;
-    c->redisPending--;
     if (s->upsert != HTTP_R_OK) {
+        c->redisPending--;
         httpFinish(c, s->upsert, NULL);
         return;
     }
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        httpFinish(c, httpFailRedis(c, r), NULL);
-        return;
-    }
+    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
+    if (!r) return;
     json_t *o = resvJsonFromReply(r);
     httpFinish(c, strcmp(s->result, "created") == 0 ? HTTP_R_CREATED : HTTP_R_OK,
                json_pack("{s:s,s:o*}", "result", s->result, "reservation", o));
@@ -505,11 +499,6 @@ static void resvBulkReply(redisAsyncContext *ac, void *reply, void *privdata) {
     if (!r) {
         slot->bulk->lost++;
         resvBulkItemError(it, "redis_unavailable", "Redis is unavailable");
-    } else if (r->type == REDIS_REPLY_ERROR) {
-        /* The same mapping as a single request, so codes read alike. */
-        httpFailRedis(c, r);
-        resvBulkItemError(it, c->errCode, c->errMsg);
-        c->errCode = NULL;
     } else if (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING) {
         static const char *const kinds[] = {"created", "updated",   "unchanged",
                                             "stale",   "duplicate", NULL};
@@ -517,7 +506,10 @@ static void resvBulkReply(redisAsyncContext *ac, void *reply, void *privdata) {
         for (int k = 0; kinds[k]; k++)
             if (strcmp(kinds[k], r->str) == 0) it->result = kinds[k];
     } else {
-        resvBulkItemError(it, "internal_error", "unexpected reply from Redis");
+        /* The same mapping as a single request, so codes read alike. */
+        httpFailRedis(c, r);
+        resvBulkItemError(it, c->errCode, c->errMsg);
+        c->errCode = NULL;
     }
     if (c->redisPending == 0) resvBulkFinish(c);
 }

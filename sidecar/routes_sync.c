@@ -15,16 +15,8 @@
 static void syncFailuresReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
-    redisReply *r = reply;
-    c->redisPending--;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        httpFinish(c, httpFailRedis(c, r), NULL);
-        return;
-    }
-    if (r->type != REDIS_REPLY_ARRAY) {
-        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
-        return;
-    }
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
+    if (!r) return;
     json_t *list = json_array();
     for (size_t i = 0; i < r->elements; i++) {
         json_t *o = resvJsonFromMap(r->element[i]);
@@ -48,16 +40,8 @@ httpResult routeSyncFailures(httpCtx *c) {
 static void syncResyncReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
-    redisReply *r = reply;
-    c->redisPending--;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        httpFinish(c, httpFailRedis(c, r), NULL);
-        return;
-    }
-    if (r->type != REDIS_REPLY_INTEGER) {
-        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
-        return;
-    }
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_INTEGER);
+    if (!r) return;
     httpFinish(c, HTTP_R_OK,
                json_pack("{s:s,s:s,s:I}", "system_id", c->params[0], "store_id", c->store,
                          "requeued", (json_int_t)r->integer));

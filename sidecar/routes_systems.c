@@ -21,15 +21,11 @@ static int systemsAllowed(httpCtx *c, const redisReply *sys) {
 static void systemsCreateReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
-    redisReply *r = reply;
-    c->redisPending--;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        httpFinish(c, httpFailRedis(c, r), NULL);
-        return;
-    }
+    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
+    if (!r) return;
     json_t *sys = resvSystemJson(r, c->srv->cfg->publicUrl, 1);
     if (!sys) {
-        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+        httpFinish(c, httpFailRedis(c, r), NULL);
         return;
     }
     httpFinish(c, HTTP_R_CREATED, sys);
@@ -108,16 +104,8 @@ httpResult routeSystemsCreate(httpCtx *c) {
 static void systemsListReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
-    redisReply *r = reply;
-    c->redisPending--;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        httpFinish(c, httpFailRedis(c, r), NULL);
-        return;
-    }
-    if (r->type != REDIS_REPLY_ARRAY) {
-        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
-        return;
-    }
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
+    if (!r) return;
     const char *only = httpQuery(c, "store_id");
     json_t *list = json_array();
     for (size_t i = 0; i < r->elements; i++) {
@@ -145,19 +133,15 @@ httpResult routeSystemsList(httpCtx *c) {
 static void systemsGetReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
-    redisReply *r = reply;
-    c->redisPending--;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        httpFinish(c, httpFailRedis(c, r), NULL);
-        return;
-    }
+    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
+    if (!r) return;
     systemsNext next = (systemsNext)c->state;
     c->state = NULL;
     httpResult res;
     if (r->type == REDIS_REPLY_NIL)
         res = httpFail(c, HTTP_R_NOT_FOUND, NULL, "system %s not found", c->params[0]);
     else if (r->type != REDIS_REPLY_ARRAY)
-        res = httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis");
+        res = httpFailRedis(c, r);
     else if (c->authed && !systemsAllowed(c, r))
         res = httpFail(c, HTTP_R_FORBIDDEN, NULL, "system %s belongs to a store you may not access",
                        c->params[0]);
@@ -179,7 +163,7 @@ httpResult systemsFetch(httpCtx *c, systemsNext next) {
 
 static httpResult systemsShow(httpCtx *c, const redisReply *sys) {
     json_t *o = resvSystemJson(sys, c->srv->cfg->publicUrl, 0);
-    if (!o) return httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis");
+    if (!o) return httpFailRedis(c, sys);
     httpFinish(c, HTTP_R_OK, o);
     return HTTP_R_PENDING;
 }
@@ -198,12 +182,8 @@ typedef struct {
 static void systemsTestSetReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
-    redisReply *r = reply;
-    c->redisPending--;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        httpFinish(c, httpFailRedis(c, r), NULL);
-        return;
-    }
+    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
+    if (!r) return;
     systemsTestOutcome *t = c->state;
     json_t *sys = resvSystemJson(r, c->srv->cfg->publicUrl, 0);
     json_t *body = json_pack("{s:b,s:s,s:s,s:o*}", "success", t->success, "status",

@@ -23,15 +23,11 @@ typedef struct {
 static void webhookUpsertReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
-    redisReply *r = reply;
     webhookState *w = c->state;
-    c->redisPending--;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        httpFinish(c, httpFailRedis(c, r), NULL);
-        return;
-    }
+    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
+    if (!r) return;
     if (r->type != REDIS_REPLY_STATUS && r->type != REDIS_REPLY_STRING) {
-        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis"), NULL);
+        httpFinish(c, httpFailRedis(c, r), NULL);
         return;
     }
     if (strcmp(r->str, "duplicate") == 0) {

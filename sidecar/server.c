@@ -103,10 +103,8 @@ httpResult httpFail(httpCtx *c, httpResult r, const char *code, const char *fmt,
 
 httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
     if (!r) return httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable", "Redis is unavailable");
-    if (r->type != REDIS_REPLY_ERROR) {
-        c->srv->redisErrors++;
-        return httpFail(c, HTTP_R_INTERNAL, "redis_reply", "unexpected reply from Redis");
-    }
+    if (r->type != REDIS_REPLY_ERROR)
+        return httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis");
     c->srv->redisErrors++;
     const char *s = r->str;
     /* The module's errors start with a code word: ERR (the client's fault, message names
@@ -140,6 +138,15 @@ httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
         }
     }
     return httpFail(c, HTTP_R_INTERNAL, "redis_error", "%s", s);
+}
+
+redisReply *httpReplyTake(httpCtx *c, void *reply, int wantType) {
+    redisReply *r = reply;
+    c->redisPending--;
+    if (r && r->type != REDIS_REPLY_ERROR && (wantType == HTTP_REPLY_ANY || r->type == wantType))
+        return r;
+    httpFinish(c, httpFailRedis(c, r), NULL);
+    return NULL;
 }
 
 static void httpCtxFree(httpCtx *c) {
@@ -318,10 +325,11 @@ static void httpHealthzReply(redisAsyncContext *ac, void *reply, void *privdata)
     (void)ac;
     httpCtx *c = privdata;
     redisReply *r = reply;
+    /* Not httpReplyTake(): whatever error PING gets, the answer is "Redis is unavailable". */
     c->redisPending--;
     if (!r || r->type == REDIS_REPLY_ERROR) {
-        httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable", "Redis is unavailable");
-        httpFinish(c, HTTP_R_UNAVAILABLE, NULL);
+        httpFinish(c, httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable", "Redis is unavailable"),
+                   NULL);
         return;
     }
     httpFinish(c, HTTP_R_OK, json_pack("{s:s,s:s}", "status", "ok", "redis", "up"));

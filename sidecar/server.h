@@ -108,8 +108,15 @@ uint64_t httpNowUs(void);
  * ever comes in through %s arguments. */
 httpResult httpFail(httpCtx *c, httpResult r, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Maps a Redis error reply (or NULL: connection lost) to a result, recording it. */
+/* Maps a Redis reply the request cannot use to a result, recording it: NULL (connection
+ * lost), an error reply (by its code word), or any other reply (500, unexpected). */
 httpResult httpFailRedis(httpCtx *c, const redisReply *r);
+/* The start of every reply callback of a request: counts the reply in, and when there
+ * is no reply, an error reply, or (wantType not HTTP_REPLY_ANY) a reply of another
+ * REDIS_REPLY_* type, answers the request (httpFailRedis) and returns NULL. Otherwise
+ * returns the reply, and the callback finishes the request. */
+#define HTTP_REPLY_ANY (-1)
+redisReply *httpReplyTake(httpCtx *c, void *reply, int wantType);
 /* Finishes the request: an error from the recorded errCode/errMsg, or body (stolen) as
  * JSON for success results. Frees the context. */
 void httpFinish(httpCtx *c, httpResult r, json_t *body);
