@@ -165,20 +165,27 @@ httpResult routeReservationStatus(httpCtx *c) {
     return resvWithOwner(c, resvStatusSend);
 }
 
+/* 200 with {"reservation_id" (when rid), "store_id", "count": n, "<name>": [...]}, each
+ * map of the array reply r as an object: the one form of the lists of maps (history,
+ * tables, sync failures). */
+static void resvFinishMapList(httpCtx *c, const redisReply *r, const char *name, const char *rid,
+                              const char *store) {
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->elements; i++) {
+        json_t *o = resvJsonFromMap(r->element[i]);
+        if (o) json_array_append_new(list, o);
+    }
+    httpFinish(c, HTTP_R_OK,
+               json_pack("{s:s*,s:s,s:I,s:o}", "reservation_id", rid, "store_id", store, "count",
+                         (json_int_t)json_array_size(list), name, list));
+}
+
 /* GET /reservation/{id}/history[?count=n] */
 static void resvHistoryReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
     redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
-    if (!r) return;
-    json_t *list = json_array();
-    for (size_t i = 0; i < r->elements; i++) {
-        json_t *e = resvJsonFromMap(r->element[i]);
-        if (e) json_array_append_new(list, e);
-    }
-    httpFinish(c, HTTP_R_OK,
-               json_pack("{s:s,s:s,s:I,s:o}", "reservation_id", c->params[0], "store_id", c->store,
-                         "count", (json_int_t)json_array_size(list), "history", list));
+    if (r) resvFinishMapList(c, r, "history", c->params[0], c->store);
 }
 
 static httpResult resvHistory(httpCtx *c) {
@@ -315,29 +322,27 @@ httpResult routeReservationStats(httpCtx *c) {
     return resvSend(c, resvStatsReply, &a);
 }
 
-/* GET /reservation/tables?store_id */
-static void resvTablesReply(redisAsyncContext *ac, void *reply, void *privdata) {
+static void resvStoreListReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
     redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
-    if (!r) return;
-    json_t *list = json_array();
-    for (size_t i = 0; i < r->elements; i++) {
-        json_t *o = resvJsonFromMap(r->element[i]);
-        if (o) json_array_append_new(list, o);
-    }
-    httpFinish(c, HTTP_R_OK,
-               json_pack("{s:s,s:I,s:o}", "store_id", httpQuery(c, "store_id"), "count",
-                         (json_int_t)json_array_size(list), "tables", list));
+    if (r) resvFinishMapList(c, r, c->state, NULL, httpQuery(c, "store_id"));
 }
 
-httpResult routeReservationTables(httpCtx *c) {
+httpResult resvStoreList(httpCtx *c, const char *command, const char *name) {
     const char *store;
     httpResult r = resvQueryStore(c, &store);
     if (r != HTTP_R_OK) return r;
-    const char *argv[] = {"RESV.TABLES", store};
-    size_t lens[] = {11, strlen(store)};
-    return httpRedis(c, resvTablesReply, c, 2, argv, lens);
+    /* The name rides in c->state; stateFree stays NULL, it is a constant. */
+    c->state = (void *)name;
+    const char *argv[] = {command, store};
+    size_t lens[] = {strlen(command), strlen(store)};
+    return httpRedis(c, resvStoreListReply, c, 2, argv, lens);
+}
+
+/* GET /reservation/tables?store_id */
+httpResult routeReservationTables(httpCtx *c) {
+    return resvStoreList(c, "RESV.TABLES", "tables");
 }
 
 /* POST /reservation/{system_id}/sync: one reservation, or {"reservations": [...]}. */

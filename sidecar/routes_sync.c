@@ -12,28 +12,8 @@
 #include "sync.h"
 
 /* GET /sync/failures?store_id= */
-static void syncFailuresReply(redisAsyncContext *ac, void *reply, void *privdata) {
-    (void)ac;
-    httpCtx *c = privdata;
-    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
-    if (!r) return;
-    json_t *list = json_array();
-    for (size_t i = 0; i < r->elements; i++) {
-        json_t *o = resvJsonFromMap(r->element[i]);
-        if (o) json_array_append_new(list, o);
-    }
-    httpFinish(c, HTTP_R_OK,
-               json_pack("{s:s,s:I,s:o}", "store_id", httpQuery(c, "store_id"), "count",
-                         (json_int_t)json_array_size(list), "failures", list));
-}
-
 httpResult routeSyncFailures(httpCtx *c) {
-    const char *store;
-    httpResult r = resvQueryStore(c, &store);
-    if (r != HTTP_R_OK) return r;
-    const char *argv[] = {"RESV.FAILURES", store};
-    size_t lens[] = {13, strlen(store)};
-    return httpRedis(c, syncFailuresReply, c, 2, argv, lens);
+    return resvStoreList(c, "RESV.FAILURES", "failures");
 }
 
 /* POST /reservation/{system_id}/resync [{"reservation_id": "..."}] */

@@ -178,6 +178,9 @@ int sseClientCount(const server *srv);
 
 /* store_id of the query: required, a valid id, and one the caller may touch. */
 httpResult resvQueryStore(httpCtx *c, const char **store);
+/* GET ...?store_id=: sends "<command> store", whose reply is an array of maps, and answers
+ * {"store_id", "count": n, "<name>": [...]} (tables, sync failures). */
+httpResult resvStoreList(httpCtx *c, const char *command, const char *name);
 
 /* Replies with a body other than JSON (metrics, openapi). Frees the context. */
 void httpFinishRaw(httpCtx *c, int status, const char *contentType, const char *data, size_t len);
