@@ -364,14 +364,11 @@ httpResult routeMetrics(httpCtx *c) {
     server *srv = c->srv;
     struct evbuffer *b = evbuffer_new();
     if (!b) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    unsigned long long total = 0;
     evbuffer_add_printf(b, "# HELP resv_sidecar_http_requests_total HTTP requests answered, by "
                            "status class.\n# TYPE resv_sidecar_http_requests_total counter\n");
-    for (int i = 1; i <= 5; i++) {
+    for (int i = 1; i <= 5; i++)
         evbuffer_add_printf(b, "resv_sidecar_http_requests_total{code=\"%dxx\"} %llu\n", i,
                             srv->requestsByClass[i]);
-        total += srv->requestsByClass[i];
-    }
     evbuffer_add_printf(
         b,
         "# HELP resv_sidecar_http_request_duration_microseconds_sum Time spent answering.\n"
@@ -398,7 +395,6 @@ httpResult routeMetrics(httpCtx *c) {
         srv->requestMicros, srv->inflight, srv->nconns, srv->rejectedConnections,
         redisConnIsUp(srv->redis), redisConnReconnects(srv->redis), srv->redisErrors,
         srv->webhooksDuplicate);
-    (void)total;
     syncStats ss;
     syncGetStats(srv->sync, &ss);
     evbuffer_add_printf(
@@ -431,8 +427,11 @@ httpResult routeMetrics(httpCtx *c) {
     return HTTP_R_PENDING;
 }
 
-/* Connection accounting: evhttp 2.1 has no hook for new connections, so a connection
- * is counted at its first request and uncounted by its close callback. */
+/* Connection accounting. libevent 2.1 has no hook that sees a new connection:
+ * evhttp_set_bevcb() runs at accept but is given neither the evhttp_connection nor a way
+ * to learn of its close, and evhttp_set_newreqcb() only comes with 2.2. So a connection
+ * is counted at its first request, found by a scan of at most max-connections pointers
+ * on each request, and uncounted by its close callback. */
 static void serverOnConnClose(struct evhttp_connection *evcon, void *arg) {
     server *srv = arg;
     sseOnConnClose(srv, evcon);
