@@ -51,16 +51,6 @@ static httpResult resvQueryDate(httpCtx *c, const char *name, int endOfDay, int 
     return HTTP_R_OK;
 }
 
-static httpResult resvSend(httpCtx *c, redisCallbackFn *fn, resvArgv *a) {
-    httpResult r;
-    if (a->oom)
-        r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    else
-        r = httpRedis(c, fn, c, a->argc, (const char **)a->argv, a->lens);
-    resvArgvFree(a);
-    return r;
-}
-
 /* A reply that is one reservation (RESV.GET, RESV.STATUS): 200 with it, 404 for nil. */
 static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
@@ -144,7 +134,7 @@ static httpResult resvStatusSend(httpCtx *c) {
     resvArgvPushStr(&a, "api");
     resvArgvPushStr(&a, "ACTOR");
     resvArgvPushStr(&a, c->claims.sub);
-    return resvSend(c, resvReservationReply, &a);
+    return httpRedisArgv(c, resvReservationReply, &a);
 }
 
 httpResult routeReservationStatus(httpCtx *c) {
@@ -199,7 +189,7 @@ static httpResult resvHistory(httpCtx *c) {
         resvArgvPushStr(&a, "COUNT");
         resvArgvPushStr(&a, count);
     }
-    return resvSend(c, resvHistoryReply, &a);
+    return httpRedisArgv(c, resvHistoryReply, &a);
 }
 
 httpResult routeReservationHistory(httpCtx *c) {
@@ -275,7 +265,7 @@ httpResult routeReservationList(httpCtx *c) {
         resvArgvPushStr(&a, "CURSOR");
         resvArgvPushStr(&a, cursor);
     }
-    return resvSend(c, resvListReply, &a);
+    return httpRedisArgv(c, resvListReply, &a);
 }
 
 /* GET /reservation/stats?store_id&date_from&date_to&bucket */
@@ -319,7 +309,7 @@ httpResult routeReservationStats(httpCtx *c) {
         resvArgvPushStr(&a, "BUCKET");
         resvArgvPushStr(&a, b);
     }
-    return resvSend(c, resvStatsReply, &a);
+    return httpRedisArgv(c, resvStatsReply, &a);
 }
 
 static void resvStoreListReply(redisAsyncContext *ac, void *reply, void *privdata) {
@@ -570,9 +560,8 @@ static httpResult resvSyncBulk(httpCtx *c, json_t *items) {
 }
 
 static httpResult resvSyncWithSystem(httpCtx *c, const redisReply *sys) {
-    const redisReply *store = resvReplyField(sys, "store_id");
-    if (!store || store->type != REDIS_REPLY_STRING || !(c->store = strdup(store->str)))
-        return httpFail(c, HTTP_R_INTERNAL, NULL, "system %s has no store", c->params[0]);
+    httpResult r = systemsTakeStore(c, sys);
+    if (r != HTTP_R_OK) return r;
     json_t *items = json_object_get(c->body, "reservations");
     if (items) {
         if (!json_is_array(items))

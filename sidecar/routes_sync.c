@@ -28,9 +28,8 @@ static void syncResyncReply(redisAsyncContext *ac, void *reply, void *privdata) 
 }
 
 static httpResult syncResyncWithSystem(httpCtx *c, const redisReply *sys) {
-    const redisReply *store = resvReplyField(sys, "store_id");
-    if (!store || store->type != REDIS_REPLY_STRING || !(c->store = strdup(store->str)))
-        return httpFail(c, HTTP_R_INTERNAL, NULL, "system %s has no store", c->params[0]);
+    httpResult r = systemsTakeStore(c, sys);
+    if (r != HTTP_R_OK) return r;
     char rid[RESV_ID_MAX + 1];
     int one = 0;
     if (c->body && json_object_get(c->body, "reservation_id")) {
@@ -81,9 +80,8 @@ static void syncPullReplied(const syncPullReport *rep, void *arg) {
 }
 
 static httpResult syncPullWithSystem(httpCtx *c, const redisReply *sys) {
-    const redisReply *store = resvReplyField(sys, "store_id");
-    if (!store || store->type != REDIS_REPLY_STRING || !(c->store = strdup(store->str)))
-        return httpFail(c, HTTP_R_INTERNAL, NULL, "system %s has no store", c->params[0]);
+    httpResult r = systemsTakeStore(c, sys);
+    if (r != HTTP_R_OK) return r;
     const redisReply *last = resvReplyField(sys, "last_pull_at");
     const char *since = last && last->type == REDIS_REPLY_STRING && last->len ? last->str : NULL;
     json_t *config = resvSystemConfig(sys);

@@ -93,12 +93,7 @@ httpResult routeSystemsCreate(httpCtx *c) {
     resvArgvPushStr(&a, "webhook_secret");
     resvArgvPushStr(&a, secret);
     free(configText);
-    if (a.oom)
-        r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    else
-        r = httpRedis(c, systemsCreateReply, c, a.argc, (const char **)a.argv, a.lens);
-    resvArgvFree(&a);
-    return r;
+    return httpRedisArgv(c, systemsCreateReply, &a);
 }
 
 static void systemsListReply(redisAsyncContext *ac, void *reply, void *privdata) {
@@ -148,6 +143,13 @@ static void systemsGetReply(redisAsyncContext *ac, void *reply, void *privdata) 
     else
         res = next(c, r);
     if (res != HTTP_R_PENDING) httpFinish(c, res, NULL);
+}
+
+httpResult systemsTakeStore(httpCtx *c, const redisReply *sys) {
+    const redisReply *store = resvReplyField(sys, "store_id");
+    if (!store || store->type != REDIS_REPLY_STRING || !(c->store = strdup(store->str)))
+        return httpFail(c, HTTP_R_INTERNAL, NULL, "system %s has no store", c->params[0]);
+    return HTTP_R_OK;
 }
 
 httpResult systemsFetch(httpCtx *c, systemsNext next) {

@@ -97,9 +97,7 @@ static httpResult webhookWithSystem(httpCtx *c, const redisReply *sys) {
     snprintf(w->event, sizeof(w->event), "%s", event);
     if (resvJsonReservationId(data, w->rid, sizeof(w->rid)))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "data.reservation_id is required (a string)");
-    const redisReply *store = resvReplyField(sys, "store_id");
-    if (!store || store->type != REDIS_REPLY_STRING || !(c->store = strdup(store->str)))
-        return httpFail(c, HTTP_R_INTERNAL, NULL, "system %s has no store", c->params[0]);
+    if ((r = systemsTakeStore(c, sys)) != HTTP_R_OK) return r;
 
     char actor[RESV_ID_MAX + 16];
     snprintf(actor, sizeof(actor), "webhook:%s", c->params[0]);
@@ -135,12 +133,7 @@ static httpResult webhookWithSystem(httpCtx *c, const redisReply *sys) {
         resvArgvPushStr(&a, "status");
         resvArgvPushStr(&a, "cancelled");
     }
-    if (a.oom)
-        r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    else
-        r = httpRedis(c, webhookUpsertReply, c, a.argc, (const char **)a.argv, a.lens);
-    resvArgvFree(&a);
-    return r;
+    return httpRedisArgv(c, webhookUpsertReply, &a);
 }
 
 httpResult routeWebhookReceive(httpCtx *c) {

@@ -264,6 +264,16 @@ httpResult httpRedis(httpCtx *c, redisCallbackFn *fn, void *privdata, int argc, 
     return HTTP_R_PENDING;
 }
 
+httpResult httpRedisArgv(httpCtx *c, redisCallbackFn *fn, resvArgv *a) {
+    httpResult r;
+    if (a->oom)
+        r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    else
+        r = httpRedis(c, fn, c, a->argc, (const char **)a->argv, a->lens);
+    resvArgvFree(a);
+    return r;
+}
+
 const char *httpQuery(httpCtx *c, const char *name) {
     return evhttp_find_header(&c->query, name);
 }

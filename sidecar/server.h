@@ -16,6 +16,7 @@
 #include "config.h"
 #include "http_client.h"
 #include "redis_conn.h"
+#include "reservation_json.h"
 #include "sync.h"
 
 /* What a handler or a Redis callback decided; httpResultStatus() is the one place that
@@ -123,6 +124,9 @@ void httpFinish(httpCtx *c, httpResult r, json_t *body);
 /* Sends a command for this request; returns HTTP_R_PENDING, or the failure (Redis down). */
 httpResult httpRedis(httpCtx *c, redisCallbackFn *fn, void *privdata, int argc, const char **argv,
                      const size_t *lens);
+/* httpRedis() of a built command, which it frees; running out of memory while building
+ * it is a 500. c is the callback's privdata. */
+httpResult httpRedisArgv(httpCtx *c, redisCallbackFn *fn, resvArgv *a);
 
 /* Query parameter (NULL when absent). */
 const char *httpQuery(httpCtx *c, const char *name);
@@ -140,6 +144,8 @@ void serverFree(server *srv);
  * authenticated and may not touch its store) and continues with next. */
 typedef httpResult (*systemsNext)(httpCtx *c, const redisReply *sys);
 httpResult systemsFetch(httpCtx *c, systemsNext next);
+/* c->store from the system's store_id; a 500 when it has none. */
+httpResult systemsTakeStore(httpCtx *c, const redisReply *sys);
 
 /* Handlers (routes_*.c). */
 httpResult routeSystemsCreate(httpCtx *c);
