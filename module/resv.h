@@ -123,16 +123,6 @@ int resvWriteZadd(RedisModuleCtx *ctx, RedisModuleString *key, resvInstant score
                   size_t ml);
 int resvWriteDel(RedisModuleCtx *ctx, RedisModuleString *key);
 
-/* ---- the audit trail resv:{S}:h:R (resv_store.c) ---- */
-/* 0 when the key is empty, a list, or a stream of the earlier format (rewritten as a
- * list by the next write); otherwise a WRONGTYPE reply and -1. */
-int resvHistoryCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
-                         size_t rl);
-/* The entries of a stream of the earlier format, encoded as list elements (oldest
- * first). *out is freed with RedisModule_Free, its strings by auto memory. */
-int resvHistoryReadStream(RedisModuleCtx *ctx, RedisModuleString *hkey, RedisModuleString ***out,
-                          long *count);
-
 /* ---- applying a reservation change (resv_store.c) ---- */
 typedef struct {
     const char *v;
@@ -206,5 +196,10 @@ typedef struct {
 } resvCommandDef;
 extern const resvCommandDef resvCommands[];
 extern const int resvCommandCount;
+
+/* ---- the audit trail resv:{S}:h:R (resv_store.c) ---- */
+/* 0 when the key is empty or a list; otherwise a WRONGTYPE reply and -1. */
+int resvHistoryCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
+                         size_t rl);
 
 #endif

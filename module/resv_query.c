@@ -383,17 +383,12 @@ int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
         if (!resvArgIs(argv[3], "COUNT")) return resvReplySyntaxError(ctx, argv[3]);
         if (resvArgRange(ctx, argv[4], "COUNT", 1, 1000000, &count)) return REDISMODULE_OK;
     }
-    RedisModuleString *hkey = resvKeyHistory(ctx, s, sl, r, rl), **legacy = NULL;
+    RedisModuleString *hkey = resvKeyHistory(ctx, s, sl, r, rl);
     RedisModuleKey *key = RedisModule_OpenKey(ctx, hkey, REDISMODULE_READ);
     int type = RedisModule_KeyType(key);
     long len = 0;
     if (type == REDISMODULE_KEYTYPE_LIST) {
         len = (long)RedisModule_ValueLength(key);
-    } else if (type == REDISMODULE_KEYTYPE_STREAM) {
-        /* The earlier format, not yet rewritten by a write: the same entries. */
-        RedisModule_CloseKey(key);
-        key = NULL;
-        resvHistoryReadStream(ctx, hkey, &legacy, &len);
     } else if (type != REDISMODULE_KEYTYPE_EMPTY) {
         RedisModule_CloseKey(key);
         return resvReplyWrongType(ctx, hkey);
@@ -402,10 +397,8 @@ int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
     RedisModule_ReplyWithArray(ctx, len - skip);
     for (long i = skip; i < len; i++) {
         /* ListGet walks on from the previous index: one pass over the list. */
-        RedisModuleString *el = legacy ? legacy[i] : RedisModule_ListGet(key, i);
-        queryReplyHistoryEntry(ctx, i + 1, el);
+        queryReplyHistoryEntry(ctx, i + 1, RedisModule_ListGet(key, i));
     }
-    if (key) RedisModule_CloseKey(key);
-    if (legacy) RedisModule_Free(legacy);
+    RedisModule_CloseKey(key);
     return REDISMODULE_OK;
 }

@@ -330,9 +330,7 @@ int resvHistoryCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const ch
     RedisModuleKey *key = RedisModule_OpenKey(ctx, hkey, REDISMODULE_READ);
     int t = RedisModule_KeyType(key);
     RedisModule_CloseKey(key);
-    if (t == REDISMODULE_KEYTYPE_EMPTY || t == REDISMODULE_KEYTYPE_LIST ||
-        t == REDISMODULE_KEYTYPE_STREAM)
-        return 0;
+    if (t == REDISMODULE_KEYTYPE_EMPTY || t == REDISMODULE_KEYTYPE_LIST) return 0;
     resvReplyWrongType(ctx, hkey);
     return -1;
 }
@@ -351,63 +349,6 @@ static RedisModuleString *storeHistoryElement(RedisModuleCtx *ctx, const resvHis
     return el;
 }
 
-int resvHistoryReadStream(RedisModuleCtx *ctx, RedisModuleString *hkey, RedisModuleString ***out,
-                          long *count) {
-    RedisModuleKey *key = RedisModule_OpenKey(ctx, hkey, REDISMODULE_READ);
-    long cap = (long)RedisModule_ValueLength(key), n = 0;
-    RedisModuleString **els = RedisModule_Alloc(sizeof *els * (size_t)(cap + 1));
-    if (RedisModule_StreamIteratorStart(key, 0, NULL, NULL) == REDISMODULE_OK) {
-        RedisModuleStreamID id;
-        long nf;
-        while (RedisModule_StreamIteratorNextID(key, &id, &nf) == REDISMODULE_OK) {
-            RedisModuleString *f, *v;
-            resvHistoryEntry e;
-            memset(&e, 0, sizeof e);
-            /* Fields are drained for every entry: Redis 7.0 asserts otherwise. */
-            while (RedisModule_StreamIteratorNextField(key, &f, &v) == REDISMODULE_OK) {
-                size_t fl;
-                const char *fp = RedisModule_StringPtrLen(f, &fl);
-                for (int i = 0; i < RESV_H_COUNT; i++) {
-                    if (strlen(resvHistoryFieldNames[i]) != fl ||
-                        memcmp(resvHistoryFieldNames[i], fp, fl) != 0)
-                        continue;
-                    e.v[i] = RedisModule_StringPtrLen(v, &e.len[i]);
-                    if (i == RESV_H_PAYLOAD) e.hasPayload = 1;
-                    /* A NUL outside the payload cannot be kept in the new format. */
-                    if (i != RESV_H_PAYLOAD && memchr(e.v[i], '\0', e.len[i])) e.len[i] = 0;
-                }
-            }
-            RedisModuleString *el = n < cap ? storeHistoryElement(ctx, &e) : NULL;
-            if (el) els[n++] = el;
-        }
-        RedisModule_StreamIteratorStop(key);
-    }
-    RedisModule_CloseKey(key);
-    *out = els;
-    *count = n;
-    return 0;
-}
-
-/* A stream of the earlier format becomes a list of the same entries (DEL, RPUSH), so
- * that the next RPUSH finds a list: replicated as those plain commands. */
-static int storeHistoryFromStream(RedisModuleCtx *ctx, RedisModuleString *hkey, long long *len) {
-    RedisModuleString **els;
-    long n;
-    int rc = 0;
-    resvHistoryReadStream(ctx, hkey, &els, &n);
-    rc |= resvWriteDel(ctx, hkey);
-    for (long i = 0; i < n;) {
-        resvArgv a = {.n = 0};
-        resvArgvAddStr(&a, hkey);
-        while (i < n && a.n < RESV_ARGV_MAX)
-            resvArgvAddStr(&a, els[i++]);
-        rc |= resvWrite(ctx, "RPUSH", &a);
-    }
-    RedisModule_Free(els);
-    *len = n;
-    return rc;
-}
-
 /* RPUSH of the entry, then LTRIM to resv.history-max-len when the list grew past it
  * (so most writes are one command, and the kept length is exact). */
 static int storeHistoryAppend(RedisModuleCtx *ctx, RedisModuleString *hkey,
@@ -416,9 +357,7 @@ static int storeHistoryAppend(RedisModuleCtx *ctx, RedisModuleString *hkey,
     int type = RedisModule_KeyType(key), rc = 0;
     long long len = type == REDISMODULE_KEYTYPE_LIST ? (long long)RedisModule_ValueLength(key) : 0;
     RedisModule_CloseKey(key);
-    if (type == REDISMODULE_KEYTYPE_STREAM) {
-        rc |= storeHistoryFromStream(ctx, hkey, &len);
-    } else if (type != REDISMODULE_KEYTYPE_LIST && type != REDISMODULE_KEYTYPE_EMPTY) {
+    if (type != REDISMODULE_KEYTYPE_LIST && type != REDISMODULE_KEYTYPE_EMPTY) {
         RedisModule_Log(ctx, "warning", "resv: an audit trail key holds the wrong kind of value");
         return -1;
     }

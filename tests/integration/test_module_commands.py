@@ -464,34 +464,10 @@ class ModuleCommands(RedisTestCase):
         self.refused("ERR invalid ACTOR", "RESV.UPSERT", S, "NEW", "ACTOR", b"x\x00",
                      "reservation_date", "2024-02-15")
 
-    def test_history_from_earlier_stream_format(self):
-        """A trail written as a stream by an earlier version is read as it is and
-        rewritten as a list by the next write of the reservation."""
+    def test_history_key_of_another_type(self):
+        """A trail key of another type: refused before anything is written."""
         self.make("L1")
         hkey = "resv:{%s}:h:L1" % S
-        old = self.r.call("LRANGE", hkey, "0", "-1")
-        self.r.call("DEL", hkey)
-        self.r.call("XADD", hkey, "*", "at", "2024-01-01T10:00:00", "origin", "api", "actor", "",
-                    "event", "created", "changed", "status", "status", "pending")
-        self.r.call("XADD", hkey, "*", "at", "2024-01-01T11:00:00", "origin", "webhook",
-                    "actor", "yd", "event", "updated", "changed", "", "status", "pending",
-                    "note", "ignored status confirmed", "payload", b"{\x00}")
-        want = [{"id": "1", "at": "2024-01-01T10:00:00", "origin": "api", "actor": "",
-                 "event": "created", "changed": "status", "status": "pending"},
-                {"id": "2", "at": "2024-01-01T11:00:00", "origin": "webhook", "actor": "yd",
-                 "event": "updated", "changed": "", "status": "pending",
-                 "note": "ignored status confirmed", "payload": "{\x00}"}]
-        self.assertEqual(want, [pairs(x) for x in self.r.call("RESV.HISTORY", S, "L1")])
-        self.assertEqual(want[1:], [pairs(x) for x in
-                                    self.r.call("RESV.HISTORY", S, "L1", "COUNT", "1")])
-        self.assertEqual("stream", self.r.call("TYPE", hkey))  # reading changes nothing
-        self.assertEqual("updated", self.up("L1", "notes", "x"))
-        self.assertEqual("list", self.r.call("TYPE", hkey))
-        h = [pairs(x) for x in self.r.call("RESV.HISTORY", S, "L1")]
-        self.assertEqual(want, h[:2])
-        self.assertEqual(("3", "updated"), (h[2]["id"], h[2]["event"]))
-        self.assertEqual(1, len(old))
-        # a trail key of another type: refused before anything is written
         self.r.call("DEL", hkey)
         self.r.call("SET", hkey, "x")
         self.refused("WRONGTYPE", "RESV.UPSERT", S, "L1", "notes", "z")
