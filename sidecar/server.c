@@ -170,26 +170,35 @@ static void httpOnReplyWritten(struct evhttp_request *req, void *arg) {
     srv->writing--;
 }
 
-static void httpSend(httpCtx *c, int status, const char *contentType, struct evbuffer *buf) {
+/* The reply is about to be handed to evhttp: a drain waits until it has left the output
+ * buffer. A request whose client went away has no connection; evhttp frees it at once. */
+static void httpWatchWritten(httpCtx *c) {
+    if (!evhttp_request_get_connection(c->req)) return;
+    c->srv->writing++;
+    evhttp_request_set_on_complete_cb(c->req, httpOnReplyWritten, c->srv);
+}
+
+/* The reply is out: one access log line (request data goes in through %s only), the
+ * counters, and the context goes. */
+static void httpDone(httpCtx *c, int status, const char *note) {
     server *srv = c->srv;
-    /* A request whose client went away has no connection; evhttp frees it at once. */
-    if (evhttp_request_get_connection(c->req)) {
-        srv->writing++;
-        evhttp_request_set_on_complete_cb(c->req, httpOnReplyWritten, srv);
-    }
-    struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
-    evhttp_add_header(h, "Content-Type", contentType);
-    if (status == 503) evhttp_add_header(h, "Retry-After", "1");
-    if (srv->draining) evhttp_add_header(h, "Connection", "close");
-    evhttp_send_reply(c->req, status, NULL, buf);
     uint64_t us = httpNowUs() - c->startUs;
-    /* One line per request: data goes in through %s only. */
-    fprintf(stderr, "%s %s %d %lluus\n", c->method, c->uri ? c->uri : "-", status,
-            (unsigned long long)us);
+    fprintf(stderr, "%s %s %d %lluus%s\n", c->method, c->uri ? c->uri : "-", status,
+            (unsigned long long)us, note);
     if (status >= 100 && status < 600) srv->requestsByClass[status / 100]++;
     srv->requestMicros += us;
     srv->inflight--;
     httpCtxFree(c);
+}
+
+static void httpSend(httpCtx *c, int status, const char *contentType, struct evbuffer *buf) {
+    httpWatchWritten(c);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+    evhttp_add_header(h, "Content-Type", contentType);
+    if (status == 503) evhttp_add_header(h, "Retry-After", "1");
+    if (c->srv->draining) evhttp_add_header(h, "Connection", "close");
+    evhttp_send_reply(c->req, status, NULL, buf);
+    httpDone(c, status, "");
 }
 
 void httpStreamStart(httpCtx *c, const char *contentType) {
@@ -205,20 +214,10 @@ void httpStreamChunk(httpCtx *c, struct evbuffer *data) {
 }
 
 void httpStreamEnd(httpCtx *c) {
-    server *srv = c->srv;
-    if (evhttp_request_get_connection(c->req)) {
-        srv->writing++;
-        evhttp_request_set_on_complete_cb(c->req, httpOnReplyWritten, srv);
-    }
+    httpWatchWritten(c);
     /* Without a connection this only frees the request. */
     evhttp_send_reply_end(c->req);
-    uint64_t us = httpNowUs() - c->startUs;
-    fprintf(stderr, "%s %s 200 %lluus (stream)\n", c->method, c->uri ? c->uri : "-",
-            (unsigned long long)us);
-    srv->requestsByClass[2]++;
-    srv->requestMicros += us;
-    srv->inflight--;
-    httpCtxFree(c);
+    httpDone(c, 200, " (stream)");
 }
 
 void httpFinishRaw(httpCtx *c, int status, const char *contentType, const char *data, size_t len) {
