@@ -177,7 +177,7 @@ static void sseStart(httpCtx *c, const char *lastId) {
     h->clients = cl;
     h->n++;
     httpStreamStart(c, "text/event-stream; charset=utf-8");
-    struct bufferevent *bev = cl->evcon ? evhttp_connection_get_bufferevent(cl->evcon) : NULL;
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(cl->evcon);
     if (bev) {
         /* evhttp keeps reading to notice a close; an idle stream must not time out on
          * that read, only on writes that do not drain. */
@@ -199,9 +199,7 @@ static void sseLastIdReply(redisAsyncContext *ac, void *reply, void *privdata) {
     if (!r) return;
     if (c->srv->draining) {
         httpFinish(c,
-                   httpFail(c, HTTP_R_UNAVAILABLE, "shutting_down",
-                            "the server is shutting "
-                            "down"),
+                   httpFail(c, HTTP_R_UNAVAILABLE, "shutting_down", "the server is shutting down"),
                    NULL);
         return;
     }

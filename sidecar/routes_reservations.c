@@ -37,6 +37,19 @@ httpResult resvQueryStore(httpCtx *c, const char **store) {
     return HTTP_R_OK;
 }
 
+/* status of the query, a model status; *out NULL when absent (and not required). */
+static httpResult resvQueryStatus(httpCtx *c, int required, const char **out) {
+    resvStatus st;
+    *out = httpQuery(c, "status");
+    if (required && (!*out || !**out))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "status is required");
+    if (*out && resvStatusParse(*out, strlen(*out), &st))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "status must be one of pending confirmed arrived seated completed "
+                        "cancelled no_show");
+    return HTTP_R_OK;
+}
+
 static httpResult resvQueryDate(httpCtx *c, const char *name, int endOfDay, int required,
                                 const char **out) {
     resvInstant t;
@@ -138,15 +151,11 @@ static httpResult resvStatusSend(httpCtx *c) {
 }
 
 httpResult routeReservationStatus(httpCtx *c) {
-    const char *status = httpQuery(c, "status");
+    const char *status;
     const char *arrival = httpQuery(c, "arrival_time"), *table = httpQuery(c, "table_number");
-    resvStatus st;
     resvInstant t;
-    if (!status || !*status) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "status is required");
-    if (resvStatusParse(status, strlen(status), &st))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                        "status must be one of pending confirmed arrived seated completed "
-                        "cancelled no_show");
+    httpResult r = resvQueryStatus(c, 1, &status);
+    if (r != HTTP_R_OK) return r;
     if (arrival && *arrival && resvParseDateOrDateTime(arrival, strlen(arrival), 0, &t))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "arrival_time must be YYYY-MM-DDTHH:MM:SS");
     if (table && *table && (strlen(table) > 32 || !resvIdValid(table, strlen(table))))
@@ -224,16 +233,11 @@ static void resvListReply(redisAsyncContext *ac, void *reply, void *privdata) {
 }
 
 httpResult routeReservationList(httpCtx *c) {
-    const char *store, *from, *to, *status = httpQuery(c, "status"),
-                                   *cursor = httpQuery(c, "cursor");
+    const char *store, *status, *from, *to, *cursor = httpQuery(c, "cursor");
     httpResult r;
     long limit = 100;
-    resvStatus st;
     if ((r = resvQueryStore(c, &store)) != HTTP_R_OK) return r;
-    if (status && resvStatusParse(status, strlen(status), &st))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                        "status must be one of pending confirmed arrived seated completed "
-                        "cancelled no_show");
+    if ((r = resvQueryStatus(c, 0, &status)) != HTTP_R_OK) return r;
     if ((r = resvQueryDate(c, "date_from", 0, 0, &from)) != HTTP_R_OK) return r;
     if ((r = resvQueryDate(c, "date_to", 1, 0, &to)) != HTTP_R_OK) return r;
     if (resvQueryLong(c, "limit", 1, LIST_LIMIT_MAX, &limit))
