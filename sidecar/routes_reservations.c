@@ -395,7 +395,8 @@ static httpResult resvSyncSingle(httpCtx *c) {
     if (resvSyncArgv(c, c->body, raw, len, &a, &why, &field))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s %s", field, why);
     resvSyncOne *s = calloc(1, sizeof(*s));
-    if (!s) {
+    if (!s || a.oom) { /* never send a command cut short */
+        free(s);
         resvArgvFree(&a);
         return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
     }
