@@ -10,7 +10,6 @@
 #include <event2/http_struct.h>
 
 #define ANY_ROLE          ((1u << AUTH_ROLE_COUNT) - 1)
-#define ROLES(a)          (a)
 #define R(x)              AUTH_ROLE_BIT(AUTH_##x)
 #define JSON_MAX_DEPTH    32
 #define PATH_MAX_SEGMENTS 8
@@ -330,36 +329,35 @@ int httpStoreAllowed(httpCtx *c, const char *store) {
 }
 
 /* Health, metrics and the API description: small enough to live with the server. */
+static void httpHealthzDown(httpCtx *c) {
+    json_t *body = json_pack("{s:s,s:s,s:{s:s,s:s}}", "status", "error", "redis", "down", "error",
+                             "code", "redis_unavailable", "message", "Redis is unavailable");
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    httpFinishRaw(c, 503, "application/json; charset=utf-8", text ? text : "{}",
+                  text ? strlen(text) : 2);
+    free(text);
+}
+
 static void httpHealthzReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
     redisReply *r = reply;
-    /* Not httpReplyTake(): whatever error PING gets, the answer is "Redis is unavailable". */
+    /* Not httpReplyTake(): whatever error PING gets, the answer is "Redis is down". */
     c->redisPending--;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        httpFinish(c, httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable", "Redis is unavailable"),
-                   NULL);
-        return;
-    }
-    httpFinish(c, HTTP_R_OK, json_pack("{s:s,s:s}", "status", "ok", "redis", "up"));
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        httpHealthzDown(c);
+    else
+        httpFinish(c, HTTP_R_OK, json_pack("{s:s,s:s}", "status", "ok", "redis", "up"));
 }
 
 httpResult routeHealthz(httpCtx *c) {
     static const char *argv[] = {"PING"};
     static const size_t lens[] = {4};
     httpResult r = httpRedis(c, httpHealthzReply, c, 1, argv, lens);
-    if (r == HTTP_R_UNAVAILABLE) {
-        json_t *body =
-            json_pack("{s:s,s:s,s:{s:s,s:s}}", "status", "error", "redis", "down", "error", "code",
-                      "redis_unavailable", "message", "Redis is unavailable");
-        char *text = json_dumps(body, JSON_COMPACT);
-        json_decref(body);
-        httpFinishRaw(c, 503, "application/json; charset=utf-8", text ? text : "{}",
-                      text ? strlen(text) : 2);
-        free(text);
-        return HTTP_R_PENDING;
-    }
-    return r;
+    if (r != HTTP_R_UNAVAILABLE) return r;
+    httpHealthzDown(c);
+    return HTTP_R_PENDING;
 }
 
 httpResult routeOpenapi(httpCtx *c) {

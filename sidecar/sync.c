@@ -11,6 +11,7 @@
 #include "provider.h"
 #include "reservation_json.h"
 #include "resv_time.h"
+#include "server.h"
 
 #define SYNC_PULL_LIMIT     100
 #define SYNC_PULL_MAX_PAGES 10000
@@ -59,12 +60,6 @@ struct syncEngine {
     syncPull *pulls;
     syncStats stats;
 };
-
-static uint64_t syncNowUs(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static int syncSetStr(char **slot, const char *v) {
     if (*slot && v && strcmp(*slot, v) == 0) return 0;
@@ -187,7 +182,7 @@ static void syncPushDelivered(const providerResult *res, void *arg) {
                 "%ld ms\n",
                 w->store, w->entryId, w->rid, w->attempts, res->error, delay);
         e->stats.pushRetries++;
-        w->retryAtUs = syncNowUs() + (uint64_t)delay * 1000u;
+        w->retryAtUs = httpNowUs() + (uint64_t)delay * 1000u;
         w->busy = 0;
         syncEntryClear(w); /* read again from the outbox: still the oldest */
         syncWorkerMaybeFree(w);
@@ -511,7 +506,7 @@ static syncWorker *syncWorkerFor(syncEngine *e, const char *store) {
         return NULL;
     }
     w->e = e;
-    w->nextPullUs = syncNowUs(); /* a store that becomes active is pulled at once */
+    w->nextPullUs = httpNowUs(); /* a store that becomes active is pulled at once */
     w->next = e->workers;
     e->workers = w;
     e->stats.workers++;
@@ -569,7 +564,7 @@ static void syncOnTick(evutil_socket_t fd, short what, void *arg) {
     (void)what;
     syncEngine *e = arg;
     if (e->stopping || !redisConnIsUp(e->redis)) return;
-    uint64_t now = syncNowUs();
+    uint64_t now = httpNowUs();
     if (!e->listing && now >= e->nextListUs) {
         static const char *argv[] = {"RESV.SYSTEM.LIST"};
         static const size_t lens[] = {16};
