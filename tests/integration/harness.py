@@ -141,8 +141,9 @@ class Redis:
         self.proc = None
         self.start()
 
-    def start(self):
-        self.port = free_port()
+    def start(self, port=None):
+        """Starts the server, on `port` (a restart where clients expect it) or a free one."""
+        self.port = port or free_port()
         args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
                 "--dir", self.dir, "--save", "", "--appendonly", "yes" if self.aof else "no",
                 "--appendfsync", "always", "--loadmodule", MODULE,

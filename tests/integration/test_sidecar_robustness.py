@@ -19,17 +19,6 @@ from harness import Redis  # noqa: E402
 from sidecar_harness import API, SIDECAR, Sidecar  # noqa: E402
 
 
-def restart_same_port(redis):
-    """harness.Redis.start() picks a new port; the sidecar must find Redis where it was."""
-    port = redis.port
-    orig = harness.free_port
-    harness.free_port = lambda: port
-    try:
-        redis.start()
-    finally:
-        harness.free_port = orig
-
-
 class SidecarLimitsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -119,7 +108,7 @@ class SidecarRedisOutageTest(unittest.TestCase):
             self.assertEqual((st, b["redis"]), (503, "down"))
             _, _, m = sc.request("GET", "/metrics")
             self.assertIn("resv_sidecar_redis_up 0", m)
-            restart_same_port(redis)
+            redis.start(port=redis.port)
             deadline = time.time() + 10
             while sc.request("GET", "/healthz")[0] != 200:
                 self.assertLess(time.time(), deadline, "no reconnect: " + sc.log())
