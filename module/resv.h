@@ -58,7 +58,14 @@ int resvIsCluster(RedisModuleCtx *ctx);
 /* ---- key names (keys.md) ---- */
 RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
                                  size_t rl);
-RedisModuleString *resvKeyIndex(RedisModuleCtx *ctx, const char *s, size_t sl, const char *which);
+/* The index (keys.md): resv:{S}:i:<status>:<YYYY-MM-DD>, one sorted set per status and
+ * day of the start instant, and resv:{S}:days, the days that have reservations. */
+RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t sl,
+                                    resvStatus status, const char *day);
+RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl);
+#define RESV_SECS_PER_DAY 86400
+/* The day (YYYY-MM-DD) of an instant. */
+void resvDayOf(resvInstant t, char day[RESV_DATE_LEN + 1]);
 RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
                                   size_t rl);
@@ -122,6 +129,22 @@ int resvWriteKeyMember(RedisModuleCtx *ctx, const char *cmd, RedisModuleString *
 int resvWriteZadd(RedisModuleCtx *ctx, RedisModuleString *key, resvInstant score, const char *m,
                   size_t ml);
 int resvWriteDel(RedisModuleCtx *ctx, RedisModuleString *key);
+
+/* ---- the index (resv_store.c) ---- */
+/* Where a reservation sits in the index: its status and start instant. */
+typedef struct {
+    resvStatus status;
+    resvInstant score;
+} resvIndexPos;
+/* WRONGTYPE reply and -1 when a key that moving a reservation from `from` to `to` (NULL:
+ * not indexed before / any more) would write holds another type; call before writing. */
+int resvIndexCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const resvIndexPos *from,
+                       const resvIndexPos *to);
+/* Moves member r between partitions (ZREM old, ZADD new) and keeps the days list exact:
+ * a day is added with its first member and removed with its last. Nothing when status
+ * and start did not change. */
+int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
+                    const resvIndexPos *from, const resvIndexPos *to);
 
 /* ---- applying a reservation change (resv_store.c) ---- */
 typedef struct {

@@ -68,6 +68,13 @@ static int cmdsPlanTables(RedisModuleCtx *ctx, resvChange *c, resvStatus oldStat
     return 0;
 }
 
+/* The index keys the change will write are sorted sets (or absent); -1 after a
+ * WRONGTYPE reply. */
+static int cmdsCheckIndex(RedisModuleCtx *ctx, const resvChange *c) {
+    resvIndexPos from = {c->oldStatus, c->oldScore}, to = {c->newStatus, c->newScore};
+    return resvIndexCheckType(ctx, c->store.v, c->store.len, c->hadIndex ? &from : NULL, &to);
+}
+
 static const char *cmdsFeedEvent(const resvChange *c) {
     if (c->creating) return "created";
     if (c->set[RESV_F_STATUS]) return c->newStatus == RESV_S_CANCELLED ? "cancelled" : "status";
@@ -316,6 +323,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                 return REDISMODULE_OK;
             resvChangeQueuePush(&c, old);
         }
+        if (cmdsCheckIndex(ctx, &c)) return REDISMODULE_OK;
     } else {
         c.historyOnly = 1;
     }
@@ -423,6 +431,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         c.set[RESV_F_UPDATED_AT] = 1;
         c.val[RESV_F_UPDATED_AT] = (resvSpan){c.now, RESV_DATETIME_LEN};
         resvChangeNote(&c, "updated_at");
+        if (cmdsCheckIndex(ctx, &c)) return REDISMODULE_OK;
         if (!resvOriginIsProvider(o.origin)) resvChangeQueuePush(&c, old);
         cmdsChangeAudit(&c, &o, "status");
         c.feedEvent = cmdsFeedEvent(&c);
@@ -462,13 +471,15 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     if (resvHashGetOne(ctx, fkey, rname, &failed) < 0) return resvReplyWrongType(ctx, fkey);
 
     resvStatus status = cmdsStoredStatus(old[RESV_F_STATUS]);
+    resvSpan d = cmdsSpanOf(old[RESV_F_RESERVATION_DATE]),
+             t = cmdsSpanOf(old[RESV_F_RESERVATION_TIME]);
+    resvIndexPos from = {status, resvRecordStart(d.v, d.len, t.v, t.len)};
+    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL)) return REDISMODULE_OK;
     char now[RESV_DATETIME_LEN + 1];
     int rc = 0;
     resvNow(now);
     rc |= resvWriteDel(ctx, rkey);
-    rc |= resvWriteKeyMember(ctx, "ZREM", resvKeyIndex(ctx, s.v, s.len, "all"), r.v, r.len);
-    rc |= resvWriteKeyMember(ctx, "ZREM", resvKeyIndex(ctx, s.v, s.len, resvStatusName(status)),
-                             r.v, r.len);
+    rc |= resvIndexUpdate(ctx, s.v, s.len, r.v, r.len, &from, NULL);
     if (holder && resvStrEq(holder, r.v, r.len))
         rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s.v, s.len), table.v, table.len);
     if (owner && resvStrEq(owner, s.v, s.len)) rc |= resvWriteDel(ctx, okey);

@@ -40,6 +40,131 @@ int ResvGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     return REDISMODULE_OK;
 }
 
+/* ---- walking the index: the days of resv:{S}:days, and in each day the status
+ * partitions merged by (start instant, id) ---- */
+
+/* One day's partitions, each with a range iterator; cur[] is each one's next member. */
+typedef struct {
+    RedisModuleKey *key[RESV_S_COUNT];
+    RedisModuleString *cur[RESV_S_COUNT];
+    double score[RESV_S_COUNT];
+} queryDay;
+
+static void queryDayAdvance(queryDay *d, int i) {
+    d->cur[i] = NULL;
+    if (RedisModule_ZsetRangeEndReached(d->key[i])) return;
+    d->cur[i] = RedisModule_ZsetRangeCurrentElement(d->key[i], &d->score[i]);
+    RedisModule_ZsetRangeNext(d->key[i]);
+}
+
+static void queryDayClose(queryDay *d) {
+    for (int i = 0; i < RESV_S_COUNT; i++) {
+        if (!d->key[i]) continue;
+        RedisModule_ZsetRangeStop(d->key[i]);
+        RedisModule_CloseKey(d->key[i]);
+        d->key[i] = NULL;
+    }
+}
+
+/* Opens the partitions of `day` for the statuses in `mask` (bit per status), positioned
+ * at [lo, hi]. -1 after a WRONGTYPE reply (all closed). */
+static int queryDayOpen(RedisModuleCtx *ctx, const char *s, size_t sl, const char *day,
+                        unsigned mask, double lo, double hi, queryDay *d) {
+    memset(d, 0, sizeof *d);
+    for (int i = 0; i < RESV_S_COUNT; i++) {
+        if (!(mask & 1u << i)) continue;
+        RedisModuleString *k = resvKeyPartition(ctx, s, sl, (resvStatus)i, day);
+        RedisModuleKey *key = RedisModule_OpenKey(ctx, k, REDISMODULE_READ);
+        int type = RedisModule_KeyType(key);
+        if (type == REDISMODULE_KEYTYPE_EMPTY) {
+            RedisModule_CloseKey(key);
+            continue;
+        }
+        if (type != REDISMODULE_KEYTYPE_ZSET) {
+            RedisModule_CloseKey(key);
+            queryDayClose(d);
+            resvReplyWrongType(ctx, k);
+            return -1;
+        }
+        d->key[i] = key;
+        if (RedisModule_ZsetFirstInScoreRange(key, lo, hi, 0, 0) == REDISMODULE_OK)
+            queryDayAdvance(d, i);
+    }
+    return 0;
+}
+
+/* The day's next member by (score, id); 0 when the day is done. */
+static int queryDayNext(queryDay *d, RedisModuleString **m, resvInstant *score,
+                        resvStatus *status) {
+    int best = -1;
+    for (int i = 0; i < RESV_S_COUNT; i++) {
+        if (!d->cur[i]) continue;
+        if (best < 0 || d->score[i] < d->score[best]) {
+            best = i;
+        } else if (d->score[i] == d->score[best]) {
+            size_t al, bl;
+            const char *a = RedisModule_StringPtrLen(d->cur[i], &al);
+            const char *b = RedisModule_StringPtrLen(d->cur[best], &bl);
+            if (queryMemberCmp(a, al, b, bl) < 0) best = i;
+        }
+    }
+    if (best < 0) return 0;
+    *m = d->cur[best];
+    *score = (resvInstant)d->score[best];
+    *status = (resvStatus)best;
+    queryDayAdvance(d, best);
+    return 1;
+}
+
+/* Opens resv:{S}:days positioned at the days that can hold instants of [lo, hi]. Returns
+ * the key (NULL when the store has no days), or -1 in *err after a WRONGTYPE reply. */
+static RedisModuleKey *queryDaysOpen(RedisModuleCtx *ctx, const char *s, size_t sl, double lo,
+                                     double hi, int *err) {
+    RedisModuleString *k = resvKeyDays(ctx, s, sl);
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, k, REDISMODULE_READ);
+    int type = RedisModule_KeyType(key);
+    *err = 0;
+    if (type == REDISMODULE_KEYTYPE_ZSET) {
+        /* a day's score is its first instant: the day of lo starts at or before lo */
+        double dlo = lo > 0 ? lo - (double)((resvInstant)lo % RESV_SECS_PER_DAY) : lo;
+        if (RedisModule_ZsetFirstInScoreRange(key, dlo, hi, 0, 0) == REDISMODULE_OK) return key;
+    } else if (type != REDISMODULE_KEYTYPE_EMPTY) {
+        RedisModule_CloseKey(key);
+        *err = -1;
+        resvReplyWrongType(ctx, k);
+        return NULL;
+    }
+    RedisModule_CloseKey(key);
+    return NULL;
+}
+
+/* The next day of the open days key into day[]; 0 when done (the key is then closed). */
+static int queryDaysNext(RedisModuleKey **key, char day[RESV_DATE_LEN + 1]) {
+    while (*key && !RedisModule_ZsetRangeEndReached(*key)) {
+        size_t len;
+        double score;
+        RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(*key, &score);
+        const char *p = RedisModule_StringPtrLen(m, &len);
+        RedisModule_ZsetRangeNext(*key);
+        if (len != RESV_DATE_LEN) continue; /* not ours */
+        memcpy(day, p, RESV_DATE_LEN);
+        day[RESV_DATE_LEN] = '\0';
+        return 1;
+    }
+    if (*key) {
+        RedisModule_ZsetRangeStop(*key);
+        RedisModule_CloseKey(*key);
+        *key = NULL;
+    }
+    return 0;
+}
+
+static void queryDaysClose(RedisModuleKey *key) {
+    if (!key) return;
+    RedisModule_ZsetRangeStop(key);
+    RedisModule_CloseKey(key);
+}
+
 /* A LIST cursor is "<score>:<id>" of the next item: opaque to clients, and enough to
  * resume inside a run of equal scores because members of one score are ordered by id. */
 static int queryParseCursor(RedisModuleString *arg, resvInstant *score, const char **id,
@@ -55,6 +180,8 @@ static int queryParseCursor(RedisModuleString *arg, resvInstant *score, const ch
     *idl = len - i - 1;
     return 0;
 }
+
+#define QUERY_ALL_STATUSES ((1u << RESV_S_COUNT) - 1)
 
 /* RESV.LIST store [STATUS s] [FROM t] [TO t] [LIMIT n] [CURSOR c] */
 int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
@@ -97,41 +224,42 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
         }
     }
 
-    RedisModuleString *ikey = resvKeyIndex(ctx, s, sl, hasStatus ? resvStatusName(status) : "all");
-    RedisModuleKey *key = RedisModule_OpenKey(ctx, ikey, REDISMODULE_READ);
-    int type = RedisModule_KeyType(key);
-    if (type != REDISMODULE_KEYTYPE_EMPTY && type != REDISMODULE_KEYTYPE_ZSET) {
-        RedisModule_CloseKey(key);
-        return resvReplyWrongType(ctx, ikey);
-    }
     double lo = hasFrom ? (double)from : -1.0 / 0.0, hi = hasTo ? (double)to : 1.0 / 0.0;
     if (cid && (double)cscore > lo) lo = (double)cscore;
+    unsigned mask = hasStatus ? 1u << status : QUERY_ALL_STATUSES;
+    int err;
+    RedisModuleKey *days = queryDaysOpen(ctx, s, sl, lo, hi, &err);
+    if (err) return REDISMODULE_OK;
     RedisModuleString **items = RedisModule_Alloc(sizeof(*items) * (size_t)limit);
     RedisModuleString *next = NULL;
     long n = 0;
-    if (type == REDISMODULE_KEYTYPE_ZSET &&
-        RedisModule_ZsetFirstInScoreRange(key, lo, hi, 0, 0) == REDISMODULE_OK) {
-        while (!RedisModule_ZsetRangeEndReached(key)) {
-            double score;
-            RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score);
+    char day[RESV_DATE_LEN + 1];
+    while (!next && queryDaysNext(&days, day)) {
+        queryDay d;
+        if (queryDayOpen(ctx, s, sl, day, mask, lo, hi, &d)) {
+            queryDaysClose(days);
+            RedisModule_Free(items);
+            return REDISMODULE_OK;
+        }
+        RedisModuleString *m;
+        resvInstant score;
+        resvStatus st;
+        while (queryDayNext(&d, &m, &score, &st)) {
             size_t ml;
             const char *mp = RedisModule_StringPtrLen(m, &ml);
-            int skip =
-                cid && ((resvInstant)score < cscore ||
-                        ((resvInstant)score == cscore && queryMemberCmp(mp, ml, cid, cidl) < 0));
-            if (!skip) {
-                if (n == limit) {
-                    next = RedisModule_CreateStringPrintf(ctx, "%lld:%.*s", (long long)score,
-                                                          (int)ml, mp);
-                    break;
-                }
-                items[n++] = m;
+            if (cid &&
+                (score < cscore || (score == cscore && queryMemberCmp(mp, ml, cid, cidl) < 0)))
+                continue;
+            if (n == limit) {
+                next =
+                    RedisModule_CreateStringPrintf(ctx, "%lld:%.*s", (long long)score, (int)ml, mp);
+                break;
             }
-            RedisModule_ZsetRangeNext(key);
+            items[n++] = m;
         }
-        RedisModule_ZsetRangeStop(key);
+        queryDayClose(&d);
     }
-    RedisModule_CloseKey(key);
+    queryDaysClose(days);
 
     RedisModule_ReplyWithArray(ctx, 2);
     if (next)
@@ -195,56 +323,51 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     if (!hasFrom) return resvReplyError(ctx, RESV_E_ERR, "missing FROM");
     if (!hasTo) return resvReplyError(ctx, RESV_E_ERR, "missing TO");
 
-    RedisModuleString *ikey = resvKeyIndex(ctx, s, sl, "all");
-    RedisModuleKey *key = RedisModule_OpenKey(ctx, ikey, REDISMODULE_READ);
-    int type = RedisModule_KeyType(key);
-    if (type != REDISMODULE_KEYTYPE_EMPTY && type != REDISMODULE_KEYTYPE_ZSET) {
-        RedisModule_CloseKey(key);
-        return resvReplyWrongType(ctx, ikey);
-    }
+    int err;
+    RedisModuleKey *days = queryDaysOpen(ctx, s, sl, (double)from, (double)to, &err);
+    if (err) return REDISMODULE_OK;
     queryCounts all;
     memset(&all, 0, sizeof all);
     queryCounts *buckets = NULL;
     size_t nb = 0, cap = 0;
-    static const resvFieldSpec statSpecs[2] = {{"status", RESV_T_STATUS, 9, 0, NULL},
-                                               {"customer_count", RESV_T_INT, 4, 0, NULL}};
-    if (type == REDISMODULE_KEYTYPE_ZSET &&
-        RedisModule_ZsetFirstInScoreRange(key, (double)from, (double)to, 0, 0) == REDISMODULE_OK) {
-        while (!RedisModule_ZsetRangeEndReached(key)) {
-            double score;
-            RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score), *vals[2];
+    /* The status is the partition's; only the covers come from the record. */
+    static const resvFieldSpec countSpec[1] = {{"customer_count", RESV_T_INT, 4, 0, NULL}};
+    char day[RESV_DATE_LEN + 1];
+    while (queryDaysNext(&days, day)) {
+        queryDay d;
+        if (queryDayOpen(ctx, s, sl, day, QUERY_ALL_STATUSES, (double)from, (double)to, &d)) {
+            queryDaysClose(days);
+            if (buckets) RedisModule_Free(buckets);
+            return REDISMODULE_OK;
+        }
+        RedisModuleString *m, *vals[1];
+        resvInstant score;
+        resvStatus st;
+        while (queryDayNext(&d, &m, &score, &st)) {
             size_t ml;
             const char *mp = RedisModule_StringPtrLen(m, &ml);
-            if (resvHashRead(ctx, resvKeyRecord(ctx, s, sl, mp, ml), statSpecs, 2, vals) == 1) {
-                resvStatus st = RESV_S_PENDING;
-                long long cnt = 0;
-                size_t vl;
-                if (vals[0]) {
-                    const char *v = RedisModule_StringPtrLen(vals[0], &vl);
-                    resvStatusParse(v, vl, &st);
-                }
-                if (vals[1]) RedisModule_StringToLongLong(vals[1], &cnt);
-                all.total++, all.covers += cnt, all.per[st]++;
-                if (bucket) {
-                    resvInstant start =
-                        from + ((resvInstant)score - from) / (bucket * 60) * (bucket * 60);
-                    if (!nb || buckets[nb - 1].start != start) {
-                        if (nb == cap) {
-                            cap = cap ? cap * 2 : 16;
-                            buckets = RedisModule_Realloc(buckets, cap * sizeof *buckets);
-                        }
-                        memset(&buckets[nb], 0, sizeof *buckets);
-                        buckets[nb++].start = start;
+            if (resvHashRead(ctx, resvKeyRecord(ctx, s, sl, mp, ml), countSpec, 1, vals) != 1)
+                continue;
+            long long cnt = 0;
+            if (vals[0]) RedisModule_StringToLongLong(vals[0], &cnt);
+            all.total++, all.covers += cnt, all.per[st]++;
+            if (bucket) {
+                resvInstant start = from + (score - from) / (bucket * 60) * (bucket * 60);
+                if (!nb || buckets[nb - 1].start != start) {
+                    if (nb == cap) {
+                        cap = cap ? cap * 2 : 16;
+                        buckets = RedisModule_Realloc(buckets, cap * sizeof *buckets);
                     }
-                    queryCounts *b = &buckets[nb - 1];
-                    b->total++, b->covers += cnt, b->per[st]++;
+                    memset(&buckets[nb], 0, sizeof *buckets);
+                    buckets[nb++].start = start;
                 }
+                queryCounts *b = &buckets[nb - 1];
+                b->total++, b->covers += cnt, b->per[st]++;
             }
-            RedisModule_ZsetRangeNext(key);
         }
-        RedisModule_ZsetRangeStop(key);
+        queryDayClose(&d);
     }
-    RedisModule_CloseKey(key);
+    queryDaysClose(days);
     queryReplyCounts(ctx, &all, 0, bucket ? 1 : 0);
     if (bucket) {
         resvReplyName(ctx, "buckets");

@@ -86,8 +86,21 @@ RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, 
     return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:r:%.*s", (int)sl, s, (int)rl, r);
 }
 
-RedisModuleString *resvKeyIndex(RedisModuleCtx *ctx, const char *s, size_t sl, const char *which) {
-    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:i:%s", (int)sl, s, which);
+RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t sl,
+                                    resvStatus status, const char *day) {
+    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:i:%s:%.*s", (int)sl, s,
+                                          resvStatusName(status), RESV_DATE_LEN, day);
+}
+
+RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl) {
+    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:days", (int)sl, s);
+}
+
+void resvDayOf(resvInstant t, char day[RESV_DATE_LEN + 1]) {
+    char buf[RESV_DATETIME_LEN + 1];
+    resvFormatDateTime(t - t % RESV_SECS_PER_DAY, buf);
+    memcpy(day, buf, RESV_DATE_LEN);
+    day[RESV_DATE_LEN] = '\0';
 }
 
 RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl) {
@@ -378,6 +391,77 @@ static int storeHistoryAppend(RedisModuleCtx *ctx, RedisModuleString *hkey,
     return rc;
 }
 
+/* ---- the index: one sorted set per status and day, and the store's day list ---- */
+
+/* 1 when the index must change: a new or deleted reservation, or a moved status or start. */
+static int storeIndexMoves(const resvIndexPos *from, const resvIndexPos *to) {
+    return !from || !to || from->status != to->status || from->score != to->score;
+}
+
+int resvIndexCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const resvIndexPos *from,
+                       const resvIndexPos *to) {
+    if (!storeIndexMoves(from, to)) return 0;
+    const resvIndexPos *pos[2] = {from, to};
+    char day[RESV_DATE_LEN + 1];
+    if (resvKeyCheckType(ctx, resvKeyDays(ctx, s, sl), REDISMODULE_KEYTYPE_ZSET)) return -1;
+    for (int i = 0; i < 2; i++) {
+        if (!pos[i]) continue;
+        resvDayOf(pos[i]->score, day);
+        if (resvKeyCheckType(ctx, resvKeyPartition(ctx, s, sl, pos[i]->status, day),
+                             REDISMODULE_KEYTYPE_ZSET))
+            return -1;
+    }
+    return 0;
+}
+
+/* Length of a key (0 when it does not exist). */
+static size_t storeKeyLength(RedisModuleCtx *ctx, RedisModuleString *keyname) {
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, keyname, REDISMODULE_READ);
+    size_t n =
+        RedisModule_KeyType(key) == REDISMODULE_KEYTYPE_EMPTY ? 0 : RedisModule_ValueLength(key);
+    RedisModule_CloseKey(key);
+    return n;
+}
+
+/* The days list is kept exact from the partitions' lengths after the member moved, as
+ * read on the master: replicas and the AOF get the resulting ZADD or ZREM, never a
+ * decision of their own. */
+int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
+                    const resvIndexPos *from, const resvIndexPos *to) {
+    if (!storeIndexMoves(from, to)) return 0;
+    char oldDay[RESV_DATE_LEN + 1] = "", newDay[RESV_DATE_LEN + 1] = "";
+    RedisModuleString *dkey = resvKeyDays(ctx, s, sl), *newKey = NULL;
+    int rc = 0;
+    if (from) resvDayOf(from->score, oldDay);
+    if (to) {
+        resvDayOf(to->score, newDay);
+        newKey = resvKeyPartition(ctx, s, sl, to->status, newDay);
+    }
+    int sameDay = from && to && strcmp(oldDay, newDay) == 0;
+    if (from && !(sameDay && from->status == to->status))
+        rc |= resvWriteKeyMember(ctx, "ZREM", resvKeyPartition(ctx, s, sl, from->status, oldDay), r,
+                                 rl);
+    if (to) rc |= resvWriteZadd(ctx, newKey, to->score, r, rl);
+    if (to && !sameDay) {
+        RedisModuleKey *key = RedisModule_OpenKey(ctx, dkey, REDISMODULE_READ);
+        RedisModuleString *member = RedisModule_CreateString(ctx, newDay, RESV_DATE_LEN);
+        double score;
+        int known = RedisModule_KeyType(key) == REDISMODULE_KEYTYPE_ZSET &&
+                    RedisModule_ZsetScore(key, member, &score) == REDISMODULE_OK;
+        RedisModule_CloseKey(key);
+        if (!known)
+            rc |= resvWriteZadd(ctx, dkey, to->score - to->score % RESV_SECS_PER_DAY, newDay,
+                                RESV_DATE_LEN);
+    }
+    if (from && !sameDay) {
+        size_t left = 0;
+        for (int st = 0; st < RESV_S_COUNT; st++)
+            left += storeKeyLength(ctx, resvKeyPartition(ctx, s, sl, (resvStatus)st, oldDay));
+        if (!left) rc |= resvWriteKeyMember(ctx, "ZREM", dkey, oldDay, RESV_DATE_LEN);
+    }
+    return rc;
+}
+
 void resvChangeNote(resvChange *c, const char *name) {
     size_t used = strlen(c->changed);
     snprintf(c->changed + used, sizeof c->changed - used, "%s%s", used ? "," : "", name);
@@ -404,13 +488,8 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
         if (a.n > 1) rc |= resvWrite(ctx, "HSET", &a);
         if (d.n > 1) rc |= resvWrite(ctx, "HDEL", &d);
 
-        if (!c->hadIndex || c->oldScore != c->newScore)
-            rc |= resvWriteZadd(ctx, resvKeyIndex(ctx, s, sl, "all"), c->newScore, r, rl);
-        if (c->hadIndex && c->oldStatus != c->newStatus)
-            rc |= resvWriteKeyMember(ctx, "ZREM",
-                                     resvKeyIndex(ctx, s, sl, resvStatusName(c->oldStatus)), r, rl);
-        if (!c->hadIndex || c->oldStatus != c->newStatus || c->oldScore != c->newScore)
-            rc |= resvWriteZadd(ctx, resvKeyIndex(ctx, s, sl, statusName), c->newScore, r, rl);
+        resvIndexPos from = {c->oldStatus, c->oldScore}, to = {c->newStatus, c->newScore};
+        rc |= resvIndexUpdate(ctx, s, sl, r, rl, c->hadIndex ? &from : NULL, &to);
 
         if (c->releaseTable.len)
             rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s, sl), c->releaseTable.v,

@@ -60,7 +60,7 @@ class BackupRestoreTest(unittest.TestCase):
         for i in range(50):
             r.call("HSET", "resv:{s1}:r:R%d" % i, "customer_name", "张三%d" % i,
                    "notes", "靠窗位置，需要儿童座椅", "customer_count", str(i % 8 + 1))
-            r.call("ZADD", "resv:{s1}:i:all", str(1707990000 + i * 60), "R%d" % i)
+            r.call("ZADD", "plain:{s1}:z", str(1707990000 + i * 60), "R%d" % i)
             r.call("XADD", "plain:{s1}:log", "*", "event", "created", "reservation", "R%d" % i)
         r.call("SET", "resv:{s1}:msg:m1", "1", "EX", "86400")
         self.resv_rows = 0

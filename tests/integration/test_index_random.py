@@ -1,13 +1,19 @@
 """Random operations against module/resv.so, then every index checked against the
-hashes: each reservation is in resv:{S}:i:all and exactly one status set with the
-score of its start instant (computed here, in Python), no index member lacks a hash,
-the tables hash is exactly the seated reservations, and the owner keys match; the push
-outbox refers to known reservations only, every pending sync_status has an outbox entry
-and every failed one a failure log entry of an existing reservation.
+hashes: each reservation is in exactly one partition resv:{S}:i:<status>:<day>, the one
+of its status and of the day of its start instant, with the score of its start instant
+(computed here, in Python); no partition member lacks a hash, no other index key exists
+(no empty partition, no old-style resv:{S}:i:all or resv:{S}:i:<status>), and
+resv:{S}:days is exactly the days that have members, each scored with its first
+instant. RESV.LIST (paged, with and without STATUS, FROM/TO mid-day) and RESV.STATS
+(with buckets) are compared with the same queries answered in Python. The tables hash
+is exactly the seated reservations, and the owner keys match; the push outbox refers to
+known reservations only, every pending sync_status has an outbox entry and every failed
+one a failure log entry of an existing reservation.
 RESV_SEED=<n> replays a run; RESV_OPS=<n> sets the number of operations."""
 import calendar
 import os
 import random
+import re
 import sys
 import time
 import unittest
@@ -27,6 +33,18 @@ def start_instant(date, slot):
         return d
     day = d - d % 86400
     return day + int(slot[0:2]) * 3600 + int(slot[3:5]) * 60
+
+
+def day_of(score):
+    return time.strftime("%Y-%m-%d", time.gmtime(score))
+
+
+def day_start(day):
+    return calendar.timegm(time.strptime(day, "%Y-%m-%d"))
+
+
+def fmt(t):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t))
 
 
 class IndexRandom(unittest.TestCase):
@@ -120,28 +138,34 @@ class IndexRandom(unittest.TestCase):
             recs = {}
             for k in r.call("KEYS", pre + "r:*"):
                 recs[k[len(pre) + 2:]] = pairs(r.call("HGETALL", k))
-            allidx = pairs(r.call("ZRANGE", pre + "i:all", "0", "-1", "WITHSCORES"))
-            statidx = {s: pairs(r.call("ZRANGE", pre + "i:" + s, "0", "-1", "WITHSCORES"))
-                       for s in STATUSES}
+            parts = {}  # rid -> [(status, day, score)]
+            for k in r.call("KEYS", pre + "i:*"):
+                m = re.match(re.escape(pre) + r"i:(\w+):(\d{4}-\d\d-\d\d)$", k)
+                self.assertTrue(m and m.group(1) in STATUSES, "unexpected index key %s" % k)
+                self.assertEqual("zset", r.call("TYPE", k))
+                self.assertGreater(r.call("ZCARD", k), 0, k)
+                for rid, sc in pairs(r.call("ZRANGE", k, "0", "-1", "WITHSCORES")).items():
+                    self.assertIn(rid, recs, "index member without hash: %s %s" % (k, rid))
+                    parts.setdefault(rid, []).append((m.group(1), m.group(2), int(sc)))
             for rid, h in recs.items():
                 self.assertEqual(rid, h["reservation_id"])
                 self.assertEqual(store, h["store_id"])
                 score = start_instant(h["reservation_date"], h.get("reservation_time"))
-                self.assertIn(rid, allidx, (store, rid))
-                self.assertEqual(score, int(allidx[rid]), (store, rid, h))
-                holders = [s for s in STATUSES if rid in statidx[s]]
-                self.assertEqual([h["status"]], holders, (store, rid))
-                self.assertEqual(score, int(statidx[h["status"]][rid]))
+                self.assertEqual([(h["status"], day_of(score), score)], parts.get(rid),
+                                 (store, rid, h))
                 if h["status"] == "arrived":
                     self.assertIn("arrival_time", h)
                 self.assertEqual(store, owners.get(rid), rid)
                 self.assertNotIn(rid, seen_ids)
                 seen_ids.add(rid)
-            for rid in allidx:
-                self.assertIn(rid, recs, "index member without hash: %s %s" % (store, rid))
-            for s in STATUSES:
-                for rid in statidx[s]:
-                    self.assertIn(rid, recs)
+            days = {p[0][1] for p in parts.values()}
+            self.assertEqual({d: day_start(d) for d in days},
+                             {d: int(sc) for d, sc in
+                              pairs(r.call("ZRANGE", pre + "days", "0", "-1", "WITHSCORES")).items()},
+                             store)
+            if not days:
+                self.assertEqual(0, r.call("EXISTS", pre + "days"))
+            self.check_queries(store, {rid: (p[0][2], p[0][0]) for rid, p in parts.items()}, recs)
             tables = pairs(r.call("HGETALL", pre + "tables"))
             seated = {h["table_number"]: rid for rid, h in recs.items() if h["status"] == "seated"}
             self.assertEqual(len(seated), sum(1 for h in recs.values() if h["status"] == "seated"),
@@ -165,6 +189,60 @@ class IndexRandom(unittest.TestCase):
             for rid in failed:
                 self.assertIn(rid, recs, "failure log entry without reservation")
         self.assertEqual(seen_ids, set(owners), "owner keys without reservations")
+
+    def check_queries(self, store, idx, recs):
+        """RESV.LIST and RESV.STATS against the same queries answered from idx (rid ->
+        (score, status)) in Python, over random ranges that start and end mid-day."""
+        r = self.r
+        rng = random.Random(len(idx))
+        lo_all, hi_all = day_start("2024-02-29"), day_start("2024-03-22")
+        for q in range(12):
+            status = rng.choice([None, None] + STATUSES)
+            a, b = sorted(rng.randrange(lo_all, hi_all, 900) for _ in range(2))
+            rngs = rng.choice([(None, None), (a, None), (None, b), (a, b)])
+            want = sorted((sc, rid) for rid, (sc, st) in idx.items()
+                          if (status is None or st == status)
+                          and (rngs[0] is None or sc >= rngs[0])
+                          and (rngs[1] is None or sc <= rngs[1]))
+            limit = rng.choice([1, 3, 7, 50])
+            cmd = ["RESV.LIST", store, "LIMIT", limit]
+            if status:
+                cmd += ["STATUS", status]
+            if rngs[0] is not None:
+                cmd += ["FROM", fmt(rngs[0])]
+            if rngs[1] is not None:
+                cmd += ["TO", fmt(rngs[1])]
+            got, cur = [], None
+            for _ in range(len(want) // limit + 2):
+                cur, items = r.call(*(cmd + (["CURSOR", cur] if cur else [])))
+                got += [pairs(i)["reservation_id"] for i in items]
+                if cur == "0":
+                    break
+                self.assertEqual(limit, len(items))
+            self.assertEqual("0", cur, cmd)
+            self.assertEqual([rid for _, rid in want], got, cmd)
+            if rngs[0] is None or rngs[1] is None:
+                continue
+            bucket = rng.choice([None, 45, 1440])
+            scmd = ["RESV.STATS", store, "FROM", fmt(a), "TO", fmt(b)]
+            if bucket:
+                scmd += ["BUCKET", str(bucket)]
+            st = pairs(r.call(*scmd))
+            inr = [(sc, rid, s) for rid, (sc, s) in idx.items() if a <= sc <= b]
+            cnt = lambda rid: int(recs[rid].get("customer_count", "0"))  # noqa: E731
+            self.assertEqual(len(inr), st["total"], scmd)
+            self.assertEqual(sum(cnt(rid) for _, rid, _ in inr), st["covers"], scmd)
+            for s in STATUSES:
+                self.assertEqual(sum(1 for x in inr if x[2] == s), st[s], scmd)
+            if bucket:
+                exp = {}
+                for sc, rid, s in inr:
+                    k = a + (sc - a) // (bucket * 60) * (bucket * 60)
+                    exp.setdefault(fmt(k), []).append(rid)
+                b_got = [pairs(x) for x in st["buckets"]]
+                self.assertEqual(sorted(exp), [x["start"] for x in b_got], scmd)
+                self.assertEqual([len(exp[k]) for k in sorted(exp)],
+                                 [x["total"] for x in b_got], scmd)
 
 
 if __name__ == "__main__":

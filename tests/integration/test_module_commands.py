@@ -372,6 +372,124 @@ class ModuleCommands(RedisTestCase):
         self.refused("ERR syntax error at 'LIMIT'", "RESV.LIST", S, "LIMIT", "1", "LIMIT", "2")
         self.refused("ERR wrong number", "RESV.LIST", S, "LIMIT")
 
+    # ---- the index: partitions per status and day (keys.md) ----
+    def index_keys(self, store=S):
+        return sorted(k for k in self.r.call("KEYS", "resv:{%s}:*" % store)
+                      if ":i:" in k or k.endswith(":days"))
+
+    def days(self, store=S):
+        return self.r.call("ZRANGE", "resv:{%s}:days" % store, "0", "-1", "WITHSCORES")
+
+    def test_index_partitions(self):
+        p = "resv:{%s}:" % S
+        self.make("P1", "confirmed", S, "2024-02-15", "18:00")
+        self.make("P2", "pending", S, "2024-02-15", "19:00")
+        self.assertEqual([p + "days", p + "i:confirmed:2024-02-15", p + "i:pending:2024-02-15"],
+                         self.index_keys())
+        self.assertEqual(["2024-02-15", "1707955200"], self.days())
+        self.assertEqual(["P1", "1708020000"],
+                         self.r.call("ZRANGE", p + "i:confirmed:2024-02-15", "0", "-1",
+                                     "WITHSCORES"))
+        self.assertEqual("listpack", self.r.call("OBJECT", "ENCODING", p + "i:confirmed:2024-02-15"))
+        # a date change moves the member to the other day; the day keeps P2
+        self.assertEqual("updated", self.up("P1", "reservation_date", "2024-02-17"))
+        self.assertEqual([p + "days", p + "i:confirmed:2024-02-17", p + "i:pending:2024-02-15"],
+                         self.index_keys())
+        self.assertEqual(["2024-02-15", "1707955200", "2024-02-17", "1708128000"], self.days())
+        # the last member of a day leaves: the day goes, with its partition
+        self.assertEqual("updated", self.up("P2", "reservation_date", "2024-02-17T00:00:00",
+                                            "reservation_time", "11:30-13:00"))
+        self.assertEqual([p + "days", p + "i:confirmed:2024-02-17", p + "i:pending:2024-02-17"],
+                         self.index_keys())
+        self.assertEqual(["2024-02-17", "1708128000"], self.days())
+        self.assertEqual(["P2", "1708169400"],
+                         self.r.call("ZRANGE", p + "i:pending:2024-02-17", "0", "-1", "WITHSCORES"))
+        # a slot change inside the day changes the score only
+        self.assertEqual("updated", self.up("P2", "reservation_time", "12:00"))
+        self.assertEqual("1708171200", self.r.call("ZSCORE", p + "i:pending:2024-02-17", "P2"))
+        # a status change moves between the day's partitions
+        self.r.call("RESV.STATUS", S, "P2", "cancelled")
+        self.assertEqual([p + "days", p + "i:cancelled:2024-02-17", p + "i:confirmed:2024-02-17"],
+                         self.index_keys())
+        # a date and status change at once
+        self.assertEqual("updated", self.up("P1", "reservation_date", "2024-03-01",
+                                            "status", "arrived"))
+        self.assertEqual([p + "days", p + "i:arrived:2024-03-01", p + "i:cancelled:2024-02-17"],
+                         self.index_keys())
+        self.assertEqual(["2024-02-17", "1708128000", "2024-03-01", "1709251200"], self.days())
+        self.assertEqual(1, self.r.call("RESV.DEL", S, "P2"))
+        self.assertEqual(["2024-03-01", "1709251200"], self.days())
+        self.assertEqual(1, self.r.call("RESV.DEL", S, "P1"))
+        self.assertEqual([], self.index_keys())
+
+    def test_list_across_days(self):
+        # 4 days, ties of score inside a day, several statuses, inserted shuffled
+        import random
+        rng = random.Random(11)
+        rows = {}
+        for i in range(40):
+            day = "2024-02-%02d" % (14 + i % 4)
+            slot = ["11:30", "18:00", "18:00-20:00", "23:30-01:00"][i % 3 + (i % 7 == 0)]
+            rows["M%02d" % i] = (day, slot, ["pending", "confirmed", "arrived", "completed",
+                                             "cancelled"][i % 5])
+        order = list(rows)
+        rng.shuffle(order)
+        for rid in order:
+            d, t, st = rows[rid]
+            self.make(rid, st, S, d, t)
+        key = lambda rid: (rows[rid][0], rows[rid][1][:5], rid)  # noqa: E731
+
+        def walk(limit, *args):
+            got, cur = [], None
+            for _ in range(100):
+                cur, items = self.r.call("RESV.LIST", S, "LIMIT", limit, *args,
+                                         *(["CURSOR", cur] if cur else []))
+                got += [pairs(i)["reservation_id"] for i in items]
+                if cur == "0":
+                    return got
+                self.assertEqual(limit, len(items))
+            self.fail("no end")
+
+        for limit in (1, 3, 7, 40, 100):
+            self.assertEqual(sorted(rows, key=key), walk(limit), limit)
+            # STATUS filter across days
+            for st in ("confirmed", "pending"):
+                self.assertEqual(sorted((r for r in rows if rows[r][2] == st), key=key),
+                                 walk(limit, "STATUS", st), (limit, st))
+        # ranges that start and end mid-day (inclusive), and one that covers no day
+        lo, hi = ("2024-02-14", "18:00"), ("2024-02-16", "18:00")
+        mid = sorted((r for r in rows if lo <= (rows[r][0], rows[r][1][:5]) <= hi), key=key)
+        for limit in (2, 5, 100):
+            self.assertEqual(mid, walk(limit, "FROM", "2024-02-14T18:00:00",
+                                       "TO", "2024-02-16T18:00:00"))
+            self.assertEqual([r for r in mid if rows[r][2] == "confirmed"],
+                             walk(limit, "STATUS", "confirmed", "FROM", "2024-02-14T18:00:00",
+                                  "TO", "2024-02-16T18:00:00"))
+        self.assertEqual([], walk(5, "FROM", "2024-02-15T23:31:00", "TO", "2024-02-16T11:29:59"))
+        self.assertEqual([], walk(5, "FROM", "2024-03-01"))
+        late = sorted((r for r in rows if (rows[r][0], rows[r][1][:5]) > ("2024-02-17", "18:00")),
+                      key=key)
+        self.assertTrue(late)
+        self.assertEqual(late, walk(2, "FROM", "2024-02-17T18:00:01"))
+        self.assertEqual(sorted((r for r in rows if rows[r][0] <= "2024-02-15"), key=key),
+                         walk(4, "TO", "2024-02-15"))
+        # stats over the same mid-day range, with buckets of a day starting mid-day
+        st = pairs(self.r.call("RESV.STATS", S, "FROM", "2024-02-14T18:00:00", "TO",
+                               "2024-02-16T18:00:00", "BUCKET", "1440"))
+        self.assertEqual(len(mid), st["total"])
+        self.assertEqual(2 * len(mid), st["covers"])
+        for s in STATUSES:
+            self.assertEqual(sum(1 for r in mid if rows[r][2] == s), st[s], s)
+        b = [pairs(x) for x in st["buckets"]]
+        # TO is inclusive: the reservations at 2024-02-16T18:00 open a third bucket
+        self.assertEqual(["2024-02-14T18:00:00", "2024-02-15T18:00:00", "2024-02-16T18:00:00"],
+                         [x["start"] for x in b])
+        edges = [("2024-02-14", "18:00"), ("2024-02-15", "18:00"), ("2024-02-16", "18:00"),
+                 ("2024-02-16", "18:01")]
+        self.assertEqual([sum(1 for r in mid if edges[i] <= (rows[r][0], rows[r][1][:5]) <
+                              edges[i + 1]) for i in range(3)], [x["total"] for x in b])
+        self.assertTrue(all(x["total"] for x in b))
+
     def test_list_default_limit_config(self):
         for i in range(12):
             self.make("C%02d" % i)
@@ -573,9 +691,23 @@ class ModuleCommands(RedisTestCase):
         self.r.call("SET", "resv:{%s}:r:W1" % S, "x")
         self.refused("WRONGTYPE", "RESV.GET", S, "W1")
         self.refused("WRONGTYPE", "RESV.UPSERT", S, "W1", "notes", "x")
-        self.r.call("SET", "resv:{%s}:i:all" % S, "x")
+        # the index: the day list, and a partition, checked before the first write
+        self.make("W2", "confirmed", S, "2024-02-15")
+        akey = "resv:{%s}:i:arrived:2024-02-15" % S
+        self.r.call("SET", akey, "x")
+        self.refused("WRONGTYPE", "RESV.STATUS", S, "W2", "arrived")
+        self.refused("WRONGTYPE", "RESV.LIST", S, "STATUS", "arrived")
+        self.assertEqual(1, len(self.r.call("RESV.LIST", S, "STATUS", "confirmed")[1]))
+        self.refused("WRONGTYPE", "RESV.LIST", S, "FROM", "2024-02-15", "TO", "2024-02-15")
+        self.refused("WRONGTYPE", "RESV.STATS", S, "FROM", "2024-02-15", "TO", "2024-02-15")
+        self.r.call("DEL", akey)
+        self.r.call("SET", "resv:{%s}:days" % S, "x")
         self.refused("WRONGTYPE", "RESV.LIST", S)
         self.refused("WRONGTYPE", "RESV.STATS", S, "FROM", "2024-01-01", "TO", "2024-01-02")
+        self.refused("WRONGTYPE", "RESV.UPSERT", S, "W3", "reservation_date", "2024-02-16")
+        self.refused("WRONGTYPE", "RESV.UPSERT", S, "W2", "reservation_date", "2024-02-16")
+        self.refused("WRONGTYPE", "RESV.DEL", S, "W2")
+        self.assertEqual("updated", self.up("W2", "notes", "no index change"))
 
     def test_systems(self):
         sysrec = pairs(self.r.call("RESV.SYSTEM.CREATE", "name", "易订", "type", "reservation",

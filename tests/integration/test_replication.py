@@ -83,6 +83,15 @@ class Replication(unittest.TestCase):
         w("RESV.STATUS", S, "R3", "completed")
         w("RESV.DEL", S, "R2", expect=1)
         w("RESV.DEL", S, "R2", expect=0)
+        # the day-partitioned index: a date change to a new day, a day emptied by a
+        # move and one by a delete (ZADD/ZREM of resv:{S}:days decided on the master)
+        w("RESV.UPSERT", S, "R6", "reservation_date", "2024-02-20", "reservation_time", "12:00",
+          expect="created")
+        w("RESV.UPSERT", S, "R6", "reservation_date", "2024-02-21", expect="updated")
+        w("RESV.UPSERT", S, "R7", "reservation_date", "2024-02-22", expect="created")
+        w("RESV.DEL", S, "R7", expect=1)
+        self.assertEqual(["2024-02-15", "2024-02-16", "2024-02-21"],
+                         self.m.call("ZRANGE", "resv:{%s}:days" % S, "0", "-1"))
         sysrec = pairs(w("RESV.SYSTEM.CREATE", "name", "易订", "store_id", S))
         w("RESV.SYSTEM.CREATE", "id", "sys-2", "store_id", S)
         time.sleep(1.1)
@@ -135,6 +144,8 @@ class Replication(unittest.TestCase):
         self.assertEqual(self.m.call("RESV.OUTBOX", S, "COUNT", "1000"),
                          self.rc.call("RESV.OUTBOX", S, "COUNT", "1000"))
         self.assertEqual(self.m.call("RESV.FAILURES", S), self.rc.call("RESV.FAILURES", S))
+        self.assertEqual(sorted(self.m.call("KEYS", "*")), sorted(self.rc.call("KEYS", "*")))
+        self.assertEqual(self.m.call("RESV.LIST", S), self.rc.call("RESV.LIST", S))
 
         # every write command of the module was exercised
         names = self.m.call("COMMAND", "LIST", "FILTERBY", "MODULE", "resv")
