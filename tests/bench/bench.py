@@ -143,13 +143,33 @@ def load(name):
 def key_class(k):
     if k.startswith("resv:owner:"):
         return "owner"
-    m = re.match(r"resv:\{[^}]*\}:(r|h|i|changes|tables|outbox|failures|msg)(:(.*))?$", k)
+    m = re.match(r"resv:\{[^}]*\}:(r|h|i|days|changes|tables|outbox|failures|msg)(:(.*))?$", k)
     if not m:
         return "other"
-    kind, rest = m.group(1), m.group(3)
-    if kind == "i":
-        return "index all" if rest == "all" else "index status"
-    return {"r": "record hash", "h": "history list", "changes": "change feed"}.get(kind, kind)
+    return {"r": "record hash", "h": "history list", "changes": "change feed",
+            "i": "index partitions", "days": "day index"}.get(m.group(1), m.group(1))
+
+
+def all_partitions_cost(c):
+    """What the dropped alternative, an all-statuses partition resv:{S}:i:all:<day> beside
+    the status partitions, would cost: each day's seven partitions ZUNIONSTOREd into a
+    scratch key of the same name length, MEMORY USAGE of it, deleted again."""
+    total, keys, encodings = 0, 0, {}
+    for k in range(STORES):
+        s = store_name(k)
+        for day in c.call("ZRANGE", "resv:{%s}:days" % s, "0", "-1"):
+            srcs = ["resv:{%s}:i:%s:%s" % (s, st, day) for st in
+                    ("pending", "confirmed", "arrived", "seated", "completed", "cancelled",
+                     "no_show")]
+            tmp = "resv:{%s}:i:all:%s" % (s, day)
+            c.call("ZUNIONSTORE", tmp, str(len(srcs)), *srcs)
+            total += c.call("MEMORY", "USAGE", tmp, "SAMPLES", "0")
+            enc = c.call("OBJECT", "ENCODING", tmp)
+            encodings[enc] = encodings.get(enc, 0) + 1
+            c.call("DEL", tmp)
+            keys += 1
+    return {"keys": keys, "memory_usage": total, "bytes_per_reservation": round(total / N, 1),
+            "encodings": encodings}
 
 
 def part_memory():
@@ -186,6 +206,7 @@ def part_memory():
             counts[cl] = counts.get(cl, 0) + 1
         if cursor == "0":
             break
+    out_alt = all_partitions_cost(c)
     s0, r0 = store_name(0), res_id(0)
     one = {
         "record hash": c.call("MEMORY", "USAGE", "resv:{%s}:r:%s" % (s0, r0), "SAMPLES", "0"),
@@ -224,6 +245,7 @@ def part_memory():
                              for x in c.call("LRANGE", hk, "0", "-1")),
         "bytes_per_added_entry": round((ten - one["history list (1 entry)"]) / 9, 1),
     }
+    out["all_statuses_partition_per_day"] = out_alt
     hist = by_class.get("history list", 0)
     out["bytes_per_reservation_without_history"] = round((after - before - hist) / N, 1)
     c.close()
@@ -530,6 +552,11 @@ def part_report():
                   one["record hash"], one["record encoding"], one["history list (1 entry)"],
                   one["history encoding"], one["history entry bytes (the list element)"],
                   one["owner key"]))
+        alt = mem.get("all_statuses_partition_per_day")
+        if alt:
+            print("  an all-statuses partition per day (not kept) would add %.1f B per "
+                  "reservation (%d keys, %s)" % (alt["bytes_per_reservation"], alt["keys"],
+                                                 alt["encodings"]))
         h10 = mem.get("history_list_10_entries")
         if h10:
             print("  one history list of 10 entries: %s B (%s B of data), %.0f B per added entry" %

@@ -1,10 +1,14 @@
 -- The work of RESV.LIST store [STATUS s] [LIMIT n] by a Lua script (baseline of
--- tests/bench/run.sh): one ZRANGEBYSCORE with LIMIT on the status index (or the
--- all-index), one more item to know whether there is a next page, and HGETALL of each
+-- tests/bench/run.sh), on the module's keys (docs/keys.md): the days of resv:{S}:days
+-- in order (read four at a time), and in each day the partition
+-- resv:{S}:i:<status>:<day> of the STATUS (or the seven partitions, merged by score
+-- then id), ZRANGE ... WITHSCORES of as many members as are still wanted, until LIMIT
+-- items and one more (to know whether there is a next page) are found; HGETALL of each
 -- reservation. Reply: {next_cursor, {reservation, ...}}, next_cursor "score:id" or "0".
 -- (FROM/TO/CURSOR are not needed by the benchmark and left out.)
 --   EVALSHA sha 1 <store> [STATUS s] [LIMIT n]
 local pre = 'resv:{' .. KEYS[1] .. '}:'
+local ALL = {'pending', 'confirmed', 'arrived', 'seated', 'completed', 'cancelled', 'no_show'}
 local status, limit = nil, 100
 for i = 1, #ARGV, 2 do
     local k = string.upper(ARGV[i])
@@ -19,12 +23,36 @@ for i = 1, #ARGV, 2 do
         return redis.error_reply("ERR syntax error at '" .. ARGV[i] .. "'")
     end
 end
-local idx = pre .. 'i:' .. (status or 'all')
-local ids = redis.call('ZRANGEBYSCORE', idx, '-inf', '+inf', 'WITHSCORES', 'LIMIT', 0, limit + 1)
-local out, n = {}, math.min(#ids / 2, limit)
+local statuses = status and {status} or ALL
+local found, off = {}, 0
+while #found <= limit do
+    local days = redis.call('ZRANGE', pre .. 'days', off, off + 3)
+    if #days == 0 then break end
+    off = off + #days
+    for _, day in ipairs(days) do
+        local got = {}
+        for _, st in ipairs(statuses) do
+            local r = redis.call('ZRANGE', pre .. 'i:' .. st .. ':' .. day, 0, limit - #found,
+                'WITHSCORES')
+            for i = 1, #r, 2 do got[#got + 1] = {tonumber(r[i + 1]), r[i]} end
+        end
+        if #statuses > 1 then
+            table.sort(got, function(a, b)
+                if a[1] ~= b[1] then return a[1] < b[1] end
+                return a[2] < b[2]
+            end)
+        end
+        for _, x in ipairs(got) do
+            if #found > limit then break end
+            found[#found + 1] = x
+        end
+        if #found > limit then break end
+    end
+end
+local out, n = {}, math.min(#found, limit)
 for i = 1, n do
-    out[i] = redis.call('HGETALL', pre .. 'r:' .. ids[2 * i - 1])
+    out[i] = redis.call('HGETALL', pre .. 'r:' .. found[i][2])
 end
 local cursor = '0'
-if #ids / 2 > limit then cursor = ids[2 * limit + 2] .. ':' .. ids[2 * limit + 1] end
+if #found > limit then cursor = string.format('%d', found[limit + 1][1]) .. ':' .. found[limit + 1][2] end
 return {cursor, out}

@@ -6,8 +6,10 @@
 --     owner checked and set (resv:owner:{R});
 --   updating: only changed fields written, `unchanged` when none, `stale` for an older
 --     updated_at, status moves checked against the transition table;
---   HSET the record, ZADD the all-index and the status index (when the start instant or
---   status moved), ZREM the old status index, RPUSH the audit entry (one NUL-joined
+--   HSET the record; when the start instant or status moved, ZREM from the old
+--   partition resv:{S}:i:<status>:<day> and ZADD to the new one, ZADD the new day to
+--   resv:{S}:days when it is not there, ZREM the old day when its seven partitions are
+--   empty (ZCARD each); RPUSH the audit entry (one NUL-joined
 --   element, LTRIM when the list grows past 200) and XADD the store's change feed
 --   (MAXLEN ~ 10000).
 -- Left out (so the module does strictly more): UTF-8 validation of text, options
@@ -228,10 +230,23 @@ redis.call('HSET', unpack(args))
 local oldScore = not creating and start(old.reservation_date, old.reservation_time)
 local newScore = start(new.reservation_date or old.reservation_date,
     new.reservation_time or old.reservation_time)
-if creating or oldScore ~= newScore then redis.call('ZADD', pre .. 'i:all', newScore, R) end
-if not creating and oldStatus ~= newStatus then redis.call('ZREM', pre .. 'i:' .. oldStatus, R) end
 if creating or oldStatus ~= newStatus or oldScore ~= newScore then
-    redis.call('ZADD', pre .. 'i:' .. newStatus, newScore, R)
+    local function dayOf(x) return string.sub(fmt(x - x % 86400), 1, 10) end
+    local nd, od = dayOf(newScore), not creating and dayOf(oldScore)
+    if od and not (od == nd and oldStatus == newStatus) then
+        redis.call('ZREM', pre .. 'i:' .. oldStatus .. ':' .. od, R)
+    end
+    redis.call('ZADD', pre .. 'i:' .. newStatus .. ':' .. nd, newScore, R)
+    if od ~= nd then
+        if not redis.call('ZSCORE', pre .. 'days', nd) then
+            redis.call('ZADD', pre .. 'days', newScore - newScore % 86400, nd)
+        end
+        if od then
+            local left = 0
+            for st in pairs(STATUS) do left = left + redis.call('ZCARD', pre .. 'i:' .. st .. ':' .. od) end
+            if left == 0 then redis.call('ZREM', pre .. 'days', od) end
+        end
+    end
 end
 if creating then redis.call('SET', 'resv:owner:{' .. R .. '}', S) end
 for _, name in ipairs(ORDER) do
