@@ -153,8 +153,10 @@ class Redis:
         if self.cluster:
             args += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]
         args += self.extra
-        self.proc = subprocess.Popen(args, cwd=self.dir, env=asan_env(),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # stderr is kept: a sanitizer report of the module lands there.
+        with open(os.path.join(self.dir, "stderr.log"), "ab") as err:
+            self.proc = subprocess.Popen(args, cwd=self.dir, env=asan_env(),
+                                         stdout=subprocess.DEVNULL, stderr=err)
         deadline = time.time() + 20
         while True:
             try:
@@ -168,11 +170,14 @@ class Redis:
                 time.sleep(0.05)
 
     def log(self):
-        try:
-            with open(os.path.join(self.dir, "redis.log"), errors="replace") as f:
-                return f.read()[-4000:]
-        except OSError:
-            return "(no log)"
+        out = []
+        for name in ("redis.log", "stderr.log"):
+            try:
+                with open(os.path.join(self.dir, name), errors="replace") as f:
+                    out.append(f.read()[-4000:])
+            except OSError:
+                pass
+        return "\n".join(out) or "(no log)"
 
     def client(self, resp3=False):
         return Client(self.port, resp3=resp3)
