@@ -219,3 +219,17 @@ class RedisTestCase(unittest.TestCase):
 
     def setUp(self):
         self.r.call("FLUSHALL")
+
+    def digest(self):
+        return self.r.call("DEBUG", "DIGEST")
+
+    def refused(self, prefix, *cmd):
+        """The command is refused with a one-line error starting with prefix, and the
+        data is exactly as before. Returns the error text."""
+        before = self.digest()
+        e = self.r.try_call(*cmd)
+        self.assertIsInstance(e, RespError, cmd)
+        self.assertTrue(str(e).startswith(prefix), "%r -> %s" % (cmd, e))
+        self.assertNotIn("\n", str(e))
+        self.assertEqual(before, self.digest(), "refused command changed data: %r" % (cmd,))
+        return str(e)

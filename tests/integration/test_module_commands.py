@@ -35,19 +35,6 @@ class ModuleCommands(RedisTestCase):
         r = self.r.call("RESV.GET", store, rid)
         return None if r is None else pairs(r)
 
-    def digest(self):
-        return self.r.call("DEBUG", "DIGEST")
-
-    def refused(self, prefix, *cmd):
-        """The command is refused with an error starting with prefix, nothing changes."""
-        before = self.digest()
-        e = self.r.try_call(*cmd)
-        self.assertIsInstance(e, RespError, cmd)
-        self.assertTrue(str(e).startswith(prefix), "%r -> %s" % (cmd, e))
-        self.assertNotIn("\n", str(e))
-        self.assertEqual(before, self.digest(), "refused command changed data: %r" % (cmd,))
-        return str(e)
-
     def info(self):
         out = {}
         for line in self.r.call("INFO", "resv").splitlines():
