@@ -228,8 +228,8 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (!c.creating && given[RESV_F_UPDATED_AT] && old[RESV_F_UPDATED_AT]) {
         /* Canonical datetimes compare as text. */
         resvSpan ou = cmdsSpanOf(old[RESV_F_UPDATED_AT]);
-        if (memcmp(c.val[RESV_F_UPDATED_AT].v, ou.v, RESV_DATETIME_LEN) < 0 &&
-            ou.len == RESV_DATETIME_LEN) {
+        if (ou.len == RESV_DATETIME_LEN &&
+            memcmp(c.val[RESV_F_UPDATED_AT].v, ou.v, RESV_DATETIME_LEN) < 0) {
             resvStats.upsertStale++;
             return RedisModule_ReplyWithSimpleString(ctx, "stale");
         }
