@@ -352,10 +352,11 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         exists[i] = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, olds + i * RESV_F_COUNT);
         if (exists[i] < 0 ||
             (exists[i] && resvHistoryCheckType(ctx, s.v, s.len, id.v, id.len))) {
+            int wrongRecord = exists[i] < 0;
             RedisModule_Free(olds);
             RedisModule_Free(exists);
             resvScanFree(&q);
-            return exists[i] < 0 ? resvReplyWrongType(ctx, rkey) : REDISMODULE_OK;
+            return wrongRecord ? resvReplyWrongType(ctx, rkey) : REDISMODULE_OK;
         }
     }
     long long queued = 0;
