@@ -68,11 +68,14 @@ static int cmdsPlanTables(RedisModuleCtx *ctx, resvChange *c, resvStatus oldStat
     return 0;
 }
 
-/* The index keys the change will write are sorted sets (or absent); -1 after a
- * WRONGTYPE reply. */
+/* The index keys the change will write are sorted sets and the change feed a stream
+ * (or absent); -1 after a WRONGTYPE reply. */
 static int cmdsCheckIndex(RedisModuleCtx *ctx, const resvChange *c) {
     resvIndexPos from = {c->oldStatus, c->oldScore}, to = {c->newStatus, c->newScore};
-    return resvIndexCheckType(ctx, c->store.v, c->store.len, c->hadIndex ? &from : NULL, &to);
+    if (resvIndexCheckType(ctx, c->store.v, c->store.len, c->hadIndex ? &from : NULL, &to))
+        return -1;
+    return resvKeyCheckType(ctx, resvKeyChanges(ctx, c->store.v, c->store.len),
+                            REDISMODULE_KEYTYPE_STREAM);
 }
 
 static const char *cmdsFeedEvent(const resvChange *c) {
@@ -474,7 +477,9 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     resvSpan d = cmdsSpanOf(old[RESV_F_RESERVATION_DATE]),
              t = cmdsSpanOf(old[RESV_F_RESERVATION_TIME]);
     resvIndexPos from = {status, resvRecordStart(d.v, d.len, t.v, t.len)};
-    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL)) return REDISMODULE_OK;
+    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) ||
+        resvKeyCheckType(ctx, resvKeyChanges(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM))
+        return REDISMODULE_OK;
     char now[RESV_DATETIME_LEN + 1];
     int rc = 0;
     resvNow(now);
