@@ -21,7 +21,9 @@ static const char *resvErrPrefix(resvErrCode code) {
 }
 
 /* Messages name user-supplied words; control bytes are replaced so the error stays one
- * line whatever the client sent. Every refused command is counted. */
+ * line whatever the client sent, and so is every byte that does not start a valid UTF-8
+ * sequence (invalid input, or a character cut by the 64-byte quote), so the error is
+ * UTF-8 text. Every refused command is counted. */
 int resvReplyError(RedisModuleCtx *ctx, resvErrCode code, const char *fmt, ...) {
     char msg[512];
     va_list ap;
@@ -29,8 +31,15 @@ int resvReplyError(RedisModuleCtx *ctx, resvErrCode code, const char *fmt, ...) 
     va_start(ap, fmt);
     vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
     va_end(ap);
-    for (char *p = msg; *p; p++)
-        if ((unsigned char)*p < 0x20) *p = '?';
+    for (unsigned char *p = (unsigned char *)msg; *p;) {
+        size_t len = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+        if (*p < 0x20 || (len > 1 && (strnlen((char *)p, len) < len ||
+                                      !resvUtf8Valid((char *)p, len)))) {
+            *p++ = '?';
+            continue;
+        }
+        p += len;
+    }
     resvStats.errors++;
     return RedisModule_ReplyWithError(ctx, msg);
 }
