@@ -90,6 +90,8 @@ int resvHashGetOne(RedisModuleCtx *ctx, RedisModuleString *keyname, const char *
                    RedisModuleString **out);
 /* A string key's value (NULL when absent); -1 on a key of another type. */
 int resvStringGet(RedisModuleCtx *ctx, RedisModuleString *keyname, RedisModuleString **out);
+/* The key's REDISMODULE_KEYTYPE_*, EMPTY when it does not exist. */
+int resvKeyType(RedisModuleCtx *ctx, RedisModuleString *keyname);
 /* 1 when the key exists. */
 int resvKeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname);
 /* 0 when the key is empty or of `type`; otherwise a WRONGTYPE reply and -1. */

@@ -222,17 +222,19 @@ int resvStringGet(RedisModuleCtx *ctx, RedisModuleString *keyname, RedisModuleSt
     return rc;
 }
 
-int resvKeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname) {
+int resvKeyType(RedisModuleCtx *ctx, RedisModuleString *keyname) {
     RedisModuleKey *key = RedisModule_OpenKey(ctx, keyname, REDISMODULE_READ);
-    int exists = RedisModule_KeyType(key) != REDISMODULE_KEYTYPE_EMPTY;
+    int type = RedisModule_KeyType(key);
     RedisModule_CloseKey(key);
-    return exists;
+    return type;
+}
+
+int resvKeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname) {
+    return resvKeyType(ctx, keyname) != REDISMODULE_KEYTYPE_EMPTY;
 }
 
 int resvKeyCheckType(RedisModuleCtx *ctx, RedisModuleString *keyname, int type) {
-    RedisModuleKey *key = RedisModule_OpenKey(ctx, keyname, REDISMODULE_READ);
-    int t = RedisModule_KeyType(key);
-    RedisModule_CloseKey(key);
+    int t = resvKeyType(ctx, keyname);
     if (t == REDISMODULE_KEYTYPE_EMPTY || t == type) return 0;
     resvReplyWrongType(ctx, keyname);
     return -1;
@@ -339,13 +341,7 @@ static void storeXaddHead(RedisModuleCtx *ctx, resvArgv *a, RedisModuleString *k
 
 int resvHistoryCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
                          size_t rl) {
-    RedisModuleString *hkey = resvKeyHistory(ctx, s, sl, r, rl);
-    RedisModuleKey *key = RedisModule_OpenKey(ctx, hkey, REDISMODULE_READ);
-    int t = RedisModule_KeyType(key);
-    RedisModule_CloseKey(key);
-    if (t == REDISMODULE_KEYTYPE_EMPTY || t == REDISMODULE_KEYTYPE_LIST) return 0;
-    resvReplyWrongType(ctx, hkey);
-    return -1;
+    return resvKeyCheckType(ctx, resvKeyHistory(ctx, s, sl, r, rl), REDISMODULE_KEYTYPE_LIST);
 }
 
 /* One element from the fields of an entry. NULL (logged) when a field other than the

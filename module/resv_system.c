@@ -77,11 +77,7 @@ int ResvSystemCreate_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv,
     }
     RedisModuleString *key = resvKeySystem(ctx, vals[RESV_SF_ID].v, vals[RESV_SF_ID].len);
     RedisModuleString *all = resvKeySystemAll(ctx);
-    RedisModuleKey *k = RedisModule_OpenKey(ctx, all, REDISMODULE_READ);
-    int allType = RedisModule_KeyType(k);
-    RedisModule_CloseKey(k);
-    if (allType != REDISMODULE_KEYTYPE_EMPTY && allType != REDISMODULE_KEYTYPE_SET)
-        return resvReplyWrongType(ctx, all);
+    if (resvKeyCheckType(ctx, all, REDISMODULE_KEYTYPE_SET)) return REDISMODULE_OK;
     if (resvKeyExists(ctx, key))
         return resvReplyError(ctx, RESV_E_CONFLICT, "system %.*s exists", (int)vals[RESV_SF_ID].len,
                               vals[RESV_SF_ID].v);
@@ -151,9 +147,7 @@ int ResvSystemSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, in
     if (resvArgId(ctx, argv[1], "id", &y, &yl)) return REDISMODULE_OK;
     if (systemParseFields(ctx, argv, 2, argc, 0, vals, given, canon)) return REDISMODULE_OK;
     RedisModuleString *key = resvKeySystem(ctx, y, yl);
-    RedisModuleKey *k = RedisModule_OpenKey(ctx, key, REDISMODULE_READ);
-    int type = RedisModule_KeyType(k);
-    RedisModule_CloseKey(k);
+    int type = resvKeyType(ctx, key);
     if (type == REDISMODULE_KEYTYPE_EMPTY)
         return resvReplyError(ctx, RESV_E_NOTFOUND, "system %.*s not found", (int)yl, y);
     if (type != REDISMODULE_KEYTYPE_HASH) return resvReplyWrongType(ctx, key);
@@ -173,9 +167,7 @@ int ResvSystemDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, in
     size_t yl;
     if (resvArgId(ctx, argv[1], "id", &y, &yl)) return REDISMODULE_OK;
     RedisModuleString *key = resvKeySystem(ctx, y, yl);
-    RedisModuleKey *k = RedisModule_OpenKey(ctx, key, REDISMODULE_READ);
-    int type = RedisModule_KeyType(k);
-    RedisModule_CloseKey(k);
+    int type = resvKeyType(ctx, key);
     if (type == REDISMODULE_KEYTYPE_EMPTY) return RedisModule_ReplyWithLongLong(ctx, 0);
     if (type != REDISMODULE_KEYTYPE_HASH) return resvReplyWrongType(ctx, key);
     if (resvKeyCheckType(ctx, resvKeySystemAll(ctx), REDISMODULE_KEYTYPE_SET)) return REDISMODULE_OK;
