@@ -35,7 +35,15 @@ int resvReplyError(RedisModuleCtx *ctx, resvErrCode code, const char *fmt, ...)
 int resvReplyWrongArity(RedisModuleCtx *ctx);
 int resvReplyWrongType(RedisModuleCtx *ctx, RedisModuleString *keyname);
 
-/* ---- small helpers on arguments (resv_store.c) ---- */
+/* ---- small helpers on arguments and values (resv_store.c) ---- */
+typedef struct {
+    const char *v;
+    size_t len;
+} resvSpan;
+/* A string's bytes; "" (length 0) for NULL, an unset field. */
+resvSpan resvSpanOf(RedisModuleString *s);
+/* The status stored in a record: pending when unset or not a status. */
+resvStatus resvStoredStatus(RedisModuleString *s);
 /* Exact case-insensitive keyword match. */
 int resvArgIs(RedisModuleString *arg, const char *keyword);
 /* An id argument (store, reservation, system, table): ERR reply and -1 when invalid. */
@@ -149,11 +157,6 @@ int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r
                     const resvIndexPos *from, const resvIndexPos *to);
 
 /* ---- applying a reservation change (resv_store.c) ---- */
-typedef struct {
-    const char *v;
-    size_t len;
-} resvSpan;
-
 typedef struct {
     resvSpan store, id;
     int creating;

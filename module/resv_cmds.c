@@ -6,21 +6,8 @@
 
 #include "resv.h"
 
-static resvSpan cmdsSpanOf(RedisModuleString *s) {
-    resvSpan sp = {NULL, 0};
-    if (s) sp.v = RedisModule_StringPtrLen(s, &sp.len);
-    return sp;
-}
-
 static int cmdsSpanEq(resvSpan a, resvSpan b) {
     return a.len == b.len && (a.len == 0 || memcmp(a.v, b.v, a.len) == 0);
-}
-
-static resvStatus cmdsStoredStatus(RedisModuleString *s) {
-    resvStatus st = RESV_S_PENDING;
-    resvSpan sp = cmdsSpanOf(s);
-    if (sp.v) resvStatusParse(sp.v, sp.len, &st);
-    return st;
 }
 
 /* Reads who holds `table` in the store's tables hash into *holder. -1 on WRONGTYPE
@@ -53,7 +40,7 @@ static int cmdsPlanTables(RedisModuleCtx *ctx, resvChange *c, resvStatus oldStat
                    -1;
         if (cmdsTableHolder(ctx, c->store, newTable, &holder)) return -1;
         if (holder && !resvStrEq(holder, c->id.v, c->id.len)) {
-            resvSpan h = cmdsSpanOf(holder);
+            resvSpan h = resvSpanOf(holder);
             return resvReplyError(ctx, RESV_E_CONFLICT, "table %.*s is held by %.*s",
                                   (int)newTable.len, newTable.v, (int)h.len, h.v),
                    -1;
@@ -150,12 +137,12 @@ static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i,
 }
 
 static void cmdsChangeAudit(resvChange *c, const cmdsOptions *o, const char *defEvent) {
-    resvSpan a = cmdsSpanOf(o->actor), e = cmdsSpanOf(o->event);
+    resvSpan a = resvSpanOf(o->actor), e = resvSpanOf(o->event);
     c->origin = resvOriginName(o->origin);
-    c->actor = a.v ? a.v : "";
+    c->actor = a.v;
     c->actorLen = a.len;
-    c->event = e.v ? e.v : defEvent;
-    c->eventLen = e.v ? e.len : strlen(defEvent);
+    c->event = o->event ? e.v : defEvent;
+    c->eventLen = o->event ? e.len : strlen(defEvent);
     c->payload = o->payload;
     c->msgid = o->msgid;
 }
@@ -218,7 +205,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         RedisModuleString *okey = resvKeyOwner(ctx, c.id.v, c.id.len), *owner;
         if (resvStringGet(ctx, okey, &owner) < 0) return resvReplyWrongType(ctx, okey);
         if (owner && !resvStrEq(owner, c.store.v, c.store.len)) {
-            resvSpan ow = cmdsSpanOf(owner);
+            resvSpan ow = resvSpanOf(owner);
             return resvReplyError(ctx, RESV_E_CONFLICT, "reservation_id %.*s belongs to store %.*s",
                                   (int)c.id.len, c.id.v, (int)ow.len, ow.v);
         }
@@ -230,7 +217,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                               "missing reservation_date: required to create a reservation");
     if (!c.creating && given[RESV_F_UPDATED_AT] && old[RESV_F_UPDATED_AT]) {
         /* Canonical datetimes compare as text. */
-        resvSpan ou = cmdsSpanOf(old[RESV_F_UPDATED_AT]);
+        resvSpan ou = resvSpanOf(old[RESV_F_UPDATED_AT]);
         if (ou.len == RESV_DATETIME_LEN &&
             memcmp(c.val[RESV_F_UPDATED_AT].v, ou.v, RESV_DATETIME_LEN) < 0) {
             resvStats.upsertStale++;
@@ -241,7 +228,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     /* Status: the transition table, or the provider rules. */
     char note[64] = "";
     c.hadIndex = !c.creating;
-    c.oldStatus = c.creating ? RESV_S_PENDING : cmdsStoredStatus(old[RESV_F_STATUS]);
+    c.oldStatus = c.creating ? RESV_S_PENDING : resvStoredStatus(old[RESV_F_STATUS]);
     c.newStatus = c.oldStatus;
     if (given[RESV_F_STATUS])
         resvStatusParse(c.val[RESV_F_STATUS].v, c.val[RESV_F_STATUS].len, &c.newStatus);
@@ -262,14 +249,14 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     int nchanged = 0;
     for (int f = 0; f < RESV_F_COUNT; f++) {
         if (!given[f] || f == RESV_F_UPDATED_AT) continue;
-        if (c.creating || !old[f] || !cmdsSpanEq(c.val[f], cmdsSpanOf(old[f]))) {
+        if (c.creating || !old[f] || !cmdsSpanEq(c.val[f], resvSpanOf(old[f]))) {
             c.set[f] = 1;
             nchanged++;
         }
     }
     if (given[RESV_F_UPDATED_AT] &&
         (c.creating || !old[RESV_F_UPDATED_AT] ||
-         !cmdsSpanEq(c.val[RESV_F_UPDATED_AT], cmdsSpanOf(old[RESV_F_UPDATED_AT])))) {
+         !cmdsSpanEq(c.val[RESV_F_UPDATED_AT], resvSpanOf(old[RESV_F_UPDATED_AT])))) {
         c.set[RESV_F_UPDATED_AT] = 1;
         nchanged++;
     }
@@ -301,18 +288,18 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
             c.set[RESV_F_UPDATED_AT] = 1;
             c.val[RESV_F_UPDATED_AT] = (resvSpan){c.now, RESV_DATETIME_LEN};
         }
-        resvSpan oldTable = cmdsSpanOf(old[RESV_F_TABLE_NUMBER]);
+        resvSpan oldTable = resvSpanOf(old[RESV_F_TABLE_NUMBER]);
         resvSpan newTable = given[RESV_F_TABLE_NUMBER] ? c.val[RESV_F_TABLE_NUMBER] : oldTable;
         if (cmdsPlanTables(ctx, &c, c.oldStatus, oldTable, newTable)) return REDISMODULE_OK;
 
         resvSpan d = given[RESV_F_RESERVATION_DATE] ? c.val[RESV_F_RESERVATION_DATE]
-                                                    : cmdsSpanOf(old[RESV_F_RESERVATION_DATE]);
+                                                    : resvSpanOf(old[RESV_F_RESERVATION_DATE]);
         resvSpan t = given[RESV_F_RESERVATION_TIME] ? c.val[RESV_F_RESERVATION_TIME]
-                                                    : cmdsSpanOf(old[RESV_F_RESERVATION_TIME]);
+                                                    : resvSpanOf(old[RESV_F_RESERVATION_TIME]);
         c.newScore = resvRecordStart(d.v, d.len, t.v, t.len);
         if (!c.creating) {
-            resvSpan od = cmdsSpanOf(old[RESV_F_RESERVATION_DATE]);
-            resvSpan ot = cmdsSpanOf(old[RESV_F_RESERVATION_TIME]);
+            resvSpan od = resvSpanOf(old[RESV_F_RESERVATION_DATE]);
+            resvSpan ot = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
             c.oldScore = resvRecordStart(od.v, od.len, ot.v, ot.len);
         }
         for (int f = 0; f < RESV_F_COUNT; f++)
@@ -361,7 +348,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (resvArgId(ctx, argv[1], "store", &c.store.v, &c.store.len) ||
         resvArgId(ctx, argv[2], "reservation_id", &c.id.v, &c.id.len))
         return REDISMODULE_OK;
-    resvSpan st = cmdsSpanOf(argv[3]);
+    resvSpan st = resvSpanOf(argv[3]);
     if (resvStatusParse(st.v, st.len, &c.newStatus))
         return resvReplyError(ctx, RESV_E_ERR,
                               "invalid status: must be one of pending confirmed "
@@ -370,7 +357,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         int r = cmdsParseOption(ctx, argv, i, OPT_ORIGIN | OPT_ACTOR, &o);
         if (r < 0) return REDISMODULE_OK;
         if (r) continue;
-        resvSpan v = cmdsSpanOf(argv[i + 1]);
+        resvSpan v = resvSpanOf(argv[i + 1]);
         if (resvArgIs(argv[i], "ARRIVAL")) {
             if (arrival.v) return resvReplyError(ctx, RESV_E_ERR, "option ARRIVAL given twice");
             if (resvFieldCheck(&resvFields[RESV_F_ARRIVAL_TIME], v.v, v.len, arrivalBuf, &arrival.v,
@@ -400,7 +387,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         return resvReplyError(ctx, RESV_E_NOTFOUND, "reservation %.*s not found in store %.*s",
                               (int)c.id.len, c.id.v, (int)c.store.len, c.store.v);
     if (resvHistoryCheckType(ctx, c.store.v, c.store.len, c.id.v, c.id.len)) return REDISMODULE_OK;
-    c.oldStatus = cmdsStoredStatus(old[RESV_F_STATUS]);
+    c.oldStatus = resvStoredStatus(old[RESV_F_STATUS]);
     resvMove mv = resvStatusMove(c.oldStatus, c.newStatus, 0);
     if (mv == RESV_MOVE_REFUSE)
         return resvReplyError(ctx, RESV_E_CONFLICT, "cannot move from %s to %s",
@@ -410,13 +397,13 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                          REDISMODULE_KEYTYPE_STREAM))
         return REDISMODULE_OK;
     if (mv == RESV_MOVE_APPLY) {
-        resvSpan oldTable = cmdsSpanOf(old[RESV_F_TABLE_NUMBER]);
+        resvSpan oldTable = resvSpanOf(old[RESV_F_TABLE_NUMBER]);
         resvSpan newTable = table.v ? table : oldTable;
         if (cmdsPlanTables(ctx, &c, c.oldStatus, oldTable, newTable)) return REDISMODULE_OK;
         resvNow(c.now);
         c.hadIndex = 1;
-        resvSpan d = cmdsSpanOf(old[RESV_F_RESERVATION_DATE]);
-        resvSpan t = cmdsSpanOf(old[RESV_F_RESERVATION_TIME]);
+        resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]);
+        resvSpan t = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
         c.oldScore = c.newScore = resvRecordStart(d.v, d.len, t.v, t.len);
         c.set[RESV_F_STATUS] = 1;
         c.val[RESV_F_STATUS] = st;
@@ -461,7 +448,7 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     int exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
     if (exists < 0) return resvReplyWrongType(ctx, rkey);
     if (!exists) return RedisModule_ReplyWithLongLong(ctx, 0);
-    resvSpan table = cmdsSpanOf(old[RESV_F_TABLE_NUMBER]);
+    resvSpan table = resvSpanOf(old[RESV_F_TABLE_NUMBER]);
     if (cmdsTableHolder(ctx, s, table, &holder)) return REDISMODULE_OK;
     RedisModuleString *okey = resvKeyOwner(ctx, r.v, r.len);
     int cluster = resvIsCluster(ctx);
@@ -473,9 +460,9 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     snprintf(rname, sizeof rname, "%.*s", (int)r.len, r.v);
     if (resvHashGetOne(ctx, fkey, rname, &failed) < 0) return resvReplyWrongType(ctx, fkey);
 
-    resvStatus status = cmdsStoredStatus(old[RESV_F_STATUS]);
-    resvSpan d = cmdsSpanOf(old[RESV_F_RESERVATION_DATE]),
-             t = cmdsSpanOf(old[RESV_F_RESERVATION_TIME]);
+    resvStatus status = resvStoredStatus(old[RESV_F_STATUS]);
+    resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]),
+             t = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
     resvIndexPos from = {status, resvRecordStart(d.v, d.len, t.v, t.len)};
     if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) ||
         resvKeyCheckType(ctx, resvKeyChanges(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM))

@@ -15,20 +15,14 @@ static int outboxIdString(char buf[OUTBOX_ID_LEN], const RedisModuleStreamID *id
                     (unsigned long long)id->seq);
 }
 
-static resvSpan outboxSpan(RedisModuleString *s) {
-    resvSpan sp = {"", 0};
-    if (s) sp.v = RedisModule_StringPtrLen(s, &sp.len);
-    return sp;
-}
-
 /* The value a field has after the change: set by it, else stored, else empty. */
 static resvSpan outboxAfter(const resvChange *c, RedisModuleString **old, int f) {
     if (c->set[f]) return c->val[f];
-    return outboxSpan(old ? old[f] : NULL);
+    return resvSpanOf(old ? old[f] : NULL);
 }
 
 void resvChangeQueuePush(resvChange *c, RedisModuleString **old) {
-    resvSpan was = outboxSpan(old[RESV_F_SYNC_STATUS]);
+    resvSpan was = resvSpanOf(old[RESV_F_SYNC_STATUS]);
     if (!c->set[RESV_F_SYNC_STATUS] && !(was.len == 7 && memcmp(was.v, "pending", 7) == 0))
         resvChangeNote(c, "sync_status");
     c->set[RESV_F_SYNC_STATUS] = 1;
@@ -47,10 +41,7 @@ static void outboxBookkeeping(resvChange *c, resvSpan store, resvSpan r, RedisMo
     c->store = store;
     c->id = r;
     c->hadIndex = 1;
-    resvSpan st = outboxSpan(old[RESV_F_STATUS]);
-    c->oldStatus = RESV_S_PENDING;
-    resvStatusParse(st.v, st.len, &c->oldStatus);
-    c->newStatus = c->oldStatus;
+    c->oldStatus = c->newStatus = resvStoredStatus(old[RESV_F_STATUS]);
     c->origin = origin;
     c->actor = "";
     c->event = event;
@@ -159,7 +150,7 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     const char *why;
     int ok;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
-    resvSpan e = outboxSpan(argv[2]);
+    resvSpan e = resvSpanOf(argv[2]);
     /* StringToStreamID also takes "-" and "+" (the ends of a range): not an entry. */
     if (!e.len || e.v[0] < '0' || e.v[0] > '9' ||
         RedisModule_StringToStreamID(argv[2], &eid) != REDISMODULE_OK)
@@ -175,7 +166,7 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (!ok) {
         if (argc != 5)
             return resvReplyError(ctx, RESV_E_ERR, "missing error: FAILED needs the error text");
-        resvSpan v = outboxSpan(argv[4]);
+        resvSpan v = resvSpanOf(argv[4]);
         if (!v.len) return resvReplyError(ctx, RESV_E_ERR, "invalid error: must not be empty");
         if (resvFieldCheck(&resvFields[RESV_F_SYNC_ERROR], v.v, v.len, canon, &err.v, &err.len,
                            &why))
@@ -189,7 +180,7 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     int found = outboxFind(ctx, okey, &eid, &rid, &entryStatus, &newer);
     if (found < 0) return REDISMODULE_OK;
     if (!found) return RedisModule_ReplyWithLongLong(ctx, 0); /* delivered and reported before */
-    resvSpan r = outboxSpan(rid);
+    resvSpan r = resvSpanOf(rid);
     char rname[RESV_ID_MAX + 1];
     if (resvIdValid(r.v, r.len)) {
         RedisModuleString *rkey = resvKeyRecord(ctx, s.v, s.len, r.v, r.len);
@@ -225,7 +216,7 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         } else if (!ok) {
             /* Failed for good (the sidecar retried): kept in the failure log for
              * RESV.RESYNC. With a newer change queued, sync_status stays pending. */
-            resvSpan est = outboxSpan(entryStatus);
+            resvSpan est = resvSpanOf(entryStatus);
             RedisModuleString *line =
                 RedisModule_CreateStringPrintf(ctx, "%s %.*s ", c.now, (int)est.len, est.v);
             RedisModule_StringAppendBuffer(ctx, line, err.v, err.len);
@@ -255,7 +246,7 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 
 /* A failure log value is "<failed_at> <status> <error>". */
 static void outboxSplitFailure(RedisModuleString *val, resvSpan part[3]) {
-    resvSpan v = outboxSpan(val);
+    resvSpan v = resvSpanOf(val);
     for (int i = 0; i < 3; i++) {
         const char *sp = i < 2 ? memchr(v.v, ' ', v.len) : NULL;
         size_t n = sp ? (size_t)(sp - v.v) : v.len;
@@ -345,7 +336,7 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     RedisModuleString **olds = RedisModule_Alloc((q.n + 1) * RESV_F_COUNT * sizeof *olds);
     int *exists = RedisModule_Alloc((q.n + 1) * sizeof *exists);
     for (size_t i = 0; i < q.n; i++) {
-        resvSpan id = outboxSpan(q.f[i]);
+        resvSpan id = resvSpanOf(q.f[i]);
         exists[i] = 0;
         if (!resvIdValid(id.v, id.len)) continue;
         RedisModuleString *rkey = resvKeyRecord(ctx, s.v, s.len, id.v, id.len);
@@ -362,7 +353,7 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     long long queued = 0;
     int rc = 0;
     for (size_t i = 0; i < q.n; i++) {
-        resvSpan id = outboxSpan(q.f[i]);
+        resvSpan id = resvSpanOf(q.f[i]);
         if (!exists[i]) {
             /* Deleted since it failed: nothing to re-send. */
             rc |= resvWriteKeyMember(ctx, "HDEL", fkey, id.v, id.len);

@@ -25,6 +25,19 @@ int resvStrEq(RedisModuleString *a, const char *b, size_t bl) {
     return al == bl && memcmp(s, b, bl) == 0;
 }
 
+resvSpan resvSpanOf(RedisModuleString *s) {
+    resvSpan sp = {"", 0};
+    if (s) sp.v = RedisModule_StringPtrLen(s, &sp.len);
+    return sp;
+}
+
+resvStatus resvStoredStatus(RedisModuleString *s) {
+    resvStatus st = RESV_S_PENDING;
+    resvSpan sp = resvSpanOf(s);
+    resvStatusParse(sp.v, sp.len, &st);
+    return st;
+}
+
 int resvArgId(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, const char **s,
               size_t *len) {
     *s = RedisModule_StringPtrLen(arg, len);
@@ -262,9 +275,8 @@ void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
 resvInstant resvRecordStart(const char *date, size_t dl, const char *slot, size_t tl) {
     resvInstant d;
     resvSlot sl;
-    if (!date || resvParseDateOrDateTime(date, dl, 0, &d)) return 0;
-    if (slot && resvParseSlot(slot, tl, &sl) == 0) return resvStartInstant(d, &sl);
-    return resvStartInstant(d, NULL);
+    if (resvParseDateOrDateTime(date, dl, 0, &d)) return 0;
+    return resvStartInstant(d, resvParseSlot(slot, tl, &sl) == 0 ? &sl : NULL);
 }
 
 /* ---- write helpers ---- */
