@@ -139,6 +139,9 @@ int resvWriteKeyMember(RedisModuleCtx *ctx, const char *cmd, RedisModuleString *
 int resvWriteZadd(RedisModuleCtx *ctx, RedisModuleString *key, resvInstant score, const char *m,
                   size_t ml);
 int resvWriteDel(RedisModuleCtx *ctx, RedisModuleString *key);
+/* Appends an entry to the store's change feed resv:{S}:changes (keys.md). */
+int resvWriteFeed(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
+                  const char *event, resvStatus status, const char *now);
 
 /* ---- the index (resv_store.c) ---- */
 /* Where a reservation sits in the index: its status and start instant. */

@@ -337,16 +337,22 @@ static void storeAddPair(RedisModuleCtx *ctx, resvArgv *a, const char *f, const 
     resvArgvAdd(ctx, a, v, vl);
 }
 
-/* XADD key MAXLEN ~ n * field value ...: the id "*" is replaced by the real id in the
- * propagated command. */
-static void storeXaddHead(RedisModuleCtx *ctx, resvArgv *a, RedisModuleString *key,
-                          long long maxlen) {
-    char buf[32];
-    resvArgvAddStr(a, key);
-    resvArgvAddC(ctx, a, "MAXLEN");
-    resvArgvAddC(ctx, a, "~");
-    resvArgvAdd(ctx, a, buf, (size_t)snprintf(buf, sizeof buf, "%lld", maxlen));
-    resvArgvAddC(ctx, a, "*");
+/* XADD of a change feed entry; the id "*" is replaced by the real id in the propagated
+ * command. */
+int resvWriteFeed(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
+                  const char *event, resvStatus status, const char *now) {
+    const char *statusName = resvStatusName(status);
+    resvArgv f = {.n = 0};
+    resvArgvAddStr(&f, resvKeyChanges(ctx, s, sl));
+    resvArgvAddC(ctx, &f, "MAXLEN");
+    resvArgvAddC(ctx, &f, "~");
+    resvArgvAddC(ctx, &f, "10000");
+    resvArgvAddC(ctx, &f, "*");
+    storeAddPair(ctx, &f, "reservation_id", r, rl);
+    storeAddPair(ctx, &f, "event", event, strlen(event));
+    storeAddPair(ctx, &f, "status", statusName, strlen(statusName));
+    storeAddPair(ctx, &f, "at", now, RESV_DATETIME_LEN);
+    return resvWrite(ctx, "XADD", &f);
 }
 
 /* ---- the audit trail: a list, one element per entry (include/resv_history.h) ---- */
@@ -531,15 +537,8 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
     }
     rc |= storeHistoryAppend(ctx, resvKeyHistory(ctx, s, sl, r, rl), &h);
 
-    if (!c->historyOnly && c->feedEvent) {
-        resvArgv f = {.n = 0};
-        storeXaddHead(ctx, &f, resvKeyChanges(ctx, s, sl), 10000);
-        storeAddPair(ctx, &f, "reservation_id", r, rl);
-        storeAddPair(ctx, &f, "event", c->feedEvent, strlen(c->feedEvent));
-        storeAddPair(ctx, &f, "status", statusName, strlen(statusName));
-        storeAddPair(ctx, &f, "at", c->now, RESV_DATETIME_LEN);
-        rc |= resvWrite(ctx, "XADD", &f);
-    }
+    if (!c->historyOnly && c->feedEvent)
+        rc |= resvWriteFeed(ctx, s, sl, r, rl, c->feedEvent, c->newStatus, c->now);
 
     /* The outbox is a queue, not a log: never trimmed, entries leave by RESV.PUSHED. */
     if (c->push) {
