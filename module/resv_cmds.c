@@ -248,17 +248,11 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     /* Which given fields differ from the stored ones. */
     int nchanged = 0;
     for (int f = 0; f < RESV_F_COUNT; f++) {
-        if (!given[f] || f == RESV_F_UPDATED_AT) continue;
+        if (!given[f]) continue;
         if (c.creating || !old[f] || !cmdsSpanEq(c.val[f], resvSpanOf(old[f]))) {
             c.set[f] = 1;
             nchanged++;
         }
-    }
-    if (given[RESV_F_UPDATED_AT] &&
-        (c.creating || !old[RESV_F_UPDATED_AT] ||
-         !cmdsSpanEq(c.val[RESV_F_UPDATED_AT], resvSpanOf(old[RESV_F_UPDATED_AT])))) {
-        c.set[RESV_F_UPDATED_AT] = 1;
-        nchanged++;
     }
     if (!nchanged && !c.note) {
         resvStats.upsertUnchanged++;
@@ -284,7 +278,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
             c.set[RESV_F_ARRIVAL_TIME] = 1;
             c.val[RESV_F_ARRIVAL_TIME] = (resvSpan){c.now, RESV_DATETIME_LEN};
         }
-        if (!c.set[RESV_F_UPDATED_AT] && !given[RESV_F_UPDATED_AT]) {
+        if (!given[RESV_F_UPDATED_AT]) {
             c.set[RESV_F_UPDATED_AT] = 1;
             c.val[RESV_F_UPDATED_AT] = (resvSpan){c.now, RESV_DATETIME_LEN};
         }
