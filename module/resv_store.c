@@ -523,14 +523,11 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
         }
     }
 
-    resvHistoryEntry h;
-    memset(&h, 0, sizeof h);
-    const char *hv[RESV_H_PAYLOAD] = {c->now,   c->origin,  c->actor,  c->event,
-                                      c->changed, statusName, c->note ? c->note : ""};
-    size_t hl[RESV_H_PAYLOAD] = {RESV_DATETIME_LEN, strlen(c->origin), c->actorLen, c->eventLen,
-                                 strlen(c->changed), strlen(statusName), c->note ? strlen(c->note) : 0};
-    for (int i = 0; i < RESV_H_PAYLOAD; i++)
-        h.v[i] = hv[i], h.len[i] = hl[i];
+    resvHistoryEntry h = {
+        .v = {c->now, c->origin, c->actor, c->event, c->changed, statusName, c->note},
+        .len = {RESV_DATETIME_LEN, strlen(c->origin), c->actorLen, c->eventLen, strlen(c->changed),
+                strlen(statusName), c->note ? strlen(c->note) : 0},
+    };
     if (c->payload) {
         h.v[RESV_H_PAYLOAD] = RedisModule_StringPtrLen(c->payload, &h.len[RESV_H_PAYLOAD]);
         h.hasPayload = 1;
