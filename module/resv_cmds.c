@@ -422,7 +422,9 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         if (resvApplyChange(ctx, &c))
             return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
         resvStats.statusChanges++;
-        resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
+        /* The record after the change is the one read with the fields just written. */
+        for (int f = 0; f < RESV_F_COUNT; f++)
+            if (c.set[f]) old[f] = RedisModule_CreateString(ctx, c.val[f].v, c.val[f].len);
     }
     resvReplyFields(ctx, resvFields, RESV_F_COUNT, old);
     return REDISMODULE_OK;
