@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -33,7 +34,7 @@ struct httpClientReq {
     char *body;
     size_t bodyLen;
     char error[256];
-    httpClientReq *prev, *next;
+    LIST_ENTRY(httpClientReq) link;
 };
 
 struct httpClient {
@@ -41,7 +42,7 @@ struct httpClient {
     struct evdns_base *dns; /* created at the first host name */
     SSL_CTX *ssl;           /* created at the first https URL */
     char *caFile;
-    httpClientReq *reqs;
+    LIST_HEAD(, httpClientReq) reqs;
     int inflight;
     int closing;
 };
@@ -50,6 +51,7 @@ httpClient *httpClientNew(struct event_base *base, const char *caFile) {
     httpClient *hc = calloc(1, sizeof(*hc));
     if (!hc) return NULL;
     hc->base = base;
+    LIST_INIT(&hc->reqs);
     if (caFile && !(hc->caFile = strdup(caFile))) {
         free(hc);
         return NULL;
@@ -61,17 +63,6 @@ int httpClientInflight(const httpClient *hc) {
     return hc ? hc->inflight : 0;
 }
 
-static void httpClientUnlink(httpClientReq *r) {
-    httpClient *hc = r->hc;
-    if (r->prev)
-        r->prev->next = r->next;
-    else
-        hc->reqs = r->next;
-    if (r->next) r->next->prev = r->prev;
-    r->prev = r->next = NULL;
-    hc->inflight--;
-}
-
 /* Calls back and frees; the connection is freed here, outside evhttp's callbacks. */
 static void httpClientDeliver(httpClientReq *r, int cancelled) {
     httpClientResult res = {r->finished ? r->status : 0, cancelled && !r->finished,
@@ -80,7 +71,8 @@ static void httpClientDeliver(httpClientReq *r, int cancelled) {
         res.status = 0;
         res.error = "cancelled: the server is shutting down";
     }
-    httpClientUnlink(r);
+    LIST_REMOVE(r, link);
+    r->hc->inflight--;
     if (r->evcon) evhttp_connection_free(r->evcon); /* cancels a request still under way */
     r->evcon = NULL;
     if (r->deadline) event_free(r->deadline);
@@ -332,9 +324,7 @@ int httpClientRequest(httpClient *hc, const char *method, const char *url, const
     }
     /* Linked before the request starts: a connection refused at once may call back
      * from inside evhttp_make_request, and the callback only marks it finished. */
-    r->next = hc->reqs;
-    if (hc->reqs) hc->reqs->prev = r;
-    hc->reqs = r;
+    LIST_INSERT_HEAD(&hc->reqs, r, link);
     hc->inflight++;
     evtimer_add(r->deadline, &tv);
     if (evhttp_make_request(r->evcon, r->req, type, target) != 0) {
@@ -363,8 +353,8 @@ fail:
 void httpClientFree(httpClient *hc) {
     if (!hc) return;
     hc->closing = 1;
-    while (hc->reqs)
-        httpClientDeliver(hc->reqs, 1);
+    while (!LIST_EMPTY(&hc->reqs))
+        httpClientDeliver(LIST_FIRST(&hc->reqs), 1);
     if (hc->dns) evdns_base_free(hc->dns, 0);
     if (hc->ssl) SSL_CTX_free(hc->ssl);
     free(hc->caFile);

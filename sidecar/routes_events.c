@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -32,25 +33,16 @@ struct sseClient {
     char lastId[SSE_ID_MAX];
     int reading; /* an XREAD is in flight: freed by its callback */
     uint64_t lastWriteUs;
-    sseClient *prev, *next;
+    LIST_ENTRY(sseClient) link;
 };
 
 struct sseHub {
     server *srv;
     struct event *tick;
-    sseClient *clients;
+    LIST_HEAD(, sseClient) clients;
     int n; /* streams open */
     unsigned long long events;
 };
-
-static void sseUnlink(struct sseHub *h, sseClient *cl) {
-    if (cl->prev)
-        cl->prev->next = cl->next;
-    else
-        h->clients = cl->next;
-    if (cl->next) cl->next->prev = cl->prev;
-    cl->prev = cl->next = NULL;
-}
 
 /* Ends the stream now; the memory goes when no XREAD of it is in flight. */
 static void sseEnd(sseClient *cl) {
@@ -61,7 +53,7 @@ static void sseEnd(sseClient *cl) {
         h->n--;
     }
     if (cl->reading) return;
-    sseUnlink(h, cl);
+    LIST_REMOVE(cl, link);
     free(cl->key);
     free(cl);
 }
@@ -129,7 +121,8 @@ static void sseOnTick(evutil_socket_t fd, short what, void *arg) {
     struct sseHub *h = arg;
     server *srv = h->srv;
     uint64_t now = httpNowUs(), beat = (uint64_t)srv->cfg->sseHeartbeat * 1000000u;
-    for (sseClient *cl = h->clients; cl; cl = cl->next) {
+    sseClient *cl;
+    LIST_FOREACH(cl, &h->clients, link) {
         if (!cl->c || cl->reading) continue;
         if (now - cl->lastWriteUs >= beat) {
             /* A comment line: keeps proxies from closing an idle stream, and finds
@@ -172,9 +165,7 @@ static void sseStart(httpCtx *c, const char *lastId) {
     cl->hub = h;
     cl->c = c;
     cl->evcon = evhttp_request_get_connection(c->req);
-    cl->next = h->clients;
-    if (h->clients) h->clients->prev = cl;
-    h->clients = cl;
+    LIST_INSERT_HEAD(&h->clients, cl, link);
     h->n++;
     httpStreamStart(c, "text/event-stream; charset=utf-8");
     struct bufferevent *bev = evhttp_connection_get_bufferevent(cl->evcon);
@@ -253,6 +244,7 @@ int sseInit(server *srv) {
     struct sseHub *h = calloc(1, sizeof(*h));
     if (!h) return -1;
     h->srv = srv;
+    LIST_INIT(&h->clients);
     h->tick = event_new(srv->base, -1, EV_PERSIST, sseOnTick, h);
     long ms = srv->cfg->ssePollMs;
     struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
@@ -270,8 +262,8 @@ void sseOnConnClose(server *srv, struct evhttp_connection *evcon) {
     struct sseHub *h = srv->sse;
     if (!h) return;
     sseClient *next;
-    for (sseClient *cl = h->clients; cl; cl = next) {
-        next = cl->next;
+    for (sseClient *cl = LIST_FIRST(&h->clients); cl; cl = next) {
+        next = LIST_NEXT(cl, link);
         if (cl->evcon == evcon && cl->c) {
             cl->evcon = NULL;
             sseEnd(cl);
@@ -284,8 +276,8 @@ void sseShutdown(server *srv) {
     if (!h) return;
     event_del(h->tick);
     sseClient *next;
-    for (sseClient *cl = h->clients; cl; cl = next) {
-        next = cl->next;
+    for (sseClient *cl = LIST_FIRST(&h->clients); cl; cl = next) {
+        next = LIST_NEXT(cl, link);
         if (cl->c) sseEnd(cl);
     }
 }
@@ -294,8 +286,8 @@ void sseFree(server *srv) {
     struct sseHub *h = srv->sse;
     if (!h) return;
     sseShutdown(srv);
-    while (h->clients) {
-        sseClient *cl = h->clients;
+    while (!LIST_EMPTY(&h->clients)) {
+        sseClient *cl = LIST_FIRST(&h->clients);
         cl->reading = 0;
         sseEnd(cl);
     }

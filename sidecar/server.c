@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -616,8 +617,7 @@ static void serverOnRequest(struct evhttp_request *req, void *arg) {
     /* The access log must stay one line per request, whatever the client sent. */
     for (char *p = c->uri; p && *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
-    c->query.tqh_first = NULL;
-    c->query.tqh_last = &c->query.tqh_first;
+    TAILQ_INIT(&c->query);
     srv->inflight++;
 
     httpResult r;

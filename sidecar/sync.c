@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <event2/event.h>
 
@@ -32,7 +33,7 @@ struct syncWorker {
     /* The entry being delivered. */
     char entryId[SYNC_ENTRY_ID_MAX];
     char *rid, *external, *status, *arrival, *table, *changedAt;
-    syncWorker *next;
+    LIST_ENTRY(syncWorker) link;
 };
 
 struct syncPull {
@@ -44,7 +45,7 @@ struct syncPull {
     int lost;    /* Redis went away during the page */
     syncPullDone *done;
     void *arg;
-    syncPull *prev, *next;
+    LIST_ENTRY(syncPull) link;
 };
 
 struct syncEngine {
@@ -55,8 +56,8 @@ struct syncEngine {
     struct event *tick;
     uint64_t nextListUs;
     int listing, stopping;
-    syncWorker *workers;
-    syncPull *pulls;
+    LIST_HEAD(, syncWorker) workers;
+    LIST_HEAD(, syncPull) pulls;
     syncStats stats;
 };
 
@@ -94,11 +95,7 @@ static void syncWorkerFree(syncWorker *w) {
 static void syncWorkerMaybeFree(syncWorker *w) {
     syncEngine *e = w->e;
     if (!w->gone || w->busy || w->pulling) return;
-    for (syncWorker **p = &e->workers; *p; p = &(*p)->next)
-        if (*p == w) {
-            *p = w->next;
-            break;
-        }
+    LIST_REMOVE(w, link);
     e->stats.workers--;
     syncWorkerFree(w);
 }
@@ -264,18 +261,9 @@ static void syncPushPoll(syncWorker *w) {
 
 /* ---- pull ---- */
 
-static void syncPullUnlink(syncPull *p) {
-    syncEngine *e = p->e;
-    if (p->prev)
-        p->prev->next = p->next;
-    else
-        e->pulls = p->next;
-    if (p->next) p->next->prev = p->prev;
-}
-
 static void syncPullFinish(syncPull *p) {
     syncEngine *e = p->e;
-    syncPullUnlink(p);
+    LIST_REMOVE(p, link);
     e->stats.pulls++;
     if (!p->rep.ok) {
         e->stats.pullErrors++;
@@ -462,14 +450,12 @@ static int syncPullStart(syncEngine *e, const char *systemId, const char *store,
     p->arg = arg;
     if (since && strlen(since) < sizeof(p->since))
         snprintf(p->since, sizeof(p->since), "%s", since);
-    p->next = e->pulls;
-    if (e->pulls) e->pulls->prev = p;
-    e->pulls = p;
+    LIST_INSERT_HEAD(&e->pulls, p, link);
     /* The first page goes out from the loop, so done never runs inside this call. */
     providerTarget t = {p->endpoint, p->apiKey, e->cfg->providerTimeout * 1000};
     if (providerPull(e->hc, &t, p->store, p->since[0] ? p->since : NULL, NULL, SYNC_PULL_LIMIT,
                      syncPullGotPage, p, err, errlen)) {
-        syncPullUnlink(p);
+        LIST_REMOVE(p, link);
         free(p->systemId);
         free(p->store);
         free(p->endpoint);
@@ -497,17 +483,18 @@ static void syncWorkerPulled(const syncPullReport *rep, void *arg) {
 /* ---- systems ---- */
 
 static syncWorker *syncWorkerFor(syncEngine *e, const char *store) {
-    for (syncWorker *w = e->workers; w; w = w->next)
+    syncWorker *w;
+    LIST_FOREACH(w, &e->workers, link) {
         if (strcmp(w->store, store) == 0) return w;
-    syncWorker *w = calloc(1, sizeof(*w));
+    }
+    w = calloc(1, sizeof(*w));
     if (!w || !(w->store = strdup(store))) {
         free(w);
         return NULL;
     }
     w->e = e;
     w->nextPullUs = httpNowUs(); /* a store that becomes active is pulled at once */
-    w->next = e->workers;
-    e->workers = w;
+    LIST_INSERT_HEAD(&e->workers, w, link);
     e->stats.workers++;
     return w;
 }
@@ -525,8 +512,10 @@ static void syncSystemsReply(redisAsyncContext *ac, void *reply, void *privdata)
     redisReply *r = reply;
     e->listing = 0;
     if (!r || r->type != REDIS_REPLY_ARRAY || e->stopping) return;
-    for (syncWorker *w = e->workers; w; w = w->next)
+    syncWorker *w, *next;
+    LIST_FOREACH(w, &e->workers, link) {
         w->seen = 0;
+    }
     for (size_t i = 0; i < r->elements; i++) {
         const redisReply *sys = r->element[i];
         const char *status = syncStr(sys, "status"), *store = syncStr(sys, "store_id");
@@ -536,7 +525,7 @@ static void syncSystemsReply(redisAsyncContext *ac, void *reply, void *privdata)
         providerTarget t;
         char err[128];
         if (providerTargetFromConfig(config, 0, &t, err, sizeof(err)) == 0) {
-            syncWorker *w = syncWorkerFor(e, store);
+            w = syncWorkerFor(e, store);
             if (w && !w->seen) {
                 w->seen = 1;
                 w->gone = 0;
@@ -548,9 +537,8 @@ static void syncSystemsReply(redisAsyncContext *ac, void *reply, void *privdata)
         }
         json_decref(config);
     }
-    syncWorker *next;
-    for (syncWorker *w = e->workers; w; w = next) {
-        next = w->next;
+    for (w = LIST_FIRST(&e->workers); w; w = next) {
+        next = LIST_NEXT(w, link);
         if (!w->seen || !w->systemId || !w->endpoint) {
             w->gone = 1;
             syncWorkerMaybeFree(w);
@@ -570,7 +558,8 @@ static void syncOnTick(evutil_socket_t fd, short what, void *arg) {
         if (redisConnSend(e->redis, syncSystemsReply, e, 1, argv, lens) == 0) e->listing = 1;
         e->nextListUs = now + (uint64_t)e->cfg->systemsRefreshMs * 1000u;
     }
-    for (syncWorker *w = e->workers; w; w = w->next) {
+    syncWorker *w;
+    LIST_FOREACH(w, &e->workers, link) {
         if (w->gone) continue;
         if (!w->busy && now >= w->retryAtUs) syncPushPoll(w);
         if (e->cfg->pullInterval > 0 && !w->pulling && now >= w->nextPullUs) {
@@ -593,6 +582,8 @@ syncEngine *syncNew(struct event_base *base, const sidecarConfig *cfg, redisConn
     e->cfg = cfg;
     e->redis = redis;
     e->hc = hc;
+    LIST_INIT(&e->workers);
+    LIST_INIT(&e->pulls);
     e->tick = event_new(base, -1, EV_PERSIST, syncOnTick, e);
     long ms =
         cfg->pushIntervalMs < cfg->systemsRefreshMs ? cfg->pushIntervalMs : cfg->systemsRefreshMs;
@@ -627,13 +618,11 @@ void syncFree(syncEngine *e) {
     syncStop(e);
     if (e->tick) event_free(e->tick);
     /* The client and Redis are gone, so every callback has run; what is left is idle. */
-    while (e->pulls) {
-        syncPull *p = e->pulls;
-        syncPullFail(p, 1, "the server is shutting down");
-    }
-    while (e->workers) {
-        syncWorker *w = e->workers;
-        e->workers = w->next;
+    while (!LIST_EMPTY(&e->pulls))
+        syncPullFail(LIST_FIRST(&e->pulls), 1, "the server is shutting down");
+    while (!LIST_EMPTY(&e->workers)) {
+        syncWorker *w = LIST_FIRST(&e->workers);
+        LIST_REMOVE(w, link);
         syncWorkerFree(w);
     }
     free(e);
