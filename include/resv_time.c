@@ -2,8 +2,6 @@
 
 #include <string.h>
 
-#define SECS_PER_DAY 86400
-
 static int timeDigits(const char *s, int n, int *out) {
     int v = 0;
     for (int i = 0; i < n; i++) {
@@ -52,7 +50,7 @@ int resvParseDate(const char *s, size_t len, resvInstant *out) {
     if (timeDigits(s, 4, &y) || timeDigits(s + 5, 2, &m) || timeDigits(s + 8, 2, &d))
         return -1;
     if (y < 1970 || m < 1 || m > 12 || d < 1 || d > timeDaysInMonth(y, m)) return -1;
-    *out = timeDaysFromCivil(y, m, d) * SECS_PER_DAY;
+    *out = timeDaysFromCivil(y, m, d) * RESV_SECS_PER_DAY;
     return 0;
 }
 
@@ -77,7 +75,7 @@ int resvParseDateTime(const char *s, size_t len, resvInstant *out) {
 int resvParseDateOrDateTime(const char *s, size_t len, int endOfDay, resvInstant *out) {
     if (len == RESV_DATE_LEN) {
         if (resvParseDate(s, len, out)) return -1;
-        if (endOfDay) *out += SECS_PER_DAY - 1;
+        if (endOfDay) *out += RESV_SECS_PER_DAY - 1;
         return 0;
     }
     return resvParseDateTime(s, len, out);
@@ -111,9 +109,9 @@ static void timePutDigits(char *p, int n, int v) {
 
 /* t must be an instant one of the parsers produced (years 1970..9999). */
 void resvFormatDateTime(resvInstant t, char *buf) {
-    int64_t secs = t % SECS_PER_DAY;
+    int64_t secs = t % RESV_SECS_PER_DAY;
     int y, m, d;
-    timeCivilFromDays(t / SECS_PER_DAY, &y, &m, &d);
+    timeCivilFromDays(t / RESV_SECS_PER_DAY, &y, &m, &d);
     memcpy(buf, "0000-00-00T00:00:00", RESV_DATETIME_LEN + 1);
     timePutDigits(buf, 4, y);
     timePutDigits(buf + 5, 2, m);
@@ -124,6 +122,20 @@ void resvFormatDateTime(resvInstant t, char *buf) {
 }
 
 resvInstant resvStartInstant(resvInstant date, const resvSlot *slot) {
-    resvInstant day = date - date % SECS_PER_DAY;
+    resvInstant day = date - date % RESV_SECS_PER_DAY;
     return slot ? day + (resvInstant)slot->start * 60 : date;
+}
+
+resvInstant resvRecordStart(const char *date, size_t dl, const char *slot, size_t tl) {
+    resvInstant d;
+    resvSlot sl;
+    if (resvParseDateOrDateTime(date, dl, 0, &d)) return 0;
+    return resvStartInstant(d, resvParseSlot(slot, tl, &sl) == 0 ? &sl : NULL);
+}
+
+void resvDayOf(resvInstant t, char day[RESV_DATE_LEN + 1]) {
+    char buf[RESV_DATETIME_LEN + 1];
+    resvFormatDateTime(t - t % RESV_SECS_PER_DAY, buf);
+    memcpy(day, buf, RESV_DATE_LEN);
+    day[RESV_DATE_LEN] = '\0';
 }

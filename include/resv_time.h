@@ -12,6 +12,7 @@ typedef int64_t resvInstant;
 
 #define RESV_DATETIME_LEN 19 /* YYYY-MM-DDTHH:MM:SS */
 #define RESV_DATE_LEN 10     /* YYYY-MM-DD */
+#define RESV_SECS_PER_DAY 86400
 
 typedef struct {
     int start; /* minutes after midnight, 0..1439 */
@@ -30,5 +31,10 @@ void resvFormatDateTime(resvInstant t, char *buf);
 
 /* The start instant: the day of reservation_date plus the slot's start. */
 resvInstant resvStartInstant(resvInstant date, const resvSlot *slot);
+/* The start instant of a record from its stored reservation_date and reservation_time
+ * (without a valid slot: the date itself; 0 when the date does not parse). */
+resvInstant resvRecordStart(const char *date, size_t dl, const char *slot, size_t tl);
+/* The day (YYYY-MM-DD and a NUL) of an instant. */
+void resvDayOf(resvInstant t, char day[RESV_DATE_LEN + 1]);
 
 #endif

@@ -71,9 +71,6 @@ RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, 
 RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t sl,
                                     resvStatus status, const char *day);
 RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl);
-#define RESV_SECS_PER_DAY 86400
-/* The day (YYYY-MM-DD) of an instant. */
-void resvDayOf(resvInstant t, char day[RESV_DATE_LEN + 1]);
 RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
                                   size_t rl);
@@ -119,8 +116,6 @@ int resvReplyName(RedisModuleCtx *ctx, const char *name);
 /* Replies the set fields as a map, in table order. */
 void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
                      RedisModuleString **vals);
-/* Start instant of a record's reservation_date + reservation_time (0 when unparsable). */
-resvInstant resvRecordStart(const char *date, size_t dl, const char *slot, size_t tl);
 int resvStrEq(RedisModuleString *a, const char *b, size_t bl);
 
 /* ---- the write helpers: every write goes through resvWrite, as a plain command with

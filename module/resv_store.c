@@ -109,13 +109,6 @@ RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl) {
     return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:days", (int)sl, s);
 }
 
-void resvDayOf(resvInstant t, char day[RESV_DATE_LEN + 1]) {
-    char buf[RESV_DATETIME_LEN + 1];
-    resvFormatDateTime(t - t % RESV_SECS_PER_DAY, buf);
-    memcpy(day, buf, RESV_DATE_LEN);
-    day[RESV_DATE_LEN] = '\0';
-}
-
 RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl) {
     return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:tables", (int)sl, s);
 }
@@ -270,13 +263,6 @@ void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
         resvReplyName(ctx, specs[i].name);
         RedisModule_ReplyWithString(ctx, vals[i]);
     }
-}
-
-resvInstant resvRecordStart(const char *date, size_t dl, const char *slot, size_t tl) {
-    resvInstant d;
-    resvSlot sl;
-    if (resvParseDateOrDateTime(date, dl, 0, &d)) return 0;
-    return resvStartInstant(d, resvParseSlot(slot, tl, &sl) == 0 ? &sl : NULL);
 }
 
 /* ---- write helpers ---- */

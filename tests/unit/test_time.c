@@ -1,5 +1,6 @@
-/* Unit tests of include/resv_time.c: dates, datetimes, slots, formatting. The C
- * library's gmtime_r/timegm serve as an independent oracle for the calendar. */
+/* Unit tests of include/resv_time.c: dates, datetimes, slots, formatting, start
+ * instants. The C library's gmtime_r/timegm serve as an independent oracle for the
+ * calendar. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -233,12 +234,35 @@ static void test_start_instant(void **state) {
     assert_int_equal(resvStartInstant(day, &s), oracle(2024, 2, 15, 23, 0, 0));
 }
 
+static void test_record_start_and_day(void **state) {
+    (void)state;
+    char day[RESV_DATE_LEN + 1];
+    assert_int_equal(resvRecordStart("2024-02-15T00:00:00", 19, "18:00-20:00", 11),
+                     oracle(2024, 2, 15, 18, 0, 0));
+    /* no slot, or one that does not parse: the date itself */
+    assert_int_equal(resvRecordStart("2024-02-15T09:30:00", 19, NULL, 0),
+                     oracle(2024, 2, 15, 9, 30, 0));
+    assert_int_equal(resvRecordStart("2024-02-15", 10, "x", 1), oracle(2024, 2, 15, 0, 0, 0));
+    /* no date, or one that does not parse: 0 */
+    assert_int_equal(resvRecordStart(NULL, 0, "18:00", 5), 0);
+    assert_int_equal(resvRecordStart("2024-02-30", 10, "18:00", 5), 0);
+    resvDayOf(oracle(2024, 2, 15, 23, 59, 59), day);
+    assert_string_equal(day, "2024-02-15");
+    resvDayOf(oracle(2024, 2, 16, 0, 0, 0), day);
+    assert_string_equal(day, "2024-02-16");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dates_valid), cmocka_unit_test(test_dates_invalid),
-        cmocka_unit_test(test_datetimes),   cmocka_unit_test(test_date_or_datetime),
-        cmocka_unit_test(test_format),      cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_slots),       cmocka_unit_test(test_start_instant),
+        cmocka_unit_test(test_dates_valid),
+        cmocka_unit_test(test_dates_invalid),
+        cmocka_unit_test(test_datetimes),
+        cmocka_unit_test(test_date_or_datetime),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_slots),
+        cmocka_unit_test(test_start_instant),
+        cmocka_unit_test(test_record_start_and_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
