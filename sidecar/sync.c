@@ -30,9 +30,10 @@ struct syncWorker {
     int quiet;   /* an outbox error was logged: not again until a read succeeds */
     int attempts;
     uint64_t retryAtUs, nextPullUs;
-    /* The entry being delivered. */
+    /* The entry being delivered; its reservation id outlives the outbox reply for the
+     * log lines of the delivery. */
     char entryId[SYNC_ENTRY_ID_MAX];
-    char *rid, *external, *status, *arrival, *table, *changedAt;
+    char *rid;
     LIST_ENTRY(syncWorker) link;
 };
 
@@ -72,12 +73,7 @@ static int syncSetStr(char **slot, const char *v) {
 
 static void syncEntryClear(syncWorker *w) {
     free(w->rid);
-    free(w->external);
-    free(w->status);
-    free(w->arrival);
-    free(w->table);
-    free(w->changedAt);
-    w->rid = w->external = w->status = w->arrival = w->table = w->changedAt = NULL;
+    w->rid = NULL;
     w->entryId[0] = '\0';
 }
 
@@ -100,6 +96,14 @@ static void syncWorkerMaybeFree(syncWorker *w) {
     syncWorkerFree(w);
 }
 
+/* Nothing of the worker's outbox is in flight any more: the entry is forgotten (read
+ * again from the outbox next time, still the oldest, when it was not reported). */
+static void syncWorkerIdle(syncWorker *w) {
+    w->busy = 0;
+    syncEntryClear(w);
+    syncWorkerMaybeFree(w);
+}
+
 static int syncSend(syncEngine *e, redisCallbackFn *fn, void *privdata, resvArgv *a) {
     int rc = a->oom
                  ? -1
@@ -116,21 +120,19 @@ static void syncPushReported(redisAsyncContext *ac, void *reply, void *privdata)
     (void)ac;
     syncWorker *w = privdata;
     redisReply *r = reply;
-    w->busy = 0;
+    int reported = r && r->type != REDIS_REPLY_ERROR;
     if (r && r->type == REDIS_REPLY_ERROR)
         fprintf(stderr, "resv-sidecar: push store %s: RESV.PUSHED %s: %s\n", w->store, w->entryId,
                 r->str);
-    syncEntryClear(w);
-    if (r && r->type != REDIS_REPLY_ERROR) {
+    if (reported) {
         w->attempts = 0;
         w->retryAtUs = 0;
-        /* Drain the outbox without waiting for the next tick. */
-        if (!w->gone && !w->e->stopping) {
-            syncPushPoll(w);
-            return;
-        }
     }
-    syncWorkerMaybeFree(w);
+    /* A worker that is gone is freed here, and then not polled. */
+    int again = reported && !w->gone && !w->e->stopping;
+    syncWorkerIdle(w);
+    /* Drain the outbox without waiting for the next tick. */
+    if (again) syncPushPoll(w);
 }
 
 static void syncPushReport(syncWorker *w, int ok, const char *error) {
@@ -148,9 +150,7 @@ static void syncPushReport(syncWorker *w, int ok, const char *error) {
     if (syncSend(w->e, syncPushReported, w, &a)) {
         /* Redis is down: the entry stays in the outbox and is delivered again later
          * with the same change_id, which the provider drops as a duplicate. */
-        w->busy = 0;
-        syncEntryClear(w);
-        syncWorkerMaybeFree(w);
+        syncWorkerIdle(w);
     }
 }
 
@@ -162,9 +162,7 @@ static void syncPushDelivered(const providerResult *res, void *arg) {
         return;
     }
     if (res->outcome == PROVIDER_CANCELLED || e->stopping) {
-        w->busy = 0;
-        syncEntryClear(w);
-        syncWorkerMaybeFree(w);
+        syncWorkerIdle(w);
         return;
     }
     w->attempts++;
@@ -179,9 +177,7 @@ static void syncPushDelivered(const providerResult *res, void *arg) {
                 w->store, w->entryId, w->rid, w->attempts, res->error, delay);
         e->stats.pushRetries++;
         w->retryAtUs = httpNowUs() + (uint64_t)delay * 1000u;
-        w->busy = 0;
-        syncEntryClear(w); /* read again from the outbox: still the oldest */
-        syncWorkerMaybeFree(w);
+        syncWorkerIdle(w);
         return;
     }
     char why[400];
@@ -194,10 +190,11 @@ static void syncPushDelivered(const providerResult *res, void *arg) {
     syncPushReport(w, 0, why);
 }
 
-static char *syncFieldDup(const redisReply *map, const char *name) {
+/* A field of an outbox entry, "" when unset; valid while the reply is. */
+static const char *syncEntryField(const redisReply *map, const char *name) {
     const redisReply *v = resvReplyField(map, name);
-    if (!v || (v->type != REDIS_REPLY_STRING && v->type != REDIS_REPLY_STATUS)) return strdup("");
-    return strndup(v->str, v->len);
+    if (!v || (v->type != REDIS_REPLY_STRING && v->type != REDIS_REPLY_STATUS)) return "";
+    return v->str;
 }
 
 static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) {
@@ -210,8 +207,7 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
         if (r && r->type == REDIS_REPLY_ERROR && !w->quiet)
             fprintf(stderr, "resv-sidecar: push store %s: RESV.OUTBOX: %s\n", w->store, r->str);
         if (r && r->type == REDIS_REPLY_ERROR) w->quiet = 1;
-        w->busy = 0;
-        syncWorkerMaybeFree(w);
+        syncWorkerIdle(w);
         return;
     }
     const redisReply *entry = r->element[0];
@@ -219,31 +215,28 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
         entry->element[0]->type != REDIS_REPLY_STRING ||
         entry->element[0]->len >= SYNC_ENTRY_ID_MAX) {
         fprintf(stderr, "resv-sidecar: push store %s: unexpected RESV.OUTBOX reply\n", w->store);
-        w->busy = 0;
-        syncWorkerMaybeFree(w);
+        syncWorkerIdle(w);
         return;
     }
     const redisReply *f = entry->element[1];
     syncEntryClear(w);
     snprintf(w->entryId, sizeof(w->entryId), "%s", entry->element[0]->str);
-    w->rid = syncFieldDup(f, "reservation_id");
-    w->external = syncFieldDup(f, "external_id");
-    w->status = syncFieldDup(f, "status");
-    w->arrival = syncFieldDup(f, "arrival_time");
-    w->table = syncFieldDup(f, "table_number");
-    w->changedAt = syncFieldDup(f, "changed_at");
     char changeId[512], err[256];
     snprintf(changeId, sizeof(changeId), "%s:%s", w->store, w->entryId);
-    if (!w->rid || !w->external || !w->status || !w->arrival || !w->table || !w->changedAt) {
-        w->busy = 0;
-        syncEntryClear(w);
-        syncWorkerMaybeFree(w);
+    /* providerPushStatus() has built the request from these by the time it returns. */
+    providerStatusChange ch = {syncEntryField(f, "reservation_id"),
+                               syncEntryField(f, "external_id"),
+                               syncEntryField(f, "status"),
+                               syncEntryField(f, "arrival_time"),
+                               syncEntryField(f, "table_number"),
+                               syncEntryField(f, "changed_at"),
+                               changeId};
+    if (!(w->rid = strdup(ch.reservationId))) {
+        syncWorkerIdle(w);
         return;
     }
-    providerStatusChange ch = {w->rid,   w->external,  w->status, w->arrival,
-                               w->table, w->changedAt, changeId};
     providerTarget t = {w->endpoint, w->apiKey, e->cfg->providerTimeout * 1000};
-    if (!*w->rid || !*w->status) {
+    if (!*ch.reservationId || !*ch.status) {
         syncPushReport(w, 0, "outbox entry without reservation_id or status");
         return;
     }
@@ -261,6 +254,16 @@ static void syncPushPoll(syncWorker *w) {
 
 /* ---- pull ---- */
 
+static void syncPullFree(syncPull *p) {
+    if (!p) return;
+    free(p->systemId);
+    free(p->store);
+    free(p->endpoint);
+    free(p->apiKey);
+    free(p->cursor);
+    free(p);
+}
+
 static void syncPullFinish(syncPull *p) {
     syncEngine *e = p->e;
     LIST_REMOVE(p, link);
@@ -273,12 +276,7 @@ static void syncPullFinish(syncPull *p) {
     }
     e->stats.pulledItems += (unsigned long long)p->rep.pulled;
     p->done(&p->rep, p->arg);
-    free(p->systemId);
-    free(p->store);
-    free(p->endpoint);
-    free(p->apiKey);
-    free(p->cursor);
-    free(p);
+    syncPullFree(p);
 }
 
 static void syncPullFail(syncPull *p, int cancelled, const char *error) {
@@ -418,12 +416,16 @@ static void syncPullGotPage(const providerResult *res, void *arg) {
     if (p->pending == 0) syncPullPageDone(p);
 }
 
+/* Asks the provider for the page at p->cursor (the first one when NULL). */
+static int syncPullRequest(syncPull *p, char *err, size_t errlen) {
+    providerTarget t = {p->endpoint, p->apiKey, p->e->cfg->providerTimeout * 1000};
+    return providerPull(p->e->hc, &t, p->store, p->since[0] ? p->since : NULL, p->cursor,
+                        SYNC_PULL_LIMIT, syncPullGotPage, p, err, errlen);
+}
+
 static void syncPullPage(syncPull *p) {
     char err[256];
-    providerTarget t = {p->endpoint, p->apiKey, p->e->cfg->providerTimeout * 1000};
-    if (providerPull(p->e->hc, &t, p->store, p->since[0] ? p->since : NULL, p->cursor,
-                     SYNC_PULL_LIMIT, syncPullGotPage, p, err, sizeof(err)))
-        syncPullFail(p, 0, err);
+    if (syncPullRequest(p, err, sizeof(err))) syncPullFail(p, 0, err);
 }
 
 static int syncPullStart(syncEngine *e, const char *systemId, const char *store,
@@ -436,12 +438,7 @@ static int syncPullStart(syncEngine *e, const char *systemId, const char *store,
     syncPull *p = calloc(1, sizeof(*p));
     if (!p || !(p->systemId = strdup(systemId)) || !(p->store = strdup(store)) ||
         !(p->endpoint = strdup(endpoint)) || (apiKey && !(p->apiKey = strdup(apiKey)))) {
-        if (p) {
-            free(p->systemId);
-            free(p->store);
-            free(p->endpoint);
-            free(p);
-        }
+        syncPullFree(p);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -450,19 +447,12 @@ static int syncPullStart(syncEngine *e, const char *systemId, const char *store,
     p->arg = arg;
     if (since && strlen(since) < sizeof(p->since))
         snprintf(p->since, sizeof(p->since), "%s", since);
-    LIST_INSERT_HEAD(&e->pulls, p, link);
-    /* The first page goes out from the loop, so done never runs inside this call. */
-    providerTarget t = {p->endpoint, p->apiKey, e->cfg->providerTimeout * 1000};
-    if (providerPull(e->hc, &t, p->store, p->since[0] ? p->since : NULL, NULL, SYNC_PULL_LIMIT,
-                     syncPullGotPage, p, err, errlen)) {
-        LIST_REMOVE(p, link);
-        free(p->systemId);
-        free(p->store);
-        free(p->endpoint);
-        free(p->apiKey);
-        free(p);
+    /* The reply comes from the loop, never inside this call, so done does not either. */
+    if (syncPullRequest(p, err, errlen)) {
+        syncPullFree(p);
         return -1;
     }
+    LIST_INSERT_HEAD(&e->pulls, p, link);
     return 0;
 }
 
