@@ -155,6 +155,7 @@ static int modelParseMoney(const char *s, size_t len, long long *cents) {
     return 0;
 }
 
+/* Position of s in a NULL-terminated word list (exact bytes), -1 when absent. */
 static int modelWordIndex(const char *const *words, const char *s, size_t len) {
     for (int i = 0; words[i]; i++)
         if (strlen(words[i]) == len && memcmp(words[i], s, len) == 0) return i;
@@ -230,20 +231,18 @@ resvJsonType resvFieldJsonType(const resvFieldSpec *spec) {
     }
 }
 
-static const char *const statusNames[RESV_S_COUNT] = {
-    "pending", "confirmed", "arrived", "seated", "completed", "cancelled", "no_show"};
+static const char *const statusNames[RESV_S_COUNT + 1] = {
+    "pending", "confirmed", "arrived", "seated", "completed", "cancelled", "no_show", NULL};
 
 const char *resvStatusName(resvStatus s) {
     return (unsigned)s < RESV_S_COUNT ? statusNames[s] : "unknown";
 }
 
 int resvStatusParse(const char *s, size_t len, resvStatus *out) {
-    for (int i = 0; i < RESV_S_COUNT; i++)
-        if (strlen(statusNames[i]) == len && memcmp(statusNames[i], s, len) == 0) {
-            *out = (resvStatus)i;
-            return 0;
-        }
-    return -1;
+    int i = modelWordIndex(statusNames, s, len);
+    if (i < 0) return -1;
+    *out = (resvStatus)i;
+    return 0;
 }
 
 int resvStatusReleasesTable(resvStatus s) {
@@ -277,17 +276,16 @@ resvMove resvStatusMove(resvStatus from, resvStatus to, int fromProvider) {
     return RESV_MOVE_IGNORE;
 }
 
-static const char *const originNames[RESV_O_COUNT] = {"api", "webhook", "sync", "pull"};
+static const char *const originNames[RESV_O_COUNT + 1] = {"api", "webhook", "sync", "pull",
+                                                           NULL};
 
 const char *resvOriginName(resvOrigin o) {
     return (unsigned)o < RESV_O_COUNT ? originNames[o] : "unknown";
 }
 
 int resvOriginParse(const char *s, size_t len, resvOrigin *out) {
-    for (int i = 0; i < RESV_O_COUNT; i++)
-        if (strlen(originNames[i]) == len && memcmp(originNames[i], s, len) == 0) {
-            *out = (resvOrigin)i;
-            return 0;
-        }
-    return -1;
+    int i = modelWordIndex(originNames, s, len);
+    if (i < 0) return -1;
+    *out = (resvOrigin)i;
+    return 0;
 }
