@@ -146,6 +146,12 @@ int resvUpsertArgv(resvArgv *a, const char *store, const json_t *item, const cha
         *why = "is required (a string)";
         return -1;
     }
+    char *dumped = NULL;
+    if (!payload) {
+        dumped = json_dumps(item, JSON_COMPACT);
+        payload = dumped ? dumped : "";
+        payloadLen = dumped ? strlen(dumped) : 0;
+    }
     resvArgvInit(a);
     resvArgvPushStr(a, "RESV.UPSERT");
     resvArgvPushStr(a, store);
@@ -158,6 +164,7 @@ int resvUpsertArgv(resvArgv *a, const char *store, const json_t *item, const cha
     resvArgvPushStr(a, event);
     resvArgvPushStr(a, "PAYLOAD");
     resvArgvPush(a, payload, payloadLen);
+    free(dumped);
     resvArgvPushStr(a, "system_id");
     resvArgvPushStr(a, systemId);
     if (resvJsonAppendFields(item, a, field)) {

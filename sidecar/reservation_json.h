@@ -39,7 +39,8 @@ int resvJsonReservationId(const json_t *obj, char *buf, size_t buflen);
 
 /* RESV.UPSERT store <reservation_id of item> ORIGIN origin ACTOR actor EVENT event
  * PAYLOAD payload system_id systemId <model fields of item>: the one conversion of a
- * provider object, used by the sync endpoint and the scheduled pull. 0 ok (a is
+ * provider object, used by the sync endpoint and the scheduled pull. payload NULL: the
+ * item re-serialized (one item of a body or page that holds many). 0 ok (a is
  * initialised); -1 with the problem in *why and the field at fault in *field (static
  * strings or keys of item) and nothing to free. */
 int resvUpsertArgv(resvArgv *a, const char *store, const json_t *item, const char *origin,

@@ -537,17 +537,12 @@ static httpResult resvSyncBulk(httpCtx *c, json_t *items) {
             it->rid = strdup(rid);
         const char *why, *field;
         resvArgv a;
-        /* The item re-serialized is its raw payload: the provider's own bytes are one
-         * array for all items. */
-        char *payload = json_is_object(item) ? json_dumps(item, JSON_COMPACT) : NULL;
-        if (resvSyncArgv(c, item, payload ? payload : "", payload ? strlen(payload) : 0, &a, &why,
-                         &field)) {
+        /* No payload: the provider's own bytes are one array for all items. */
+        if (resvSyncArgv(c, item, NULL, 0, &a, &why, &field)) {
             snprintf(msg, sizeof(msg), "%s %s", field, why);
             resvBulkItemError(it, "bad_request", msg);
-            free(payload);
             continue;
         }
-        free(payload);
         b->slots[i] = (resvBulkSlot){c, b, i};
         if (a.oom || redisConnSend(c->srv->redis, resvBulkReply, &b->slots[i], a.argc,
                                    (const char **)a.argv, a.lens)) {

@@ -390,12 +390,9 @@ static void syncPullGotPage(const providerResult *res, void *arg) {
         const char *why, *field;
         resvArgv a;
         p->rep.pulled++;
-        /* The item re-serialized is its raw payload (one page holds many items). */
-        char *payload = json_is_object(item) ? json_dumps(item, JSON_COMPACT) : NULL;
-        int rc = resvUpsertArgv(&a, p->store, item, "pull", actor, "pull", payload ? payload : "",
-                                payload ? strlen(payload) : 0, p->systemId, &why, &field);
-        free(payload);
-        if (rc) {
+        /* No payload: the item re-serialized, as one page holds many. */
+        if (resvUpsertArgv(&a, p->store, item, "pull", actor, "pull", NULL, 0, p->systemId, &why,
+                           &field)) {
             fprintf(stderr, "resv-sidecar: pull system %s: item %zu: %s %s\n", p->systemId, i,
                     field, why);
             p->rep.failed++;
