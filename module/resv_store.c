@@ -162,7 +162,7 @@ RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx) {
 typedef struct {
     RedisModuleCtx *ctx;
     const resvFieldSpec *specs;
-    int count;
+    int count, next;
     RedisModuleString **out;
 } storeHashReadState;
 
@@ -172,8 +172,14 @@ static void storeHashReadCb(RedisModuleKey *key, RedisModuleString *field, Redis
     storeHashReadState *st = privdata;
     size_t len;
     const char *name = RedisModule_StringPtrLen(field, &len);
-    int i = resvFieldLookup(st->specs, st->count, name, len);
-    if (i >= 0 && value) st->out[i] = RedisModule_HoldString(st->ctx, value);
+    /* A record is written in model order (HSET on create), so the field after the last
+     * one found is nearly always the next: try it before searching the table. */
+    int i = st->next;
+    if (i >= st->count || strlen(st->specs[i].name) != len || memcmp(st->specs[i].name, name, len))
+        i = resvFieldLookup(st->specs, st->count, name, len);
+    if (i < 0) return;
+    st->next = i + 1;
+    if (value) st->out[i] = RedisModule_HoldString(st->ctx, value);
 }
 
 int resvHashRead(RedisModuleCtx *ctx, RedisModuleString *keyname, const resvFieldSpec *specs,
@@ -190,7 +196,7 @@ int resvHashRead(RedisModuleCtx *ctx, RedisModuleString *keyname, const resvFiel
         for (int i = 0; i < count; i++)
             RedisModule_HashGet(key, REDISMODULE_HASH_CFIELDS, specs[i].name, &out[i], NULL);
     } else {
-        storeHashReadState st = {ctx, specs, count, out};
+        storeHashReadState st = {ctx, specs, count, 0, out};
         RedisModuleScanCursor *cur = RedisModule_ScanCursorCreate();
         while (RedisModule_ScanKey(key, cur, storeHashReadCb, &st)) {
         }
