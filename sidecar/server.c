@@ -513,21 +513,23 @@ fail:
     return -1;
 }
 
-/* Matches decoded segments against a pattern; fills params on a match. */
+/* Matches decoded segments against a pattern, read in place (no copy to tokenize for
+ * every route of every request); fills params on a match. */
 static int httpRouteMatch(const char *pattern, char **segs, int nsegs, char **params) {
-    char pat[128];
-    char *save = NULL, *tok;
     int i = 0, np = 0;
-    snprintf(pat, sizeof(pat), "%s", pattern);
-    for (tok = strtok_r(pat, "/", &save); tok; tok = strtok_r(NULL, "/", &save), i++) {
+    for (const char *p = pattern;; i++) {
+        p += strspn(p, "/");
+        if (!*p) break;
+        size_t n = strcspn(p, "/");
         if (i >= nsegs) return 0;
-        if (strcmp(tok, "{}") == 0) {
+        if (n == 2 && p[0] == '{' && p[1] == '}') {
             if (segs[i][0] == '\0') return 0;
             if (params && np < HTTP_MAX_PARAMS) params[np] = segs[i];
             np++;
-        } else if (strcmp(tok, segs[i]) != 0) {
+        } else if (strncmp(p, segs[i], n) != 0 || segs[i][n] != '\0') {
             return 0;
         }
+        p += n;
     }
     return i == nsegs;
 }
