@@ -49,13 +49,13 @@ int resvArgIs(RedisModuleString *arg, const char *keyword);
 /* An id argument (store, reservation, system, table): ERR reply and -1 when invalid. */
 int resvArgId(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, const char **s,
               size_t *len);
-/* A whole number in [lo, hi]: ERR reply naming `what` and -1 otherwise. */
 /* Replies "ERR syntax error at '<arg>'" (the first 64 bytes); returns REDISMODULE_OK. */
 int resvReplySyntaxError(RedisModuleCtx *ctx, RedisModuleString *arg);
 /* A FROM/TO argument: a datetime, or a date as its first (endOfDay 0) or last second.
  * -1 after the error reply. */
 int resvArgInstant(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, int endOfDay,
                    resvInstant *out);
+/* A whole number in [lo, hi]: ERR reply naming `what` and -1 otherwise. */
 int resvArgRange(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, long long lo,
                  long long hi, long long *out);
 /* Server wall clock as YYYY-MM-DDTHH:MM:SS, and a new lowercase uuid. */
@@ -101,7 +101,8 @@ int resvKeyType(RedisModuleCtx *ctx, RedisModuleString *keyname);
 int resvKeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname);
 /* 0 when the key is empty or of `type`; otherwise a WRONGTYPE reply and -1. */
 int resvKeyCheckType(RedisModuleCtx *ctx, RedisModuleString *keyname, int type);
-/* Members of a hash (field, value) or set (field, NULL), copied out with ScanKey. */
+/* Members of a hash (field, value) or set (field, NULL), copied out with ScanKey
+ * (resv_query.c). */
 typedef struct {
     RedisModuleCtx *ctx;
     RedisModuleString **f, **v;

@@ -138,6 +138,12 @@ static RedisModuleKey *queryDaysOpen(RedisModuleCtx *ctx, const char *s, size_t 
     return NULL;
 }
 
+static void queryDaysClose(RedisModuleKey *key) {
+    if (!key) return;
+    RedisModule_ZsetRangeStop(key);
+    RedisModule_CloseKey(key);
+}
+
 /* The next day of the open days key into day[]; 0 when done (the key is then closed). */
 static int queryDaysNext(RedisModuleKey **key, char day[RESV_DATE_LEN + 1]) {
     while (*key && !RedisModule_ZsetRangeEndReached(*key)) {
@@ -151,18 +157,9 @@ static int queryDaysNext(RedisModuleKey **key, char day[RESV_DATE_LEN + 1]) {
         day[RESV_DATE_LEN] = '\0';
         return 1;
     }
-    if (*key) {
-        RedisModule_ZsetRangeStop(*key);
-        RedisModule_CloseKey(*key);
-        *key = NULL;
-    }
+    queryDaysClose(*key);
+    *key = NULL;
     return 0;
-}
-
-static void queryDaysClose(RedisModuleKey *key) {
-    if (!key) return;
-    RedisModule_ZsetRangeStop(key);
-    RedisModule_CloseKey(key);
 }
 
 /* A LIST cursor is "<score>:<id>" of the next item: opaque to clients, and enough to
@@ -331,7 +328,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     queryCounts *buckets = NULL;
     size_t nb = 0, cap = 0;
     /* The status is the partition's; only the covers come from the record. */
-    static const resvFieldSpec countSpec[1] = {{"customer_count", RESV_T_INT, 4, 0, NULL}};
+    const resvFieldSpec *countSpec = &resvFields[RESV_F_CUSTOMER_COUNT];
     char day[RESV_DATE_LEN + 1];
     while (queryDaysNext(&days, day)) {
         queryDay d;
@@ -380,7 +377,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
 }
 
 /* ScanKey hands out strings valid during the callback only: keep copies. */
-static void resvScanCb(RedisModuleKey *key, RedisModuleString *field, RedisModuleString *value,
+static void queryScanCb(RedisModuleKey *key, RedisModuleString *field, RedisModuleString *value,
                        void *privdata) {
     (void)key;
     resvScan *q = privdata;
@@ -402,7 +399,7 @@ int resvScanCollect(RedisModuleCtx *ctx, RedisModuleString *keyname, int wantTyp
     q->ctx = ctx;
     if (type == wantType) {
         RedisModuleScanCursor *cur = RedisModule_ScanCursorCreate();
-        while (RedisModule_ScanKey(key, cur, resvScanCb, q)) {
+        while (RedisModule_ScanKey(key, cur, queryScanCb, q)) {
         }
         RedisModule_ScanCursorDestroy(cur);
     }
