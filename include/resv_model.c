@@ -245,10 +245,6 @@ int resvStatusParse(const char *s, size_t len, resvStatus *out) {
     return 0;
 }
 
-int resvStatusReleasesTable(resvStatus s) {
-    return s == RESV_S_COMPLETED || s == RESV_S_CANCELLED || s == RESV_S_NO_SHOW;
-}
-
 #define T(s) (1u << RESV_S_##s)
 static const unsigned transitions[RESV_S_COUNT] = {
     [RESV_S_PENDING] = T(CONFIRMED) | T(ARRIVED) | T(CANCELLED) | T(NO_SHOW),

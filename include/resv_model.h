@@ -116,8 +116,6 @@ typedef enum {
 
 const char *resvStatusName(resvStatus s);
 int resvStatusParse(const char *s, size_t len, resvStatus *out);
-/* completed, cancelled and no_show free the reservation's table. */
-int resvStatusReleasesTable(resvStatus s);
 
 typedef enum {
     RESV_MOVE_NONE,   /* same status: nothing to do */

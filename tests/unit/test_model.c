@@ -439,14 +439,6 @@ static void test_status_moves(void **state) {
         }
 }
 
-static void test_releases_table(void **state) {
-    (void)state;
-    for (int s = 0; s < RESV_S_COUNT; s++) {
-        int want = s == RESV_S_COMPLETED || s == RESV_S_CANCELLED || s == RESV_S_NO_SHOW;
-        assert_int_equal(!!resvStatusReleasesTable((resvStatus)s), want);
-    }
-}
-
 static void test_origins(void **state) {
     (void)state;
     const char *names[] = {"api", "webhook", "sync", "pull"};
@@ -480,7 +472,6 @@ int main(void) {
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_status_moves),
-        cmocka_unit_test(test_releases_table),
         cmocka_unit_test(test_origins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
