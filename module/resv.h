@@ -91,7 +91,7 @@ RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx);
 int resvHashRead(RedisModuleCtx *ctx, RedisModuleString *keyname, const resvFieldSpec *specs,
                  int count, RedisModuleString **out);
 /* One field of a hash (NULL when absent); -1 on a key of another type. */
-int resvHashGetOne(RedisModuleCtx *ctx, RedisModuleString *keyname, const char *field,
+int resvHashGetOne(RedisModuleCtx *ctx, RedisModuleString *keyname, resvSpan field,
                    RedisModuleString **out);
 /* A string key's value (NULL when absent); -1 on a key of another type. */
 int resvStringGet(RedisModuleCtx *ctx, RedisModuleString *keyname, RedisModuleString **out);

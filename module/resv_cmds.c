@@ -15,11 +15,9 @@ static int cmdsSpanEq(resvSpan a, resvSpan b) {
 static int cmdsTableHolder(RedisModuleCtx *ctx, resvSpan store, resvSpan table,
                            RedisModuleString **holder) {
     RedisModuleString *k = resvKeyTables(ctx, store.v, store.len);
-    char name[64];
     *holder = NULL;
     if (!table.len) return 0;
-    snprintf(name, sizeof name, "%.*s", (int)table.len, table.v);
-    if (resvHashGetOne(ctx, k, name, holder) < 0) {
+    if (resvHashGetOne(ctx, k, table, holder) < 0) {
         resvReplyWrongType(ctx, k);
         return -1;
     }
@@ -452,9 +450,7 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     /* The failure log forgets it; its outbox entries stay and are delivered (the
      * provider learns the last status), and RESV.PUSHED of them touches no record. */
     RedisModuleString *fkey = resvKeyFailures(ctx, s.v, s.len), *failed = NULL;
-    char rname[RESV_ID_MAX + 1];
-    snprintf(rname, sizeof rname, "%.*s", (int)r.len, r.v);
-    if (resvHashGetOne(ctx, fkey, rname, &failed) < 0) return resvReplyWrongType(ctx, fkey);
+    if (resvHashGetOne(ctx, fkey, r, &failed) < 0) return resvReplyWrongType(ctx, fkey);
 
     resvStatus status = resvStoredStatus(old[RESV_F_STATUS]);
     resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]),

@@ -181,14 +181,12 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (found < 0) return REDISMODULE_OK;
     if (!found) return RedisModule_ReplyWithLongLong(ctx, 0); /* delivered and reported before */
     resvSpan r = resvSpanOf(rid);
-    char rname[RESV_ID_MAX + 1];
     if (resvIdValid(r.v, r.len)) {
         RedisModuleString *rkey = resvKeyRecord(ctx, s.v, s.len, r.v, r.len);
         exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
         if (exists < 0) return resvReplyWrongType(ctx, rkey);
         if (exists && resvHistoryCheckType(ctx, s.v, s.len, r.v, r.len)) return REDISMODULE_OK;
-        snprintf(rname, sizeof rname, "%.*s", (int)r.len, r.v);
-        if (resvHashGetOne(ctx, fkey, rname, &failed) < 0) return resvReplyWrongType(ctx, fkey);
+        if (resvHashGetOne(ctx, fkey, r, &failed) < 0) return resvReplyWrongType(ctx, fkey);
     }
 
     char idbuf[OUTBOX_ID_LEN], note[OUTBOX_ID_LEN + 8];
@@ -313,15 +311,13 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         /* A manual re-sync of one reservation, in the failure log or not. */
         RedisModuleString *rkey = resvKeyRecord(ctx, s.v, s.len, r.v, r.len), *old[RESV_F_COUNT];
         RedisModuleString *failed;
-        char rname[RESV_ID_MAX + 1];
         int exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
         if (exists < 0) return resvReplyWrongType(ctx, rkey);
         if (!exists)
             return resvReplyError(ctx, RESV_E_NOTFOUND, "reservation %.*s not found in store %.*s",
                                   (int)r.len, r.v, (int)s.len, s.v);
         if (resvHistoryCheckType(ctx, s.v, s.len, r.v, r.len)) return REDISMODULE_OK;
-        snprintf(rname, sizeof rname, "%.*s", (int)r.len, r.v);
-        resvHashGetOne(ctx, fkey, rname, &failed);
+        resvHashGetOne(ctx, fkey, r, &failed);
         if (outboxRequeue(ctx, s, r, old, fkey, failed != NULL))
             return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
         resvStats.resyncs++;

@@ -206,13 +206,15 @@ int resvHashRead(RedisModuleCtx *ctx, RedisModuleString *keyname, const resvFiel
     return rc;
 }
 
-int resvHashGetOne(RedisModuleCtx *ctx, RedisModuleString *keyname, const char *field,
+int resvHashGetOne(RedisModuleCtx *ctx, RedisModuleString *keyname, resvSpan field,
                    RedisModuleString **out) {
     RedisModuleKey *key = RedisModule_OpenKey(ctx, keyname, REDISMODULE_READ);
     int type = RedisModule_KeyType(key), rc = 0;
     *out = NULL;
+    /* The field by its exact bytes: a table name or id is never cut or NUL-ended. */
     if (type == REDISMODULE_KEYTYPE_HASH)
-        RedisModule_HashGet(key, REDISMODULE_HASH_CFIELDS, field, out, NULL);
+        RedisModule_HashGet(key, REDISMODULE_HASH_NONE,
+                            RedisModule_CreateString(ctx, field.v, field.len), out, NULL);
     else if (type != REDISMODULE_KEYTYPE_EMPTY)
         rc = -1;
     RedisModule_CloseKey(key);

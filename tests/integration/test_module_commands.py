@@ -579,6 +579,18 @@ class ModuleCommands(RedisTestCase):
         self.refused("WRONGTYPE", "RESV.STATUS", S, "L1", "confirmed")
         self.refused("WRONGTYPE", "RESV.HISTORY", S, "L1")
 
+    def test_long_hand_written_table_released(self):
+        """A table name written by hand past the 32-byte limit is still looked up by
+        its exact bytes: leaving seated releases it."""
+        self.make("T1", status="confirmed")
+        long_table = "T" * 80
+        rkey, tkey = "resv:{%s}:r:T1" % S, "resv:{%s}:tables" % S
+        self.r.call("HSET", rkey, "status", "seated", "table_number", long_table)
+        self.r.call("HSET", tkey, long_table, "T1")
+        self.r.call("HSET", tkey, long_table[:63], "OTHER")
+        self.r.call("RESV.STATUS", S, "T1", "completed")
+        self.assertEqual({long_table[:63]: "OTHER"}, pairs(self.r.call("HGETALL", tkey)))
+
     def test_unknown_hash_field_ignored(self):
         """A field HSET by hand is not part of the model: replies leave it out, writes
         keep working; also with a hash in its hashtable encoding (a value over 64 bytes)."""
