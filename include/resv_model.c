@@ -8,7 +8,7 @@
 static const char *const syncStatusWords[] = {"pending", "success", "failed", NULL};
 static const char *const systemStatusWords[] = {"inactive", "active", "error", NULL};
 
-#define F(n, t, max, fl) {n, t, max, fl, NULL}
+#define F(n, t, max, fl) {n, t, max, fl, NULL, NULL}
 const resvFieldSpec resvFields[RESV_F_COUNT] = {
     [RESV_F_ID] = F("id", RESV_T_ID, 36, RESV_FF_SERVER),
     [RESV_F_SYSTEM_ID] = F("system_id", RESV_T_ID, RESV_ID_MAX, 0),
@@ -33,7 +33,8 @@ const resvFieldSpec resvFields[RESV_F_COUNT] = {
     [RESV_F_DEPOSIT_PAID] = F("deposit_paid", RESV_T_BOOL, 5, 0),
     [RESV_F_SOURCE] = F("source", RESV_T_TEXT, 64, 0),
     [RESV_F_CHANNEL] = F("channel", RESV_T_TEXT, 64, 0),
-    [RESV_F_SYNC_STATUS] = {"sync_status", RESV_T_ENUM, 7, 0, syncStatusWords},
+    [RESV_F_SYNC_STATUS] = {"sync_status", RESV_T_ENUM, 7, 0, syncStatusWords,
+                            "must be one of pending success failed"},
     [RESV_F_SYNCED_AT] = F("synced_at", RESV_T_DATETIME, 19, 0),
     [RESV_F_CREATED_AT] = F("created_at", RESV_T_DATETIME, 19, RESV_FF_SERVER),
     [RESV_F_UPDATED_AT] = F("updated_at", RESV_T_DATETIME, 19, 0),
@@ -45,7 +46,8 @@ const resvFieldSpec resvSystemFields[RESV_SF_COUNT] = {
     [RESV_SF_NAME] = F("name", RESV_T_TEXT, 128, 0),
     [RESV_SF_TYPE] = F("type", RESV_T_TEXT, 32, 0),
     [RESV_SF_PROVIDER] = F("provider", RESV_T_TEXT, 32, 0),
-    [RESV_SF_STATUS] = {"status", RESV_T_ENUM, 8, 0, systemStatusWords},
+    [RESV_SF_STATUS] = {"status", RESV_T_ENUM, 8, 0, systemStatusWords,
+                        "must be one of inactive active error"},
     [RESV_SF_STORE_ID] = F("store_id", RESV_T_ID, RESV_ID_MAX, 0),
     [RESV_SF_CONFIG] = F("config", RESV_T_TEXT, 8192, 0),
     [RESV_SF_WEBHOOK_SECRET] = F("webhook_secret", RESV_T_TEXT, 128, 0),
@@ -213,9 +215,7 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len,
         *why = "must be one of pending confirmed arrived seated completed cancelled no_show";
         return resvStatusParse(v, len, &st);
     case RESV_T_ENUM:
-        *why = spec->words == resvFields[RESV_F_SYNC_STATUS].words
-                   ? "must be one of pending success failed"
-                   : "must be one of inactive active error";
+        *why = spec->wordsWhy;
         return modelWordIndex(spec->words, v, len) >= 0 ? 0 : -1;
     }
     *why = "has an unknown type";

@@ -62,6 +62,7 @@ typedef struct {
     unsigned maxlen;     /* bytes */
     unsigned flags;      /* RESV_FF_* */
     const char *const *words; /* RESV_T_ENUM: NULL-terminated allowed values */
+    const char *wordsWhy;     /* RESV_T_ENUM: "must be one of ..." naming them */
 } resvFieldSpec;
 
 extern const resvFieldSpec resvFields[RESV_F_COUNT];
