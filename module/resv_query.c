@@ -443,9 +443,8 @@ int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (resvScanCollect(ctx, tkey, REDISMODULE_KEYTYPE_HASH, &q))
         return resvReplyWrongType(ctx, tkey);
     resvScanSort(&q);
-    static const resvFieldSpec specs[3] = {{"customer_name", RESV_T_TEXT, 128, 0, NULL},
-                                           {"customer_count", RESV_T_INT, 4, 0, NULL},
-                                           {"status", RESV_T_STATUS, 9, 0, NULL}};
+    const resvFieldSpec specs[3] = {resvFields[RESV_F_CUSTOMER_NAME],
+                                    resvFields[RESV_F_CUSTOMER_COUNT], resvFields[RESV_F_STATUS]};
     RedisModule_ReplyWithArray(ctx, (long)q.n);
     for (size_t i = 0; i < q.n; i++) {
         RedisModuleString *vals[3];
