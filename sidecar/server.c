@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http_struct.h>
 
 #define ANY_ROLE          ((1u << AUTH_ROLE_COUNT) - 1)
@@ -163,21 +164,6 @@ static void httpCtxFree(httpCtx *c) {
     free(c);
 }
 
-/* The reply has left the output buffer: a drain may now close the connection. */
-static void httpOnReplyWritten(struct evhttp_request *req, void *arg) {
-    (void)req;
-    server *srv = arg;
-    srv->writing--;
-}
-
-/* The reply is about to be handed to evhttp: a drain waits until it has left the output
- * buffer. A request whose client went away has no connection; evhttp frees it at once. */
-static void httpWatchWritten(httpCtx *c) {
-    if (!evhttp_request_get_connection(c->req)) return;
-    c->srv->writing++;
-    evhttp_request_set_on_complete_cb(c->req, httpOnReplyWritten, c->srv);
-}
-
 /* The reply is out: one access log line (request data goes in through %s only), the
  * counters, and the context goes. */
 static void httpDone(httpCtx *c, int status, const char *note) {
@@ -192,7 +178,6 @@ static void httpDone(httpCtx *c, int status, const char *note) {
 }
 
 static void httpSend(httpCtx *c, int status, const char *contentType, struct evbuffer *buf) {
-    httpWatchWritten(c);
     struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
     evhttp_add_header(h, "Content-Type", contentType);
     if (status == 503) evhttp_add_header(h, "Retry-After", "1");
@@ -214,7 +199,6 @@ void httpStreamChunk(httpCtx *c, struct evbuffer *data) {
 }
 
 void httpStreamEnd(httpCtx *c) {
-    httpWatchWritten(c);
     /* Without a connection this only frees the request. */
     evhttp_send_reply_end(c->req);
     httpDone(c, 200, " (stream)");
@@ -759,17 +743,30 @@ void serverFree(server *srv) {
     memset(srv, 0, sizeof(*srv));
 }
 
-/* Drain: checked every 50 ms; when no request is in flight (or the grace period is
- * over) the loop ends and main() frees everything. */
+/* Connections whose replies have not all left their output buffer. Read off the
+ * buffers themselves: a client that hangs up mid-reply takes its connection (and its
+ * share) with it, where a counter of pending writes would never come down again. */
+static int serverUnwritten(server *srv) {
+    int n = 0;
+    for (int i = 0; i < srv->nconns; i++) {
+        struct bufferevent *bev = evhttp_connection_get_bufferevent(srv->conns[i]);
+        if (bev && evbuffer_get_length(bufferevent_get_output(bev)) > 0) n++;
+    }
+    return n;
+}
+
+/* Drain: checked every 50 ms; when no request is in flight and every reply is written
+ * (or the grace period is over) the loop ends and main() frees everything. */
 static void serverOnDrainTimer(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     server *srv = arg;
-    if ((srv->inflight > 0 || srv->writing > 0) && httpNowUs() < srv->drainDeadlineUs) return;
-    if (srv->inflight > 0 || srv->writing > 0)
+    int unwritten = serverUnwritten(srv);
+    if ((srv->inflight > 0 || unwritten > 0) && httpNowUs() < srv->drainDeadlineUs) return;
+    if (srv->inflight > 0 || unwritten > 0)
         fprintf(stderr,
                 "resv-sidecar: %d requests in flight, %d replies unwritten at the deadline\n",
-                srv->inflight, srv->writing);
+                srv->inflight, unwritten);
     event_del(srv->drainTimer);
     event_base_loopexit(srv->base, NULL);
 }

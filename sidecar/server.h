@@ -88,7 +88,6 @@ struct server {
     struct evhttp_connection **conns;
     int nconns, capConns;
     int inflight;
-    int writing; /* replies handed to evhttp and not yet written out */
     int draining;
     uint64_t drainDeadlineUs;
     struct event *drainTimer;
