@@ -58,10 +58,17 @@ const resvFieldSpec resvSystemFields[RESV_SF_COUNT] = {
 };
 #undef F
 
-int resvFieldLookup(const resvFieldSpec *table, int count, const char *name, size_t len) {
-    for (int i = 0; i < count; i++)
+int resvFieldLookupFrom(const resvFieldSpec *table, int count, const char *name, size_t len,
+                        int from) {
+    for (int n = 0; n < count; n++) {
+        int i = (from + n) % count;
         if (strlen(table[i].name) == len && memcmp(table[i].name, name, len) == 0) return i;
+    }
     return -1;
+}
+
+int resvFieldLookup(const resvFieldSpec *table, int count, const char *name, size_t len) {
+    return resvFieldLookupFrom(table, count, name, len, 0);
 }
 
 /* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */

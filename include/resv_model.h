@@ -91,6 +91,11 @@ extern const resvFieldSpec resvSystemFields[RESV_SF_COUNT];
 
 /* Looks a field name up (exact, lowercase); -1 when the model has no such field. */
 int resvFieldLookup(const resvFieldSpec *table, int count, const char *name, size_t len);
+/* The same, searching from index `from` on (wrapping around). Records are written and
+ * replied in model order, so when reading one field after another, starting just after
+ * the previous match finds the next field at the first try. */
+int resvFieldLookupFrom(const resvFieldSpec *table, int count, const char *name, size_t len,
+                        int from);
 
 /* Checks a value for a field. On success returns 0 and points *canon at the value to
  * store: v itself, or buf holding its canonical form. On failure returns -1 and *why

@@ -172,11 +172,7 @@ static void storeHashReadCb(RedisModuleKey *key, RedisModuleString *field, Redis
     storeHashReadState *st = privdata;
     size_t len;
     const char *name = RedisModule_StringPtrLen(field, &len);
-    /* A record is written in model order (HSET on create), so the field after the last
-     * one found is nearly always the next: try it before searching the table. */
-    int i = st->next;
-    if (i >= st->count || strlen(st->specs[i].name) != len || memcmp(st->specs[i].name, name, len))
-        i = resvFieldLookup(st->specs, st->count, name, len);
+    int i = resvFieldLookupFrom(st->specs, st->count, name, len, st->next);
     if (i < 0) return;
     st->next = i + 1;
     if (value) st->out[i] = RedisModule_HoldString(st->ctx, value);

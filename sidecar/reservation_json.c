@@ -247,22 +247,6 @@ json_t *resvJsonFromMap(const redisReply *r) {
     return o;
 }
 
-/* The model field named name[0..len), or -1. The module replies in model order and
- * leaves unset fields out, so the search starts at from (just after the previous match)
- * and wraps around; the names' lengths are measured once, not per field of every
- * reservation of a list. */
-static int resvFieldFrom(const char *name, size_t len, int from) {
-    static size_t nameLen[RESV_F_COUNT];
-    if (!nameLen[0])
-        for (int f = 0; f < RESV_F_COUNT; f++)
-            nameLen[f] = strlen(resvFields[f].name);
-    for (int i = 0; i < RESV_F_COUNT; i++) {
-        int f = (from + i) % RESV_F_COUNT;
-        if (nameLen[f] == len && memcmp(resvFields[f].name, name, len) == 0) return f;
-    }
-    return -1;
-}
-
 json_t *resvJsonFromReply(const redisReply *r) {
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements % 2) return NULL;
     /* The typed values first, then the object in one pass in model order: every field
@@ -273,7 +257,8 @@ json_t *resvJsonFromReply(const redisReply *r) {
     for (size_t i = 0; i + 1 < r->elements; i += 2) {
         const redisReply *k = r->element[i], *v = r->element[i + 1];
         if (k->type != REDIS_REPLY_STRING && k->type != REDIS_REPLY_STATUS) continue;
-        int f = resvFieldFrom(k->str, k->len, from);
+        /* The module replies in model order: start just after the previous field. */
+        int f = resvFieldLookupFrom(resvFields, RESV_F_COUNT, k->str, k->len, from);
         if (f < 0 || (v->type != REDIS_REPLY_STRING && v->type != REDIS_REPLY_STATUS)) continue;
         from = f + 1;
         json_t *x = resvTypedValue(&resvFields[f], v->str, v->len);

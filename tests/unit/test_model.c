@@ -109,6 +109,14 @@ static void test_field_lookup(void **state) {
     assert_int_equal(resvFieldLookup(resvFields, RESV_F_COUNT, "status\0x", 8), -1);
     /* length bounds the comparison: a longer buffer with the name as prefix */
     assert_int_equal(resvFieldLookup(resvFields, RESV_F_COUNT, "notesXYZ", 5), RESV_F_NOTES);
+    /* from a start index: wraps around, and past the end starts again at 0 */
+    assert_int_equal(resvFieldLookupFrom(resvFields, RESV_F_COUNT, "id", 2, RESV_F_STATUS),
+                     RESV_F_ID);
+    assert_int_equal(resvFieldLookupFrom(resvFields, RESV_F_COUNT, "status", 6, RESV_F_STATUS),
+                     RESV_F_STATUS);
+    assert_int_equal(resvFieldLookupFrom(resvFields, RESV_F_COUNT, "status", 6, RESV_F_COUNT),
+                     RESV_F_STATUS);
+    assert_int_equal(resvFieldLookupFrom(resvFields, RESV_F_COUNT, "nope", 4, 7), -1);
     assert_int_equal(resvFieldLookup(resvSystemFields, RESV_SF_COUNT, "webhook_secret", 14),
                      RESV_SF_WEBHOOK_SECRET);
     assert_int_equal(resvFieldLookup(resvSystemFields, RESV_SF_COUNT, "customer_name", 13), -1);
