@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "listener.h"
 #include "server.h"
 
 static void mainUsage(void) {
@@ -90,7 +91,7 @@ static int mainMintToken(const sidecarConfig *cfg) {
 static void mainOnSignal(evutil_socket_t sig, short what, void *arg) {
     (void)sig;
     (void)what;
-    serverShutdown(arg);
+    listenerShutdown(arg);
 }
 
 int main(int argc, char **argv) {
@@ -124,22 +125,26 @@ int main(int argc, char **argv) {
         configFree(&cfg);
         return 1;
     }
+    serverShared shared;
     server srv;
+    struct event *sigterm = NULL, *sigint = NULL;
     int rc = 0;
-    if (serverInit(&srv, base, &cfg) != 0) {
+    memset(&srv, 0, sizeof(srv));
+    if (serverSharedLoad(&shared, &cfg) != 0 || serverInit(&srv, base, &cfg, &shared) != 0 ||
+        listenerStart(&srv) != 0) {
         rc = 1;
     } else {
-        srv.sigterm = evsignal_new(base, SIGTERM, mainOnSignal, &srv);
-        srv.sigint = evsignal_new(base, SIGINT, mainOnSignal, &srv);
-        evsignal_add(srv.sigterm, NULL);
-        evsignal_add(srv.sigint, NULL);
+        sigterm = evsignal_new(base, SIGTERM, mainOnSignal, &srv);
+        sigint = evsignal_new(base, SIGINT, mainOnSignal, &srv);
+        evsignal_add(sigterm, NULL);
+        evsignal_add(sigint, NULL);
         event_base_dispatch(base);
         fprintf(stderr, "resv-sidecar: stopped\n");
     }
-    if (srv.sigterm) event_free(srv.sigterm);
-    if (srv.sigint) event_free(srv.sigint);
-    srv.sigterm = srv.sigint = NULL;
+    if (sigterm) event_free(sigterm);
+    if (sigint) event_free(sigint);
     serverFree(&srv);
+    serverSharedFree(&shared);
     event_base_free(base);
     configFree(&cfg);
     libevent_global_shutdown();

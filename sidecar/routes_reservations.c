@@ -9,6 +9,8 @@
 #include "reservation_json.h"
 #include "resv_model.h"
 #include "resv_time.h"
+#include "lookup.h"
+#include "routes_reservations.h"
 #include "server.h"
 
 #define SYNC_BULK_MAX  1000
@@ -24,17 +26,6 @@ static int resvQueryLong(httpCtx *c, const char *name, long lo, long hi, long *o
     if (errno || end == s || *end || v < lo || v > hi) return -1;
     *out = v;
     return 0;
-}
-
-/* store_id of a query: required, a valid id, and one the caller may touch. */
-httpResult resvQueryStore(httpCtx *c, const char **store) {
-    *store = httpQuery(c, "store_id");
-    if (!*store || !**store) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id is required");
-    if (!resvIdValid(*store, strlen(*store)))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id is not a valid id");
-    if (!httpStoreAllowed(c, *store))
-        return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not access store %s", *store);
-    return HTTP_R_OK;
 }
 
 /* status of the query, a model status; *out NULL when absent (and not required). */
@@ -82,39 +73,6 @@ static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privd
         httpFinish(c, HTTP_R_OK, o);
 }
 
-/* Reservation ids are unique across stores: RESV.OWNER says whose it is, so the store
- * claim can be checked before anything is read or changed. */
-static void resvOwnerReply(redisAsyncContext *ac, void *reply, void *privdata) {
-    (void)ac;
-    httpCtx *c = privdata;
-    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
-    if (!r) return;
-    httpResult res;
-    if (r->type == REDIS_REPLY_NIL)
-        res = httpFail(c, HTTP_R_NOT_FOUND, NULL, "reservation %s not found", c->params[0]);
-    else if (r->type != REDIS_REPLY_STRING)
-        res = httpFailRedis(c, r);
-    else if (!httpStoreAllowed(c, r->str))
-        res = httpFail(c, HTTP_R_FORBIDDEN, NULL,
-                       "reservation %s belongs to a store you may not access", c->params[0]);
-    else if (!(c->store = strdup(r->str)))
-        res = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    else
-        res = c->then(c);
-    if (res != HTTP_R_PENDING) httpFinish(c, res, NULL);
-}
-
-static httpResult resvWithOwner(httpCtx *c, httpResult (*then)(httpCtx *c)) {
-    const char *id = c->params[0];
-    if (!resvIdValid(id, strlen(id)))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                        "reservation_id in the path is not a valid id");
-    c->then = then;
-    const char *argv[] = {"RESV.OWNER", id};
-    size_t lens[] = {10, strlen(id)};
-    return httpRedis(c, resvOwnerReply, c, 2, argv, lens);
-}
-
 /* GET /reservation/{id} */
 static httpResult resvGet(httpCtx *c) {
     const char *argv[] = {"RESV.GET", c->store, c->params[0]};
@@ -123,7 +81,7 @@ static httpResult resvGet(httpCtx *c) {
 }
 
 httpResult routeReservationGet(httpCtx *c) {
-    return resvWithOwner(c, resvGet);
+    return lookupOwner(c, resvGet);
 }
 
 /* PUT /reservation/{id}/status?status&arrival_time&table_number */
@@ -161,22 +119,7 @@ httpResult routeReservationStatus(httpCtx *c) {
     if (table && *table && (strlen(table) > 32 || !resvIdValid(table, strlen(table))))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
                         "table_number must be 1 to 32 letters, digits or - _ . : @");
-    return resvWithOwner(c, resvStatusSend);
-}
-
-/* 200 with {"reservation_id" (when rid), "store_id", "count": n, "<name>": [...]}, each
- * map of the array reply r as an object: the one form of the lists of maps (history,
- * tables, sync failures). */
-static void resvFinishMapList(httpCtx *c, const redisReply *r, const char *name, const char *rid,
-                              const char *store) {
-    json_t *list = json_array();
-    for (size_t i = 0; i < r->elements; i++) {
-        json_t *o = resvJsonFromMap(r->element[i]);
-        if (o) json_array_append_new(list, o);
-    }
-    httpFinish(c, HTTP_R_OK,
-               json_pack("{s:s*,s:s,s:I,s:o}", "reservation_id", rid, "store_id", store, "count",
-                         (json_int_t)json_array_size(list), name, list));
+    return lookupOwner(c, resvStatusSend);
 }
 
 /* GET /reservation/{id}/history[?count=n] */
@@ -184,7 +127,7 @@ static void resvHistoryReply(redisAsyncContext *ac, void *reply, void *privdata)
     (void)ac;
     httpCtx *c = privdata;
     redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
-    if (r) resvFinishMapList(c, r, "history", c->params[0], c->store);
+    if (r) lookupFinishMapList(c, r, "history", c->params[0], c->store);
 }
 
 static httpResult resvHistory(httpCtx *c) {
@@ -205,7 +148,7 @@ httpResult routeReservationHistory(httpCtx *c) {
     long n;
     if (resvQueryLong(c, "count", 1, 100000, &n))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "count must be an integer from 1 to 100000");
-    return resvWithOwner(c, resvHistory);
+    return lookupOwner(c, resvHistory);
 }
 
 /* GET /reservation/list?store_id&status&date_from&date_to&limit&cursor */
@@ -236,7 +179,7 @@ httpResult routeReservationList(httpCtx *c) {
     const char *store, *status, *from, *to, *cursor = httpQuery(c, "cursor");
     httpResult r;
     long limit = 100;
-    if ((r = resvQueryStore(c, &store)) != HTTP_R_OK) return r;
+    if ((r = lookupQueryStore(c, &store)) != HTTP_R_OK) return r;
     if ((r = resvQueryStatus(c, 0, &status)) != HTTP_R_OK) return r;
     if ((r = resvQueryDate(c, "date_from", 0, 0, &from)) != HTTP_R_OK) return r;
     if ((r = resvQueryDate(c, "date_to", 1, 0, &to)) != HTTP_R_OK) return r;
@@ -294,7 +237,7 @@ httpResult routeReservationStats(httpCtx *c) {
     const char *store, *from, *to;
     httpResult r;
     long bucket = 0;
-    if ((r = resvQueryStore(c, &store)) != HTTP_R_OK) return r;
+    if ((r = lookupQueryStore(c, &store)) != HTTP_R_OK) return r;
     if ((r = resvQueryDate(c, "date_from", 0, 1, &from)) != HTTP_R_OK) return r;
     if ((r = resvQueryDate(c, "date_to", 1, 1, &to)) != HTTP_R_OK) return r;
     if (resvQueryLong(c, "bucket", 1, 1440, &bucket))
@@ -316,27 +259,9 @@ httpResult routeReservationStats(httpCtx *c) {
     return httpRedisArgv(c, resvStatsReply, &a);
 }
 
-static void resvStoreListReply(redisAsyncContext *ac, void *reply, void *privdata) {
-    (void)ac;
-    httpCtx *c = privdata;
-    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
-    if (r) resvFinishMapList(c, r, c->state, NULL, httpQuery(c, "store_id"));
-}
-
-httpResult resvStoreList(httpCtx *c, const char *command, const char *name) {
-    const char *store;
-    httpResult r = resvQueryStore(c, &store);
-    if (r != HTTP_R_OK) return r;
-    /* The name rides in c->state; stateFree stays NULL, it is a constant. */
-    c->state = (void *)name;
-    const char *argv[] = {command, store};
-    size_t lens[] = {strlen(command), strlen(store)};
-    return httpRedis(c, resvStoreListReply, c, 2, argv, lens);
-}
-
 /* GET /reservation/tables?store_id */
 httpResult routeReservationTables(httpCtx *c) {
-    return resvStoreList(c, "RESV.TABLES", "tables");
+    return lookupStoreList(c, "RESV.TABLES", "tables");
 }
 
 /* POST /reservation/{system_id}/sync: one reservation, or {"reservations": [...]}. */
@@ -527,7 +452,7 @@ static httpResult resvSyncBulk(httpCtx *c, json_t *items) {
     b->items = calloc(n ? n : 1, sizeof(*b->items));
     b->slots = calloc(n ? n : 1, sizeof(*b->slots));
     if (!b->items || !b->slots) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    if (!redisConnIsUp(c->srv->redis))
+    if (!redisConnIsUp(c->loop->redis))
         return httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable", "Redis is unavailable");
     for (size_t i = 0; i < n; i++) {
         json_t *item = json_array_get(items, i);
@@ -544,7 +469,7 @@ static httpResult resvSyncBulk(httpCtx *c, json_t *items) {
             continue;
         }
         b->slots[i] = (resvBulkSlot){c, b, i};
-        if (a.oom || redisConnSend(c->srv->redis, resvBulkReply, &b->slots[i], a.argc,
+        if (a.oom || redisConnSend(c->loop->redis, resvBulkReply, &b->slots[i], a.argc,
                                    (const char **)a.argv, a.lens)) {
             resvBulkItemError(it, "redis_unavailable", "Redis is unavailable");
             b->lost++;
@@ -560,7 +485,7 @@ static httpResult resvSyncBulk(httpCtx *c, json_t *items) {
 }
 
 static httpResult resvSyncWithSystem(httpCtx *c, const redisReply *sys) {
-    httpResult r = systemsTakeStore(c, sys);
+    httpResult r = lookupSystemStore(c, sys);
     if (r != HTTP_R_OK) return r;
     json_t *items = json_object_get(c->body, "reservations");
     if (items) {
@@ -574,5 +499,5 @@ static httpResult resvSyncWithSystem(httpCtx *c, const redisReply *sys) {
 httpResult routeReservationSync(httpCtx *c) {
     httpResult r = httpParseJsonBody(c, 1);
     if (r != HTTP_R_OK) return r;
-    return systemsFetch(c, resvSyncWithSystem);
+    return lookupSystem(c, resvSyncWithSystem);
 }

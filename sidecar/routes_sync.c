@@ -8,12 +8,14 @@
 
 #include "reservation_json.h"
 #include "resv_model.h"
+#include "lookup.h"
+#include "routes_sync.h"
 #include "server.h"
 #include "sync.h"
 
 /* GET /sync/failures?store_id= */
 httpResult routeSyncFailures(httpCtx *c) {
-    return resvStoreList(c, "RESV.FAILURES", "failures");
+    return lookupStoreList(c, "RESV.FAILURES", "failures");
 }
 
 /* POST /reservation/{system_id}/resync [{"reservation_id": "..."}] */
@@ -28,7 +30,7 @@ static void syncResyncReply(redisAsyncContext *ac, void *reply, void *privdata) 
 }
 
 static httpResult syncResyncWithSystem(httpCtx *c, const redisReply *sys) {
-    httpResult r = systemsTakeStore(c, sys);
+    httpResult r = lookupSystemStore(c, sys);
     if (r != HTTP_R_OK) return r;
     char rid[RESV_ID_MAX + 1];
     int one = 0;
@@ -50,7 +52,7 @@ httpResult routeReservationResync(httpCtx *c) {
         httpResult r = httpParseJsonBody(c, 1);
         if (r != HTTP_R_OK) return r;
     }
-    return systemsFetch(c, syncResyncWithSystem);
+    return lookupSystem(c, syncResyncWithSystem);
 }
 
 /* POST /systems/{id}/pull: replies when the pull is over. */
@@ -80,7 +82,7 @@ static void syncPullReplied(const syncPullReport *rep, void *arg) {
 }
 
 static httpResult syncPullWithSystem(httpCtx *c, const redisReply *sys) {
-    httpResult r = systemsTakeStore(c, sys);
+    httpResult r = lookupSystemStore(c, sys);
     if (r != HTTP_R_OK) return r;
     const redisReply *last = resvReplyField(sys, "last_pull_at");
     const char *since = last && last->type == REDIS_REPLY_STRING && last->len ? last->str : NULL;
@@ -94,5 +96,5 @@ static httpResult syncPullWithSystem(httpCtx *c, const redisReply *sys) {
 }
 
 httpResult routeSystemsPull(httpCtx *c) {
-    return systemsFetch(c, syncPullWithSystem);
+    return lookupSystem(c, syncPullWithSystem);
 }

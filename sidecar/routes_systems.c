@@ -8,15 +8,11 @@
 #include "provider.h"
 #include "reservation_json.h"
 #include "resv_model.h"
+#include "lookup.h"
+#include "routes_systems.h"
 #include "server.h"
 #include "sync.h"
 #include "webhook_signature.h"
-
-/* Systems of stores the caller may not touch are hidden (list) or forbidden (get). */
-static int systemsAllowed(httpCtx *c, const redisReply *sys) {
-    const redisReply *store = resvReplyField(sys, "store_id");
-    return store && store->type == REDIS_REPLY_STRING && httpStoreAllowed(c, store->str);
-}
 
 static void systemsCreateReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
@@ -105,7 +101,7 @@ static void systemsListReply(redisAsyncContext *ac, void *reply, void *privdata)
     json_t *list = json_array();
     for (size_t i = 0; i < r->elements; i++) {
         const redisReply *sys = r->element[i];
-        if (!systemsAllowed(c, sys)) continue;
+        if (!lookupSystemAllowed(c, sys)) continue;
         const redisReply *store = resvReplyField(sys, "store_id");
         if (only && strcmp(store->str, only) != 0) continue;
         json_t *o = resvSystemJson(sys, c->srv->cfg->publicUrl, 0);
@@ -125,44 +121,6 @@ httpResult routeSystemsList(httpCtx *c) {
     return httpRedis(c, systemsListReply, c, 1, argv, lens);
 }
 
-static void systemsGetReply(redisAsyncContext *ac, void *reply, void *privdata) {
-    (void)ac;
-    httpCtx *c = privdata;
-    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
-    if (!r) return;
-    systemsNext next = (systemsNext)c->state;
-    c->state = NULL;
-    httpResult res;
-    if (r->type == REDIS_REPLY_NIL)
-        res = httpFail(c, HTTP_R_NOT_FOUND, NULL, "system %s not found", c->params[0]);
-    else if (r->type != REDIS_REPLY_ARRAY)
-        res = httpFailRedis(c, r);
-    else if (c->authed && !systemsAllowed(c, r))
-        res = httpFail(c, HTTP_R_FORBIDDEN, NULL, "system %s belongs to a store you may not access",
-                       c->params[0]);
-    else
-        res = next(c, r);
-    if (res != HTTP_R_PENDING) httpFinish(c, res, NULL);
-}
-
-httpResult systemsTakeStore(httpCtx *c, const redisReply *sys) {
-    const redisReply *store = resvReplyField(sys, "store_id");
-    if (!store || store->type != REDIS_REPLY_STRING || !(c->store = strdup(store->str)))
-        return httpFail(c, HTTP_R_INTERNAL, NULL, "system %s has no store", c->params[0]);
-    return HTTP_R_OK;
-}
-
-httpResult systemsFetch(httpCtx *c, systemsNext next) {
-    const char *id = c->params[0];
-    if (!resvIdValid(id, strlen(id)))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "system id in the path is not a valid id");
-    const char *argv[] = {"RESV.SYSTEM.GET", id};
-    size_t lens[] = {15, strlen(id)};
-    /* The continuation rides in c->state; stateFree stays NULL, it is not memory. */
-    c->state = (void *)next;
-    return httpRedis(c, systemsGetReply, c, 2, argv, lens);
-}
-
 static httpResult systemsShow(httpCtx *c, const redisReply *sys) {
     json_t *o = resvSystemJson(sys, c->srv->cfg->publicUrl, 0);
     if (!o) return httpFailRedis(c, sys);
@@ -172,7 +130,7 @@ static httpResult systemsShow(httpCtx *c, const redisReply *sys) {
 
 /* GET /systems/{id} */
 httpResult routeSystemsGet(httpCtx *c) {
-    return systemsFetch(c, systemsShow);
+    return lookupSystem(c, systemsShow);
 }
 
 /* The outcome of a connection test, kept until the system's status is stored. */
@@ -248,5 +206,5 @@ static httpResult systemsTest(httpCtx *c, const redisReply *sys) {
 
 /* POST /systems/{id}/test */
 httpResult routeSystemsTest(httpCtx *c) {
-    return systemsFetch(c, systemsTest);
+    return lookupSystem(c, systemsTest);
 }

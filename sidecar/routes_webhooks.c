@@ -9,6 +9,8 @@
 
 #include "reservation_json.h"
 #include "resv_model.h"
+#include "lookup.h"
+#include "routes_webhooks.h"
 #include "server.h"
 #include "webhook_signature.h"
 
@@ -97,7 +99,7 @@ static httpResult webhookWithSystem(httpCtx *c, const redisReply *sys) {
     snprintf(w->event, sizeof(w->event), "%s", event);
     if (resvJsonReservationId(data, w->rid, sizeof(w->rid)))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "data.reservation_id is required (a string)");
-    if ((r = systemsTakeStore(c, sys)) != HTTP_R_OK) return r;
+    if ((r = lookupSystemStore(c, sys)) != HTTP_R_OK) return r;
 
     char actor[RESV_ID_MAX + 16];
     snprintf(actor, sizeof(actor), "webhook:%s", c->params[0]);
@@ -146,5 +148,5 @@ httpResult routeWebhookReceive(httpCtx *c) {
     if (len) memcpy(c->rawBody, evbuffer_pullup(in, -1), len);
     c->rawBody[len] = '\0';
     c->rawBodyLen = len;
-    return systemsFetch(c, webhookWithSystem);
+    return lookupSystem(c, webhookWithSystem);
 }

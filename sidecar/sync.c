@@ -11,7 +11,7 @@
 #include "provider.h"
 #include "reservation_json.h"
 #include "resv_time.h"
-#include "server.h"
+#include "clock.h"
 
 #define SYNC_PULL_LIMIT     100
 #define SYNC_PULL_MAX_PAGES 10000
@@ -176,7 +176,7 @@ static void syncPushDelivered(const providerResult *res, void *arg) {
                 "%ld ms\n",
                 w->store, w->entryId, w->rid, w->attempts, res->error, delay);
         e->stats.pushRetries++;
-        w->retryAtUs = httpNowUs() + (uint64_t)delay * 1000u;
+        w->retryAtUs = clockNowUs() + (uint64_t)delay * 1000u;
         syncWorkerIdle(w);
         return;
     }
@@ -480,7 +480,7 @@ static syncWorker *syncWorkerFor(syncEngine *e, const char *store) {
         return NULL;
     }
     w->e = e;
-    w->nextPullUs = httpNowUs(); /* a store that becomes active is pulled at once */
+    w->nextPullUs = clockNowUs(); /* a store that becomes active is pulled at once */
     LIST_INSERT_HEAD(&e->workers, w, link);
     e->stats.workers++;
     return w;
@@ -538,7 +538,7 @@ static void syncOnTick(evutil_socket_t fd, short what, void *arg) {
     (void)what;
     syncEngine *e = arg;
     if (e->stopping || !redisConnIsUp(e->redis)) return;
-    uint64_t now = httpNowUs();
+    uint64_t now = clockNowUs();
     if (!e->listing && now >= e->nextListUs) {
         static const char *argv[] = {"RESV.SYSTEM.LIST"};
         static const size_t lens[] = {16};

@@ -401,13 +401,13 @@ class SyncRoundtripTest(unittest.TestCase):
 
 class OpenapiRoutesTest(unittest.TestCase):
     def test_openapi_lists_every_route(self):
-        """docs/openapi.json and the routing table of sidecar/server.c name the same
+        """docs/openapi.json and the routing table of sidecar/routes.c name the same
         method and path pairs."""
         import re
         top = os.path.dirname(os.path.dirname(HERE))
-        with open(os.path.join(top, "sidecar/server.c")) as f:
+        with open(os.path.join(top, "sidecar/routes.c")) as f:
             src = f.read()
-        table = src[src.index("httpRoutes[] = {"):src.index("#define NROUTES")]
+        table = src[src.index("routes[] = {"):src.index("#define NROUTES")]
         routes = set()
         for method, prefix, path in re.findall(
                 r'\{EVHTTP_REQ_(\w+),\s*(API\s*)?"([^"]+)"', table):

@@ -1,0 +1,301 @@
+#include "http.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+
+#include "clock.h"
+
+#define JSON_MAX_DEPTH 32
+
+int httpResultStatus(httpResult r) {
+    switch (r) {
+    case HTTP_R_PENDING: return 500; /* never replied as such */
+    case HTTP_R_OK: return 200;
+    case HTTP_R_CREATED: return 201;
+    case HTTP_R_BAD_REQUEST: return 400;
+    case HTTP_R_UNAUTHORIZED: return 401;
+    case HTTP_R_FORBIDDEN: return 403;
+    case HTTP_R_NOT_FOUND: return 404;
+    case HTTP_R_METHOD_NOT_ALLOWED: return 405;
+    case HTTP_R_CONFLICT: return 409;
+    case HTTP_R_TOO_LARGE: return 413;
+    case HTTP_R_URI_TOO_LONG: return 414;
+    case HTTP_R_INTERNAL: return 500;
+    case HTTP_R_BAD_GATEWAY: return 502;
+    case HTTP_R_UNAVAILABLE: return 503;
+    }
+    return 500;
+}
+
+static const char *httpResultCode(httpResult r) {
+    switch (r) {
+    case HTTP_R_BAD_REQUEST: return "bad_request";
+    case HTTP_R_UNAUTHORIZED: return "unauthorized";
+    case HTTP_R_FORBIDDEN: return "forbidden";
+    case HTTP_R_NOT_FOUND: return "not_found";
+    case HTTP_R_METHOD_NOT_ALLOWED: return "method_not_allowed";
+    case HTTP_R_CONFLICT: return "conflict";
+    case HTTP_R_TOO_LARGE: return "payload_too_large";
+    case HTTP_R_URI_TOO_LONG: return "uri_too_long";
+    case HTTP_R_BAD_GATEWAY: return "bad_gateway";
+    case HTTP_R_UNAVAILABLE: return "unavailable";
+    default: return "internal_error";
+    }
+}
+
+httpResult httpFail(httpCtx *c, httpResult r, const char *code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->errMsg, sizeof(c->errMsg), fmt, ap);
+    va_end(ap);
+    c->errCode = code ? code : httpResultCode(r);
+    return r;
+}
+
+httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
+    if (!r) return httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable", "Redis is unavailable");
+    if (r->type != REDIS_REPLY_ERROR)
+        return httpFail(c, HTTP_R_INTERNAL, NULL, "unexpected reply from Redis");
+    c->loop->redisErrors++;
+    const char *s = r->str;
+    /* The module's errors start with a code word: ERR (the client's fault, message names
+     * the field), NOTFOUND, CONFLICT. Anything else is the server's trouble. */
+    static const struct {
+        const char *prefix;
+        httpResult result;
+        const char *code;
+    } map[] = {
+        {"ERR unknown command", HTTP_R_INTERNAL, "redis_error"},
+        {"ERR ", HTTP_R_BAD_REQUEST, "bad_request"},
+        {"NOTFOUND", HTTP_R_NOT_FOUND, "not_found"},
+        {"CONFLICT", HTTP_R_CONFLICT, "conflict"},
+        {"LOADING", HTTP_R_UNAVAILABLE, "redis_unavailable"},
+        {"BUSY", HTTP_R_UNAVAILABLE, "redis_unavailable"},
+        {"TRYAGAIN", HTTP_R_UNAVAILABLE, "redis_unavailable"},
+        {"MASTERDOWN", HTTP_R_UNAVAILABLE, "redis_unavailable"},
+        {"CLUSTERDOWN", HTTP_R_UNAVAILABLE, "redis_unavailable"},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        size_t n = strlen(map[i].prefix);
+        if (r->len >= n && strncmp(s, map[i].prefix, n) == 0) {
+            /* Pass the message without its code word: the HTTP code says it. */
+            const char *msg = s;
+            if (map[i].result == HTTP_R_BAD_REQUEST || map[i].result == HTTP_R_NOT_FOUND ||
+                map[i].result == HTTP_R_CONFLICT) {
+                size_t w = strcspn(s, " ");
+                msg = s[w] ? s + w + 1 : s;
+            }
+            return httpFail(c, map[i].result, map[i].code, "%s", msg);
+        }
+    }
+    return httpFail(c, HTTP_R_INTERNAL, "redis_error", "%s", s);
+}
+
+redisReply *httpReplyTake(httpCtx *c, void *reply, int wantType) {
+    redisReply *r = reply;
+    c->redisPending--;
+    if (r && r->type != REDIS_REPLY_ERROR && (wantType == HTTP_REPLY_ANY || r->type == wantType))
+        return r;
+    httpFinish(c, httpFailRedis(c, r), NULL);
+    return NULL;
+}
+
+static void httpCtxFree(httpCtx *c) {
+    for (int i = 0; i < HTTP_MAX_PARAMS; i++)
+        free(c->params[i]);
+    free(c->uri);
+    evhttp_clear_headers(&c->query);
+    if (c->authed) authClaimsClear(&c->claims);
+    json_decref(c->body);
+    json_decref(c->sys);
+    free(c->store);
+    free(c->rawBody);
+    if (c->stateFree) c->stateFree(c->state);
+    free(c);
+}
+
+/* The reply is out: one access log line (request data goes in through %s only), the
+ * counters, and the context goes. */
+static void httpDone(httpCtx *c, int status, const char *note) {
+    httpLoop *loop = c->loop;
+    uint64_t us = clockNowUs() - c->startUs;
+    fprintf(stderr, "%s %s %d %lluus%s\n", c->method, c->uri ? c->uri : "-", status,
+            (unsigned long long)us, note);
+    if (status >= 100 && status < 600) loop->requestsByClass[status / 100]++;
+    loop->requestMicros += us;
+    loop->inflight--;
+    httpCtxFree(c);
+}
+
+static void httpSend(httpCtx *c, int status, const char *contentType, struct evbuffer *buf) {
+    struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+    evhttp_add_header(h, "Content-Type", contentType);
+    if (status == 503) evhttp_add_header(h, "Retry-After", "1");
+    if (c->loop->draining) evhttp_add_header(h, "Connection", "close");
+    evhttp_send_reply(c->req, status, NULL, buf);
+    httpDone(c, status, "");
+}
+
+void httpStreamStart(httpCtx *c, const char *contentType) {
+    struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+    evhttp_add_header(h, "Content-Type", contentType);
+    evhttp_add_header(h, "Cache-Control", "no-cache");
+    evhttp_add_header(h, "X-Accel-Buffering", "no"); /* a proxy in front must not buffer */
+    evhttp_send_reply_start(c->req, 200, "OK");
+}
+
+void httpStreamChunk(httpCtx *c, struct evbuffer *data) {
+    if (evhttp_request_get_connection(c->req)) evhttp_send_reply_chunk(c->req, data);
+}
+
+void httpStreamEnd(httpCtx *c) {
+    /* Without a connection this only frees the request. */
+    evhttp_send_reply_end(c->req);
+    httpDone(c, 200, " (stream)");
+}
+
+void httpFinishRaw(httpCtx *c, int status, const char *contentType, const char *data, size_t len) {
+    struct evbuffer *buf = evbuffer_new();
+    if (buf) evbuffer_add(buf, data, len);
+    httpSend(c, status, contentType, buf);
+    if (buf) evbuffer_free(buf);
+}
+
+void httpFinish(httpCtx *c, httpResult r, json_t *body) {
+    int status = httpResultStatus(r);
+    if (status >= 300 || !body) {
+        json_decref(body);
+        if (status < 300) {
+            /* A success without a body is a bug of ours, not a reason to crash. */
+            httpFail(c, HTTP_R_INTERNAL, NULL, "no reply was produced");
+            status = 500;
+        }
+        if (!c->errCode) httpFail(c, r, NULL, "%s", "request failed");
+        body = json_pack("{s:{s:s,s:s}}", "error", "code", c->errCode, "message", c->errMsg);
+        /* A message that quotes bytes which are not UTF-8 cannot be JSON text. */
+        if (!body)
+            body = json_pack("{s:{s:s,s:s}}", "error", "code", c->errCode, "message",
+                             "(the message is not valid UTF-8)");
+    }
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    json_decref(body);
+    if (!text) {
+        static const char oom[] =
+            "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of memory\"}}";
+        httpFinishRaw(c, 500, "application/json", oom, sizeof(oom) - 1);
+        return;
+    }
+    httpFinishRaw(c, status, "application/json; charset=utf-8", text, strlen(text));
+    free(text);
+}
+
+httpResult httpRedis(httpCtx *c, redisCallbackFn *fn, void *privdata, int argc, const char **argv,
+                     const size_t *lens) {
+    if (redisConnSend(c->loop->redis, fn, privdata, argc, argv, lens))
+        return httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable", "Redis is unavailable");
+    c->redisPending++;
+    return HTTP_R_PENDING;
+}
+
+httpResult httpRedisArgv(httpCtx *c, redisCallbackFn *fn, resvArgv *a) {
+    httpResult r;
+    if (a->oom)
+        r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    else
+        r = httpRedis(c, fn, c, a->argc, (const char **)a->argv, a->lens);
+    resvArgvFree(a);
+    return r;
+}
+
+const char *httpQuery(httpCtx *c, const char *name) {
+    return evhttp_find_header(&c->query, name);
+}
+
+static int httpJsonDepth(const json_t *v, int depth) {
+    if (depth > JSON_MAX_DEPTH) return depth;
+    int max = depth;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach((json_t *)v, k, x) {
+            int d = httpJsonDepth(x, depth + 1);
+            if (d > max) max = d;
+            if (max > JSON_MAX_DEPTH) break;
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x) {
+            int d = httpJsonDepth(x, depth + 1);
+            if (d > max) max = d;
+            if (max > JSON_MAX_DEPTH) break;
+        }
+    }
+    return max;
+}
+
+httpResult httpParseJsonBody(httpCtx *c, int requireObject) {
+    struct evbuffer *in = evhttp_request_get_input_buffer(c->req);
+    size_t len = evbuffer_get_length(in);
+    if (len == 0) return httpFail(c, HTTP_R_BAD_REQUEST, "invalid_json", "a JSON body is required");
+    const char *data = (const char *)evbuffer_pullup(in, -1);
+    json_error_t err;
+    /* jansson itself stops at depth 2048, so absurd nesting cannot exhaust the stack. */
+    json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+    if (!v)
+        return httpFail(c, HTTP_R_BAD_REQUEST, "invalid_json",
+                        "invalid JSON at line %d column %d: %s", err.line, err.column, err.text);
+    if (httpJsonDepth(v, 1) > JSON_MAX_DEPTH) {
+        json_decref(v);
+        return httpFail(c, HTTP_R_BAD_REQUEST, "invalid_json", "JSON nested deeper than %d levels",
+                        JSON_MAX_DEPTH);
+    }
+    if (requireObject && !json_is_object(v)) {
+        json_decref(v);
+        return httpFail(c, HTTP_R_BAD_REQUEST, "invalid_json", "the body must be a JSON object");
+    }
+    json_decref(c->body);
+    c->body = v;
+    return HTTP_R_OK;
+}
+
+int httpStoreAllowed(httpCtx *c, const char *store) {
+    return authStoreAllowed(&c->claims, store, strlen(store));
+}
+
+const char *httpMethodName(enum evhttp_cmd_type m) {
+    switch (m) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    case EVHTTP_REQ_TRACE: return "TRACE";
+    case EVHTTP_REQ_CONNECT: return "CONNECT";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    }
+    return "OTHER";
+}
+
+httpCtx *httpCtxNew(struct evhttp_request *req, httpLoop *loop, struct server *srv) {
+    httpCtx *c = calloc(1, sizeof(*c));
+    if (!c) return NULL;
+    c->req = req;
+    c->loop = loop;
+    c->srv = srv;
+    c->startUs = clockNowUs();
+    c->method = httpMethodName(evhttp_request_get_command(req));
+    c->uri = strdup(evhttp_request_get_uri(req));
+    /* The access log must stay one line per request, whatever the client sent. */
+    for (char *p = c->uri; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
+    TAILQ_INIT(&c->query);
+    loop->inflight++;
+    return c;
+}

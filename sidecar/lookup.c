@@ -1,0 +1,130 @@
+/* The lookups the routes share: the system of a path, the owner store of a reservation
+ * id, the store of a query, and the lists of maps a store answers. */
+#include "lookup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "reservation_json.h"
+#include "resv_model.h"
+
+/* Systems of stores the caller may not touch are hidden (list) or forbidden (get). */
+int lookupSystemAllowed(httpCtx *c, const redisReply *sys) {
+    const redisReply *store = resvReplyField(sys, "store_id");
+    return store && store->type == REDIS_REPLY_STRING && httpStoreAllowed(c, store->str);
+}
+
+static void lookupSystemReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
+    if (!r) return;
+    lookupSystemNext next = (lookupSystemNext)c->state;
+    c->state = NULL;
+    httpResult res;
+    if (r->type == REDIS_REPLY_NIL)
+        res = httpFail(c, HTTP_R_NOT_FOUND, NULL, "system %s not found", c->params[0]);
+    else if (r->type != REDIS_REPLY_ARRAY)
+        res = httpFailRedis(c, r);
+    else if (c->authed && !lookupSystemAllowed(c, r))
+        res = httpFail(c, HTTP_R_FORBIDDEN, NULL, "system %s belongs to a store you may not access",
+                       c->params[0]);
+    else
+        res = next(c, r);
+    if (res != HTTP_R_PENDING) httpFinish(c, res, NULL);
+}
+
+httpResult lookupSystemStore(httpCtx *c, const redisReply *sys) {
+    const redisReply *store = resvReplyField(sys, "store_id");
+    if (!store || store->type != REDIS_REPLY_STRING || !(c->store = strdup(store->str)))
+        return httpFail(c, HTTP_R_INTERNAL, NULL, "system %s has no store", c->params[0]);
+    return HTTP_R_OK;
+}
+
+httpResult lookupSystem(httpCtx *c, lookupSystemNext next) {
+    const char *id = c->params[0];
+    if (!resvIdValid(id, strlen(id)))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "system id in the path is not a valid id");
+    const char *argv[] = {"RESV.SYSTEM.GET", id};
+    size_t lens[] = {15, strlen(id)};
+    /* The continuation rides in c->state; stateFree stays NULL, it is not memory. */
+    c->state = (void *)next;
+    return httpRedis(c, lookupSystemReply, c, 2, argv, lens);
+}
+
+/* store_id of a query: required, a valid id, and one the caller may touch. */
+httpResult lookupQueryStore(httpCtx *c, const char **store) {
+    *store = httpQuery(c, "store_id");
+    if (!*store || !**store) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id is required");
+    if (!resvIdValid(*store, strlen(*store)))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id is not a valid id");
+    if (!httpStoreAllowed(c, *store))
+        return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not access store %s", *store);
+    return HTTP_R_OK;
+}
+
+/* Reservation ids are unique across stores: RESV.OWNER says whose it is, so the store
+ * claim can be checked before anything is read or changed. */
+static void lookupOwnerReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
+    if (!r) return;
+    httpResult res;
+    if (r->type == REDIS_REPLY_NIL)
+        res = httpFail(c, HTTP_R_NOT_FOUND, NULL, "reservation %s not found", c->params[0]);
+    else if (r->type != REDIS_REPLY_STRING)
+        res = httpFailRedis(c, r);
+    else if (!httpStoreAllowed(c, r->str))
+        res = httpFail(c, HTTP_R_FORBIDDEN, NULL,
+                       "reservation %s belongs to a store you may not access", c->params[0]);
+    else if (!(c->store = strdup(r->str)))
+        res = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    else
+        res = c->then(c);
+    if (res != HTTP_R_PENDING) httpFinish(c, res, NULL);
+}
+
+httpResult lookupOwner(httpCtx *c, httpResult (*then)(httpCtx *c)) {
+    const char *id = c->params[0];
+    if (!resvIdValid(id, strlen(id)))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "reservation_id in the path is not a valid id");
+    c->then = then;
+    const char *argv[] = {"RESV.OWNER", id};
+    size_t lens[] = {10, strlen(id)};
+    return httpRedis(c, lookupOwnerReply, c, 2, argv, lens);
+}
+
+/* 200 with {"reservation_id" (when rid), "store_id", "count": n, "<name>": [...]}, each
+ * map of the array reply r as an object: the one form of the lists of maps (history,
+ * tables, sync failures). */
+void lookupFinishMapList(httpCtx *c, const redisReply *r, const char *name, const char *rid,
+                         const char *store) {
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->elements; i++) {
+        json_t *o = resvJsonFromMap(r->element[i]);
+        if (o) json_array_append_new(list, o);
+    }
+    httpFinish(c, HTTP_R_OK,
+               json_pack("{s:s*,s:s,s:I,s:o}", "reservation_id", rid, "store_id", store, "count",
+                         (json_int_t)json_array_size(list), name, list));
+}
+
+static void lookupStoreListReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
+    if (r) lookupFinishMapList(c, r, c->state, NULL, httpQuery(c, "store_id"));
+}
+
+httpResult lookupStoreList(httpCtx *c, const char *command, const char *name) {
+    const char *store;
+    httpResult r = lookupQueryStore(c, &store);
+    if (r != HTTP_R_OK) return r;
+    /* The name rides in c->state; stateFree stays NULL, it is a constant. */
+    c->state = (void *)name;
+    const char *argv[] = {command, store};
+    size_t lens[] = {strlen(command), strlen(store)};
+    return httpRedis(c, lookupStoreListReply, c, 2, argv, lens);
+}

@@ -1,0 +1,32 @@
+/* The lookups the routes share: the integration system named in the path, the store
+ * that owns a reservation id, the store of a query, and the lists of maps a store
+ * answers (tables, sync failures, history). */
+#ifndef SIDECAR_LOOKUP_H
+#define SIDECAR_LOOKUP_H
+
+#include <hiredis/hiredis.h>
+
+#include "http.h"
+
+/* 1 when the caller may touch the system's store. */
+int lookupSystemAllowed(httpCtx *c, const redisReply *sys);
+/* Fetches the system of c->params[0] (404 when unknown; 403 when the caller is
+ * authenticated and may not touch its store) and continues with next. */
+typedef httpResult (*lookupSystemNext)(httpCtx *c, const redisReply *sys);
+httpResult lookupSystem(httpCtx *c, lookupSystemNext next);
+/* c->store from the system's store_id; a 500 when it has none. */
+httpResult lookupSystemStore(httpCtx *c, const redisReply *sys);
+/* The store owning reservation c->params[0] into c->store (404 when none, 403 when the
+ * caller may not touch it), then then. */
+httpResult lookupOwner(httpCtx *c, httpResult (*then)(httpCtx *c));
+/* store_id of the query: required, a valid id, and one the caller may touch. */
+httpResult lookupQueryStore(httpCtx *c, const char **store);
+/* GET ...?store_id=: sends "<command> store", whose reply is an array of maps, and answers
+ * {"store_id", "count": n, "<name>": [...]} (tables, sync failures). */
+httpResult lookupStoreList(httpCtx *c, const char *command, const char *name);
+/* 200 with {"reservation_id" (when rid), "store_id", "count": n, "<name>": [...]}, each
+ * map of the array reply r as an object. */
+void lookupFinishMapList(httpCtx *c, const redisReply *r, const char *name, const char *rid,
+                         const char *store);
+
+#endif

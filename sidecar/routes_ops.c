@@ -1,0 +1,116 @@
+/* The operator's routes: health, metrics and the API description. */
+#include "routes_ops.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "server.h"
+#include "sse.h"
+
+static void opsHealthzDown(httpCtx *c) {
+    json_t *body = json_pack("{s:s,s:s,s:{s:s,s:s}}", "status", "error", "redis", "down", "error",
+                             "code", "redis_unavailable", "message", "Redis is unavailable");
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    httpFinishRaw(c, 503, "application/json; charset=utf-8", text ? text : "{}",
+                  text ? strlen(text) : 2);
+    free(text);
+}
+
+static void opsHealthzReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = reply;
+    /* Not httpReplyTake(): whatever error PING gets, the answer is "Redis is down". */
+    c->redisPending--;
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        opsHealthzDown(c);
+    else
+        httpFinish(c, HTTP_R_OK, json_pack("{s:s,s:s}", "status", "ok", "redis", "up"));
+}
+
+httpResult routeHealthz(httpCtx *c) {
+    static const char *argv[] = {"PING"};
+    static const size_t lens[] = {4};
+    httpResult r = httpRedis(c, opsHealthzReply, c, 1, argv, lens);
+    if (r != HTTP_R_UNAVAILABLE) return r;
+    opsHealthzDown(c);
+    return HTTP_R_PENDING;
+}
+
+httpResult routeOpenapi(httpCtx *c) {
+    if (!c->srv->shared->openapi)
+        return httpFail(c, HTTP_R_NOT_FOUND, NULL, "no OpenAPI description was loaded");
+    httpFinishRaw(c, 200, "application/json; charset=utf-8", c->srv->shared->openapi,
+                  c->srv->shared->openapiLen);
+    return HTTP_R_PENDING;
+}
+
+httpResult routeMetrics(httpCtx *c) {
+    server *srv = c->srv;
+    struct evbuffer *b = evbuffer_new();
+    if (!b) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    evbuffer_add_printf(b, "# HELP resv_sidecar_http_requests_total HTTP requests answered, by "
+                           "status class.\n# TYPE resv_sidecar_http_requests_total counter\n");
+    for (int i = 1; i <= 5; i++)
+        evbuffer_add_printf(b, "resv_sidecar_http_requests_total{code=\"%dxx\"} %llu\n", i,
+                            srv->loop.requestsByClass[i]);
+    evbuffer_add_printf(
+        b,
+        "# HELP resv_sidecar_http_request_duration_microseconds_sum Time spent answering.\n"
+        "# TYPE resv_sidecar_http_request_duration_microseconds_sum counter\n"
+        "resv_sidecar_http_request_duration_microseconds_sum %llu\n"
+        "# HELP resv_sidecar_http_requests_in_flight Requests not answered yet (this one "
+        "included).\n# TYPE resv_sidecar_http_requests_in_flight gauge\n"
+        "resv_sidecar_http_requests_in_flight %d\n"
+        "# HELP resv_sidecar_http_connections Open client connections.\n"
+        "# TYPE resv_sidecar_http_connections gauge\nresv_sidecar_http_connections %d\n"
+        "# HELP resv_sidecar_http_connections_rejected_total Connections refused over "
+        "max-connections.\n# TYPE resv_sidecar_http_connections_rejected_total counter\n"
+        "resv_sidecar_http_connections_rejected_total %llu\n"
+        "# HELP resv_sidecar_redis_up 1 when the Redis connection is up.\n"
+        "# TYPE resv_sidecar_redis_up gauge\nresv_sidecar_redis_up %d\n"
+        "# HELP resv_sidecar_redis_reconnects_total Reconnect attempts to Redis.\n"
+        "# TYPE resv_sidecar_redis_reconnects_total counter\n"
+        "resv_sidecar_redis_reconnects_total %lu\n"
+        "# HELP resv_sidecar_redis_errors_total Error replies from Redis.\n"
+        "# TYPE resv_sidecar_redis_errors_total counter\nresv_sidecar_redis_errors_total %llu\n"
+        "# HELP resv_sidecar_webhooks_duplicate_total Webhook deliveries acknowledged as "
+        "repeats.\n# TYPE resv_sidecar_webhooks_duplicate_total counter\n"
+        "resv_sidecar_webhooks_duplicate_total %llu\n",
+        srv->loop.requestMicros, srv->loop.inflight, srv->nconns, srv->rejectedConnections,
+        redisConnIsUp(srv->loop.redis), redisConnReconnects(srv->loop.redis), srv->loop.redisErrors,
+        srv->webhooksDuplicate);
+    syncStats ss;
+    syncGetStats(srv->sync, &ss);
+    evbuffer_add_printf(
+        b,
+        "# HELP resv_sidecar_push_total Status changes delivered to the provider, by result.\n"
+        "# TYPE resv_sidecar_push_total counter\n"
+        "resv_sidecar_push_total{result=\"ok\"} %llu\n"
+        "resv_sidecar_push_total{result=\"failed\"} %llu\n"
+        "# HELP resv_sidecar_push_retries_total Delivery attempts that will be retried.\n"
+        "# TYPE resv_sidecar_push_retries_total counter\nresv_sidecar_push_retries_total %llu\n"
+        "# HELP resv_sidecar_pulls_total Pulls from the provider, and those that failed.\n"
+        "# TYPE resv_sidecar_pulls_total counter\nresv_sidecar_pulls_total %llu\n"
+        "# TYPE resv_sidecar_pull_errors_total counter\nresv_sidecar_pull_errors_total %llu\n"
+        "# HELP resv_sidecar_pulled_reservations_total Reservations received by pulls.\n"
+        "# TYPE resv_sidecar_pulled_reservations_total counter\n"
+        "resv_sidecar_pulled_reservations_total %llu\n"
+        "# HELP resv_sidecar_sync_stores Stores with an active system (push/pull workers).\n"
+        "# TYPE resv_sidecar_sync_stores gauge\nresv_sidecar_sync_stores %d\n"
+        "# HELP resv_sidecar_provider_requests_in_flight Requests to the provider now.\n"
+        "# TYPE resv_sidecar_provider_requests_in_flight gauge\n"
+        "resv_sidecar_provider_requests_in_flight %d\n"
+        "# HELP resv_sidecar_sse_clients Open event streams.\n"
+        "# TYPE resv_sidecar_sse_clients gauge\nresv_sidecar_sse_clients %d\n",
+        ss.pushOk, ss.pushFailed, ss.pushRetries, ss.pulls, ss.pullErrors, ss.pulledItems,
+        ss.workers, httpClientInflight(srv->provider), sseCount(srv->sse));
+    size_t len = evbuffer_get_length(b);
+    httpFinishRaw(c, 200, "text/plain; version=0.0.4; charset=utf-8",
+                  (const char *)evbuffer_pullup(b, -1), len);
+    evbuffer_free(b);
+    return HTTP_R_PENDING;
+}
