@@ -57,6 +57,10 @@ struct server;
 
 typedef struct httpCtx httpCtx;
 
+/* The step of a request after a lookup (lookup.h), given what was found: the system,
+ * or the reservation's owner. */
+typedef httpResult httpNext(httpCtx *c, const redisReply *found);
+
 struct httpCtx {
     struct evhttp_request *req;
     httpLoop *loop;
@@ -77,7 +81,8 @@ struct httpCtx {
     char *store;   /* the store the request is about */
     char *rawBody; /* a copy of the raw body where it is stored as PAYLOAD */
     size_t rawBodyLen;
-    httpResult (*then)(struct httpCtx *c); /* next step after a lookup */
+    httpNext *next;       /* after a lookup */
+    const char *listName; /* the member a list of maps is answered under */
     void *state;
     void (*stateFree)(void *);
     int redisPending; /* replies still expected */

@@ -19,8 +19,6 @@ static void lookupSystemReply(redisAsyncContext *ac, void *reply, void *privdata
     httpCtx *c = privdata;
     redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
     if (!r) return;
-    lookupSystemNext next = (lookupSystemNext)c->state;
-    c->state = NULL;
     httpResult res;
     if (r->type == REDIS_REPLY_NIL)
         res = httpFail(c, HTTP_R_NOT_FOUND, NULL, "system %s not found", c->params[0]);
@@ -30,7 +28,7 @@ static void lookupSystemReply(redisAsyncContext *ac, void *reply, void *privdata
         res = httpFail(c, HTTP_R_FORBIDDEN, NULL, "system %s belongs to a store you may not access",
                        c->params[0]);
     else
-        res = next(c, r);
+        res = c->next(c, r);
     if (res != HTTP_R_PENDING) httpFinish(c, res, NULL);
 }
 
@@ -41,14 +39,13 @@ httpResult lookupSystemStore(httpCtx *c, const redisReply *sys) {
     return HTTP_R_OK;
 }
 
-httpResult lookupSystem(httpCtx *c, lookupSystemNext next) {
+httpResult lookupSystem(httpCtx *c, httpNext *next) {
     const char *id = c->params[0];
     if (!resvIdValid(id, strlen(id)))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "system id in the path is not a valid id");
     const char *argv[] = {"RESV.SYSTEM.GET", id};
     size_t lens[] = {15, strlen(id)};
-    /* The continuation rides in c->state; stateFree stays NULL, it is not memory. */
-    c->state = (void *)next;
+    c->next = next;
     return httpRedis(c, lookupSystemReply, c, 2, argv, lens);
 }
 
@@ -81,16 +78,16 @@ static void lookupOwnerReply(redisAsyncContext *ac, void *reply, void *privdata)
     else if (!(c->store = strdup(r->str)))
         res = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
     else
-        res = c->then(c);
+        res = c->next(c, r);
     if (res != HTTP_R_PENDING) httpFinish(c, res, NULL);
 }
 
-httpResult lookupOwner(httpCtx *c, httpResult (*then)(httpCtx *c)) {
+httpResult lookupOwner(httpCtx *c, httpNext *next) {
     const char *id = c->params[0];
     if (!resvIdValid(id, strlen(id)))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
                         "reservation_id in the path is not a valid id");
-    c->then = then;
+    c->next = next;
     const char *argv[] = {"RESV.OWNER", id};
     size_t lens[] = {10, strlen(id)};
     return httpRedis(c, lookupOwnerReply, c, 2, argv, lens);
@@ -115,15 +112,14 @@ static void lookupStoreListReply(redisAsyncContext *ac, void *reply, void *privd
     (void)ac;
     httpCtx *c = privdata;
     redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
-    if (r) lookupFinishMapList(c, r, c->state, NULL, httpQuery(c, "store_id"));
+    if (r) lookupFinishMapList(c, r, c->listName, NULL, httpQuery(c, "store_id"));
 }
 
 httpResult lookupStoreList(httpCtx *c, const char *command, const char *name) {
     const char *store;
     httpResult r = lookupQueryStore(c, &store);
     if (r != HTTP_R_OK) return r;
-    /* The name rides in c->state; stateFree stays NULL, it is a constant. */
-    c->state = (void *)name;
+    c->listName = name;
     const char *argv[] = {command, store};
     size_t lens[] = {strlen(command), strlen(store)};
     return httpRedis(c, lookupStoreListReply, c, 2, argv, lens);

@@ -12,13 +12,12 @@
 int lookupSystemAllowed(httpCtx *c, const redisReply *sys);
 /* Fetches the system of c->params[0] (404 when unknown; 403 when the caller is
  * authenticated and may not touch its store) and continues with next. */
-typedef httpResult (*lookupSystemNext)(httpCtx *c, const redisReply *sys);
-httpResult lookupSystem(httpCtx *c, lookupSystemNext next);
+httpResult lookupSystem(httpCtx *c, httpNext *next);
 /* c->store from the system's store_id; a 500 when it has none. */
 httpResult lookupSystemStore(httpCtx *c, const redisReply *sys);
 /* The store owning reservation c->params[0] into c->store (404 when none, 403 when the
- * caller may not touch it), then then. */
-httpResult lookupOwner(httpCtx *c, httpResult (*then)(httpCtx *c));
+ * caller may not touch it), then next. */
+httpResult lookupOwner(httpCtx *c, httpNext *next);
 /* store_id of the query: required, a valid id, and one the caller may touch. */
 httpResult lookupQueryStore(httpCtx *c, const char **store);
 /* GET ...?store_id=: sends "<command> store", whose reply is an array of maps, and answers

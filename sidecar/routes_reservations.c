@@ -74,7 +74,8 @@ static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privd
 }
 
 /* GET /reservation/{id} */
-static httpResult resvGet(httpCtx *c) {
+static httpResult resvGet(httpCtx *c, const redisReply *owner) {
+    (void)owner; /* c->store */
     const char *argv[] = {"RESV.GET", c->store, c->params[0]};
     size_t lens[] = {8, strlen(c->store), strlen(c->params[0])};
     return httpRedis(c, resvReservationReply, c, 3, argv, lens);
@@ -85,7 +86,8 @@ httpResult routeReservationGet(httpCtx *c) {
 }
 
 /* PUT /reservation/{id}/status?status&arrival_time&table_number */
-static httpResult resvStatusSend(httpCtx *c) {
+static httpResult resvStatusSend(httpCtx *c, const redisReply *owner) {
+    (void)owner; /* c->store */
     const char *arrival = httpQuery(c, "arrival_time"), *table = httpQuery(c, "table_number");
     resvArgv a;
     resvArgvInit(&a);
@@ -130,7 +132,8 @@ static void resvHistoryReply(redisAsyncContext *ac, void *reply, void *privdata)
     if (r) lookupFinishMapList(c, r, "history", c->params[0], c->store);
 }
 
-static httpResult resvHistory(httpCtx *c) {
+static httpResult resvHistory(httpCtx *c, const redisReply *owner) {
+    (void)owner; /* c->store */
     resvArgv a;
     resvArgvInit(&a);
     resvArgvPushStr(&a, "RESV.HISTORY");
