@@ -194,22 +194,12 @@ void httpFinish(httpCtx *c, httpResult r, json_t *body) {
     free(text);
 }
 
-httpResult httpRedis(httpCtx *c, redisCallbackFn *fn, void *privdata, int argc, const char **argv,
-                     const size_t *lens) {
-    if (redisConnSend(c->loop->redis, fn, privdata, argc, argv, lens))
-        return httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable", "Redis is unavailable");
+httpResult httpRedis(httpCtx *c, redisCallbackFn *fn, redisCmd *cmd) {
+    int rc = redisConnSend(c->loop->redis, cmd, fn, c);
+    if (rc == REDIS_CONN_OOM) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    if (rc) return httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable", "Redis is unavailable");
     c->redisPending++;
     return HTTP_R_PENDING;
-}
-
-httpResult httpRedisArgv(httpCtx *c, redisCallbackFn *fn, resvArgv *a) {
-    httpResult r;
-    if (a->oom)
-        r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    else
-        r = httpRedis(c, fn, c, a->argc, (const char **)a->argv, a->lens);
-    resvArgvFree(a);
-    return r;
 }
 
 const char *httpQuery(httpCtx *c, const char *name) {

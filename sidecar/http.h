@@ -15,7 +15,6 @@
 
 #include "auth.h"
 #include "redis_conn.h"
-#include "reservation_json.h"
 
 /* What a handler or a Redis callback decided; httpResultStatus() is the one place that
  * maps these to HTTP statuses. */
@@ -112,12 +111,10 @@ redisReply *httpReplyTake(httpCtx *c, void *reply, int wantType);
 void httpFinish(httpCtx *c, httpResult r, json_t *body);
 /* Replies with a body other than JSON (metrics, openapi). Frees the context. */
 void httpFinishRaw(httpCtx *c, int status, const char *contentType, const char *data, size_t len);
-/* Sends a command for this request; returns HTTP_R_PENDING, or the failure (Redis down). */
-httpResult httpRedis(httpCtx *c, redisCallbackFn *fn, void *privdata, int argc, const char **argv,
-                     const size_t *lens);
-/* httpRedis() of a built command, which it frees; running out of memory while building
- * it is a 500. c is the callback's privdata. */
-httpResult httpRedisArgv(httpCtx *c, redisCallbackFn *fn, resvArgv *a);
+/* Sends a command for this request (c is the callback's privdata) and frees it; returns
+ * HTTP_R_PENDING, or the failure: 503 when Redis is down, 500 when building the command
+ * ran out of memory. */
+httpResult httpRedis(httpCtx *c, redisCallbackFn *fn, redisCmd *cmd);
 
 /* Query parameter (NULL when absent). */
 const char *httpQuery(httpCtx *c, const char *name);

@@ -43,10 +43,11 @@ httpResult lookupSystem(httpCtx *c, httpNext *next) {
     const char *id = c->params[0];
     if (!resvIdValid(id, strlen(id)))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "system id in the path is not a valid id");
-    const char *argv[] = {"RESV.SYSTEM.GET", id};
-    size_t lens[] = {15, strlen(id)};
+    redisCmd a;
+    redisCmdInit(&a, "RESV.SYSTEM.GET");
+    redisCmdPushKey(&a, id);
     c->next = next;
-    return httpRedis(c, lookupSystemReply, c, 2, argv, lens);
+    return httpRedis(c, lookupSystemReply, &a);
 }
 
 /* store_id of a query: required, a valid id, and one the caller may touch. */
@@ -88,9 +89,10 @@ httpResult lookupOwner(httpCtx *c, httpNext *next) {
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
                         "reservation_id in the path is not a valid id");
     c->next = next;
-    const char *argv[] = {"RESV.OWNER", id};
-    size_t lens[] = {10, strlen(id)};
-    return httpRedis(c, lookupOwnerReply, c, 2, argv, lens);
+    redisCmd a;
+    redisCmdInit(&a, "RESV.OWNER");
+    redisCmdPushKey(&a, id);
+    return httpRedis(c, lookupOwnerReply, &a);
 }
 
 /* 200 with {"reservation_id" (when rid), "store_id", "count": n, "<name>": [...]}, each
@@ -120,7 +122,8 @@ httpResult lookupStoreList(httpCtx *c, const char *command, const char *name) {
     httpResult r = lookupQueryStore(c, &store);
     if (r != HTTP_R_OK) return r;
     c->listName = name;
-    const char *argv[] = {command, store};
-    size_t lens[] = {strlen(command), strlen(store)};
-    return httpRedis(c, lookupStoreListReply, c, 2, argv, lens);
+    redisCmd a;
+    redisCmdInit(&a, command);
+    redisCmdPushKey(&a, store);
+    return httpRedis(c, lookupStoreListReply, &a);
 }

@@ -145,8 +145,98 @@ unsigned long redisConnReconnects(const redisConn *rc) {
     return rc ? rc->reconnects : 0;
 }
 
-int redisConnSend(redisConn *rc, redisCallbackFn *fn, void *privdata, int argc, const char **argv,
-                  const size_t *argvlen) {
-    if (!redisConnIsUp(rc)) return -1;
-    return redisAsyncCommandArgv(rc->ac, fn, privdata, argc, argv, argvlen) == REDIS_OK ? 0 : -1;
+void redisCmdInit(redisCmd *cmd, const char *name) {
+    memset(cmd, 0, sizeof(*cmd));
+    cmd->key = -1;
+    redisCmdPushStr(cmd, name);
+}
+
+static int redisCmdGrow(redisCmd *cmd, size_t len) {
+    if (cmd->argc == cmd->cap) {
+        int cap = cmd->cap ? cmd->cap * 2 : 16;
+        size_t *offs = realloc(cmd->offs, (size_t)cap * sizeof(*offs));
+        if (!offs) return -1;
+        cmd->offs = offs;
+        size_t *lens = realloc(cmd->lens, (size_t)cap * sizeof(*lens));
+        if (!lens) return -1;
+        cmd->lens = lens;
+        cmd->cap = cap;
+    }
+    if (cmd->size - cmd->used < len + 1) {
+        size_t size = cmd->size ? cmd->size : 256;
+        while (size - cmd->used < len + 1)
+            size *= 2;
+        char *buf = realloc(cmd->buf, size);
+        if (!buf) return -1;
+        cmd->buf = buf;
+        cmd->size = size;
+    }
+    return 0;
+}
+
+void redisCmdPush(redisCmd *cmd, const char *s, size_t len) {
+    if (cmd->oom || redisCmdGrow(cmd, len)) {
+        cmd->oom = 1;
+        return;
+    }
+    if (len) memcpy(cmd->buf + cmd->used, s, len);
+    cmd->buf[cmd->used + len] = '\0';
+    cmd->offs[cmd->argc] = cmd->used;
+    cmd->lens[cmd->argc++] = len;
+    cmd->used += len + 1;
+}
+
+void redisCmdPushStr(redisCmd *cmd, const char *s) {
+    redisCmdPush(cmd, s, strlen(s));
+}
+
+void redisCmdPushInt(redisCmd *cmd, long long v) {
+    char digits[24], *p = digits + sizeof(digits);
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    redisCmdPush(cmd, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+void redisCmdPushKey(redisCmd *cmd, const char *key) {
+    if (cmd->key < 0) cmd->key = cmd->argc;
+    redisCmdPushStr(cmd, key);
+}
+
+const char *redisCmdArg(const redisCmd *cmd, int i, size_t *len) {
+    if (len) *len = cmd->lens[i];
+    return cmd->buf + cmd->offs[i];
+}
+
+void redisCmdFree(redisCmd *cmd) {
+    free(cmd->offs);
+    free(cmd->lens);
+    free(cmd->buf);
+    memset(cmd, 0, sizeof(*cmd));
+    cmd->key = -1;
+}
+
+#define REDIS_CMD_STACK_ARGS 64
+
+int redisConnSend(redisConn *rc, redisCmd *cmd, redisCallbackFn *fn, void *privdata) {
+    int res = REDIS_CONN_OOM;
+    const char *stackv[REDIS_CMD_STACK_ARGS];
+    const char **argv =
+        cmd->argc <= REDIS_CMD_STACK_ARGS ? stackv : malloc((size_t)cmd->argc * sizeof(*argv));
+    if (!cmd->oom && argv) {
+        for (int i = 0; i < cmd->argc; i++)
+            argv[i] = cmd->buf + cmd->offs[i];
+        /* One connection serves every key for now; cmd->key is where a cluster router
+         * would choose the node. */
+        res = redisConnIsUp(rc) && redisAsyncCommandArgv(rc->ac, fn, privdata, cmd->argc, argv,
+                                                         cmd->lens) == REDIS_OK
+                  ? 0
+                  : REDIS_CONN_DOWN;
+    }
+    if (argv != stackv) free(argv);
+    redisCmdFree(cmd);
+    return res;
 }

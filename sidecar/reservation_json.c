@@ -7,51 +7,6 @@
 
 #include "resv_model.h"
 
-void resvArgvInit(resvArgv *a) {
-    memset(a, 0, sizeof(*a));
-}
-
-void resvArgvPush(resvArgv *a, const char *s, size_t len) {
-    if (a->oom) return;
-    if (a->argc == a->cap) {
-        int cap = a->cap ? a->cap * 2 : 32;
-        char **argv = realloc(a->argv, (size_t)cap * sizeof(*argv));
-        if (!argv) {
-            a->oom = 1;
-            return;
-        }
-        a->argv = argv;
-        size_t *lens = realloc(a->lens, (size_t)cap * sizeof(*lens));
-        if (!lens) {
-            a->oom = 1;
-            return;
-        }
-        a->lens = lens;
-        a->cap = cap;
-    }
-    char *copy = malloc(len + 1);
-    if (!copy) {
-        a->oom = 1;
-        return;
-    }
-    memcpy(copy, s, len);
-    copy[len] = '\0';
-    a->argv[a->argc] = copy;
-    a->lens[a->argc++] = len;
-}
-
-void resvArgvPushStr(resvArgv *a, const char *s) {
-    resvArgvPush(a, s, strlen(s));
-}
-
-void resvArgvFree(resvArgv *a) {
-    for (int i = 0; i < a->argc; i++)
-        free(a->argv[i]);
-    free(a->argv);
-    free(a->lens);
-    memset(a, 0, sizeof(*a));
-}
-
 int resvJsonScalar(const json_t *v, char buf[64], const char **s, size_t *len) {
     switch (json_typeof(v)) {
     case JSON_STRING:
@@ -88,7 +43,7 @@ int resvJsonScalar(const json_t *v, char buf[64], const char **s, size_t *len) {
     }
 }
 
-int resvJsonAppendFields(const json_t *obj, resvArgv *a, const char **badField) {
+int resvJsonAppendFields(const json_t *obj, redisCmd *a, const char **badField) {
     const char *key;
     json_t *v;
     int haveExternal = json_object_get(obj, "external_reservation_id") != NULL &&
@@ -111,8 +66,8 @@ int resvJsonAppendFields(const json_t *obj, resvArgv *a, const char **badField) 
             return -1;
         }
         if (rc > 0) continue;
-        resvArgvPushStr(a, name);
-        resvArgvPush(a, s, len);
+        redisCmdPushStr(a, name);
+        redisCmdPush(a, s, len);
     }
     return 0;
 }
@@ -132,9 +87,8 @@ int resvJsonReservationId(const json_t *obj, char *buf, size_t buflen) {
     return -1;
 }
 
-int resvUpsertArgv(resvArgv *a, const char *store, const json_t *item, const char *origin,
-                   const char *actor, const char *event, const char *payload, size_t payloadLen,
-                   const char *systemId, const char **why, const char **field) {
+int resvUpsertArgv(redisCmd *a, const char *store, const json_t *item, const resvUpsertFrom *from,
+                   const char **why, const char **field) {
     char rid[RESV_ID_MAX + 1];
     *field = "reservation_id";
     if (!json_is_object(item)) {
@@ -146,30 +100,35 @@ int resvUpsertArgv(resvArgv *a, const char *store, const json_t *item, const cha
         *why = "is required (a string)";
         return -1;
     }
+    const char *payload = from->payload;
+    size_t payloadLen = from->payloadLen;
     char *dumped = NULL;
     if (!payload) {
         dumped = json_dumps(item, JSON_COMPACT);
         payload = dumped ? dumped : "";
         payloadLen = dumped ? strlen(dumped) : 0;
     }
-    resvArgvInit(a);
-    resvArgvPushStr(a, "RESV.UPSERT");
-    resvArgvPushStr(a, store);
-    resvArgvPushStr(a, rid);
-    resvArgvPushStr(a, "ORIGIN");
-    resvArgvPushStr(a, origin);
-    resvArgvPushStr(a, "ACTOR");
-    resvArgvPushStr(a, actor);
-    resvArgvPushStr(a, "EVENT");
-    resvArgvPushStr(a, event);
-    resvArgvPushStr(a, "PAYLOAD");
-    resvArgvPush(a, payload, payloadLen);
+    redisCmdInit(a, "RESV.UPSERT");
+    redisCmdPushKey(a, store);
+    redisCmdPushStr(a, rid);
+    redisCmdPushStr(a, "ORIGIN");
+    redisCmdPushStr(a, from->origin);
+    redisCmdPushStr(a, "ACTOR");
+    redisCmdPushStr(a, from->actor);
+    redisCmdPushStr(a, "EVENT");
+    redisCmdPushStr(a, from->event);
+    redisCmdPushStr(a, "PAYLOAD");
+    redisCmdPush(a, payload, payloadLen);
     free(dumped);
-    resvArgvPushStr(a, "system_id");
-    resvArgvPushStr(a, systemId);
+    if (from->msgId) {
+        redisCmdPushStr(a, "MSGID");
+        redisCmdPushStr(a, from->msgId);
+    }
+    redisCmdPushStr(a, "system_id");
+    redisCmdPushStr(a, from->systemId);
     if (resvJsonAppendFields(item, a, field)) {
         *why = "must be a string, number, boolean or null";
-        resvArgvFree(a);
+        redisCmdFree(a);
         return -1;
     }
     return 0;

@@ -8,19 +8,7 @@
 #include <hiredis/hiredis.h>
 #include <jansson.h>
 
-/* A command under construction; every argument is a copy, so it may be built from
- * temporaries and outlive the JSON it came from. */
-typedef struct {
-    int argc, cap;
-    char **argv;
-    size_t *lens;
-    int oom;
-} resvArgv;
-
-void resvArgvInit(resvArgv *a);
-void resvArgvPush(resvArgv *a, const char *s, size_t len);
-void resvArgvPushStr(resvArgv *a, const char *s);
-void resvArgvFree(resvArgv *a);
+#include "redis_conn.h"
 
 /* A JSON scalar in the module's string form: strings as they are, integers in decimal,
  * reals in their shortest plain decimal form, booleans true/false. Returns 0, 1 for
@@ -31,21 +19,30 @@ int resvJsonScalar(const json_t *v, char buf[64], const char **s, size_t *len);
  * model does not have, and fields only the server sets, are dropped: they live on in the
  * raw payload of the audit entry. external_id is external_reservation_id. -1 with
  * *badField when a value is an object or array. */
-int resvJsonAppendFields(const json_t *obj, resvArgv *a, const char **badField);
+int resvJsonAppendFields(const json_t *obj, redisCmd *a, const char **badField);
 
 /* The reservation id of a provider object ("reservation_id", string or integer) into
  * buf; -1 when missing or of another type. */
 int resvJsonReservationId(const json_t *obj, char *buf, size_t buflen);
 
-/* RESV.UPSERT store <reservation_id of item> ORIGIN origin ACTOR actor EVENT event
- * PAYLOAD payload system_id systemId <model fields of item>: the one conversion of a
- * provider object, used by the sync endpoint and the scheduled pull. payload NULL: the
- * item re-serialized (one item of a body or page that holds many). 0 ok (a is
+/* Where an upsert comes from: ORIGIN, ACTOR, EVENT, the raw PAYLOAD (NULL: the item
+ * re-serialized, for one item of a body or page that holds many), MSGID (NULL: none)
+ * and the system_id it is stored under. */
+typedef struct {
+    const char *origin, *actor, *event;
+    const char *payload;
+    size_t payloadLen;
+    const char *msgId;
+    const char *systemId;
+} resvUpsertFrom;
+
+/* RESV.UPSERT store <reservation_id of item> ORIGIN .. ACTOR .. EVENT .. PAYLOAD ..
+ * [MSGID ..] system_id .. <model fields of item>: the one conversion of a provider
+ * object, used by the sync endpoint, the webhook and the scheduled pull. 0 ok (a is
  * initialised); -1 with the problem in *why and the field at fault in *field (static
  * strings or keys of item) and nothing to free. */
-int resvUpsertArgv(resvArgv *a, const char *store, const json_t *item, const char *origin,
-                   const char *actor, const char *event, const char *payload, size_t payloadLen,
-                   const char *systemId, const char **why, const char **field);
+int resvUpsertArgv(redisCmd *a, const char *store, const json_t *item, const resvUpsertFrom *from,
+                   const char **why, const char **field);
 
 /* A field of a RESP2 map reply (flat array of name, value); NULL when absent. */
 const redisReply *resvReplyField(const redisReply *r, const char *name);

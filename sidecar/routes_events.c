@@ -84,7 +84,12 @@ httpResult routeEvents(httpCtx *c) {
     /* No Last-Event-ID: new entries only, from the feed's current last id. */
     char key[RESV_ID_MAX + 32];
     snprintf(key, sizeof(key), "resv:{%s}:changes", store);
-    const char *argv[] = {"XREVRANGE", key, "+", "-", "COUNT", "1"};
-    size_t lens[] = {9, strlen(key), 1, 1, 5, 1};
-    return httpRedis(c, sseLastIdReply, c, 6, argv, lens);
+    redisCmd a;
+    redisCmdInit(&a, "XREVRANGE");
+    redisCmdPushKey(&a, key);
+    redisCmdPushStr(&a, "+");
+    redisCmdPushStr(&a, "-");
+    redisCmdPushStr(&a, "COUNT");
+    redisCmdPushInt(&a, 1);
+    return httpRedis(c, sseLastIdReply, &a);
 }

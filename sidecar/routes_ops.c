@@ -32,9 +32,9 @@ static void opsHealthzReply(redisAsyncContext *ac, void *reply, void *privdata) 
 }
 
 httpResult routeHealthz(httpCtx *c) {
-    static const char *argv[] = {"PING"};
-    static const size_t lens[] = {4};
-    httpResult r = httpRedis(c, opsHealthzReply, c, 1, argv, lens);
+    redisCmd a;
+    redisCmdInit(&a, "PING");
+    httpResult r = httpRedis(c, opsHealthzReply, &a);
     if (r != HTTP_R_UNAVAILABLE) return r;
     opsHealthzDown(c);
     return HTTP_R_PENDING;

@@ -76,9 +76,11 @@ static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privd
 /* GET /reservation/{id} */
 static httpResult resvGet(httpCtx *c, const redisReply *owner) {
     (void)owner; /* c->store */
-    const char *argv[] = {"RESV.GET", c->store, c->params[0]};
-    size_t lens[] = {8, strlen(c->store), strlen(c->params[0])};
-    return httpRedis(c, resvReservationReply, c, 3, argv, lens);
+    redisCmd a;
+    redisCmdInit(&a, "RESV.GET");
+    redisCmdPushKey(&a, c->store);
+    redisCmdPushStr(&a, c->params[0]);
+    return httpRedis(c, resvReservationReply, &a);
 }
 
 httpResult routeReservationGet(httpCtx *c) {
@@ -89,25 +91,24 @@ httpResult routeReservationGet(httpCtx *c) {
 static httpResult resvStatusSend(httpCtx *c, const redisReply *owner) {
     (void)owner; /* c->store */
     const char *arrival = httpQuery(c, "arrival_time"), *table = httpQuery(c, "table_number");
-    resvArgv a;
-    resvArgvInit(&a);
-    resvArgvPushStr(&a, "RESV.STATUS");
-    resvArgvPushStr(&a, c->store);
-    resvArgvPushStr(&a, c->params[0]);
-    resvArgvPushStr(&a, httpQuery(c, "status"));
+    redisCmd a;
+    redisCmdInit(&a, "RESV.STATUS");
+    redisCmdPushKey(&a, c->store);
+    redisCmdPushStr(&a, c->params[0]);
+    redisCmdPushStr(&a, httpQuery(c, "status"));
     if (arrival && *arrival) {
-        resvArgvPushStr(&a, "ARRIVAL");
-        resvArgvPushStr(&a, arrival);
+        redisCmdPushStr(&a, "ARRIVAL");
+        redisCmdPushStr(&a, arrival);
     }
     if (table && *table) {
-        resvArgvPushStr(&a, "TABLE");
-        resvArgvPushStr(&a, table);
+        redisCmdPushStr(&a, "TABLE");
+        redisCmdPushStr(&a, table);
     }
-    resvArgvPushStr(&a, "ORIGIN");
-    resvArgvPushStr(&a, "api");
-    resvArgvPushStr(&a, "ACTOR");
-    resvArgvPushStr(&a, c->claims.sub);
-    return httpRedisArgv(c, resvReservationReply, &a);
+    redisCmdPushStr(&a, "ORIGIN");
+    redisCmdPushStr(&a, "api");
+    redisCmdPushStr(&a, "ACTOR");
+    redisCmdPushStr(&a, c->claims.sub);
+    return httpRedis(c, resvReservationReply, &a);
 }
 
 httpResult routeReservationStatus(httpCtx *c) {
@@ -134,17 +135,16 @@ static void resvHistoryReply(redisAsyncContext *ac, void *reply, void *privdata)
 
 static httpResult resvHistory(httpCtx *c, const redisReply *owner) {
     (void)owner; /* c->store */
-    resvArgv a;
-    resvArgvInit(&a);
-    resvArgvPushStr(&a, "RESV.HISTORY");
-    resvArgvPushStr(&a, c->store);
-    resvArgvPushStr(&a, c->params[0]);
+    redisCmd a;
+    redisCmdInit(&a, "RESV.HISTORY");
+    redisCmdPushKey(&a, c->store);
+    redisCmdPushStr(&a, c->params[0]);
     const char *count = httpQuery(c, "count");
     if (count) {
-        resvArgvPushStr(&a, "COUNT");
-        resvArgvPushStr(&a, count);
+        redisCmdPushStr(&a, "COUNT");
+        redisCmdPushStr(&a, count);
     }
-    return httpRedisArgv(c, resvHistoryReply, &a);
+    return httpRedis(c, resvHistoryReply, &a);
 }
 
 httpResult routeReservationHistory(httpCtx *c) {
@@ -191,31 +191,28 @@ httpResult routeReservationList(httpCtx *c) {
                         LIST_LIMIT_MAX);
     if (cursor && (!*cursor || strlen(cursor) > 512))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "cursor is not one this server gave");
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit);
-    resvArgv a;
-    resvArgvInit(&a);
-    resvArgvPushStr(&a, "RESV.LIST");
-    resvArgvPushStr(&a, store);
+    redisCmd a;
+    redisCmdInit(&a, "RESV.LIST");
+    redisCmdPushKey(&a, store);
     if (status) {
-        resvArgvPushStr(&a, "STATUS");
-        resvArgvPushStr(&a, status);
+        redisCmdPushStr(&a, "STATUS");
+        redisCmdPushStr(&a, status);
     }
     if (from) {
-        resvArgvPushStr(&a, "FROM");
-        resvArgvPushStr(&a, from);
+        redisCmdPushStr(&a, "FROM");
+        redisCmdPushStr(&a, from);
     }
     if (to) {
-        resvArgvPushStr(&a, "TO");
-        resvArgvPushStr(&a, to);
+        redisCmdPushStr(&a, "TO");
+        redisCmdPushStr(&a, to);
     }
-    resvArgvPushStr(&a, "LIMIT");
-    resvArgvPushStr(&a, lim);
+    redisCmdPushStr(&a, "LIMIT");
+    redisCmdPushInt(&a, limit);
     if (cursor) {
-        resvArgvPushStr(&a, "CURSOR");
-        resvArgvPushStr(&a, cursor);
+        redisCmdPushStr(&a, "CURSOR");
+        redisCmdPushStr(&a, cursor);
     }
-    return httpRedisArgv(c, resvListReply, &a);
+    return httpRedis(c, resvListReply, &a);
 }
 
 /* GET /reservation/stats?store_id&date_from&date_to&bucket */
@@ -245,21 +242,18 @@ httpResult routeReservationStats(httpCtx *c) {
     if ((r = resvQueryDate(c, "date_to", 1, 1, &to)) != HTTP_R_OK) return r;
     if (resvQueryLong(c, "bucket", 1, 1440, &bucket))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "bucket must be minutes from 1 to 1440");
-    resvArgv a;
-    resvArgvInit(&a);
-    resvArgvPushStr(&a, "RESV.STATS");
-    resvArgvPushStr(&a, store);
-    resvArgvPushStr(&a, "FROM");
-    resvArgvPushStr(&a, from);
-    resvArgvPushStr(&a, "TO");
-    resvArgvPushStr(&a, to);
+    redisCmd a;
+    redisCmdInit(&a, "RESV.STATS");
+    redisCmdPushKey(&a, store);
+    redisCmdPushStr(&a, "FROM");
+    redisCmdPushStr(&a, from);
+    redisCmdPushStr(&a, "TO");
+    redisCmdPushStr(&a, to);
     if (bucket) {
-        char b[24];
-        snprintf(b, sizeof(b), "%ld", bucket);
-        resvArgvPushStr(&a, "BUCKET");
-        resvArgvPushStr(&a, b);
+        redisCmdPushStr(&a, "BUCKET");
+        redisCmdPushInt(&a, bucket);
     }
-    return httpRedisArgv(c, resvStatsReply, &a);
+    return httpRedis(c, resvStatsReply, &a);
 }
 
 /* GET /reservation/tables?store_id */
@@ -269,11 +263,11 @@ httpResult routeReservationTables(httpCtx *c) {
 
 /* POST /reservation/{system_id}/sync: one reservation, or {"reservations": [...]}. */
 
-/* RESV.UPSERT for one provider object of a sync (the pull builds its own the same way). */
+/* RESV.UPSERT for one provider object of a sync. */
 static int resvSyncArgv(httpCtx *c, const json_t *item, const char *payload, size_t payloadLen,
-                        resvArgv *a, const char **why, const char **field) {
-    return resvUpsertArgv(a, c->store, item, "sync", c->claims.sub, "sync", payload, payloadLen,
-                          c->params[0], why, field);
+                        redisCmd *a, const char **why, const char **field) {
+    resvUpsertFrom from = {"sync", c->claims.sub, "sync", payload, payloadLen, NULL, c->params[0]};
+    return resvUpsertArgv(a, c->store, item, &from, why, field);
 }
 
 typedef struct {
@@ -316,27 +310,29 @@ static void resvSyncGetReply(redisAsyncContext *ac, void *reply, void *privdata)
 
 static httpResult resvSyncSingle(httpCtx *c) {
     const char *why, *field;
-    resvArgv a;
+    redisCmd a;
     struct evbuffer *in = evhttp_request_get_input_buffer(c->req);
     size_t len = evbuffer_get_length(in);
     const char *raw = (const char *)evbuffer_pullup(in, -1);
     if (resvSyncArgv(c, c->body, raw, len, &a, &why, &field))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s %s", field, why);
     resvSyncOne *s = calloc(1, sizeof(*s));
-    if (!s || a.oom) { /* never send a command cut short */
-        free(s);
-        resvArgvFree(&a);
+    if (!s) {
+        redisCmdFree(&a);
         return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
     }
     s->upsert = HTTP_R_PENDING;
     c->state = s;
     c->stateFree = free;
-    const char *rid = a.argc > 2 ? a.argv[2] : "";
-    const char *get[] = {"RESV.GET", c->store, rid};
-    size_t getlens[] = {8, strlen(c->store), strlen(rid)};
-    httpResult r = httpRedis(c, resvSyncUpsertReply, c, a.argc, (const char **)a.argv, a.lens);
-    if (r == HTTP_R_PENDING) httpRedis(c, resvSyncGetReply, c, 3, get, getlens);
-    resvArgvFree(&a);
+    redisCmd get;
+    redisCmdInit(&get, "RESV.GET");
+    redisCmdPushKey(&get, c->store);
+    redisCmdPushStr(&get, a.argc > 2 ? redisCmdArg(&a, 2, NULL) : "");
+    httpResult r = httpRedis(c, resvSyncUpsertReply, &a);
+    if (r == HTTP_R_PENDING)
+        httpRedis(c, resvSyncGetReply, &get);
+    else
+        redisCmdFree(&get);
     return r;
 }
 
@@ -464,7 +460,7 @@ static httpResult resvSyncBulk(httpCtx *c, json_t *items) {
         if (json_is_object(item) && resvJsonReservationId(item, rid, sizeof(rid)) == 0)
             it->rid = strdup(rid);
         const char *why, *field;
-        resvArgv a;
+        redisCmd a;
         /* No payload: the provider's own bytes are one array for all items. */
         if (resvSyncArgv(c, item, NULL, 0, &a, &why, &field)) {
             snprintf(msg, sizeof(msg), "%s %s", field, why);
@@ -472,14 +468,12 @@ static httpResult resvSyncBulk(httpCtx *c, json_t *items) {
             continue;
         }
         b->slots[i] = (resvBulkSlot){c, b, i};
-        if (a.oom || redisConnSend(c->loop->redis, resvBulkReply, &b->slots[i], a.argc,
-                                   (const char **)a.argv, a.lens)) {
+        if (redisConnSend(c->loop->redis, &a, resvBulkReply, &b->slots[i])) {
             resvBulkItemError(it, "redis_unavailable", "Redis is unavailable");
             b->lost++;
         } else {
             c->redisPending++;
         }
-        resvArgvFree(&a);
     }
     if (c->redisPending == 0) {
         resvBulkFinish(c);

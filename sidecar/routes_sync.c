@@ -40,9 +40,11 @@ static httpResult syncResyncWithSystem(httpCtx *c, const redisReply *sys) {
                             "reservation_id must be a valid reservation id");
         one = 1;
     }
-    const char *argv[] = {"RESV.RESYNC", c->store, rid};
-    size_t lens[] = {11, strlen(c->store), one ? strlen(rid) : 0};
-    return httpRedis(c, syncResyncReply, c, one ? 3 : 2, argv, lens);
+    redisCmd a;
+    redisCmdInit(&a, "RESV.RESYNC");
+    redisCmdPushKey(&a, c->store);
+    if (one) redisCmdPushStr(&a, rid);
+    return httpRedis(c, syncResyncReply, &a);
 }
 
 httpResult routeReservationResync(httpCtx *c) {

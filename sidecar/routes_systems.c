@@ -69,27 +69,26 @@ httpResult routeSystemsCreate(httpCtx *c) {
     char *configText = json_is_object(config) ? json_dumps(config, JSON_COMPACT) : strdup("{}");
     if (!configText) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
 
-    resvArgv a;
-    resvArgvInit(&a);
-    resvArgvPushStr(&a, "RESV.SYSTEM.CREATE");
-    resvArgvPushStr(&a, "id");
-    resvArgvPushStr(&a, id);
-    resvArgvPushStr(&a, "name");
-    resvArgvPushStr(&a, name);
-    resvArgvPushStr(&a, "type");
-    resvArgvPushStr(&a, type ? type : "reservation");
+    redisCmd a;
+    redisCmdInit(&a, "RESV.SYSTEM.CREATE");
+    redisCmdPushStr(&a, "id");
+    redisCmdPushStr(&a, id);
+    redisCmdPushStr(&a, "name");
+    redisCmdPushStr(&a, name);
+    redisCmdPushStr(&a, "type");
+    redisCmdPushStr(&a, type ? type : "reservation");
     if (provider) {
-        resvArgvPushStr(&a, "provider");
-        resvArgvPushStr(&a, provider);
+        redisCmdPushStr(&a, "provider");
+        redisCmdPushStr(&a, provider);
     }
-    resvArgvPushStr(&a, "store_id");
-    resvArgvPushStr(&a, store);
-    resvArgvPushStr(&a, "config");
-    resvArgvPushStr(&a, configText);
-    resvArgvPushStr(&a, "webhook_secret");
-    resvArgvPushStr(&a, secret);
+    redisCmdPushStr(&a, "store_id");
+    redisCmdPushStr(&a, store);
+    redisCmdPushStr(&a, "config");
+    redisCmdPushStr(&a, configText);
+    redisCmdPushStr(&a, "webhook_secret");
+    redisCmdPushStr(&a, secret);
     free(configText);
-    return httpRedisArgv(c, systemsCreateReply, &a);
+    return httpRedis(c, systemsCreateReply, &a);
 }
 
 static void systemsListReply(redisAsyncContext *ac, void *reply, void *privdata) {
@@ -116,9 +115,9 @@ httpResult routeSystemsList(httpCtx *c) {
     const char *only = httpQuery(c, "store_id");
     if (only && !httpStoreAllowed(c, only))
         return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not access store %s", only);
-    static const char *argv[] = {"RESV.SYSTEM.LIST"};
-    static const size_t lens[] = {16};
-    return httpRedis(c, systemsListReply, c, 1, argv, lens);
+    redisCmd a;
+    redisCmdInit(&a, "RESV.SYSTEM.LIST");
+    return httpRedis(c, systemsListReply, &a);
 }
 
 static httpResult systemsShow(httpCtx *c, const redisReply *sys) {
@@ -168,9 +167,14 @@ static httpResult systemsTestFinish(httpCtx *c, int success, const char *message
     const char *status = success ? "active" : "error";
     /* A success clears the last error. */
     const char *lastError = success ? "" : t->message;
-    const char *argv[] = {"RESV.SYSTEM.SET", id, "status", status, "last_error", lastError};
-    size_t lens[] = {15, strlen(id), 6, strlen(status), 10, strlen(lastError)};
-    return httpRedis(c, systemsTestSetReply, c, 6, argv, lens);
+    redisCmd a;
+    redisCmdInit(&a, "RESV.SYSTEM.SET");
+    redisCmdPushKey(&a, id);
+    redisCmdPushStr(&a, "status");
+    redisCmdPushStr(&a, status);
+    redisCmdPushStr(&a, "last_error");
+    redisCmdPushStr(&a, lastError);
+    return httpRedis(c, systemsTestSetReply, &a);
 }
 
 static void systemsProbeReply(const providerResult *res, void *arg) {

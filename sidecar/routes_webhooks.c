@@ -103,39 +103,15 @@ static httpResult webhookWithSystem(httpCtx *c, const redisReply *sys) {
 
     char actor[RESV_ID_MAX + 16];
     snprintf(actor, sizeof(actor), "webhook:%s", c->params[0]);
-    resvArgv a;
-    resvArgvInit(&a);
-    resvArgvPushStr(&a, "RESV.UPSERT");
-    resvArgvPushStr(&a, c->store);
-    resvArgvPushStr(&a, w->rid);
-    resvArgvPushStr(&a, "ORIGIN");
-    resvArgvPushStr(&a, "webhook");
-    resvArgvPushStr(&a, "ACTOR");
-    resvArgvPushStr(&a, actor);
-    resvArgvPushStr(&a, "EVENT");
-    resvArgvPushStr(&a, event);
-    resvArgvPushStr(&a, "PAYLOAD");
-    resvArgvPush(&a, c->rawBody, c->rawBodyLen);
-    if (msgId) {
-        resvArgvPushStr(&a, "MSGID");
-        resvArgvPushStr(&a, msgId);
-    }
-    resvArgvPushStr(&a, "system_id");
-    resvArgvPushStr(&a, c->params[0]);
     /* A cancellation is the status, whatever else the data says; the other given fields
      * merge as in an update. */
-    if (cancelled) json_object_del(data, "status");
-    const char *bad;
-    if (resvJsonAppendFields(data, &a, &bad)) {
-        resvArgvFree(&a);
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                        "data.%s must be a string, number, boolean or null", bad);
-    }
-    if (cancelled) {
-        resvArgvPushStr(&a, "status");
-        resvArgvPushStr(&a, "cancelled");
-    }
-    return httpRedisArgv(c, webhookUpsertReply, &a);
+    if (cancelled) json_object_set_new(data, "status", json_string("cancelled"));
+    resvUpsertFrom from = {"webhook", actor, event, c->rawBody, c->rawBodyLen, msgId, c->params[0]};
+    redisCmd a;
+    const char *why, *field;
+    if (resvUpsertArgv(&a, c->store, data, &from, &why, &field))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "data.%s %s", field, why);
+    return httpRedis(c, webhookUpsertReply, &a);
 }
 
 httpResult routeWebhookReceive(httpCtx *c) {

@@ -19,7 +19,7 @@
 #include "clock.h"
 #include "reservation_json.h"
 
-#define SSE_READ_COUNT   "100"
+#define SSE_READ_COUNT   100
 #define SSE_MAX_BUFFERED (1u << 20) /* a slow client is not read for until it catches up */
 
 typedef struct sseClient sseClient;
@@ -136,9 +136,14 @@ static void sseOnTick(evutil_socket_t fd, short what, void *arg) {
         }
         struct bufferevent *bev = cl->evcon ? evhttp_connection_get_bufferevent(cl->evcon) : NULL;
         if (bev && evbuffer_get_length(bufferevent_get_output(bev)) > SSE_MAX_BUFFERED) continue;
-        const char *argv[] = {"XREAD", "COUNT", SSE_READ_COUNT, "STREAMS", cl->key, cl->lastId};
-        size_t lens[] = {5, 5, strlen(SSE_READ_COUNT), 7, strlen(cl->key), strlen(cl->lastId)};
-        if (redisConnSend(h->redis, sseReadReply, cl, 6, argv, lens) == 0) cl->reading = 1;
+        redisCmd a;
+        redisCmdInit(&a, "XREAD");
+        redisCmdPushStr(&a, "COUNT");
+        redisCmdPushInt(&a, SSE_READ_COUNT);
+        redisCmdPushStr(&a, "STREAMS");
+        redisCmdPushKey(&a, cl->key);
+        redisCmdPushStr(&a, cl->lastId);
+        if (redisConnSend(h->redis, &a, sseReadReply, cl) == 0) cl->reading = 1;
     }
 }
 

@@ -104,14 +104,6 @@ static void syncWorkerIdle(syncWorker *w) {
     syncWorkerMaybeFree(w);
 }
 
-static int syncSend(syncEngine *e, redisCallbackFn *fn, void *privdata, resvArgv *a) {
-    int rc = a->oom
-                 ? -1
-                 : redisConnSend(e->redis, fn, privdata, a->argc, (const char **)a->argv, a->lens);
-    resvArgvFree(a);
-    return rc;
-}
-
 /* ---- push ---- */
 
 static void syncPushPoll(syncWorker *w);
@@ -136,18 +128,17 @@ static void syncPushReported(redisAsyncContext *ac, void *reply, void *privdata)
 }
 
 static void syncPushReport(syncWorker *w, int ok, const char *error) {
-    resvArgv a;
-    resvArgvInit(&a);
-    resvArgvPushStr(&a, "RESV.PUSHED");
-    resvArgvPushStr(&a, w->store);
-    resvArgvPushStr(&a, w->entryId);
-    resvArgvPushStr(&a, ok ? "OK" : "FAILED");
-    if (!ok) resvArgvPushStr(&a, error && *error ? error : "delivery failed");
+    redisCmd a;
+    redisCmdInit(&a, "RESV.PUSHED");
+    redisCmdPushKey(&a, w->store);
+    redisCmdPushStr(&a, w->entryId);
+    redisCmdPushStr(&a, ok ? "OK" : "FAILED");
+    if (!ok) redisCmdPushStr(&a, error && *error ? error : "delivery failed");
     if (ok)
         w->e->stats.pushOk++;
     else
         w->e->stats.pushFailed++;
-    if (syncSend(w->e, syncPushReported, w, &a)) {
+    if (redisConnSend(w->e->redis, &a, syncPushReported, w)) {
         /* Redis is down: the entry stays in the outbox and is delivered again later
          * with the same change_id, which the provider drops as a duplicate. */
         syncWorkerIdle(w);
@@ -247,9 +238,12 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
 }
 
 static void syncPushPoll(syncWorker *w) {
-    const char *argv[] = {"RESV.OUTBOX", w->store, "COUNT", "1"};
-    size_t lens[] = {11, strlen(w->store), 5, 1};
-    if (redisConnSend(w->e->redis, syncOutboxReply, w, 4, argv, lens) == 0) w->busy = 1;
+    redisCmd a;
+    redisCmdInit(&a, "RESV.OUTBOX");
+    redisCmdPushKey(&a, w->store);
+    redisCmdPushStr(&a, "COUNT");
+    redisCmdPushInt(&a, 1);
+    if (redisConnSend(w->e->redis, &a, syncOutboxReply, w) == 0) w->busy = 1;
 }
 
 /* ---- pull ---- */
@@ -332,9 +326,12 @@ static void syncPullPageDone(syncPull *p) {
         return;
     }
     snprintf(p->rep.lastPullAt, sizeof(p->rep.lastPullAt), "%s", p->maxUpdated);
-    const char *argv[] = {"RESV.SYSTEM.SET", p->systemId, "last_pull_at", p->maxUpdated};
-    size_t lens[] = {15, strlen(p->systemId), 12, strlen(p->maxUpdated)};
-    if (redisConnSend(p->e->redis, syncPullStored, p, 4, argv, lens)) {
+    redisCmd a;
+    redisCmdInit(&a, "RESV.SYSTEM.SET");
+    redisCmdPushKey(&a, p->systemId);
+    redisCmdPushStr(&a, "last_pull_at");
+    redisCmdPushStr(&a, p->maxUpdated);
+    if (redisConnSend(p->e->redis, &a, syncPullStored, p)) {
         syncPullFail(p, 0, "Redis is unavailable");
         return;
     }
@@ -385,20 +382,20 @@ static void syncPullGotPage(const providerResult *res, void *arg) {
     snprintf(actor, sizeof(actor), "pull:%s", p->systemId);
     size_t i;
     json_t *item;
+    /* No payload: the item re-serialized, as one page holds many. */
+    resvUpsertFrom from = {"pull", actor, "pull", NULL, 0, NULL, p->systemId};
     /* Pipelined, like a bulk sync; the replies come back in order. */
     json_array_foreach(res->reservations, i, item) {
         const char *why, *field;
-        resvArgv a;
+        redisCmd a;
         p->rep.pulled++;
-        /* No payload: the item re-serialized, as one page holds many. */
-        if (resvUpsertArgv(&a, p->store, item, "pull", actor, "pull", NULL, 0, p->systemId, &why,
-                           &field)) {
+        if (resvUpsertArgv(&a, p->store, item, &from, &why, &field)) {
             fprintf(stderr, "resv-sidecar: pull system %s: item %zu: %s %s\n", p->systemId, i,
                     field, why);
             p->rep.failed++;
             continue;
         }
-        if (syncSend(p->e, syncPullUpserted, p, &a)) {
+        if (redisConnSend(p->e->redis, &a, syncPullUpserted, p)) {
             p->lost++;
             p->rep.failed++;
             continue;
@@ -540,9 +537,9 @@ static void syncOnTick(evutil_socket_t fd, short what, void *arg) {
     if (e->stopping || !redisConnIsUp(e->redis)) return;
     uint64_t now = clockNowUs();
     if (!e->listing && now >= e->nextListUs) {
-        static const char *argv[] = {"RESV.SYSTEM.LIST"};
-        static const size_t lens[] = {16};
-        if (redisConnSend(e->redis, syncSystemsReply, e, 1, argv, lens) == 0) e->listing = 1;
+        redisCmd a;
+        redisCmdInit(&a, "RESV.SYSTEM.LIST");
+        if (redisConnSend(e->redis, &a, syncSystemsReply, e) == 0) e->listing = 1;
         e->nextListUs = now + (uint64_t)e->cfg->systemsRefreshMs * 1000u;
     }
     syncWorker *w;

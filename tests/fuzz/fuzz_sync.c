@@ -19,17 +19,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t n = json_is_array(items) ? json_array_size(items) : 1;
     for (size_t i = 0; i < n && i < 64; i++) {
         json_t *item = json_is_array(items) ? json_array_get(items, i) : body;
-        resvArgv a;
+        redisCmd a;
         const char *why = NULL, *field = NULL;
-        if (resvUpsertArgv(&a, "store-001", item, "sync", "fuzz", "sync", (const char *)data,
-                           size, "sys-1", &why, &field) != 0) {
+        resvUpsertFrom from = {"sync", "fuzz", "sync", (const char *)data, size, NULL, "sys-1"};
+        if (resvUpsertArgv(&a, "store-001", item, &from, &why, &field) != 0) {
             if (!why) abort();
             continue;
         }
-        if (a.argc < 3 || strcmp(a.argv[0], "RESV.UPSERT") != 0) abort();
-        for (int k = 0; k < a.argc; k++)
-            if (!a.argv[k] || strlen(a.argv[k]) > a.lens[k]) abort();
-        resvArgvFree(&a);
+        if (a.argc < 3 || strcmp(redisCmdArg(&a, 0, NULL), "RESV.UPSERT") != 0 || a.key != 1)
+            abort();
+        for (int k = 0; k < a.argc; k++) {
+            size_t len;
+            if (strlen(redisCmdArg(&a, k, &len)) > len) abort();
+        }
+        redisCmdFree(&a);
     }
     json_decref(body);
     return 0;

@@ -23,8 +23,8 @@ for n in $names; do
     case "$n" in
     time|model) src="include/resv_time.c include/resv_model.c"; libs="" ;;
     history) src="include/resv_history.c"; libs="" ;;
-    sync) src="sidecar/reservation_json.c include/resv_model.c include/resv_time.c"
-          libs="$(pkg-config --libs jansson hiredis)" ;;
+    sync) src="sidecar/reservation_json.c sidecar/redis_conn.c include/resv_model.c include/resv_time.c"
+          libs="$(pkg-config --libs jansson hiredis libevent)" ;;
     webhook) src="sidecar/webhook_signature.c"; libs="$(pkg-config --libs openssl)" ;;
     auth) src="sidecar/auth.c include/resv_model.c include/resv_time.c"
           libs="$(pkg-config --libs libjwt jansson openssl)" ;;

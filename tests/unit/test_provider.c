@@ -80,10 +80,13 @@ static void test_upsert_argv(void **state) {
     json_t *item = json_loads("{\"reservation_id\":\"R1\",\"external_id\":\"yd1\","
                               "\"store_id\":\"ignored\",\"customer_count\":4,\"extra\":1}",
                               0, NULL);
-    resvArgv a;
+    redisCmd a;
     const char *why, *field;
     assert_int_equal(
-        resvUpsertArgv(&a, "S", item, "pull", "pull:sys", "pull", "{}", 2, "sys", &why, &field), 0);
+        resvUpsertArgv(&a, "S", item,
+                       &(resvUpsertFrom){"pull", "pull:sys", "pull", "{}", 2, NULL, "sys"}, &why,
+                       &field),
+        0);
     const char *want[] = {"RESV.UPSERT",
                           "S",
                           "R1",
@@ -103,17 +106,31 @@ static void test_upsert_argv(void **state) {
                           "4"};
     assert_int_equal(a.argc, (int)(sizeof(want) / sizeof(want[0])));
     for (int i = 0; i < a.argc; i++)
-        assert_string_equal(a.argv[i], want[i]);
-    resvArgvFree(&a);
+        assert_string_equal(redisCmdArg(&a, i, NULL), want[i]);
+    assert_int_equal(a.key, 1);
+    redisCmdFree(&a);
     json_decref(item);
+    /* A webhook's: the raw payload as given, and its MSGID after it. */
+    item = json_loads("{\"reservation_id\":\"R2\",\"status\":\"cancelled\"}", 0, NULL);
+    resvUpsertFrom hook = {"webhook", "webhook:sys", "reservation.cancelled", "raw\0x", 5,
+                           "m-1",     "sys"};
+    assert_int_equal(resvUpsertArgv(&a, "S", item, &hook, &why, &field), 0);
+    size_t len;
+    assert_memory_equal(redisCmdArg(&a, 10, &len), "raw\0x", 5);
+    assert_int_equal(len, 5);
+    assert_string_equal(redisCmdArg(&a, 11, NULL), "MSGID");
+    assert_string_equal(redisCmdArg(&a, 12, NULL), "m-1");
+    assert_string_equal(redisCmdArg(&a, 13, NULL), "system_id");
+    assert_string_equal(redisCmdArg(&a, 16, NULL), "cancelled");
+    redisCmdFree(&a);
+    json_decref(item);
+    resvUpsertFrom from = {"pull", "a", "e", "", 0, NULL, "sys"};
     item = json_loads("{\"customer_name\":\"x\"}", 0, NULL);
-    assert_int_equal(resvUpsertArgv(&a, "S", item, "pull", "a", "e", "", 0, "sys", &why, &field),
-                     -1);
+    assert_int_equal(resvUpsertArgv(&a, "S", item, &from, &why, &field), -1);
     assert_string_equal(field, "reservation_id");
     json_decref(item);
     item = json_loads("{\"reservation_id\":\"R\",\"notes\":[1]}", 0, NULL);
-    assert_int_equal(resvUpsertArgv(&a, "S", item, "pull", "a", "e", "", 0, "sys", &why, &field),
-                     -1);
+    assert_int_equal(resvUpsertArgv(&a, "S", item, &from, &why, &field), -1);
     assert_string_equal(field, "notes");
     json_decref(item);
 }

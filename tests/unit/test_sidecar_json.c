@@ -58,36 +58,36 @@ static void test_append_fields(void **state) {
                            "\"deposit_paid\":true,\"deposit_amount\":200.0}",
                            0, NULL);
     assert_non_null(o);
-    resvArgv a;
-    resvArgvInit(&a);
+    redisCmd a;
+    redisCmdInit(&a, "RESV.UPSERT");
     const char *bad = NULL;
     assert_int_equal(resvJsonAppendFields(o, &a, &bad), 0);
-    assert_int_equal(a.argc, 8);
-    assert_string_equal(a.argv[0], "external_reservation_id");
-    assert_string_equal(a.argv[1], "e1");
-    assert_string_equal(a.argv[2], "customer_count");
-    assert_string_equal(a.argv[3], "4");
-    assert_string_equal(a.argv[4], "deposit_paid");
-    assert_string_equal(a.argv[5], "true");
-    assert_string_equal(a.argv[6], "deposit_amount");
-    assert_string_equal(a.argv[7], "200");
-    resvArgvFree(&a);
+    assert_int_equal(a.argc, 9);
+    assert_string_equal(redisCmdArg(&a, 1, NULL), "external_reservation_id");
+    assert_string_equal(redisCmdArg(&a, 2, NULL), "e1");
+    assert_string_equal(redisCmdArg(&a, 3, NULL), "customer_count");
+    assert_string_equal(redisCmdArg(&a, 4, NULL), "4");
+    assert_string_equal(redisCmdArg(&a, 5, NULL), "deposit_paid");
+    assert_string_equal(redisCmdArg(&a, 6, NULL), "true");
+    assert_string_equal(redisCmdArg(&a, 7, NULL), "deposit_amount");
+    assert_string_equal(redisCmdArg(&a, 8, NULL), "200");
+    redisCmdFree(&a);
     json_decref(o);
 
     /* external_reservation_id given: external_id does not duplicate it */
     o = json_loads("{\"external_id\":\"a\",\"external_reservation_id\":\"b\"}", 0, NULL);
-    resvArgvInit(&a);
+    redisCmdInit(&a, "RESV.UPSERT");
     assert_int_equal(resvJsonAppendFields(o, &a, &bad), 0);
-    assert_int_equal(a.argc, 2);
-    assert_string_equal(a.argv[1], "b");
-    resvArgvFree(&a);
+    assert_int_equal(a.argc, 3);
+    assert_string_equal(redisCmdArg(&a, 2, NULL), "b");
+    redisCmdFree(&a);
     json_decref(o);
 
     o = json_loads("{\"customer_name\":\"x\",\"notes\":{\"a\":1}}", 0, NULL);
-    resvArgvInit(&a);
+    redisCmdInit(&a, "RESV.UPSERT");
     assert_int_equal(resvJsonAppendFields(o, &a, &bad), -1);
     assert_string_equal(bad, "notes");
-    resvArgvFree(&a);
+    redisCmdFree(&a);
     json_decref(o);
 
     char rid[16];
