@@ -20,7 +20,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 SIDECAR_BIN := $(if $(SIDECAR_SRC),sidecar/resv-sidecar)
 
-.PHONY: all setup test unit integration run asan asan-test bench fuzz clean format
+.PHONY: all setup structure test unit integration run asan asan-test bench fuzz clean format
 
 all: module/resv.so $(SIDECAR_BIN)
 
@@ -65,8 +65,13 @@ unit: $(UNIT_BIN)
 integration: all
 	sh tests/run-integration.sh
 
+# No include circle between units, and each sidecar header declares its own file's
+# functions only (a header is a room's front door).
+structure:
+	python3 scripts/check_includes.py
+
 # The integration suites run twice: against the normal build and the sanitizer build.
-test: setup all unit integration asan-test
+test: setup structure all unit integration asan-test
 	@echo "all tests passed"
 
 run: setup all

@@ -1,7 +1,8 @@
-/* The reservation provider (Yiding) as the sidecar sees it: a connection test, pushing
- * a status change, pulling changed reservations. The wire format (docs/provider.md)
- * lives in provider_yiding.c only, so adapting to the real API is a change in one file;
- * the transport is http_client.c. */
+/* A reservation provider as the sidecar sees it: a connection test, pushing a status
+ * change, pulling changed reservations. Each provider's wire format is a providerOps of
+ * its own file (Yiding's, docs/provider.md, is provider_yiding.c), chosen by the
+ * system's provider field (providers.c); this file carries the requests they build
+ * (transport: http_client.c) and classifies the replies. */
 #ifndef SIDECAR_PROVIDER_H
 #define SIDECAR_PROVIDER_H
 
@@ -19,8 +20,11 @@ typedef enum {
     PROVIDER_CANCELLED, /* the sidecar is shutting down */
 } providerOutcome;
 
-/* Where and as whom: from a system's config (providerTargetFromConfig). */
+typedef struct providerOps providerOps;
+
+/* Who, where and as whom: from a system (providerTargetFromConfig, providers.h). */
 typedef struct {
+    const providerOps *ops;
     const char *endpoint;
     const char *apiKey; /* NULL: no Authorization header */
     long timeoutMs;
@@ -38,16 +42,33 @@ typedef struct {
 
 typedef void providerCb(const providerResult *res, void *arg);
 
-/* The endpoint and key in a system's config object (borrowed from it). -1 with a
- * message when the endpoint is missing. */
-int providerTargetFromConfig(const json_t *config, long timeoutMs, providerTarget *t, char *err,
-                             size_t errlen);
-
 /* A status change as the outbox holds it; empty strings are unset values. */
 typedef struct {
     const char *reservationId, *externalId, *status, *arrivalTime, *tableNumber, *changedAt;
     const char *changeId; /* the same on every retry of one change */
 } providerStatusChange;
+
+/* A request as a provider builds it: url and body are allocated (body NULL: none). */
+typedef struct {
+    const char *method; /* "GET" or "POST" */
+    char *url;
+    char *body;
+} providerRequest;
+
+/* One provider's wire format. The builders return 0, or -1 when out of memory (with
+ * nothing allocated in out). pullPage reads a 2xx reply to a pull: the page's
+ * reservations and next cursor (NULL on the last page) point into *page, which the
+ * caller frees; -1 with a message when the reply is malformed. */
+struct providerOps {
+    const char *name; /* as a system's provider field says it, compared without case */
+    int (*ping)(const providerTarget *t, providerRequest *out);
+    int (*push)(const providerTarget *t, const providerStatusChange *ch, providerRequest *out);
+    /* since and cursor NULL to omit; limit 1..1000. */
+    int (*pull)(const providerTarget *t, const char *store, const char *since, const char *cursor,
+                int limit, providerRequest *out);
+    int (*pullPage)(const char *body, size_t len, json_t **page, json_t **items,
+                    const char **nextCursor, char *err, size_t errlen);
+};
 
 /* Each returns 0 and calls cb exactly once later, or -1 with a message in err (and no
  * callback). */
@@ -60,8 +81,6 @@ int providerPull(httpClient *hc, const providerTarget *t, const char *store, con
                  const char *cursor, int limit, providerCb *cb, void *arg, char *err,
                  size_t errlen);
 
-/* The push body (tests and logs): a JSON object, new reference. */
-json_t *providerStatusBody(const providerStatusChange *ch);
 /* How an HTTP status (0: none) is classified. */
 providerOutcome providerClassify(int httpStatus);
 

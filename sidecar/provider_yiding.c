@@ -3,108 +3,17 @@
  *   POST {base}/reservations/{reservation_id}/status   push a status change
  *   GET  {base}/reservations?store_id&updated_since&cursor&limit   pull changes
  * with "Authorization: Bearer <api_key>" and JSON bodies. Everything that knows these
- * paths, fields and status codes is in this file. */
+ * paths and fields is in this file. */
+#include "provider_yiding.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/http.h>
 
-#include "provider.h"
-
-typedef enum { PROV_PING, PROV_PUSH, PROV_PULL } providerCall;
-
-typedef struct {
-    providerCall call;
-    providerCb *cb;
-    void *arg;
-} providerPending;
-
-int providerTargetFromConfig(const json_t *config, long timeoutMs, providerTarget *t, char *err,
-                             size_t errlen) {
-    memset(t, 0, sizeof(*t));
-    t->endpoint = json_string_value(json_object_get(config, "api_endpoint"));
-    t->apiKey = json_string_value(json_object_get(config, "api_key"));
-    t->timeoutMs = timeoutMs;
-    if (!t->endpoint || !*t->endpoint) {
-        snprintf(err, errlen, "config.api_endpoint is missing");
-        return -1;
-    }
-    if (t->apiKey && !*t->apiKey) t->apiKey = NULL;
-    return 0;
-}
-
-providerOutcome providerClassify(int s) {
-    if (s >= 200 && s < 300) return PROVIDER_OK;
-    if (s == 401 || s == 403) return PROVIDER_REFUSED;
-    /* No reply, 5xx, 408 and 429 may pass; other 4xx mean our request or key is wrong. */
-    if (s == 0 || s >= 500 || s == 408 || s == 429) return PROVIDER_RETRY;
-    return PROVIDER_REJECTED;
-}
-
-/* "HTTP 503: <the provider's error message>" from {"error": {"message"}} or the text. */
-static void providerDescribe(const httpClientResult *hr, char *out, size_t outlen) {
-    if (hr->status == 0) {
-        snprintf(out, outlen, "%s", hr->error ? hr->error : "no reply");
-        return;
-    }
-    json_t *j = json_loadb(hr->body, hr->bodyLen, 0, NULL);
-    const json_t *e = json_object_get(j, "error");
-    const char *msg = json_string_value(json_is_object(e) ? json_object_get(e, "message") : e);
-    if (!msg) msg = json_string_value(json_object_get(j, "message"));
-    char text[160];
-    if (!msg) {
-        /* A body that is not JSON: its start, control bytes blanked. */
-        size_t n = hr->bodyLen < sizeof(text) - 1 ? hr->bodyLen : sizeof(text) - 1;
-        for (size_t i = 0; i < n; i++)
-            text[i] = (unsigned char)hr->body[i] < 0x20 ? ' ' : hr->body[i];
-        text[n] = '\0';
-        msg = text;
-    }
-    if (hr->status == 401 || hr->status == 403)
-        snprintf(out, outlen, "the provider refused the api key (HTTP %d%s%.200s)", hr->status,
-                 *msg ? ": " : "", msg);
-    else
-        snprintf(out, outlen, "HTTP %d%s%.200s", hr->status, *msg ? ": " : "", msg);
-    json_decref(j);
-}
-
-static void providerOnReply(const httpClientResult *hr, void *arg) {
-    providerPending *p = arg;
-    providerResult res;
-    memset(&res, 0, sizeof(res));
-    res.httpStatus = hr->status;
-    json_t *page = NULL;
-    if (hr->cancelled) {
-        res.outcome = PROVIDER_CANCELLED;
-        snprintf(res.error, sizeof(res.error), "%s", hr->error);
-    } else {
-        res.outcome = providerClassify(hr->status);
-        if (res.outcome != PROVIDER_OK) providerDescribe(hr, res.error, sizeof(res.error));
-    }
-    if (res.outcome == PROVIDER_OK && p->call == PROV_PULL) {
-        /* 200 {"reservations": [...], "next_cursor": string or null} */
-        json_error_t je;
-        page = json_loadb(hr->body, hr->bodyLen, 0, &je);
-        json_t *items = json_object_get(page, "reservations");
-        json_t *next = json_object_get(page, "next_cursor");
-        if (!json_is_array(items) || (next && !json_is_null(next) && !json_is_string(next))) {
-            res.outcome = PROVIDER_REJECTED;
-            snprintf(res.error, sizeof(res.error),
-                     "malformed pull reply: expected {\"reservations\": [...], \"next_cursor\"}");
-        } else {
-            res.reservations = items;
-            res.nextCursor =
-                json_is_string(next) && json_string_length(next) ? json_string_value(next) : NULL;
-        }
-    }
-    p->cb(&res, p->arg);
-    json_decref(page);
-    free(p);
-}
-
 /* base without trailing slashes, then the rest. */
-static char *providerUrl(const char *base, const char *fmt1, const char *part, const char *fmt2) {
+static char *yidingUrl(const char *base, const char *fmt1, const char *part, const char *fmt2) {
     size_t n = strlen(base);
     while (n > 0 && base[n - 1] == '/')
         n--;
@@ -115,67 +24,49 @@ static char *providerUrl(const char *base, const char *fmt1, const char *part, c
     return url;
 }
 
-static int providerSend(httpClient *hc, const providerTarget *t, providerCall call,
-                        const char *method, char *url, const char *body, providerCb *cb, void *arg,
-                        char *err, size_t errlen) {
-    providerPending *p = malloc(sizeof(*p));
-    if (!p || !url) {
-        free(p);
-        free(url);
-        snprintf(err, errlen, "out of memory");
+/* A request of url (taken) and body (taken, NULL: none); -1 when url is NULL. */
+static int yidingRequest(const char *method, char *url, char *body, providerRequest *out) {
+    if (!url) {
+        free(body);
         return -1;
     }
-    *p = (providerPending){call, cb, arg};
-    int rc = httpClientRequest(hc, method, url, t->apiKey, body, body ? strlen(body) : 0,
-                               t->timeoutMs, providerOnReply, p, err, errlen);
-    free(url);
-    if (rc) free(p);
-    return rc;
+    *out = (providerRequest){method, url, body};
+    return 0;
 }
 
-int providerPing(httpClient *hc, const providerTarget *t, providerCb *cb, void *arg, char *err,
-                 size_t errlen) {
-    return providerSend(hc, t, PROV_PING, "GET", providerUrl(t->endpoint, "/ping", NULL, NULL),
-                        NULL, cb, arg, err, errlen);
+static int yidingPing(const providerTarget *t, providerRequest *out) {
+    return yidingRequest("GET", yidingUrl(t->endpoint, "/ping", NULL, NULL), NULL, out);
 }
 
-static json_t *providerOptString(const char *s) {
+static json_t *yidingOptString(const char *s) {
     return s && *s ? json_string(s) : json_null();
 }
 
-json_t *providerStatusBody(const providerStatusChange *ch) {
+json_t *providerYidingStatusBody(const providerStatusChange *ch) {
     json_t *o = json_object();
     json_object_set_new(o, "reservation_id", json_string(ch->reservationId));
-    json_object_set_new(o, "external_id", providerOptString(ch->externalId));
+    json_object_set_new(o, "external_id", yidingOptString(ch->externalId));
     json_object_set_new(o, "status", json_string(ch->status));
-    json_object_set_new(o, "arrival_time", providerOptString(ch->arrivalTime));
-    json_object_set_new(o, "table_number", providerOptString(ch->tableNumber));
-    json_object_set_new(o, "changed_at", providerOptString(ch->changedAt));
+    json_object_set_new(o, "arrival_time", yidingOptString(ch->arrivalTime));
+    json_object_set_new(o, "table_number", yidingOptString(ch->tableNumber));
+    json_object_set_new(o, "changed_at", yidingOptString(ch->changedAt));
     json_object_set_new(o, "change_id", json_string(ch->changeId));
     return o;
 }
 
-int providerPushStatus(httpClient *hc, const providerTarget *t, const providerStatusChange *ch,
-                       providerCb *cb, void *arg, char *err, size_t errlen) {
-    json_t *o = providerStatusBody(ch);
+static int yidingPush(const providerTarget *t, const providerStatusChange *ch,
+                      providerRequest *out) {
+    json_t *o = providerYidingStatusBody(ch);
     char *body = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     char *rid = evhttp_uriencode(ch->reservationId, -1, 0);
-    char *url = rid ? providerUrl(t->endpoint, "/reservations/", rid, "/status") : NULL;
+    char *url = rid && body ? yidingUrl(t->endpoint, "/reservations/", rid, "/status") : NULL;
     free(rid);
-    if (!body) {
-        free(url);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    int rc = providerSend(hc, t, PROV_PUSH, "POST", url, body, cb, arg, err, errlen);
-    free(body);
-    return rc;
+    return yidingRequest("POST", url, body, out);
 }
 
-int providerPull(httpClient *hc, const providerTarget *t, const char *store, const char *since,
-                 const char *cursor, int limit, providerCb *cb, void *arg, char *err,
-                 size_t errlen) {
+static int yidingPull(const providerTarget *t, const char *store, const char *since,
+                      const char *cursor, int limit, providerRequest *out) {
     char *s = evhttp_uriencode(store, -1, 0);
     char *u = since ? evhttp_uriencode(since, -1, 0) : NULL;
     char *c = cursor ? evhttp_uriencode(cursor, -1, 0) : NULL;
@@ -184,10 +75,28 @@ int providerPull(httpClient *hc, const providerTarget *t, const char *store, con
     if (q && s)
         snprintf(q, qlen, "?store_id=%s%s%s%s%s&limit=%d", s, u ? "&updated_since=" : "",
                  u ? u : "", c ? "&cursor=" : "", c ? c : "", limit);
-    char *url = q && s ? providerUrl(t->endpoint, "/reservations", q, NULL) : NULL;
+    char *url = q && s ? yidingUrl(t->endpoint, "/reservations", q, NULL) : NULL;
     free(s);
     free(u);
     free(c);
     free(q);
-    return providerSend(hc, t, PROV_PULL, "GET", url, NULL, cb, arg, err, errlen);
+    return yidingRequest("GET", url, NULL, out);
 }
+
+/* 200 {"reservations": [...], "next_cursor": string or null} */
+static int yidingPullPage(const char *body, size_t len, json_t **page, json_t **items,
+                          const char **nextCursor, char *err, size_t errlen) {
+    *page = json_loadb(body, len, 0, NULL);
+    json_t *list = json_object_get(*page, "reservations");
+    json_t *next = json_object_get(*page, "next_cursor");
+    if (!json_is_array(list) || (next && !json_is_null(next) && !json_is_string(next))) {
+        snprintf(err, errlen,
+                 "malformed pull reply: expected {\"reservations\": [...], \"next_cursor\"}");
+        return -1;
+    }
+    *items = list;
+    *nextCursor = json_is_string(next) && json_string_length(next) ? json_string_value(next) : NULL;
+    return 0;
+}
+
+const providerOps providerYiding = {"yiding", yidingPing, yidingPush, yidingPull, yidingPullPage};

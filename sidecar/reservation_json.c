@@ -145,6 +145,11 @@ const redisReply *resvReplyField(const redisReply *r, const char *name) {
     return NULL;
 }
 
+const char *resvReplyStr(const redisReply *r, const char *name) {
+    const redisReply *v = resvReplyField(r, name);
+    return v && v->type == REDIS_REPLY_STRING ? v->str : NULL;
+}
+
 /* A stored string as the JSON type of its model field; the text itself when it does
  * not parse (never lose data over a type). */
 static json_t *resvTypedValue(const resvFieldSpec *spec, const char *s, size_t len) {

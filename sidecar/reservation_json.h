@@ -46,6 +46,8 @@ int resvUpsertArgv(redisCmd *a, const char *store, const json_t *item, const res
 
 /* A field of a RESP2 map reply (flat array of name, value); NULL when absent. */
 const redisReply *resvReplyField(const redisReply *r, const char *name);
+/* The same when it is a string; NULL otherwise. */
+const char *resvReplyStr(const redisReply *r, const char *name);
 
 /* A reservation (RESV.GET form) as a JSON object with every model field, typed, null
  * where unset. NULL when r is not a map. */

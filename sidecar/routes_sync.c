@@ -90,8 +90,8 @@ static httpResult syncPullWithSystem(httpCtx *c, const redisReply *sys) {
     const char *since = last && last->type == REDIS_REPLY_STRING && last->len ? last->str : NULL;
     json_t *config = resvSystemConfig(sys);
     char err[256];
-    int rc = syncPullNow(c->srv->sync, c->params[0], c->store, config, since, syncPullReplied, c,
-                         err, sizeof(err));
+    int rc = syncPullNow(c->srv->sync, c->params[0], c->store, resvReplyStr(sys, "provider"),
+                         config, since, syncPullReplied, c, err, sizeof(err));
     json_decref(config);
     if (rc) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s", err);
     return HTTP_R_PENDING;

@@ -5,7 +5,7 @@
 
 #include <uuid/uuid.h>
 
-#include "provider.h"
+#include "providers.h"
 #include "reservation_json.h"
 #include "resv_model.h"
 #include "lookup.h"
@@ -191,11 +191,11 @@ static void systemsProbeReply(const providerResult *res, void *arg) {
 
 /* The connection test of docs/provider.md (GET {base}/ping with the api_key), bounded
  * by provider-timeout; its callback stores the outcome. */
-static httpResult systemsProbeProvider(httpCtx *c, const json_t *config) {
+static httpResult systemsProbeProvider(httpCtx *c, const char *provider, const json_t *config) {
     providerTarget t;
     char err[256];
-    if (providerTargetFromConfig(config, c->srv->cfg->providerTimeout * 1000, &t, err,
-                                 sizeof(err)) ||
+    if (providersTarget(config, provider, c->srv->cfg->providerTimeout * 1000, &t, err,
+                        sizeof(err)) ||
         providerPing(c->srv->provider, &t, systemsProbeReply, c, err, sizeof(err)))
         return systemsTestFinish(c, 0, err);
     return HTTP_R_PENDING;
@@ -203,7 +203,7 @@ static httpResult systemsProbeProvider(httpCtx *c, const json_t *config) {
 
 static httpResult systemsTest(httpCtx *c, const redisReply *sys) {
     json_t *config = resvSystemConfig(sys);
-    httpResult r = systemsProbeProvider(c, config);
+    httpResult r = systemsProbeProvider(c, resvReplyStr(sys, "provider"), config);
     json_decref(config);
     return r;
 }

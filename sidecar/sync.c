@@ -8,7 +8,7 @@
 
 #include <event2/event.h>
 
-#include "provider.h"
+#include "providers.h"
 #include "reservation_json.h"
 #include "resv_time.h"
 #include "clock.h"
@@ -23,11 +23,12 @@ typedef struct syncPull syncPull;
 struct syncWorker {
     syncEngine *e;
     char *store, *systemId, *endpoint, *apiKey, *lastPullAt;
-    int seen;    /* named by the latest listing */
-    int gone;    /* no longer an active system's store: freed once idle */
-    int busy;    /* an outbox read, a delivery or a report is in flight */
-    int pulling; /* a scheduled pull is running */
-    int quiet;   /* an outbox error was logged: not again until a read succeeds */
+    const providerOps *ops; /* the system's provider */
+    int seen;               /* named by the latest listing */
+    int gone;               /* no longer an active system's store: freed once idle */
+    int busy;               /* an outbox read, a delivery or a report is in flight */
+    int pulling;            /* a scheduled pull is running */
+    int quiet;              /* an outbox error was logged: not again until a read succeeds */
     int attempts;
     uint64_t retryAtUs, nextPullUs;
     /* The entry being delivered; its reservation id outlives the outbox reply for the
@@ -40,6 +41,7 @@ struct syncWorker {
 struct syncPull {
     syncEngine *e;
     char *systemId, *store, *endpoint, *apiKey, *cursor;
+    const providerOps *ops;
     char since[32], maxUpdated[32];
     syncPullReport rep;
     int pending; /* RESV.UPSERT / RESV.SYSTEM.SET replies awaited */
@@ -226,7 +228,7 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
         syncWorkerIdle(w);
         return;
     }
-    providerTarget t = {w->endpoint, w->apiKey, e->cfg->providerTimeout * 1000};
+    providerTarget t = {w->ops, w->endpoint, w->apiKey, e->cfg->providerTimeout * 1000};
     if (!*ch.reservationId || !*ch.status) {
         syncPushReport(w, 0, "outbox entry without reservation_id or status");
         return;
@@ -412,7 +414,7 @@ static void syncPullGotPage(const providerResult *res, void *arg) {
 
 /* Asks the provider for the page at p->cursor (the first one when NULL). */
 static int syncPullRequest(syncPull *p, char *err, size_t errlen) {
-    providerTarget t = {p->endpoint, p->apiKey, p->e->cfg->providerTimeout * 1000};
+    providerTarget t = {p->ops, p->endpoint, p->apiKey, p->e->cfg->providerTimeout * 1000};
     return providerPull(p->e->hc, &t, p->store, p->since[0] ? p->since : NULL, p->cursor,
                         SYNC_PULL_LIMIT, syncPullGotPage, p, err, errlen);
 }
@@ -422,21 +424,23 @@ static void syncPullPage(syncPull *p) {
     if (syncPullRequest(p, err, sizeof(err))) syncPullFail(p, 0, err);
 }
 
+/* A pull of system systemId of store from target t (its timeout is the config's). */
 static int syncPullStart(syncEngine *e, const char *systemId, const char *store,
-                         const char *endpoint, const char *apiKey, const char *since,
-                         syncPullDone *done, void *arg, char *err, size_t errlen) {
+                         const providerTarget *t, const char *since, syncPullDone *done, void *arg,
+                         char *err, size_t errlen) {
     if (e->stopping) {
         snprintf(err, errlen, "the server is shutting down");
         return -1;
     }
     syncPull *p = calloc(1, sizeof(*p));
     if (!p || !(p->systemId = strdup(systemId)) || !(p->store = strdup(store)) ||
-        !(p->endpoint = strdup(endpoint)) || (apiKey && !(p->apiKey = strdup(apiKey)))) {
+        !(p->endpoint = strdup(t->endpoint)) || (t->apiKey && !(p->apiKey = strdup(t->apiKey)))) {
         syncPullFree(p);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     p->e = e;
+    p->ops = t->ops;
     p->done = done;
     p->arg = arg;
     if (since && strlen(since) < sizeof(p->since))
@@ -450,11 +454,12 @@ static int syncPullStart(syncEngine *e, const char *systemId, const char *store,
     return 0;
 }
 
-int syncPullNow(syncEngine *e, const char *systemId, const char *store, const json_t *config,
-                const char *since, syncPullDone *done, void *arg, char *err, size_t errlen) {
+int syncPullNow(syncEngine *e, const char *systemId, const char *store, const char *provider,
+                const json_t *config, const char *since, syncPullDone *done, void *arg, char *err,
+                size_t errlen) {
     providerTarget t;
-    if (providerTargetFromConfig(config, 0, &t, err, errlen)) return -1;
-    return syncPullStart(e, systemId, store, t.endpoint, t.apiKey, since, done, arg, err, errlen);
+    if (providersTarget(config, provider, 0, &t, err, errlen)) return -1;
+    return syncPullStart(e, systemId, store, &t, since, done, arg, err, errlen);
 }
 
 static void syncWorkerPulled(const syncPullReport *rep, void *arg) {
@@ -483,11 +488,6 @@ static syncWorker *syncWorkerFor(syncEngine *e, const char *store) {
     return w;
 }
 
-static const char *syncStr(const redisReply *sys, const char *name) {
-    const redisReply *v = resvReplyField(sys, name);
-    return v && v->type == REDIS_REPLY_STRING ? v->str : NULL;
-}
-
 /* Each store of an active system gets a worker; with several active systems on one
  * store, the first by id serves it. */
 static void syncSystemsReply(redisAsyncContext *ac, void *reply, void *privdata) {
@@ -502,21 +502,22 @@ static void syncSystemsReply(redisAsyncContext *ac, void *reply, void *privdata)
     }
     for (size_t i = 0; i < r->elements; i++) {
         const redisReply *sys = r->element[i];
-        const char *status = syncStr(sys, "status"), *store = syncStr(sys, "store_id");
-        const char *id = syncStr(sys, "id");
+        const char *status = resvReplyStr(sys, "status"), *store = resvReplyStr(sys, "store_id");
+        const char *id = resvReplyStr(sys, "id");
         if (!status || strcmp(status, "active") != 0 || !store || !id) continue;
         json_t *config = resvSystemConfig(sys);
         providerTarget t;
         char err[128];
-        if (providerTargetFromConfig(config, 0, &t, err, sizeof(err)) == 0) {
+        if (providersTarget(config, resvReplyStr(sys, "provider"), 0, &t, err, sizeof(err)) == 0) {
             w = syncWorkerFor(e, store);
             if (w && !w->seen) {
                 w->seen = 1;
                 w->gone = 0;
+                w->ops = t.ops;
                 syncSetStr(&w->systemId, id);
                 syncSetStr(&w->endpoint, t.endpoint);
                 syncSetStr(&w->apiKey, t.apiKey);
-                syncSetStr(&w->lastPullAt, syncStr(sys, "last_pull_at"));
+                syncSetStr(&w->lastPullAt, resvReplyStr(sys, "last_pull_at"));
             }
         }
         json_decref(config);
@@ -548,9 +549,10 @@ static void syncOnTick(evutil_socket_t fd, short what, void *arg) {
         if (!w->busy && now >= w->retryAtUs) syncPushPoll(w);
         if (e->cfg->pullInterval > 0 && !w->pulling && now >= w->nextPullUs) {
             char err[256];
+            providerTarget t = {w->ops, w->endpoint, w->apiKey, 0};
             w->nextPullUs = now + (uint64_t)e->cfg->pullInterval * 1000000u;
-            if (syncPullStart(e, w->systemId, w->store, w->endpoint, w->apiKey, w->lastPullAt,
-                              syncWorkerPulled, w, err, sizeof(err)) == 0)
+            if (syncPullStart(e, w->systemId, w->store, &t, w->lastPullAt, syncWorkerPulled, w, err,
+                              sizeof(err)) == 0)
                 w->pulling = 1;
             else
                 fprintf(stderr, "resv-sidecar: pull system %s: %s\n", w->systemId, err);

@@ -42,10 +42,11 @@ typedef struct {
 
 typedef void syncPullDone(const syncPullReport *rep, void *arg);
 
-/* One pull of system systemId (store, config with api_endpoint and api_key) now,
- * changes since `since` (NULL: everything). done runs once, later. -1 with a message
- * (no callback). */
-int syncPullNow(syncEngine *e, const char *systemId, const char *store, const json_t *config,
-                const char *since, syncPullDone *done, void *arg, char *err, size_t errlen);
+/* One pull of system systemId (store, provider name, config with api_endpoint and
+ * api_key) now, changes since `since` (NULL: everything). done runs once, later. -1
+ * with a message (no callback). */
+int syncPullNow(syncEngine *e, const char *systemId, const char *store, const char *provider,
+                const json_t *config, const char *since, syncPullDone *done, void *arg, char *err,
+                size_t errlen);
 
 #endif

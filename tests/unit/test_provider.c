@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "provider.h"
+#include "provider_yiding.h"
+#include "providers.h"
 #include "reservation_json.h"
 
 static void test_classify(void **state) {
@@ -43,7 +44,7 @@ static void test_status_body(void **state) {
                                "",
                                "2024-02-15T18:05:01",
                                "store-001:1700000000000-0"};
-    json_t *o = providerStatusBody(&ch);
+    json_t *o = providerYidingStatusBody(&ch);
     char *text = json_dumps(o, JSON_COMPACT);
     assert_string_equal(text,
                         "{\"reservation_id\":\"RES-1\",\"external_id\":null,\"status\":\"arrived\","
@@ -60,19 +61,69 @@ static void test_target(void **state) {
     providerTarget t;
     json_t *cfg = json_pack("{s:s,s:s}", "api_endpoint", "https://api.yiding.com/reservation",
                             "api_key", "k1");
-    assert_int_equal(providerTargetFromConfig(cfg, 5000, &t, err, sizeof(err)), 0);
+    assert_int_equal(providersTarget(cfg, "Yiding", 5000, &t, err, sizeof(err)), 0);
+    assert_ptr_equal(t.ops, &providerYiding);
     assert_string_equal(t.endpoint, "https://api.yiding.com/reservation");
     assert_string_equal(t.apiKey, "k1");
     assert_int_equal(t.timeoutMs, 5000);
     json_decref(cfg);
     cfg = json_pack("{s:s,s:s}", "api_endpoint", "http://x", "api_key", "");
-    assert_int_equal(providerTargetFromConfig(cfg, 1, &t, err, sizeof(err)), 0);
+    assert_int_equal(providersTarget(cfg, NULL, 1, &t, err, sizeof(err)), 0);
     assert_null(t.apiKey);
     json_decref(cfg);
     cfg = json_pack("{s:s}", "api_key", "k");
-    assert_int_equal(providerTargetFromConfig(cfg, 1, &t, err, sizeof(err)), -1);
+    assert_int_equal(providersTarget(cfg, "yiding", 1, &t, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "api_endpoint"));
     json_decref(cfg);
+}
+
+/* The provider field picks the ops without regard to case; a name no provider has is
+ * Yiding, as every system was before the field chose anything. */
+static void test_find(void **state) {
+    (void)state;
+    assert_ptr_equal(providersFind("yiding"), &providerYiding);
+    assert_ptr_equal(providersFind("YIDING"), &providerYiding);
+    assert_ptr_equal(providersFind("someone-else"), &providerYiding);
+    assert_ptr_equal(providersFind(NULL), &providerYiding);
+}
+
+/* Yiding's requests: the paths of docs/provider.md, under an endpoint whose trailing
+ * slashes are dropped, with every query value URI-encoded. */
+static void test_yiding_requests(void **state) {
+    (void)state;
+    providerTarget t = {&providerYiding, "http://h:1/api//", "k", 1000};
+    providerRequest rq;
+    assert_int_equal(providerYiding.ping(&t, &rq), 0);
+    assert_string_equal(rq.method, "GET");
+    assert_string_equal(rq.url, "http://h:1/api/ping");
+    assert_null(rq.body);
+    free(rq.url);
+    providerStatusChange ch = {"R 1", "", "seated", "", "T1", "", "c-1"};
+    assert_int_equal(providerYiding.push(&t, &ch, &rq), 0);
+    assert_string_equal(rq.method, "POST");
+    assert_string_equal(rq.url, "http://h:1/api/reservations/R%201/status");
+    assert_non_null(strstr(rq.body, "\"table_number\":\"T1\""));
+    free(rq.url);
+    free(rq.body);
+    assert_int_equal(providerYiding.pull(&t, "s&1", "2024-01-01T00:00:00", NULL, 50, &rq), 0);
+    assert_string_equal(rq.url, "http://h:1/api/reservations?store_id=s%261"
+                                "&updated_since=2024-01-01T00%3A00%3A00&limit=50");
+    free(rq.url);
+
+    json_t *page, *items;
+    const char *next;
+    char err[160];
+    const char *ok = "{\"reservations\":[{\"reservation_id\":\"a\"}],\"next_cursor\":\"c2\"}";
+    assert_int_equal(
+        providerYiding.pullPage(ok, strlen(ok), &page, &items, &next, err, sizeof(err)), 0);
+    assert_int_equal(json_array_size(items), 1);
+    assert_string_equal(next, "c2");
+    json_decref(page);
+    const char *bad = "{\"reservations\":{}}";
+    assert_int_equal(
+        providerYiding.pullPage(bad, strlen(bad), &page, &items, &next, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "malformed pull reply"));
+    json_decref(page);
 }
 
 static void test_upsert_argv(void **state) {
@@ -137,10 +188,9 @@ static void test_upsert_argv(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_classify),
-        cmocka_unit_test(test_status_body),
-        cmocka_unit_test(test_target),
-        cmocka_unit_test(test_upsert_argv),
+        cmocka_unit_test(test_classify),        cmocka_unit_test(test_status_body),
+        cmocka_unit_test(test_target),          cmocka_unit_test(test_find),
+        cmocka_unit_test(test_yiding_requests), cmocka_unit_test(test_upsert_argv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
