@@ -164,8 +164,7 @@ static int modelParseMoney(const char *s, size_t len, long long *cents) {
     return 0;
 }
 
-/* Position of s in a NULL-terminated word list (exact bytes), -1 when absent. */
-static int modelWordIndex(const char *const *words, const char *s, size_t len) {
+int resvWordIndex(const char *const *words, const char *s, size_t len) {
     for (int i = 0; words[i]; i++)
         if (strlen(words[i]) == len && memcmp(words[i], s, len) == 0) return i;
     return -1;
@@ -223,7 +222,7 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len,
         return resvStatusParse(v, len, &st);
     case RESV_T_ENUM:
         *why = spec->wordsWhy;
-        return modelWordIndex(spec->words, v, len) >= 0 ? 0 : -1;
+        return resvWordIndex(spec->words, v, len) >= 0 ? 0 : -1;
     }
     *why = "has an unknown type";
     return -1;
@@ -246,7 +245,7 @@ const char *resvStatusName(resvStatus s) {
 }
 
 int resvStatusParse(const char *s, size_t len, resvStatus *out) {
-    int i = modelWordIndex(statusNames, s, len);
+    int i = resvWordIndex(statusNames, s, len);
     if (i < 0) return -1;
     *out = (resvStatus)i;
     return 0;
@@ -287,7 +286,7 @@ const char *resvOriginName(resvOrigin o) {
 }
 
 int resvOriginParse(const char *s, size_t len, resvOrigin *out) {
-    int i = modelWordIndex(originNames, s, len);
+    int i = resvWordIndex(originNames, s, len);
     if (i < 0) return -1;
     *out = (resvOrigin)i;
     return 0;

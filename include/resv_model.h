@@ -107,6 +107,8 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len,
 resvJsonType resvFieldJsonType(const resvFieldSpec *spec);
 
 int resvIdValid(const char *s, size_t len);
+/* Position of s in a NULL-terminated word list (exact bytes), -1 when absent. */
+int resvWordIndex(const char *const *words, const char *s, size_t len);
 int resvUtf8Valid(const char *s, size_t len);
 
 typedef enum {

@@ -8,6 +8,7 @@
 
 #include "redismodule.h"
 #include "resv_history.h"
+#include "resv_keys.h"
 #include "resv_model.h"
 #include "resv_time.h"
 

@@ -145,6 +145,18 @@ static void cmdsChangeAudit(resvChange *c, const cmdsOptions *o, const char *def
     c->msgid = o->msgid;
 }
 
+/* Counts what RESV.UPSERT did (INFO resv) and replies its word. */
+static int cmdsUpsertDone(RedisModuleCtx *ctx, resvUpsertResult r) {
+    unsigned long long *counter[RESV_UPSERT_COUNT] = {
+        [RESV_UPSERT_CREATED] = &resvStats.upsertCreated,
+        [RESV_UPSERT_UPDATED] = &resvStats.upsertUpdated,
+        [RESV_UPSERT_UNCHANGED] = &resvStats.upsertUnchanged,
+        [RESV_UPSERT_STALE] = &resvStats.upsertStale,
+        [RESV_UPSERT_DUPLICATE] = &resvStats.upsertDuplicate};
+    (*counter[r])++;
+    return RedisModule_ReplyWithSimpleString(ctx, resvUpsertResultName(r));
+}
+
 /* RESV.UPSERT store id [option value ...] field value [field value ...] */
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
@@ -194,8 +206,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         size_t ml;
         const char *m = RedisModule_StringPtrLen(o.msgid, &ml);
         if (resvKeyExists(ctx, resvKeyMsg(ctx, c.store.v, c.store.len, m, ml))) {
-            resvStats.upsertDuplicate++;
-            return RedisModule_ReplyWithSimpleString(ctx, "duplicate");
+            return cmdsUpsertDone(ctx, RESV_UPSERT_DUPLICATE);
         }
     }
     int cluster = resvIsCluster(ctx);
@@ -218,8 +229,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         resvSpan ou = resvSpanOf(old[RESV_F_UPDATED_AT]);
         if (ou.len == RESV_DATETIME_LEN &&
             memcmp(c.val[RESV_F_UPDATED_AT].v, ou.v, RESV_DATETIME_LEN) < 0) {
-            resvStats.upsertStale++;
-            return RedisModule_ReplyWithSimpleString(ctx, "stale");
+            return cmdsUpsertDone(ctx, RESV_UPSERT_STALE);
         }
     }
 
@@ -253,8 +263,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         }
     }
     if (!nchanged && !c.note) {
-        resvStats.upsertUnchanged++;
-        return RedisModule_ReplyWithSimpleString(ctx, "unchanged");
+        return cmdsUpsertDone(ctx, RESV_UPSERT_UNCHANGED);
     }
 
     resvNow(c.now);
@@ -314,15 +323,12 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (resvApplyChange(ctx, &c))
         return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
     if (c.creating) {
-        resvStats.upsertCreated++;
-        return RedisModule_ReplyWithSimpleString(ctx, "created");
+        return cmdsUpsertDone(ctx, RESV_UPSERT_CREATED);
     }
     if (!nchanged) {
-        resvStats.upsertUnchanged++;
-        return RedisModule_ReplyWithSimpleString(ctx, "unchanged");
+        return cmdsUpsertDone(ctx, RESV_UPSERT_UNCHANGED);
     }
-    resvStats.upsertUpdated++;
-    return RedisModule_ReplyWithSimpleString(ctx, "updated");
+    return cmdsUpsertDone(ctx, RESV_UPSERT_UPDATED);
 }
 
 /* RESV.STATUS store id status [ARRIVAL t] [TABLE n] [ORIGIN o] [ACTOR a] */

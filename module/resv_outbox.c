@@ -118,8 +118,9 @@ static int outboxFind(RedisModuleCtx *ctx, RedisModuleString *okey, RedisModuleS
             RedisModuleString *f, *v, *r = NULL, *st = NULL;
             /* Fields are drained for every entry: Redis 7.0 asserts otherwise. */
             while (RedisModule_StreamIteratorNextField(key, &f, &v) == REDISMODULE_OK) {
-                if (resvStrEq(f, "reservation_id", 14)) r = v;
-                if (resvStrEq(f, "status", 6)) st = v;
+                if (resvStrEq(f, RESV_OUTBOX_RESERVATION_ID, strlen(RESV_OUTBOX_RESERVATION_ID)))
+                    r = v;
+                if (resvStrEq(f, RESV_OUTBOX_STATUS, strlen(RESV_OUTBOX_STATUS))) st = v;
             }
             if (!found && !first) break; /* the first entry is past eid: no such entry */
             if (first) {

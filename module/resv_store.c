@@ -96,58 +96,58 @@ int resvIsCluster(RedisModuleCtx *ctx) {
 
 RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
                                  size_t rl) {
-    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:r:%.*s", (int)sl, s, (int)rl, r);
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_RECORD, (int)sl, s, (int)rl, r);
 }
 
 RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t sl,
                                     resvStatus status, const char *day) {
-    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:i:%s:%.*s", (int)sl, s,
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_PARTITION, (int)sl, s,
                                           resvStatusName(status), RESV_DATE_LEN, day);
 }
 
 RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl) {
-    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:days", (int)sl, s);
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_DAYS, (int)sl, s);
 }
 
 RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl) {
-    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:tables", (int)sl, s);
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_TABLES, (int)sl, s);
 }
 
 RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
                                   size_t rl) {
-    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:h:%.*s", (int)sl, s, (int)rl, r);
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_HISTORY, (int)sl, s, (int)rl, r);
 }
 
 RedisModuleString *resvKeyMsg(RedisModuleCtx *ctx, const char *s, size_t sl, const char *m,
                               size_t ml) {
     /* A MSGID may hold any bytes; the key is built from pieces, not a format. */
-    RedisModuleString *k = RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:msg:", (int)sl, s);
+    RedisModuleString *k = RedisModule_CreateStringPrintf(ctx, RESV_KEY_MSG_PREFIX, (int)sl, s);
     RedisModule_StringAppendBuffer(ctx, k, m, ml);
     return k;
 }
 
 RedisModuleString *resvKeyChanges(RedisModuleCtx *ctx, const char *s, size_t sl) {
-    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:changes", (int)sl, s);
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_CHANGES, (int)sl, s);
 }
 
 RedisModuleString *resvKeyOutbox(RedisModuleCtx *ctx, const char *s, size_t sl) {
-    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:outbox", (int)sl, s);
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_OUTBOX, (int)sl, s);
 }
 
 RedisModuleString *resvKeyFailures(RedisModuleCtx *ctx, const char *s, size_t sl) {
-    return RedisModule_CreateStringPrintf(ctx, "resv:{%.*s}:failures", (int)sl, s);
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_FAILURES, (int)sl, s);
 }
 
 RedisModuleString *resvKeyOwner(RedisModuleCtx *ctx, const char *r, size_t rl) {
-    return RedisModule_CreateStringPrintf(ctx, "resv:owner:{%.*s}", (int)rl, r);
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_OWNER, (int)rl, r);
 }
 
 RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl) {
-    return RedisModule_CreateStringPrintf(ctx, "resv:sys:{%.*s}", (int)yl, y);
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_SYSTEM, (int)yl, y);
 }
 
 RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx) {
-    return RedisModule_CreateString(ctx, "resv:sys:all", 12);
+    return RedisModule_CreateString(ctx, RESV_KEY_SYSTEM_ALL, sizeof RESV_KEY_SYSTEM_ALL - 1);
 }
 
 /* ---- reading ---- */
@@ -338,10 +338,10 @@ int resvWriteFeed(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, 
     resvArgvAddC(ctx, &f, "~");
     resvArgvAddC(ctx, &f, "10000");
     resvArgvAddC(ctx, &f, "*");
-    storeAddPair(ctx, &f, "reservation_id", r, rl);
-    storeAddPair(ctx, &f, "event", event, strlen(event));
-    storeAddPair(ctx, &f, "status", statusName, strlen(statusName));
-    storeAddPair(ctx, &f, "at", now, RESV_DATETIME_LEN);
+    storeAddPair(ctx, &f, RESV_FEED_RESERVATION_ID, r, rl);
+    storeAddPair(ctx, &f, RESV_FEED_EVENT, event, strlen(event));
+    storeAddPair(ctx, &f, RESV_FEED_STATUS, statusName, strlen(statusName));
+    storeAddPair(ctx, &f, RESV_FEED_AT, now, RESV_DATETIME_LEN);
     return resvWrite(ctx, "XADD", &f);
 }
 
@@ -532,12 +532,12 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
         resvArgv p = {.n = 0};
         resvArgvAddStr(&p, resvKeyOutbox(ctx, s, sl));
         resvArgvAddC(ctx, &p, "*");
-        storeAddPair(ctx, &p, "reservation_id", r, rl);
-        storeAddPair(ctx, &p, "external_id", c->pushExternal.v, c->pushExternal.len);
-        storeAddPair(ctx, &p, "status", statusName, strlen(statusName));
-        storeAddPair(ctx, &p, "arrival_time", c->pushArrival.v, c->pushArrival.len);
-        storeAddPair(ctx, &p, "table_number", c->pushTable.v, c->pushTable.len);
-        storeAddPair(ctx, &p, "changed_at", c->now, RESV_DATETIME_LEN);
+        storeAddPair(ctx, &p, RESV_OUTBOX_RESERVATION_ID, r, rl);
+        storeAddPair(ctx, &p, RESV_OUTBOX_EXTERNAL_ID, c->pushExternal.v, c->pushExternal.len);
+        storeAddPair(ctx, &p, RESV_OUTBOX_STATUS, statusName, strlen(statusName));
+        storeAddPair(ctx, &p, RESV_OUTBOX_ARRIVAL_TIME, c->pushArrival.v, c->pushArrival.len);
+        storeAddPair(ctx, &p, RESV_OUTBOX_TABLE_NUMBER, c->pushTable.v, c->pushTable.len);
+        storeAddPair(ctx, &p, RESV_OUTBOX_CHANGED_AT, c->now, RESV_DATETIME_LEN);
         rc |= resvWrite(ctx, "XADD", &p);
         resvStats.pushQueued++;
     }

@@ -14,6 +14,7 @@
 #include <event2/http.h>
 
 #include "lookup.h"
+#include "resv_keys.h"
 #include "resv_model.h"
 #include "server.h"
 #include "sse.h"
@@ -27,7 +28,7 @@ static void sseStart(httpCtx *c, const char *lastId) {
         return;
     }
     char key[RESV_ID_MAX + 32];
-    snprintf(key, sizeof(key), "resv:{%s}:changes", c->store);
+    snprintf(key, sizeof(key), RESV_KEY_CHANGES, (int)strlen(c->store), c->store);
     if (sseAdd(c->srv->sse, c, key, lastId))
         httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory"), NULL);
 }
@@ -83,7 +84,7 @@ httpResult routeEvents(httpCtx *c) {
     }
     /* No Last-Event-ID: new entries only, from the feed's current last id. */
     char key[RESV_ID_MAX + 32];
-    snprintf(key, sizeof(key), "resv:{%s}:changes", store);
+    snprintf(key, sizeof(key), RESV_KEY_CHANGES, (int)strlen(store), store);
     redisCmd a;
     redisCmdInit(&a, "XREVRANGE");
     redisCmdPushKey(&a, key);

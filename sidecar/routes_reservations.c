@@ -7,6 +7,7 @@
 #include <event2/buffer.h>
 
 #include "reservation_json.h"
+#include "resv_keys.h"
 #include "resv_model.h"
 #include "resv_time.h"
 #include "lookup.h"
@@ -272,8 +273,15 @@ static int resvSyncArgv(httpCtx *c, const json_t *item, const char *payload, siz
 
 typedef struct {
     httpResult upsert; /* HTTP_R_OK once the UPSERT succeeded */
-    char result[16];
+    resvUpsertResult result;
 } resvSyncOne;
+
+/* What an UPSERT reply says it did; a word we do not know counts as an update. */
+static resvUpsertResult resvUpsertResultOf(const redisReply *r) {
+    resvUpsertResult k = RESV_UPSERT_UPDATED;
+    resvUpsertResultParse(r->str, r->len, &k);
+    return k;
+}
 
 static void resvSyncUpsertReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
@@ -283,7 +291,7 @@ static void resvSyncUpsertReply(redisAsyncContext *ac, void *reply, void *privda
     c->redisPending--;
     if (r && (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING)) {
         s->upsert = HTTP_R_OK;
-        snprintf(s->result, sizeof(s->result), "%s", r->str);
+        s->result = resvUpsertResultOf(r);
     } else {
         s->upsert = httpFailRedis(c, r);
     }
@@ -304,8 +312,9 @@ static void resvSyncGetReply(redisAsyncContext *ac, void *reply, void *privdata)
     redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
     if (!r) return;
     json_t *o = resvJsonFromReply(r);
-    httpFinish(c, strcmp(s->result, "created") == 0 ? HTTP_R_CREATED : HTTP_R_OK,
-               json_pack("{s:s,s:o*}", "result", s->result, "reservation", o));
+    httpFinish(
+        c, s->result == RESV_UPSERT_CREATED ? HTTP_R_CREATED : HTTP_R_OK,
+        json_pack("{s:s,s:o*}", "result", resvUpsertResultName(s->result), "reservation", o));
 }
 
 static httpResult resvSyncSingle(httpCtx *c) {
@@ -338,8 +347,8 @@ static httpResult resvSyncSingle(httpCtx *c) {
 
 /* Bulk: every item is sent at once (pipelined); replies come back in order. */
 typedef struct {
-    const char *result; /* static: created, updated, ... ; NULL on error */
-    const char *code;   /* static */
+    int result;       /* a resvUpsertResult; -1 on error */
+    const char *code; /* static */
     char *message;
     char *rid;
 } resvBulkItem;
@@ -371,7 +380,7 @@ static void resvBulkFree(void *p) {
 }
 
 static void resvBulkItemError(resvBulkItem *it, const char *code, const char *message) {
-    it->result = NULL;
+    it->result = -1;
     it->code = code;
     free(it->message);
     it->message = strdup(message);
@@ -388,29 +397,28 @@ static void resvBulkFinish(httpCtx *c) {
                    NULL);
         return;
     }
-    static const char *const kinds[] = {"created", "updated", "unchanged", "stale", NULL};
-    json_int_t counts[5] = {0}; /* kinds..., failed */
+    json_int_t counts[RESV_UPSERT_COUNT] = {0}, failed = 0;
     json_t *results = json_array();
     for (size_t i = 0; i < b->n; i++) {
         resvBulkItem *it = &b->items[i];
         json_t *o = json_pack("{s:I}", "index", (json_int_t)i);
         json_object_set_new(o, "reservation_id", it->rid ? json_string(it->rid) : json_null());
-        if (it->result) {
-            json_object_set_new(o, "result", json_string(it->result));
-            for (int k = 0; kinds[k]; k++)
-                if (strcmp(kinds[k], it->result) == 0) counts[k]++;
+        if (it->result >= 0) {
+            json_object_set_new(o, "result", json_string(resvUpsertResultName(it->result)));
+            counts[it->result]++;
         } else {
             json_object_set_new(o, "error",
                                 json_pack("{s:s,s:s}", "code", it->code, "message",
                                           it->message ? it->message : ""));
-            counts[4]++;
+            failed++;
         }
         json_array_append_new(results, o);
     }
     httpFinish(c, HTTP_R_OK,
                json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:I}", "results", results, "total",
-                         (json_int_t)b->n, "created", counts[0], "updated", counts[1], "unchanged",
-                         counts[2], "stale", counts[3], "failed", counts[4]));
+                         (json_int_t)b->n, "created", counts[RESV_UPSERT_CREATED], "updated",
+                         counts[RESV_UPSERT_UPDATED], "unchanged", counts[RESV_UPSERT_UNCHANGED],
+                         "stale", counts[RESV_UPSERT_STALE], "failed", failed));
 }
 
 static void resvBulkReply(redisAsyncContext *ac, void *reply, void *privdata) {
@@ -424,11 +432,7 @@ static void resvBulkReply(redisAsyncContext *ac, void *reply, void *privdata) {
         slot->bulk->lost++;
         resvBulkItemError(it, "redis_unavailable", "Redis is unavailable");
     } else if (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING) {
-        static const char *const kinds[] = {"created", "updated",   "unchanged",
-                                            "stale",   "duplicate", NULL};
-        it->result = "updated";
-        for (int k = 0; kinds[k]; k++)
-            if (strcmp(kinds[k], r->str) == 0) it->result = kinds[k];
+        it->result = (int)resvUpsertResultOf(r);
     } else {
         /* The same mapping as a single request, so codes read alike. */
         httpFailRedis(c, r);

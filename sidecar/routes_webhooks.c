@@ -8,6 +8,7 @@
 #include <event2/buffer.h>
 
 #include "reservation_json.h"
+#include "resv_keys.h"
 #include "resv_model.h"
 #include "lookup.h"
 #include "routes_webhooks.h"
@@ -32,7 +33,8 @@ static void webhookUpsertReply(redisAsyncContext *ac, void *reply, void *privdat
         httpFinish(c, httpFailRedis(c, r), NULL);
         return;
     }
-    if (strcmp(r->str, "duplicate") == 0) {
+    resvUpsertResult k;
+    if (resvUpsertResultParse(r->str, r->len, &k) == 0 && k == RESV_UPSERT_DUPLICATE) {
         c->srv->webhooksDuplicate++;
         httpFinish(c, HTTP_R_OK,
                    json_pack("{s:b,s:b,s:s,s:s}", "received", 1, "duplicate", 1, "event", w->event,

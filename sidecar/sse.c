@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "reservation_json.h"
+#include "resv_keys.h"
 
 #define SSE_READ_COUNT   100
 #define SSE_MAX_BUFFERED (1u << 20) /* a slow client is not read for until it catches up */
@@ -72,7 +73,7 @@ static void sseFormat(sseClient *cl, struct evbuffer *out, const redisReply *ent
     const char *id = entry->element[0]->str;
     json_t *data = resvJsonFromMap(entry->element[1]);
     if (!data) data = json_object();
-    const char *event = json_string_value(json_object_get(data, "event"));
+    const char *event = json_string_value(json_object_get(data, RESV_FEED_EVENT));
     /* The event name is one line of safe characters, whatever the stream holds. */
     char name[64] = "change";
     if (event && *event && strlen(event) < sizeof(name) &&

@@ -10,6 +10,7 @@
 
 #include "providers.h"
 #include "reservation_json.h"
+#include "resv_keys.h"
 #include "resv_time.h"
 #include "clock.h"
 
@@ -217,12 +218,12 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
     char changeId[512], err[256];
     snprintf(changeId, sizeof(changeId), "%s:%s", w->store, w->entryId);
     /* providerPushStatus() has built the request from these by the time it returns. */
-    providerStatusChange ch = {syncEntryField(f, "reservation_id"),
-                               syncEntryField(f, "external_id"),
-                               syncEntryField(f, "status"),
-                               syncEntryField(f, "arrival_time"),
-                               syncEntryField(f, "table_number"),
-                               syncEntryField(f, "changed_at"),
+    providerStatusChange ch = {syncEntryField(f, RESV_OUTBOX_RESERVATION_ID),
+                               syncEntryField(f, RESV_OUTBOX_EXTERNAL_ID),
+                               syncEntryField(f, RESV_OUTBOX_STATUS),
+                               syncEntryField(f, RESV_OUTBOX_ARRIVAL_TIME),
+                               syncEntryField(f, RESV_OUTBOX_TABLE_NUMBER),
+                               syncEntryField(f, RESV_OUTBOX_CHANGED_AT),
                                changeId};
     if (!(w->rid = strdup(ch.reservationId))) {
         syncWorkerIdle(w);
@@ -349,14 +350,14 @@ static void syncPullUpserted(redisAsyncContext *ac, void *reply, void *privdata)
         p->lost++;
         p->rep.failed++;
     } else if (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING) {
-        if (strcmp(r->str, "created") == 0)
-            p->rep.created++;
-        else if (strcmp(r->str, "updated") == 0)
-            p->rep.updated++;
-        else if (strcmp(r->str, "stale") == 0)
-            p->rep.stale++;
-        else
-            p->rep.unchanged++;
+        resvUpsertResult k = RESV_UPSERT_UNCHANGED;
+        resvUpsertResultParse(r->str, r->len, &k);
+        switch (k) {
+        case RESV_UPSERT_CREATED: p->rep.created++; break;
+        case RESV_UPSERT_UPDATED: p->rep.updated++; break;
+        case RESV_UPSERT_STALE: p->rep.stale++; break;
+        default: p->rep.unchanged++; break;
+        }
     } else {
         if (r->type == REDIS_REPLY_ERROR)
             fprintf(stderr, "resv-sidecar: pull system %s: %s\n", p->systemId, r->str);

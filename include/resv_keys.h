@@ -1,0 +1,55 @@
+/* The names the module and the sidecar must agree on: key formats, the fields of the
+ * change feed and of push outbox entries, and RESV.UPSERT's reply words (docs/keys.md,
+ * docs/commands.md). One spelling here, so the two sides cannot drift. Pure: no Redis,
+ * no libevent. */
+#ifndef RESV_KEYS_H
+#define RESV_KEYS_H
+
+#include <stddef.h>
+
+/* Key formats. Each id piece is "%.*s" (an int length, then the bytes): the module's
+ * ids are not NUL-terminated. {S} is the store's hash tag, so a store lives in one
+ * cluster slot; ids cannot hold braces. */
+#define RESV_KEY_RECORD     "resv:{%.*s}:r:%.*s"    /* store, reservation */
+#define RESV_KEY_PARTITION  "resv:{%.*s}:i:%s:%.*s" /* store, status name, day */
+#define RESV_KEY_DAYS       "resv:{%.*s}:days"
+#define RESV_KEY_TABLES     "resv:{%.*s}:tables"
+#define RESV_KEY_HISTORY    "resv:{%.*s}:h:%.*s" /* store, reservation */
+#define RESV_KEY_MSG_PREFIX "resv:{%.*s}:msg:"   /* then the MSGID's bytes, any bytes */
+#define RESV_KEY_CHANGES    "resv:{%.*s}:changes"
+#define RESV_KEY_OUTBOX     "resv:{%.*s}:outbox"
+#define RESV_KEY_FAILURES   "resv:{%.*s}:failures"
+#define RESV_KEY_OWNER      "resv:owner:{%.*s}" /* reservation */
+#define RESV_KEY_SYSTEM     "resv:sys:{%.*s}"   /* system */
+#define RESV_KEY_SYSTEM_ALL "resv:sys:all"
+
+/* Fields of a change feed entry (resv:{S}:changes), read by the sidecar's /events. */
+#define RESV_FEED_RESERVATION_ID "reservation_id"
+#define RESV_FEED_EVENT          "event"
+#define RESV_FEED_STATUS         "status"
+#define RESV_FEED_AT             "at"
+
+/* Fields of a push outbox entry (resv:{S}:outbox), as RESV.OUTBOX replies them; all
+ * always present, "" when unset. */
+#define RESV_OUTBOX_RESERVATION_ID "reservation_id"
+#define RESV_OUTBOX_EXTERNAL_ID    "external_id"
+#define RESV_OUTBOX_STATUS         "status"
+#define RESV_OUTBOX_ARRIVAL_TIME   "arrival_time"
+#define RESV_OUTBOX_TABLE_NUMBER   "table_number"
+#define RESV_OUTBOX_CHANGED_AT     "changed_at"
+
+/* What RESV.UPSERT did, and the word it replies. */
+typedef enum {
+    RESV_UPSERT_CREATED,
+    RESV_UPSERT_UPDATED,
+    RESV_UPSERT_UNCHANGED,
+    RESV_UPSERT_STALE,     /* updated_at older than the stored one: nothing changed */
+    RESV_UPSERT_DUPLICATE, /* the MSGID was applied before: nothing changed */
+    RESV_UPSERT_COUNT
+} resvUpsertResult;
+
+const char *resvUpsertResultName(resvUpsertResult r);
+/* The result a reply word names; -1 when it names none. */
+int resvUpsertResultParse(const char *s, size_t len, resvUpsertResult *out);
+
+#endif
