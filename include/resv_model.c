@@ -23,7 +23,8 @@ const resvFieldSpec resvFields[RESV_F_COUNT] = {
     [RESV_F_RESERVATION_TIME] = F("reservation_time", RESV_T_SLOT, 11, 0),
     [RESV_F_ARRIVAL_TIME] = F("arrival_time", RESV_T_DATETIME, 19, 0),
     [RESV_F_TABLE_TYPE] = F("table_type", RESV_T_TEXT, 64, 0),
-    [RESV_F_TABLE_NUMBER] = F("table_number", RESV_T_ID, 32, 0),
+    [RESV_F_TABLE_NUMBER] = {"table_number", RESV_T_ID, 32, 0, NULL,
+                             "must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @"},
     [RESV_F_AREA] = F("area", RESV_T_TEXT, 64, 0),
     [RESV_F_STATUS] = F("status", RESV_T_STATUS, 9, 0),
     [RESV_F_SPECIAL_REQUIREMENTS] = F("special_requirements", RESV_T_TEXT, 2000, 0),
@@ -183,7 +184,8 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len,
     *canonlen = len;
     switch (spec->type) {
     case RESV_T_ID:
-        *why = "must be 1 to 128 letters, digits, non-ASCII UTF-8 or - _ . : @";
+        *why = spec->why ? spec->why
+                         : "must be 1 to 128 letters, digits, non-ASCII UTF-8 or - _ . : @";
         return len <= spec->maxlen && resvIdValid(v, len) ? 0 : -1;
     case RESV_T_TEXT:
         *why = "must be UTF-8 text without control characters, within the length limit";
@@ -221,7 +223,7 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len,
         *why = "must be one of pending confirmed arrived seated completed cancelled no_show";
         return resvStatusParse(v, len, &st);
     case RESV_T_ENUM:
-        *why = spec->wordsWhy;
+        *why = spec->why;
         return resvWordIndex(spec->words, v, len) >= 0 ? 0 : -1;
     }
     *why = "has an unknown type";

@@ -62,7 +62,8 @@ typedef struct {
     unsigned maxlen;     /* bytes */
     unsigned flags;      /* RESV_FF_* */
     const char *const *words; /* RESV_T_ENUM: NULL-terminated allowed values */
-    const char *wordsWhy;     /* RESV_T_ENUM: "must be one of ..." naming them */
+    const char *why;          /* "must be ..." when the type's own text does not fit: an
+                                 enum's words, an id shorter than 128 bytes */
 } resvFieldSpec;
 
 extern const resvFieldSpec resvFields[RESV_F_COUNT];

@@ -175,6 +175,7 @@ typedef struct {
     size_t actorLen, eventLen;
     char changed[1024];
     const char *note; /* "ignored status X" or NULL */
+    char noteText[32];
     RedisModuleString *payload;
     RedisModuleString *msgid;
     int historyOnly; /* only the audit entry (an ignored provider status) */

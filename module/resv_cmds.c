@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "resv.h"
+#include "resv_plan.h"
 
 static int cmdsSpanEq(resvSpan a, resvSpan b) {
     return a.len == b.len && (a.len == 0 || memcmp(a.v, b.v, a.len) == 0);
@@ -24,33 +25,48 @@ static int cmdsTableHolder(RedisModuleCtx *ctx, resvSpan store, resvSpan table,
     return 0;
 }
 
-/* The table moves of a change: take `newTable` when the new status is seated, release
- * the old table when this reservation held it and holds it no longer. Replies CONFLICT
- * or ERR and returns -1 when not possible. */
-static int cmdsPlanTables(RedisModuleCtx *ctx, resvChange *c, resvStatus oldStatus,
-                          resvSpan oldTable, resvSpan newTable) {
+/* Asks the plan; replies the refusal and returns -1 when it refuses. */
+static int cmdsPlan(RedisModuleCtx *ctx, const resvPlanInput *in, resvPlan *p) {
+    switch (resvPlanStatus(in, p)) {
+    case RESV_PLAN_APPLY: return 0;
+    case RESV_PLAN_BAD_MOVE:
+        resvReplyError(ctx, RESV_E_CONFLICT, "cannot move from %s to %s", resvStatusName(in->from),
+                       resvStatusName(in->to));
+        return -1;
+    case RESV_PLAN_NEED_TABLE:
+    default:
+        resvReplyError(ctx, RESV_E_ERR, "missing table_number: status seated needs a table");
+        return -1;
+    }
+}
+
+/* The plan's table moves, as far as the tables hash allows: a table to hold is free or
+ * ours already (CONFLICT otherwise), a table to release goes when this reservation
+ * holds it. -1 after an error reply. */
+static int cmdsTables(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p) {
     RedisModuleString *holder;
-    c->releaseTable.len = c->takeTable.len = 0;
-    if (c->newStatus == RESV_S_SEATED) {
-        if (!newTable.len)
-            return resvReplyError(ctx, RESV_E_ERR,
-                                  "missing table_number: status seated needs a table"),
-                   -1;
-        if (cmdsTableHolder(ctx, c->store, newTable, &holder)) return -1;
+    if (p->effects & RESV_PLAN_TAKE_TABLE) {
+        resvSpan t = {p->table, p->tableLen};
+        if (cmdsTableHolder(ctx, c->store, t, &holder)) return -1;
         if (holder && !resvStrEq(holder, c->id.v, c->id.len)) {
             resvSpan h = resvSpanOf(holder);
-            return resvReplyError(ctx, RESV_E_CONFLICT, "table %.*s is held by %.*s",
-                                  (int)newTable.len, newTable.v, (int)h.len, h.v),
+            return resvReplyError(ctx, RESV_E_CONFLICT, "table %.*s is held by %.*s", (int)t.len,
+                                  t.v, (int)h.len, h.v),
                    -1;
         }
-        if (!holder) c->takeTable = newTable;
+        if (!holder) c->takeTable = t;
     }
-    if (!c->creating && oldStatus == RESV_S_SEATED && oldTable.len &&
-        !(c->newStatus == RESV_S_SEATED && cmdsSpanEq(oldTable, newTable))) {
-        if (cmdsTableHolder(ctx, c->store, oldTable, &holder)) return -1;
-        if (holder && resvStrEq(holder, c->id.v, c->id.len)) c->releaseTable = oldTable;
+    if (p->effects & RESV_PLAN_RELEASE_TABLE) {
+        resvSpan t = {p->release, p->releaseLen};
+        if (cmdsTableHolder(ctx, c->store, t, &holder)) return -1;
+        if (holder && resvStrEq(holder, c->id.v, c->id.len)) c->releaseTable = t;
     }
     return 0;
+}
+
+static void cmdsSet(resvChange *c, int f, resvSpan v) {
+    c->set[f] = 1;
+    c->val[f] = v;
 }
 
 /* The index keys the change will write are sorted sets and the change feed a stream
@@ -61,6 +77,40 @@ static int cmdsCheckIndex(RedisModuleCtx *ctx, const resvChange *c) {
         return -1;
     return resvKeyCheckType(ctx, resvKeyChanges(ctx, c->store.v, c->store.len),
                             REDISMODULE_KEYTYPE_STREAM);
+}
+
+/* Carries the plan's effects into the change (the fields given by the command are set
+ * already), with the checks only the keys can answer: tables, and the types of the
+ * keys to be written. -1 after an error reply. */
+static int cmdsCarryOut(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p,
+                        const resvPlanInput *in, RedisModuleString **old) {
+    c->oldStatus = in->from;
+    c->newStatus = p->status;
+    if (p->effects & RESV_PLAN_IGNORED) {
+        snprintf(c->noteText, sizeof c->noteText, "ignored status %s", resvStatusName(in->to));
+        c->note = c->noteText;
+    }
+    if (!(p->effects & RESV_PLAN_WRITE)) {
+        c->historyOnly = 1;
+        return 0;
+    }
+    resvSpan now = {c->now, RESV_DATETIME_LEN};
+    const char *status = resvStatusName(p->status);
+    if (p->effects & RESV_PLAN_STATUS)
+        cmdsSet(c, RESV_F_STATUS, (resvSpan){status, strlen(status)});
+    if (p->effects & RESV_PLAN_STAMP_ARRIVAL) cmdsSet(c, RESV_F_ARRIVAL_TIME, now);
+    if (p->effects & RESV_PLAN_STAMP_UPDATED) cmdsSet(c, RESV_F_UPDATED_AT, now);
+    if (cmdsTables(ctx, c, p)) return -1;
+    for (int f = 0; f < RESV_F_COUNT; f++)
+        if (c->set[f] && !(c->creating && resvFields[f].flags & RESV_FF_SERVER))
+            resvChangeNote(c, resvFields[f].name);
+    if (p->effects & RESV_PLAN_PUSH) {
+        if (resvKeyCheckType(ctx, resvKeyOutbox(ctx, c->store.v, c->store.len),
+                             REDISMODULE_KEYTYPE_STREAM))
+            return -1;
+        resvChangeQueuePush(c, old);
+    }
+    return cmdsCheckIndex(ctx, c);
 }
 
 static const char *cmdsFeedEvent(const resvChange *c) {
@@ -194,7 +244,6 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         nfields++;
     }
     if (!nfields) return resvReplyError(ctx, RESV_E_ERR, "at least one field is required");
-    int provider = resvOriginIsProvider(o.origin);
 
     /* Read everything the decision needs. */
     RedisModuleString *rkey = resvKeyRecord(ctx, c.store.v, c.store.len, c.id.v, c.id.len);
@@ -205,9 +254,8 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (o.msgid) {
         size_t ml;
         const char *m = RedisModule_StringPtrLen(o.msgid, &ml);
-        if (resvKeyExists(ctx, resvKeyMsg(ctx, c.store.v, c.store.len, m, ml))) {
+        if (resvKeyExists(ctx, resvKeyMsg(ctx, c.store.v, c.store.len, m, ml)))
             return cmdsUpsertDone(ctx, RESV_UPSERT_DUPLICATE);
-        }
     }
     int cluster = resvIsCluster(ctx);
     if (!cluster) {
@@ -228,71 +276,51 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         /* Canonical datetimes compare as text. */
         resvSpan ou = resvSpanOf(old[RESV_F_UPDATED_AT]);
         if (ou.len == RESV_DATETIME_LEN &&
-            memcmp(c.val[RESV_F_UPDATED_AT].v, ou.v, RESV_DATETIME_LEN) < 0) {
+            memcmp(c.val[RESV_F_UPDATED_AT].v, ou.v, RESV_DATETIME_LEN) < 0)
             return cmdsUpsertDone(ctx, RESV_UPSERT_STALE);
-        }
     }
 
-    /* Status: the transition table, or the provider rules. */
-    char note[64] = "";
-    c.hadIndex = !c.creating;
-    c.oldStatus = c.creating ? RESV_S_PENDING : resvStoredStatus(old[RESV_F_STATUS]);
-    c.newStatus = c.oldStatus;
+    /* Decide: the given fields that differ from the stored ones, then the plan. */
+    resvSpan oldTable = resvSpanOf(old[RESV_F_TABLE_NUMBER]);
+    resvPlanInput in = {.creating = c.creating,
+                        .from = c.creating ? RESV_S_PENDING : resvStoredStatus(old[RESV_F_STATUS]),
+                        .statusGiven = given[RESV_F_STATUS],
+                        .origin = o.origin,
+                        .arrivalGiven = given[RESV_F_ARRIVAL_TIME],
+                        .updatedGiven = given[RESV_F_UPDATED_AT],
+                        .storedTable = oldTable.v,
+                        .storedTableLen = oldTable.len};
     if (given[RESV_F_STATUS])
-        resvStatusParse(c.val[RESV_F_STATUS].v, c.val[RESV_F_STATUS].len, &c.newStatus);
-    if (!c.creating && given[RESV_F_STATUS]) {
-        resvMove mv = resvStatusMove(c.oldStatus, c.newStatus, provider);
-        if (mv == RESV_MOVE_REFUSE)
-            return resvReplyError(ctx, RESV_E_CONFLICT, "cannot move from %s to %s",
-                                  resvStatusName(c.oldStatus), resvStatusName(c.newStatus));
-        if (mv == RESV_MOVE_IGNORE) {
-            snprintf(note, sizeof note, "ignored status %s", resvStatusName(c.newStatus));
-            c.note = note;
-            c.newStatus = c.oldStatus;
-            given[RESV_F_STATUS] = 0;
-        }
+        resvStatusParse(c.val[RESV_F_STATUS].v, c.val[RESV_F_STATUS].len, &in.to);
+    if (given[RESV_F_TABLE_NUMBER]) {
+        in.givenTable = c.val[RESV_F_TABLE_NUMBER].v;
+        in.givenTableLen = c.val[RESV_F_TABLE_NUMBER].len;
     }
-
-    /* Which given fields differ from the stored ones. */
-    int nchanged = 0;
     for (int f = 0; f < RESV_F_COUNT; f++) {
         if (!given[f]) continue;
-        if (c.creating || !old[f] || !cmdsSpanEq(c.val[f], resvSpanOf(old[f]))) {
-            c.set[f] = 1;
-            nchanged++;
+        int differs = c.creating || !old[f] || !cmdsSpanEq(c.val[f], resvSpanOf(old[f]));
+        if (f == RESV_F_STATUS) {
+            in.statusDiffers = differs; /* the plan decides whether it is written */
+            continue;
         }
+        if (differs) c.set[f] = in.fieldsChanged = 1;
     }
-    if (!nchanged && !c.note) {
-        return cmdsUpsertDone(ctx, RESV_UPSERT_UNCHANGED);
-    }
+    resvPlan p;
+    if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
+    if (!p.effects) return cmdsUpsertDone(ctx, RESV_UPSERT_UNCHANGED);
 
     resvNow(c.now);
     char uuid[37];
-    int statusMoved = c.creating || c.newStatus != c.oldStatus;
-    if (nchanged) {
-        if (c.creating) {
-            resvNewUuid(uuid);
-            c.set[RESV_F_ID] = c.set[RESV_F_STORE_ID] = c.set[RESV_F_RESERVATION_ID] = 1;
-            c.set[RESV_F_CREATED_AT] = c.set[RESV_F_STATUS] = 1;
-            c.val[RESV_F_ID] = (resvSpan){uuid, 36};
-            c.val[RESV_F_STORE_ID] = c.store;
-            c.val[RESV_F_RESERVATION_ID] = c.id;
-            c.val[RESV_F_CREATED_AT] = (resvSpan){c.now, RESV_DATETIME_LEN};
-            c.val[RESV_F_STATUS] =
-                (resvSpan){resvStatusName(c.newStatus), strlen(resvStatusName(c.newStatus))};
-        }
-        if (statusMoved && c.newStatus == RESV_S_ARRIVED && !given[RESV_F_ARRIVAL_TIME]) {
-            c.set[RESV_F_ARRIVAL_TIME] = 1;
-            c.val[RESV_F_ARRIVAL_TIME] = (resvSpan){c.now, RESV_DATETIME_LEN};
-        }
-        if (!given[RESV_F_UPDATED_AT]) {
-            c.set[RESV_F_UPDATED_AT] = 1;
-            c.val[RESV_F_UPDATED_AT] = (resvSpan){c.now, RESV_DATETIME_LEN};
-        }
-        resvSpan oldTable = resvSpanOf(old[RESV_F_TABLE_NUMBER]);
-        resvSpan newTable = given[RESV_F_TABLE_NUMBER] ? c.val[RESV_F_TABLE_NUMBER] : oldTable;
-        if (cmdsPlanTables(ctx, &c, c.oldStatus, oldTable, newTable)) return REDISMODULE_OK;
-
+    int write = (p.effects & RESV_PLAN_WRITE) != 0;
+    c.hadIndex = !c.creating;
+    if (c.creating) {
+        resvNewUuid(uuid);
+        cmdsSet(&c, RESV_F_ID, (resvSpan){uuid, 36});
+        cmdsSet(&c, RESV_F_STORE_ID, c.store);
+        cmdsSet(&c, RESV_F_RESERVATION_ID, c.id);
+        cmdsSet(&c, RESV_F_CREATED_AT, (resvSpan){c.now, RESV_DATETIME_LEN});
+    }
+    if (write) {
         resvSpan d = given[RESV_F_RESERVATION_DATE] ? c.val[RESV_F_RESERVATION_DATE]
                                                     : resvSpanOf(old[RESV_F_RESERVATION_DATE]);
         resvSpan t = given[RESV_F_RESERVATION_TIME] ? c.val[RESV_F_RESERVATION_TIME]
@@ -303,32 +331,15 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
             resvSpan ot = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
             c.oldScore = resvRecordStart(od.v, od.len, ot.v, ot.len);
         }
-        for (int f = 0; f < RESV_F_COUNT; f++)
-            if (c.set[f] && !(c.creating && resvFields[f].flags & RESV_FF_SERVER))
-                resvChangeNote(&c, resvFields[f].name);
-        /* Our own status change of a known reservation goes back to the provider; a
-         * provider's change came from there, and a new record is no status change. */
-        if (!provider && !c.creating && c.newStatus != c.oldStatus) {
-            if (resvKeyCheckType(ctx, resvKeyOutbox(ctx, c.store.v, c.store.len),
-                                 REDISMODULE_KEYTYPE_STREAM))
-                return REDISMODULE_OK;
-            resvChangeQueuePush(&c, old);
-        }
-        if (cmdsCheckIndex(ctx, &c)) return REDISMODULE_OK;
-    } else {
-        c.historyOnly = 1;
     }
-    cmdsChangeAudit(&c, &o, c.creating ? "created" : nchanged ? "updated" : "ignored");
+    if (cmdsCarryOut(ctx, &c, &p, &in, old)) return REDISMODULE_OK;
+    cmdsChangeAudit(&c, &o, c.creating ? "created" : write ? "updated" : "ignored");
     c.feedEvent = cmdsFeedEvent(&c);
     if (resvApplyChange(ctx, &c))
         return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
-    if (c.creating) {
-        return cmdsUpsertDone(ctx, RESV_UPSERT_CREATED);
-    }
-    if (!nchanged) {
-        return cmdsUpsertDone(ctx, RESV_UPSERT_UNCHANGED);
-    }
-    return cmdsUpsertDone(ctx, RESV_UPSERT_UPDATED);
+    return cmdsUpsertDone(ctx, c.creating ? RESV_UPSERT_CREATED
+                               : write    ? RESV_UPSERT_UPDATED
+                                          : RESV_UPSERT_UNCHANGED);
 }
 
 /* RESV.STATUS store id status [ARRIVAL t] [TABLE n] [ORIGIN o] [ACTOR a] */
@@ -340,7 +351,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     memset(&c, 0, sizeof c);
     cmdsOptions o = {.origin = RESV_O_API};
     resvSpan arrival = {NULL, 0}, table = {NULL, 0};
-    char arrivalBuf[RESV_CANON_MAX];
+    char arrivalBuf[RESV_CANON_MAX], tableBuf[RESV_CANON_MAX];
     const char *why;
 
     if (resvArgId(ctx, argv[1], "store", &c.store.v, &c.store.len) ||
@@ -365,10 +376,9 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                 return resvReplyError(ctx, RESV_E_ERR, "ARRIVAL applies to status arrived only");
         } else if (resvArgIs(argv[i], "TABLE")) {
             if (table.v) return resvReplyError(ctx, RESV_E_ERR, "option TABLE given twice");
-            if (!resvIdValid(v.v, v.len) || v.len > 32)
-                return resvReplyError(ctx, RESV_E_ERR,
-                                      "invalid TABLE: must be 1 to 32 letters, "
-                                      "digits, non-ASCII UTF-8 or - _ . : @");
+            if (resvFieldCheck(&resvFields[RESV_F_TABLE_NUMBER], v.v, v.len, tableBuf, &v.v, &v.len,
+                               &why))
+                return resvReplyError(ctx, RESV_E_ERR, "invalid TABLE: %s", why);
             if (c.newStatus != RESV_S_SEATED)
                 return resvReplyError(ctx, RESV_E_ERR, "TABLE applies to status seated only");
             table = v;
@@ -385,42 +395,28 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         return resvReplyError(ctx, RESV_E_NOTFOUND, "reservation %.*s not found in store %.*s",
                               (int)c.id.len, c.id.v, (int)c.store.len, c.store.v);
     if (resvHistoryCheckType(ctx, c.store.v, c.store.len, c.id.v, c.id.len)) return REDISMODULE_OK;
-    c.oldStatus = resvStoredStatus(old[RESV_F_STATUS]);
-    resvMove mv = resvStatusMove(c.oldStatus, c.newStatus, 0);
-    if (mv == RESV_MOVE_REFUSE)
-        return resvReplyError(ctx, RESV_E_CONFLICT, "cannot move from %s to %s",
-                              resvStatusName(c.oldStatus), resvStatusName(c.newStatus));
-    if (mv == RESV_MOVE_APPLY && !resvOriginIsProvider(o.origin) &&
-        resvKeyCheckType(ctx, resvKeyOutbox(ctx, c.store.v, c.store.len),
-                         REDISMODULE_KEYTYPE_STREAM))
-        return REDISMODULE_OK;
-    if (mv == RESV_MOVE_APPLY) {
-        resvSpan oldTable = resvSpanOf(old[RESV_F_TABLE_NUMBER]);
-        resvSpan newTable = table.v ? table : oldTable;
-        if (cmdsPlanTables(ctx, &c, c.oldStatus, oldTable, newTable)) return REDISMODULE_OK;
+    resvSpan oldTable = resvSpanOf(old[RESV_F_TABLE_NUMBER]);
+    resvPlanInput in = {.from = resvStoredStatus(old[RESV_F_STATUS]),
+                        .to = c.newStatus,
+                        .statusGiven = 1,
+                        .origin = o.origin,
+                        .strict = 1,
+                        .arrivalGiven = arrival.v != NULL,
+                        .storedTable = oldTable.v,
+                        .storedTableLen = oldTable.len,
+                        .givenTable = table.v,
+                        .givenTableLen = table.len};
+    resvPlan p;
+    if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
+    if (p.effects) {
         resvNow(c.now);
         c.hadIndex = 1;
         resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]);
         resvSpan t = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
         c.oldScore = c.newScore = resvRecordStart(d.v, d.len, t.v, t.len);
-        c.set[RESV_F_STATUS] = 1;
-        c.val[RESV_F_STATUS] = st;
-        resvChangeNote(&c, "status");
-        if (c.newStatus == RESV_S_ARRIVED) {
-            c.set[RESV_F_ARRIVAL_TIME] = 1;
-            c.val[RESV_F_ARRIVAL_TIME] = arrival.v ? arrival : (resvSpan){c.now, RESV_DATETIME_LEN};
-            resvChangeNote(&c, "arrival_time");
-        }
-        if (table.v && !cmdsSpanEq(table, oldTable)) {
-            c.set[RESV_F_TABLE_NUMBER] = 1;
-            c.val[RESV_F_TABLE_NUMBER] = table;
-            resvChangeNote(&c, "table_number");
-        }
-        c.set[RESV_F_UPDATED_AT] = 1;
-        c.val[RESV_F_UPDATED_AT] = (resvSpan){c.now, RESV_DATETIME_LEN};
-        resvChangeNote(&c, "updated_at");
-        if (cmdsCheckIndex(ctx, &c)) return REDISMODULE_OK;
-        if (!resvOriginIsProvider(o.origin)) resvChangeQueuePush(&c, old);
+        if (arrival.v) cmdsSet(&c, RESV_F_ARRIVAL_TIME, arrival);
+        if (table.v && !cmdsSpanEq(table, oldTable)) cmdsSet(&c, RESV_F_TABLE_NUMBER, table);
+        if (cmdsCarryOut(ctx, &c, &p, &in, old)) return REDISMODULE_OK;
         cmdsChangeAudit(&c, &o, "status");
         c.feedEvent = cmdsFeedEvent(&c);
         if (resvApplyChange(ctx, &c))

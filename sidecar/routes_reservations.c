@@ -120,9 +120,13 @@ httpResult routeReservationStatus(httpCtx *c) {
     if (r != HTTP_R_OK) return r;
     if (arrival && *arrival && resvParseDateOrDateTime(arrival, strlen(arrival), 0, &t))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "arrival_time must be YYYY-MM-DDTHH:MM:SS");
-    if (table && *table && (strlen(table) > 32 || !resvIdValid(table, strlen(table))))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                        "table_number must be 1 to 32 letters, digits or - _ . : @");
+    char buf[RESV_CANON_MAX];
+    const char *canon, *why;
+    size_t canonLen;
+    if (table && *table &&
+        resvFieldCheck(&resvFields[RESV_F_TABLE_NUMBER], table, strlen(table), buf, &canon,
+                       &canonLen, &why))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "table_number %s", why);
     return lookupOwner(c, resvStatusSend);
 }
 

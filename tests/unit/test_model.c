@@ -278,6 +278,25 @@ static void test_enum_fields(void **state) {
     refuses(st, "", 0);
 }
 
+/* An id field names its own limit: table_number is 32 bytes, not the 128 of ids (the
+ * module's TABLE option and the sidecar's table_number query use this spec). */
+static void test_table_number_field(void **state) {
+    (void)state;
+    const resvFieldSpec *t = field("table_number");
+    char buf[RESV_CANON_MAX], big[40];
+    const char *canon, *why = NULL;
+    size_t len;
+    memset(big, 'A', sizeof big);
+    accepts(t, big, 32, NULL);
+    accepts(t, "桌-08", strlen("桌-08"), NULL);
+    refuses(t, "A 1", 3);
+    refuses(t, "{A1}", 4);
+    assert_int_equal(-1, resvFieldCheck(t, big, 33, buf, &canon, &len, &why));
+    assert_string_equal("must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @", why);
+    assert_int_equal(-1, resvFieldCheck(field("system_id"), "a b", 3, buf, &canon, &len, &why));
+    assert_non_null(strstr(why, "1 to 128"));
+}
+
 static void test_text_fields(void **state) {
     (void)state;
     char big[2100];
@@ -474,6 +493,7 @@ int main(void) {
         cmocka_unit_test(test_datetime_fields),
         cmocka_unit_test(test_slot_field),
         cmocka_unit_test(test_status_field),
+        cmocka_unit_test(test_table_number_field),
         cmocka_unit_test(test_enum_fields),
         cmocka_unit_test(test_text_fields),
         cmocka_unit_test(test_phone),

@@ -1,0 +1,79 @@
+/* The status plan (resv_plan.h): the transition rules of resv_model.c, and what a
+ * status does besides itself. */
+#include "resv_plan.h"
+
+#include <string.h>
+
+static int planSameTable(const char *a, size_t al, const char *b, size_t bl) {
+    return al == bl && (al == 0 || memcmp(a, b, al) == 0);
+}
+
+/* The status after the command, or a verdict against it; sets IGNORED in *effects. */
+static resvPlanVerdict planMove(const resvPlanInput *in, resvStatus *status, unsigned *effects) {
+    if (in->creating) {
+        *status = in->statusGiven ? in->to : RESV_S_PENDING;
+        return RESV_PLAN_APPLY;
+    }
+    *status = in->from;
+    if (!in->statusGiven) return RESV_PLAN_APPLY;
+    int lenient = resvOriginIsProvider(in->origin) && !in->strict;
+    switch (resvStatusMove(in->from, in->to, lenient)) {
+    case RESV_MOVE_REFUSE: return RESV_PLAN_BAD_MOVE;
+    case RESV_MOVE_IGNORE: *effects |= RESV_PLAN_IGNORED; break;
+    case RESV_MOVE_APPLY: *status = in->to; break;
+    case RESV_MOVE_NONE: break;
+    }
+    return RESV_PLAN_APPLY;
+}
+
+/* Seated holds a table, the given one or else the stored one; a table this
+ * reservation stops holding is released. */
+static resvPlanVerdict planTables(const resvPlanInput *in, resvPlan *p) {
+    const char *stored = in->storedTable ? in->storedTable : "";
+    size_t storedLen = in->storedTable ? in->storedTableLen : 0;
+    const char *table = in->givenTable ? in->givenTable : stored;
+    size_t tableLen = in->givenTable ? in->givenTableLen : storedLen;
+    int seated = p->status == RESV_S_SEATED;
+    if (seated && !tableLen) return RESV_PLAN_NEED_TABLE;
+    if (seated) {
+        p->effects |= RESV_PLAN_TAKE_TABLE;
+        p->table = table;
+        p->tableLen = tableLen;
+    }
+    if (!in->creating && in->from == RESV_S_SEATED && storedLen &&
+        !(seated && planSameTable(stored, storedLen, table, tableLen))) {
+        p->effects |= RESV_PLAN_RELEASE_TABLE;
+        p->release = stored;
+        p->releaseLen = storedLen;
+    }
+    return RESV_PLAN_APPLY;
+}
+
+resvPlanVerdict resvPlanStatus(const resvPlanInput *in, resvPlan *out) {
+    resvPlan p = {0, RESV_S_PENDING, NULL, 0, NULL, 0};
+    resvPlanVerdict v = planMove(in, &p.status, &p.effects);
+    if (v != RESV_PLAN_APPLY) return v;
+    int moved = in->creating || p.status != in->from;
+    if (in->strict && !moved) {
+        *out = p; /* the same status again: nothing, whatever else was given */
+        return RESV_PLAN_APPLY;
+    }
+    int ignored = (p.effects & RESV_PLAN_IGNORED) != 0;
+    int writeStatus = moved || (in->statusGiven && !ignored && in->statusDiffers);
+    if (!writeStatus && !in->fieldsChanged) {
+        *out = p; /* unchanged, or only an ignored status to note */
+        return RESV_PLAN_APPLY;
+    }
+    p.effects |= RESV_PLAN_WRITE;
+    if (writeStatus) p.effects |= RESV_PLAN_STATUS;
+    if (moved && p.status == RESV_S_ARRIVED && !in->arrivalGiven)
+        p.effects |= RESV_PLAN_STAMP_ARRIVAL;
+    if (!in->updatedGiven) p.effects |= RESV_PLAN_STAMP_UPDATED;
+    /* Our own move of a known reservation goes to the provider; a provider's came
+     * from there, and a new record is no status change. */
+    if (!in->creating && moved && !resvOriginIsProvider(in->origin)) p.effects |= RESV_PLAN_PUSH;
+    v = planTables(in, &p);
+    if (v != RESV_PLAN_APPLY) return v;
+    *out = p;
+    return RESV_PLAN_APPLY;
+}

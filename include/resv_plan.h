@@ -1,0 +1,63 @@
+/* What a status change does, decided in one place for RESV.UPSERT and RESV.STATUS
+ * (contract §2): refused, or applied with its side effects. Pure: a handler reads what
+ * the plan needs, asks resvPlanStatus, then carries the effects out and replies. */
+#ifndef RESV_PLAN_H
+#define RESV_PLAN_H
+
+#include <stddef.h>
+
+#include "resv_model.h"
+
+typedef struct {
+    int creating;    /* no stored record: `to` (or pending) is its first status */
+    resvStatus from; /* the stored status */
+    resvStatus to;   /* the status asked for, when statusGiven */
+    int statusGiven;
+    int statusDiffers;       /* the stored status's bytes are not `to`'s name (a record
+                                written by hand): rewritten even when it does not move */
+    resvOrigin origin;       /* a provider's data may jump forward, and never moves back */
+    int strict;              /* RESV.STATUS: the transition table whatever the origin, and
+                                the same status is a no-op whatever else is given */
+    int fieldsChanged;       /* another given field differs from the stored one */
+    int arrivalGiven;        /* arrival_time comes with the command */
+    int updatedGiven;        /* updated_at comes with the command */
+    const char *storedTable; /* table_number stored ("" or NULL: none) */
+    size_t storedTableLen;
+    const char *givenTable; /* table_number given; NULL: not given */
+    size_t givenTableLen;
+} resvPlanInput;
+
+typedef enum {
+    RESV_PLAN_APPLY,      /* carry out the effects (none: nothing changes) */
+    RESV_PLAN_BAD_MOVE,   /* not in the transition table: CONFLICT cannot move */
+    RESV_PLAN_NEED_TABLE, /* seated without a table_number: ERR missing table_number */
+} resvPlanVerdict;
+
+/* Effects, the bits of resvPlan.effects. */
+enum {
+    RESV_PLAN_WRITE = 1 << 0,  /* the record changes (audit entry and feed) */
+    RESV_PLAN_STATUS = 1 << 1, /* write resvPlan.status */
+    /* a provider's backwards status: kept out, and noted in the audit entry */
+    RESV_PLAN_IGNORED = 1 << 2,
+    RESV_PLAN_STAMP_ARRIVAL = 1 << 3, /* arrival_time := the server's time */
+    RESV_PLAN_STAMP_UPDATED = 1 << 4, /* updated_at := the server's time */
+    /* hold resvPlan.table: CONFLICT when another reservation holds it */
+    RESV_PLAN_TAKE_TABLE = 1 << 5,
+    /* release resvPlan.release when this reservation holds it */
+    RESV_PLAN_RELEASE_TABLE = 1 << 6,
+    RESV_PLAN_PUSH = 1 << 7, /* queue the new status for the provider */
+};
+
+typedef struct {
+    unsigned effects;  /* RESV_PLAN_* bits; 0: nothing to do */
+    resvStatus status; /* the status after the command */
+    const char *table; /* TAKE_TABLE: the table to hold (the given one, else stored) */
+    size_t tableLen;
+    const char *release; /* RELEASE_TABLE: the stored table */
+    size_t releaseLen;
+} resvPlan;
+
+/* The plan for one command. *out is filled for RESV_PLAN_APPLY only. */
+resvPlanVerdict resvPlanStatus(const resvPlanInput *in, resvPlan *out);
+
+#endif

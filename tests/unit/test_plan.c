@@ -1,0 +1,341 @@
+/* Unit tests of include/resv_plan.c: what a status change does, for RESV.UPSERT and
+ * RESV.STATUS (contract §2): the transition table for our API, the provider rules, and
+ * every side effect. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "resv_plan.h"
+
+#define P(s) RESV_S_##s
+
+/* contract.md section 2, as written there: from -> the statuses it may move to. */
+static const unsigned contractTable[RESV_S_COUNT] = {
+    [P(PENDING)] = 1u << P(CONFIRMED) | 1u << P(ARRIVED) | 1u << P(CANCELLED) | 1u << P(NO_SHOW),
+    [P(CONFIRMED)] = 1u << P(ARRIVED) | 1u << P(SEATED) | 1u << P(CANCELLED) | 1u << P(NO_SHOW),
+    [P(ARRIVED)] = 1u << P(SEATED) | 1u << P(COMPLETED) | 1u << P(CANCELLED),
+    [P(SEATED)] = 1u << P(COMPLETED),
+    [P(NO_SHOW)] = 1u << P(ARRIVED),
+    [P(COMPLETED)] = 0,
+    [P(CANCELLED)] = 0,
+};
+
+/* A status change of a stored reservation that holds table T1, through our API. */
+static resvPlanInput move(resvStatus from, resvStatus to) {
+    resvPlanInput in;
+    memset(&in, 0, sizeof in);
+    in.from = from;
+    in.to = to;
+    in.statusGiven = 1;
+    in.statusDiffers = from != to;
+    in.origin = RESV_O_API;
+    in.storedTable = "T1";
+    in.storedTableLen = 2;
+    return in;
+}
+
+static resvPlan planOk(const resvPlanInput *in) {
+    resvPlan p;
+    memset(&p, 0xAB, sizeof p);
+    assert_int_equal(RESV_PLAN_APPLY, resvPlanStatus(in, &p));
+    return p;
+}
+
+/* Every one of `bits`. */
+static int has(const resvPlan *p, unsigned bits) {
+    return (p->effects & bits) == bits;
+}
+
+static unsigned effectsOf(const resvPlanInput *in) {
+    return planOk(in).effects;
+}
+
+/* Our API, as RESV.UPSERT (lenient = 0) and as RESV.STATUS (strict): every pair of the
+ * contract's table applies, the same status is a no-op, anything else is refused. */
+static void test_api_transition_table(void **state) {
+    (void)state;
+    for (int strict = 0; strict < 2; strict++)
+        for (int from = 0; from < RESV_S_COUNT; from++)
+            for (int to = 0; to < RESV_S_COUNT; to++) {
+                resvPlanInput in = move((resvStatus)from, (resvStatus)to);
+                in.strict = strict;
+                resvPlan p;
+                resvPlanVerdict v = resvPlanStatus(&in, &p);
+                if (from == to) {
+                    assert_int_equal(RESV_PLAN_APPLY, v);
+                    assert_int_equal(0, p.effects);
+                    assert_int_equal(from, p.status);
+                } else if (contractTable[from] & (1u << to)) {
+                    assert_int_equal(RESV_PLAN_APPLY, v);
+                    assert_int_equal(to, p.status);
+                    assert_true(has(&p, RESV_PLAN_WRITE | RESV_PLAN_STATUS));
+                    assert_true(has(&p, RESV_PLAN_PUSH));
+                    assert_true(has(&p, RESV_PLAN_STAMP_UPDATED));
+                } else if (v != RESV_PLAN_BAD_MOVE) {
+                    fail_msg("api %s -> %s (strict %d): verdict %d, want refused",
+                             resvStatusName(from), resvStatusName(to), strict, v);
+                }
+            }
+}
+
+/* Provider data: forward along the chain and cancel anything not completed apply;
+ * everything else is kept as ignored (never refused), with no push either way. */
+static void test_provider_moves(void **state) {
+    (void)state;
+    for (int from = 0; from < RESV_S_COUNT; from++)
+        for (int to = 0; to < RESV_S_COUNT; to++) {
+            if (from == to) continue;
+            resvPlanInput in = move((resvStatus)from, (resvStatus)to);
+            in.origin = RESV_O_WEBHOOK;
+            resvPlan p = planOk(&in);
+            int chain = from <= P(COMPLETED) && to <= P(COMPLETED) && to > from;
+            int cancel = to == P(CANCELLED) && from != P(COMPLETED);
+            int apply = (contractTable[from] & (1u << to)) || chain || cancel;
+            assert_false(has(&p, RESV_PLAN_PUSH));
+            if (apply) {
+                assert_int_equal(to, p.status);
+                assert_true(has(&p, RESV_PLAN_WRITE | RESV_PLAN_STATUS));
+                assert_false(has(&p, RESV_PLAN_IGNORED));
+            } else {
+                /* Only the note: nothing else given changes. */
+                assert_int_equal(from, p.status);
+                assert_int_equal(RESV_PLAN_IGNORED, p.effects);
+            }
+        }
+    /* Ignored, but the other fields of the same data are applied; the status stays. */
+    resvPlanInput in = move(P(ARRIVED), P(CONFIRMED));
+    in.origin = RESV_O_SYNC;
+    in.fieldsChanged = 1;
+    resvPlan p = planOk(&in);
+    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_IGNORED | RESV_PLAN_STAMP_UPDATED, p.effects);
+    assert_int_equal(P(ARRIVED), p.status);
+    /* completed is final, even for a provider's cancel */
+    in = move(P(COMPLETED), P(CANCELLED));
+    in.origin = RESV_O_PULL;
+    assert_int_equal(RESV_PLAN_IGNORED, effectsOf(&in));
+}
+
+/* RESV.STATUS follows the strict table whatever the origin, and a provider origin
+ * queues no push. */
+static void test_strict_provider_origin(void **state) {
+    (void)state;
+    resvPlanInput in = move(P(ARRIVED), P(CONFIRMED));
+    in.origin = RESV_O_WEBHOOK;
+    in.strict = 1;
+    resvPlan p;
+    assert_int_equal(RESV_PLAN_BAD_MOVE, resvPlanStatus(&in, &p));
+    in = move(P(PENDING), P(COMPLETED)); /* a provider's jump, not in the table */
+    in.origin = RESV_O_WEBHOOK;
+    in.strict = 1;
+    assert_int_equal(RESV_PLAN_BAD_MOVE, resvPlanStatus(&in, &p));
+    in = move(P(CONFIRMED), P(ARRIVED));
+    in.origin = RESV_O_WEBHOOK;
+    in.strict = 1;
+    p = planOk(&in);
+    assert_true(has(&p, RESV_PLAN_STATUS));
+    assert_false(has(&p, RESV_PLAN_PUSH));
+}
+
+/* arrived stamps arrival_time with the server's time unless one is given, and only
+ * when the status moves there (or a record starts there). */
+static void test_arrival_stamp(void **state) {
+    (void)state;
+    resvPlanInput in = move(P(CONFIRMED), P(ARRIVED));
+    assert_true(effectsOf(&in) & RESV_PLAN_STAMP_ARRIVAL);
+    in.arrivalGiven = 1;
+    resvPlan p = planOk(&in);
+    assert_false(has(&p, RESV_PLAN_STAMP_ARRIVAL));
+    assert_true(has(&p, RESV_PLAN_STATUS));
+    in = move(P(NO_SHOW), P(ARRIVED)); /* a late guest */
+    assert_true(effectsOf(&in) & RESV_PLAN_STAMP_ARRIVAL);
+    /* already arrived, another field changes: no new stamp */
+    in = move(P(ARRIVED), P(ARRIVED));
+    in.fieldsChanged = 1;
+    p = planOk(&in);
+    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STAMP_UPDATED, p.effects);
+    /* created as arrived */
+    memset(&in, 0, sizeof in);
+    in.creating = 1;
+    in.statusGiven = 1;
+    in.to = P(ARRIVED);
+    in.fieldsChanged = 1;
+    p = planOk(&in);
+    assert_true(has(&p, RESV_PLAN_STAMP_ARRIVAL));
+    /* any other target: none */
+    for (int to = 0; to < RESV_S_COUNT; to++) {
+        if (to == P(ARRIVED) || !(contractTable[P(CONFIRMED)] & (1u << to))) continue;
+        in = move(P(CONFIRMED), (resvStatus)to);
+        assert_false(effectsOf(&in) & RESV_PLAN_STAMP_ARRIVAL);
+    }
+}
+
+/* A change sets updated_at to the server's time unless the command gives one. */
+static void test_updated_stamp(void **state) {
+    (void)state;
+    resvPlanInput in = move(P(PENDING), P(CONFIRMED));
+    assert_true(effectsOf(&in) & RESV_PLAN_STAMP_UPDATED);
+    in.updatedGiven = 1;
+    assert_false(effectsOf(&in) & RESV_PLAN_STAMP_UPDATED);
+    in = move(P(PENDING), P(PENDING)); /* nothing changes: no stamp either */
+    assert_int_equal(0, effectsOf(&in));
+}
+
+/* seated needs a table: the given one, else the stored one. */
+static void test_seated_needs_table(void **state) {
+    (void)state;
+    resvPlan p;
+    resvPlanInput in = move(P(CONFIRMED), P(SEATED));
+    in.storedTable = NULL;
+    in.storedTableLen = 0;
+    assert_int_equal(RESV_PLAN_NEED_TABLE, resvPlanStatus(&in, &p));
+    in.storedTable = ""; /* an empty stored value is no table */
+    assert_int_equal(RESV_PLAN_NEED_TABLE, resvPlanStatus(&in, &p));
+    in.strict = 1;
+    assert_int_equal(RESV_PLAN_NEED_TABLE, resvPlanStatus(&in, &p));
+    in.givenTable = "A08";
+    in.givenTableLen = 3;
+    p = planOk(&in);
+    assert_true(has(&p, RESV_PLAN_TAKE_TABLE));
+    assert_int_equal(3, p.tableLen);
+    assert_memory_equal("A08", p.table, 3);
+    assert_false(has(&p, RESV_PLAN_RELEASE_TABLE)); /* confirmed held nothing */
+    /* the stored table */
+    in = move(P(ARRIVED), P(SEATED));
+    p = planOk(&in);
+    assert_true(has(&p, RESV_PLAN_TAKE_TABLE));
+    assert_int_equal(2, p.tableLen);
+    assert_memory_equal("T1", p.table, 2);
+    /* created seated */
+    memset(&in, 0, sizeof in);
+    in.creating = 1;
+    in.statusGiven = 1;
+    in.to = P(SEATED);
+    in.fieldsChanged = 1;
+    assert_int_equal(RESV_PLAN_NEED_TABLE, resvPlanStatus(&in, &p));
+    in.givenTable = "B2";
+    in.givenTableLen = 2;
+    p = planOk(&in);
+    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STATUS | RESV_PLAN_STAMP_UPDATED |
+                         RESV_PLAN_TAKE_TABLE,
+                     p.effects);
+    /* the same status again changes nothing, whatever is missing or given */
+    in = move(P(SEATED), P(SEATED));
+    in.storedTable = NULL;
+    in.storedTableLen = 0;
+    in.strict = 1;
+    in.givenTable = "C3";
+    in.givenTableLen = 2;
+    assert_int_equal(0, effectsOf(&in));
+    in.strict = 0;
+    in.givenTable = NULL;
+    assert_int_equal(0, effectsOf(&in));
+    /* ...but a change of another field of a seated reservation needs its table */
+    in.fieldsChanged = 1;
+    assert_int_equal(RESV_PLAN_NEED_TABLE, resvPlanStatus(&in, &p));
+}
+
+/* Leaving seated releases the table (completed, cancelled, no_show can follow it). */
+static void test_release_table(void **state) {
+    (void)state;
+    resvPlanInput in = move(P(SEATED), P(COMPLETED));
+    resvPlan p = planOk(&in);
+    assert_true(has(&p, RESV_PLAN_RELEASE_TABLE));
+    assert_false(has(&p, RESV_PLAN_TAKE_TABLE));
+    assert_int_equal(2, p.releaseLen);
+    assert_memory_equal("T1", p.release, 2);
+    in = move(P(SEATED), P(CANCELLED)); /* a provider's cancel */
+    in.origin = RESV_O_WEBHOOK;
+    assert_true(effectsOf(&in) & RESV_PLAN_RELEASE_TABLE);
+    /* a reservation that is not seated holds nothing, whatever table_number says */
+    for (int from = 0; from < RESV_S_COUNT; from++) {
+        if (from == P(SEATED)) continue;
+        for (int to = 0; to < RESV_S_COUNT; to++) {
+            if (to == P(SEATED) || !(contractTable[from] & (1u << to))) continue;
+            in = move((resvStatus)from, (resvStatus)to);
+            p = planOk(&in);
+            assert_int_equal(0, p.effects & (RESV_PLAN_RELEASE_TABLE | RESV_PLAN_TAKE_TABLE));
+        }
+    }
+    /* seated at T1, then moved to another table: take the new one, release T1 */
+    in = move(P(SEATED), P(SEATED));
+    in.statusGiven = 0;
+    in.fieldsChanged = 1;
+    in.givenTable = "C3";
+    in.givenTableLen = 2;
+    p = planOk(&in);
+    assert_true(has(&p, RESV_PLAN_TAKE_TABLE | RESV_PLAN_RELEASE_TABLE));
+    assert_memory_equal("C3", p.table, 2);
+    assert_memory_equal("T1", p.release, 2);
+    /* the same table: kept, not released */
+    in.givenTable = "T1";
+    p = planOk(&in);
+    assert_true(has(&p, RESV_PLAN_TAKE_TABLE));
+    assert_false(has(&p, RESV_PLAN_RELEASE_TABLE));
+    /* a table of the same bytes but another length is another table */
+    in.givenTable = "T1x";
+    in.givenTableLen = 3;
+    assert_true(effectsOf(&in) & RESV_PLAN_RELEASE_TABLE);
+    /* a seated reservation whose data a provider moves backwards keeps its table */
+    in = move(P(SEATED), P(ARRIVED));
+    in.origin = RESV_O_WEBHOOK;
+    in.fieldsChanged = 1;
+    p = planOk(&in);
+    assert_int_equal(P(SEATED), p.status);
+    assert_true(has(&p, RESV_PLAN_TAKE_TABLE | RESV_PLAN_IGNORED));
+    assert_false(has(&p, RESV_PLAN_RELEASE_TABLE));
+}
+
+/* Only our own move of a known reservation goes back to the provider. */
+static void test_push(void **state) {
+    (void)state;
+    resvPlanInput in = move(P(PENDING), P(CONFIRMED));
+    assert_true(effectsOf(&in) & RESV_PLAN_PUSH);
+    for (int o = RESV_O_WEBHOOK; o < RESV_O_COUNT; o++) {
+        in.origin = (resvOrigin)o;
+        assert_false(effectsOf(&in) & RESV_PLAN_PUSH);
+    }
+    /* a new record is no status change */
+    memset(&in, 0, sizeof in);
+    in.creating = 1;
+    in.fieldsChanged = 1;
+    resvPlan p = planOk(&in);
+    assert_int_equal(P(PENDING), p.status); /* the default first status */
+    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STATUS | RESV_PLAN_STAMP_UPDATED, p.effects);
+    /* other fields only: no push */
+    in = move(P(CONFIRMED), P(CONFIRMED));
+    in.statusGiven = 0;
+    in.fieldsChanged = 1;
+    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STAMP_UPDATED, effectsOf(&in));
+}
+
+/* A status stored by hand ("bogus" reads as pending): RESV.UPSERT of pending writes
+ * the word back without moving; RESV.STATUS of pending is the no-op it always is. */
+static void test_status_rewritten(void **state) {
+    (void)state;
+    resvPlanInput in = move(P(PENDING), P(PENDING));
+    in.statusDiffers = 1;
+    resvPlan p = planOk(&in);
+    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STATUS | RESV_PLAN_STAMP_UPDATED, p.effects);
+    assert_int_equal(P(PENDING), p.status);
+    in.strict = 1;
+    assert_int_equal(0, effectsOf(&in));
+    /* an ignored status is not written, whatever its bytes */
+    in = move(P(ARRIVED), P(PENDING));
+    in.origin = RESV_O_WEBHOOK;
+    assert_int_equal(RESV_PLAN_IGNORED, effectsOf(&in));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_api_transition_table),   cmocka_unit_test(test_provider_moves),
+        cmocka_unit_test(test_strict_provider_origin), cmocka_unit_test(test_arrival_stamp),
+        cmocka_unit_test(test_updated_stamp),          cmocka_unit_test(test_seated_needs_table),
+        cmocka_unit_test(test_release_table),          cmocka_unit_test(test_push),
+        cmocka_unit_test(test_status_rewritten),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
