@@ -24,6 +24,14 @@
         .name = n, .type = t, .key_spec_index = -1, .token = tok,                                  \
         .flags = REDISMODULE_CMD_ARG_OPTIONAL                                                      \
     }
+#define TOKEN(n, tok)                                                                              \
+    { .name = n, .type = REDISMODULE_ARG_TYPE_PURE_TOKEN, .key_spec_index = -1, .token = tok }
+/* An optional keyword followed by one of `sub`. */
+#define CHOICE(n, tok, sub)                                                                        \
+    {                                                                                              \
+        .name = n, .type = REDISMODULE_ARG_TYPE_ONEOF, .key_spec_index = -1, .token = tok,         \
+        .flags = REDISMODULE_CMD_ARG_OPTIONAL, .subargs = sub                                      \
+    }
 #define PAIRS(sub)                                                                                 \
     {                                                                                              \
         .name = "field_value", .type = REDISMODULE_ARG_TYPE_BLOCK, .key_spec_index = -1,           \
@@ -50,6 +58,10 @@ static RedisModuleCommandKeySpec ksOwner[] = {
 
 static RedisModuleCommandArg fieldPair[] = {STR("field"), STR("value"), {0}};
 
+/* REPLY RESULT (the default: the result word) or REPLY RECORD ([result, record]). */
+static RedisModuleCommandArg replyForms[] = {
+    TOKEN("result", "RESULT"), TOKEN("record", "RECORD"), {0}};
+
 static RedisModuleCommandArg argsUpsert[] = {KEY("store"),
                                              STR("id"),
                                              OPT("origin", "ORIGIN", S),
@@ -57,6 +69,7 @@ static RedisModuleCommandArg argsUpsert[] = {KEY("store"),
                                              OPT("event", "EVENT", S),
                                              OPT("payload", "PAYLOAD", S),
                                              OPT("msgid", "MSGID", S),
+                                             CHOICE("reply", "REPLY", replyForms),
                                              PAIRS(fieldPair),
                                              {0}};
 static RedisModuleCommandArg argsStoreId[] = {KEY("store"), STR("id"), {0}};

@@ -119,14 +119,23 @@ static const char *cmdsFeedEvent(const resvChange *c) {
     return "updated";
 }
 
-/* Options of RESV.UPSERT and RESV.STATUS that go to the audit entry. */
+/* Options of RESV.UPSERT and RESV.STATUS: what goes to the audit entry, and the form
+ * of RESV.UPSERT's reply. */
 typedef struct {
     resvOrigin origin;
     RedisModuleString *actor, *event, *payload, *msgid;
-    int seen; /* bit per option */
+    int replyRecord; /* REPLY RECORD: [result, record] */
+    int seen;        /* bit per option */
 } cmdsOptions;
 
-enum { OPT_ORIGIN = 1, OPT_ACTOR = 2, OPT_EVENT = 4, OPT_PAYLOAD = 8, OPT_MSGID = 16 };
+enum {
+    OPT_ORIGIN = 1,
+    OPT_ACTOR = 2,
+    OPT_EVENT = 4,
+    OPT_PAYLOAD = 8,
+    OPT_MSGID = 16,
+    OPT_REPLY = 32
+};
 
 /* Consumes option argv[i] argv[i+1] when argv[i] is one of `allowed`. Returns 1 when
  * consumed, 0 when not an option, -1 after an error reply. */
@@ -135,11 +144,8 @@ static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i,
     static const struct {
         const char *kw;
         int bit;
-    } kws[] = {{"ORIGIN", OPT_ORIGIN},
-               {"ACTOR", OPT_ACTOR},
-               {"EVENT", OPT_EVENT},
-               {"PAYLOAD", OPT_PAYLOAD},
-               {"MSGID", OPT_MSGID}};
+    } kws[] = {{"ORIGIN", OPT_ORIGIN},   {"ACTOR", OPT_ACTOR}, {"EVENT", OPT_EVENT},
+               {"PAYLOAD", OPT_PAYLOAD}, {"MSGID", OPT_MSGID}, {"REPLY", OPT_REPLY}};
     size_t len;
     const char *v = RedisModule_StringPtrLen(argv[i + 1], &len);
     for (size_t k = 0; k < sizeof kws / sizeof kws[0]; k++) {
@@ -178,6 +184,13 @@ static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i,
                 return resvReplyError(ctx, RESV_E_ERR, "invalid MSGID: must be 1 to 256 bytes"), -1;
             o->msgid = argv[i + 1];
             break;
+        case OPT_REPLY:
+            if (resvArgIs(argv[i + 1], "RECORD"))
+                o->replyRecord = 1;
+            else if (!resvArgIs(argv[i + 1], "RESULT"))
+                return resvReplyError(ctx, RESV_E_ERR, "invalid REPLY: must be RESULT or RECORD"),
+                       -1;
+            break;
         }
         return 1;
     }
@@ -195,8 +208,16 @@ static void cmdsChangeAudit(resvChange *c, const cmdsOptions *o, const char *def
     c->msgid = o->msgid;
 }
 
-/* Counts what RESV.UPSERT did (INFO resv) and replies its word. */
-static int cmdsUpsertDone(RedisModuleCtx *ctx, resvUpsertResult r) {
+/* The record after a change: the stored fields, with the ones just written. */
+static void cmdsRecordAfter(RedisModuleCtx *ctx, const resvChange *c, RedisModuleString **rec) {
+    for (int f = 0; f < RESV_F_COUNT; f++)
+        if (c->set[f]) rec[f] = RedisModule_CreateString(ctx, c->val[f].v, c->val[f].len);
+}
+
+/* Counts what RESV.UPSERT did (INFO resv) and replies its word; with REPLY RECORD,
+ * [word, the record as RESV.GET replies it] (rec NULL: no record, nil). */
+static int cmdsUpsertDone(RedisModuleCtx *ctx, resvUpsertResult r, const cmdsOptions *o,
+                          RedisModuleString **rec) {
     unsigned long long *counter[RESV_UPSERT_COUNT] = {
         [RESV_UPSERT_CREATED] = &resvStats.upsertCreated,
         [RESV_UPSERT_UPDATED] = &resvStats.upsertUpdated,
@@ -204,10 +225,16 @@ static int cmdsUpsertDone(RedisModuleCtx *ctx, resvUpsertResult r) {
         [RESV_UPSERT_STALE] = &resvStats.upsertStale,
         [RESV_UPSERT_DUPLICATE] = &resvStats.upsertDuplicate};
     (*counter[r])++;
-    return RedisModule_ReplyWithSimpleString(ctx, resvUpsertResultName(r));
+    if (!o->replyRecord) return RedisModule_ReplyWithSimpleString(ctx, resvUpsertResultName(r));
+    RedisModule_ReplyWithArray(ctx, 2);
+    RedisModule_ReplyWithSimpleString(ctx, resvUpsertResultName(r));
+    if (!rec) return RedisModule_ReplyWithNull(ctx);
+    resvReplyFields(ctx, resvFields, RESV_F_COUNT, rec);
+    return REDISMODULE_OK;
 }
 
-/* RESV.UPSERT store id [option value ...] field value [field value ...] */
+/* RESV.UPSERT store id [option value ...] field value [field value ...]
+ *   options: ORIGIN o, ACTOR a, EVENT e, PAYLOAD p, MSGID m, REPLY RESULT|RECORD */
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 5 || (argc - 3) % 2) return resvReplyWrongArity(ctx);
@@ -222,8 +249,9 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         resvArgId(ctx, argv[2], "reservation_id", &c.id.v, &c.id.len))
         return REDISMODULE_OK;
     for (int i = 3; i < argc; i += 2) {
-        int r = cmdsParseOption(ctx, argv, i,
-                                OPT_ORIGIN | OPT_ACTOR | OPT_EVENT | OPT_PAYLOAD | OPT_MSGID, &o);
+        int r = cmdsParseOption(
+            ctx, argv, i, OPT_ORIGIN | OPT_ACTOR | OPT_EVENT | OPT_PAYLOAD | OPT_MSGID | OPT_REPLY,
+            &o);
         if (r < 0) return REDISMODULE_OK;
         if (r) continue;
         size_t nl, vl;
@@ -255,7 +283,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         size_t ml;
         const char *m = RedisModule_StringPtrLen(o.msgid, &ml);
         if (resvKeyExists(ctx, resvKeyMsg(ctx, c.store.v, c.store.len, m, ml)))
-            return cmdsUpsertDone(ctx, RESV_UPSERT_DUPLICATE);
+            return cmdsUpsertDone(ctx, RESV_UPSERT_DUPLICATE, &o, exists ? old : NULL);
     }
     int cluster = resvIsCluster(ctx);
     if (!cluster) {
@@ -277,7 +305,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         resvSpan ou = resvSpanOf(old[RESV_F_UPDATED_AT]);
         if (ou.len == RESV_DATETIME_LEN &&
             memcmp(c.val[RESV_F_UPDATED_AT].v, ou.v, RESV_DATETIME_LEN) < 0)
-            return cmdsUpsertDone(ctx, RESV_UPSERT_STALE);
+            return cmdsUpsertDone(ctx, RESV_UPSERT_STALE, &o, old);
     }
 
     /* Decide: the given fields that differ from the stored ones, then the plan. */
@@ -307,7 +335,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     }
     resvPlan p;
     if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
-    if (!p.effects) return cmdsUpsertDone(ctx, RESV_UPSERT_UNCHANGED);
+    if (!p.effects) return cmdsUpsertDone(ctx, RESV_UPSERT_UNCHANGED, &o, old);
 
     resvNow(c.now);
     char uuid[37];
@@ -337,9 +365,12 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     c.feedEvent = cmdsFeedEvent(&c);
     if (resvApplyChange(ctx, &c))
         return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
-    return cmdsUpsertDone(ctx, c.creating ? RESV_UPSERT_CREATED
-                               : write    ? RESV_UPSERT_UPDATED
-                                          : RESV_UPSERT_UNCHANGED);
+    if (o.replyRecord) cmdsRecordAfter(ctx, &c, old);
+    return cmdsUpsertDone(ctx,
+                          c.creating ? RESV_UPSERT_CREATED
+                          : write    ? RESV_UPSERT_UPDATED
+                                     : RESV_UPSERT_UNCHANGED,
+                          &o, old);
 }
 
 /* RESV.STATUS store id status [ARRIVAL t] [TABLE n] [ORIGIN o] [ACTOR a] */
@@ -422,9 +453,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         if (resvApplyChange(ctx, &c))
             return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
         resvStats.statusChanges++;
-        /* The record after the change is the one read with the fields just written. */
-        for (int f = 0; f < RESV_F_COUNT; f++)
-            if (c.set[f]) old[f] = RedisModule_CreateString(ctx, c.val[f].v, c.val[f].len);
+        cmdsRecordAfter(ctx, &c, old);
     }
     resvReplyFields(ctx, resvFields, RESV_F_COUNT, old);
     return REDISMODULE_OK;

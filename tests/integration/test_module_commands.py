@@ -121,6 +121,67 @@ class ModuleCommands(RedisTestCase):
         self.assertEqual("created", self.make("R2", "pending", "store-002", "2024-02-15", "18:00",
                                               "MSGID", "msg_1"))
 
+    def test_upsert_reply_record(self):
+        """REPLY RECORD: [result, the record after the command exactly as RESV.GET
+        replies it], for each result word; REPLY RESULT is the default form."""
+        def rec(rid, *args, r=None):
+            res = (r or self.r).call("RESV.UPSERT", S, rid, "REPLY", "RECORD", *args)
+            self.assertEqual(2, len(res), res)
+            return res[0], res[1]
+
+        word, got = rec("RR1", "reservation_date", "2024-02-15", "status", "arrived",
+                        "customer_name", "张三", "MSGID", "m-rr")
+        self.assertEqual("created", word)
+        self.assertEqual(self.r.call("RESV.GET", S, "RR1"), got)  # same pairs, same order
+        g = pairs(got)
+        self.assertEqual((36, 19, "arrived"), (len(g["id"]), len(g["arrival_time"]), g["status"]))
+        word, got = rec("RR1", "notes", "靠窗", "ORIGIN", "api", "ACTOR", "x")
+        self.assertEqual(("updated", "靠窗"), (word, pairs(got)["notes"]))
+        self.assertEqual(self.r.call("RESV.GET", S, "RR1"), got)
+        # an api status change: the record shows the push bookkeeping written with it
+        word, got = rec("RR1", "status", "seated", "table_number", "A1")
+        self.assertEqual(("updated", "seated", "A1", "pending"),
+                         (word, pairs(got)["status"], pairs(got)["table_number"],
+                          pairs(got)["sync_status"]))
+        self.assertEqual(self.r.call("RESV.GET", S, "RR1"), got)
+        d = self.digest()
+        self.assertEqual(("unchanged", self.r.call("RESV.GET", S, "RR1")),
+                         rec("RR1", "notes", "靠窗"))
+        self.assertEqual(("stale", self.r.call("RESV.GET", S, "RR1")),
+                         rec("RR1", "notes", "x", "updated_at", "2000-01-01T00:00:00"))
+        self.assertEqual(("duplicate", self.r.call("RESV.GET", S, "RR1")),
+                         rec("RR1", "notes", "x", "MSGID", "m-rr"))
+        self.assertEqual(d, self.digest())
+        # an ignored provider status alone: unchanged, with the record as stored
+        self.assertEqual(("unchanged", self.r.call("RESV.GET", S, "RR1")),
+                         rec("RR1", "ORIGIN", "webhook", "status", "confirmed"))
+        # a duplicate delivery for a record deleted since: nil
+        self.r.call("RESV.DEL", S, "RR1")
+        self.assertEqual(("duplicate", None), rec("RR1", "reservation_date", "2024-02-15",
+                                                  "MSGID", "m-rr"))
+        # RESULT, any case, is the plain word; options are case-insensitive
+        self.assertEqual("created", self.up("RR2", "reply", "result", "reservation_date",
+                                            "2024-02-15"))
+        self.assertEqual("updated", self.up("RR2", "Reply", "Result", "notes", "n"))
+        word, got = rec("RR2", "notes", "m")
+        self.assertEqual("updated", word)
+        # RESP3: the record is a map, as RESV.GET's
+        word, got = rec("RR2", "notes", "o", r=self.r3)
+        self.assertEqual("updated", word)
+        self.assertIsInstance(got, dict)
+        self.assertEqual(self.r3.call("RESV.GET", S, "RR2"), got)
+        # errors name the option and change nothing
+        e = self.refused("ERR", "RESV.UPSERT", S, "RR2", "REPLY", "FULL", "notes", "p")
+        self.assertEqual("ERR invalid REPLY: must be RESULT or RECORD", e)
+        self.assertEqual("ERR option REPLY given twice",
+                         self.refused("ERR", "RESV.UPSERT", S, "RR2", "REPLY", "RECORD",
+                                      "REPLY", "RECORD", "notes", "p"))
+        self.refused("ERR syntax error at 'REPLY'", "RESV.STATUS", S, "RR2", "confirmed",
+                     "REPLY", "RECORD")
+        # a refused command replies the error, not [word, record]
+        self.refused("CONFLICT", "RESV.UPSERT", S, "RR2", "REPLY", "RECORD", "status",
+                     "completed")
+
     def test_field_errors(self):
         self.make("R1")
         e = self.refused("ERR", "RESV.UPSERT", S, "R1", "custmer_name", "x")
@@ -762,6 +823,11 @@ class ModuleCommands(RedisTestCase):
         self.assertEqual("module", d["group"])
         argnames = [pairs(a)["name"] for a in d["arguments"]]
         self.assertEqual(["store", "status", "from", "to", "limit", "cursor"], argnames)
+        up = pairs(pairs(self.r.call("COMMAND", "DOCS", "resv.upsert"))["resv.upsert"])
+        reply = [pairs(a) for a in up["arguments"] if pairs(a)["name"] == "reply"][0]
+        self.assertEqual(("oneof", "REPLY"), (reply["type"], reply["token"]))
+        self.assertIn("optional", reply["flags"])
+        self.assertEqual(["RESULT", "RECORD"], [pairs(a)["token"] for a in reply["arguments"]])
         self.assertEqual(["store-9"], self.r.call("COMMAND", "GETKEYS", "RESV.UPSERT", "store-9",
                                                    "R1", "notes", "x"))
         self.assertEqual(["store-9"], self.r.call("COMMAND", "GETKEYS", "RESV.STATS", "store-9",
