@@ -18,6 +18,11 @@ SIDECAR_SRC := $(wildcard sidecar/*.c)
 SIDECAR_LIB_SRC := $(filter-out sidecar/main.c,$(SIDECAR_SRC))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
+# A unit test named after a file of include/ (test_model.c for include/resv_model.c)
+# tests the pure rules: it links include/ and cmocka only, no libevent, hiredis or
+# sidecar. The other unit tests link the sidecar's objects and libraries.
+PURE_UNIT_BIN := $(filter $(patsubst include/resv_%.c,build/tests/test_%,$(SHARED_SRC)),$(UNIT_BIN))
+SIDECAR_UNIT_BIN := $(filter-out $(PURE_UNIT_BIN),$(UNIT_BIN))
 SIDECAR_BIN := $(if $(SIDECAR_SRC),sidecar/resv-sidecar)
 
 .PHONY: all setup structure test unit integration run asan asan-test bench fuzz clean format
@@ -54,7 +59,13 @@ build/asan/resv-sidecar: $(SIDECAR_DEPS)
 	@mkdir -p build/asan
 	$(call build_sidecar,$(ASAN_FLAGS))
 
-build/tests/%: tests/unit/%.c $(SHARED_SRC) $(SIDECAR_LIB_SRC) $(wildcard include/*.h sidecar/*.h) $(SETUP)
+$(PURE_UNIT_BIN): build/tests/%: tests/unit/%.c $(SHARED_SRC) $(wildcard include/*.h) $(SETUP)
+	@mkdir -p build/tests
+	$(CC) $(BASEFLAGS) $(CFLAGS) $$(pkg-config --cflags cmocka) -o $@ \
+		$< $(SHARED_SRC) $$(pkg-config --libs cmocka)
+
+$(SIDECAR_UNIT_BIN): build/tests/%: tests/unit/%.c $(SHARED_SRC) $(SIDECAR_LIB_SRC) \
+		$(wildcard include/*.h sidecar/*.h) $(SETUP)
 	@mkdir -p build/tests
 	$(CC) $(BASEFLAGS) $(CFLAGS) -Isidecar $$(pkg-config --cflags $(PKGS) cmocka) -o $@ \
 		$< $(SHARED_SRC) $(SIDECAR_LIB_SRC) $$(pkg-config --libs $(PKGS) cmocka) -levent_openssl
