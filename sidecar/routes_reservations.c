@@ -275,11 +275,6 @@ static int resvSyncArgv(httpCtx *c, const json_t *item, const char *payload, siz
     return resvUpsertArgv(a, c->store, item, &from, why, field);
 }
 
-typedef struct {
-    httpResult upsert; /* HTTP_R_OK once the UPSERT succeeded */
-    resvUpsertResult result;
-} resvSyncOne;
-
 /* What an UPSERT reply says it did; a word we do not know counts as an update. */
 static resvUpsertResult resvUpsertResultOf(const redisReply *r) {
     resvUpsertResult k = RESV_UPSERT_UPDATED;
@@ -287,38 +282,21 @@ static resvUpsertResult resvUpsertResultOf(const redisReply *r) {
     return k;
 }
 
-static void resvSyncUpsertReply(redisAsyncContext *ac, void *reply, void *privdata) {
+/* RESV.UPSERT ... REPLY RECORD answers [result, record]: one round trip, one callback. */
+static void resvSyncReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
-    redisReply *r = reply;
-    resvSyncOne *s = c->state;
-    c->redisPending--;
-    if (r && (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING)) {
-        s->upsert = HTTP_R_OK;
-        s->result = resvUpsertResultOf(r);
-    } else {
-        s->upsert = httpFailRedis(c, r);
-    }
-    if (c->redisPending == 0)
-        httpFinish(c, s->upsert == HTTP_R_OK ? HTTP_R_INTERNAL : s->upsert, NULL);
-}
-
-/* Sent right behind the UPSERT on the same connection, so it reads what was written. */
-static void resvSyncGetReply(redisAsyncContext *ac, void *reply, void *privdata) {
-    (void)ac;
-    httpCtx *c = privdata;
-    resvSyncOne *s = c->state;
-    if (s->upsert != HTTP_R_OK) {
-        c->redisPending--;
-        httpFinish(c, s->upsert, NULL);
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
+    if (!r) return;
+    const redisReply *word = r->elements == 2 ? r->element[0] : NULL;
+    if (!word || (word->type != REDIS_REPLY_STATUS && word->type != REDIS_REPLY_STRING)) {
+        httpFinish(c, httpFailRedis(c, r), NULL);
         return;
     }
-    redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
-    if (!r) return;
-    json_t *o = resvJsonFromReply(r);
-    httpFinish(
-        c, s->result == RESV_UPSERT_CREATED ? HTTP_R_CREATED : HTTP_R_OK,
-        json_pack("{s:s,s:o*}", "result", resvUpsertResultName(s->result), "reservation", o));
+    resvUpsertResult k = resvUpsertResultOf(word);
+    httpFinish(c, k == RESV_UPSERT_CREATED ? HTTP_R_CREATED : HTTP_R_OK,
+               json_pack("{s:s,s:o*}", "result", resvUpsertResultName(k), "reservation",
+                         resvJsonFromReply(r->element[1])));
 }
 
 static httpResult resvSyncSingle(httpCtx *c) {
@@ -329,24 +307,9 @@ static httpResult resvSyncSingle(httpCtx *c) {
     const char *raw = (const char *)evbuffer_pullup(in, -1);
     if (resvSyncArgv(c, c->body, raw, len, &a, &why, &field))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s %s", field, why);
-    resvSyncOne *s = calloc(1, sizeof(*s));
-    if (!s) {
-        redisCmdFree(&a);
-        return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    }
-    s->upsert = HTTP_R_PENDING;
-    c->state = s;
-    c->stateFree = free;
-    redisCmd get;
-    redisCmdInit(&get, "RESV.GET");
-    redisCmdPushKey(&get, c->store);
-    redisCmdPushStr(&get, a.argc > 2 ? redisCmdArg(&a, 2, NULL) : "");
-    httpResult r = httpRedis(c, resvSyncUpsertReply, &a);
-    if (r == HTTP_R_PENDING)
-        httpRedis(c, resvSyncGetReply, &get);
-    else
-        redisCmdFree(&get);
-    return r;
+    redisCmdPushStr(&a, "REPLY");
+    redisCmdPushStr(&a, "RECORD");
+    return httpRedis(c, resvSyncReply, &a);
 }
 
 /* Bulk: every item is sent at once (pipelined); replies come back in order. */
