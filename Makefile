@@ -4,6 +4,7 @@
 #   make run      Redis + sidecar     make asan    sanitizer build in build/asan/
 #   make bench    benchmarks          make fuzz    libFuzzer harnesses
 #   make asan-test  the integration tests against the sanitizer build
+#   make format   clang-format every C file   make format-check   what make test runs
 
 CC ?= cc
 SETUP := build/.setup-done
@@ -25,7 +26,7 @@ PURE_UNIT_BIN := $(filter $(patsubst include/resv_%.c,build/tests/test_%,$(SHARE
 SIDECAR_UNIT_BIN := $(filter-out $(PURE_UNIT_BIN),$(UNIT_BIN))
 SIDECAR_BIN := $(if $(SIDECAR_SRC),sidecar/resv-sidecar)
 
-.PHONY: all setup structure test unit integration run asan asan-test bench fuzz clean format
+.PHONY: all setup structure format-check test unit integration run asan asan-test bench fuzz clean format
 
 all: module/resv.so $(SIDECAR_BIN)
 
@@ -82,7 +83,7 @@ structure:
 	python3 scripts/check_includes.py
 
 # The integration suites run twice: against the normal build and the sanitizer build.
-test: setup structure all unit integration asan-test
+test: setup structure format-check all unit integration asan-test
 	@echo "all tests passed"
 
 run: setup all
@@ -101,8 +102,16 @@ bench: all
 fuzz: $(SETUP)
 	sh tests/fuzz/run.sh
 
+# Every C file of ours follows .clang-format; make test checks it before building.
+FORMAT_SRC = $(wildcard include/*.[ch] module/*.[ch] sidecar/*.[ch] tests/unit/*.c tests/fuzz/*.c \
+	tests/bench/*.c)
+
 format:
-	clang-format -i include/*.[ch] module/*.[ch] sidecar/*.[ch] tests/unit/*.c
+	clang-format -i $(FORMAT_SRC)
+
+format-check: $(SETUP)
+	@echo "clang-format --dry-run -Werror (make format fixes)"
+	@clang-format --dry-run -Werror $(FORMAT_SRC)
 
 clean:
 	rm -rf build/tests build/asan module/resv.so sidecar/resv-sidecar

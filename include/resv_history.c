@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-const char *const resvHistoryFieldNames[RESV_H_COUNT] = {
-    "at", "origin", "actor", "event", "changed", "status", "note", "payload"};
+const char *const resvHistoryFieldNames[RESV_H_COUNT] = {"at",      "origin", "actor", "event",
+                                                         "changed", "status", "note",  "payload"};
 
 /* Fields written: the seven fixed ones, and the payload when there is one. */
 static int historyParts(const resvHistoryEntry *e) {

@@ -8,7 +8,8 @@
 static const char *const syncStatusWords[] = {"pending", "success", "failed", NULL};
 static const char *const systemStatusWords[] = {"inactive", "active", "error", NULL};
 
-#define F(n, t, max, fl) {n, t, max, fl, NULL, NULL}
+#define F(n, t, max, fl)                                                                           \
+    { n, t, max, fl, NULL, NULL }
 const resvFieldSpec resvFields[RESV_F_COUNT] = {
     [RESV_F_ID] = F("id", RESV_T_ID, 36, RESV_FF_SERVER),
     [RESV_F_SYSTEM_ID] = F("system_id", RESV_T_ID, RESV_ID_MAX, 0),
@@ -81,10 +82,14 @@ int resvUtf8Valid(const char *str, size_t len) {
             s++;
             continue;
         }
-        if (c >= 0xC2 && c <= 0xDF) need = 1, min = 0x80, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF) need = 2, min = 0x800, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4) need = 3, min = 0x10000, cp = c & 0x07;
-        else return 0;
+        if (c >= 0xC2 && c <= 0xDF)
+            need = 1, min = 0x80, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            need = 2, min = 0x800, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            need = 3, min = 0x10000, cp = c & 0x07;
+        else
+            return 0;
         if ((size_t)(end - s) <= need) return 0;
         for (unsigned i = 1; i <= need; i++) {
             if ((s[i] & 0xC0) != 0x80) return 0;
@@ -122,8 +127,10 @@ static int modelTextValid(const char *s, size_t len) {
 static int modelPhoneValid(const char *s, size_t len) {
     int digits = 0;
     for (size_t i = 0; i < len; i++) {
-        if (s[i] >= '0' && s[i] <= '9') digits++;
-        else if (!strchr(" +-()", s[i]) || s[i] == '\0') return 0;
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (!strchr(" +-()", s[i]) || s[i] == '\0')
+            return 0;
     }
     return digits > 0;
 }
@@ -171,9 +178,8 @@ int resvWordIndex(const char *const *words, const char *s, size_t len) {
     return -1;
 }
 
-int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len,
-                   char buf[RESV_CANON_MAX], const char **canon, size_t *canonlen,
-                   const char **why) {
+int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len, char buf[RESV_CANON_MAX],
+                   const char **canon, size_t *canonlen, const char **why) {
     long n;
     long long cents;
     resvInstant t;
@@ -204,9 +210,12 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len,
         return 0;
     case RESV_T_BOOL:
         *why = "must be true or false";
-        if ((len == 4 && !memcmp(v, "true", 4)) || (len == 1 && v[0] == '1')) *canon = "true";
-        else if ((len == 5 && !memcmp(v, "false", 5)) || (len == 1 && v[0] == '0')) *canon = "false";
-        else return -1;
+        if ((len == 4 && !memcmp(v, "true", 4)) || (len == 1 && v[0] == '1'))
+            *canon = "true";
+        else if ((len == 5 && !memcmp(v, "false", 5)) || (len == 1 && v[0] == '0'))
+            *canon = "false";
+        else
+            return -1;
         *canonlen = strlen(*canon);
         return 0;
     case RESV_T_DATETIME:
@@ -222,9 +231,7 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len,
     case RESV_T_STATUS:
         *why = "must be one of pending confirmed arrived seated completed cancelled no_show";
         return resvStatusParse(v, len, &st);
-    case RESV_T_ENUM:
-        *why = spec->why;
-        return resvWordIndex(spec->words, v, len) >= 0 ? 0 : -1;
+    case RESV_T_ENUM: *why = spec->why; return resvWordIndex(spec->words, v, len) >= 0 ? 0 : -1;
     }
     *why = "has an unknown type";
     return -1;
@@ -280,8 +287,7 @@ resvMove resvStatusMove(resvStatus from, resvStatus to, int fromProvider) {
     return RESV_MOVE_IGNORE;
 }
 
-static const char *const originNames[RESV_O_COUNT + 1] = {"api", "webhook", "sync", "pull",
-                                                           NULL};
+static const char *const originNames[RESV_O_COUNT + 1] = {"api", "webhook", "sync", "pull", NULL};
 
 const char *resvOriginName(resvOrigin o) {
     return (unsigned)o < RESV_O_COUNT ? originNames[o] : "unknown";

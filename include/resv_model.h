@@ -59,8 +59,8 @@ typedef enum { RESV_JSON_STRING, RESV_JSON_INTEGER, RESV_JSON_NUMBER, RESV_JSON_
 typedef struct {
     const char *name;
     resvType type;
-    unsigned maxlen;     /* bytes */
-    unsigned flags;      /* RESV_FF_* */
+    unsigned maxlen;          /* bytes */
+    unsigned flags;           /* RESV_FF_* */
     const char *const *words; /* RESV_T_ENUM: NULL-terminated allowed values */
     const char *why;          /* "must be ..." when the type's own text does not fit: an
                                  enum's words, an id shorter than 128 bytes */
@@ -88,7 +88,7 @@ typedef enum {
 extern const resvFieldSpec resvSystemFields[RESV_SF_COUNT];
 
 #define RESV_CANON_MAX 32 /* room for the canonical form of every non-text type */
-#define RESV_ID_MAX 128
+#define RESV_ID_MAX    128
 
 /* Looks a field name up (exact, lowercase); -1 when the model has no such field. */
 int resvFieldLookup(const resvFieldSpec *table, int count, const char *name, size_t len);
@@ -101,9 +101,8 @@ int resvFieldLookupFrom(const resvFieldSpec *table, int count, const char *name,
 /* Checks a value for a field. On success returns 0 and points *canon at the value to
  * store: v itself, or buf holding its canonical form. On failure returns -1 and *why
  * says what the value must be (a static string, for "ERR invalid <field>: <why>"). */
-int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len,
-                   char buf[RESV_CANON_MAX], const char **canon, size_t *canonlen,
-                   const char **why);
+int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len, char buf[RESV_CANON_MAX],
+                   const char **canon, size_t *canonlen, const char **why);
 
 resvJsonType resvFieldJsonType(const resvFieldSpec *spec);
 

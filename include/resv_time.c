@@ -47,8 +47,7 @@ static void timeCivilFromDays(int64_t z, int *y, int *m, int *d) {
 int resvParseDate(const char *s, size_t len, resvInstant *out) {
     int y, m, d;
     if (len != RESV_DATE_LEN || s[4] != '-' || s[7] != '-') return -1;
-    if (timeDigits(s, 4, &y) || timeDigits(s + 5, 2, &m) || timeDigits(s + 8, 2, &d))
-        return -1;
+    if (timeDigits(s, 4, &y) || timeDigits(s + 5, 2, &m) || timeDigits(s + 8, 2, &d)) return -1;
     if (y < 1970 || m < 1 || m > 12 || d < 1 || d > timeDaysInMonth(y, m)) return -1;
     *out = timeDaysFromCivil(y, m, d) * RESV_SECS_PER_DAY;
     return 0;

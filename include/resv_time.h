@@ -11,7 +11,7 @@
 typedef int64_t resvInstant;
 
 #define RESV_DATETIME_LEN 19 /* YYYY-MM-DDTHH:MM:SS */
-#define RESV_DATE_LEN 10     /* YYYY-MM-DD */
+#define RESV_DATE_LEN     10 /* YYYY-MM-DD */
 #define RESV_SECS_PER_DAY 86400
 
 typedef struct {

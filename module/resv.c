@@ -33,8 +33,8 @@ int resvReplyError(RedisModuleCtx *ctx, resvErrCode code, const char *fmt, ...) 
     va_end(ap);
     for (unsigned char *p = (unsigned char *)msg; *p;) {
         size_t len = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
-        if (*p < 0x20 || (len > 1 && (strnlen((char *)p, len) < len ||
-                                      !resvUtf8Valid((char *)p, len)))) {
+        if (*p < 0x20 ||
+            (len > 1 && (strnlen((char *)p, len) < len || !resvUtf8Valid((char *)p, len)))) {
             *p++ = '?';
             continue;
         }

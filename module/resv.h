@@ -228,7 +228,6 @@ extern const int resvCommandCount;
 
 /* ---- the audit trail resv:{S}:h:R (resv_store.c) ---- */
 /* 0 when the key is empty or a list; otherwise a WRONGTYPE reply and -1. */
-int resvHistoryCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
-                         size_t rl);
+int resvHistoryCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl);
 
 #endif

@@ -338,8 +338,7 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         if (!resvIdValid(id.v, id.len)) continue;
         RedisModuleString *rkey = resvKeyRecord(ctx, s.v, s.len, id.v, id.len);
         exists[i] = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, olds + i * RESV_F_COUNT);
-        if (exists[i] < 0 ||
-            (exists[i] && resvHistoryCheckType(ctx, s.v, s.len, id.v, id.len))) {
+        if (exists[i] < 0 || (exists[i] && resvHistoryCheckType(ctx, s.v, s.len, id.v, id.len))) {
             int wrongRecord = exists[i] < 0;
             RedisModule_Free(olds);
             RedisModule_Free(exists);

@@ -378,7 +378,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
 
 /* ScanKey hands out strings valid during the callback only: keep copies. */
 static void queryScanCb(RedisModuleKey *key, RedisModuleString *field, RedisModuleString *value,
-                       void *privdata) {
+                        void *privdata) {
     (void)key;
     resvScan *q = privdata;
     if (q->n == q->cap) {

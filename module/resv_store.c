@@ -347,8 +347,7 @@ int resvWriteFeed(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, 
 
 /* ---- the audit trail: a list, one element per entry (include/resv_history.h) ---- */
 
-int resvHistoryCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
-                         size_t rl) {
+int resvHistoryCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl) {
     return resvKeyCheckType(ctx, resvKeyHistory(ctx, s, sl, r, rl), REDISMODULE_KEYTYPE_LIST);
 }
 

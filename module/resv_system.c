@@ -170,7 +170,8 @@ int ResvSystemDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, in
     int type = resvKeyType(ctx, key);
     if (type == REDISMODULE_KEYTYPE_EMPTY) return RedisModule_ReplyWithLongLong(ctx, 0);
     if (type != REDISMODULE_KEYTYPE_HASH) return resvReplyWrongType(ctx, key);
-    if (resvKeyCheckType(ctx, resvKeySystemAll(ctx), REDISMODULE_KEYTYPE_SET)) return REDISMODULE_OK;
+    if (resvKeyCheckType(ctx, resvKeySystemAll(ctx), REDISMODULE_KEYTYPE_SET))
+        return REDISMODULE_OK;
     int rc = resvWriteDel(ctx, key);
     rc |= resvWriteKeyMember(ctx, "SREM", resvKeySystemAll(ctx), y, yl);
     if (rc) return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");

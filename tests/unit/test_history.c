@@ -12,7 +12,7 @@
 
 static resvHistoryEntry entry(const char *payload, size_t plen, int has) {
     static const char *const vals[RESV_H_PAYLOAD] = {
-        "2024-02-15T18:00:00", "webhook", "yiding", "reservation.created",
+        "2024-02-15T18:00:00",  "webhook",   "yiding", "reservation.created",
         "customer_name,status", "confirmed", ""};
     resvHistoryEntry e;
     memset(&e, 0, sizeof e);
