@@ -16,6 +16,8 @@
 #   RESV_CLUSTER_NODE_TIMEOUT  cluster-node-timeout in ms (3000): how long a master may be
 #                              silent before its replica takes over
 #   RESV_CLUSTER_WAIT          seconds to wait for the cluster to be ready (60)
+#   RESV_SERVER_PRELOAD        LD_PRELOAD for redis-server only (the tests' sanitizer
+#                              runtime for build/asan/resv.so; not for redis-cli or sh)
 #
 # Ports are free when a redis-server actually binds both of them: a node is started on a
 # candidate port and, when it exits (the port or its bus port is taken) or another
@@ -47,13 +49,26 @@ answering_pid() {
     cli "$1" INFO server 2>/dev/null | sed -n 's/^process_id:\([0-9]*\).*/\1/p'
 }
 
+# 0 while process $1 runs. An exited server we started is no longer our child (start
+# returned long ago), and init may leave it a zombie for seconds, which kill -0 counts
+# as alive.
+alive() {
+    case "$(ps -o stat= -p "$1" 2>/dev/null)" in
+        "" | Z*) return 1 ;;
+        *) return 0 ;;
+    esac
+}
+
 # Starts node $1 (its folder) on port $2 in the background; prints its pid.
 node_spawn() {
     mkdir -p "$dir/node-$1"
-    redis-server "$top/conf/redis.conf" --port "$2" --dir "$dir/node-$1" \
+    # env execs redis-server, so $! is the server's pid.
+    env ${RESV_SERVER_PRELOAD:+LD_PRELOAD="$RESV_SERVER_PRELOAD"} \
+        redis-server "$top/conf/redis.conf" --port "$2" --dir "$dir/node-$1" \
         --logfile redis.log --pidfile "$dir/node-$1/redis.pid" --loadmodule "$module" \
         --cluster-enabled yes --cluster-config-file nodes.conf \
         --cluster-node-timeout "$timeout" --enable-debug-command local \
+        --repl-ping-replica-period 1 --repl-diskless-sync-delay 0 \
         </dev/null >/dev/null 2>>"$dir/node-$1/stderr.log" &
     echo $!
 }
@@ -63,7 +78,7 @@ node_spawn() {
 node_wait_up() {
     i=0
     while [ $i -lt 200 ]; do
-        kill -0 "$2" 2>/dev/null || return 1
+        alive "$2" || return 1
         p=$(answering_pid "$1")
         if [ -n "$p" ]; then
             [ "$p" = "$2" ] && return 0
@@ -118,7 +133,11 @@ cluster_restart() {
     done
 }
 
-# 0 when every node says cluster_state:ok, knows all nodes, and every replica is in sync.
+# 0 when every node says cluster_state:ok, knows all nodes, every replica is in sync,
+# and every node's CLUSTER SLOTS (what cluster clients read) lists all six nodes: Redis
+# leaves a replica out until gossip shows it a non-zero replication offset, which
+# repl-ping-replica-period 1 (instead of 10 s) brings within a second or two. (And
+# repl-diskless-sync-delay 0: each master has one replica, no need to wait 5 s for more.)
 cluster_ready() {
     for p in $(cat "$state"); do
         info=$(cli "$p" CLUSTER INFO 2>/dev/null) || return 1
@@ -128,6 +147,8 @@ cluster_ready() {
         if echo "$repl" | grep -q '^role:slave'; then
             echo "$repl" | grep -q '^master_link_status:up' || return 1
         fi
+        ids=$(cli "$p" CLUSTER SLOTS 2>/dev/null | grep -cE '^[0-9a-f]{40}$') || return 1
+        [ "$ids" -eq $nodes ] || return 1
     done
     return 0
 }
@@ -183,11 +204,11 @@ node_stop() {
     [ -n "$pid" ] && [ "$(answering_pid "$2")" = "$pid" ] || return 0
     cli "$2" SHUTDOWN >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
     i=0
-    while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do
+    while alive "$pid" && [ $i -lt 150 ]; do
         i=$((i + 1))
         sleep 0.1
     done
-    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+    if alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
 }
 
 cmd_stop() {
