@@ -31,7 +31,8 @@ static void systemRedirectText(RedisModuleCtx *ctx, RedisModuleString *key, char
         const char *id =
             RedisModule_CallReplyStringPtr(RedisModule_CallReplyArrayElement(node, 2), &il);
         const char *me = RedisModule_GetMyClusterID();
-        if (id && me && il == strlen(me) && memcmp(id, me, il) == 0)
+        /* The node id is REDISMODULE_NODE_ID_LEN bytes, not NUL-terminated. */
+        if (id && me && il == REDISMODULE_NODE_ID_LEN && memcmp(id, me, il) == 0)
             snprintf(out, outlen, "TRYAGAIN the systems' slot %lld is being migrated", slot);
         else
             snprintf(out, outlen, "MOVED %lld %.*s:%lld", slot, host ? (int)hl : 0,
@@ -44,13 +45,20 @@ static void systemRedirectText(RedisModuleCtx *ctx, RedisModuleString *key, char
  * cluster Redis runs them wherever they arrive. A node that may not serve the systems'
  * slot to this client answers as Redis does for a key: MOVED to the master that does,
  * which redis-cli -c and cluster clients follow. The test is Redis's own: a
- * RedisModule_Call on a key refuses (EPERM) a key this node must not serve to this
- * client, whose READONLY and ASKING flags it copies. Returns 1 after that reply. */
-static int systemRedirect(RedisModuleCtx *ctx) {
+ * RedisModule_Call on keys refuses (EPERM) keys this node must not serve to this
+ * client, whose READONLY and ASKING flags it copies. The system's own key, when the
+ * command names one (id: the unchecked argument is enough, it only names a key of the
+ * slot), is asked too: while the slot is being migrated the list may still be here and
+ * the system already gone. Returns 1 after that reply. */
+static int systemRedirect(RedisModuleCtx *ctx, RedisModuleString *id) {
     if (!resvIsCluster(ctx)) return 0;
     RedisModuleString *all = resvKeySystemAll(ctx);
+    size_t yl = 0;
+    const char *y = id ? RedisModule_StringPtrLen(id, &yl) : NULL;
     errno = 0;
-    if (RedisModule_Call(ctx, "EXISTS", "s", all)) return 0;
+    if (y ? RedisModule_Call(ctx, "EXISTS", "ss", all, resvKeySystem(ctx, y, yl))
+          : RedisModule_Call(ctx, "EXISTS", "s", all))
+        return 0;
     char msg[300];
     if (errno == ENETDOWN || errno == EROFS)
         snprintf(msg, sizeof msg, "CLUSTERDOWN The cluster is down");
@@ -119,7 +127,7 @@ static int systemReplyStored(RedisModuleCtx *ctx, RedisModuleString *key) {
 int ResvSystemCreate_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 3 || (argc - 1) % 2) return resvReplyWrongArity(ctx);
-    if (systemRedirect(ctx)) return REDISMODULE_OK;
+    if (systemRedirect(ctx, NULL)) return REDISMODULE_OK;
     resvSpan vals[RESV_SF_COUNT];
     int given[RESV_SF_COUNT] = {0};
     char canon[RESV_SF_COUNT][RESV_CANON_MAX];
@@ -153,7 +161,7 @@ int ResvSystemCreate_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv,
 int ResvSystemGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2) return resvReplyWrongArity(ctx);
-    if (systemRedirect(ctx)) return REDISMODULE_OK;
+    if (systemRedirect(ctx, argv[1])) return REDISMODULE_OK;
     const char *y;
     size_t yl;
     if (resvArgId(ctx, argv[1], "id", &y, &yl)) return REDISMODULE_OK;
@@ -170,7 +178,7 @@ int ResvSystemList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, i
     (void)argv;
     RedisModule_AutoMemory(ctx);
     if (argc != 1) return resvReplyWrongArity(ctx);
-    if (systemRedirect(ctx)) return REDISMODULE_OK;
+    if (systemRedirect(ctx, NULL)) return REDISMODULE_OK;
     RedisModuleString *all = resvKeySystemAll(ctx);
     resvScan q;
     if (resvScanCollect(ctx, all, REDISMODULE_KEYTYPE_SET, &q)) return resvReplyWrongType(ctx, all);
@@ -197,7 +205,7 @@ int ResvSystemList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, i
 int ResvSystemSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 4 || argc % 2) return resvReplyWrongArity(ctx);
-    if (systemRedirect(ctx)) return REDISMODULE_OK;
+    if (systemRedirect(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan vals[RESV_SF_COUNT];
     int given[RESV_SF_COUNT] = {0};
     char canon[RESV_SF_COUNT][RESV_CANON_MAX];
@@ -223,7 +231,7 @@ int ResvSystemSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, in
 int ResvSystemDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2) return resvReplyWrongArity(ctx);
-    if (systemRedirect(ctx)) return REDISMODULE_OK;
+    if (systemRedirect(ctx, argv[1])) return REDISMODULE_OK;
     const char *y;
     size_t yl;
     if (resvArgId(ctx, argv[1], "id", &y, &yl)) return REDISMODULE_OK;

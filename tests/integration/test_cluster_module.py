@@ -151,6 +151,36 @@ class ClusterModule(unittest.TestCase):
         r = self.node(replica).try_call("RESV.SYSTEM.GET", ids[0])
         self.assertEqual("MOVED %d 127.0.0.1:%d" % (SYS_SLOT, owner), str(r))
 
+    def test_systems_slot_migration(self):
+        """The systems' slot moved to another master by hand, as redis-cli --cluster
+        reshard does: while it moves, a system still on the old master is served there,
+        one already moved answers TRYAGAIN (never a wrong nil); afterwards every node
+        sends system commands to the new master. Runs last: it moves the slot for good."""
+        masters = self.cluster.masters()
+        src = self.cc.port_for("resv:{#sys}:all")
+        dst = next(m for m in masters if m != src)
+        for y in ("mig-1", "mig-2"):
+            self.cc.call("RESV.SYSTEM.CREATE", "id", y, "store_id", "s", start=src)
+        ids = {p: self.node(p).call("CLUSTER", "MYID") for p in (src, dst)}
+        self.node(dst).call("CLUSTER", "SETSLOT", str(SYS_SLOT), "IMPORTING", ids[src])
+        self.node(src).call("CLUSTER", "SETSLOT", str(SYS_SLOT), "MIGRATING", ids[dst])
+        self.assertEqual("mig-1", pairs(self.node(src).call("RESV.SYSTEM.GET", "mig-1"))["id"])
+        self.node(src).call("MIGRATE", "127.0.0.1", str(dst), "", "0", "5000", "KEYS",
+                            "resv:{#sys}:s:mig-1")
+        e = self.node(src).try_call("RESV.SYSTEM.GET", "mig-1")
+        self.assertTrue(str(e).startswith("TRYAGAIN"), e)
+        self.assertEqual("mig-2", pairs(self.node(src).call("RESV.SYSTEM.GET", "mig-2"))["id"])
+        rest = self.node(src).call("CLUSTER", "GETKEYSINSLOT", str(SYS_SLOT), "1000")
+        self.node(src).call("MIGRATE", "127.0.0.1", str(dst), "", "0", "5000", "KEYS", *rest)
+        for m in masters:
+            self.node(m).call("CLUSTER", "SETSLOT", str(SYS_SLOT), "NODE", ids[dst])
+        for p in self.cluster.ports:
+            listed = [pairs(x)["id"] for x in self.cc.call("RESV.SYSTEM.LIST", start=p)]
+            self.assertIn("mig-1", listed, p)
+            self.assertIn("mig-2", listed, p)
+        self.assertEqual("MOVED %d 127.0.0.1:%d" % (SYS_SLOT, dst),
+                         str(self.node(src).try_call("RESV.SYSTEM.GET", "mig-1")))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
