@@ -23,6 +23,8 @@
 # candidate port and, when it exits (the port or its bus port is taken) or another
 # server answers there, the next candidate is tried. Checking first and binding later
 # would race with anyone else taking ports on this machine (other test runs).
+# The state file holds one port a line, read as words: shellcheck's SC2013 is moot.
+# shellcheck disable=SC2013
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${RESV_CLUSTER_DIR:-$top/data/cluster}
@@ -99,18 +101,19 @@ cluster_create() {
     ports=""
     n=1
     while [ $n -le $nodes ]; do
-        [ $port -le 55535 ] || die "no free ports from $base"
-        if [ -z "$(answering_pid $port)" ]; then
+        [ "$port" -le 55535 ] || die "no free ports from $base"
+        if [ -z "$(answering_pid "$port")" ]; then
             rm -rf "$dir/node-$n"
-            pid=$(node_spawn $n $port)
-            if node_wait_up $port "$pid"; then
+            pid=$(node_spawn $n "$port")
+            if node_wait_up "$port" "$pid"; then
                 ports="$ports $port"
                 n=$((n + 1))
             fi
         fi
         port=$((port + 1))
     done
-    echo $ports | tr ' ' '\n' >"$state"
+    # shellcheck disable=SC2086 # one port a line
+    printf '%s\n' $ports >"$state"
     addrs=""
     for p in $ports; do addrs="$addrs 127.0.0.1:$p"; done
     # The first three become masters, each of the last three a replica of one of them.
@@ -118,6 +121,7 @@ cluster_create() {
     if ! redis-cli --cluster create $addrs --cluster-replicas 1 --cluster-yes \
         >"$dir/create.log" 2>&1; then
         cat "$dir/create.log" >&2
+        cmd_stop >/dev/null
         die "redis-cli --cluster create failed"
     fi
 }
