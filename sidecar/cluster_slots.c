@@ -75,6 +75,18 @@ int clusterSlotMapComplete(const clusterSlotMap *m) {
     return 1;
 }
 
+int clusterInfoEnabled(const char *info, size_t len) {
+    static const char key[] = "cluster_enabled:";
+    size_t kl = sizeof key - 1;
+    for (size_t i = 0; i + kl < len; i++) {
+        if ((i == 0 || info[i - 1] == '\n') && memcmp(info + i, key, kl) == 0) {
+            char v = info[i + kl];
+            return v == '1' ? 1 : v == '0' ? 0 : -1;
+        }
+    }
+    return -1;
+}
+
 /* A decimal in [0, max] spanning exactly p..end. */
 static int parseBounded(const char *p, const char *end, long max, long *out) {
     long v = 0;

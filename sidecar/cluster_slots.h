@@ -60,6 +60,10 @@ const clusterNode *clusterSlotMapNodeForKey(const clusterSlotMap *m, const char 
 /* 1 when every slot has a node (what CLUSTER INFO calls cluster_slots_assigned = 16384). */
 int clusterSlotMapComplete(const clusterSlotMap *m);
 
+/* Whether the server is a cluster node, from the text of its `INFO cluster` reply
+ * ("cluster_enabled:1"): 1 yes, 0 no, -1 when the line is missing (not that reply). */
+int clusterInfoEnabled(const char *info, size_t len);
+
 /* Reads a hiredis CLUSTER SLOTS reply into m (cleared first), masters only: each entry is
  * [first, last, [host, port, id, ...], replicas...]. 0 ok; -1 and a one-line reason in
  * err when the reply is not that shape (m then holds no slot). Lives in

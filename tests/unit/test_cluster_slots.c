@@ -243,6 +243,23 @@ static void test_retry_done(void **state) {
     assert_int_equal(decide("TRYAGAIN", &st, 5000).action, CLUSTER_RETRY_BACKOFF);
 }
 
+static int infoEnabled(const char *s) {
+    return clusterInfoEnabled(s, strlen(s));
+}
+
+static void test_info_enabled(void **state) {
+    (void)state;
+    /* As redis-server 7.0 answers INFO cluster. */
+    assert_int_equal(infoEnabled("# Cluster\r\ncluster_enabled:1\r\n"), 1);
+    assert_int_equal(infoEnabled("# Cluster\r\ncluster_enabled:0\r\n"), 0);
+    assert_int_equal(infoEnabled("cluster_enabled:1"), 1);
+    assert_int_equal(infoEnabled(""), -1);
+    assert_int_equal(infoEnabled("# Cluster\r\ncluster_enabled:"), -1);
+    assert_int_equal(infoEnabled("# Server\r\nredis_version:7.0.15\r\n"), -1);
+    /* Only at the start of a line. */
+    assert_int_equal(infoEnabled("x_cluster_enabled:1\r\n"), -1);
+}
+
 /* ---- the hiredis adapter, on hand-built replies ---- */
 
 static redisReply rInt(long long v) {
@@ -315,6 +332,7 @@ int main(void) {
         cmocka_unit_test(test_retry_backoff),
         cmocka_unit_test(test_retry_done),
         cmocka_unit_test(test_from_reply),
+        cmocka_unit_test(test_info_enabled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
