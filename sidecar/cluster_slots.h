@@ -1,7 +1,7 @@
 /* Redis Cluster routing, pure: the CRC16 hash slot of a key (with the hash-tag rule),
  * a map of the 16384 slots to master nodes, the MOVED/ASK error strings, and what to do
  * after a cluster error. Nothing here does I/O or needs libevent or hiredis, so it is
- * unit-tested alone; clusterSlotsFromReply (cluster_slots_reply.c) is the one thin
+ * unit-tested alone; cluster_slots_reply.[ch] is the one thin
  * adapter that reads a hiredis CLUSTER SLOTS reply into the map.
  * Rules as in the Redis Cluster specification (https://redis.io/docs/reference/cluster-spec/). */
 #ifndef CLUSTER_SLOTS_H
@@ -63,13 +63,6 @@ int clusterSlotMapComplete(const clusterSlotMap *m);
 /* Whether the server is a cluster node, from the text of its `INFO cluster` reply
  * ("cluster_enabled:1"): 1 yes, 0 no, -1 when the line is missing (not that reply). */
 int clusterInfoEnabled(const char *info, size_t len);
-
-/* Reads a hiredis CLUSTER SLOTS reply into m (cleared first), masters only: each entry is
- * [first, last, [host, port, id, ...], replicas...]. 0 ok; -1 and a one-line reason in
- * err when the reply is not that shape (m then holds no slot). Lives in
- * cluster_slots_reply.c, the only part that knows hiredis. */
-struct redisReply;
-int clusterSlotsFromReply(clusterSlotMap *m, const struct redisReply *r, char *err, size_t errlen);
 
 typedef enum { CLUSTER_REDIR_MOVED, CLUSTER_REDIR_ASK } clusterRedirKind;
 

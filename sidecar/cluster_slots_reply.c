@@ -4,7 +4,7 @@
 
 #include <hiredis/hiredis.h>
 
-#include "cluster_slots.h"
+#include "cluster_slots_reply.h"
 
 static int replyFail(clusterSlotMap *m, char *err, size_t errlen, size_t entry, const char *why) {
     clusterSlotMapInit(m);

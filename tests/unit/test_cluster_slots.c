@@ -12,6 +12,7 @@
 #include <hiredis/hiredis.h>
 
 #include "cluster_slots.h"
+#include "cluster_slots_reply.h"
 
 static int slotOf(const char *key) {
     return clusterKeySlot(key, strlen(key));
