@@ -292,7 +292,16 @@ static void test_table_number_field(void **state) {
     refuses(t, "A 1", 3);
     refuses(t, "{A1}", 4);
     assert_int_equal(-1, resvFieldCheck(t, big, 33, buf, &canon, &len, &why));
-    assert_string_equal("must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @", why);
+    assert_string_equal("must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @ "
+                        "(joined tables: different ones separated by +)",
+                        why);
+    /* joined tables: T1+T2, never an empty piece or the same table twice */
+    accepts(t, "T1+T2+桌-8", strlen("T1+T2+桌-8"), NULL);
+    refuses(t, "T1+", 3);
+    refuses(t, "+T1", 3);
+    refuses(t, "T1++T2", 6);
+    refuses(t, "T1+T1", 5);
+    refuses(t, "1+2+3+4+5+6+7+8+9", 17);
     assert_int_equal(-1, resvFieldCheck(field("system_id"), "a b", 3, buf, &canon, &len, &why));
     assert_non_null(strstr(why, "1 to 128"));
 }
