@@ -20,6 +20,12 @@
 #define RESV_KEY_OUTBOX     "resv:{%.*s}:outbox"
 #define RESV_KEY_FAILURES   "resv:{%.*s}:failures"
 #define RESV_KEY_OWNER      "resv:owner:{%.*s}" /* reservation */
+/* The floor (resv_floor.h): the inventory (table -> "seats|joins|area"), one sorted set
+ * of holds per table (reservation by start instant), and what each reservation holds
+ * (reservation -> "start|end|table_number"). */
+#define RESV_KEY_FLOOR "resv:{%.*s}:floor"
+#define RESV_KEY_HOLD  "resv:{%.*s}:hold:%.*s" /* store, one table */
+#define RESV_KEY_HELD  "resv:{%.*s}:held"
 /* Every system key has the tag {#sys}: on a cluster all systems and their list share one
  * slot (4607), so the list sees every system. No id can hold '#', so no store's keys share
  * this name space. */
@@ -32,6 +38,8 @@
 #define RESV_FEED_EVENT          "event"
 #define RESV_FEED_STATUS         "status"
 #define RESV_FEED_AT             "at"
+/* The feed event of a provider's booking stored over the floor's limits. */
+#define RESV_FEED_OVERBOOKED "overbooked"
 
 /* Fields of a push outbox entry (resv:{S}:outbox), as RESV.OUTBOX replies them; all
  * always present, "" when unset. */

@@ -42,6 +42,7 @@ const resvFieldSpec resvFields[RESV_F_COUNT] = {
     [RESV_F_CREATED_AT] = F("created_at", RESV_T_DATETIME, 19, RESV_FF_SERVER),
     [RESV_F_UPDATED_AT] = F("updated_at", RESV_T_DATETIME, 19, 0),
     [RESV_F_SYNC_ERROR] = F("sync_error", RESV_T_TEXT, 512, RESV_FF_SERVER),
+    [RESV_F_OVERBOOKED] = F("overbooked", RESV_T_BOOL, 5, RESV_FF_SERVER),
 };
 
 const resvFieldSpec resvSystemFields[RESV_SF_COUNT] = {

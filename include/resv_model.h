@@ -36,6 +36,7 @@ typedef enum {
     RESV_F_CREATED_AT,
     RESV_F_UPDATED_AT,
     RESV_F_SYNC_ERROR, /* last error of a push to the provider (server-set) */
+    RESV_F_OVERBOOKED, /* "true": stored over the floor's limits (server-set, resv_floor.h) */
     RESV_F_COUNT
 } resvField;
 

@@ -25,6 +25,7 @@ typedef struct {
     size_t storedTableLen;
     const char *givenTable; /* table_number given; NULL: not given */
     size_t givenTableLen;
+    int force; /* FORCE: over the pacing limits (resvPlanFloor) */
 } resvPlanInput;
 
 typedef enum {

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "redismodule.h"
+#include "resv_floor.h"
 #include "resv_history.h"
 #include "resv_keys.h"
 #include "resv_model.h"
@@ -169,6 +170,11 @@ typedef struct {
     resvStatus oldStatus, newStatus;
     resvSpan releaseTable; /* HDEL from the tables hash (len 0: none) */
     resvSpan takeTable;    /* HSET table -> id (len 0: none) */
+    /* holds over time (resv_tables.c): what it holds now goes, then the new one */
+    resvSpan holdDrop; /* table_number held now (len 0: none) */
+    resvSpan holdTake; /* table_number to hold over [holdStart, holdEnd) (len 0: none) */
+    resvInstant holdStart, holdEnd;
+    int overbookedEvent; /* a change feed entry "overbooked" after the change's own */
     int setOwner;
     /* audit entry */
     const char *origin, *actor, *event;
@@ -190,6 +196,40 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c);
 /* Appends a field name to the audit entry's comma-separated `changed` list. */
 void resvChangeNote(resvChange *c, const char *name);
 
+/* ---- the floor: inventory, holds over time, pacing (resv_tables.c) ---- */
+RedisModuleString *resvKeyFloor(RedisModuleCtx *ctx, const char *s, size_t sl);
+RedisModuleString *resvKeyHold(RedisModuleCtx *ctx, const char *s, size_t sl, const char *t,
+                               size_t tl);
+RedisModuleString *resvKeyHeld(RedisModuleCtx *ctx, const char *s, size_t sl);
+/* The store's settings the floor reads: the one place to read them (defaults until the
+ * store has settings). */
+int resvFloorTurnMinutes(RedisModuleCtx *ctx, resvSpan store);
+int resvFloorSlotMinutes(RedisModuleCtx *ctx, resvSpan store);
+void resvFloorPacing(RedisModuleCtx *ctx, resvSpan store, long *maxCovers, long *maxParties);
+/* The store's wall clock now, as an instant. */
+resvInstant resvFloorNow(RedisModuleCtx *ctx, resvSpan store);
+/* 1 when the store has a table inventory, 0 when not; -1 after a WRONGTYPE reply. */
+int resvFloorExists(RedisModuleCtx *ctx, resvSpan store);
+/* A table of the inventory: 1 and *out (pointing into a string of ctx), 0 when it is not
+ * in the inventory; -1 after a WRONGTYPE reply. */
+int resvFloorTable(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvTableSpec *out);
+/* What reservation r holds: 1 with its window and table_number, 0 nothing; -1 after a
+ * WRONGTYPE reply. */
+int resvHeldRead(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvInstant *start,
+                 resvInstant *end, resvSpan *table);
+/* The first reservation other than self whose hold of one table overlaps [start, end):
+ * 1 with *holder and its window, 0 none; -1 after a WRONGTYPE reply. */
+int resvHoldOverlap(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant start,
+                    resvInstant end, resvSpan self, RedisModuleString **holder, resvInstant *hs,
+                    resvInstant *he);
+/* 0 when the hold keys of table_number's tables are sorted sets or absent; -1 after a
+ * WRONGTYPE reply. */
+int resvHoldCheckType(RedisModuleCtx *ctx, resvSpan store, resvSpan tableNumber);
+/* Writes: reservation r stops holding `drop` (len 0: nothing) and holds `take` over
+ * [start, end) (len 0: nothing). */
+int resvHoldWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan drop, resvSpan take,
+                  resvInstant start, resvInstant end);
+
 /* ---- the push outbox (resv_outbox.c) ---- */
 /* Queues the change for the provider: sync_status pending, and an outbox entry with the
  * reservation's external id, status, arrival_time and table_number after the change
@@ -204,6 +244,8 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvTableDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

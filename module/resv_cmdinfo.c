@@ -126,6 +126,14 @@ static RedisModuleCommandArg argsResync[] = {
     KEY("store"),
     {.name = "id", .type = S, .key_spec_index = -1, .flags = REDISMODULE_CMD_ARG_OPTIONAL},
     {0}};
+static RedisModuleCommandArg argsTableSet[] = {
+    KEY("store"),
+    STR("table"),
+    {.name = "seats", .type = REDISMODULE_ARG_TYPE_INTEGER, .key_spec_index = -1, .token = "SEATS"},
+    OPT("area", "AREA", S),
+    OPT("joins", "JOINS", S),
+    {0}};
+static RedisModuleCommandArg argsTableDel[] = {KEY("store"), STR("table"), {0}};
 static RedisModuleCommandArg argsOwner[] = {KEY("id"), OPT("store", "CLAIM", S), {0}};
 static RedisModuleCommandArg argsSysCreate[] = {PAIRS(fieldPair), {0}};
 /* System commands declare no key: a system's keys are resv:{#sys}:..., whose slot is not
@@ -150,8 +158,16 @@ static RedisModuleCommandInfo infoDel =
 static RedisModuleCommandInfo infoStats =
     INFO("Counts reservations per status and covers over a range, optionally per bucket",
          "O(log(N)+M) with M the reservations in range", -6, ksRead, argsStats);
-static RedisModuleCommandInfo infoTables = INFO("Lists the tables held now with their reservation",
-                                                "O(N) with N held tables", 2, ksRead, argsStore);
+static RedisModuleCommandInfo infoTables =
+    INFO("Lists the table inventory and the tables held by seated parties, with the "
+         "seated party and each table's hold now or next",
+         "O(N log(M)) with N tables and M holds of a table", 2, ksRead, argsStore);
+static RedisModuleCommandInfo infoTableSet =
+    INFO("Adds or replaces a table of the store's inventory: seats, area, the tables it joins",
+         "O(1)", -5, ksUpdate, argsTableSet);
+static RedisModuleCommandInfo infoTableDel =
+    INFO("Removes a table from the inventory; the reservations holding it hold nothing",
+         "O(N) with N the holds of the table", 3, ksUpdate, argsTableDel);
 static RedisModuleCommandInfo infoHistory = INFO(
     "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
 static RedisModuleCommandInfo infoOutbox =
@@ -187,6 +203,8 @@ const resvCommandDef resvCommands[] = {
     {"resv.del", ResvDel_RedisCommand, "write", 1, 1, 1, &infoDel},
     {"resv.stats", ResvStats_RedisCommand, "readonly", 1, 1, 1, &infoStats},
     {"resv.tables", ResvTables_RedisCommand, "readonly", 1, 1, 1, &infoTables},
+    {"resv.table.set", ResvTableSet_RedisCommand, "write deny-oom", 1, 1, 1, &infoTableSet},
+    {"resv.table.del", ResvTableDel_RedisCommand, "write", 1, 1, 1, &infoTableDel},
     {"resv.history", ResvHistory_RedisCommand, "readonly", 1, 1, 1, &infoHistory},
     {"resv.outbox", ResvOutbox_RedisCommand, "readonly", 1, 1, 1, &infoOutbox},
     {"resv.pushed", ResvPushed_RedisCommand, "write", 1, 1, 1, &infoPushed},

@@ -1,5 +1,5 @@
-/* The reservation read commands: RESV.GET, RESV.LIST, RESV.STATS, RESV.TABLES and
- * RESV.HISTORY. All reads use the low-level key API; nothing here writes. */
+/* The reservation read commands: RESV.GET, RESV.LIST, RESV.STATS, and RESV.HISTORY. All reads use
+ * the low-level key API; nothing here writes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,44 +429,6 @@ void resvScanSort(resvScan *q) {
     for (size_t i = 0; i < q->n; i++)
         q->f[i] = pairs[2 * i], q->v[i] = pairs[2 * i + 1];
     RedisModule_Free(pairs);
-}
-
-/* RESV.TABLES store */
-int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
-    RedisModule_AutoMemory(ctx);
-    if (argc != 2) return resvReplyWrongArity(ctx);
-    const char *s;
-    size_t sl;
-    if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
-    RedisModuleString *tkey = resvKeyTables(ctx, s, sl);
-    resvScan q;
-    if (resvScanCollect(ctx, tkey, REDISMODULE_KEYTYPE_HASH, &q))
-        return resvReplyWrongType(ctx, tkey);
-    resvScanSort(&q);
-    const resvFieldSpec specs[3] = {resvFields[RESV_F_CUSTOMER_NAME],
-                                    resvFields[RESV_F_CUSTOMER_COUNT], resvFields[RESV_F_STATUS]};
-    RedisModule_ReplyWithArray(ctx, (long)q.n);
-    for (size_t i = 0; i < q.n; i++) {
-        RedisModuleString *vals[3];
-        size_t rl;
-        const char *r = RedisModule_StringPtrLen(q.v[i], &rl);
-        resvHashRead(ctx, resvKeyRecord(ctx, s, sl, r, rl), specs, 3, vals);
-        long n = 2;
-        for (int k = 0; k < 3; k++)
-            n += vals[k] != NULL;
-        RedisModule_ReplyWithMap(ctx, n);
-        resvReplyName(ctx, "table_number");
-        RedisModule_ReplyWithString(ctx, q.f[i]);
-        resvReplyName(ctx, "reservation_id");
-        RedisModule_ReplyWithString(ctx, q.v[i]);
-        for (int k = 0; k < 3; k++) {
-            if (!vals[k]) continue;
-            resvReplyName(ctx, specs[k].name);
-            RedisModule_ReplyWithString(ctx, vals[k]);
-        }
-    }
-    resvScanFree(&q);
-    return REDISMODULE_OK;
 }
 
 /* One audit entry as a map: `id` (its 1-based position in the kept list), the six

@@ -471,7 +471,7 @@ void resvChangeNote(resvChange *c, const char *name) {
 }
 
 /* Performs every effect of one reservation change, in a fixed order: record, indexes,
- * tables, owner, audit entry, change feed, push outbox, MSGID. Everything was
+ * tables, holds, owner, audit entry, change feed, push outbox, MSGID. Everything was
  * validated before. */
 int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
     const char *s = c->store.v, *r = c->id.v;
@@ -504,6 +504,9 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
             resvArgvAdd(ctx, &t, r, rl);
             rc |= resvWrite(ctx, "HSET", &t);
         }
+        if (c->holdDrop.len || c->holdTake.len)
+            rc |= resvHoldWrite(ctx, c->store, c->id, c->holdDrop, c->holdTake, c->holdStart,
+                                c->holdEnd);
         if (c->setOwner) {
             resvArgv o = {.n = 0};
             resvArgvAddStr(&o, resvKeyOwner(ctx, r, rl));
@@ -525,6 +528,8 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
 
     if (!c->historyOnly && c->feedEvent)
         rc |= resvWriteFeed(ctx, s, sl, r, rl, c->feedEvent, c->newStatus, c->now);
+    if (!c->historyOnly && c->overbookedEvent)
+        rc |= resvWriteFeed(ctx, s, sl, r, rl, RESV_FEED_OVERBOOKED, c->newStatus, c->now);
 
     /* The outbox is a queue, not a log: never trimmed, entries leave by RESV.PUSHED. */
     if (c->push) {

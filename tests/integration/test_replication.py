@@ -124,6 +124,26 @@ class Replication(unittest.TestCase):
         finally:
             self.m.call("CONFIG", "SET", "resv.history-max-len", "200")
         self.assertEqual(2, self.m.call("LLEN", "resv:{%s}:h:R3" % S))
+        # the floor: inventory, holds over time (a join, a move, a collision from the
+        # provider flagged overbooked, a cancel and a delete freeing), a table removed
+        w("RESV.TABLE.SET", S, "V01", "SEATS", "10", "AREA", "包间", "JOINS", "V02")
+        w("RESV.TABLE.SET", S, "V02", "SEATS", "6")
+        w("RESV.TABLE.SET", S, "V03", "SEATS", "2")
+        w("RESV.UPSERT", S, "F1", "reservation_date", "2024-02-18", "reservation_time",
+          "18:00-20:00", "customer_count", "12", "table_number", "V01+V02", expect="created")
+        w("RESV.UPSERT", S, "F2", "reservation_date", "2024-02-18", "reservation_time", "19:00",
+          "customer_count", "4", "table_number", "V02", expect=RespError)
+        w("RESV.UPSERT", S, "F2", "ORIGIN", "webhook", "reservation_date", "2024-02-18",
+          "reservation_time", "19:00", "customer_count", "4", "table_number", "V02",
+          expect="created")
+        w("RESV.UPSERT", S, "F1", "reservation_time", "11:00-13:00", expect="updated")
+        w("RESV.UPSERT", S, "F3", "reservation_date", "2024-02-18", "reservation_time", "20:30",
+          "customer_count", "2", "table_number", "V03", expect="created")
+        w("RESV.STATUS", S, "F3", "cancelled")
+        w("RESV.DEL", S, "F2", expect=1)
+        w("RESV.TABLE.DEL", S, "V03", expect=1)
+        w("RESV.TABLE.DEL", S, "V03", expect=0)
+        self.assertEqual(["F1"], self.m.call("HKEYS", "resv:{%s}:held" % S))
         w("RESV.OWNER", "X9", "CLAIM", "store-z", expect="store-z")
         w("RESV.OWNER", "X9", "CLAIM", S, expect="store-z")
         self.sync()
@@ -146,6 +166,10 @@ class Replication(unittest.TestCase):
         self.assertEqual(self.m.call("RESV.FAILURES", S), self.rc.call("RESV.FAILURES", S))
         self.assertEqual(sorted(self.m.call("KEYS", "*")), sorted(self.rc.call("KEYS", "*")))
         self.assertEqual(self.m.call("RESV.LIST", S), self.rc.call("RESV.LIST", S))
+        for k in ("floor", "held", "hold:V01", "hold:V02"):
+            key = "resv:{%s}:%s" % (S, k)
+            self.assertEqual(self.m.call("DUMP", key), self.rc.call("DUMP", key), key)
+        self.assertEqual(self.m.call("RESV.TABLES", S), self.rc.call("RESV.TABLES", S))
 
         # every write command of the module was exercised
         names = self.m.call("COMMAND", "LIST", "FILTERBY", "MODULE", "resv")
