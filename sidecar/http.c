@@ -73,6 +73,7 @@ httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
         {"ERR unknown command", HTTP_R_INTERNAL, "redis_error"},
         {"ERR ", HTTP_R_BAD_REQUEST, "bad_request"},
         {"NOTFOUND", HTTP_R_NOT_FOUND, "not_found"},
+        {"CONFLICT capacity", HTTP_R_CONFLICT, "capacity"}, /* a slot's pacing (resv_floor.h) */
         {"CONFLICT", HTTP_R_CONFLICT, "conflict"},
         {"LOADING", HTTP_R_UNAVAILABLE, "redis_unavailable"},
         {"BUSY", HTTP_R_UNAVAILABLE, "redis_unavailable"},

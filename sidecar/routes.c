@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "routes_events.h"
+#include "routes_floor.h"
 #include "routes_ops.h"
 #include "routes_reservations.h"
 #include "routes_sync.h"
@@ -53,6 +54,9 @@ static const route routes[] = {
     {EVHTTP_REQ_PUT, API "/reservation/{}/status", routeReservationStatus,
      R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER)},
     {EVHTTP_REQ_POST, API "/webhooks/reservation/{}", routeWebhookReceive, 0},
+    {EVHTTP_REQ_PUT, API "/stores/{}/tables/{}", routeFloorTablePut, R(ADMIN) | R(STORE_MANAGER)},
+    {EVHTTP_REQ_DELETE, API "/stores/{}/tables/{}", routeFloorTableDelete,
+     R(ADMIN) | R(STORE_MANAGER)},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

@@ -1,0 +1,232 @@
+"""The floor (issue 12) against a real Redis with the module and a real sidecar: the
+table inventory (RESV.TABLE.SET/DEL, PUT/DELETE /stores/{store_id}/tables/{table}),
+RESV.TABLES and GET /reservation/tables with the seated party and the hold now or next,
+holds of tables over time (overlap refused naming the holder, a party over the seats
+refused, joined tables, back-to-back slots, cancel/no_show/completed/delete freeing,
+seated keeping), the provider's booking stored and flagged overbooked with a feed event,
+and the race of two requests for one table (one wins, one 409)."""
+import os
+import sys
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Redis, RespError, pairs  # noqa: E402
+from sidecar_harness import API, Sidecar  # noqa: E402
+
+S = "store-f"
+DAY = "2024-03-01"
+
+
+class Floor(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.redis = Redis(aof=False)
+        cls.r = cls.redis.client()
+        cls.sc = Sidecar(cls.redis.port)
+        cls.admin = cls.sc.token("admin")
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.sc.close()
+        cls.r.close()
+        cls.redis.close()
+        assert rc == 0, "sidecar exit code %r: %s" % (rc, cls.sc.log())
+
+    def setUp(self):
+        r = self.r
+        r.call("FLUSHALL")
+        r.call("RESV.TABLE.SET", S, "V01", "SEATS", "10", "AREA", "包间", "JOINS", "V02")
+        r.call("RESV.TABLE.SET", S, "V02", "SEATS", "6")
+        r.call("RESV.TABLE.SET", S, "A1", "SEATS", "4")
+
+    def book(self, rid, slot, count, table, *extra, origin=None, status="confirmed"):
+        cmd = ["RESV.UPSERT", S, rid] + (["ORIGIN", origin] if origin else [])
+        cmd += ["reservation_date", DAY, "reservation_time", slot, "customer_count", str(count),
+                "status", status, "table_number", table] + list(extra)
+        return self.r.try_call(*cmd)
+
+    def held(self):
+        return pairs(self.r.call("HGETALL", "resv:{%s}:held" % S))
+
+    # the inventory
+
+    def test_inventory_commands(self):
+        r = self.r
+        self.assertEqual({"table_number": "V01", "seats": 10, "area": "包间", "joins": "V02"},
+                         pairs(r.call("RESV.TABLE.SET", S, "V01", "SEATS", "10", "AREA", "包间",
+                                      "JOINS", "V02")))
+        rows = [pairs(x) for x in r.call("RESV.TABLES", S)]
+        self.assertEqual(["A1", "V01", "V02"], [x["table_number"] for x in rows])
+        self.assertEqual(6, rows[2]["seats"])
+        for bad, word in [(["SEATS", "0"], "SEATS"), (["SEATS", "1000"], "SEATS"),
+                          (["AREA", "x"], "SEATS"), (["SEATS", "2", "JOINS", "T9"], "JOINS"),
+                          (["SEATS", "2", "JOINS", "A2,A2"], "JOINS"),
+                          (["SEATS", "2", "SEATS", "3"], "twice"),
+                          (["SEATS", "2", "COLOR", "red"], "COLOR")]:
+            e = r.try_call("RESV.TABLE.SET", S, "T9", *bad)
+            self.assertIsInstance(e, RespError, bad)
+            self.assertIn(word, str(e), bad)
+        self.assertIsInstance(r.try_call("RESV.TABLE.SET", S, "A+B", "SEATS", "2"), RespError)
+        self.assertIsInstance(r.try_call("RESV.TABLE.SET", S, "T9", "SEATS"), RespError)
+        self.assertEqual(0, r.call("HEXISTS", "resv:{%s}:floor" % S, "T9"))
+        self.assertEqual(1, r.call("RESV.TABLE.DEL", S, "A1"))
+        self.assertEqual(0, r.call("RESV.TABLE.DEL", S, "A1"))
+
+    def test_store_without_inventory_as_before(self):
+        r = self.r
+        r.call("RESV.UPSERT", "plain", "P1", "reservation_date", DAY, "reservation_time",
+               "18:00-20:00", "status", "confirmed", "table_number", "V01", "customer_count", "40")
+        r.call("RESV.UPSERT", "plain", "P2", "reservation_date", DAY, "reservation_time",
+               "18:00-20:00", "status", "confirmed", "table_number", "V01")
+        self.assertEqual([], r.call("RESV.TABLES", "plain"))
+        self.assertEqual([], r.call("KEYS", "resv:{plain}:hold*"))
+        r.call("RESV.STATUS", "plain", "P1", "seated")
+        self.assertEqual([{"table_number": "V01", "reservation_id": "P1", "customer_count": "40",
+                           "status": "seated"}], [pairs(x) for x in r.call("RESV.TABLES", "plain")])
+
+    # holds over time
+
+    def test_overlap_refused_naming_holder(self):
+        self.assertEqual("created", self.book("R1", "18:00-20:00", 10, "V01"))
+        e = self.book("R2", "19:00-21:00", 8, "V01")
+        self.assertIsInstance(e, RespError)
+        self.assertEqual("CONFLICT table V01 is held by R1 from 2024-03-01T18:00:00 to "
+                         "2024-03-01T20:00:00", str(e))
+        self.assertIsNone(self.r.call("RESV.GET", S, "R2"))  # nothing written
+        # back to back is no overlap; a slot without end holds turn_minutes (90)
+        self.assertEqual("created", self.book("R2", "20:00-21:00", 8, "V01"))
+        self.assertEqual("created", self.book("R3", "17:00", 2, "A1"))
+        self.assertIsInstance(self.book("R4", "18:29", 2, "A1"), RespError)
+        self.assertEqual("created", self.book("R4", "18:30", 2, "A1"))
+        self.assertEqual("1709316000|1709323200|V01", self.held()["R1"])
+        # moving the booking moves its hold, and an update of the same booking is no clash
+        self.assertEqual("updated", self.r.call("RESV.UPSERT", S, "R1", "reservation_time",
+                                                "17:00-19:00"))
+        self.assertEqual("updated", self.r.call("RESV.UPSERT", S, "R1", "notes", "靠窗"))
+        self.assertEqual("1709312400|1709319600|V01", self.held()["R1"])
+
+    def test_party_over_seats(self):
+        e = self.book("R1", "18:00-20:00", 12, "V01")
+        self.assertIsInstance(e, RespError)
+        self.assertEqual("ERR invalid customer_count: 12 is over the 10 seats of V01", str(e))
+        # joined tables seat together; tables that do not join are refused
+        self.assertEqual("created", self.book("R1", "18:00-20:00", 16, "V01+V02"))
+        self.assertIn("do not join", str(self.book("R2", "18:00-20:00", 2, "A1+V02")))
+        self.assertIn("not in the store's table inventory", str(self.book("R2", "18:00", 2, "Z9")))
+        # the join holds both tables
+        self.assertIn("held by R1", str(self.book("R3", "19:00", 2, "V02")))
+        self.assertIsInstance(self.r.try_call("RESV.UPSERT", S, "R1", "customer_count", "17"),
+                              RespError)
+
+    def test_statuses_free_and_keep(self):
+        r = self.r
+        for rid, end in (("C1", "cancelled"), ("C2", "no_show"), ("C3", "completed")):
+            self.assertEqual("created", self.book(rid, "18:00-20:00", 2, "A1"))
+            if end == "completed":
+                r.call("RESV.STATUS", S, rid, "seated")
+            r.call("RESV.STATUS", S, rid, end)
+            self.assertNotIn(rid, self.held())
+        self.assertEqual("created", self.book("S1", "18:00-20:00", 2, "A1"))
+        r.call("RESV.STATUS", S, "S1", "arrived")
+        r.call("RESV.STATUS", S, "S1", "seated")
+        self.assertIn("S1", self.held())  # seated keeps the table
+        self.assertIsInstance(self.book("S2", "19:00", 2, "A1"), RespError)
+        self.assertEqual(1, r.call("RESV.DEL", S, "S1"))
+        self.assertEqual({}, self.held())
+        self.assertEqual([], r.call("KEYS", "resv:{%s}:hold:*" % S))
+
+    def test_provider_overbooked(self):
+        r = self.r
+        self.assertEqual("created", self.book("R1", "18:00-20:00", 10, "V01"))
+        self.assertEqual("created", self.book("W1", "19:00", 12, "V01", origin="webhook"))
+        rec = pairs(r.call("RESV.GET", S, "W1"))
+        self.assertEqual("true", rec["overbooked"])
+        self.assertIn("W1", self.held())  # stored and holding: the index is the records'
+        feed = [pairs(f) for _, f in r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")]
+        self.assertEqual(["created", "overbooked"],
+                         [f["event"] for f in feed if f["reservation_id"] == "W1"])
+        # moved away by our own API to a free table: the flag goes
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "W1", "table_number", "V01+V02",
+                                           "reservation_time", "20:00"))
+        self.assertNotIn("overbooked", pairs(r.call("RESV.GET", S, "W1")))
+        # a table the inventory does not know: stored, holding nothing
+        self.assertEqual("created", self.book("W2", "19:00", 2, "Z9", origin="sync"))
+        self.assertNotIn("W2", self.held())
+
+    def test_pipelined_race(self):
+        """Two commands for one table in the same instant: the first applied wins."""
+        c = self.redis.client()
+        try:
+            for rid in ("X1", "X2"):
+                c.send("RESV.UPSERT", S, rid, "reservation_date", DAY, "reservation_time",
+                       "18:00-20:00", "customer_count", "2", "table_number", "A1")
+            got = [c.read(), c.read()]
+        finally:
+            c.close()
+        self.assertEqual("created", got[0])
+        self.assertIsInstance(got[1], RespError)
+        self.assertIn("held by X1", str(got[1]))
+
+    # HTTP
+
+    def test_http_inventory(self):
+        sc = self.sc
+        path = API + "/stores/%s/tables/B1" % S
+        st, _, body = sc.request("PUT", path, {"seats": 4, "area": "大厅", "joins": ["A1"]},
+                                 token=self.admin)
+        self.assertEqual(200, st, body)
+        self.assertEqual({"store_id": S, "table_number": "B1", "seats": 4, "area": "大厅",
+                          "joins": "A1"}, body)
+        for bad, word in [({"seats": "4"}, "seats"), ({}, "seats"), ({"seats": 4, "x": 1}, "x"),
+                          ({"seats": 4, "joins": "A1"}, "joins"),
+                          ({"seats": 4, "joins": ["a b"]}, "joins[0]"),
+                          ({"seats": 4, "area": 5}, "area")]:
+            st, _, body = sc.request("PUT", path, bad, token=self.admin)
+            self.assertEqual(400, st, bad)
+            self.assertIn(word, body["error"]["message"], bad)
+        st, _, _ = sc.request("PUT", path, {"seats": 4}, token=sc.token("floor_manager"))
+        self.assertEqual(403, st)
+        st, _, _ = sc.request("PUT", path, {"seats": 4}, token=sc.token("store_manager", ["x"]))
+        self.assertEqual(403, st)
+        self.book("R1", "18:00-20:00", 2, "B1")
+        st, _, body = sc.request("GET", API + "/reservation/tables?store_id=" + S,
+                                 token=sc.token("staff"))
+        self.assertEqual(200, st, body)
+        b1 = [t for t in body["tables"] if t["table_number"] == "B1"][0]
+        self.assertEqual(4, b1["seats"])
+        st, _, body = sc.request("DELETE", path, token=self.admin)
+        self.assertEqual((200, True), (st, body.get("deleted")), body)
+        self.assertNotIn("R1", self.held())
+        st, _, body = sc.request("DELETE", path, token=self.admin)
+        self.assertEqual(404, st, body)
+
+    def test_http_seat_conflict_and_race(self):
+        """Seating two parties at one table at the same time over HTTP: one 200, one 409
+        naming the holder."""
+        for rid in ("H1", "H2"):
+            self.r.call("RESV.UPSERT", S, rid, "reservation_date", DAY, "reservation_time",
+                        "18:00-20:00", "customer_count", "2", "status", "confirmed")
+        fm = self.sc.token("floor_manager")
+        out = {}
+
+        def seat(rid):
+            out[rid] = self.sc.request(
+                "PUT", API + "/reservation/%s/status?status=seated&table_number=A1" % rid,
+                token=fm)
+
+        ts = [threading.Thread(target=seat, args=(rid,)) for rid in ("H1", "H2")]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        codes = sorted(v[0] for v in out.values())
+        self.assertEqual([200, 409], codes, out)
+        loser = [v for v in out.values() if v[0] == 409][0]
+        winner = [k for k, v in out.items() if v[0] == 200][0]
+        self.assertIn("held by " + winner, loser[2]["error"]["message"])
+        self.assertEqual("conflict", loser[2]["error"]["code"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
