@@ -225,6 +225,19 @@ int resvHoldOverlap(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvIns
 /* 0 when the hold keys of table_number's tables are sorted sets or absent; -1 after a
  * WRONGTYPE reply. */
 int resvHoldCheckType(RedisModuleCtx *ctx, resvSpan store, resvSpan tableNumber);
+/* Covers and parties of the live reservations (pending, confirmed, arrived, seated,
+ * completed) starting in each of n slots of `slotSecs` from lo (all in lo's day), but
+ * `exclude`; covers[]/parties[] are zeroed first. -1 after a WRONGTYPE reply. */
+int resvFloorCount(RedisModuleCtx *ctx, resvSpan store, resvInstant lo, resvInstant slotSecs, int n,
+                   resvSpan exclude, long *covers, long *parties);
+/* The holds of one table starting in [lo, hi), by start: up to max windows into
+ * starts[]/ends[]; returns their count, -1 after a WRONGTYPE reply. */
+int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
+                    resvInstant hi, resvInstant *starts, resvInstant *ends, int max);
+/* The inventory, sorted by table: names in q->f, specs[] decoded (a value not ours
+ * counts as 0 seats). Returns the count, -1 after a WRONGTYPE reply. Free with
+ * resvScanFree; specs is pool memory of ctx. */
+int resvFloorInventory(RedisModuleCtx *ctx, resvSpan store, resvScan *q, resvTableSpec **specs);
 /* Writes: reservation r stops holding `drop` (len 0: nothing) and holds `take` over
  * [start, end) (len 0: nothing). */
 int resvHoldWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan drop, resvSpan take,
@@ -246,6 +259,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvTableDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvAvailability_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

@@ -134,6 +134,8 @@ static RedisModuleCommandArg argsTableSet[] = {
     OPT("joins", "JOINS", S),
     {0}};
 static RedisModuleCommandArg argsTableDel[] = {KEY("store"), STR("table"), {0}};
+static RedisModuleCommandArg argsAvailability[] = {
+    KEY("store"), STR("date"), OPT("party", "PARTY", REDISMODULE_ARG_TYPE_INTEGER), {0}};
 static RedisModuleCommandArg argsOwner[] = {KEY("id"), OPT("store", "CLAIM", S), {0}};
 static RedisModuleCommandArg argsSysCreate[] = {PAIRS(fieldPair), {0}};
 /* System commands declare no key: a system's keys are resv:{#sys}:..., whose slot is not
@@ -168,6 +170,11 @@ static RedisModuleCommandInfo infoTableSet =
 static RedisModuleCommandInfo infoTableDel =
     INFO("Removes a table from the inventory; the reservations holding it hold nothing",
          "O(N) with N the holds of the table", 3, ksUpdate, argsTableDel);
+static RedisModuleCommandInfo infoAvailability =
+    INFO("Per slot of a store's day: covers and parties booked, what remains under the "
+         "pacing limits, and the free tables (or joined pairs) that seat the party",
+         "O(M + T*(H + S)) with M the day's reservations, T tables, H their holds, S slots", -3,
+         ksRead, argsAvailability);
 static RedisModuleCommandInfo infoHistory = INFO(
     "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
 static RedisModuleCommandInfo infoOutbox =
@@ -205,6 +212,7 @@ const resvCommandDef resvCommands[] = {
     {"resv.tables", ResvTables_RedisCommand, "readonly", 1, 1, 1, &infoTables},
     {"resv.table.set", ResvTableSet_RedisCommand, "write deny-oom", 1, 1, 1, &infoTableSet},
     {"resv.table.del", ResvTableDel_RedisCommand, "write", 1, 1, 1, &infoTableDel},
+    {"resv.availability", ResvAvailability_RedisCommand, "readonly", 1, 1, 1, &infoAvailability},
     {"resv.history", ResvHistory_RedisCommand, "readonly", 1, 1, 1, &infoHistory},
     {"resv.outbox", ResvOutbox_RedisCommand, "readonly", 1, 1, 1, &infoOutbox},
     {"resv.pushed", ResvPushed_RedisCommand, "write", 1, 1, 1, &infoPushed},

@@ -121,20 +121,41 @@ static int cmdsFloorReply(RedisModuleCtx *ctx, resvFloorVerdict v, const resvFlo
     }
 }
 
-/* The hold over time (resv_floor.h) after the change, against the one the reservation
- * has: unchanged, or dropped and taken again after the floor's checks. A store without
- * an inventory holds nothing. Our API is refused only for what this command changes
- * (table, date, time, party, a new booking); a status alone never is (a late guest
- * arriving): like the provider's data it is stored, flagged overbooked. -1 after an
- * error reply. */
-static int cmdsHolds(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, const resvPlanInput *in,
+/* The slot's pacing (resv_floor.h) for a booking created or moved, or whose party
+ * changes, while it is live: the counts of its slot with it. 0 when nothing applies. */
+static int cmdsPacing(RedisModuleCtx *ctx, const resvChange *c, const resvPlan *p,
+                      RedisModuleString **old, resvFloorInput *fi) {
+    resvFloorPacing(ctx, c->store, &fi->coversLimit, &fi->partiesLimit);
+    int live = p->status != RESV_S_CANCELLED && p->status != RESV_S_NO_SHOW;
+    fi->paced = live && (fi->coversLimit > 0 || fi->partiesLimit > 0) &&
+                (c->creating || c->set[RESV_F_RESERVATION_DATE] ||
+                 c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_CUSTOMER_COUNT]);
+    if (!fi->paced) return 0;
+    resvSpan d = cmdsAfter(c, old, RESV_F_RESERVATION_DATE);
+    resvSpan t = cmdsAfter(c, old, RESV_F_RESERVATION_TIME);
+    resvInstant start = resvRecordStart(d.v, d.len, t.v, t.len);
+    resvInstant slot = (resvInstant)resvFloorSlotMinutes(ctx, c->store) * 60;
+    resvInstant day = start - start % RESV_SECS_PER_DAY;
+    resvInstant lo = day + (start - day) / slot * slot;
+    if (resvFloorCount(ctx, c->store, lo, slot, 1, c->id, &fi->covers, &fi->parties)) return -1;
+    fi->covers += fi->party;
+    fi->parties += 1;
+    return 0;
+}
+
+/* What the floor says of the change: the hold over time (resv_floor.h) after it, against
+ * the one the reservation has (unchanged, or dropped and taken again after the checks),
+ * and the slot's pacing. A store without an inventory holds nothing. Our API is refused
+ * only for what this command changes (table, date, time, party, a new booking); a status
+ * alone never is (a late guest arriving): like the provider's data it is stored, flagged
+ * overbooked. -1 after an error reply. */
+static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, const resvPlanInput *in,
                      RedisModuleString **old) {
     resvInstant hs = 0, he = 0, ws = 0, we = 0;
     resvSpan held = {"", 0}, want = {"", 0};
     int inv = resvFloorExists(ctx, c->store);
     if (inv < 0) return -1;
     if (!c->creating && resvHeldRead(ctx, c->store, c->id, &hs, &he, &held) < 0) return -1;
-    if (!inv && !held.len) return 0;
     if (inv && p->effects & RESV_PLAN_HOLD) {
         resvSpan d = cmdsAfter(c, old, RESV_F_RESERVATION_DATE);
         resvSpan t = cmdsAfter(c, old, RESV_F_RESERVATION_TIME);
@@ -143,7 +164,6 @@ static int cmdsHolds(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
             want = (resvSpan){p->hold, p->holdLen};
     }
     int same = cmdsSpanEq(want, held) && (!want.len || (ws == hs && we == he));
-    if (same && !c->set[RESV_F_CUSTOMER_COUNT]) return 0;
     int refusable = c->creating || c->set[RESV_F_RESERVATION_DATE] ||
                     c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_TABLE_NUMBER] ||
                     c->set[RESV_F_CUSTOMER_COUNT];
@@ -152,7 +172,10 @@ static int cmdsHolds(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
     resvSpan party = cmdsAfter(c, old, RESV_F_CUSTOMER_COUNT), heldTable = {"", 0};
     RedisModuleString *holder = NULL;
     fi.party = party.len ? strtol(party.v, NULL, 10) : 0;
-    if (want.len &&
+    if (cmdsPacing(ctx, c, p, old, &fi)) return -1;
+    int seatsAsked = want.len && (!same || c->set[RESV_F_CUSTOMER_COUNT]);
+    if (!seatsAsked && same && !fi.paced) return 0; /* nothing the floor looks at moved */
+    if (seatsAsked &&
         cmdsFloorTables(ctx, c, want, ws, we, !same, &fi, &holder, &heldTable, &hs, &he))
         return -1;
     resvFloorVerdict v = resvPlanFloor(&fi);
@@ -234,7 +257,7 @@ static int cmdsCarryOut(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p,
     if (p->effects & RESV_PLAN_STAMP_ARRIVAL) cmdsSet(c, RESV_F_ARRIVAL_TIME, now);
     if (p->effects & RESV_PLAN_STAMP_UPDATED) cmdsSet(c, RESV_F_UPDATED_AT, now);
     if (cmdsTables(ctx, c, p)) return -1;
-    if (cmdsHolds(ctx, c, p, in, old)) return -1;
+    if (cmdsFloor(ctx, c, p, in, old)) return -1;
     for (int f = 0; f < RESV_F_COUNT; f++)
         if (c->set[f] && !(c->creating && resvFields[f].flags & RESV_FF_SERVER))
             resvChangeNote(c, resvFields[f].name);

@@ -42,6 +42,7 @@ static const route routes[] = {
     {EVHTTP_REQ_POST, API "/systems/{}/pull", routeSystemsPull, R(ADMIN) | R(STORE_MANAGER)},
     {EVHTTP_REQ_GET, API "/events", routeEvents, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/sync/failures", routeSyncFailures, ANY_ROLE},
+    {EVHTTP_REQ_GET, API "/availability", routeFloorAvailability, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/reservation/list", routeReservationList, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/reservation/stats", routeReservationStats, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/reservation/tables", routeReservationTables, ANY_ROLE},

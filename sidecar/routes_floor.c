@@ -1,14 +1,17 @@
-/* The floor: PUT/DELETE /stores/{store_id}/tables/{table} (RESV.TABLE.SET/DEL). The
- * module validates again; here the body is checked strictly, so that a typo is a 400
- * naming the field. */
+/* The floor: PUT/DELETE /stores/{store_id}/tables/{table} (RESV.TABLE.SET/DEL) and GET
+ * /availability (RESV.AVAILABILITY). The module validates again; here the input is
+ * checked strictly, so that a typo is a 400 naming the field. */
 #include "routes_floor.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lookup.h"
 #include "reservation_json.h"
 #include "resv_floor.h"
 #include "resv_model.h"
+#include "resv_time.h"
 
 /* The store of the path: a valid id the caller may touch; c->store is set. */
 static httpResult floorPathStore(httpCtx *c) {
@@ -134,4 +137,63 @@ httpResult routeFloorTableDelete(httpCtx *c) {
     redisCmdPushKey(&a, c->store);
     redisCmdPushStr(&a, c->params[1]);
     return httpRedis(c, floorTableDeleted, &a);
+}
+
+/* "a,b" (the module's compact list) as ["a", "b"]; "" as []. */
+static void floorSplitList(json_t *o, const char *key) {
+    json_t *v = json_object_get(o, key);
+    if (!json_is_string(v)) return;
+    json_t *arr = json_array();
+    const char *p = json_string_value(v);
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        json_array_append_new(arr, json_stringn(p, n));
+        p += n + (p[n] == ',');
+    }
+    json_object_set_new(o, key, arr);
+}
+
+static void floorAvailabilityReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
+    if (!r) return;
+    json_t *o = resvJsonFromMap(r), *slot;
+    size_t i;
+    if (!o) {
+        httpFinish(c, httpFailRedis(c, r), NULL);
+        return;
+    }
+    json_object_set_new(o, "store_id", json_string(httpQuery(c, "store_id")));
+    json_array_foreach(json_object_get(o, "slots"), i, slot) {
+        floorSplitList(slot, "tables");
+        floorSplitList(slot, "joined");
+    }
+    httpFinish(c, HTTP_R_OK, o);
+}
+
+/* GET /availability?store_id&date&party_size */
+httpResult routeFloorAvailability(httpCtx *c) {
+    const char *store, *date = httpQuery(c, "date"), *party = httpQuery(c, "party_size");
+    resvInstant day;
+    httpResult r = lookupQueryStore(c, &store);
+    if (r != HTTP_R_OK) return r;
+    if (!date || resvParseDate(date, strlen(date), &day))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "date is required: YYYY-MM-DD");
+    if (party) {
+        char *end;
+        long n = strtol(party, &end, 10);
+        if (!*party || *end || n < 1 || n > 9999)
+            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                            "party_size must be an integer from 1 to 9999");
+    }
+    redisCmd a;
+    redisCmdInit(&a, "RESV.AVAILABILITY");
+    redisCmdPushKey(&a, store);
+    redisCmdPushStr(&a, date);
+    if (party) {
+        redisCmdPushStr(&a, "PARTY");
+        redisCmdPushStr(&a, party);
+    }
+    return httpRedis(c, floorAvailabilityReply, &a);
 }

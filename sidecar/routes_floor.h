@@ -6,5 +6,6 @@
 
 httpResult routeFloorTablePut(httpCtx *c);
 httpResult routeFloorTableDelete(httpCtx *c);
+httpResult routeFloorAvailability(httpCtx *c);
 
 #endif

@@ -168,6 +168,42 @@ class Floor(unittest.TestCase):
         self.assertIsInstance(got[1], RespError)
         self.assertIn("held by X1", str(got[1]))
 
+    # availability
+
+    def test_availability(self):
+        r = self.r
+        self.book("R1", "18:00-20:00", 10, "V01")
+        self.book("R2", "18:15", 3, "A1")
+        self.book("R3", "18:20-19:00", 2, "A1", status="cancelled")  # not counted, not held
+        r.call("RESV.UPSERT", S, "R4", "reservation_date", "2024-03-02", "reservation_time",
+               "18:00", "customer_count", "5")  # another day
+        a = pairs(r.call("RESV.AVAILABILITY", S, DAY, "PARTY", "8"))
+        self.assertEqual((DAY, 8, 30, 90, 0, 0, 3),
+                         (a["date"], a["party"], a["slot_minutes"], a["turn_minutes"],
+                          a["max_covers_per_slot"], a["max_parties_per_slot"], a["tables"]))
+        slots = [pairs(x) for x in a["slots"]]
+        self.assertEqual(48, len(slots))
+        at = {x["start"][11:16]: x for x in slots}
+        self.assertEqual((13, 2), (at["18:00"]["covers"], at["18:00"]["parties"]))
+        self.assertEqual((0, 0), (at["18:30"]["covers"], at["18:30"]["parties"]))
+        # a party of 8 at 16:30 would hold V01 until 18:00: free; at 17:00 it is not
+        self.assertEqual("V01", at["16:30"]["tables"])
+        self.assertEqual("", at["17:00"]["tables"])
+        self.assertEqual("", at["17:00"]["joined"])
+        self.assertEqual("V01", at["20:00"]["tables"])
+        # a party of 12 fits only V01+V02 joined
+        a = pairs(r.call("RESV.AVAILABILITY", S, DAY, "PARTY", "12"))
+        at = {pairs(x)["start"][11:16]: pairs(x) for x in a["slots"]}
+        self.assertEqual(("", "V01+V02"), (at["20:00"]["tables"], at["20:00"]["joined"]))
+        # without PARTY every free table; A1 is held 18:15-19:45
+        a = pairs(r.call("RESV.AVAILABILITY", S, DAY))
+        at = {pairs(x)["start"][11:16]: pairs(x) for x in a["slots"]}
+        self.assertEqual("V02", at["18:00"]["tables"])
+        self.assertEqual("A1,V01,V02", at["21:00"]["tables"])
+        self.assertNotIn("joined", at["21:00"])
+        for bad in (["2024-3-1"], [DAY, "PARTY", "0"], [DAY, "SIZE", "2"], [DAY, "PARTY"]):
+            self.assertIsInstance(r.try_call("RESV.AVAILABILITY", S, *bad), RespError, bad)
+
     # HTTP
 
     def test_http_inventory(self):
@@ -200,6 +236,29 @@ class Floor(unittest.TestCase):
         self.assertNotIn("R1", self.held())
         st, _, body = sc.request("DELETE", path, token=self.admin)
         self.assertEqual(404, st, body)
+
+    def test_http_availability(self):
+        self.book("R1", "18:00-20:00", 10, "V01")
+        sc, tok = self.sc, self.sc.token("staff")
+        st, _, body = sc.request("GET", API + "/availability?store_id=%s&date=%s&party_size=12"
+                                 % (S, DAY), token=tok)
+        self.assertEqual(200, st, body)
+        self.assertEqual((S, DAY, 12, 48), (body["store_id"], body["date"], body["party"],
+                                            len(body["slots"])))
+        at = {x["start"][11:16]: x for x in body["slots"]}
+        self.assertEqual({"start": DAY + "T20:00:00", "covers": 0, "parties": 0, "tables": [],
+                          "joined": ["V01+V02"]}, at["20:00"])
+        self.assertEqual((10, 1, []), (at["18:00"]["covers"], at["18:00"]["parties"],
+                                       at["18:00"]["joined"]))
+        for q, word in [("date=%s" % DAY, "store_id"), ("store_id=%s" % S, "date"),
+                        ("store_id=%s&date=2024-13-01" % S, "date"),
+                        ("store_id=%s&date=%s&party_size=0" % (S, DAY), "party_size")]:
+            st, _, body = sc.request("GET", API + "/availability?" + q, token=tok)
+            self.assertEqual(400, st, q)
+            self.assertIn(word, body["error"]["message"], q)
+        st, _, _ = sc.request("GET", API + "/availability?store_id=%s&date=%s" % (S, DAY),
+                              token=sc.token("staff", ["other"]))
+        self.assertEqual(403, st)
 
     def test_http_seat_conflict_and_race(self):
         """Seating two parties at one table at the same time over HTTP: one 200, one 409
