@@ -205,17 +205,24 @@ int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvIns
     int err, n = 0;
     RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
     if (!key) return err;
+    /* The held hash opened once for all the table's holds. */
+    RedisModuleString *hk = resvKeyHeld(ctx, store.v, store.len);
+    RedisModuleKey *held = RedisModule_OpenKey(ctx, hk, REDISMODULE_READ);
+    int heldOk = RedisModule_KeyType(held) == REDISMODULE_KEYTYPE_HASH;
     if (RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) == REDISMODULE_OK) {
         while (n < max && !RedisModule_ZsetRangeEndReached(key)) {
             double score;
-            RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score);
+            RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score), *v = NULL;
             RedisModule_ZsetRangeNext(key);
-            starts[n] = (resvInstant)score;
-            ends[n] = tablesHeldEnd(ctx, store, m, &starts[n]);
+            starts[n] = ends[n] = (resvInstant)score;
+            if (heldOk) RedisModule_HashGet(held, REDISMODULE_HASH_NONE, m, &v, NULL);
+            resvSpan sp = resvSpanOf(v), t;
+            if (v) resvHeldDecode(sp.v, sp.len, &starts[n], &ends[n], &t.v, &t.len);
             n++;
         }
         RedisModule_ZsetRangeStop(key);
     }
+    RedisModule_CloseKey(held);
     RedisModule_CloseKey(key);
     return n;
 }

@@ -68,6 +68,7 @@ echo "bench: redis-server $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'
 # memory first: the server is fresh
 python3 tests/bench/bench.py memory
 python3 tests/bench/bench.py compare
+python3 tests/bench/bench.py floor
 
 # the sidecar only now, so it does not disturb the parts above
 sport=$(free_port)
