@@ -26,6 +26,16 @@
 #define RESV_KEY_FLOOR "resv:{%.*s}:floor"
 #define RESV_KEY_HOLD  "resv:{%.*s}:hold:%.*s" /* store, one table */
 #define RESV_KEY_HELD  "resv:{%.*s}:held"
+/* The walk-in waitlist: a stream, one entry per party waiting (its id is the entry). */
+#define RESV_KEY_WAIT      "resv:{%.*s}:wait"
+#define RESV_WAIT_NAME     "name"
+#define RESV_WAIT_PHONE    "phone"
+#define RESV_WAIT_PARTY    "party"
+#define RESV_WAIT_ADDED_AT "added_at"
+/* A walk-in's reservation: reservation_id prefix (then the entry id), source and the
+ * audit entry's event. */
+#define RESV_WALK_IN_PREFIX "walkin-"
+#define RESV_WALK_IN        "walk_in"
 /* Every system key has the tag {#sys}: on a cluster all systems and their list share one
  * slot (4607), so the list sees every system. No id can hold '#', so no store's keys share
  * this name space. */

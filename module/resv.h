@@ -260,6 +260,10 @@ int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvTableDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvAvailability_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvWaitAdd_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvWaitSeat_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvWaitDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

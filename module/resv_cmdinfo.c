@@ -136,6 +136,10 @@ static RedisModuleCommandArg argsTableSet[] = {
 static RedisModuleCommandArg argsTableDel[] = {KEY("store"), STR("table"), {0}};
 static RedisModuleCommandArg argsAvailability[] = {
     KEY("store"), STR("date"), OPT("party", "PARTY", REDISMODULE_ARG_TYPE_INTEGER), {0}};
+static RedisModuleCommandArg argsWaitAdd[] = {
+    KEY("store"), STR("name"), STR("phone"), INT("party"), {0}};
+static RedisModuleCommandArg argsWaitEntry[] = {KEY("store"), STR("entry"), {0}};
+static RedisModuleCommandArg argsWaitSeat[] = {KEY("store"), STR("entry"), STR("table"), {0}};
 static RedisModuleCommandArg argsOwner[] = {KEY("id"), OPT("store", "CLAIM", S), {0}};
 static RedisModuleCommandArg argsSysCreate[] = {PAIRS(fieldPair), {0}};
 /* System commands declare no key: a system's keys are resv:{#sys}:..., whose slot is not
@@ -175,6 +179,16 @@ static RedisModuleCommandInfo infoAvailability =
          "pacing limits, and the free tables (or joined pairs) that seat the party",
          "O(M + T*(H + S)) with M the day's reservations, T tables, H their holds, S slots", -3,
          ksRead, argsAvailability);
+static RedisModuleCommandInfo infoWaitAdd =
+    INFO("Adds a walk-in party to the store's waitlist", "O(1)", 5, ksUpdate, argsWaitAdd);
+static RedisModuleCommandInfo infoWaitList =
+    INFO("Lists the waitlist, oldest first, with each party's estimated wait",
+         "O(N*T*H) with N entries, T tables, H their holds", 2, ksRead, argsStore);
+static RedisModuleCommandInfo infoWaitSeat =
+    INFO("Seats a waiting party at a table: a seated walk-in reservation, the entry removed",
+         "O(log(N))", 4, ksUpdate, argsWaitSeat);
+static RedisModuleCommandInfo infoWaitDel =
+    INFO("Removes an entry from the waitlist", "O(1)", 3, ksUpdate, argsWaitEntry);
 static RedisModuleCommandInfo infoHistory = INFO(
     "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
 static RedisModuleCommandInfo infoOutbox =
@@ -213,6 +227,10 @@ const resvCommandDef resvCommands[] = {
     {"resv.table.set", ResvTableSet_RedisCommand, "write deny-oom", 1, 1, 1, &infoTableSet},
     {"resv.table.del", ResvTableDel_RedisCommand, "write", 1, 1, 1, &infoTableDel},
     {"resv.availability", ResvAvailability_RedisCommand, "readonly", 1, 1, 1, &infoAvailability},
+    {"resv.wait.add", ResvWaitAdd_RedisCommand, "write deny-oom", 1, 1, 1, &infoWaitAdd},
+    {"resv.wait.list", ResvWaitList_RedisCommand, "readonly", 1, 1, 1, &infoWaitList},
+    {"resv.wait.seat", ResvWaitSeat_RedisCommand, "write deny-oom", 1, 1, 1, &infoWaitSeat},
+    {"resv.wait.del", ResvWaitDel_RedisCommand, "write", 1, 1, 1, &infoWaitDel},
     {"resv.history", ResvHistory_RedisCommand, "readonly", 1, 1, 1, &infoHistory},
     {"resv.outbox", ResvOutbox_RedisCommand, "readonly", 1, 1, 1, &infoOutbox},
     {"resv.pushed", ResvPushed_RedisCommand, "write", 1, 1, 1, &infoPushed},

@@ -13,6 +13,7 @@
 #include "routes_reservations.h"
 #include "routes_sync.h"
 #include "routes_systems.h"
+#include "routes_waitlist.h"
 #include "routes_webhooks.h"
 #include "server.h"
 
@@ -58,6 +59,13 @@ static const route routes[] = {
     {EVHTTP_REQ_PUT, API "/stores/{}/tables/{}", routeFloorTablePut, R(ADMIN) | R(STORE_MANAGER)},
     {EVHTTP_REQ_DELETE, API "/stores/{}/tables/{}", routeFloorTableDelete,
      R(ADMIN) | R(STORE_MANAGER)},
+    {EVHTTP_REQ_POST, API "/stores/{}/waitlist", routeWaitlistAdd,
+     R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER)},
+    {EVHTTP_REQ_GET, API "/stores/{}/waitlist", routeWaitlistList, ANY_ROLE},
+    {EVHTTP_REQ_POST, API "/stores/{}/waitlist/{}/seat", routeWaitlistSeat,
+     R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER)},
+    {EVHTTP_REQ_DELETE, API "/stores/{}/waitlist/{}", routeWaitlistDelete,
+     R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER)},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

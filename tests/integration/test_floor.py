@@ -204,6 +204,86 @@ class Floor(unittest.TestCase):
         for bad in (["2024-3-1"], [DAY, "PARTY", "0"], [DAY, "SIZE", "2"], [DAY, "PARTY"]):
             self.assertIsInstance(r.try_call("RESV.AVAILABILITY", S, *bad), RespError, bad)
 
+    # walk-ins
+
+    def test_waitlist(self):
+        r = self.r
+        e1 = pairs(r.call("RESV.WAIT.ADD", S, "张先生", "138 0000 5678", "4"))
+        self.assertEqual(("张先生", "4"), (e1["name"], e1["party"]))
+        e2 = pairs(r.call("RESV.WAIT.ADD", S, "Ann", "1", "2"))["entry"]
+        e3 = pairs(r.call("RESV.WAIT.ADD", S, "Big", "1", "40"))["entry"]
+        for bad in (["", "1", "2"], ["n", "", "2"], ["n", "x", "2"], ["n", "1", "0"]):
+            self.assertIsInstance(r.try_call("RESV.WAIT.ADD", S, *bad), RespError, bad)
+        lst = [pairs(x) for x in r.call("RESV.WAIT.LIST", S)]
+        self.assertEqual([e1["entry"], e2, e3], [x["entry"] for x in lst])
+        self.assertEqual([1, 2, 3], [x["position"] for x in lst])
+        # 张先生 (4) and Ann (2) are seated at once (A1, V02 or V01 free), 40 never fits
+        self.assertEqual([0, 0, -1], [x["estimated_wait_minutes"] for x in lst])
+        # seated at a table too small: refused, still waiting
+        e = r.try_call("RESV.WAIT.SEAT", S, e1["entry"], "V02+A1")
+        self.assertIsInstance(e, RespError)
+        rec = pairs(r.call("RESV.WAIT.SEAT", S, e1["entry"], "A1"))
+        rid = "walkin-" + e1["entry"]
+        self.assertEqual((rid, "seated", "A1", "walk_in", "4", "13800005678"),
+                         (rec["reservation_id"], rec["status"], rec["table_number"],
+                          rec["source"], rec["customer_count"], rec["customer_phone"][:0] +
+                          rec["customer_phone"].replace(" ", "")))
+        self.assertEqual("walk_in", pairs(r.call("RESV.HISTORY", S, rid)[0])["event"])
+        self.assertIn(rid, self.held())
+        self.assertEqual([e2, e3], [pairs(x)["entry"] for x in r.call("RESV.WAIT.LIST", S)])
+        self.assertIsInstance(r.try_call("RESV.WAIT.SEAT", S, e1["entry"], "A1"), RespError)
+        # V01 and V02 held all day: Ann waits for A1 after the walk-in's turn, Cy after Ann
+        for rid, count, table in (("B1", "10", "V01"), ("B2", "6", "V02")):
+            r.call("RESV.UPSERT", S, rid, "reservation_date", rec["reservation_date"],
+                   "reservation_time", "00:00-24:00", "customer_count", count, "status",
+                   "confirmed", "table_number", table)
+        e4 = pairs(r.call("RESV.WAIT.ADD", S, "Cy", "1", "3"))["entry"]
+        waits = {pairs(x)["entry"]: pairs(x)["estimated_wait_minutes"]
+                 for x in r.call("RESV.WAIT.LIST", S)}
+        self.assertEqual(-1, waits[e3])
+        self.assertGreaterEqual(waits[e2], 80)  # Ann waits for A1's turn (90 minutes)
+        self.assertLessEqual(waits[e2], 91)
+        self.assertGreaterEqual(waits[e4], waits[e2] + 89)  # Cy after Ann
+        self.assertEqual(1, r.call("RESV.WAIT.DEL", S, e4))
+        self.assertEqual(0, r.call("RESV.WAIT.DEL", S, e4))
+        self.assertIsInstance(r.try_call("RESV.WAIT.DEL", S, "nope"), RespError)
+        self.assertIn("NOTFOUND", str(r.try_call("RESV.WAIT.SEAT", S, e4, "A1")))
+
+    def test_http_waitlist(self):
+        sc, fm = self.sc, self.sc.token("floor_manager")
+        base = API + "/stores/%s/waitlist" % S
+        st, _, body = sc.request("POST", base, {"name": "李四", "phone": "13900001111",
+                                                "party": 2}, token=fm)
+        self.assertEqual(201, st, body)
+        self.assertEqual((S, "李四", 2), (body["store_id"], body["name"], body["party"]))
+        entry = body["entry"]
+        for bad, word in [({"name": "a", "phone": "1"}, "party"),
+                          ({"name": "a", "phone": "1", "party": "2"}, "party"),
+                          ({"phone": "1", "party": 2}, "name"),
+                          ({"name": "a", "phone": "1", "party": 2, "vip": True}, "vip")]:
+            st, _, body = sc.request("POST", base, bad, token=fm)
+            self.assertEqual(400, st, bad)
+            self.assertIn(word, body["error"]["message"], bad)
+        st, _, _ = sc.request("POST", base, {"name": "a", "phone": "1", "party": 2},
+                              token=sc.token("staff"))
+        self.assertEqual(403, st)
+        st, _, body = sc.request("GET", base, token=sc.token("staff"))
+        self.assertEqual((200, 1), (st, body["count"]), body)
+        self.assertEqual({"entry": entry, "name": "李四", "phone": "13900001111", "party": 2,
+                          "added_at": body["waitlist"][0]["added_at"], "position": 1,
+                          "estimated_wait_minutes": 0}, body["waitlist"][0])
+        st, _, body = sc.request("POST", base + "/%s/seat?table_number=A1" % entry, token=fm)
+        self.assertEqual(201, st, body)
+        self.assertEqual(("seated", "A1", "walk_in"),
+                         (body["status"], body["table_number"], body["source"]))
+        st, _, body = sc.request("POST", base + "/%s/seat?table_number=A1" % entry, token=fm)
+        self.assertEqual(404, st, body)
+        st, _, body = sc.request("POST", base, {"name": "a", "phone": "1", "party": 2}, token=fm)
+        st, _, body = sc.request("DELETE", base + "/" + body["entry"], token=fm)
+        self.assertEqual((200, True), (st, body.get("deleted")), body)
+        st, _, body = sc.request("DELETE", base + "/1-0", token=fm)
+        self.assertEqual(404, st, body)
+
     # HTTP
 
     def test_http_inventory(self):

@@ -144,6 +144,15 @@ class Replication(unittest.TestCase):
         w("RESV.TABLE.DEL", S, "V03", expect=1)
         w("RESV.TABLE.DEL", S, "V03", expect=0)
         self.assertEqual(["F1"], self.m.call("HKEYS", "resv:{%s}:held" % S))
+        # walk-ins: the entry id and added_at are the master's; the seated reservation is
+        # RESV.UPSERT's effects (uuid, clock) replicated as values
+        e1 = pairs(w("RESV.WAIT.ADD", S, "张先生", "13800005678", "2"))["entry"]
+        e2 = pairs(w("RESV.WAIT.ADD", S, "Ann", "1", "2"))["entry"]
+        time.sleep(1.1)
+        w("RESV.WAIT.SEAT", S, e1, "V02")
+        w("RESV.WAIT.SEAT", S, e2, "Z9", expect=RespError)
+        w("RESV.WAIT.DEL", S, e2, expect=1)
+        self.assertEqual(0, self.m.call("XLEN", "resv:{%s}:wait" % S))
         w("RESV.OWNER", "X9", "CLAIM", "store-z", expect="store-z")
         w("RESV.OWNER", "X9", "CLAIM", S, expect="store-z")
         self.sync()
@@ -166,7 +175,7 @@ class Replication(unittest.TestCase):
         self.assertEqual(self.m.call("RESV.FAILURES", S), self.rc.call("RESV.FAILURES", S))
         self.assertEqual(sorted(self.m.call("KEYS", "*")), sorted(self.rc.call("KEYS", "*")))
         self.assertEqual(self.m.call("RESV.LIST", S), self.rc.call("RESV.LIST", S))
-        for k in ("floor", "held", "hold:V01", "hold:V02"):
+        for k in ("floor", "held", "hold:V01", "hold:V02", "wait"):
             key = "resv:{%s}:%s" % (S, k)
             self.assertEqual(self.m.call("DUMP", key), self.rc.call("DUMP", key), key)
         self.assertEqual(self.m.call("RESV.TABLES", S), self.rc.call("RESV.TABLES", S))
