@@ -287,7 +287,7 @@ int resvTzToLocal(const resvTz *tz, int64_t utc, resvInstant *wall, int32_t *off
 /* Every offset in force within RESV_TZ_OFFSET_MAX of the wall clock is tried; one
  * whose instant really has that offset is an answer. None: the time fell in a gap. */
 resvTzWall resvTzToUtc(const resvTz *tz, resvInstant wall, int64_t *utc) {
-    if (wall > RESV_TZ_INSTANT_MAX || wall < -RESV_TZ_INSTANT_MAX) return RESV_TZ_WALL_RANGE;
+    if (wall > RESV_TZ_WALL_MAX || wall < -RESV_TZ_WALL_MAX) return RESV_TZ_WALL_RANGE;
     int64_t at = wall - RESV_TZ_OFFSET_MAX - 1, hi = wall + RESV_TZ_OFFSET_MAX + 1;
     int32_t off = tzOffsetAt(tz, at);
     int64_t best = 0, gap = 0;

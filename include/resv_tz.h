@@ -30,7 +30,9 @@ typedef struct resvTz resvTz;
 #define RESV_TZ_TYPES_MAX   256   /* local time types, as many as a TZif index can name */
 #define RESV_TZ_CHARS_MAX   256   /* bytes of abbreviations */
 #define RESV_TZ_OFFSET_MAX  93599 /* |UTC offset| in seconds (RFC 8536: under 26 hours) */
-#define RESV_TZ_INSTANT_MAX 1000000000000LL /* |seconds| the conversions accept */
+#define RESV_TZ_INSTANT_MAX 1000000000000LL /* |UTC seconds| accepted: about 31000 years */
+/* |wall clock| accepted: its instant is within RESV_TZ_INSTANT_MAX too */
+#define RESV_TZ_WALL_MAX (RESV_TZ_INSTANT_MAX - RESV_TZ_OFFSET_MAX - 1)
 
 /* 1 when name looks like an IANA zone name: 1..RESV_TZ_NAME_MAX bytes of
  * components separated by single '/', each starting with an ASCII capital letter and
@@ -55,7 +57,7 @@ void resvTzFree(resvTz *tz);
 int resvTzToLocal(const resvTz *tz, int64_t utc, resvInstant *wall, int32_t *offset);
 
 typedef enum {
-    RESV_TZ_WALL_RANGE = -1,  /* |wall| > RESV_TZ_INSTANT_MAX: *utc untouched */
+    RESV_TZ_WALL_RANGE = -1,  /* |wall| > RESV_TZ_WALL_MAX: *utc untouched */
     RESV_TZ_WALL_UNIQUE = 0,  /* one instant shows this wall clock */
     RESV_TZ_WALL_SKIPPED = 1, /* none does: *utc is mapped forward by the gap */
     RESV_TZ_WALL_REPEATED = 2 /* two do: *utc is the earlier */

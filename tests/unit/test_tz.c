@@ -131,6 +131,13 @@ static void test_utc(void **state) {
         assertLocal(tz, times[i], times[i], 0);
         assertUtc(tz, times[i], times[i], RESV_TZ_WALL_UNIQUE);
     }
+    resvInstant wall = 7;
+    int64_t utc = 7;
+    assert_int_equal(resvTzToLocal(tz, RESV_TZ_INSTANT_MAX, &wall, NULL), 0);
+    assert_int_equal(resvTzToLocal(tz, -RESV_TZ_INSTANT_MAX - 1, &wall, NULL), -1);
+    assert_int_equal(resvTzToUtc(tz, RESV_TZ_WALL_MAX, &utc), RESV_TZ_WALL_UNIQUE);
+    assert_int_equal(resvTzToUtc(tz, RESV_TZ_WALL_MAX + 1, &utc), RESV_TZ_WALL_RANGE);
+    assert_int_equal(utc, RESV_TZ_WALL_MAX);
     resvTzFree(tz);
 }
 
