@@ -19,8 +19,9 @@
 #define RESV_KEY_CHANGES    "resv:{%.*s}:changes"
 #define RESV_KEY_OUTBOX     "resv:{%.*s}:outbox"
 #define RESV_KEY_FAILURES   "resv:{%.*s}:failures"
-#define RESV_KEY_OWNER      "resv:owner:{%.*s}" /* reservation */
-#define RESV_KEY_SYSTEM     "resv:sys:{%.*s}"   /* system */
+#define RESV_KEY_SETTINGS   "resv:{%.*s}:settings" /* resv_settings.h */
+#define RESV_KEY_OWNER      "resv:owner:{%.*s}"    /* reservation */
+#define RESV_KEY_SYSTEM     "resv:sys:{%.*s}"      /* system */
 #define RESV_KEY_SYSTEM_ALL "resv:sys:all"
 
 /* Fields of a change feed entry (resv:{S}:changes), read by the sidecar's /events. */
@@ -47,6 +48,10 @@ typedef enum {
     RESV_UPSERT_DUPLICATE, /* the MSGID was applied before: nothing changed */
     RESV_UPSERT_COUNT
 } resvUpsertResult;
+
+/* The store of a settings key name (RESV_KEY_SETTINGS): 0 with *store and *sl pointing
+ * into key, -1 when key is not one. */
+int resvKeySettingsStore(const char *key, size_t len, const char **store, size_t *sl);
 
 const char *resvUpsertResultName(resvUpsertResult r);
 /* The result a reply word names; -1 when it names none. */
