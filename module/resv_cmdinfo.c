@@ -57,6 +57,10 @@ static RedisModuleCommandKeySpec ksOwner[] = {
     KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_ACCESS | REDISMODULE_CMD_KEY_INSERT), {0}};
 
 static RedisModuleCommandArg fieldPair[] = {STR("field"), STR("value"), {0}};
+/* RESV.STORE.SET creates the settings hash or updates it. */
+static RedisModuleCommandKeySpec ksStoreSet[] = {
+    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_INSERT), {0}};
+static RedisModuleCommandArg argsStoreSet[] = {KEY("store"), PAIRS(fieldPair), {0}};
 
 /* REPLY RESULT (the default: the result word) or REPLY RECORD ([result, record]). */
 static RedisModuleCommandArg replyForms[] = {
@@ -151,6 +155,12 @@ static RedisModuleCommandInfo infoTables = INFO("Lists the tables held now with 
                                                 "O(N) with N held tables", 2, ksRead, argsStore);
 static RedisModuleCommandInfo infoHistory = INFO(
     "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
+static RedisModuleCommandInfo infoStoreSet =
+    INFO("Sets a store's settings (timezone, no_show_after_minutes, slot_minutes, "
+         "turn_minutes); an empty value puts one back to its default",
+         "O(N) with N the settings given", -4, ksStoreSet, argsStoreSet);
+static RedisModuleCommandInfo infoStoreGet =
+    INFO("Returns a store's settings as they take effect", "O(1)", 2, ksRead, argsStore);
 static RedisModuleCommandInfo infoOutbox =
     INFO("Returns the oldest entries of the store's push outbox (status changes for the "
          "provider)",
@@ -185,6 +195,8 @@ const resvCommandDef resvCommands[] = {
     {"resv.stats", ResvStats_RedisCommand, "readonly", 1, 1, 1, &infoStats},
     {"resv.tables", ResvTables_RedisCommand, "readonly", 1, 1, 1, &infoTables},
     {"resv.history", ResvHistory_RedisCommand, "readonly", 1, 1, 1, &infoHistory},
+    {"resv.store.set", ResvStoreSet_RedisCommand, "write deny-oom", 1, 1, 1, &infoStoreSet},
+    {"resv.store.get", ResvStoreGet_RedisCommand, "readonly fast", 1, 1, 1, &infoStoreGet},
     {"resv.outbox", ResvOutbox_RedisCommand, "readonly", 1, 1, 1, &infoOutbox},
     {"resv.pushed", ResvPushed_RedisCommand, "write", 1, 1, 1, &infoPushed},
     {"resv.failures", ResvFailures_RedisCommand, "readonly", 1, 1, 1, &infoFailures},

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <uuid/uuid.h>
 
 #include "resv.h"
@@ -73,13 +72,6 @@ int resvArgRange(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, 
     }
     *out = v;
     return 0;
-}
-
-void resvNow(char buf[RESV_DATETIME_LEN + 1]) {
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(buf, RESV_DATETIME_LEN + 1, "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
 void resvNewUuid(char buf[37]) {
