@@ -413,7 +413,8 @@ class ModuleProtocolFuzz(ModuleCase):
                 self.r.call("DEL", k)
         stores, ids = set(), set()
         for k in self.r.call("KEYS", "resv:{*"):
-            stores.add(k[len("resv:{"):k.index("}")])
+            if not k.startswith("resv:{#sys}:"):  # the systems' keys, not a store's
+                stores.add(k[len("resv:{"):k.index("}")])
         for k in self.r.call("KEYS", "resv:owner:*"):
             ids.add(k[len("resv:owner:{"):-1])
         for st in stores:
@@ -562,16 +563,16 @@ CORRUPTIONS = [
     ("owner of another store", [["SET", "resv:owner:{R1}", "other"]]),
     ("owner is a hash", [["DEL", "resv:owner:{R1}"], ["HSET", "resv:owner:{R1}", "a", "b"]]),
     ("msgid key is a hash", [["HSET", P + "msg:m1", "a", "b"]]),
-    ("system fields malformed", [["HSET", "resv:sys:{sys-1}", "status", "bogus", "created_at",
-                                  "x", "zzz", "1"], ["HDEL", "resv:sys:{sys-1}", "store_id"]]),
-    ("system is a string", [["DEL", "resv:sys:{sys-1}"], ["SET", "resv:sys:{sys-1}", "x"]]),
+    ("system fields malformed", [["HSET", "resv:{#sys}:s:sys-1", "status", "bogus", "created_at",
+                                  "x", "zzz", "1"], ["HDEL", "resv:{#sys}:s:sys-1", "store_id"]]),
+    ("system is a string", [["DEL", "resv:{#sys}:s:sys-1"], ["SET", "resv:{#sys}:s:sys-1", "x"]]),
+    ("system index lists a missing system", [["SADD", "resv:{#sys}:all", "ghost", ""]]),
+    ("system index is a string", [["DEL", "resv:{#sys}:all"], ["SET", "resv:{#sys}:all", "x"]]),
     ("settings malformed", [["HSET", P + "settings", "timezone", "../../etc/passwd",
                              "no_show_after_minutes", "abc", "slot_minutes", "-5", "zzz", "1"]]),
     ("settings name a zone tzdata lacks", [["HSET", P + "settings", "timezone", "Asia/Nowhere",
                                             "turn_minutes", "9" * 30]]),
     ("settings is a string", [["DEL", P + "settings"], ["SET", P + "settings", "x"]]),
-    ("system index lists a missing system", [["SADD", "resv:sys:all", "ghost", ""]]),
-    ("system index is a string", [["DEL", "resv:sys:all"], ["SET", "resv:sys:all", "x"]]),
 ]
 
 READS = [
