@@ -493,9 +493,16 @@ int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r
     return rc;
 }
 
+/* Copied by hand, cut as snprintf would cut: a snprintf per changed field was 16,000
+ * instructions of a create's 231,000. */
 void resvChangeNote(resvChange *c, const char *name) {
-    size_t used = strlen(c->changed);
-    snprintf(c->changed + used, sizeof c->changed - used, "%s%s", used ? "," : "", name);
+    size_t used = strlen(c->changed), room = sizeof c->changed - 1 - used;
+    char *p = c->changed + used;
+    if (used && room) *p++ = ',', room--;
+    size_t n = strlen(name);
+    if (n > room) n = room;
+    memcpy(p, name, n);
+    p[n] = '\0';
 }
 
 /* Performs every effect of one reservation change, in a fixed order: record, indexes,
