@@ -39,8 +39,7 @@ static void gatewayReply(redisAsyncContext *c, void *r, void *privdata) {
     json_decref(o);
     evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
     free(body);
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                      "application/json");
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
     evhttp_send_reply(req, 200, "OK", NULL);
 }
 
