@@ -90,9 +90,10 @@ RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl);
 RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx);
 
 /* ---- reading (low-level key API) ---- */
-/* The one reader of records and systems: the fields of `specs` from hash `keyname`
- * into out[] (NULL when unset), in one pass over the hash; fields of the hash that are
- * not in `specs` are ignored. Returns 1 when the hash exists, 0 when not, -1 when the
+/* The reader of records for writes, STATS and TABLES, and of systems (RESV.GET and
+ * LIST pass HGETALL's reply on instead, resv_query.c): the fields of `specs` from hash
+ * `keyname` into out[] (NULL when unset), in one pass over the hash; fields of the hash
+ * that are not in `specs` are ignored. Returns 1 when the hash exists, 0 when not, -1 when the
  * key is of another type. */
 int resvHashRead(RedisModuleCtx *ctx, RedisModuleString *keyname, const resvFieldSpec *specs,
                  int count, RedisModuleString **out);
