@@ -10,9 +10,8 @@
 #include "resv_model.h"
 #include "resv_time.h"
 
-#define RESV_FLOOR_TURN_DEFAULT 90 /* minutes a slot without an end holds its table */
-#define RESV_FLOOR_SLOT_DEFAULT 30 /* minutes of one availability slot */
-/* No hold is longer than a day (a slot is at most 24 hours, turn_minutes at most 1440):
+/* slot_minutes and turn_minutes are the store's settings (resv_settings.h).
+ * No hold is longer than a day (a slot is at most 24 hours, turn_minutes at most 720):
  * the overlap search looks back this far from a window's end. */
 #define RESV_FLOOR_HOLD_MAX  RESV_SECS_PER_DAY
 #define RESV_FLOOR_JOIN_MAX  8 /* tables in one table_number ("T1+T2") or JOINS list */

@@ -57,6 +57,10 @@ static RedisModuleCommandKeySpec ksOwner[] = {
     KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_ACCESS | REDISMODULE_CMD_KEY_INSERT), {0}};
 
 static RedisModuleCommandArg fieldPair[] = {STR("field"), STR("value"), {0}};
+/* RESV.STORE.SET creates the settings hash or updates it. */
+static RedisModuleCommandKeySpec ksStoreSet[] = {
+    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_INSERT), {0}};
+static RedisModuleCommandArg argsStoreSet[] = {KEY("store"), PAIRS(fieldPair), {0}};
 
 /* REPLY RESULT (the default: the result word) or REPLY RECORD ([result, record]). */
 static RedisModuleCommandArg replyForms[] = {
@@ -191,6 +195,12 @@ static RedisModuleCommandInfo infoWaitDel =
     INFO("Removes an entry from the waitlist", "O(1)", 3, ksUpdate, argsWaitEntry);
 static RedisModuleCommandInfo infoHistory = INFO(
     "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
+static RedisModuleCommandInfo infoStoreSet =
+    INFO("Sets a store's settings (timezone, no_show_after_minutes, slot_minutes, "
+         "turn_minutes); an empty value puts one back to its default",
+         "O(N) with N the settings given", -4, ksStoreSet, argsStoreSet);
+static RedisModuleCommandInfo infoStoreGet =
+    INFO("Returns a store's settings as they take effect", "O(1)", 2, ksRead, argsStore);
 static RedisModuleCommandInfo infoOutbox =
     INFO("Returns the oldest entries of the store's push outbox (status changes for the "
          "provider)",
@@ -232,6 +242,8 @@ const resvCommandDef resvCommands[] = {
     {"resv.wait.seat", ResvWaitSeat_RedisCommand, "write deny-oom", 1, 1, 1, &infoWaitSeat},
     {"resv.wait.del", ResvWaitDel_RedisCommand, "write", 1, 1, 1, &infoWaitDel},
     {"resv.history", ResvHistory_RedisCommand, "readonly", 1, 1, 1, &infoHistory},
+    {"resv.store.set", ResvStoreSet_RedisCommand, "write deny-oom", 1, 1, 1, &infoStoreSet},
+    {"resv.store.get", ResvStoreGet_RedisCommand, "readonly fast", 1, 1, 1, &infoStoreGet},
     {"resv.outbox", ResvOutbox_RedisCommand, "readonly", 1, 1, 1, &infoOutbox},
     {"resv.pushed", ResvPushed_RedisCommand, "write", 1, 1, 1, &infoPushed},
     {"resv.failures", ResvFailures_RedisCommand, "readonly", 1, 1, 1, &infoFailures},

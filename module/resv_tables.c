@@ -26,32 +26,34 @@ RedisModuleString *resvKeyHeld(RedisModuleCtx *ctx, const char *s, size_t sl) {
 
 /* ---- the store's settings, as the floor needs them ---- */
 
+/* One numeric setting (resv_settings.h): one HashGet, its default when unset. */
+static long tablesSetting(RedisModuleCtx *ctx, resvSpan store, resvSetting which) {
+    RedisModuleString *v = NULL;
+    const resvSettingSpec *sp = &resvSettings[which];
+    resvSpan field = {sp->name, strlen(sp->name)};
+    long n;
+    const char *why;
+    if (resvHashGetOne(ctx, resvKeySettings(ctx, store.v, store.len), field, &v) || !v)
+        return sp->def;
+    resvSpan t = resvSpanOf(v);
+    return resvSettingCheck(which, t.v, t.len, &n, &why) ? sp->def : n;
+}
+
 int resvFloorTurnMinutes(RedisModuleCtx *ctx, resvSpan store) {
-    (void)ctx;
-    (void)store;
-    return RESV_FLOOR_TURN_DEFAULT;
+    return (int)tablesSetting(ctx, store, RESV_ST_TURN_MINUTES);
 }
 
 int resvFloorSlotMinutes(RedisModuleCtx *ctx, resvSpan store) {
-    (void)ctx;
-    (void)store;
-    return RESV_FLOOR_SLOT_DEFAULT;
+    return (int)tablesSetting(ctx, store, RESV_ST_SLOT_MINUTES);
 }
 
 void resvFloorPacing(RedisModuleCtx *ctx, resvSpan store, long *maxCovers, long *maxParties) {
-    (void)ctx;
-    (void)store;
-    *maxCovers = *maxParties = 0;
+    *maxCovers = tablesSetting(ctx, store, RESV_ST_MAX_COVERS_PER_SLOT);
+    *maxParties = tablesSetting(ctx, store, RESV_ST_MAX_PARTIES_PER_SLOT);
 }
 
 resvInstant resvFloorNow(RedisModuleCtx *ctx, resvSpan store) {
-    (void)ctx;
-    (void)store;
-    char now[RESV_DATETIME_LEN + 1];
-    resvInstant t = 0;
-    resvNow(now);
-    resvParseDateTime(now, RESV_DATETIME_LEN, &t);
-    return t;
+    return resvStoreNow(ctx, store.v, store.len, NULL);
 }
 
 /* ---- reading ---- */

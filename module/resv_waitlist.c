@@ -82,7 +82,7 @@ int ResvWaitAdd_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
     RedisModuleString *k = waitKey(ctx, store);
     if (resvKeyCheckType(ctx, k, REDISMODULE_KEYTYPE_STREAM)) return REDISMODULE_OK;
     char now[RESV_DATETIME_LEN + 1];
-    resvNow(now);
+    resvStoreNow(ctx, store.v, store.len, now);
     /* "!" replicates the XADD with the id it got: a replica holds the same entry. */
     RedisModuleCallReply *r =
         RedisModule_Call(ctx, "XADD", "!sccbcbcbcb", k, "*", RESV_WAIT_NAME, v[0].v, v[0].len,
@@ -213,7 +213,7 @@ int ResvWaitSeat_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
         return resvReplyError(ctx, RESV_E_NOTFOUND, "waitlist entry %.*s not found in store %.*s",
                               (int)entry.len, entry.v, (int)store.len, store.v);
     char now[RESV_DATETIME_LEN + 1], id[64];
-    resvNow(now);
+    resvStoreNow(ctx, store.v, store.len, now);
     int idl = snprintf(id, sizeof id, RESV_WALK_IN_PREFIX "%.*s", (int)entry.len, entry.v);
     if (resvKeyExists(ctx, resvKeyRecord(ctx, store.v, store.len, id, (size_t)idl)))
         return resvReplyError(ctx, RESV_E_CONFLICT, "reservation %s exists already", id);

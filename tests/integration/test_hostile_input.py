@@ -66,7 +66,12 @@ SYSTEM_FIELDS = ["id", "name", "type", "provider", "status", "store_id", "config
 COMMANDS = ["RESV.UPSERT", "RESV.GET", "RESV.LIST", "RESV.STATUS", "RESV.DEL", "RESV.STATS",
             "RESV.TABLES", "RESV.HISTORY", "RESV.OUTBOX", "RESV.PUSHED", "RESV.FAILURES",
             "RESV.RESYNC", "RESV.OWNER", "RESV.SYSTEM.CREATE", "RESV.SYSTEM.GET",
-            "RESV.SYSTEM.LIST", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL"]
+            "RESV.SYSTEM.LIST", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL", "RESV.STORE.SET",
+            "RESV.STORE.GET"]
+SETTINGS = {"timezone": ["Asia/Shanghai", "America/Los_Angeles", "UTC", "", "Etc/GMT+5",
+                         "../../etc/passwd", "Asia/Nowhere", "posixrules"],
+            "no_show_after_minutes": ["0", "15", "1440", "1441", "-1", ""],
+            "slot_minutes": ["30", "4", "240", ""], "turn_minutes": ["90", "14", "720", ""]}
 STORES = ["hs-a", "hs-b", "门店-c"]
 IDS = ["R1", "R2", "R3", "R4", "预订-5", "R6"]
 TABLES = ["A1", "A2", "桌-3"]
@@ -231,6 +236,12 @@ class RandomCommands:
                 SYSTEM_FIELDS, 0, 4)
         elif name == "RESV.SYSTEM.LIST":
             args = []
+        elif name == "RESV.STORE.SET":
+            args = [s]
+            for f in rng.sample(sorted(SETTINGS) + ["tz", ""], rng.randint(0, 4)):
+                args += [f.encode(), b(self.pick(SETTINGS.get(f, ["x"])))]
+        elif name == "RESV.STORE.GET":
+            args = [s]
         else:
             args = [self.pick([b"sys-1", b"sys-2", self.value()])]
         if rng.random() < 0.15 and args:  # one argument replaced by anything
@@ -488,6 +499,7 @@ def build_store(r, s="hs"):
     ob = r.call("RESV.OUTBOX", s, "COUNT", "10")
     r.call("RESV.PUSHED", s, ob[0][0], "FAILED", "HTTP 500")
     r.call("RESV.SYSTEM.CREATE", "id", "sys-1", "name", "Y", "store_id", s)
+    r.call("RESV.STORE.SET", s, "timezone", "Europe/London", "slot_minutes", "15")
 
 
 # (description, commands writing the malformed data); S is the store's key prefix.
@@ -556,6 +568,11 @@ CORRUPTIONS = [
     ("system is a string", [["DEL", "resv:{#sys}:s:sys-1"], ["SET", "resv:{#sys}:s:sys-1", "x"]]),
     ("system index lists a missing system", [["SADD", "resv:{#sys}:all", "ghost", ""]]),
     ("system index is a string", [["DEL", "resv:{#sys}:all"], ["SET", "resv:{#sys}:all", "x"]]),
+    ("settings malformed", [["HSET", P + "settings", "timezone", "../../etc/passwd",
+                             "no_show_after_minutes", "abc", "slot_minutes", "-5", "zzz", "1"]]),
+    ("settings name a zone tzdata lacks", [["HSET", P + "settings", "timezone", "Asia/Nowhere",
+                                            "turn_minutes", "9" * 30]]),
+    ("settings is a string", [["DEL", P + "settings"], ["SET", P + "settings", "x"]]),
 ]
 
 READS = [
@@ -566,7 +583,7 @@ READS = [
     ["RESV.STATS", "hs", "FROM", "2024-01-01", "TO", "2024-12-31", "BUCKET", "60"],
     ["RESV.TABLES", "hs"], ["RESV.HISTORY", "hs", "R1"], ["RESV.HISTORY", "hs", "R1", "COUNT", "2"],
     ["RESV.OUTBOX", "hs", "COUNT", "1000"], ["RESV.FAILURES", "hs"], ["RESV.OWNER", "R1"],
-    ["RESV.SYSTEM.GET", "sys-1"], ["RESV.SYSTEM.LIST"],
+    ["RESV.SYSTEM.GET", "sys-1"], ["RESV.SYSTEM.LIST"], ["RESV.STORE.GET", "hs"],
 ] + [["RESV.LIST", "hs", "STATUS", s] for s in STATUSES]
 
 WRITES = [
@@ -588,6 +605,8 @@ WRITES = [
     ["RESV.SYSTEM.SET", "sys-1", "name", "Z"], ["RESV.SYSTEM.DEL", "sys-1"],
     ["RESV.SYSTEM.CREATE", "id", "sys-1", "store_id", "hs"],
     ["RESV.SYSTEM.CREATE", "id", "ghost", "store_id", "hs"],
+    ["RESV.STORE.SET", "hs", "timezone", "America/Los_Angeles", "no_show_after_minutes", "30"],
+    ["RESV.STORE.SET", "hs", "timezone", ""],
 ]
 
 
