@@ -92,22 +92,17 @@ int resvPlanOverPace(const resvFloorInput *in) {
 }
 
 resvFloorVerdict resvPlanFloor(const resvFloorInput *in) {
-    resvFloorVerdict v = RESV_FLOOR_OK;
-    if (in->unknownTable)
-        v = RESV_FLOOR_UNKNOWN_TABLE;
-    else if (in->notJoinable)
-        v = RESV_FLOOR_NOT_JOINABLE;
-    else if (in->seats > 0 && in->party > in->seats)
-        v = RESV_FLOOR_TOO_SMALL;
-    else if (in->held)
-        v = RESV_FLOOR_HELD;
-    else if (resvPlanOverPace(in) && !in->force)
-        v = RESV_FLOOR_CAPACITY;
-    if (v == RESV_FLOOR_OK) return v;
-    /* A table the inventory does not know is no collision: nothing is held. */
-    if (in->provider)
-        return v == RESV_FLOOR_UNKNOWN_TABLE || v == RESV_FLOOR_NOT_JOINABLE
-                   ? RESV_FLOOR_OK
-                   : RESV_FLOOR_OVERBOOKED;
-    return v;
+    /* A table the inventory does not know (or a join it does not allow) holds nothing:
+       no seats to count, no collision; the pacing still counts the party. */
+    int tables = !in->unknownTable && !in->notJoinable;
+    int tooSmall = tables && in->seats > 0 && in->party > in->seats;
+    int held = tables && in->held;
+    int overPace = resvPlanOverPace(in);
+    if (in->provider) return tooSmall || held || overPace ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_OK;
+    if (in->unknownTable) return RESV_FLOOR_UNKNOWN_TABLE;
+    if (in->notJoinable) return RESV_FLOOR_NOT_JOINABLE;
+    if (tooSmall) return RESV_FLOOR_TOO_SMALL;
+    if (held) return RESV_FLOOR_HELD;
+    if (overPace && !in->force) return RESV_FLOOR_CAPACITY;
+    return RESV_FLOOR_OK;
 }

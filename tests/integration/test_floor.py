@@ -168,6 +168,43 @@ class Floor(unittest.TestCase):
         self.assertIsInstance(got[1], RespError)
         self.assertIn("held by X1", str(got[1]))
 
+    # pacing and the store's settings
+
+    def test_pacing(self):
+        r = self.r
+        r.call("RESV.STORE.SET", S, "max_covers_per_slot", "10", "max_parties_per_slot", "3")
+        self.assertEqual("created", self.book("P1", "18:00", 4, "A1"))
+        self.assertEqual("created", self.book("P2", "18:10", 4, "V01"))
+        e = self.book("P3", "18:20-19:00", 3, "V02")
+        self.assertIsInstance(e, RespError)
+        self.assertEqual("CONFLICT capacity: covers 11/10 parties 3/3 in the slot", str(e))
+        self.assertIsNone(r.call("RESV.GET", S, "P3"))
+        # another slot is free; FORCE goes over; the provider is stored, flagged
+        self.assertEqual("created", self.book("P3", "18:30-19:00", 3, "V02"))
+        self.assertIsInstance(r.try_call("RESV.UPSERT", S, "P3", "reservation_time", "18:20"),
+                              RespError)  # moved into the full slot
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "P3", "FORCE", "reservation_time",
+                                           "18:20"))
+        self.assertEqual("created", self.book("P4", "18:00", 1, "B9", origin="webhook"))
+        self.assertEqual("true", pairs(r.call("RESV.GET", S, "P4"))["overbooked"])
+        # cancelled parties free the slot; availability shows what is left
+        r.call("RESV.STATUS", S, "P4", "cancelled")
+        r.call("RESV.STATUS", S, "P3", "cancelled")
+        at = {pairs(x)["start"][11:16]: pairs(x)
+              for x in pairs(r.call("RESV.AVAILABILITY", S, DAY))["slots"]}
+        self.assertEqual((8, 2, 2, 1), (at["18:00"]["covers"], at["18:00"]["parties"],
+                                         at["18:00"]["covers_left"], at["18:00"]["parties_left"]))
+        self.assertEqual("created", self.book("P5", "18:15", 2, "B9", origin="sync"))
+        self.assertNotIn("overbooked", pairs(r.call("RESV.GET", S, "P5")))
+
+    def test_settings_turn_and_slot(self):
+        r = self.r
+        r.call("RESV.STORE.SET", S, "turn_minutes", "60", "slot_minutes", "60")
+        self.assertEqual("created", self.book("T1", "18:00", 2, "A1"))
+        self.assertEqual("1709316000|1709319600|A1", self.held()["T1"])  # 60 minutes
+        a = pairs(r.call("RESV.AVAILABILITY", S, DAY))
+        self.assertEqual((60, 60, 24), (a["slot_minutes"], a["turn_minutes"], len(a["slots"])))
+
     # availability
 
     def test_availability(self):

@@ -403,6 +403,9 @@ static void test_floor(void **state) {
     in.force = 0;
     in.provider = 1;
     assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.unknownTable = 1; /* a table the inventory does not know: still paced */
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.unknownTable = 0;
     in.provider = 0;
     in.coversLimit = 0;
     in.partiesLimit = 8;
