@@ -320,6 +320,9 @@ class Floor(unittest.TestCase):
         self.assertEqual((200, True), (st, body.get("deleted")), body)
         st, _, body = sc.request("DELETE", base + "/1-0", token=fm)
         self.assertEqual(404, st, body)
+        st, _, body = sc.request("GET", base + "?store_id=x", token=fm)
+        self.assertEqual(400, st, body)
+        self.assertIn("unknown query parameter store_id", body["error"]["message"])
 
     # HTTP
 
@@ -369,7 +372,8 @@ class Floor(unittest.TestCase):
                                        at["18:00"]["joined"]))
         for q, word in [("date=%s" % DAY, "store_id"), ("store_id=%s" % S, "date"),
                         ("store_id=%s&date=2024-13-01" % S, "date"),
-                        ("store_id=%s&date=%s&party_size=0" % (S, DAY), "party_size")]:
+                        ("store_id=%s&date=%s&party_size=0" % (S, DAY), "party_size"),
+                        ("store_id=%s&date=%s&size=2" % (S, DAY), "size")]:
             st, _, body = sc.request("GET", API + "/availability?" + q, token=tok)
             self.assertEqual(400, st, q)
             self.assertIn(word, body["error"]["message"], q)
