@@ -112,7 +112,8 @@ typedef struct {
 
 /* RESV.WAIT.LIST store: the entries, oldest first, each with its position and, when the
  * store has an inventory, estimated_wait_minutes: the parties ahead take, in order, the
- * table that seats them soonest for turn_minutes (-1: no table seats the party). */
+ * table that seats them soonest for turn_minutes, the smallest of those (-1: no table
+ * seats the party). */
 int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2) return resvReplyWrongArity(ctx);
@@ -174,7 +175,9 @@ int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
                 for (size_t i = 0; i < q.n; i++) {
                     if (t[i].seats < party) continue;
                     resvInstant g = resvFloorFirstGap(w[i].busyUntil, turn, w[i].s, w[i].e, w[i].n);
-                    if (best < 0 || g < at) best = (long)i, at = g;
+                    /* the smallest of the tables free soonest: big ones stay for big parties */
+                    if (best < 0 || g < at || (g == at && t[i].seats < t[best].seats))
+                        best = (long)i, at = g;
                 }
                 if (best >= 0) w[best].busyUntil = at + turn;
                 resvReplyName(ctx, "estimated_wait_minutes");
