@@ -40,7 +40,8 @@ static const char *const contractFields[] = {"id",
                                              "synced_at",
                                              "created_at",
                                              "updated_at",
-                                             "sync_error"};
+                                             "sync_error",
+                                             "overbooked"};
 
 static const resvFieldSpec *field(const char *name) {
     int i = resvFieldLookup(resvFields, RESV_F_COUNT, name, strlen(name));
@@ -80,7 +81,7 @@ static void refuses(const resvFieldSpec *f, const char *v, size_t len) {
 
 static void test_field_table(void **state) {
     (void)state;
-    assert_int_equal(RESV_F_COUNT, 28);
+    assert_int_equal(RESV_F_COUNT, 29);
     assert_int_equal(sizeof contractFields / sizeof *contractFields, RESV_F_COUNT);
     for (int i = 0; i < RESV_F_COUNT; i++) {
         assert_string_equal(resvFields[i].name, contractFields[i]);
@@ -134,7 +135,7 @@ static void test_json_types(void **state) {
             want = RESV_JSON_INTEGER;
         else if (i == RESV_F_DEPOSIT_AMOUNT)
             want = RESV_JSON_NUMBER;
-        else if (i == RESV_F_DEPOSIT_REQUIRED || i == RESV_F_DEPOSIT_PAID)
+        else if (i == RESV_F_DEPOSIT_REQUIRED || i == RESV_F_DEPOSIT_PAID || i == RESV_F_OVERBOOKED)
             want = RESV_JSON_BOOL;
         if (resvFieldJsonType(&resvFields[i]) != want)
             fail_msg("JSON type of %s", resvFields[i].name);
