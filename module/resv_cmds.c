@@ -155,7 +155,8 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
     resvSpan held = {"", 0}, want = {"", 0};
     int inv = resvFloorExists(ctx, c->store);
     if (inv < 0) return -1;
-    if (!c->creating && resvHeldRead(ctx, c->store, c->id, &hs, &he, &held) < 0) return -1;
+    /* Read when creating too: a held hash of another type is refused before anything. */
+    if (resvHeldRead(ctx, c->store, c->id, &hs, &he, &held) < 0) return -1;
     if (inv && p->effects & RESV_PLAN_HOLD) {
         resvSpan d = cmdsAfter(c, old, RESV_F_RESERVATION_DATE);
         resvSpan t = cmdsAfter(c, old, RESV_F_RESERVATION_TIME);

@@ -85,12 +85,16 @@ int resvHeldRead(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvInstant *s
     return resvHeldDecode(sp.v, sp.len, start, end, &table->v, &table->len) == 0;
 }
 
-/* The end of reservation r's hold (its start when it holds nothing readable). */
+/* The end of reservation r's hold (its start when it holds nothing readable); never
+ * replies: the callers checked the held hash's type, or read around it. */
 static resvInstant tablesHeldEnd(RedisModuleCtx *ctx, resvSpan store, RedisModuleString *r,
                                  resvInstant *start) {
+    RedisModuleString *v = NULL;
     resvInstant s = *start, e = *start;
-    resvSpan t;
-    if (resvHeldRead(ctx, store, resvSpanOf(r), &s, &e, &t) != 1) return *start;
+    resvSpan t, rs = resvSpanOf(r);
+    if (resvHashGetOne(ctx, resvKeyHeld(ctx, store.v, store.len), rs, &v) || !v) return *start;
+    resvSpan sp = resvSpanOf(v);
+    if (resvHeldDecode(sp.v, sp.len, &s, &e, &t.v, &t.len)) return *start;
     *start = s;
     return e;
 }
