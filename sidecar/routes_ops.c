@@ -79,10 +79,14 @@ httpResult routeMetrics(httpCtx *c) {
         "# TYPE resv_sidecar_redis_errors_total counter\nresv_sidecar_redis_errors_total %llu\n"
         "# HELP resv_sidecar_webhooks_duplicate_total Webhook deliveries acknowledged as "
         "repeats.\n# TYPE resv_sidecar_webhooks_duplicate_total counter\n"
-        "resv_sidecar_webhooks_duplicate_total %llu\n",
+        "resv_sidecar_webhooks_duplicate_total %llu\n"
+        "# HELP resv_sidecar_webhooks_ignored_total Webhook events acknowledged without "
+        "handling (an event the sidecar does not know).\n"
+        "# TYPE resv_sidecar_webhooks_ignored_total counter\n"
+        "resv_sidecar_webhooks_ignored_total %llu\n",
         srv->loop.requestMicros, srv->loop.inflight, srv->nconns, srv->rejectedConnections,
         redisConnIsUp(srv->loop.redis), redisConnReconnects(srv->loop.redis), srv->loop.redisErrors,
-        srv->webhooksDuplicate);
+        srv->webhooksDuplicate, srv->webhooksIgnored);
     syncStats ss;
     syncGetStats(srv->sync, &ss);
     evbuffer_add_printf(

@@ -44,6 +44,7 @@ typedef struct server {
     /* Counters for /metrics beside the HTTP layer's. */
     unsigned long long rejectedConnections;
     unsigned long long webhooksDuplicate;
+    unsigned long long webhooksIgnored; /* events we do not handle, acknowledged */
 } server;
 
 /* Reads the JWT secret and the API description, and settles public-url. */
