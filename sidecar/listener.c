@@ -11,6 +11,7 @@
 #include <event2/http.h>
 
 #include "clock.h"
+#include "http_pages.h"
 #include "routes.h"
 #include "sse.h"
 
@@ -80,6 +81,8 @@ int listenerStart(server *srv) {
     if (!srv->http) return -1;
     evhttp_set_max_body_size(srv->http, cfg->maxBody);
     evhttp_set_max_headers_size(srv->http, cfg->maxHeaders);
+    srv->pages = httpPagesNew(srv->http, &srv->loop, cfg->maxBody, cfg->maxHeaders);
+    if (!srv->pages) return -1;
     evhttp_set_timeout(srv->http, (int)cfg->timeout);
     evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                               EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD |

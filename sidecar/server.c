@@ -8,6 +8,7 @@
 
 #include <event2/http.h>
 
+#include "http_pages.h"
 #include "sse.h"
 
 static char *serverReadFile(const char *path, size_t *len) {
@@ -128,6 +129,7 @@ void serverFree(server *srv) {
     srv->sse = NULL;
     if (srv->http) evhttp_free(srv->http);
     srv->http = NULL;
+    httpPagesFree(srv->pages);
     if (srv->drainTimer) event_free(srv->drainTimer);
     free(srv->conns);
     memset(srv, 0, sizeof(*srv));

@@ -36,6 +36,7 @@ typedef struct server {
     /* The listener's (listener.c): evhttp, open client connections (removed by their
      * close callback), the drain. */
     struct evhttp *http;
+    struct httpPages *pages; /* evhttp's own error pages made JSON (http_pages.h) */
     struct evhttp_bound_socket *sock;
     struct evhttp_connection **conns;
     int nconns, capConns;

@@ -4,6 +4,7 @@ parameters, NUL characters, lengths in characters), lenient webhooks (unknown ev
 acknowledged), error messages naming what the caller wrote."""
 import json
 import os
+import socket
 import sys
 import unittest
 from urllib.parse import quote
@@ -181,6 +182,69 @@ class ApiPromisesTest(unittest.TestCase):
                      "name")
         st, _, body = self.req("POST", API + "/systems", {"name": "张" * 128, "store_id": "s1"})
         self.assertEqual(201, st, body)
+
+
+    # ---- the replies libevent writes itself are JSON too
+
+    def raw(self, head, body_parts=()):
+        """Sends head then each part (a client that keeps sending), then reads the whole
+        reply; -> (status, headers, JSON body), the send error aside."""
+        s = socket.create_connection(("127.0.0.1", self.sc.port), timeout=30)
+        try:
+            s.sendall(head)
+            for part in body_parts:
+                try:
+                    s.sendall(part)
+                except OSError:
+                    break  # closed after the reply: the reply must still be readable
+            got = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+        finally:
+            s.close()
+        head_, _, body = got.partition(b"\r\n\r\n")
+        lines = head_.decode("latin-1").split("\r\n")
+        hdrs = {k.lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
+        self.assertIn("application/json", hdrs.get("content-type", ""), got[:300])
+        self.assertEqual(int(hdrs["content-length"]), len(body), got[:300])
+        return int(lines[0].split()[1]), hdrs, json.loads(body)
+
+    def assertErrorObject(self, reply, status, code, mentions):
+        st, _, doc = reply
+        self.assertEqual(status, st, doc)
+        self.assertEqual(code, doc["error"]["code"], doc)
+        self.assertIn(mentions, doc["error"]["message"], doc)
+
+    def test_body_over_the_limit_is_json_413_read_by_a_sending_client(self):
+        url = (API + "/reservation/%s/sync" % self.sys["id"]).encode()
+        size = 3 * 1024 * 1024
+        head = (b"POST " + url + b" HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                self.admin.encode() + b"\r\nContent-Length: %d\r\n\r\n" % size)
+        # the whole body, sent in pieces as a client streaming a file would
+        parts = [b"x" * 65536] * (size // 65536)
+        self.assertErrorObject(self.raw(head, parts), 413, "payload_too_large", "1048576 bytes")
+        # a chunked body over the limit: answered as soon as it is over
+        head = b"POST " + url + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        parts = [b"10000\r\n" + b"y" * 65536 + b"\r\n"] * 40 + [b"0\r\n\r\n"]
+        self.assertErrorObject(self.raw(head, parts), 413, "payload_too_large", "1048576 bytes")
+        # the server is fine, and the 413s were counted
+        st, _, text = self.req("GET", "/metrics", token=False)
+        self.assertIn('resv_sidecar_http_requests_total{code="4xx"}', text)
+        self.assertIn("answered by the HTTP layer", self.sc.log())
+
+    def test_oversized_headers_and_unknown_methods_are_json(self):
+        big = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 20000 + b"\r\n\r\n"
+        self.assertErrorObject(self.raw(big), 400, "bad_request", "16384 bytes")
+        self.assertErrorObject(self.raw(b"GET " + b"/a" * 20000 + b" HTTP/1.1\r\n\r\n"), 400,
+                               "bad_request", "malformed")
+        self.assertErrorObject(self.raw(b"BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), 501,
+                               "not_implemented", "method")
+        # an ordinary request on the same server is unchanged
+        st, _, body = self.req("GET", "/healthz", token=False)
+        self.assertEqual((200, "ok"), (st, body["status"]))
 
 
 if __name__ == "__main__":
