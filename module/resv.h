@@ -52,6 +52,18 @@ int resvArgId(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, con
               size_t *len);
 /* Replies "ERR syntax error at '<arg>'" (the first 64 bytes); returns REDISMODULE_OK. */
 int resvReplySyntaxError(RedisModuleCtx *ctx, RedisModuleString *arg);
+/* A last word of a "word value" list that has no value after it: when it is no keyword
+ * of the command (`words`, NULL-terminated, or a field of `fields` when not NULL) the
+ * syntax error at it, as for any unknown word; a keyword without its value is the
+ * arity error, as Redis answers a missing argument. Always replies. */
+int resvReplyLoneWord(RedisModuleCtx *ctx, RedisModuleString *arg, const char *const *words,
+                      const resvFieldSpec *fields, int nfields);
+/* Arity of a command of `fixed` arguments and an optional `keyword value` pair (NULL:
+ * none), as RESV.HISTORY store id [COUNT n]: 0 when it fits, else -1 after the reply:
+ * too few arguments or a keyword without its value is the arity error, any other word
+ * past the fixed ones the syntax error at it. */
+int resvArgsFixed(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int fixed,
+                  const char *keyword);
 /* A FROM/TO argument: a datetime, or a date as its first (endOfDay 0) or last second.
  * -1 after the error reply. */
 int resvArgInstant(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, int endOfDay,

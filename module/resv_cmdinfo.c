@@ -133,22 +133,22 @@ static RedisModuleCommandArg argsSysSet[] = {KEY("id"), PAIRS(fieldPair), {0}};
 
 static RedisModuleCommandInfo infoUpsert =
     INFO("Creates or updates a reservation of a store",
-         "O(log(N)) with N reservations of the store", -5, ksUpsert, argsUpsert);
+         "O(log(N)) with N reservations of the store", -4, ksUpsert, argsUpsert);
 static RedisModuleCommandInfo infoGet =
-    INFO("Returns a reservation as field/value pairs", "O(1)", 3, ksRead, argsStoreId);
+    INFO("Returns a reservation as field/value pairs", "O(1)", -3, ksRead, argsStoreId);
 static RedisModuleCommandInfo infoList =
     INFO("Lists reservations by start instant, then id, with a cursor",
          "O(log(N)+M) with M the reservations returned", -2, ksRead, argsList);
 static RedisModuleCommandInfo infoStatus =
     INFO("Moves a reservation along the transition table", "O(log(N))", -4, ksUpdate, argsStatus);
 static RedisModuleCommandInfo infoDel =
-    INFO("Deletes a reservation, its index entries, table hold and audit trail", "O(log(N))", 3,
+    INFO("Deletes a reservation, its index entries, table hold and audit trail", "O(log(N))", -3,
          ksDelete, argsStoreId);
 static RedisModuleCommandInfo infoStats =
     INFO("Counts reservations per status and covers over a range, optionally per bucket",
-         "O(log(N)+M) with M the reservations in range", -6, ksRead, argsStats);
+         "O(log(N)+M) with M the reservations in range", -2, ksRead, argsStats);
 static RedisModuleCommandInfo infoTables = INFO("Lists the tables held now with their reservation",
-                                                "O(N) with N held tables", 2, ksRead, argsStore);
+                                                "O(N) with N held tables", -2, ksRead, argsStore);
 static RedisModuleCommandInfo infoHistory = INFO(
     "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
 static RedisModuleCommandInfo infoOutbox =
@@ -159,22 +159,22 @@ static RedisModuleCommandInfo infoPushed =
     INFO("Records the delivery result of an outbox entry: OK, or FAILED with the error",
          "O(N) with N the entries of the outbox", -4, ksUpdate, argsPushed);
 static RedisModuleCommandInfo infoFailures =
-    INFO("Lists the failed pushes of a store by reservation id", "O(N)", 2, ksRead, argsStore);
+    INFO("Lists the failed pushes of a store by reservation id", "O(N)", -2, ksRead, argsStore);
 static RedisModuleCommandInfo infoResync =
     INFO("Queues failed pushes (or one reservation) again with the current status",
          "O(N) with N the failed reservations", -2, ksUpdate, argsResync);
 static RedisModuleCommandInfo infoOwner = INFO(
     "Returns (or claims) the store that owns a reservation id", "O(1)", -2, ksOwner, argsOwner);
 static RedisModuleCommandInfo infoSysCreate =
-    INFO("Creates an integration system", "O(1)", -3, NULL, argsSysCreate);
+    INFO("Creates an integration system", "O(1)", -2, NULL, argsSysCreate);
 static RedisModuleCommandInfo infoSysGet =
-    INFO("Returns an integration system", "O(1)", 2, ksRead, argsSysId);
+    INFO("Returns an integration system", "O(1)", -2, ksRead, argsSysId);
 static RedisModuleCommandInfo infoSysList =
-    INFO("Lists the integration systems ordered by id", "O(N)", 1, NULL, NULL);
+    INFO("Lists the integration systems ordered by id", "O(N)", -1, NULL, NULL);
 static RedisModuleCommandInfo infoSysSet =
-    INFO("Updates fields of an integration system", "O(1)", -4, ksUpdate, argsSysSet);
+    INFO("Updates fields of an integration system", "O(1)", -3, ksUpdate, argsSysSet);
 static RedisModuleCommandInfo infoSysDel =
-    INFO("Deletes an integration system", "O(1)", 2, ksDelete, argsSysId);
+    INFO("Deletes an integration system", "O(1)", -2, ksDelete, argsSysId);
 
 const resvCommandDef resvCommands[] = {
     {"resv.upsert", ResvUpsert_RedisCommand, "write deny-oom", 1, 1, 1, &infoUpsert},

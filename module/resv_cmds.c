@@ -237,7 +237,9 @@ static int cmdsUpsertDone(RedisModuleCtx *ctx, resvUpsertResult r, const cmdsOpt
  *   options: ORIGIN o, ACTOR a, EVENT e, PAYLOAD p, MSGID m, REPLY RESULT|RECORD */
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 5 || (argc - 3) % 2) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"ORIGIN", "ACTOR", "EVENT", "PAYLOAD",
+                                        "MSGID",  "REPLY", NULL};
+    if (argc < 4) return resvReplyWrongArity(ctx);
 
     resvChange c;
     memset(&c, 0, sizeof c);
@@ -249,6 +251,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         resvArgId(ctx, argv[2], "reservation_id", &c.id.v, &c.id.len))
         return REDISMODULE_OK;
     for (int i = 3; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, resvFields, RESV_F_COUNT);
         int r = cmdsParseOption(
             ctx, argv, i, OPT_ORIGIN | OPT_ACTOR | OPT_EVENT | OPT_PAYLOAD | OPT_MSGID | OPT_REPLY,
             &o);
@@ -376,7 +379,8 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 /* RESV.STATUS store id status [ARRIVAL t] [TABLE n] [ORIGIN o] [ACTOR a] */
 int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 4 || (argc - 4) % 2) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"ORIGIN", "ACTOR", "ARRIVAL", "TABLE", NULL};
+    if (argc < 4) return resvReplyWrongArity(ctx);
 
     resvChange c;
     memset(&c, 0, sizeof c);
@@ -394,6 +398,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                               "invalid status: must be one of pending confirmed "
                               "arrived seated completed cancelled no_show");
     for (int i = 4; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         int r = cmdsParseOption(ctx, argv, i, OPT_ORIGIN | OPT_ACTOR, &o);
         if (r < 0) return REDISMODULE_OK;
         if (r) continue;
@@ -462,7 +467,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 /* RESV.DEL store id */
 int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 3) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
     resvSpan s, r;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
         resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len))
@@ -509,11 +514,10 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
 /* RESV.OWNER id [CLAIM store] */
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2 && argc != 4) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, "CLAIM")) return REDISMODULE_OK;
     resvSpan r, s = {NULL, 0};
     if (resvArgId(ctx, argv[1], "reservation_id", &r.v, &r.len)) return REDISMODULE_OK;
     if (argc == 4) {
-        if (!resvArgIs(argv[2], "CLAIM")) return resvReplySyntaxError(ctx, argv[2]);
         if (resvArgId(ctx, argv[3], "store", &s.v, &s.len)) return REDISMODULE_OK;
     }
     RedisModuleString *okey = resvKeyOwner(ctx, r.v, r.len), *owner;

@@ -26,7 +26,7 @@ static int queryMemberCmp(const char *a, size_t al, const char *b, size_t bl) {
 /* RESV.GET store id */
 int ResvGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 3) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
     const char *s, *r;
     size_t sl, rl;
     if (resvArgId(ctx, argv[1], "store", &s, &sl) ||
@@ -183,7 +183,8 @@ static int queryParseCursor(RedisModuleString *arg, resvInstant *score, const ch
 /* RESV.LIST store [STATUS s] [FROM t] [TO t] [LIMIT n] [CURSOR c] */
 int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 2 || argc % 2) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"STATUS", "FROM", "TO", "LIMIT", "CURSOR", NULL};
+    if (argc < 2) return resvReplyWrongArity(ctx);
     const char *s, *cid = NULL;
     size_t sl, cidl = 0;
     int hasStatus = 0, hasFrom = 0, hasTo = 0, hasLimit = 0, hasCursor = 0;
@@ -194,6 +195,7 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
 
     if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
     for (int i = 2; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         size_t vl;
         const char *v = RedisModule_StringPtrLen(argv[i + 1], &vl);
         if (resvArgIs(argv[i], "STATUS") && !hasStatus) {
@@ -296,7 +298,8 @@ static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int with
 /* RESV.STATS store FROM t TO t [BUCKET minutes] */
 int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 6 || argc % 2) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"FROM", "TO", "BUCKET", NULL};
+    if (argc < 2) return resvReplyWrongArity(ctx);
     const char *s;
     size_t sl;
     int hasFrom = 0, hasTo = 0, hasBucket = 0;
@@ -304,6 +307,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     long long bucket = 0;
     if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
     for (int i = 2; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         if (resvArgIs(argv[i], "FROM") && !hasFrom) {
             hasFrom = 1;
             if (resvArgInstant(ctx, argv[i + 1], "FROM", 0, &from)) return REDISMODULE_OK;
@@ -317,6 +321,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
             return resvReplySyntaxError(ctx, argv[i]);
         }
     }
+    if (argc < 6) return resvReplyWrongArity(ctx);
     if (!hasFrom) return resvReplyError(ctx, RESV_E_ERR, "missing FROM");
     if (!hasTo) return resvReplyError(ctx, RESV_E_ERR, "missing TO");
 
@@ -434,7 +439,7 @@ void resvScanSort(resvScan *q) {
 /* RESV.TABLES store */
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
     const char *s;
     size_t sl;
     if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
@@ -491,7 +496,7 @@ static void queryReplyHistoryEntry(RedisModuleCtx *ctx, long pos, RedisModuleStr
 /* RESV.HISTORY store id [COUNT n] */
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 3 && argc != 5) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, "COUNT")) return REDISMODULE_OK;
     const char *s, *r;
     size_t sl, rl;
     long long count = -1;
@@ -499,7 +504,6 @@ int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
         resvArgId(ctx, argv[2], "reservation_id", &r, &rl))
         return REDISMODULE_OK;
     if (argc == 5) {
-        if (!resvArgIs(argv[3], "COUNT")) return resvReplySyntaxError(ctx, argv[3]);
         if (resvArgRange(ctx, argv[4], "COUNT", 1, 1000000, &count)) return REDISMODULE_OK;
     }
     RedisModuleString *hkey = resvKeyHistory(ctx, s, sl, r, rl);

@@ -54,6 +54,27 @@ int resvReplySyntaxError(RedisModuleCtx *ctx, RedisModuleString *arg) {
     return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", len > 64 ? 64 : (int)len, s);
 }
 
+int resvReplyLoneWord(RedisModuleCtx *ctx, RedisModuleString *arg, const char *const *words,
+                      const resvFieldSpec *fields, int nfields) {
+    size_t len;
+    const char *s = RedisModule_StringPtrLen(arg, &len);
+    int known = fields && resvFieldLookup(fields, nfields, s, len) >= 0;
+    for (int i = 0; words && words[i] && !known; i++)
+        known = resvArgIs(arg, words[i]);
+    return known ? resvReplyWrongArity(ctx) : resvReplySyntaxError(ctx, arg);
+}
+
+int resvArgsFixed(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int fixed,
+                  const char *keyword) {
+    if (argc < fixed) return resvReplyWrongArity(ctx), -1;
+    if (argc == fixed) return 0;
+    if (!keyword || !resvArgIs(argv[fixed], keyword))
+        return resvReplySyntaxError(ctx, argv[fixed]), -1;
+    if (argc == fixed + 1) return resvReplyWrongArity(ctx), -1;
+    if (argc > fixed + 2) return resvReplySyntaxError(ctx, argv[fixed + 2]), -1;
+    return 0;
+}
+
 int resvArgInstant(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, int endOfDay,
                    resvInstant *out) {
     size_t len;

@@ -73,10 +73,17 @@ static void httpPagesRewrite(httpPages *p, struct evbuffer *buf) {
     char *eol = strstr(line, "\r\n");
     if (eol) eol[2] = '\0';
     evbuffer_drain(buf, end - p->start);
-    evbuffer_add_printf(out,
-                        "%sContent-Type: application/json; charset=utf-8\r\n"
-                        "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                        eol ? line : "HTTP/1.1 500 Internal Server Error\r\n", strlen(json), json);
+    const char *status = eol ? line : "HTTP/1.1 500 Internal Server Error\r\n";
+    if (p->haveLength)
+        evbuffer_add_printf(out,
+                            "%sContent-Type: application/json; charset=utf-8\r\n"
+                            "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                            status, strlen(json), json);
+    else /* the reply to a HEAD: the head alone */
+        evbuffer_add_printf(out,
+                            "%sContent-Type: application/json; charset=utf-8\r\n"
+                            "Connection: close\r\n\r\n",
+                            status);
     evbuffer_add_buffer(out, buf); /* anything queued after it (nothing, as it closes) */
     evbuffer_add_buffer(buf, out);
     evbuffer_freeze(buf, 1);
@@ -117,8 +124,8 @@ static void httpPagesOnOutput(struct evbuffer *buf, const struct evbuffer_cb_inf
         if (n == 2 && piece[0] == '\r' && piece[1] == '\n') {
             p->inHead = 0;
             p->headEnd = len;
-            /* Without a length there is no body (a HEAD): left as it is. */
-            p->pending = p->html && p->haveLength;
+            /* evhttp's pages are HTTP/1.1 with a length, but for a HEAD: no body. */
+            p->pending = p->html;
             if (!p->pending) p->buf = NULL;
         } else if (strncasecmp(piece, "Content-Type: text/html", 23) == 0) {
             p->html = 1;

@@ -43,6 +43,45 @@ class ModuleCommands(RedisTestCase):
                 out[k] = int(v)
         return out
 
+    def test_lone_unknown_word_is_a_syntax_error(self):
+        """Every command answers a lone unknown word with ERR syntax error at it
+        (commands.md), wherever it stands; a keyword without its value stays the arity
+        error, as Redis answers a missing argument. Nothing is written."""
+        self.make("R1")
+        sysid = "sys-lone"
+        self.r.call("RESV.SYSTEM.CREATE", "id", sysid, "store_id", S)
+        eid = self.r.call("RESV.STATUS", S, "R1", "confirmed") and \
+            self.r.call("RESV.OUTBOX", S)[0][0]
+        cases = [
+            ("RESV.UPSERT", S, "R2"), ("RESV.UPSERT", S, "R2", "notes", "x"),
+            ("RESV.UPSERT", S, "R2", "ORIGIN", "sync"),
+            ("RESV.GET", S, "R1"), ("RESV.LIST", S), ("RESV.LIST", S, "LIMIT", "5"),
+            ("RESV.STATUS", S, "R1", "arrived"), ("RESV.DEL", S, "R1"),
+            ("RESV.STATS", S), ("RESV.STATS", S, "FROM", "2024-02-15", "TO", "2024-02-15"),
+            ("RESV.TABLES", S), ("RESV.HISTORY", S, "R1"),
+            ("RESV.HISTORY", S, "R1", "COUNT", "2"), ("RESV.OUTBOX", S),
+            ("RESV.OUTBOX", S, "COUNT", "1"), ("RESV.PUSHED", S, eid, "FAILED", "e"),
+            ("RESV.FAILURES", S), ("RESV.RESYNC", S, "R1"), ("RESV.OWNER", "R1"),
+            ("RESV.OWNER", "R1", "CLAIM", S), ("RESV.SYSTEM.CREATE", "id", "sys-2"),
+            ("RESV.SYSTEM.GET", sysid), ("RESV.SYSTEM.LIST",), ("RESV.SYSTEM.SET", sysid),
+            ("RESV.SYSTEM.SET", sysid, "name", "n"), ("RESV.SYSTEM.DEL", sysid),
+        ]
+        for cmd in cases:
+            with self.subTest(cmd=cmd):
+                self.refused("ERR syntax error at 'BOGUS'", *cmd, "BOGUS")
+        # in the middle too
+        self.refused("ERR syntax error at 'BOGUS'", "RESV.LIST", S, "BOGUS", "LIMIT", "5")
+        self.refused("ERR syntax error at 'BOGUS'", "RESV.HISTORY", S, "R1", "BOGUS", "2")
+        # the issue's example, word for word
+        self.assertEqual("ERR syntax error at 'BOGUS'",
+                         self.refused("ERR", "RESV.LIST", "store", "BOGUS"))
+        # a keyword, or a field, without its value: the arity error
+        for cmd in [("RESV.LIST", S, "LIMIT"), ("RESV.STATS", S, "FROM"),
+                    ("RESV.UPSERT", S, "R2", "notes"), ("RESV.HISTORY", S, "R1", "COUNT"),
+                    ("RESV.SYSTEM.SET", sysid, "name"), ("RESV.STATUS", S, "R1", "seated", "TABLE")]:
+            with self.subTest(cmd=cmd):
+                self.refused("ERR wrong number", *cmd)
+
     # ---- the issue's example ----
     def test_issue_example(self):
         self.assertEqual("created", self.r.call(
@@ -806,7 +845,11 @@ class ModuleCommands(RedisTestCase):
             "resv.tables", "resv.history", "resv.owner", "resv.system.create",
             "resv.system.get", "resv.system.list", "resv.system.set", "resv.system.del"])}
         self.assertEqual(14, len(info))
-        self.assertEqual(-5, info["resv.upsert"][1])
+        # at-least arities: a word past the fixed arguments reaches the command, which
+        # names it (ERR syntax error at ...), where Redis would only count arguments
+        self.assertEqual(-4, info["resv.upsert"][1])
+        self.assertEqual([-3, -3, -2, -2, -2], [info[n][1] for n in (
+            "resv.get", "resv.del", "resv.stats", "resv.tables", "resv.system.get")])
         self.assertIn("write", info["resv.upsert"][2])
         self.assertIn("denyoom", info["resv.upsert"][2])
         self.assertIn("readonly", info["resv.get"][2])

@@ -262,9 +262,9 @@ class ModuleOutbox(RedisTestCase):
         self.refused("ERR invalid store", "RESV.PUSHED", "{x}", eid, "OK")
         self.refused("ERR wrong number", "RESV.PUSHED", S, eid)
         self.refused("ERR invalid store", "RESV.FAILURES", "")
-        self.refused("ERR wrong number", "RESV.FAILURES", S, "x")
+        self.refused("ERR syntax error at 'x'", "RESV.FAILURES", S, "x")
         self.refused("ERR invalid reservation_id", "RESV.RESYNC", S, "a b")
-        self.refused("ERR wrong number", "RESV.RESYNC", S, "a", "b")
+        self.refused("ERR syntax error at 'b'", "RESV.RESYNC", S, "a", "b")
         self.assertEqual(1, self.r.call("RESV.PUSHED", S, eid, "FAILED", "x" * 512))
         # wrong key types are reported, not overwritten
         self.r.call("SET", "resv:{w}:outbox", "x")
@@ -277,7 +277,7 @@ class ModuleOutbox(RedisTestCase):
     def test_metadata_and_info(self):
         names = ["resv.outbox", "resv.pushed", "resv.failures", "resv.resync"]
         info = {c[0]: c for c in self.r.call("COMMAND", "INFO", *names)}
-        self.assertEqual((-2, -4, 2, -2), tuple(info[n][1] for n in names))
+        self.assertEqual((-2, -4, -2, -2), tuple(info[n][1] for n in names))
         self.assertIn("readonly", info["resv.outbox"][2])
         self.assertIn("write", info["resv.pushed"][2])
         self.assertIn("readonly", info["resv.failures"][2])
