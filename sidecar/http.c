@@ -9,6 +9,7 @@
 #include <event2/buffer.h>
 
 #include "clock.h"
+#include "log.h"
 
 #define JSON_MAX_DEPTH 32
 
@@ -161,8 +162,8 @@ static void httpCtxFree(httpCtx *c) {
 static void httpDone(httpCtx *c, int status, const char *note) {
     httpLoop *loop = c->loop;
     uint64_t us = clockNowUs() - c->startUs;
-    fprintf(stderr, "%s %s %d %lluus%s\n", c->method, c->uri ? c->uri : "-", status,
-            (unsigned long long)us, note);
+    logInfo("%s %s %d %lluus%s", c->method, c->uri ? c->uri : "-", status, (unsigned long long)us,
+            note);
     if (status >= 100 && status < 600) loop->requestsByClass[status / 100]++;
     loop->requestMicros += us;
     loop->inflight--;

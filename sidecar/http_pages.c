@@ -10,6 +10,8 @@
 #include <event2/bufferevent.h>
 #include <jansson.h>
 
+#include "log.h"
+
 /* evhttp queues a reply synchronously, one add per piece: the status line, each
  * header line, the blank line, the body. Nothing is written to the socket in between
  * (that happens in the loop), so the reply being queued is tracked by one state per
@@ -91,7 +93,7 @@ static void httpPagesRewrite(httpPages *p, struct evbuffer *buf) {
     evbuffer_free(out);
     free(json);
     if (p->loop) p->loop->requestsByClass[p->status / 100]++;
-    fprintf(stderr, "- - %d 0us (answered by the HTTP layer: %s)\n", p->status, msg);
+    logInfo("- - %d 0us (answered by the HTTP layer: %s)", p->status, msg);
 }
 
 /* One piece of a reply was queued on buf: the status line starts a reply; header lines

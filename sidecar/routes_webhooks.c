@@ -7,6 +7,7 @@
 
 #include <event2/buffer.h>
 
+#include "log.h"
 #include "reservation_json.h"
 #include "resv_keys.h"
 #include "resv_model.h"
@@ -91,8 +92,8 @@ static httpResult webhookWithSystem(httpCtx *c, const redisReply *sys) {
         /* An event we do not handle is acknowledged, or the provider would retry it
          * for days (Standard Webhooks); the log says it came. */
         c->srv->webhooksIgnored++;
-        fprintf(stderr, "resv-sidecar: webhook %s system %s: event %.64s ignored\n",
-                msgId ? msgId : "-", c->params[0], event);
+        logInfo("webhook %s system %s: event %.64s ignored", msgId ? msgId : "-", c->params[0],
+                event);
         httpFinish(c, HTTP_R_OK,
                    json_pack("{s:b,s:b,s:s}", "received", 1, "ignored", 1, "event", event));
         return HTTP_R_PENDING;

@@ -8,6 +8,7 @@
 
 #include <event2/event.h>
 
+#include "log.h"
 #include "providers.h"
 #include "reservation_json.h"
 #include "resv_keys.h"
@@ -117,8 +118,7 @@ static void syncPushReported(redisAsyncContext *ac, void *reply, void *privdata)
     redisReply *r = reply;
     int reported = r && r->type != REDIS_REPLY_ERROR;
     if (r && r->type == REDIS_REPLY_ERROR)
-        fprintf(stderr, "resv-sidecar: push store %s: RESV.PUSHED %s: %s\n", w->store, w->entryId,
-                r->str);
+        logError("push store %s: RESV.PUSHED %s: %s", w->store, w->entryId, r->str);
     if (reported) {
         w->attempts = 0;
         w->retryAtUs = 0;
@@ -165,9 +165,8 @@ static void syncPushDelivered(const providerResult *res, void *arg) {
         for (int i = 1; i < w->attempts && delay < e->cfg->pushBackoffMaxMs; i++)
             delay *= 2;
         if (delay > e->cfg->pushBackoffMaxMs) delay = e->cfg->pushBackoffMaxMs;
-        fprintf(stderr,
-                "resv-sidecar: push store %s change %s (%s): attempt %d failed: %s; retry in "
-                "%ld ms\n",
+        logWarn("push store %s change %s (%s): attempt %d failed: %s; retry in "
+                "%ld ms",
                 w->store, w->entryId, w->rid, w->attempts, res->error, delay);
         e->stats.pushRetries++;
         w->retryAtUs = clockNowUs() + (uint64_t)delay * 1000u;
@@ -179,8 +178,7 @@ static void syncPushDelivered(const providerResult *res, void *arg) {
         snprintf(why, sizeof(why), "gave up after %d attempts: %s", w->attempts, res->error);
     else
         snprintf(why, sizeof(why), "%s", res->error);
-    fprintf(stderr, "resv-sidecar: push store %s change %s (%s) failed: %s\n", w->store, w->entryId,
-            w->rid, why);
+    logError("push store %s change %s (%s) failed: %s", w->store, w->entryId, w->rid, why);
     syncPushReport(w, 0, why);
 }
 
@@ -199,7 +197,7 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
     if (r && r->type == REDIS_REPLY_ARRAY) w->quiet = 0;
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0 || e->stopping || w->gone) {
         if (r && r->type == REDIS_REPLY_ERROR && !w->quiet)
-            fprintf(stderr, "resv-sidecar: push store %s: RESV.OUTBOX: %s\n", w->store, r->str);
+            logError("push store %s: RESV.OUTBOX: %s", w->store, r->str);
         if (r && r->type == REDIS_REPLY_ERROR) w->quiet = 1;
         syncWorkerIdle(w);
         return;
@@ -208,7 +206,7 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
         entry->element[0]->type != REDIS_REPLY_STRING ||
         entry->element[0]->len >= SYNC_ENTRY_ID_MAX) {
-        fprintf(stderr, "resv-sidecar: push store %s: unexpected RESV.OUTBOX reply\n", w->store);
+        logError("push store %s: unexpected RESV.OUTBOX reply", w->store);
         syncWorkerIdle(w);
         return;
     }
@@ -268,8 +266,7 @@ static void syncPullFinish(syncPull *p) {
     if (!p->rep.ok) {
         e->stats.pullErrors++;
         if (!p->rep.cancelled)
-            fprintf(stderr, "resv-sidecar: pull system %s store %s: %s\n", p->systemId, p->store,
-                    p->rep.error);
+            logWarn("pull system %s store %s: %s", p->systemId, p->store, p->rep.error);
     }
     e->stats.pulledItems += (unsigned long long)p->rep.pulled;
     p->done(&p->rep, p->arg);
@@ -294,8 +291,7 @@ static void syncPullStored(redisAsyncContext *ac, void *reply, void *privdata) {
     }
     if (r->type == REDIS_REPLY_ERROR) {
         /* The system was deleted meanwhile: the reservations are in, nothing to keep. */
-        fprintf(stderr, "resv-sidecar: pull system %s: storing last_pull_at: %s\n", p->systemId,
-                r->str);
+        logError("pull system %s: storing last_pull_at: %s", p->systemId, r->str);
         p->rep.lastPullAt[0] = '\0';
     }
     syncPullFinish(p);
@@ -359,8 +355,7 @@ static void syncPullUpserted(redisAsyncContext *ac, void *reply, void *privdata)
         default: p->rep.unchanged++; break;
         }
     } else {
-        if (r->type == REDIS_REPLY_ERROR)
-            fprintf(stderr, "resv-sidecar: pull system %s: %s\n", p->systemId, r->str);
+        if (r->type == REDIS_REPLY_ERROR) logWarn("pull system %s: %s", p->systemId, r->str);
         p->rep.failed++;
     }
     if (p->pending == 0) syncPullPageDone(p);
@@ -393,8 +388,7 @@ static void syncPullGotPage(const providerResult *res, void *arg) {
         redisCmd a;
         p->rep.pulled++;
         if (resvUpsertArgv(&a, p->store, item, &from, &why, &field)) {
-            fprintf(stderr, "resv-sidecar: pull system %s: item %zu: %s %s\n", p->systemId, i,
-                    field, why);
+            logWarn("pull system %s: item %zu: %s %s", p->systemId, i, field, why);
             p->rep.failed++;
             continue;
         }
@@ -556,7 +550,7 @@ static void syncOnTick(evutil_socket_t fd, short what, void *arg) {
                               sizeof(err)) == 0)
                 w->pulling = 1;
             else
-                fprintf(stderr, "resv-sidecar: pull system %s: %s\n", w->systemId, err);
+                logWarn("pull system %s: %s", w->systemId, err);
         }
     }
 }
