@@ -23,6 +23,11 @@
 #define RESV_KEY_SYSTEM     "resv:sys:{%.*s}"   /* system */
 #define RESV_KEY_SYSTEM_ALL "resv:sys:all"
 
+/* The id in key of a one-id format (RESV_KEY_OUTBOX: the store): 1 with *id and
+ * *idlen pointing into key when key has that form, else 0. For the module's gauges,
+ * which learn of writes by key name. */
+int resvKeyMatch(const char *format, const char *key, size_t len, const char **id, size_t *idlen);
+
 /* Fields of a change feed entry (resv:{S}:changes), read by the sidecar's /events. */
 #define RESV_FEED_RESERVATION_ID "reservation_id"
 #define RESV_FEED_EVENT          "event"

@@ -29,6 +29,10 @@ typedef struct {
 } resvCounters;
 extern resvCounters resvStats;
 
+/* ---- gauges of INFO resv, kept from keyspace events (resv_gauges.c) ---- */
+int resvGaugesInit(RedisModuleCtx *ctx);
+void resvGaugesInfo(RedisModuleInfoCtx *ctx);
+
 /* ---- errors: the one place that turns a code into a reply (resv.c) ---- */
 typedef enum { RESV_E_ERR, RESV_E_NOTFOUND, RESV_E_CONFLICT, RESV_E_WRONGTYPE } resvErrCode;
 int resvReplyError(RedisModuleCtx *ctx, resvErrCode code, const char *fmt, ...)

@@ -159,11 +159,11 @@ static void httpCtxFree(httpCtx *c) {
 
 /* The reply is out: one access log line (request data goes in through %s only), the
  * counters, and the context goes. */
-static void httpDone(httpCtx *c, int status, const char *note) {
+static void httpDone(httpCtx *c, int status, const char *note, int warn) {
     httpLoop *loop = c->loop;
     uint64_t us = clockNowUs() - c->startUs;
-    logInfo("%s %s %d %lluus%s", c->method, c->uri ? c->uri : "-", status, (unsigned long long)us,
-            note);
+    logWrite(warn ? LOG_WARN : LOG_INFO, "%s %s %d %lluus%s", c->method, c->uri ? c->uri : "-",
+             status, (unsigned long long)us, note);
     if (status >= 100 && status < 600) loop->requestsByClass[status / 100]++;
     loop->requestMicros += us;
     loop->inflight--;
@@ -175,8 +175,21 @@ static void httpSend(httpCtx *c, int status, const char *contentType, struct evb
     evhttp_add_header(h, "Content-Type", contentType);
     if (status == 503) evhttp_add_header(h, "Retry-After", "1");
     if (c->loop->draining) evhttp_add_header(h, "Connection", "close");
+    /* A refusal says why in the access log, and a webhook's with its webhook-id (the
+     * provider's handle on the delivery); messages never hold a secret. Read before
+     * the reply is sent: the request may be freed by then. */
+    char note[sizeof(c->errMsg) + 400] = "";
+    int warn = status >= 500;
+    if (status >= 400 && c->errCode) {
+        const char *id = evhttp_find_header(evhttp_request_get_input_headers(c->req), "webhook-id");
+        int webhook = c->uri && strstr(c->uri, "/webhooks/") != NULL;
+        snprintf(note, sizeof(note), ": %s: %s%s%.256s%s", c->errCode, c->errMsg,
+                 webhook ? " (webhook-id " : "", webhook ? (id ? id : "-") : "",
+                 webhook ? ")" : "");
+        warn |= webhook;
+    }
     evhttp_send_reply(c->req, status, NULL, buf);
-    httpDone(c, status, "");
+    httpDone(c, status, note, warn);
 }
 
 void httpStreamStart(httpCtx *c, const char *contentType) {
@@ -194,7 +207,7 @@ void httpStreamChunk(httpCtx *c, struct evbuffer *data) {
 void httpStreamEnd(httpCtx *c) {
     /* Without a connection this only frees the request. */
     evhttp_send_reply_end(c->req);
-    httpDone(c, 200, " (stream)");
+    httpDone(c, 200, " (stream)", 0);
 }
 
 void httpFinishRaw(httpCtx *c, int status, const char *contentType, const char *data, size_t len) {

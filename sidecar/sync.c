@@ -273,10 +273,35 @@ static void syncPullFinish(syncPull *p) {
     syncPullFree(p);
 }
 
+static void syncPullErrorStored(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    syncPull *p = privdata;
+    redisReply *r = reply;
+    p->pending--;
+    if (r && r->type == REDIS_REPLY_ERROR)
+        logError("pull system %s: storing last_error: %s", p->systemId, r->str);
+    syncPullFinish(p);
+}
+
+/* A failed pull is the system's last_error (the next successful one clears it), so an
+ * operator sees it where the connection test puts its own. */
 static void syncPullFail(syncPull *p, int cancelled, const char *error) {
     p->rep.ok = 0;
     p->rep.cancelled = cancelled;
     snprintf(p->rep.error, sizeof(p->rep.error), "%s", error);
+    if (!cancelled && redisConnIsUp(p->e->redis)) {
+        char text[sizeof(p->rep.error) + 16];
+        snprintf(text, sizeof(text), "pull failed: %s", p->rep.error);
+        redisCmd a;
+        redisCmdInit(&a, "RESV.SYSTEM.SET");
+        redisCmdPushKey(&a, p->systemId);
+        redisCmdPushStr(&a, "last_error");
+        redisCmdPush(&a, text, strnlen(text, 500));
+        if (redisConnSend(p->e->redis, &a, syncPullErrorStored, p) == 0) {
+            p->pending++;
+            return;
+        }
+    }
     syncPullFinish(p);
 }
 
@@ -291,7 +316,7 @@ static void syncPullStored(redisAsyncContext *ac, void *reply, void *privdata) {
     }
     if (r->type == REDIS_REPLY_ERROR) {
         /* The system was deleted meanwhile: the reservations are in, nothing to keep. */
-        logError("pull system %s: storing last_pull_at: %s", p->systemId, r->str);
+        logError("pull system %s: storing last_pull_at and last_error: %s", p->systemId, r->str);
         p->rep.lastPullAt[0] = '\0';
     }
     syncPullFinish(p);
@@ -320,16 +345,17 @@ static void syncPullPageDone(syncPull *p) {
         return;
     }
     p->rep.ok = 1;
-    if (!p->maxUpdated[0] || (p->since[0] && strcmp(p->maxUpdated, p->since) <= 0)) {
-        syncPullFinish(p);
-        return;
-    }
-    snprintf(p->rep.lastPullAt, sizeof(p->rep.lastPullAt), "%s", p->maxUpdated);
+    /* A complete pull clears the last error, and moves last_pull_at when newer data came. */
     redisCmd a;
     redisCmdInit(&a, "RESV.SYSTEM.SET");
     redisCmdPushKey(&a, p->systemId);
-    redisCmdPushStr(&a, "last_pull_at");
-    redisCmdPushStr(&a, p->maxUpdated);
+    redisCmdPushStr(&a, "last_error");
+    redisCmdPushStr(&a, "");
+    if (p->maxUpdated[0] && !(p->since[0] && strcmp(p->maxUpdated, p->since) <= 0)) {
+        snprintf(p->rep.lastPullAt, sizeof(p->rep.lastPullAt), "%s", p->maxUpdated);
+        redisCmdPushStr(&a, "last_pull_at");
+        redisCmdPushStr(&a, p->maxUpdated);
+    }
     if (redisConnSend(p->e->redis, &a, syncPullStored, p)) {
         syncPullFail(p, 0, "Redis is unavailable");
         return;

@@ -4,6 +4,7 @@ parameters, NUL characters, lengths in characters), lenient webhooks (unknown ev
 acknowledged), error messages naming what the caller wrote."""
 import json
 import os
+import re
 import socket
 import sys
 import unittest
@@ -174,6 +175,45 @@ class ApiPromisesTest(unittest.TestCase):
         self.assertEqual((200, "created"), (st, ack.get("result")), ack)
         st, _, h = self.req("GET", API + "/reservation/2002/history")
         self.assertIn("vip_level", h["history"][0]["payload"])
+
+    def test_log_lines_have_time_and_level_and_say_why_a_webhook_was_refused(self):
+        secret = self.sys["webhook_secret"]
+        url = API + "/webhooks/reservation/" + self.sys["id"]
+        body = json.dumps({"event": "reservation.created", "data": ITEM}).encode()
+        h = webhook_headers(secret, "msg-refused-1", body)
+        h["webhook-signature"] = "v1,AAAA"
+        self.assertEqual(401, self.sc.request("POST", url, body=body, headers=h)[0])
+        h = webhook_headers(secret, "msg-refused-2", body, timestamp=1)
+        self.assertEqual(401, self.sc.request("POST", url, body=body, headers=h)[0])
+        h = webhook_headers(secret, "msg-refused-3", b"{oops")
+        self.assertEqual(400, self.sc.request("POST", url, body=b"{oops", headers=h)[0])
+        log = self.sc.log()
+        for msg_id, why in (("msg-refused-1", "signature"), ("msg-refused-2", "timestamp"),
+                            ("msg-refused-3", "invalid JSON")):
+            line = [ln for ln in log.splitlines() if msg_id in ln]
+            self.assertEqual(1, len(line), log)
+            self.assertIn(" WARN ", line[0])
+            self.assertIn(why, line[0])
+        key = secret.split("_", 1)[1]
+        self.assertNotIn(key, log)
+        self.assertNotIn(secret, log)
+        lines = log.splitlines()
+        for ln in lines[1:] if len(log) >= 4000 else lines:  # log() keeps the last 4000
+            self.assertRegex(ln, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (INFO|WARN|ERROR) ")
+
+    def test_metrics_show_the_module_gauges(self):
+        self.sync(dict(ITEM, status="confirmed"))
+        self.assertEqual(200, self.req("PUT", API + "/reservation/P-1/status?status=arrived")[0])
+        st, _, text = self.req("GET", "/metrics", token=False)
+        self.assertEqual(200, st)
+        info = dict(ln.split(":", 1) for ln in self.r.call("INFO", "resv").splitlines()
+                    if ln.startswith("resv_"))
+        for name in ("resv_outbox_entries", "resv_outbox_stores",
+                     "resv_outbox_oldest_age_seconds", "resv_sync_failures"):
+            self.assertIn("# TYPE %s gauge" % name, text)
+            self.assertRegex(text, r"\n%s \d+\n" % name)
+        self.assertIn("\nresv_outbox_entries %s\n" % info["resv_outbox_entries"], text)
+        self.assertIn("\nresv_outbox_entries 1\n", text)
 
     def test_system_create_is_strict(self):
         self.refused(self.req("POST", API + "/systems", {

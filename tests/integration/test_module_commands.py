@@ -103,6 +103,33 @@ class ModuleCommands(RedisTestCase):
                           "reservation_date", "reservation_time", "status", "created_at",
                           "updated_at"], items[0][0::2])
 
+    def test_stale_check_with_provider_clock_behind_and_ahead(self):
+        """stale compares the given updated_at with the stored one, whoever stored it
+        (commands.md, Clocks): documented consequences of a provider clock that is off."""
+        sync = ("ORIGIN", "sync")
+        # behind: the provider stamps 2024, our own change stamps now; the provider's
+        # next update (2024 + 5 min on its clock) is older than our stamp: stale
+        self.up("B1", *sync, "reservation_date", "2030-02-15", "status", "pending",
+                "updated_at", "2024-01-01T10:00:00")
+        self.r.call("RESV.STATUS", S, "B1", "confirmed")
+        ours = self.get("B1")["updated_at"]
+        self.assertGreater(ours, "2025")
+        self.assertEqual("stale", self.up("B1", *sync, "customer_count", "6",
+                                          "updated_at", "2024-01-01T10:05:00"))
+        self.assertNotIn("customer_count", self.get("B1"))
+        # ... until its clock passes our stamp (or it sends no updated_at)
+        self.assertEqual("updated", self.up("B1", *sync, "customer_count", "6"))
+        # ahead: the provider stamps 2099; our own change stamps now, earlier; so an
+        # older delivery of the provider (2098) is no longer recognised as stale
+        self.up("A1", *sync, "reservation_date", "2030-02-15", "status", "pending",
+                "updated_at", "2099-01-01T10:00:00")
+        self.assertEqual("stale", self.up("A1", *sync, "notes", "old",
+                                          "updated_at", "2098-12-31T10:00:00"))
+        self.r.call("RESV.STATUS", S, "A1", "confirmed")
+        self.assertLess(self.get("A1")["updated_at"], "2099")
+        self.assertEqual("updated", self.up("A1", *sync, "notes", "old",
+                                            "updated_at", "2098-12-31T10:00:00"))
+
     def test_utf8_round_trip(self):
         name = "张三 🍜 Zoë"
         notes = "靠窗\t安静\n生日蛋糕 🎂, «quotes» 'x' \"y\""

@@ -146,6 +146,11 @@ class Replication(unittest.TestCase):
         self.assertEqual(self.m.call("RESV.FAILURES", S), self.rc.call("RESV.FAILURES", S))
         self.assertEqual(sorted(self.m.call("KEYS", "*")), sorted(self.rc.call("KEYS", "*")))
         self.assertEqual(self.m.call("RESV.LIST", S), self.rc.call("RESV.LIST", S))
+        # the INFO gauges follow the keys on the replica too (keyspace events)
+        gauges = ("resv_outbox_entries", "resv_outbox_stores", "resv_sync_failures")
+        mg = {k: pairs_info(self.m.call("INFO", "resv"))[k] for k in gauges}
+        self.assertGreater(mg["resv_outbox_entries"], 0)
+        self.assertEqual(mg, {k: pairs_info(self.rc.call("INFO", "resv"))[k] for k in gauges})
 
         # every write command of the module was exercised
         names = self.m.call("COMMAND", "LIST", "FILTERBY", "MODULE", "resv")
@@ -159,6 +164,7 @@ class Replication(unittest.TestCase):
         self.master.start()
         self.m = self.master.client()
         self.assertEqual(md, self.m.call("DEBUG", "DIGEST"), "AOF reload differs")
+        self.assertEqual(mg, {k: pairs_info(self.m.call("INFO", "resv"))[k] for k in gauges})
 
 
 def pairs_info(text):
