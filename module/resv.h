@@ -138,10 +138,23 @@ int resvStrEq(RedisModuleString *a, const char *b, size_t bl);
 
 /* ---- the write helpers: every write goes through resvWrite, as a plain command with
  * explicit values, so that replicas and the AOF see exactly what the master did. ---- */
+#ifndef RESV_ARGV_MAX
 #define RESV_ARGV_MAX 72
+#endif
+/* The largest write is an HSET of a key and every field of a model with its value (a
+ * reservation, a system): a field added to the model that would not fit fails the
+ * build, never a write. */
+_Static_assert(1 + 2 * RESV_F_COUNT <= RESV_ARGV_MAX,
+               "RESV_ARGV_MAX: an HSET of every reservation field must fit resvArgv");
+_Static_assert(1 + 2 * RESV_SF_COUNT <= RESV_ARGV_MAX,
+               "RESV_ARGV_MAX: an HSET of every system field must fit resvArgv");
+/* An argument past RESV_ARGV_MAX is never dropped: it marks the argv overflowed, and
+ * resvWrite refuses to send it, logging why (resvApplyChange checks before its first
+ * write, so nothing is half written). */
 typedef struct {
     RedisModuleString *v[RESV_ARGV_MAX];
     size_t n;
+    int overflow;
 } resvArgv;
 void resvArgvAdd(RedisModuleCtx *ctx, resvArgv *a, const char *s, size_t len);
 void resvArgvAddC(RedisModuleCtx *ctx, resvArgv *a, const char *s);

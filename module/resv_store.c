@@ -293,7 +293,10 @@ void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
 /* ---- write helpers ---- */
 
 void resvArgvAdd(RedisModuleCtx *ctx, resvArgv *a, const char *s, size_t len) {
-    if (a->n < RESV_ARGV_MAX) a->v[a->n++] = RedisModule_CreateString(ctx, s, len);
+    if (a->n < RESV_ARGV_MAX)
+        a->v[a->n++] = RedisModule_CreateString(ctx, s, len);
+    else
+        a->overflow = 1;
 }
 
 void resvArgvAddC(RedisModuleCtx *ctx, resvArgv *a, const char *s) {
@@ -301,10 +304,23 @@ void resvArgvAddC(RedisModuleCtx *ctx, resvArgv *a, const char *s) {
 }
 
 void resvArgvAddStr(resvArgv *a, RedisModuleString *s) {
-    if (a->n < RESV_ARGV_MAX) a->v[a->n++] = s;
+    if (a->n < RESV_ARGV_MAX)
+        a->v[a->n++] = s;
+    else
+        a->overflow = 1;
+}
+
+/* A command that lost arguments would write something else than asked: never sent. */
+static int storeArgvOverflowed(RedisModuleCtx *ctx, const char *cmd, const resvArgv *a) {
+    if (!a->overflow) return 0;
+    RedisModule_Log(ctx, "warning",
+                    "resv: %s needs more than %d arguments (RESV_ARGV_MAX): refused", cmd,
+                    RESV_ARGV_MAX);
+    return 1;
 }
 
 int resvWrite(RedisModuleCtx *ctx, const char *cmd, resvArgv *a) {
+    if (storeArgvOverflowed(ctx, cmd, a)) return -1;
     RedisModuleCallReply *r = RedisModule_Call(ctx, cmd, "!v", a->v, a->n);
     if (!r || RedisModule_CallReplyType(r) == REDISMODULE_REPLY_ERROR) {
         size_t len = 0;
@@ -509,6 +525,8 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
             if (c->set[f]) storeAddPair(ctx, &a, resvFields[f].name, c->val[f].v, c->val[f].len);
             if (c->unset[f]) resvArgvAddC(ctx, &d, resvFields[f].name);
         }
+        /* The first writes of a change: refused whole before anything is written. */
+        if (storeArgvOverflowed(ctx, "HSET", &a) || storeArgvOverflowed(ctx, "HDEL", &d)) return -1;
         if (a.n > 1) rc |= resvWrite(ctx, "HSET", &a);
         if (d.n > 1) rc |= resvWrite(ctx, "HDEL", &d);
 
