@@ -188,6 +188,9 @@ static void httpSend(httpCtx *c, int status, const char *contentType, struct evb
                  webhook ? ")" : "");
         warn |= webhook;
     }
+    /* evhttp 2.1 would send a body after the head of a HEAD reply too, where the client
+     * reads it as the start of the next reply. */
+    if (evhttp_request_get_command(c->req) == EVHTTP_REQ_HEAD) buf = NULL;
     evhttp_send_reply(c->req, status, NULL, buf);
     httpDone(c, status, note, warn);
 }

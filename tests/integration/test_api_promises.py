@@ -275,6 +275,22 @@ class ApiPromisesTest(unittest.TestCase):
         self.assertIn('resv_sidecar_http_requests_total{code="4xx"}', text)
         self.assertIn("answered by the HTTP layer", self.sc.log())
 
+    def test_head_reply_has_no_body(self):
+        s = socket.create_connection(("127.0.0.1", self.sc.port), timeout=10)
+        s.sendall(b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n")
+        got = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        s.close()
+        first, _, rest = got.partition(b"\r\n\r\n")
+        self.assertTrue(first.startswith(b"HTTP/1.1 405"), got)
+        # the next bytes are the second reply, not a body of the first
+        self.assertTrue(rest.startswith(b"HTTP/1.1 200"), got)
+
     def test_oversized_headers_and_unknown_methods_are_json(self):
         big = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 20000 + b"\r\n\r\n"
         self.assertErrorObject(self.raw(big), 400, "bad_request", "16384 bytes")
