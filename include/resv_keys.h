@@ -20,8 +20,12 @@
 #define RESV_KEY_OUTBOX     "resv:{%.*s}:outbox"
 #define RESV_KEY_FAILURES   "resv:{%.*s}:failures"
 #define RESV_KEY_OWNER      "resv:owner:{%.*s}" /* reservation */
-#define RESV_KEY_SYSTEM     "resv:sys:{%.*s}"   /* system */
-#define RESV_KEY_SYSTEM_ALL "resv:sys:all"
+/* Every system key has the tag {#sys}: on a cluster all systems and their list share one
+ * slot (4607), so the list sees every system. No id can hold '#', so no store's keys share
+ * this name space. */
+#define RESV_SYS_TAG        "#sys"
+#define RESV_KEY_SYSTEM     "resv:{" RESV_SYS_TAG "}:s:%.*s" /* system */
+#define RESV_KEY_SYSTEM_ALL "resv:{" RESV_SYS_TAG "}:all"
 
 /* The id in key of a one-id format (RESV_KEY_OUTBOX: the store): 1 with *id and
  * *idlen pointing into key when key has that form, else 0. For the module's gauges,

@@ -97,6 +97,7 @@ RedisModuleString *resvKeyChanges(RedisModuleCtx *ctx, const char *s, size_t sl)
 RedisModuleString *resvKeyOutbox(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyFailures(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyOwner(RedisModuleCtx *ctx, const char *r, size_t rl);
+/* resv:{#sys}:s:<Y> and resv:{#sys}:all: one slot for all systems (keys.md). */
 RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl);
 RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx);
 

@@ -128,8 +128,11 @@ static RedisModuleCommandArg argsResync[] = {
     {0}};
 static RedisModuleCommandArg argsOwner[] = {KEY("id"), OPT("store", "CLAIM", S), {0}};
 static RedisModuleCommandArg argsSysCreate[] = {PAIRS(fieldPair), {0}};
-static RedisModuleCommandArg argsSysId[] = {KEY("id"), {0}};
-static RedisModuleCommandArg argsSysSet[] = {KEY("id"), PAIRS(fieldPair), {0}};
+/* System commands declare no key: a system's keys are resv:{#sys}:..., whose slot is not
+ * the slot of the id argument, so a key spec on the id would send them to the wrong node.
+ * On a cluster the command itself answers MOVED to the systems' slot (resv_system.c). */
+static RedisModuleCommandArg argsSysId[] = {STR("id"), {0}};
+static RedisModuleCommandArg argsSysSet[] = {STR("id"), PAIRS(fieldPair), {0}};
 
 static RedisModuleCommandInfo infoUpsert =
     INFO("Creates or updates a reservation of a store",
@@ -168,13 +171,13 @@ static RedisModuleCommandInfo infoOwner = INFO(
 static RedisModuleCommandInfo infoSysCreate =
     INFO("Creates an integration system", "O(1)", -2, NULL, argsSysCreate);
 static RedisModuleCommandInfo infoSysGet =
-    INFO("Returns an integration system", "O(1)", -2, ksRead, argsSysId);
+    INFO("Returns an integration system", "O(1)", -2, NULL, argsSysId);
 static RedisModuleCommandInfo infoSysList =
     INFO("Lists the integration systems ordered by id", "O(N)", -1, NULL, NULL);
 static RedisModuleCommandInfo infoSysSet =
-    INFO("Updates fields of an integration system", "O(1)", -3, ksUpdate, argsSysSet);
+    INFO("Updates fields of an integration system", "O(1)", -3, NULL, argsSysSet);
 static RedisModuleCommandInfo infoSysDel =
-    INFO("Deletes an integration system", "O(1)", -2, ksDelete, argsSysId);
+    INFO("Deletes an integration system", "O(1)", -2, NULL, argsSysId);
 
 const resvCommandDef resvCommands[] = {
     {"resv.upsert", ResvUpsert_RedisCommand, "write deny-oom", 1, 1, 1, &infoUpsert},
@@ -192,9 +195,9 @@ const resvCommandDef resvCommands[] = {
     {"resv.owner", ResvOwner_RedisCommand, "write deny-oom", 1, 1, 1, &infoOwner},
     {"resv.system.create", ResvSystemCreate_RedisCommand, "write deny-oom", 0, 0, 0,
      &infoSysCreate},
-    {"resv.system.get", ResvSystemGet_RedisCommand, "readonly fast", 1, 1, 1, &infoSysGet},
+    {"resv.system.get", ResvSystemGet_RedisCommand, "readonly fast", 0, 0, 0, &infoSysGet},
     {"resv.system.list", ResvSystemList_RedisCommand, "readonly", 0, 0, 0, &infoSysList},
-    {"resv.system.set", ResvSystemSet_RedisCommand, "write deny-oom", 1, 1, 1, &infoSysSet},
-    {"resv.system.del", ResvSystemDel_RedisCommand, "write", 1, 1, 1, &infoSysDel},
+    {"resv.system.set", ResvSystemSet_RedisCommand, "write deny-oom", 0, 0, 0, &infoSysSet},
+    {"resv.system.del", ResvSystemDel_RedisCommand, "write", 0, 0, 0, &infoSysDel},
 };
 const int resvCommandCount = sizeof resvCommands / sizeof resvCommands[0];

@@ -402,7 +402,8 @@ class ModuleProtocolFuzz(ModuleCase):
                 self.r.call("DEL", k)
         stores, ids = set(), set()
         for k in self.r.call("KEYS", "resv:{*"):
-            stores.add(k[len("resv:{"):k.index("}")])
+            if not k.startswith("resv:{#sys}:"):  # the systems' keys, not a store's
+                stores.add(k[len("resv:{"):k.index("}")])
         for k in self.r.call("KEYS", "resv:owner:*"):
             ids.add(k[len("resv:owner:{"):-1])
         for st in stores:
@@ -550,11 +551,11 @@ CORRUPTIONS = [
     ("owner of another store", [["SET", "resv:owner:{R1}", "other"]]),
     ("owner is a hash", [["DEL", "resv:owner:{R1}"], ["HSET", "resv:owner:{R1}", "a", "b"]]),
     ("msgid key is a hash", [["HSET", P + "msg:m1", "a", "b"]]),
-    ("system fields malformed", [["HSET", "resv:sys:{sys-1}", "status", "bogus", "created_at",
-                                  "x", "zzz", "1"], ["HDEL", "resv:sys:{sys-1}", "store_id"]]),
-    ("system is a string", [["DEL", "resv:sys:{sys-1}"], ["SET", "resv:sys:{sys-1}", "x"]]),
-    ("system index lists a missing system", [["SADD", "resv:sys:all", "ghost", ""]]),
-    ("system index is a string", [["DEL", "resv:sys:all"], ["SET", "resv:sys:all", "x"]]),
+    ("system fields malformed", [["HSET", "resv:{#sys}:s:sys-1", "status", "bogus", "created_at",
+                                  "x", "zzz", "1"], ["HDEL", "resv:{#sys}:s:sys-1", "store_id"]]),
+    ("system is a string", [["DEL", "resv:{#sys}:s:sys-1"], ["SET", "resv:{#sys}:s:sys-1", "x"]]),
+    ("system index lists a missing system", [["SADD", "resv:{#sys}:all", "ghost", ""]]),
+    ("system index is a string", [["DEL", "resv:{#sys}:all"], ["SET", "resv:{#sys}:all", "x"]]),
 ]
 
 READS = [

@@ -850,6 +850,9 @@ class ModuleCommands(RedisTestCase):
                      "store_id", "s2")
         self.assertEqual(sorted(["aaa-sys", y]),
                          [pairs(x)["id"] for x in self.r.call("RESV.SYSTEM.LIST")])
+        # Every system key carries the tag {#sys}: one cluster slot for all systems.
+        self.assertEqual(sorted(["resv:{#sys}:all", "resv:{#sys}:s:aaa-sys", "resv:{#sys}:s:" + y]),
+                         sorted(self.r.call("KEYS", "*")))
         s = pairs(self.r.call("RESV.SYSTEM.SET", y, "status", "active", "last_error", ""))
         self.assertEqual(("active", ""), (s["status"], s["last_error"]))
         self.refused("NOTFOUND", "RESV.SYSTEM.SET", "nope", "status", "active")
@@ -881,7 +884,13 @@ class ModuleCommands(RedisTestCase):
         self.assertIn("denyoom", info["resv.upsert"][2])
         self.assertIn("readonly", info["resv.get"][2])
         self.assertEqual((1, 1, 1), tuple(info["resv.list"][3:6]))
-        self.assertEqual((0, 0, 0), tuple(info["resv.system.list"][3:6]))
+        # System commands name no key: their keys are resv:{#sys}:..., not in the id's slot.
+        for c in ("resv.system.create", "resv.system.get", "resv.system.list",
+                  "resv.system.set", "resv.system.del"):
+            self.assertEqual((0, 0, 0), tuple(info[c][3:6]), c)
+            self.assertEqual([], info[c][8], c)
+        self.assertIsInstance(self.r.try_call("COMMAND", "GETKEYS", "RESV.SYSTEM.GET", "y1"),
+                              RespError)
         ks = pairs(info["resv.upsert"][8][0])
         self.assertEqual(["RW", "update"], ks["flags"])
         self.assertEqual(["type", "index", "spec", ["index", 1]], ks["begin_search"])
