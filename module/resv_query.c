@@ -270,13 +270,24 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
     return REDISMODULE_OK;
 }
 
+/* covers[] per status; `covers` replies the live ones (pending to completed), and the
+ * cancelled and no-show parties are reported apart. */
 typedef struct {
     resvInstant start;
-    long long total, covers, per[RESV_S_COUNT];
+    long long total, covers[RESV_S_COUNT], per[RESV_S_COUNT];
 } queryCounts;
 
+static void queryCount(queryCounts *q, resvStatus st, long long covers) {
+    q->total++;
+    q->covers[st] += covers;
+    q->per[st]++;
+}
+
 static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int withStart, long extra) {
-    RedisModule_ReplyWithMap(ctx, 2 + RESV_S_COUNT + withStart + extra);
+    long long live = 0;
+    for (int i = 0; i <= RESV_S_COMPLETED; i++)
+        live += q->covers[i];
+    RedisModule_ReplyWithMap(ctx, 4 + RESV_S_COUNT + withStart + extra);
     if (withStart) {
         char buf[RESV_DATETIME_LEN + 1];
         resvFormatDateTime(q->start, buf);
@@ -286,7 +297,11 @@ static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int with
     resvReplyName(ctx, "total");
     RedisModule_ReplyWithLongLong(ctx, q->total);
     resvReplyName(ctx, "covers");
-    RedisModule_ReplyWithLongLong(ctx, q->covers);
+    RedisModule_ReplyWithLongLong(ctx, live);
+    resvReplyName(ctx, "covers_cancelled");
+    RedisModule_ReplyWithLongLong(ctx, q->covers[RESV_S_CANCELLED]);
+    resvReplyName(ctx, "covers_no_show");
+    RedisModule_ReplyWithLongLong(ctx, q->covers[RESV_S_NO_SHOW]);
     for (int i = 0; i < RESV_S_COUNT; i++) {
         resvReplyName(ctx, resvStatusName((resvStatus)i));
         RedisModule_ReplyWithLongLong(ctx, q->per[i]);
@@ -347,7 +362,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
                 continue;
             long long cnt = 0;
             if (vals[0]) RedisModule_StringToLongLong(vals[0], &cnt);
-            all.total++, all.covers += cnt, all.per[st]++;
+            queryCount(&all, st, cnt);
             if (bucket) {
                 resvInstant start = from + (score - from) / (bucket * 60) * (bucket * 60);
                 if (!nb || buckets[nb - 1].start != start) {
@@ -359,7 +374,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
                     buckets[nb++].start = start;
                 }
                 queryCounts *b = &buckets[nb - 1];
-                b->total++, b->covers += cnt, b->per[st]++;
+                queryCount(b, st, cnt);
             }
         }
         queryDayClose(&d);

@@ -231,7 +231,7 @@ class IndexRandom(unittest.TestCase):
             inr = [(sc, rid, s) for rid, (sc, s) in idx.items() if a <= sc <= b]
             cnt = lambda rid: int(recs[rid].get("customer_count", "0"))  # noqa: E731
             self.assertEqual(len(inr), st["total"], scmd)
-            self.assertEqual(sum(cnt(rid) for _, rid, _ in inr), st["covers"], scmd)
+            self.check_covers(st, inr, cnt, scmd)
             for s in STATUSES:
                 self.assertEqual(sum(1 for x in inr if x[2] == s), st[s], scmd)
             if bucket:
@@ -243,6 +243,17 @@ class IndexRandom(unittest.TestCase):
                 self.assertEqual(sorted(exp), [x["start"] for x in b_got], scmd)
                 self.assertEqual([len(exp[k]) for k in sorted(exp)],
                                  [x["total"] for x in b_got], scmd)
+                for k, x in zip(sorted(exp), b_got):
+                    self.check_covers(x, [y for y in inr if y[1] in exp[k]], cnt, scmd)
+
+    def check_covers(self, st, inr, cnt, what):
+        """covers: the live parties only; cancelled and no-show parties apart."""
+        live = STATUSES[:5]
+        self.assertEqual(sum(cnt(rid) for _, rid, s in inr if s in live), st["covers"], what)
+        self.assertEqual(sum(cnt(rid) for _, rid, s in inr if s == "cancelled"),
+                         st["covers_cancelled"], what)
+        self.assertEqual(sum(cnt(rid) for _, rid, s in inr if s == "no_show"),
+                         st["covers_no_show"], what)
 
 
 if __name__ == "__main__":

@@ -525,7 +525,10 @@ class ModuleCommands(RedisTestCase):
         st = pairs(self.r.call("RESV.STATS", S, "FROM", "2024-02-14T18:00:00", "TO",
                                "2024-02-16T18:00:00", "BUCKET", "1440"))
         self.assertEqual(len(mid), st["total"])
-        self.assertEqual(2 * len(mid), st["covers"])
+        cancelled = [r for r in mid if rows[r][2] == "cancelled"]
+        self.assertTrue(cancelled)
+        self.assertEqual(2 * (len(mid) - len(cancelled)), st["covers"])
+        self.assertEqual(2 * len(cancelled), st["covers_cancelled"])
         for s in STATUSES:
             self.assertEqual(sum(1 for r in mid if rows[r][2] == s), st[s], s)
         b = [pairs(x) for x in st["buckets"]]
@@ -683,16 +686,24 @@ class ModuleCommands(RedisTestCase):
             self.up(rid, "reservation_date", d, "reservation_time", t, "status", st,
                     "customer_count", str(n))
         self.up("S5", "reservation_date", "2024-02-15", "reservation_time", "19:00")  # no count
+        # parties that will not come count apart: 3 cancelled at 18:15, 5 no-show at 20:30
+        for rid, t, n, end in (("S6", "18:15", 3, "cancelled"), ("S7", "20:30", 5, "no_show")):
+            self.up(rid, "reservation_date", "2024-02-15", "reservation_time", t,
+                    "customer_count", str(n))
+            self.r.call("RESV.STATUS", S, rid, end)
         st = pairs(self.r.call("RESV.STATS", S, "FROM", "2024-02-15", "TO", "2024-02-15"))
-        self.assertEqual({"total": 4, "covers": 12, "pending": 2, "confirmed": 2, "arrived": 0,
-                          "seated": 0, "completed": 0, "cancelled": 0, "no_show": 0}, st)
+        self.assertEqual({"total": 6, "covers": 12, "covers_cancelled": 3, "covers_no_show": 5,
+                          "pending": 2, "confirmed": 2, "arrived": 0, "seated": 0, "completed": 0,
+                          "cancelled": 1, "no_show": 1}, st)
         st = pairs(self.r.call("RESV.STATS", S, "TO", "2024-02-15T23:59:59", "FROM",
                                "2024-02-15T17:00:00", "BUCKET", "60"))
         b = [pairs(x) for x in st.pop("buckets")]
-        self.assertEqual(4, st["total"])
+        self.assertEqual(6, st["total"])
         self.assertEqual(["2024-02-15T18:00:00", "2024-02-15T19:00:00", "2024-02-15T20:00:00"],
                          [x["start"] for x in b])
-        self.assertEqual([(2, 6), (1, 0), (1, 6)], [(x["total"], x["covers"]) for x in b])
+        self.assertEqual([(3, 6, 3, 0), (1, 0, 0, 0), (2, 6, 0, 5)],
+                         [(x["total"], x["covers"], x["covers_cancelled"], x["covers_no_show"])
+                          for x in b])
         self.assertEqual(1, b[0]["confirmed"])
         empty = pairs(self.r.call("RESV.STATS", "nostore", "FROM", "2024-01-01", "TO", "2024-01-02",
                                   "BUCKET", "15"))
