@@ -14,6 +14,7 @@
 #define RESV_KEY_PARTITION  "resv:{%.*s}:i:%s:%.*s" /* store, status name, day */
 #define RESV_KEY_DAYS       "resv:{%.*s}:days"
 #define RESV_KEY_TABLES     "resv:{%.*s}:tables"
+#define RESV_KEY_LOOKUP     "resv:{%.*s}:lookup" /* number, external id, phone -> ids */
 #define RESV_KEY_HISTORY    "resv:{%.*s}:h:%.*s" /* store, reservation */
 #define RESV_KEY_MSG_PREFIX "resv:{%.*s}:msg:"   /* then the MSGID's bytes, any bytes */
 #define RESV_KEY_CHANGES    "resv:{%.*s}:changes"

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "redismodule.h"
+#include "resv_find.h"
 #include "resv_history.h"
 #include "resv_keys.h"
 #include "resv_model.h"
@@ -62,6 +63,10 @@ int resvArgRange(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, 
 /* Server wall clock as YYYY-MM-DDTHH:MM:SS, and a new lowercase uuid. */
 void resvNow(char buf[RESV_DATETIME_LEN + 1]);
 void resvNewUuid(char buf[37]);
+/* The store's today (YYYY-MM-DD and a NUL), the one place a command asks for it
+ * (resv_search.c). For now the server's local date, as resvNow; to become the store's own
+ * zone with the store settings. */
+void resvStoreToday(RedisModuleCtx *ctx, const char *s, size_t sl, char day[RESV_DATE_LEN + 1]);
 int resvIsCluster(RedisModuleCtx *ctx);
 
 /* ---- key names (keys.md) ---- */
@@ -73,6 +78,7 @@ RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t s
                                     resvStatus status, const char *day);
 RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl);
+RedisModuleString *resvKeyLookup(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
                                   size_t rl);
 RedisModuleString *resvKeyMsg(RedisModuleCtx *ctx, const char *s, size_t sl, const char *m,
@@ -156,6 +162,20 @@ int resvIndexCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const resv
 int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
                     const resvIndexPos *from, const resvIndexPos *to);
 
+/* ---- the lookup index resv:{S}:lookup (resv_store.c, keys.md) ---- */
+/* The looked-up fields of a reservation (resvFindFields order); len 0: unset. */
+typedef struct {
+    resvSpan v[RESV_FIND_COUNT];
+} resvLookupVals;
+void resvLookupValsOf(RedisModuleString **rec, resvLookupVals *out);
+/* WRONGTYPE reply and -1 when the lookup hash holds another type; call before writing. */
+int resvLookupCheckType(RedisModuleCtx *ctx, const char *s, size_t sl);
+/* Moves reservation r between the lookup fields of `from` and `to` (NULL: not indexed
+ * before / any more): out of the id list of each field it left, into the list of each
+ * field it joined. Nothing for a field whose hash field did not change. */
+int resvLookupUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
+                     const resvLookupVals *from, const resvLookupVals *to);
+
 /* ---- applying a reservation change (resv_store.c) ---- */
 typedef struct {
     resvSpan store, id;
@@ -166,8 +186,9 @@ typedef struct {
     int hadIndex;            /* the record existed: old score/status are meaningful */
     resvInstant oldScore, newScore;
     resvStatus oldStatus, newStatus;
-    resvSpan releaseTable; /* HDEL from the tables hash (len 0: none) */
-    resvSpan takeTable;    /* HSET table -> id (len 0: none) */
+    resvLookupVals lookupWas; /* the looked-up fields as stored (hadIndex) */
+    resvSpan releaseTable;    /* HDEL from the tables hash (len 0: none) */
+    resvSpan takeTable;       /* HSET table -> id (len 0: none) */
     int setOwner;
     /* audit entry */
     const char *origin, *actor, *event;
@@ -186,6 +207,9 @@ typedef struct {
 } resvChange;
 
 int resvApplyChange(RedisModuleCtx *ctx, resvChange *c);
+/* 1 when the change creates the reservation or writes a looked-up field: the lookup
+ * index moves, and its key must be checked before writing. */
+int resvChangeMovesLookup(const resvChange *c);
 /* Appends a field name to the audit entry's comma-separated `changed` list. */
 void resvChangeNote(resvChange *c, const char *name);
 
@@ -202,6 +226,7 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
 int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

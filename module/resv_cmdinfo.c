@@ -80,6 +80,13 @@ static RedisModuleCommandArg argsList[] = {KEY("store"),
                                            OPT("limit", "LIMIT", REDISMODULE_ARG_TYPE_INTEGER),
                                            OPT("cursor", "CURSOR", S),
                                            {0}};
+static RedisModuleCommandArg argsFind[] = {
+    KEY("store"),
+    {.name = "query", .type = S, .key_spec_index = -1, .token = "QUERY"},
+    OPT("from", "FROM", S),
+    OPT("to", "TO", S),
+    OPT("limit", "LIMIT", REDISMODULE_ARG_TYPE_INTEGER),
+    {0}};
 static RedisModuleCommandArg argsStatus[] = {KEY("store"),
                                              STR("id"),
                                              STR("status"),
@@ -139,6 +146,12 @@ static RedisModuleCommandInfo infoGet =
 static RedisModuleCommandInfo infoList =
     INFO("Lists reservations by start instant, then id, with a cursor",
          "O(log(N)+M) with M the reservations returned", -2, ksRead, argsList);
+static RedisModuleCommandInfo infoFind =
+    INFO("Finds reservations by id, reservation number, external id, phone digits or a part "
+         "of the name",
+         "O(K) with K the reservations holding the id or phone suffix; a name: O(M) with M the "
+         "reservations in the window",
+         -4, ksRead, argsFind);
 static RedisModuleCommandInfo infoStatus =
     INFO("Moves a reservation along the transition table", "O(log(N))", -4, ksUpdate, argsStatus);
 static RedisModuleCommandInfo infoDel =
@@ -180,6 +193,7 @@ const resvCommandDef resvCommands[] = {
     {"resv.upsert", ResvUpsert_RedisCommand, "write deny-oom", 1, 1, 1, &infoUpsert},
     {"resv.get", ResvGet_RedisCommand, "readonly fast", 1, 1, 1, &infoGet},
     {"resv.list", ResvList_RedisCommand, "readonly", 1, 1, 1, &infoList},
+    {"resv.find", ResvFind_RedisCommand, "readonly", 1, 1, 1, &infoFind},
     {"resv.status", ResvStatus_RedisCommand, "write deny-oom", 1, 1, 1, &infoStatus},
     {"resv.del", ResvDel_RedisCommand, "write", 1, 1, 1, &infoDel},
     {"resv.stats", ResvStats_RedisCommand, "readonly", 1, 1, 1, &infoStats},

@@ -75,6 +75,7 @@ static int cmdsCheckIndex(RedisModuleCtx *ctx, const resvChange *c) {
     resvIndexPos from = {c->oldStatus, c->oldScore}, to = {c->newStatus, c->newScore};
     if (resvIndexCheckType(ctx, c->store.v, c->store.len, c->hadIndex ? &from : NULL, &to))
         return -1;
+    if (resvChangeMovesLookup(c) && resvLookupCheckType(ctx, c->store.v, c->store.len)) return -1;
     return resvKeyCheckType(ctx, resvKeyChanges(ctx, c->store.v, c->store.len),
                             REDISMODULE_KEYTYPE_STREAM);
 }
@@ -86,6 +87,7 @@ static int cmdsCarryOut(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p,
                         const resvPlanInput *in, RedisModuleString **old) {
     c->oldStatus = in->from;
     c->newStatus = p->status;
+    resvLookupValsOf(old, &c->lookupWas);
     if (p->effects & RESV_PLAN_IGNORED) {
         snprintf(c->noteText, sizeof c->noteText, "ignored status %s", resvStatusName(in->to));
         c->note = c->noteText;
@@ -487,7 +489,9 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]),
              t = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
     resvIndexPos from = {status, resvRecordStart(d.v, d.len, t.v, t.len)};
-    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) ||
+    resvLookupVals was;
+    resvLookupValsOf(old, &was);
+    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) || resvLookupCheckType(ctx, s.v, s.len) ||
         resvKeyCheckType(ctx, resvKeyChanges(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM))
         return REDISMODULE_OK;
     char now[RESV_DATETIME_LEN + 1];
@@ -495,6 +499,7 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     resvNow(now);
     rc |= resvWriteDel(ctx, rkey);
     rc |= resvIndexUpdate(ctx, s.v, s.len, r.v, r.len, &from, NULL);
+    rc |= resvLookupUpdate(ctx, s.v, s.len, r.v, r.len, &was, NULL);
     if (holder && resvStrEq(holder, r.v, r.len))
         rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s.v, s.len), table.v, table.len);
     if (owner && resvStrEq(owner, s.v, s.len)) rc |= resvWriteDel(ctx, okey);

@@ -113,6 +113,10 @@ RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl) 
     return RedisModule_CreateStringPrintf(ctx, RESV_KEY_TABLES, (int)sl, s);
 }
 
+RedisModuleString *resvKeyLookup(RedisModuleCtx *ctx, const char *s, size_t sl) {
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_LOOKUP, (int)sl, s);
+}
+
 RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
                                   size_t rl) {
     return RedisModule_CreateStringPrintf(ctx, RESV_KEY_HISTORY, (int)sl, s, (int)rl, r);
@@ -465,9 +469,70 @@ int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r
     return rc;
 }
 
+/* ---- the lookup index: one hash per store, field -> the ids holding that value ---- */
+
+void resvLookupValsOf(RedisModuleString **rec, resvLookupVals *out) {
+    for (int i = 0; i < RESV_FIND_COUNT; i++)
+        out->v[i] = resvSpanOf(rec[resvFindFields[i]]);
+}
+
+int resvLookupCheckType(RedisModuleCtx *ctx, const char *s, size_t sl) {
+    return resvKeyCheckType(ctx, resvKeyLookup(ctx, s, sl), REDISMODULE_KEYTYPE_HASH);
+}
+
+/* Takes r out of (add 0) or puts it into (add 1) the id list of one lookup field: the
+ * list is read on the master and written back whole (HSET, or HDEL when it empties), so
+ * replicas and the AOF get the resulting value, never a decision of their own. */
+static int storeLookupMove(RedisModuleCtx *ctx, RedisModuleString *lkey, const char *field,
+                           size_t fl, const char *r, size_t rl, int add) {
+    RedisModuleString *cur;
+    if (resvHashGetOne(ctx, lkey, (resvSpan){field, fl}, &cur) < 0) return -1;
+    resvSpan list = resvSpanOf(cur);
+    char *out = RedisModule_Alloc(list.len + rl + 2);
+    size_t n = add ? resvFindListAdd(list.v, list.len, r, rl, out)
+                   : resvFindListRemove(list.v, list.len, r, rl, out);
+    int rc = 0;
+    if (n == list.len && (n == 0 || memcmp(out, list.v, n) == 0)) {
+        /* already so: nothing to write */
+    } else if (n == 0) {
+        rc = resvWriteKeyMember(ctx, "HDEL", lkey, field, fl);
+    } else {
+        resvArgv a = {.n = 0};
+        resvArgvAddStr(&a, lkey);
+        resvArgvAdd(ctx, &a, field, fl);
+        resvArgvAdd(ctx, &a, out, n);
+        rc = resvWrite(ctx, "HSET", &a);
+    }
+    RedisModule_Free(out);
+    return rc;
+}
+
+int resvLookupUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
+                     const resvLookupVals *from, const resvLookupVals *to) {
+    RedisModuleString *lkey = NULL;
+    int rc = 0;
+    for (int i = 0; i < RESV_FIND_COUNT; i++) {
+        char was[RESV_FIND_FIELD_MAX], now[RESV_FIND_FIELD_MAX];
+        size_t wl = from ? resvFindField(i, from->v[i].v, from->v[i].len, was) : 0;
+        size_t nl = to ? resvFindField(i, to->v[i].v, to->v[i].len, now) : 0;
+        if (wl == nl && memcmp(was, now, wl) == 0) continue;
+        if (!lkey) lkey = resvKeyLookup(ctx, s, sl);
+        if (wl) rc |= storeLookupMove(ctx, lkey, was, wl, r, rl, 0);
+        if (nl) rc |= storeLookupMove(ctx, lkey, now, nl, r, rl, 1);
+    }
+    return rc;
+}
+
 void resvChangeNote(resvChange *c, const char *name) {
     size_t used = strlen(c->changed);
     snprintf(c->changed + used, sizeof c->changed - used, "%s%s", used ? "," : "", name);
+}
+
+int resvChangeMovesLookup(const resvChange *c) {
+    if (!c->hadIndex) return 1;
+    for (int i = 0; i < RESV_FIND_COUNT; i++)
+        if (c->set[resvFindFields[i]] || c->unset[resvFindFields[i]]) return 1;
+    return 0;
 }
 
 /* Performs every effect of one reservation change, in a fixed order: record, indexes,
@@ -493,6 +558,15 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
 
         resvIndexPos from = {c->oldStatus, c->oldScore}, to = {c->newStatus, c->newScore};
         rc |= resvIndexUpdate(ctx, s, sl, r, rl, c->hadIndex ? &from : NULL, &to);
+        if (resvChangeMovesLookup(c)) {
+            resvLookupVals after = c->lookupWas;
+            for (int i = 0; i < RESV_FIND_COUNT; i++) {
+                int f = resvFindFields[i];
+                if (c->set[f]) after.v[i] = c->val[f];
+                if (c->unset[f]) after.v[i] = (resvSpan){"", 0};
+            }
+            rc |= resvLookupUpdate(ctx, s, sl, r, rl, c->hadIndex ? &c->lookupWas : NULL, &after);
+        }
 
         if (c->releaseTable.len)
             rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s, sl), c->releaseTable.v,
