@@ -10,6 +10,7 @@
 #include "routes_events.h"
 #include "routes_ops.h"
 #include "routes_reservations.h"
+#include "routes_search.h"
 #include "routes_sync.h"
 #include "routes_systems.h"
 #include "routes_webhooks.h"
@@ -44,6 +45,7 @@ static const route routes[] = {
     {EVHTTP_REQ_GET, API "/reservation/list", routeReservationList, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/reservation/stats", routeReservationStats, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/reservation/tables", routeReservationTables, ANY_ROLE},
+    {EVHTTP_REQ_GET, API "/reservation/search", routeReservationSearch, ANY_ROLE},
     {EVHTTP_REQ_POST, API "/reservation/{}/sync", routeReservationSync,
      R(ADMIN) | R(STORE_MANAGER) | R(CUSTOMER_MANAGER)},
     {EVHTTP_REQ_POST, API "/reservation/{}/resync", routeReservationResync,
