@@ -29,7 +29,8 @@ typedef struct {
 typedef struct {
     RedisModuleCtx *ctx;
     resvSpan store;
-    double lo, hi; /* the window on the start instant */
+    RedisModuleString *lkey; /* the lookup hash's name, made once */
+    double lo, hi;           /* the window on the start instant */
     searchHit *hits;
     size_t n, cap;
 } searchResult;
@@ -81,10 +82,11 @@ static int searchByLookup(searchResult *f, resvFindRef ref, const char *q, size_
                           const char *digits, size_t nd) {
     char field[RESV_FIND_FIELD_MAX];
     size_t fl = resvFindField(ref, q, ql, field);
-    RedisModuleString *lkey = resvKeyLookup(f->ctx, f->store.v, f->store.len), *list;
+    RedisModuleString *list;
     if (!fl) return 0;
-    if (resvHashGetOne(f->ctx, lkey, (resvSpan){field, fl}, &list) < 0)
-        return resvReplyWrongType(f->ctx, lkey), -1;
+    if (!f->lkey) f->lkey = resvKeyLookup(f->ctx, f->store.v, f->store.len);
+    if (resvHashGetOne(f->ctx, f->lkey, (resvSpan){field, fl}, &list) < 0)
+        return resvReplyWrongType(f->ctx, f->lkey), -1;
     resvSpan l = resvSpanOf(list);
     const char *r;
     size_t pos = 0, rl;
