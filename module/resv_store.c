@@ -481,45 +481,53 @@ int resvLookupCheckType(RedisModuleCtx *ctx, const char *s, size_t sl) {
 }
 
 /* Takes r out of (add 0) or puts it into (add 1) the id list of one lookup field: the
- * list is read on the master and written back whole (HSET, or HDEL when it empties), so
- * replicas and the AOF get the resulting value, never a decision of their own. */
-static int storeLookupMove(RedisModuleCtx *ctx, RedisModuleString *lkey, const char *field,
-                           size_t fl, const char *r, size_t rl, int add) {
-    RedisModuleString *cur;
-    if (resvHashGetOne(ctx, lkey, (resvSpan){field, fl}, &cur) < 0) return -1;
+ * list is read on the master and its new value queued for one HSET (or its field for one
+ * HDEL when the list empties), so replicas and the AOF get the resulting values, never a
+ * decision of their own. */
+static void storeLookupMove(RedisModuleCtx *ctx, RedisModuleKey *key, const char *field, size_t fl,
+                            const char *r, size_t rl, int add, resvArgv *hset, resvArgv *hdel) {
+    RedisModuleString *cur = NULL;
+    /* field is NUL-terminated and holds no NUL (a phone's digits, or a valid text) */
+    if (RedisModule_KeyType(key) == REDISMODULE_KEYTYPE_HASH)
+        RedisModule_HashGet(key, REDISMODULE_HASH_CFIELDS, field, &cur, NULL);
     resvSpan list = resvSpanOf(cur);
     char *out = RedisModule_Alloc(list.len + rl + 2);
     size_t n = add ? resvFindListAdd(list.v, list.len, r, rl, out)
                    : resvFindListRemove(list.v, list.len, r, rl, out);
-    int rc = 0;
     if (n == list.len && (n == 0 || memcmp(out, list.v, n) == 0)) {
         /* already so: nothing to write */
     } else if (n == 0) {
-        rc = resvWriteKeyMember(ctx, "HDEL", lkey, field, fl);
+        resvArgvAdd(ctx, hdel, field, fl);
     } else {
-        resvArgv a = {.n = 0};
-        resvArgvAddStr(&a, lkey);
-        resvArgvAdd(ctx, &a, field, fl);
-        resvArgvAdd(ctx, &a, out, n);
-        rc = resvWrite(ctx, "HSET", &a);
+        resvArgvAdd(ctx, hset, field, fl);
+        resvArgvAdd(ctx, hset, out, n);
     }
     RedisModule_Free(out);
-    return rc;
 }
 
+/* One open of the hash for the reads (the type was checked before), then every field
+ * that changes in one HDEL and one HSET (a create is one HSET). */
 int resvLookupUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
                      const resvLookupVals *from, const resvLookupVals *to) {
-    RedisModuleString *lkey = NULL;
+    RedisModuleString *lkey = resvKeyLookup(ctx, s, sl);
+    resvArgv hset = {.n = 0}, hdel = {.n = 0};
     int rc = 0;
+    RedisModuleKey *key = NULL;
+    resvArgvAddStr(&hset, lkey);
+    resvArgvAddStr(&hdel, lkey);
     for (int i = 0; i < RESV_FIND_COUNT; i++) {
-        char was[RESV_FIND_FIELD_MAX], now[RESV_FIND_FIELD_MAX];
+        char was[RESV_FIND_FIELD_MAX + 1], now[RESV_FIND_FIELD_MAX + 1];
         size_t wl = from ? resvFindField(i, from->v[i].v, from->v[i].len, was) : 0;
         size_t nl = to ? resvFindField(i, to->v[i].v, to->v[i].len, now) : 0;
         if (wl == nl && memcmp(was, now, wl) == 0) continue;
-        if (!lkey) lkey = resvKeyLookup(ctx, s, sl);
-        if (wl) rc |= storeLookupMove(ctx, lkey, was, wl, r, rl, 0);
-        if (nl) rc |= storeLookupMove(ctx, lkey, now, nl, r, rl, 1);
+        was[wl] = now[nl] = '\0';
+        if (!key) key = RedisModule_OpenKey(ctx, lkey, REDISMODULE_READ);
+        if (wl) storeLookupMove(ctx, key, was, wl, r, rl, 0, &hset, &hdel);
+        if (nl) storeLookupMove(ctx, key, now, nl, r, rl, 1, &hset, &hdel);
     }
+    if (key) RedisModule_CloseKey(key);
+    if (hdel.n > 1) rc |= resvWrite(ctx, "HDEL", &hdel);
+    if (hset.n > 1) rc |= resvWrite(ctx, "HSET", &hset);
     return rc;
 }
 
