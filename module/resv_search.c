@@ -253,7 +253,7 @@ int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
         return REDISMODULE_OK;
     }
 
-    qsort(f.hits, f.n, sizeof *f.hits, searchHitCmp);
+    if (f.n > 1) qsort(f.hits, f.n, sizeof *f.hits, searchHitCmp);
     size_t shown = f.n < (size_t)limit ? f.n : (size_t)limit;
     RedisModule_ReplyWithArray(ctx, 2);
     RedisModule_ReplyWithLongLong(ctx, (long long)f.n);
