@@ -5,6 +5,7 @@
 #   make bench    benchmarks          make fuzz    libFuzzer harnesses
 #   make asan-test  the integration tests against the sanitizer build
 #   make format   clang-format every C file   make format-check   what make test runs
+#   make test-cluster  only the tests against a local Redis Cluster (also part of make test)
 
 CC ?= cc
 SETUP := build/.setup-done
@@ -26,7 +27,7 @@ PURE_UNIT_BIN := $(filter $(patsubst include/resv_%.c,build/tests/test_%,$(SHARE
 SIDECAR_UNIT_BIN := $(filter-out $(PURE_UNIT_BIN),$(UNIT_BIN))
 SIDECAR_BIN := $(if $(SIDECAR_SRC),sidecar/resv-sidecar)
 
-.PHONY: all setup structure format-check test unit integration run asan asan-test bench fuzz clean format
+.PHONY: all setup structure format-check test unit integration run asan asan-test bench fuzz clean format test-cluster
 
 all: module/resv.so $(SIDECAR_BIN)
 
@@ -81,6 +82,9 @@ integration: all
 # functions only (a header is a room's front door).
 structure:
 	python3 scripts/check_includes.py
+# A 3-master, 3-replica cluster on loopback (scripts/cluster.sh) per test file.
+test-cluster: setup all
+	@for t in tests/integration/test_cluster_*.py; do echo "== $$t"; python3 $$t || exit 1; done
 
 # The integration suites run twice: against the normal build and the sanitizer build.
 test: setup structure format-check all unit integration asan-test

@@ -22,7 +22,7 @@ static int timeDaysInMonth(int y, int m) {
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t timeDaysFromCivil(int y, int m, int d) {
+int64_t resvDaysFromCivil(int y, int m, int d) {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
     int64_t yoe = y - era * 400;
@@ -31,7 +31,7 @@ static int64_t timeDaysFromCivil(int y, int m, int d) {
     return era * 146097 + doe - 719468;
 }
 
-static void timeCivilFromDays(int64_t z, int *y, int *m, int *d) {
+void resvCivilFromDays(int64_t z, int *y, int *m, int *d) {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;
@@ -49,7 +49,7 @@ int resvParseDate(const char *s, size_t len, resvInstant *out) {
     if (len != RESV_DATE_LEN || s[4] != '-' || s[7] != '-') return -1;
     if (timeDigits(s, 4, &y) || timeDigits(s + 5, 2, &m) || timeDigits(s + 8, 2, &d)) return -1;
     if (y < 1970 || m < 1 || m > 12 || d < 1 || d > timeDaysInMonth(y, m)) return -1;
-    *out = timeDaysFromCivil(y, m, d) * RESV_SECS_PER_DAY;
+    *out = resvDaysFromCivil(y, m, d) * RESV_SECS_PER_DAY;
     return 0;
 }
 
@@ -110,7 +110,7 @@ static void timePutDigits(char *p, int n, int v) {
 void resvFormatDateTime(resvInstant t, char *buf) {
     int64_t secs = t % RESV_SECS_PER_DAY;
     int y, m, d;
-    timeCivilFromDays(t / RESV_SECS_PER_DAY, &y, &m, &d);
+    resvCivilFromDays(t / RESV_SECS_PER_DAY, &y, &m, &d);
     memcpy(buf, "0000-00-00T00:00:00", RESV_DATETIME_LEN + 1);
     timePutDigits(buf, 4, y);
     timePutDigits(buf + 5, 2, m);

@@ -37,4 +37,10 @@ resvInstant resvRecordStart(const char *date, size_t dl, const char *slot, size_
 /* The day (YYYY-MM-DD and a NUL) of an instant. */
 void resvDayOf(resvInstant t, char day[RESV_DATE_LEN + 1]);
 
+/* The proleptic Gregorian calendar, for any year: days since 1970-01-01 of a date
+ * (month 1..12, day 1..31), and back. The one calendar of the project (resv_tz.c
+ * computes daylight-saving rules with it). */
+int64_t resvDaysFromCivil(int y, int m, int d);
+void resvCivilFromDays(int64_t days, int *y, int *m, int *d);
+
 #endif

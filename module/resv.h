@@ -11,7 +11,9 @@
 #include "resv_history.h"
 #include "resv_keys.h"
 #include "resv_model.h"
+#include "resv_settings.h"
 #include "resv_time.h"
+#include "resv_tz.h"
 
 /* ---- configuration (module configs, see resv.c) ---- */
 typedef struct {
@@ -19,6 +21,8 @@ typedef struct {
     long long listMaxLimit;
     long long historyMaxLen;
     long long msgidTtl;
+    long long noshowIntervalMs; /* resv.noshow-interval-ms: how often no-shows are swept */
+    long long testClock;        /* resv.test-clock: UTC seconds that stand for now; 0: real */
 } resvConfig;
 extern resvConfig resvCfg;
 
@@ -27,6 +31,7 @@ typedef struct {
     unsigned long long upsertCreated, upsertUpdated, upsertUnchanged, upsertStale;
     unsigned long long upsertDuplicate, statusChanges, deletes, errors;
     unsigned long long pushQueued, pushedOk, pushedFailed, resyncs;
+    unsigned long long noShowsAuto, noShowSweeps;
 } resvCounters;
 extern resvCounters resvStats;
 
@@ -60,13 +65,8 @@ int resvArgInstant(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what
 /* A whole number in [lo, hi]: ERR reply naming `what` and -1 otherwise. */
 int resvArgRange(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, long long lo,
                  long long hi, long long *out);
-/* Server wall clock as YYYY-MM-DDTHH:MM:SS, and a new lowercase uuid. */
-void resvNow(char buf[RESV_DATETIME_LEN + 1]);
+/* A new lowercase uuid. */
 void resvNewUuid(char buf[37]);
-/* The store's today (YYYY-MM-DD and a NUL), the one place a command asks for it
- * (resv_search.c). For now the server's local date, as resvNow; to become the store's own
- * zone with the store settings. */
-void resvStoreToday(RedisModuleCtx *ctx, const char *s, size_t sl, char day[RESV_DATE_LEN + 1]);
 int resvIsCluster(RedisModuleCtx *ctx);
 
 /* ---- key names (keys.md) ---- */
@@ -87,13 +87,15 @@ RedisModuleString *resvKeyChanges(RedisModuleCtx *ctx, const char *s, size_t sl)
 RedisModuleString *resvKeyOutbox(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyFailures(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyOwner(RedisModuleCtx *ctx, const char *r, size_t rl);
+/* resv:{#sys}:s:<Y> and resv:{#sys}:all: one slot for all systems (keys.md). */
 RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl);
 RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx);
 
 /* ---- reading (low-level key API) ---- */
-/* The one reader of records and systems: the fields of `specs` from hash `keyname`
- * into out[] (NULL when unset), in one pass over the hash; fields of the hash that are
- * not in `specs` are ignored. Returns 1 when the hash exists, 0 when not, -1 when the
+/* The reader of records for writes, STATS and TABLES, and of systems (RESV.GET and
+ * LIST pass HGETALL's reply on instead, resv_query.c): the fields of `specs` from hash
+ * `keyname` into out[] (NULL when unset), in one pass over the hash; fields of the hash
+ * that are not in `specs` are ignored. Returns 1 when the hash exists, 0 when not, -1 when the
  * key is of another type. */
 int resvHashRead(RedisModuleCtx *ctx, RedisModuleString *keyname, const resvFieldSpec *specs,
                  int count, RedisModuleString **out);
@@ -219,6 +221,43 @@ void resvChangeNote(resvChange *c, const char *name);
  * (the values set by the change, else the stored ones in old[]). */
 void resvChangeQueuePush(resvChange *c, RedisModuleString **old);
 
+/* ---- a store's settings and clock (resv_store_settings.c) ---- */
+/* Every time the module stamps on a store's data (created_at, updated_at, synced_at, a
+ * default arrival_time, audit and change feed times) is that store's wall clock:
+ * resvStoreNow. Data of no store (the integration systems) takes the clock of
+ * resv.default-timezone: resvNow. Never the server's TZ. */
+typedef struct {
+    const resvTz *tz;            /* the store's zone, or resv.default-timezone's */
+    RedisModuleString *zoneName; /* its name */
+    long num[RESV_ST_COUNT];     /* numeric settings (their defaults when unset) */
+} resvStoreSettings;
+int resvSettingsRegisterConfigs(RedisModuleCtx *ctx);
+/* The zone of an IANA name, read from tzdata on first use and kept; NULL and *why. */
+const resvTz *resvZoneLoad(const char *name, size_t len, const char **why);
+/* UTC seconds now (resv.test-clock when set), and a zone's wall clock at an instant. */
+int64_t resvUtcNow(void);
+resvInstant resvZoneWall(const resvTz *tz, int64_t utc);
+RedisModuleString *resvKeySettings(RedisModuleCtx *ctx, const char *s, size_t sl);
+/* The settings as they take effect. 1: the store has a settings hash, 0: none (all
+ * defaults), -1: the key holds another type (all defaults). */
+int resvStoreSettingsRead(RedisModuleCtx *ctx, const char *s, size_t sl, resvStoreSettings *out);
+/* The store's zone: one HashGet and a lookup. */
+const resvTz *resvStoreZone(RedisModuleCtx *ctx, const char *s, size_t sl);
+/* The store's wall clock now, as an instant and (buf not NULL) as text. */
+resvInstant resvStoreNow(RedisModuleCtx *ctx, const char *s, size_t sl,
+                         char buf[RESV_DATETIME_LEN + 1]);
+/* The store's today: the instant of its 00:00:00, and (day not NULL) its date. */
+resvInstant resvStoreToday(RedisModuleCtx *ctx, const char *s, size_t sl,
+                           char day[RESV_DATE_LEN + 1]);
+/* resv.default-timezone's wall clock now as text. */
+void resvNow(char buf[RESV_DATETIME_LEN + 1]);
+
+/* ---- no-shows (resv_noshow.c) ---- */
+/* Tracks the stores that have settings on this node and arms the sweep timer. */
+int resvNoShowStart(RedisModuleCtx *ctx);
+/* Set while the sweep runs RESV.STATUS: ORIGIN auto is the module's own. */
+extern int resvAutoWriting;
+
 /* ---- command handlers ---- */
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
@@ -234,6 +273,8 @@ int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvStoreSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvStoreGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvSystemCreate_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvSystemGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvSystemList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

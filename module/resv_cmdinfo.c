@@ -57,6 +57,10 @@ static RedisModuleCommandKeySpec ksOwner[] = {
     KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_ACCESS | REDISMODULE_CMD_KEY_INSERT), {0}};
 
 static RedisModuleCommandArg fieldPair[] = {STR("field"), STR("value"), {0}};
+/* RESV.STORE.SET creates the settings hash or updates it. */
+static RedisModuleCommandKeySpec ksStoreSet[] = {
+    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_INSERT), {0}};
+static RedisModuleCommandArg argsStoreSet[] = {KEY("store"), PAIRS(fieldPair), {0}};
 
 /* REPLY RESULT (the default: the result word) or REPLY RECORD ([result, record]). */
 static RedisModuleCommandArg replyForms[] = {
@@ -135,8 +139,11 @@ static RedisModuleCommandArg argsResync[] = {
     {0}};
 static RedisModuleCommandArg argsOwner[] = {KEY("id"), OPT("store", "CLAIM", S), {0}};
 static RedisModuleCommandArg argsSysCreate[] = {PAIRS(fieldPair), {0}};
-static RedisModuleCommandArg argsSysId[] = {KEY("id"), {0}};
-static RedisModuleCommandArg argsSysSet[] = {KEY("id"), PAIRS(fieldPair), {0}};
+/* System commands declare no key: a system's keys are resv:{#sys}:..., whose slot is not
+ * the slot of the id argument, so a key spec on the id would send them to the wrong node.
+ * On a cluster the command itself answers MOVED to the systems' slot (resv_system.c). */
+static RedisModuleCommandArg argsSysId[] = {STR("id"), {0}};
+static RedisModuleCommandArg argsSysSet[] = {STR("id"), PAIRS(fieldPair), {0}};
 
 static RedisModuleCommandInfo infoUpsert =
     INFO("Creates or updates a reservation of a store",
@@ -164,6 +171,12 @@ static RedisModuleCommandInfo infoTables = INFO("Lists the tables held now with 
                                                 "O(N) with N held tables", 2, ksRead, argsStore);
 static RedisModuleCommandInfo infoHistory = INFO(
     "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
+static RedisModuleCommandInfo infoStoreSet =
+    INFO("Sets a store's settings (timezone, no_show_after_minutes, slot_minutes, "
+         "turn_minutes); an empty value puts one back to its default",
+         "O(N) with N the settings given", -4, ksStoreSet, argsStoreSet);
+static RedisModuleCommandInfo infoStoreGet =
+    INFO("Returns a store's settings as they take effect", "O(1)", 2, ksRead, argsStore);
 static RedisModuleCommandInfo infoOutbox =
     INFO("Returns the oldest entries of the store's push outbox (status changes for the "
          "provider)",
@@ -181,13 +194,13 @@ static RedisModuleCommandInfo infoOwner = INFO(
 static RedisModuleCommandInfo infoSysCreate =
     INFO("Creates an integration system", "O(1)", -3, NULL, argsSysCreate);
 static RedisModuleCommandInfo infoSysGet =
-    INFO("Returns an integration system", "O(1)", 2, ksRead, argsSysId);
+    INFO("Returns an integration system", "O(1)", 2, NULL, argsSysId);
 static RedisModuleCommandInfo infoSysList =
     INFO("Lists the integration systems ordered by id", "O(N)", 1, NULL, NULL);
 static RedisModuleCommandInfo infoSysSet =
-    INFO("Updates fields of an integration system", "O(1)", -4, ksUpdate, argsSysSet);
+    INFO("Updates fields of an integration system", "O(1)", -4, NULL, argsSysSet);
 static RedisModuleCommandInfo infoSysDel =
-    INFO("Deletes an integration system", "O(1)", 2, ksDelete, argsSysId);
+    INFO("Deletes an integration system", "O(1)", 2, NULL, argsSysId);
 
 const resvCommandDef resvCommands[] = {
     {"resv.upsert", ResvUpsert_RedisCommand, "write deny-oom", 1, 1, 1, &infoUpsert},
@@ -199,6 +212,8 @@ const resvCommandDef resvCommands[] = {
     {"resv.stats", ResvStats_RedisCommand, "readonly", 1, 1, 1, &infoStats},
     {"resv.tables", ResvTables_RedisCommand, "readonly", 1, 1, 1, &infoTables},
     {"resv.history", ResvHistory_RedisCommand, "readonly", 1, 1, 1, &infoHistory},
+    {"resv.store.set", ResvStoreSet_RedisCommand, "write deny-oom", 1, 1, 1, &infoStoreSet},
+    {"resv.store.get", ResvStoreGet_RedisCommand, "readonly fast", 1, 1, 1, &infoStoreGet},
     {"resv.outbox", ResvOutbox_RedisCommand, "readonly", 1, 1, 1, &infoOutbox},
     {"resv.pushed", ResvPushed_RedisCommand, "write", 1, 1, 1, &infoPushed},
     {"resv.failures", ResvFailures_RedisCommand, "readonly", 1, 1, 1, &infoFailures},
@@ -206,9 +221,9 @@ const resvCommandDef resvCommands[] = {
     {"resv.owner", ResvOwner_RedisCommand, "write deny-oom", 1, 1, 1, &infoOwner},
     {"resv.system.create", ResvSystemCreate_RedisCommand, "write deny-oom", 0, 0, 0,
      &infoSysCreate},
-    {"resv.system.get", ResvSystemGet_RedisCommand, "readonly fast", 1, 1, 1, &infoSysGet},
+    {"resv.system.get", ResvSystemGet_RedisCommand, "readonly fast", 0, 0, 0, &infoSysGet},
     {"resv.system.list", ResvSystemList_RedisCommand, "readonly", 0, 0, 0, &infoSysList},
-    {"resv.system.set", ResvSystemSet_RedisCommand, "write deny-oom", 1, 1, 1, &infoSysSet},
-    {"resv.system.del", ResvSystemDel_RedisCommand, "write", 1, 1, 1, &infoSysDel},
+    {"resv.system.set", ResvSystemSet_RedisCommand, "write deny-oom", 0, 0, 0, &infoSysSet},
+    {"resv.system.del", ResvSystemDel_RedisCommand, "write", 0, 0, 0, &infoSysDel},
 };
 const int resvCommandCount = sizeof resvCommands / sizeof resvCommands[0];

@@ -157,7 +157,9 @@ static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i,
         o->seen |= kws[k].bit;
         switch (kws[k].bit) {
         case OPT_ORIGIN:
-            if (resvOriginParse(v, len, &o->origin))
+            /* auto is the no-show sweep's alone (resv_noshow.c) */
+            if (resvOriginParse(v, len, &o->origin) ||
+                (o->origin == RESV_O_AUTO && !resvAutoWriting))
                 return resvReplyError(ctx, RESV_E_ERR,
                                       "invalid ORIGIN: must be one of api webhook sync pull"),
                        -1;
@@ -339,7 +341,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
     if (!p.effects) return cmdsUpsertDone(ctx, RESV_UPSERT_UNCHANGED, &o, old);
 
-    resvNow(c.now);
+    resvStoreNow(ctx, c.store.v, c.store.len, c.now);
     char uuid[37];
     int write = (p.effects & RESV_PLAN_WRITE) != 0;
     c.hadIndex = !c.creating;
@@ -442,7 +444,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     resvPlan p;
     if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
     if (p.effects) {
-        resvNow(c.now);
+        resvStoreNow(ctx, c.store.v, c.store.len, c.now);
         c.hadIndex = 1;
         resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]);
         resvSpan t = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
@@ -496,7 +498,7 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
         return REDISMODULE_OK;
     char now[RESV_DATETIME_LEN + 1];
     int rc = 0;
-    resvNow(now);
+    resvStoreNow(ctx, s.v, s.len, now);
     rc |= resvWriteDel(ctx, rkey);
     rc |= resvIndexUpdate(ctx, s.v, s.len, r.v, r.len, &from, NULL);
     rc |= resvLookupUpdate(ctx, s.v, s.len, r.v, r.len, &was, NULL);

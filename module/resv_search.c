@@ -9,14 +9,6 @@
 
 #define SEARCH_WINDOW_DAYS 7 /* a name search: the store's today and the next 7 days */
 
-void resvStoreToday(RedisModuleCtx *ctx, const char *s, size_t sl, char day[RESV_DATE_LEN + 1]) {
-    (void)ctx, (void)s, (void)sl;
-    char now[RESV_DATETIME_LEN + 1];
-    resvNow(now);
-    memcpy(day, now, RESV_DATE_LEN);
-    day[RESV_DATE_LEN] = '\0';
-}
-
 /* One reservation found: its start instant and id (the order of the reply), the field
  * that matched, and its record once read. */
 typedef struct {

@@ -1,9 +1,73 @@
 /* The integration systems (seed step 1): RESV.SYSTEM.CREATE/GET/LIST/SET/DEL.
- * A system is a hash resv:sys:{Y} with the fields of resvSystemFields, indexed by the
- * set resv:sys:all. */
+ * A system is a hash resv:{#sys}:s:<Y> with the fields of resvSystemFields, indexed by
+ * the set resv:{#sys}:all; the tag puts them all in one cluster slot. */
+#include <errno.h>
 #include <string.h>
 
 #include "resv.h"
+
+/* The master serving the systems' slot, from CLUSTER SLOTS: "MOVED <slot> host:port"
+ * into out, or "TRYAGAIN ..." when that master is this node (the slot is being
+ * migrated, and a key of it is on the other side), "CLUSTERDOWN ..." when nobody
+ * serves it. */
+static void systemRedirectText(RedisModuleCtx *ctx, RedisModuleString *key, char *out,
+                               size_t outlen) {
+    RedisModuleCallReply *ks = RedisModule_Call(ctx, "CLUSTER", "cs", "KEYSLOT", key);
+    RedisModuleCallReply *slots = RedisModule_Call(ctx, "CLUSTER", "c", "SLOTS");
+    snprintf(out, outlen, "CLUSTERDOWN Hash slot not served");
+    if (!ks || !slots || RedisModule_CallReplyType(slots) != REDISMODULE_REPLY_ARRAY) return;
+    long long slot = RedisModule_CallReplyInteger(ks);
+    for (size_t i = 0; i < RedisModule_CallReplyLength(slots); i++) {
+        RedisModuleCallReply *e = RedisModule_CallReplyArrayElement(slots, i);
+        RedisModuleCallReply *node = RedisModule_CallReplyArrayElement(e, 2);
+        if (!node || RedisModule_CallReplyLength(node) < 3 ||
+            slot < RedisModule_CallReplyInteger(RedisModule_CallReplyArrayElement(e, 0)) ||
+            slot > RedisModule_CallReplyInteger(RedisModule_CallReplyArrayElement(e, 1)))
+            continue;
+        size_t hl, il;
+        const char *host =
+            RedisModule_CallReplyStringPtr(RedisModule_CallReplyArrayElement(node, 0), &hl);
+        long long port = RedisModule_CallReplyInteger(RedisModule_CallReplyArrayElement(node, 1));
+        const char *id =
+            RedisModule_CallReplyStringPtr(RedisModule_CallReplyArrayElement(node, 2), &il);
+        const char *me = RedisModule_GetMyClusterID();
+        /* The node id is REDISMODULE_NODE_ID_LEN bytes, not NUL-terminated. */
+        if (id && me && il == REDISMODULE_NODE_ID_LEN && memcmp(id, me, il) == 0)
+            snprintf(out, outlen, "TRYAGAIN the systems' slot %lld is being migrated", slot);
+        else
+            snprintf(out, outlen, "MOVED %lld %.*s:%lld", slot, host ? (int)hl : 0,
+                     host ? host : "", port);
+        return;
+    }
+}
+
+/* These commands name no key (a system id's own slot is not the systems' slot), so on a
+ * cluster Redis runs them wherever they arrive. A node that may not serve the systems'
+ * slot to this client answers as Redis does for a key: MOVED to the master that does,
+ * which redis-cli -c and cluster clients follow. The test is Redis's own: a
+ * RedisModule_Call on keys refuses (EPERM) keys this node must not serve to this
+ * client, whose READONLY and ASKING flags it copies. The system's own key, when the
+ * command names one (id: the unchecked argument is enough, it only names a key of the
+ * slot), is asked too: while the slot is being migrated the list may still be here and
+ * the system already gone. Returns 1 after that reply. */
+static int systemRedirect(RedisModuleCtx *ctx, RedisModuleString *id) {
+    if (!resvIsCluster(ctx)) return 0;
+    RedisModuleString *all = resvKeySystemAll(ctx);
+    size_t yl = 0;
+    const char *y = id ? RedisModule_StringPtrLen(id, &yl) : NULL;
+    errno = 0;
+    if (y ? RedisModule_Call(ctx, "EXISTS", "ss", all, resvKeySystem(ctx, y, yl))
+          : RedisModule_Call(ctx, "EXISTS", "s", all))
+        return 0;
+    char msg[300];
+    if (errno == ENETDOWN || errno == EROFS)
+        snprintf(msg, sizeof msg, "CLUSTERDOWN The cluster is down");
+    else
+        systemRedirectText(ctx, all, msg, sizeof msg);
+    /* A redirection, not an error of ours: not counted in resv_errors. */
+    RedisModule_ReplyWithError(ctx, msg);
+    return 1;
+}
 
 /* Parses field/value pairs from argv[first]. `creating` allows `id`, otherwise `id`
  * and `store_id` are refused. Fills vals[]/lens[] (canonical) and given[]. -1 after an
@@ -63,6 +127,7 @@ static int systemReplyStored(RedisModuleCtx *ctx, RedisModuleString *key) {
 int ResvSystemCreate_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 3 || (argc - 1) % 2) return resvReplyWrongArity(ctx);
+    if (systemRedirect(ctx, NULL)) return REDISMODULE_OK;
     resvSpan vals[RESV_SF_COUNT];
     int given[RESV_SF_COUNT] = {0};
     char canon[RESV_SF_COUNT][RESV_CANON_MAX];
@@ -96,6 +161,7 @@ int ResvSystemCreate_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv,
 int ResvSystemGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2) return resvReplyWrongArity(ctx);
+    if (systemRedirect(ctx, argv[1])) return REDISMODULE_OK;
     const char *y;
     size_t yl;
     if (resvArgId(ctx, argv[1], "id", &y, &yl)) return REDISMODULE_OK;
@@ -112,6 +178,7 @@ int ResvSystemList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, i
     (void)argv;
     RedisModule_AutoMemory(ctx);
     if (argc != 1) return resvReplyWrongArity(ctx);
+    if (systemRedirect(ctx, NULL)) return REDISMODULE_OK;
     RedisModuleString *all = resvKeySystemAll(ctx);
     resvScan q;
     if (resvScanCollect(ctx, all, REDISMODULE_KEYTYPE_SET, &q)) return resvReplyWrongType(ctx, all);
@@ -138,6 +205,7 @@ int ResvSystemList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, i
 int ResvSystemSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 4 || argc % 2) return resvReplyWrongArity(ctx);
+    if (systemRedirect(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan vals[RESV_SF_COUNT];
     int given[RESV_SF_COUNT] = {0};
     char canon[RESV_SF_COUNT][RESV_CANON_MAX];
@@ -163,6 +231,7 @@ int ResvSystemSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, in
 int ResvSystemDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2) return resvReplyWrongArity(ctx);
+    if (systemRedirect(ctx, argv[1])) return REDISMODULE_OK;
     const char *y;
     size_t yl;
     if (resvArgId(ctx, argv[1], "id", &y, &yl)) return REDISMODULE_OK;

@@ -11,6 +11,7 @@
 #include "routes_ops.h"
 #include "routes_reservations.h"
 #include "routes_search.h"
+#include "routes_stores.h"
 #include "routes_sync.h"
 #include "routes_systems.h"
 #include "routes_webhooks.h"
@@ -40,6 +41,8 @@ static const route routes[] = {
     {EVHTTP_REQ_GET, API "/systems/{}", routeSystemsGet, ANY_ROLE},
     {EVHTTP_REQ_POST, API "/systems/{}/test", routeSystemsTest, R(ADMIN) | R(STORE_MANAGER)},
     {EVHTTP_REQ_POST, API "/systems/{}/pull", routeSystemsPull, R(ADMIN) | R(STORE_MANAGER)},
+    {EVHTTP_REQ_GET, API "/stores/{}/settings", routeStoreSettingsGet, ANY_ROLE},
+    {EVHTTP_REQ_PUT, API "/stores/{}/settings", routeStoreSettingsPut, R(ADMIN) | R(STORE_MANAGER)},
     {EVHTTP_REQ_GET, API "/events", routeEvents, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/sync/failures", routeSyncFailures, ANY_ROLE},
     {EVHTTP_REQ_GET, API "/reservation/list", routeReservationList, ANY_ROLE},

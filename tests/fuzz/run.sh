@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the libFuzzer harnesses of tests/fuzz/ with ASan and UBSan and runs each for a
 # short time (FUZZ_SECONDS, default 20) from its committed seed corpus.
-#   sh tests/fuzz/run.sh [name ...]        names: time model history sync webhook auth (default all)
+#   sh tests/fuzz/run.sh [name ...]        names: time model history sync webhook auth tz (default all)
 # New inputs go to build/fuzz/corpus/<name>/ (kept between runs, not committed); a
 # crash leaves its input in build/fuzz/artifacts/ and makes the script fail.
 set -eu
@@ -17,12 +17,13 @@ flags="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
 
 command -v "$CLANG" >/dev/null || { echo "fuzz: $CLANG not found (scripts/setup.sh installs clang)" >&2; exit 1; }
 
-names=${*:-time model history sync webhook auth}
+names=${*:-time model history sync webhook auth tz}
 mkdir -p "$out/artifacts"
 for n in $names; do
     case "$n" in
     time|model) src="include/resv_time.c include/resv_model.c"; libs="" ;;
     history) src="include/resv_history.c"; libs="" ;;
+    tz) src="include/resv_tz.c include/resv_time.c"; libs="" ;;
     sync) src="sidecar/reservation_json.c sidecar/redis_conn.c include/resv_model.c include/resv_time.c"
           libs="$(pkg-config --libs jansson hiredis libevent)" ;;
     webhook) src="sidecar/webhook_signature.c"; libs="$(pkg-config --libs openssl)" ;;

@@ -66,7 +66,12 @@ SYSTEM_FIELDS = ["id", "name", "type", "provider", "status", "store_id", "config
 COMMANDS = ["RESV.UPSERT", "RESV.GET", "RESV.LIST", "RESV.STATUS", "RESV.DEL", "RESV.STATS",
             "RESV.TABLES", "RESV.HISTORY", "RESV.OUTBOX", "RESV.PUSHED", "RESV.FAILURES",
             "RESV.RESYNC", "RESV.OWNER", "RESV.SYSTEM.CREATE", "RESV.SYSTEM.GET",
-            "RESV.SYSTEM.LIST", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL", "RESV.FIND"]
+            "RESV.SYSTEM.LIST", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL", "RESV.STORE.SET",
+            "RESV.STORE.GET", "RESV.FIND"]
+SETTINGS = {"timezone": ["Asia/Shanghai", "America/Los_Angeles", "UTC", "", "Etc/GMT+5",
+                         "../../etc/passwd", "Asia/Nowhere", "posixrules"],
+            "no_show_after_minutes": ["0", "15", "1440", "1441", "-1", ""],
+            "slot_minutes": ["30", "4", "240", ""], "turn_minutes": ["90", "14", "720", ""]}
 STORES = ["hs-a", "hs-b", "门店-c"]
 IDS = ["R1", "R2", "R3", "R4", "预订-5", "R6"]
 TABLES = ["A1", "A2", "桌-3"]
@@ -236,6 +241,12 @@ class RandomCommands:
                 SYSTEM_FIELDS, 0, 4)
         elif name == "RESV.SYSTEM.LIST":
             args = []
+        elif name == "RESV.STORE.SET":
+            args = [s]
+            for f in rng.sample(sorted(SETTINGS) + ["tz", ""], rng.randint(0, 4)):
+                args += [f.encode(), b(self.pick(SETTINGS.get(f, ["x"])))]
+        elif name == "RESV.STORE.GET":
+            args = [s]
         else:
             args = [self.pick([b"sys-1", b"sys-2", self.value()])]
         if rng.random() < 0.15 and args:  # one argument replaced by anything
@@ -407,7 +418,8 @@ class ModuleProtocolFuzz(ModuleCase):
                 self.r.call("DEL", k)
         stores, ids = set(), set()
         for k in self.r.call("KEYS", "resv:{*"):
-            stores.add(k[len("resv:{"):k.index("}")])
+            if not k.startswith("resv:{#sys}:"):  # the systems' keys, not a store's
+                stores.add(k[len("resv:{"):k.index("}")])
         for k in self.r.call("KEYS", "resv:owner:*"):
             ids.add(k[len("resv:owner:{"):-1])
         for st in stores:
@@ -493,6 +505,7 @@ def build_store(r, s="hs"):
     ob = r.call("RESV.OUTBOX", s, "COUNT", "10")
     r.call("RESV.PUSHED", s, ob[0][0], "FAILED", "HTTP 500")
     r.call("RESV.SYSTEM.CREATE", "id", "sys-1", "name", "Y", "store_id", s)
+    r.call("RESV.STORE.SET", s, "timezone", "Europe/London", "slot_minutes", "15")
 
 
 # (description, commands writing the malformed data); S is the store's key prefix.
@@ -559,11 +572,16 @@ CORRUPTIONS = [
     ("owner of another store", [["SET", "resv:owner:{R1}", "other"]]),
     ("owner is a hash", [["DEL", "resv:owner:{R1}"], ["HSET", "resv:owner:{R1}", "a", "b"]]),
     ("msgid key is a hash", [["HSET", P + "msg:m1", "a", "b"]]),
-    ("system fields malformed", [["HSET", "resv:sys:{sys-1}", "status", "bogus", "created_at",
-                                  "x", "zzz", "1"], ["HDEL", "resv:sys:{sys-1}", "store_id"]]),
-    ("system is a string", [["DEL", "resv:sys:{sys-1}"], ["SET", "resv:sys:{sys-1}", "x"]]),
-    ("system index lists a missing system", [["SADD", "resv:sys:all", "ghost", ""]]),
-    ("system index is a string", [["DEL", "resv:sys:all"], ["SET", "resv:sys:all", "x"]]),
+    ("system fields malformed", [["HSET", "resv:{#sys}:s:sys-1", "status", "bogus", "created_at",
+                                  "x", "zzz", "1"], ["HDEL", "resv:{#sys}:s:sys-1", "store_id"]]),
+    ("system is a string", [["DEL", "resv:{#sys}:s:sys-1"], ["SET", "resv:{#sys}:s:sys-1", "x"]]),
+    ("system index lists a missing system", [["SADD", "resv:{#sys}:all", "ghost", ""]]),
+    ("system index is a string", [["DEL", "resv:{#sys}:all"], ["SET", "resv:{#sys}:all", "x"]]),
+    ("settings malformed", [["HSET", P + "settings", "timezone", "../../etc/passwd",
+                             "no_show_after_minutes", "abc", "slot_minutes", "-5", "zzz", "1"]]),
+    ("settings name a zone tzdata lacks", [["HSET", P + "settings", "timezone", "Asia/Nowhere",
+                                            "turn_minutes", "9" * 30]]),
+    ("settings is a string", [["DEL", P + "settings"], ["SET", P + "settings", "x"]]),
 ]
 
 READS = [
@@ -576,7 +594,7 @@ READS = [
     ["RESV.FIND", "hs", "QUERY", "张", "FROM", "2024-02-01", "TO", "2024-03-01"],
     ["RESV.TABLES", "hs"], ["RESV.HISTORY", "hs", "R1"], ["RESV.HISTORY", "hs", "R1", "COUNT", "2"],
     ["RESV.OUTBOX", "hs", "COUNT", "1000"], ["RESV.FAILURES", "hs"], ["RESV.OWNER", "R1"],
-    ["RESV.SYSTEM.GET", "sys-1"], ["RESV.SYSTEM.LIST"],
+    ["RESV.SYSTEM.GET", "sys-1"], ["RESV.SYSTEM.LIST"], ["RESV.STORE.GET", "hs"],
 ] + [["RESV.LIST", "hs", "STATUS", s] for s in STATUSES]
 
 WRITES = [
@@ -599,6 +617,8 @@ WRITES = [
     ["RESV.SYSTEM.SET", "sys-1", "name", "Z"], ["RESV.SYSTEM.DEL", "sys-1"],
     ["RESV.SYSTEM.CREATE", "id", "sys-1", "store_id", "hs"],
     ["RESV.SYSTEM.CREATE", "id", "ghost", "store_id", "hs"],
+    ["RESV.STORE.SET", "hs", "timezone", "America/Los_Angeles", "no_show_after_minutes", "30"],
+    ["RESV.STORE.SET", "hs", "timezone", ""],
 ]
 
 

@@ -679,6 +679,32 @@ class ModuleCommands(RedisTestCase):
         self.assertNotIn("customer_nam", st)
         self.assertEqual(1, self.r.call("RESV.DEL", S, "U1"))
 
+    def test_get_model_order_whatever_the_hash_order(self):
+        """RESV.GET and LIST pass HGETALL's reply on when the hash holds model fields in
+        model order (a create writes them so), and rebuild it in model order otherwise:
+        a field added by a later update sits last in the hash, yet comes back in its
+        place; in RESP3 both ways are maps."""
+        self.make("O1", "confirmed", S, "2024-02-15", "18:00", "customer_name", "张三")
+        rkey = "resv:{%s}:r:O1" % S
+        self.assertEqual(self.r.call("HGETALL", rkey), self.r.call("RESV.GET", S, "O1"))
+        self.up("O1", "arrival_time", "2024-02-15T18:05:00")
+        self.assertEqual("arrival_time", self.r.call("HGETALL", rkey)[0::2][-1])
+        flat = self.r.call("RESV.GET", S, "O1")
+        self.assertEqual(sorted(self.r.call("HGETALL", rkey)), sorted(flat))
+        names = flat[0::2]
+        self.assertEqual(["id", "store_id", "reservation_id", "customer_name", "customer_count",
+                          "reservation_date", "reservation_time", "arrival_time", "status",
+                          "created_at", "updated_at"], names)
+        _, items = self.r.call("RESV.LIST", S)
+        self.assertEqual(flat, items[0])
+        for rid in ("O1", "O2"):
+            if rid == "O2":
+                self.make("O2", "pending")
+            m = self.r3.call("RESV.GET", S, rid)
+            self.assertIsInstance(m, dict)
+            self.assertEqual(pairs(self.r.call("HGETALL", "resv:{%s}:r:%s" % (S, rid))), m)
+        self.assertIsNone(self.r3.call("RESV.GET", S, "O3"))
+
     def test_stats(self):
         rows = [("S1", "2024-02-15", "18:00", "confirmed", 4), ("S2", "2024-02-15", "18:30", "pending", 2),
                 ("S3", "2024-02-15", "20:00", "confirmed", 6), ("S4", "2024-02-16", "12:00", "pending", 1)]
@@ -795,6 +821,9 @@ class ModuleCommands(RedisTestCase):
                      "store_id", "s2")
         self.assertEqual(sorted(["aaa-sys", y]),
                          [pairs(x)["id"] for x in self.r.call("RESV.SYSTEM.LIST")])
+        # Every system key carries the tag {#sys}: one cluster slot for all systems.
+        self.assertEqual(sorted(["resv:{#sys}:all", "resv:{#sys}:s:aaa-sys", "resv:{#sys}:s:" + y]),
+                         sorted(self.r.call("KEYS", "*")))
         s = pairs(self.r.call("RESV.SYSTEM.SET", y, "status", "active", "last_error", ""))
         self.assertEqual(("active", ""), (s["status"], s["last_error"]))
         self.refused("NOTFOUND", "RESV.SYSTEM.SET", "nope", "status", "active")
@@ -822,7 +851,13 @@ class ModuleCommands(RedisTestCase):
         self.assertIn("denyoom", info["resv.upsert"][2])
         self.assertIn("readonly", info["resv.get"][2])
         self.assertEqual((1, 1, 1), tuple(info["resv.list"][3:6]))
-        self.assertEqual((0, 0, 0), tuple(info["resv.system.list"][3:6]))
+        # System commands name no key: their keys are resv:{#sys}:..., not in the id's slot.
+        for c in ("resv.system.create", "resv.system.get", "resv.system.list",
+                  "resv.system.set", "resv.system.del"):
+            self.assertEqual((0, 0, 0), tuple(info[c][3:6]), c)
+            self.assertEqual([], info[c][8], c)
+        self.assertIsInstance(self.r.try_call("COMMAND", "GETKEYS", "RESV.SYSTEM.GET", "y1"),
+                              RespError)
         ks = pairs(info["resv.upsert"][8][0])
         self.assertEqual(["RW", "update"], ks["flags"])
         self.assertEqual(["type", "index", "spec", ["index", 1]], ks["begin_search"])

@@ -8,6 +8,8 @@ import os
 import sys
 import time
 import unittest
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Redis, RespError, pairs  # noqa: E402
@@ -129,6 +131,21 @@ class Replication(unittest.TestCase):
         finally:
             self.m.call("CONFIG", "SET", "resv.history-max-len", "200")
         self.assertEqual(2, self.m.call("LLEN", "resv:{%s}:h:R3" % S))
+        # a store's settings, and a no-show the master's sweep makes (a timer, no
+        # command): the replica gets its writes and never sweeps itself
+        w("RESV.STORE.SET", S, "timezone", "America/Los_Angeles", "slot_minutes", "15")
+        w("RESV.STORE.SET", S, "slot_minutes", "", "timezone", "Bogus/Zone", expect=RespError)
+        self.assertEqual(15, pairs(self.m.call("RESV.STORE.GET", S))["slot_minutes"])
+        start = datetime.now(ZoneInfo("America/Los_Angeles")) - timedelta(hours=3)
+        w("RESV.UPSERT", S, "R8", "reservation_date", start.strftime("%Y-%m-%d"),
+          "reservation_time", start.strftime("%H:%M"), "status", "confirmed", expect="created")
+        self.m.call("CONFIG", "SET", "resv.noshow-interval-ms", "50")
+        w("RESV.STORE.SET", S, "no_show_after_minutes", "60")
+        deadline = time.time() + 10
+        while pairs(self.m.call("RESV.GET", S, "R8"))["status"] != "no_show":
+            self.assertLess(time.time(), deadline, "no-show not swept")
+            time.sleep(0.05)
+        self.m.call("CONFIG", "SET", "resv.noshow-interval-ms", "30000")
         w("RESV.OWNER", "X9", "CLAIM", "store-z", expect="store-z")
         w("RESV.OWNER", "X9", "CLAIM", S, expect="store-z")
         self.sync()
@@ -138,12 +155,15 @@ class Replication(unittest.TestCase):
         self.assertEqual(md, rd, "replica differs from master")
         # the replica applied effects, it did not run the module's commands
         self.assertIn("resv_upsert_created:0", self.rc.call("INFO", "resv"))
+        self.assertIn("resv_no_shows_auto:0", self.rc.call("INFO", "resv"))
+        self.assertIn("resv_no_show_sweeps:0", self.rc.call("INFO", "resv"))
+        self.assertEqual(self.m.call("RESV.STORE.GET", S), self.rc.call("RESV.STORE.GET", S))
         self.assertEqual(pairs(self.m.call("RESV.GET", S, "R1")),
                          pairs(self.rc.call("RESV.GET", S, "R1")))
         self.assertEqual("list", self.rc.call("TYPE", "resv:{%s}:h:R1" % S))
         self.assertEqual(self.m.call("LRANGE", "resv:{%s}:h:R1" % S, "0", "-1"),
                          self.rc.call("LRANGE", "resv:{%s}:h:R1" % S, "0", "-1"))
-        for rid in ("R1", "R3", "R4"):
+        for rid in ("R1", "R3", "R4", "R8"):
             self.assertEqual(self.m.call("RESV.HISTORY", S, rid),
                              self.rc.call("RESV.HISTORY", S, rid))
         self.assertEqual(self.m.call("RESV.OUTBOX", S, "COUNT", "1000"),
