@@ -7,6 +7,7 @@ import datetime
 import os
 import sys
 import unittest
+import zoneinfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import RedisTestCase, RespError, pairs  # noqa: E402
@@ -16,8 +17,9 @@ LOOKUP = "resv:{%s}:lookup" % S
 
 
 def day(offset):
-    """The store's today (the server's local date for now) plus offset days."""
-    return (datetime.date.today() + datetime.timedelta(days=offset)).isoformat()
+    """The store's today (its zone: the module's default, Asia/Shanghai) plus offset days."""
+    today = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
+    return (today + datetime.timedelta(days=offset)).isoformat()
 
 
 class ModuleFind(RedisTestCase):

@@ -6,13 +6,15 @@ import datetime
 import os
 import sys
 import unittest
+import zoneinfo
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Redis  # noqa: E402
 from sidecar_harness import API, Sidecar  # noqa: E402
 
-TODAY = datetime.date.today().isoformat()  # the store's today: the server's date for now
+# the store's today, in its zone (the module's default, Asia/Shanghai)
+TODAY = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date().isoformat()
 
 
 class SidecarSearchTest(unittest.TestCase):
