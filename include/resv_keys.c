@@ -30,3 +30,9 @@ int resvKeyMatch(const char *format, const char *key, size_t len, const char **i
     *idlen = len - pre - post;
     return memchr(*id, '}', *idlen) == NULL;
 }
+
+/* "resv:{" store "}:settings", read with the one format so the two cannot drift. */
+int resvKeySettingsStore(const char *key, size_t len, const char **store, size_t *sl) {
+    return resvKeyMatch(RESV_KEY_SETTINGS, key, len, store, sl) && resvIdValid(*store, *sl) ? 0
+                                                                                            : -1;
+}

@@ -10,16 +10,24 @@
 /* Key formats. Each id piece is "%.*s" (an int length, then the bytes): the module's
  * ids are not NUL-terminated. {S} is the store's hash tag, so a store lives in one
  * cluster slot; ids cannot hold braces. */
-#define RESV_KEY_RECORD     "resv:{%.*s}:r:%.*s"    /* store, reservation */
-#define RESV_KEY_PARTITION  "resv:{%.*s}:i:%s:%.*s" /* store, status name, day */
+/* The pieces of the two hottest names, which the module copies together rather than
+ * formats (a format costs more than the rest of RESV.GET's own work). */
+#define RESV_KEY_STORE_OPEN    "resv:{"
+#define RESV_KEY_RECORD_SEP    "}:r:"
+#define RESV_KEY_PARTITION_SEP "}:i:"
+#define RESV_KEY_RECORD        RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_RECORD_SEP "%.*s" /* store, id */
+#define RESV_KEY_PARTITION                                                                         \
+    RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_PARTITION_SEP "%s:%.*s" /* store, status name, day */
 #define RESV_KEY_DAYS       "resv:{%.*s}:days"
 #define RESV_KEY_TABLES     "resv:{%.*s}:tables"
+#define RESV_KEY_LOOKUP     "resv:{%.*s}:lookup" /* number, external id, phone -> ids */
 #define RESV_KEY_HISTORY    "resv:{%.*s}:h:%.*s" /* store, reservation */
 #define RESV_KEY_MSG_PREFIX "resv:{%.*s}:msg:"   /* then the MSGID's bytes, any bytes */
 #define RESV_KEY_CHANGES    "resv:{%.*s}:changes"
 #define RESV_KEY_OUTBOX     "resv:{%.*s}:outbox"
 #define RESV_KEY_FAILURES   "resv:{%.*s}:failures"
-#define RESV_KEY_OWNER      "resv:owner:{%.*s}" /* reservation */
+#define RESV_KEY_SETTINGS   "resv:{%.*s}:settings" /* resv_settings.h */
+#define RESV_KEY_OWNER      "resv:owner:{%.*s}"    /* reservation */
 /* Every system key has the tag {#sys}: on a cluster all systems and their list share one
  * slot (4607), so the list sees every system. No id can hold '#', so no store's keys share
  * this name space. */
@@ -56,6 +64,10 @@ typedef enum {
     RESV_UPSERT_DUPLICATE, /* the MSGID was applied before: nothing changed */
     RESV_UPSERT_COUNT
 } resvUpsertResult;
+
+/* The store of a settings key name (RESV_KEY_SETTINGS): 0 with *store and *sl pointing
+ * into key, -1 when key is not one. */
+int resvKeySettingsStore(const char *key, size_t len, const char **store, size_t *sl);
 
 const char *resvUpsertResultName(resvUpsertResult r);
 /* The result a reply word names; -1 when it names none. */

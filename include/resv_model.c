@@ -153,7 +153,7 @@ static int modelPhoneValid(const char *s, size_t len) {
 }
 
 /* Integer without sign or leading zeros, in [lo, hi]. */
-static int modelParseUint(const char *s, size_t len, long lo, long hi, long *out) {
+int resvParseUint(const char *s, size_t len, long lo, long hi, long *out) {
     long v = 0;
     if (len == 0 || len > 9 || (len > 1 && s[0] == '0')) return -1;
     for (size_t i = 0; i < len; i++) {
@@ -175,7 +175,7 @@ static int modelParseMoney(const char *s, size_t len, long long *cents) {
             dot = i;
             break;
         }
-    if (dot == 0 || modelParseUint(s, dot, 0, 999999999, &whole)) return -1;
+    if (dot == 0 || resvParseUint(s, dot, 0, 999999999, &whole)) return -1;
     if (dot < len) {
         size_t n = len - dot - 1;
         if (n < 1 || n > 2) return -1;
@@ -235,7 +235,7 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len, char bu
         return modelWithin(v, len, spec->maxlen) && modelPhoneValid(v, len) ? 0 : -1;
     case RESV_T_INT:
         *why = "must be an integer from 1 to 9999";
-        return modelParseUint(v, len, 1, 9999, &n);
+        return resvParseUint(v, len, 1, 9999, &n);
     case RESV_T_MONEY:
         *why = "must be an amount from 0 to 999999999.99 with at most two decimals";
         if (modelParseMoney(v, len, &cents)) return -1;
@@ -321,7 +321,8 @@ resvMove resvStatusMove(resvStatus from, resvStatus to, int fromProvider) {
     return RESV_MOVE_IGNORE;
 }
 
-static const char *const originNames[RESV_O_COUNT + 1] = {"api", "webhook", "sync", "pull", NULL};
+static const char *const originNames[RESV_O_COUNT + 1] = {"api",  "webhook", "sync",
+                                                          "pull", "auto",    NULL};
 
 const char *resvOriginName(resvOrigin o) {
     return (unsigned)o < RESV_O_COUNT ? originNames[o] : "unknown";

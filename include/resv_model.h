@@ -109,6 +109,9 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len, char bu
 resvJsonType resvFieldJsonType(const resvFieldSpec *spec);
 
 int resvIdValid(const char *s, size_t len);
+/* A whole number of 1 to 9 digits without sign or leading zero, in [lo, hi]: 0 and
+ * *out, or -1. */
+int resvParseUint(const char *s, size_t len, long lo, long hi, long *out);
 /* Position of s in a NULL-terminated word list (exact bytes), -1 when absent. */
 int resvWordIndex(const char *const *words, const char *s, size_t len);
 int resvUtf8Valid(const char *s, size_t len);
@@ -142,10 +145,18 @@ typedef enum {
  * completed, and is ignored rather than refused otherwise. */
 resvMove resvStatusMove(resvStatus from, resvStatus to, int fromProvider);
 
-/* Audit origins. */
-typedef enum { RESV_O_API, RESV_O_WEBHOOK, RESV_O_SYNC, RESV_O_PULL, RESV_O_COUNT } resvOrigin;
+/* Audit origins. `auto` is the module's own change (a no-show at its deadline): a
+ * change of ours like `api`, not the provider's. */
+typedef enum {
+    RESV_O_API,
+    RESV_O_WEBHOOK,
+    RESV_O_SYNC,
+    RESV_O_PULL,
+    RESV_O_AUTO,
+    RESV_O_COUNT
+} resvOrigin;
 const char *resvOriginName(resvOrigin o);
 int resvOriginParse(const char *s, size_t len, resvOrigin *out);
-#define resvOriginIsProvider(o) ((o) != RESV_O_API)
+#define resvOriginIsProvider(o) ((o) == RESV_O_WEBHOOK || (o) == RESV_O_SYNC || (o) == RESV_O_PULL)
 
 #endif

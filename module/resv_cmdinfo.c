@@ -57,6 +57,10 @@ static RedisModuleCommandKeySpec ksOwner[] = {
     KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_ACCESS | REDISMODULE_CMD_KEY_INSERT), {0}};
 
 static RedisModuleCommandArg fieldPair[] = {STR("field"), STR("value"), {0}};
+/* RESV.STORE.SET creates the settings hash or updates it. */
+static RedisModuleCommandKeySpec ksStoreSet[] = {
+    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_INSERT), {0}};
+static RedisModuleCommandArg argsStoreSet[] = {KEY("store"), PAIRS(fieldPair), {0}};
 
 /* REPLY RESULT (the default: the result word) or REPLY RECORD ([result, record]). */
 static RedisModuleCommandArg replyForms[] = {
@@ -80,6 +84,13 @@ static RedisModuleCommandArg argsList[] = {KEY("store"),
                                            OPT("limit", "LIMIT", REDISMODULE_ARG_TYPE_INTEGER),
                                            OPT("cursor", "CURSOR", S),
                                            {0}};
+static RedisModuleCommandArg argsFind[] = {
+    KEY("store"),
+    {.name = "query", .type = S, .key_spec_index = -1, .token = "QUERY"},
+    OPT("from", "FROM", S),
+    OPT("to", "TO", S),
+    OPT("limit", "LIMIT", REDISMODULE_ARG_TYPE_INTEGER),
+    {0}};
 static RedisModuleCommandArg argsStatus[] = {KEY("store"),
                                              STR("id"),
                                              STR("status"),
@@ -142,6 +153,12 @@ static RedisModuleCommandInfo infoGet =
 static RedisModuleCommandInfo infoList =
     INFO("Lists reservations by start instant, then id, with a cursor",
          "O(log(N)+M) with M the reservations returned", -2, ksRead, argsList);
+static RedisModuleCommandInfo infoFind =
+    INFO("Finds reservations by id, reservation number, external id, phone digits or a part "
+         "of the name",
+         "O(K) with K the reservations holding the id or phone suffix; a name: O(M) with M the "
+         "reservations in the window",
+         -4, ksRead, argsFind);
 static RedisModuleCommandInfo infoStatus =
     INFO("Moves a reservation along the transition table", "O(log(N))", -4, ksUpdate, argsStatus);
 static RedisModuleCommandInfo infoDel =
@@ -154,6 +171,12 @@ static RedisModuleCommandInfo infoTables = INFO("Lists the tables held now with 
                                                 "O(N) with N held tables", -2, ksRead, argsStore);
 static RedisModuleCommandInfo infoHistory = INFO(
     "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
+static RedisModuleCommandInfo infoStoreSet =
+    INFO("Sets a store's settings (timezone, no_show_after_minutes, slot_minutes, "
+         "turn_minutes); an empty value puts one back to its default",
+         "O(N) with N the settings given", -4, ksStoreSet, argsStoreSet);
+static RedisModuleCommandInfo infoStoreGet =
+    INFO("Returns a store's settings as they take effect", "O(1)", 2, ksRead, argsStore);
 static RedisModuleCommandInfo infoOutbox =
     INFO("Returns the oldest entries of the store's push outbox (status changes for the "
          "provider)",
@@ -183,11 +206,14 @@ const resvCommandDef resvCommands[] = {
     {"resv.upsert", ResvUpsert_RedisCommand, "write deny-oom", 1, 1, 1, &infoUpsert},
     {"resv.get", ResvGet_RedisCommand, "readonly fast", 1, 1, 1, &infoGet},
     {"resv.list", ResvList_RedisCommand, "readonly", 1, 1, 1, &infoList},
+    {"resv.find", ResvFind_RedisCommand, "readonly", 1, 1, 1, &infoFind},
     {"resv.status", ResvStatus_RedisCommand, "write deny-oom", 1, 1, 1, &infoStatus},
     {"resv.del", ResvDel_RedisCommand, "write", 1, 1, 1, &infoDel},
     {"resv.stats", ResvStats_RedisCommand, "readonly", 1, 1, 1, &infoStats},
     {"resv.tables", ResvTables_RedisCommand, "readonly", 1, 1, 1, &infoTables},
     {"resv.history", ResvHistory_RedisCommand, "readonly", 1, 1, 1, &infoHistory},
+    {"resv.store.set", ResvStoreSet_RedisCommand, "write deny-oom", 1, 1, 1, &infoStoreSet},
+    {"resv.store.get", ResvStoreGet_RedisCommand, "readonly fast", 1, 1, 1, &infoStoreGet},
     {"resv.outbox", ResvOutbox_RedisCommand, "readonly", 1, 1, 1, &infoOutbox},
     {"resv.pushed", ResvPushed_RedisCommand, "write", 1, 1, 1, &infoPushed},
     {"resv.failures", ResvFailures_RedisCommand, "readonly", 1, 1, 1, &infoFailures},

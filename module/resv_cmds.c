@@ -75,6 +75,7 @@ static int cmdsCheckIndex(RedisModuleCtx *ctx, const resvChange *c) {
     resvIndexPos from = {c->oldStatus, c->oldScore}, to = {c->newStatus, c->newScore};
     if (resvIndexCheckType(ctx, c->store.v, c->store.len, c->hadIndex ? &from : NULL, &to))
         return -1;
+    if (resvChangeMovesLookup(c) && resvLookupCheckType(ctx, c->store.v, c->store.len)) return -1;
     return resvKeyCheckType(ctx, resvKeyChanges(ctx, c->store.v, c->store.len),
                             REDISMODULE_KEYTYPE_STREAM);
 }
@@ -86,6 +87,7 @@ static int cmdsCarryOut(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p,
                         const resvPlanInput *in, RedisModuleString **old) {
     c->oldStatus = in->from;
     c->newStatus = p->status;
+    resvLookupValsOf(old, &c->lookupWas);
     if (p->effects & RESV_PLAN_IGNORED) {
         snprintf(c->noteText, sizeof c->noteText, "ignored status %s", resvStatusName(in->to));
         c->note = c->noteText;
@@ -155,7 +157,9 @@ static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i,
         o->seen |= kws[k].bit;
         switch (kws[k].bit) {
         case OPT_ORIGIN:
-            if (resvOriginParse(v, len, &o->origin))
+            /* auto is the no-show sweep's alone (resv_noshow.c) */
+            if (resvOriginParse(v, len, &o->origin) ||
+                (o->origin == RESV_O_AUTO && !resvAutoWriting))
                 return resvReplyError(ctx, RESV_E_ERR,
                                       "invalid ORIGIN: must be one of api webhook sync pull"),
                        -1;
@@ -340,7 +344,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
     if (!p.effects) return cmdsUpsertDone(ctx, RESV_UPSERT_UNCHANGED, &o, old);
 
-    resvNow(c.now);
+    resvStoreNow(ctx, c.store.v, c.store.len, c.now);
     char uuid[37];
     int write = (p.effects & RESV_PLAN_WRITE) != 0;
     c.hadIndex = !c.creating;
@@ -445,7 +449,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     resvPlan p;
     if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
     if (p.effects) {
-        resvNow(c.now);
+        resvStoreNow(ctx, c.store.v, c.store.len, c.now);
         c.hadIndex = 1;
         resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]);
         resvSpan t = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
@@ -492,14 +496,17 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]),
              t = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
     resvIndexPos from = {status, resvRecordStart(d.v, d.len, t.v, t.len)};
-    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) ||
+    resvLookupVals was;
+    resvLookupValsOf(old, &was);
+    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) || resvLookupCheckType(ctx, s.v, s.len) ||
         resvKeyCheckType(ctx, resvKeyChanges(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM))
         return REDISMODULE_OK;
     char now[RESV_DATETIME_LEN + 1];
     int rc = 0;
-    resvNow(now);
+    resvStoreNow(ctx, s.v, s.len, now);
     rc |= resvWriteDel(ctx, rkey);
     rc |= resvIndexUpdate(ctx, s.v, s.len, r.v, r.len, &from, NULL);
+    rc |= resvLookupUpdate(ctx, s.v, s.len, r.v, r.len, &was, NULL);
     if (holder && resvStrEq(holder, r.v, r.len))
         rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s.v, s.len), table.v, table.len);
     if (owner && resvStrEq(owner, s.v, s.len)) rc |= resvWriteDel(ctx, okey);

@@ -35,8 +35,8 @@ void resvChangeQueuePush(resvChange *c, RedisModuleString **old) {
 
 /* A change of push bookkeeping only (sync fields), on reservation r as stored in old[]:
  * no index, table or feed effect, and updated_at stays the provider's. */
-static void outboxBookkeeping(resvChange *c, resvSpan store, resvSpan r, RedisModuleString **old,
-                              const char *origin, const char *event) {
+static void outboxBookkeeping(RedisModuleCtx *ctx, resvChange *c, resvSpan store, resvSpan r,
+                              RedisModuleString **old, const char *origin, const char *event) {
     memset(c, 0, sizeof *c);
     c->store = store;
     c->id = r;
@@ -46,7 +46,7 @@ static void outboxBookkeeping(resvChange *c, resvSpan store, resvSpan r, RedisMo
     c->actor = "";
     c->event = event;
     c->eventLen = strlen(event);
-    resvNow(c->now);
+    resvStoreNow(ctx, store.v, store.len, c->now);
 }
 
 /* RESV.OUTBOX store [COUNT n] */
@@ -195,7 +195,7 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     /* A deleted reservation: the entry leaves the outbox, nothing else to record. */
     if (exists) {
         resvChange c;
-        outboxBookkeeping(&c, s, r, old, "push", ok ? "pushed" : "push_failed");
+        outboxBookkeeping(ctx, &c, s, r, old, "push", ok ? "pushed" : "push_failed");
         snprintf(note, sizeof note, "change %s", idbuf);
         c.note = note;
         if (ok && !newer) {
@@ -288,7 +288,7 @@ int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
 static int outboxRequeue(RedisModuleCtx *ctx, resvSpan s, resvSpan r, RedisModuleString **old,
                          RedisModuleString *fkey, int inLog) {
     resvChange c;
-    outboxBookkeeping(&c, s, r, old, resvOriginName(RESV_O_API), "resync");
+    outboxBookkeeping(ctx, &c, s, r, old, resvOriginName(RESV_O_API), "resync");
     resvChangeQueuePush(&c, old);
     int rc = resvApplyChange(ctx, &c);
     if (inLog) rc |= resvWriteKeyMember(ctx, "HDEL", fkey, r.v, r.len);

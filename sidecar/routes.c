@@ -10,6 +10,8 @@
 #include "routes_events.h"
 #include "routes_ops.h"
 #include "routes_reservations.h"
+#include "routes_search.h"
+#include "routes_stores.h"
 #include "routes_sync.h"
 #include "routes_systems.h"
 #include "routes_webhooks.h"
@@ -36,6 +38,7 @@ static const char *const qStore[] = {"store_id", NULL};
 static const char *const qList[] = {"store_id", "status", "date_from", "date_to",
                                     "limit",    "cursor", NULL};
 static const char *const qStats[] = {"store_id", "date_from", "date_to", "bucket", NULL};
+static const char *const qSearch[] = {"store_id", "q", "date_from", "date_to", "limit", NULL};
 static const char *const qHistory[] = {"count", NULL};
 static const char *const qStatus[] = {"status", "arrival_time", "table_number", NULL};
 
@@ -50,11 +53,15 @@ static const route routes[] = {
     {EVHTTP_REQ_GET, API "/systems/{}", routeSystemsGet, ANY_ROLE, qNone},
     {EVHTTP_REQ_POST, API "/systems/{}/test", routeSystemsTest, R(ADMIN) | R(STORE_MANAGER), qNone},
     {EVHTTP_REQ_POST, API "/systems/{}/pull", routeSystemsPull, R(ADMIN) | R(STORE_MANAGER), qNone},
+    {EVHTTP_REQ_GET, API "/stores/{}/settings", routeStoreSettingsGet, ANY_ROLE, qNone},
+    {EVHTTP_REQ_PUT, API "/stores/{}/settings", routeStoreSettingsPut, R(ADMIN) | R(STORE_MANAGER),
+     qNone},
     {EVHTTP_REQ_GET, API "/events", routeEvents, ANY_ROLE, qStore},
     {EVHTTP_REQ_GET, API "/sync/failures", routeSyncFailures, ANY_ROLE, qStore},
     {EVHTTP_REQ_GET, API "/reservation/list", routeReservationList, ANY_ROLE, qList},
     {EVHTTP_REQ_GET, API "/reservation/stats", routeReservationStats, ANY_ROLE, qStats},
     {EVHTTP_REQ_GET, API "/reservation/tables", routeReservationTables, ANY_ROLE, qStore},
+    {EVHTTP_REQ_GET, API "/reservation/search", routeReservationSearch, ANY_ROLE, qSearch},
     {EVHTTP_REQ_POST, API "/reservation/{}/sync", routeReservationSync,
      R(ADMIN) | R(STORE_MANAGER) | R(CUSTOMER_MANAGER), qNone},
     {EVHTTP_REQ_POST, API "/reservation/{}/resync", routeReservationResync,

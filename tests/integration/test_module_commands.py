@@ -591,7 +591,10 @@ class ModuleCommands(RedisTestCase):
         st = pairs(self.r.call("RESV.STATS", S, "FROM", "2024-02-14T18:00:00", "TO",
                                "2024-02-16T18:00:00", "BUCKET", "1440"))
         self.assertEqual(len(mid), st["total"])
-        self.assertEqual(2 * len(mid), st["covers"])
+        cancelled = [r for r in mid if rows[r][2] == "cancelled"]
+        self.assertTrue(cancelled)
+        self.assertEqual(2 * (len(mid) - len(cancelled)), st["covers"])
+        self.assertEqual(2 * len(cancelled), st["covers_cancelled"])
         for s in STATUSES:
             self.assertEqual(sum(1 for r in mid if rows[r][2] == s), st[s], s)
         b = [pairs(x) for x in st["buckets"]]
@@ -742,6 +745,32 @@ class ModuleCommands(RedisTestCase):
         self.assertNotIn("customer_nam", st)
         self.assertEqual(1, self.r.call("RESV.DEL", S, "U1"))
 
+    def test_get_model_order_whatever_the_hash_order(self):
+        """RESV.GET and LIST pass HGETALL's reply on when the hash holds model fields in
+        model order (a create writes them so), and rebuild it in model order otherwise:
+        a field added by a later update sits last in the hash, yet comes back in its
+        place; in RESP3 both ways are maps."""
+        self.make("O1", "confirmed", S, "2024-02-15", "18:00", "customer_name", "张三")
+        rkey = "resv:{%s}:r:O1" % S
+        self.assertEqual(self.r.call("HGETALL", rkey), self.r.call("RESV.GET", S, "O1"))
+        self.up("O1", "arrival_time", "2024-02-15T18:05:00")
+        self.assertEqual("arrival_time", self.r.call("HGETALL", rkey)[0::2][-1])
+        flat = self.r.call("RESV.GET", S, "O1")
+        self.assertEqual(sorted(self.r.call("HGETALL", rkey)), sorted(flat))
+        names = flat[0::2]
+        self.assertEqual(["id", "store_id", "reservation_id", "customer_name", "customer_count",
+                          "reservation_date", "reservation_time", "arrival_time", "status",
+                          "created_at", "updated_at"], names)
+        _, items = self.r.call("RESV.LIST", S)
+        self.assertEqual(flat, items[0])
+        for rid in ("O1", "O2"):
+            if rid == "O2":
+                self.make("O2", "pending")
+            m = self.r3.call("RESV.GET", S, rid)
+            self.assertIsInstance(m, dict)
+            self.assertEqual(pairs(self.r.call("HGETALL", "resv:{%s}:r:%s" % (S, rid))), m)
+        self.assertIsNone(self.r3.call("RESV.GET", S, "O3"))
+
     def test_stats(self):
         rows = [("S1", "2024-02-15", "18:00", "confirmed", 4), ("S2", "2024-02-15", "18:30", "pending", 2),
                 ("S3", "2024-02-15", "20:00", "confirmed", 6), ("S4", "2024-02-16", "12:00", "pending", 1)]
@@ -749,16 +778,24 @@ class ModuleCommands(RedisTestCase):
             self.up(rid, "reservation_date", d, "reservation_time", t, "status", st,
                     "customer_count", str(n))
         self.up("S5", "reservation_date", "2024-02-15", "reservation_time", "19:00")  # no count
+        # parties that will not come count apart: 3 cancelled at 18:15, 5 no-show at 20:30
+        for rid, t, n, end in (("S6", "18:15", 3, "cancelled"), ("S7", "20:30", 5, "no_show")):
+            self.up(rid, "reservation_date", "2024-02-15", "reservation_time", t,
+                    "customer_count", str(n))
+            self.r.call("RESV.STATUS", S, rid, end)
         st = pairs(self.r.call("RESV.STATS", S, "FROM", "2024-02-15", "TO", "2024-02-15"))
-        self.assertEqual({"total": 4, "covers": 12, "pending": 2, "confirmed": 2, "arrived": 0,
-                          "seated": 0, "completed": 0, "cancelled": 0, "no_show": 0}, st)
+        self.assertEqual({"total": 6, "covers": 12, "covers_cancelled": 3, "covers_no_show": 5,
+                          "pending": 2, "confirmed": 2, "arrived": 0, "seated": 0, "completed": 0,
+                          "cancelled": 1, "no_show": 1}, st)
         st = pairs(self.r.call("RESV.STATS", S, "TO", "2024-02-15T23:59:59", "FROM",
                                "2024-02-15T17:00:00", "BUCKET", "60"))
         b = [pairs(x) for x in st.pop("buckets")]
-        self.assertEqual(4, st["total"])
+        self.assertEqual(6, st["total"])
         self.assertEqual(["2024-02-15T18:00:00", "2024-02-15T19:00:00", "2024-02-15T20:00:00"],
                          [x["start"] for x in b])
-        self.assertEqual([(2, 6), (1, 0), (1, 6)], [(x["total"], x["covers"]) for x in b])
+        self.assertEqual([(3, 6, 3, 0), (1, 0, 0, 0), (2, 6, 0, 5)],
+                         [(x["total"], x["covers"], x["covers_cancelled"], x["covers_no_show"])
+                          for x in b])
         self.assertEqual(1, b[0]["confirmed"])
         empty = pairs(self.r.call("RESV.STATS", "nostore", "FROM", "2024-01-01", "TO", "2024-01-02",
                                   "BUCKET", "15"))

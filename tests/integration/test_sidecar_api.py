@@ -308,13 +308,18 @@ class SidecarApiTest(unittest.TestCase):
         self.assertError(self.req("GET", API + "/reservation/NOPE", token=self.admin), 404)
         self.assertError(self.req("GET", API + "/reservation/L-1",
                                   token=self.sc.token("staff", ["store-002"])), 403)
+        # a cancelled party's guests leave covers and are counted apart
+        self.assertEqual(self.req("PUT", API + "/reservation/L-2/status?status=cancelled",
+                                  token=self.admin)[0], 200)
         st, _, stats = self.req("GET", API + "/reservation/stats?store_id=store-001"
                                 "&date_from=2024-02-15&date_to=2024-02-17&bucket=1440",
                                 token=self.admin)
         self.assertEqual(st, 200, stats)
-        self.assertEqual((stats["total"], stats["covers"]), (3, 12))
-        self.assertEqual((stats["confirmed"], stats["pending"]), (2, 1))
-        self.assertEqual(len(stats["buckets"]), 3)
+        self.assertEqual((stats["total"], stats["covers"], stats["covers_cancelled"],
+                          stats["covers_no_show"]), (3, 8, 4, 0))
+        self.assertEqual((stats["confirmed"], stats["pending"], stats["cancelled"]), (1, 1, 1))
+        self.assertEqual([(b["covers"], b["covers_cancelled"]) for b in stats["buckets"]],
+                         [(4, 0), (4, 0), (0, 4)])
         self.assertError(self.req("GET", API + "/reservation/stats?store_id=store-001",
                                   token=self.admin), 400, mentions="date_from")
         self.assertError(self.req("GET", API + "/reservation/stats?store_id=store-001"

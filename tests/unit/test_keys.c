@@ -30,6 +30,33 @@ static void test_key_formats(void **state) {
     assert_string_equal("resv:owner:{R1}", buf);
 }
 
+/* A settings key names its store back; no other key of the store does. */
+static void test_settings_key(void **state) {
+    (void)state;
+    char buf[160];
+    const char *st;
+    size_t sl;
+    int n = snprintf(buf, sizeof buf, RESV_KEY_SETTINGS, 9, "store-001XYZ");
+    assert_string_equal("resv:{store-001}:settings", buf);
+    assert_int_equal(0, resvKeySettingsStore(buf, (size_t)n, &st, &sl));
+    assert_int_equal(9, sl);
+    assert_memory_equal("store-001", st, 9);
+    n = snprintf(buf, sizeof buf, RESV_KEY_SETTINGS, 6, "张三");
+    assert_int_equal(0, resvKeySettingsStore(buf, (size_t)n, &st, &sl));
+    assert_int_equal(6, sl);
+    static const char *const others[] = {"resv:{s}:changes",
+                                         "resv:{}:settings",
+                                         "resv:{s}:r:settings",
+                                         "resv:{a}b}:settings",
+                                         "resv:{s}:settingsX",
+                                         "xresv:{s}:settings",
+                                         "resv:{s}:settings:",
+                                         "resv:{s",
+                                         ""};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        assert_int_equal(-1, resvKeySettingsStore(others[i], strlen(others[i]), &st, &sl));
+}
+
 static void test_upsert_words_round_trip(void **state) {
     (void)state;
     static const char *const want[RESV_UPSERT_COUNT] = {"created", "updated", "unchanged", "stale",
@@ -91,6 +118,7 @@ static void test_word_index(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_key_formats),
+        cmocka_unit_test(test_settings_key),
         cmocka_unit_test(test_upsert_words_round_trip),
         cmocka_unit_test(test_upsert_words_refused),
         cmocka_unit_test(test_word_index),
