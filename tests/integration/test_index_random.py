@@ -32,8 +32,9 @@ SLOTS = ["18:00-20:00", "18:00", "11:30-13:00", "23:00-01:00", "00:00-24:00", "1
 NUMBERS = ["N1", "N2", "编号 3", "X1"]
 EXTERNALS = ["X1", "X2", "N1"]
 PHONES = ["138-0013-5678", "13900005678", "+86 138 0013 5678", "021-5555-1234", "1234", "12"]
+# Twenty of the ids too: some are alive at the end of any run, so every kind is seen.
 FIND_QUERIES = ["5678", "0013 5678", "13800135678", "8613800135678", "1234", "5555-1234", "N1",
-                "X1", "X2", "编号 3", "R005", "0000"]
+                "X1", "X2", "编号 3", "0000"] + ["R%03d" % i for i in range(0, 80, 4)]
 
 
 def start_instant(date, slot):
