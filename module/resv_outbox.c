@@ -52,12 +52,11 @@ static void outboxBookkeeping(RedisModuleCtx *ctx, resvChange *c, resvSpan store
 /* RESV.OUTBOX store [COUNT n] */
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2 && argc != 4) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, "COUNT")) return REDISMODULE_OK;
     resvSpan s;
     long long count = 10;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
     if (argc == 4) {
-        if (!resvArgIs(argv[2], "COUNT")) return resvReplySyntaxError(ctx, argv[2]);
         if (resvArgRange(ctx, argv[3], "COUNT", 1, 1000, &count)) return REDISMODULE_OK;
     }
     RedisModuleString *okey = resvKeyOutbox(ctx, s.v, s.len);
@@ -144,7 +143,8 @@ static int outboxFind(RedisModuleCtx *ctx, RedisModuleString *okey, RedisModuleS
 /* RESV.PUSHED store entry_id OK | RESV.PUSHED store entry_id FAILED error */
 int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 4 && argc != 5) return resvReplyWrongArity(ctx);
+    if (argc < 4) return resvReplyWrongArity(ctx);
+    if (argc > 5) return resvReplySyntaxError(ctx, argv[5]);
     resvSpan s, err = {NULL, 0};
     RedisModuleStreamID eid;
     char canon[RESV_CANON_MAX];
@@ -258,7 +258,7 @@ static void outboxSplitFailure(RedisModuleString *val, resvSpan part[3]) {
 /* RESV.FAILURES store */
 int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
     resvSpan s;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
     RedisModuleString *fkey = resvKeyFailures(ctx, s.v, s.len);
@@ -298,7 +298,8 @@ static int outboxRequeue(RedisModuleCtx *ctx, resvSpan s, resvSpan r, RedisModul
 /* RESV.RESYNC store [id] */
 int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2 && argc != 3) return resvReplyWrongArity(ctx);
+    if (argc < 2) return resvReplyWrongArity(ctx);
+    if (argc > 3) return resvReplySyntaxError(ctx, argv[3]);
     resvSpan s, r = {NULL, 0};
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
         (argc == 3 && resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len)))

@@ -455,7 +455,7 @@ static int tablesReplyHold(RedisModuleCtx *ctx, resvSpan store, resvSpan table, 
  * (only these when the store has no inventory, as before), by table_number. */
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
     resvSpan store;
     if (resvArgId(ctx, argv[1], "store", &store.v, &store.len)) return REDISMODULE_OK;
     RedisModuleString *tkey = resvKeyTables(ctx, store.v, store.len);

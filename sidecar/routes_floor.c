@@ -13,21 +13,9 @@
 #include "resv_model.h"
 #include "resv_time.h"
 
-httpResult floorQueryOnly(httpCtx *c, const char *const *allowed) {
-    for (struct evkeyval *q = c->query.tqh_first; q; q = q->next.tqe_next) {
-        int ok = 0;
-        for (int i = 0; allowed && allowed[i] && !ok; i++)
-            ok = strcmp(q->key, allowed[i]) == 0;
-        if (!ok) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "unknown query parameter %s", q->key);
-    }
-    return HTTP_R_OK;
-}
-
 /* The store of the path: a valid id the caller may touch; c->store is set. */
 static httpResult floorPathStore(httpCtx *c) {
     const char *store = c->params[0];
-    httpResult r = floorQueryOnly(c, NULL);
-    if (r != HTTP_R_OK) return r;
     if (!resvIdValid(store, strlen(store)))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id in the path is not a valid id");
     if (!httpStoreAllowed(c, store))
@@ -188,10 +176,7 @@ static void floorAvailabilityReply(redisAsyncContext *ac, void *reply, void *pri
 httpResult routeFloorAvailability(httpCtx *c) {
     const char *store, *date = httpQuery(c, "date"), *party = httpQuery(c, "party_size");
     resvInstant day;
-    static const char *const allowed[] = {"store_id", "date", "party_size", NULL};
-    httpResult r = floorQueryOnly(c, allowed);
-    if (r != HTTP_R_OK) return r;
-    r = lookupQueryStore(c, &store);
+    httpResult r = lookupQueryStore(c, &store);
     if (r != HTTP_R_OK) return r;
     if (!date || resvParseDate(date, strlen(date), &day))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "date is required: YYYY-MM-DD");

@@ -8,13 +8,10 @@
 
 #include "reservation_json.h"
 #include "resv_model.h"
-#include "routes_floor.h"
 
 /* The store of the path: a valid id the caller may touch; c->store is set. */
-static httpResult waitPathStore(httpCtx *c, const char *const *allowed) {
+static httpResult waitPathStore(httpCtx *c) {
     const char *store = c->params[0];
-    httpResult r = floorQueryOnly(c, allowed);
-    if (r != HTTP_R_OK) return r;
     if (!resvIdValid(store, strlen(store)))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id in the path is not a valid id");
     if (!httpStoreAllowed(c, store))
@@ -44,8 +41,7 @@ static void waitAdded(redisAsyncContext *ac, void *reply, void *privdata) {
 /* POST /stores/{store_id}/waitlist {"name", "phone", "party"} */
 httpResult routeWaitlistAdd(httpCtx *c) {
     httpResult r;
-    if ((r = waitPathStore(c, NULL)) != HTTP_R_OK || (r = httpParseJsonBody(c, 1)) != HTTP_R_OK)
-        return r;
+    if ((r = waitPathStore(c)) != HTTP_R_OK || (r = httpParseJsonBody(c, 1)) != HTTP_R_OK) return r;
     const char *key;
     json_t *v, *name = NULL, *phone = NULL, *party = NULL;
     json_object_foreach(c->body, key, v) {
@@ -95,7 +91,7 @@ static void waitListed(redisAsyncContext *ac, void *reply, void *privdata) {
 
 /* GET /stores/{store_id}/waitlist */
 httpResult routeWaitlistList(httpCtx *c) {
-    httpResult r = waitPathStore(c, NULL);
+    httpResult r = waitPathStore(c);
     if (r != HTTP_R_OK) return r;
     redisCmd a;
     redisCmdInit(&a, "RESV.WAIT.LIST");
@@ -114,8 +110,7 @@ static void waitSeated(redisAsyncContext *ac, void *reply, void *privdata) {
 
 /* POST /stores/{store_id}/waitlist/{entry}/seat?table_number=T: 201, the reservation */
 httpResult routeWaitlistSeat(httpCtx *c) {
-    static const char *const allowed[] = {"table_number", NULL};
-    httpResult r = waitPathStore(c, allowed);
+    httpResult r = waitPathStore(c);
     if (r != HTTP_R_OK) return r;
     const char *table = httpQuery(c, "table_number");
     if (!table || !*table) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "table_number is required");
@@ -146,7 +141,7 @@ static void waitDeleted(redisAsyncContext *ac, void *reply, void *privdata) {
 
 /* DELETE /stores/{store_id}/waitlist/{entry} */
 httpResult routeWaitlistDelete(httpCtx *c) {
-    httpResult r = waitPathStore(c, NULL);
+    httpResult r = waitPathStore(c);
     if (r != HTTP_R_OK) return r;
     redisCmd a;
     redisCmdInit(&a, "RESV.WAIT.DEL");

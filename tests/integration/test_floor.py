@@ -322,7 +322,7 @@ class Floor(unittest.TestCase):
         self.assertEqual(404, st, body)
         st, _, body = sc.request("GET", base + "?store_id=x", token=fm)
         self.assertEqual(400, st, body)
-        self.assertIn("unknown query parameter store_id", body["error"]["message"])
+        self.assertIn("unknown query parameter 'store_id'", body["error"]["message"])
 
     # HTTP
 
