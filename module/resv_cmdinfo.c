@@ -52,9 +52,10 @@ static RedisModuleCommandKeySpec ksUpdate[] = {
     KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_UPDATE), {0}};
 static RedisModuleCommandKeySpec ksDelete[] = {
     KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_DELETE), {0}};
-/* RESV.OWNER id CLAIM store: the id's key; CLAIM may insert it. */
+/* RESV.OWNER id [CLAIM|RELEASE store]: the id's key; CLAIM may insert it, RELEASE delete
+ * it (Redis allows one of INSERT, DELETE, UPDATE: UPDATE covers both). */
 static RedisModuleCommandKeySpec ksOwner[] = {
-    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_ACCESS | REDISMODULE_CMD_KEY_INSERT), {0}};
+    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_ACCESS | REDISMODULE_CMD_KEY_UPDATE), {0}};
 
 static RedisModuleCommandArg fieldPair[] = {STR("field"), STR("value"), {0}};
 
@@ -126,7 +127,17 @@ static RedisModuleCommandArg argsResync[] = {
     KEY("store"),
     {.name = "id", .type = S, .key_spec_index = -1, .flags = REDISMODULE_CMD_ARG_OPTIONAL},
     {0}};
-static RedisModuleCommandArg argsOwner[] = {KEY("id"), OPT("store", "CLAIM", S), {0}};
+static RedisModuleCommandArg ownerActions[] = {
+    {.name = "claim", .type = S, .key_spec_index = -1, .token = "CLAIM"},
+    {.name = "release", .type = S, .key_spec_index = -1, .token = "RELEASE"},
+    {0}};
+static RedisModuleCommandArg argsOwner[] = {KEY("id"),
+                                            {.name = "action",
+                                             .type = REDISMODULE_ARG_TYPE_ONEOF,
+                                             .key_spec_index = -1,
+                                             .flags = REDISMODULE_CMD_ARG_OPTIONAL,
+                                             .subargs = ownerActions},
+                                            {0}};
 static RedisModuleCommandArg argsSysCreate[] = {PAIRS(fieldPair), {0}};
 /* System commands declare no key: a system's keys are resv:{#sys}:..., whose slot is not
  * the slot of the id argument, so a key spec on the id would send them to the wrong node.
@@ -166,8 +177,9 @@ static RedisModuleCommandInfo infoFailures =
 static RedisModuleCommandInfo infoResync =
     INFO("Queues failed pushes (or one reservation) again with the current status",
          "O(N) with N the failed reservations", -2, ksUpdate, argsResync);
-static RedisModuleCommandInfo infoOwner = INFO(
-    "Returns (or claims) the store that owns a reservation id", "O(1)", -2, ksOwner, argsOwner);
+static RedisModuleCommandInfo infoOwner =
+    INFO("Returns, claims or releases the store that owns a reservation id", "O(1)", -2, ksOwner,
+         argsOwner);
 static RedisModuleCommandInfo infoSysCreate =
     INFO("Creates an integration system", "O(1)", -3, NULL, argsSysCreate);
 static RedisModuleCommandInfo infoSysGet =

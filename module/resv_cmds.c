@@ -506,18 +506,32 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     return RedisModule_ReplyWithLongLong(ctx, 1);
 }
 
-/* RESV.OWNER id [CLAIM store] */
+/* RESV.OWNER id [CLAIM store | RELEASE store] */
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2 && argc != 4) return resvReplyWrongArity(ctx);
     resvSpan r, s = {NULL, 0};
+    int release = 0;
     if (resvArgId(ctx, argv[1], "reservation_id", &r.v, &r.len)) return REDISMODULE_OK;
     if (argc == 4) {
-        if (!resvArgIs(argv[2], "CLAIM")) return resvReplySyntaxError(ctx, argv[2]);
+        release = resvArgIs(argv[2], "RELEASE");
+        if (!release && !resvArgIs(argv[2], "CLAIM")) return resvReplySyntaxError(ctx, argv[2]);
         if (resvArgId(ctx, argv[3], "store", &s.v, &s.len)) return REDISMODULE_OK;
     }
     RedisModuleString *okey = resvKeyOwner(ctx, r.v, r.len), *owner;
     if (resvStringGet(ctx, okey, &owner) < 0) return resvReplyWrongType(ctx, okey);
+    if (release) {
+        /* Only the owner's own release counts: a late release of a store that lost the
+         * id (or never had it) must not free another store's claim. A store that still
+         * has the record keeps it; on a cluster that key is on another node, and the
+         * caller releases only after RESV.DEL (keys.md). */
+        if (!owner || !resvStrEq(owner, s.v, s.len) ||
+            (!resvIsCluster(ctx) && resvKeyExists(ctx, resvKeyRecord(ctx, s.v, s.len, r.v, r.len))))
+            return RedisModule_ReplyWithLongLong(ctx, 0);
+        if (resvWriteDel(ctx, okey))
+            return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+        return RedisModule_ReplyWithLongLong(ctx, 1);
+    }
     if (!owner && s.v) {
         resvArgv a = {.n = 0};
         resvArgvAddStr(&a, okey);

@@ -171,7 +171,7 @@ class RandomCommands:
                 "ORIGIN": ["api", "webhook", "sync", "pull"], "ACTOR": ["bob", "张三"],
                 "EVENT": ["reservation.updated"], "PAYLOAD": ['{"a":1}', ""],
                 "MSGID": ["msg_1", "msg_2"], "ARRIVAL": ["2024-02-15T18:05:00"],
-                "TABLE": TABLES, "CLAIM": STORES, "BUCKET": ["1", "60", "1440"]}
+                "TABLE": TABLES, "CLAIM": STORES, "RELEASE": STORES, "BUCKET": ["1", "60", "1440"]}
         if name in good and rng.random() < 0.5:
             return b(self.pick(good[name]))
         return self.value()
@@ -223,7 +223,7 @@ class RandomCommands:
         elif name == "RESV.RESYNC":
             args = [s] + ([r] if rng.random() < 0.5 else [])
         elif name == "RESV.OWNER":
-            args = [r] + self.options(["CLAIM"])
+            args = [r] + self.options(["CLAIM", "RELEASE"])
         elif name == "RESV.SYSTEM.CREATE":
             args = self.field_pairs(SYSTEM_FIELDS, 0, 5)
         elif name in ("RESV.SYSTEM.SET",):
@@ -585,6 +585,7 @@ WRITES = [
     ["RESV.PUSHED", "hs", "OUTBOX-1", "OK"], ["RESV.PUSHED", "hs", "OUTBOX-1", "FAILED", "e"],
     ["RESV.RESYNC", "hs"], ["RESV.RESYNC", "hs", "R1"], ["RESV.RESYNC", "hs", "R2"],
     ["RESV.OWNER", "R1", "CLAIM", "hs"], ["RESV.OWNER", "R7", "CLAIM", "hs"],
+    ["RESV.OWNER", "R7", "RELEASE", "hs"], ["RESV.OWNER", "R1", "RELEASE", "other"],
     ["RESV.SYSTEM.SET", "sys-1", "name", "Z"], ["RESV.SYSTEM.DEL", "sys-1"],
     ["RESV.SYSTEM.CREATE", "id", "sys-1", "store_id", "hs"],
     ["RESV.SYSTEM.CREATE", "id", "ghost", "store_id", "hs"],

@@ -372,6 +372,23 @@ class ModuleCommands(RedisTestCase):
         self.refused("CONFLICT", "RESV.UPSERT", "s2", "X1", "reservation_date", "2024-02-15")
         self.assertEqual("created", self.make("X1", store="s1"))
 
+    def test_owner_release(self):
+        """RELEASE frees a claim only for the store that holds it (a late release of a
+        store that lost the id must not free another store's claim)."""
+        self.assertEqual("s1", self.r.call("RESV.OWNER", "X2", "CLAIM", "s1"))
+        self.assertEqual(0, self.r.call("RESV.OWNER", "X2", "RELEASE", "s2"))
+        self.assertEqual("s1", self.r.call("RESV.OWNER", "X2"))
+        self.assertEqual(1, self.r.call("RESV.OWNER", "X2", "release", "s1"))
+        self.assertIsNone(self.r.call("RESV.OWNER", "X2"))
+        self.assertEqual(0, self.r.call("RESV.OWNER", "X2", "RELEASE", "s1"))
+        self.assertEqual("s2", self.r.call("RESV.OWNER", "X2", "CLAIM", "s2"))
+        self.refused("ERR invalid store", "RESV.OWNER", "X2", "RELEASE", "s 2")
+        self.assertEqual("s2", self.r.call("RESV.OWNER", "X2"))
+        # A store that has the record keeps its id.
+        self.make("X3", store="s1")
+        self.assertEqual(0, self.r.call("RESV.OWNER", "X3", "RELEASE", "s1"))
+        self.assertEqual("s1", self.r.call("RESV.OWNER", "X3"))
+
     def test_list_pagination_ties(self):
         # 23 reservations with 3 start instants (ties), inserted in shuffled order
         import random

@@ -126,6 +126,8 @@ class Replication(unittest.TestCase):
         self.assertEqual(2, self.m.call("LLEN", "resv:{%s}:h:R3" % S))
         w("RESV.OWNER", "X9", "CLAIM", "store-z", expect="store-z")
         w("RESV.OWNER", "X9", "CLAIM", S, expect="store-z")
+        w("RESV.OWNER", "X8", "CLAIM", "store-z", expect="store-z")
+        w("RESV.OWNER", "X8", "RELEASE", "store-z", expect=1)
         self.sync()
 
         md, rd = self.m.call("DEBUG", "DIGEST"), self.rc.call("DEBUG", "DIGEST")
