@@ -78,6 +78,7 @@ httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
         {"BUSY", HTTP_R_UNAVAILABLE, "redis_unavailable"},
         {"TRYAGAIN", HTTP_R_UNAVAILABLE, "redis_unavailable"},
         {"MASTERDOWN", HTTP_R_UNAVAILABLE, "redis_unavailable"},
+        {"NOREPLICAS", HTTP_R_UNAVAILABLE, "not_replicated"},
         {"CLUSTERDOWN", HTTP_R_UNAVAILABLE, "redis_unavailable"},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {

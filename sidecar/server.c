@@ -78,29 +78,18 @@ void serverSharedFree(serverShared *sh) {
 
 int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
                const serverShared *shared) {
-    char host[256];
-    int port;
     memset(srv, 0, sizeof(*srv));
     srv->base = base;
     srv->cfg = cfg;
     srv->shared = shared;
 
-    /* Several addresses are seed nodes of a cluster; routing by slot is not there yet,
-     * so the first one serves every command. */
-    char first[512];
-    snprintf(first, sizeof(first), "%s", cfg->redis);
-    first[strcspn(first, ",")] = '\0';
-    if (strchr(cfg->redis, ','))
-        fprintf(stderr,
-                "resv-sidecar: several --redis addresses given: cluster routing is not "
-                "implemented yet, using %s only\n",
-                first);
-    if (configSplitHostPort(first, host, sizeof(host), &port)) {
-        fprintf(stderr, "resv-sidecar: bad --redis address %s\n", first);
-        return -1;
-    }
-    srv->loop.redis =
-        redisConnNew(base, host, port, cfg->redisConnectTimeoutMs, cfg->redisReconnectMs);
+    /* The addresses are seeds: one server, or nodes of a cluster (asked, not told). */
+    redisConnOptions ro = {.connectTimeoutMs = cfg->redisConnectTimeoutMs,
+                           .reconnectMs = cfg->redisReconnectMs,
+                           .deadlineMs = cfg->timeout * 1000,
+                           .waitReplicas = (int)cfg->waitReplicas,
+                           .waitTimeoutMs = cfg->waitReplicasTimeoutMs};
+    srv->loop.redis = redisConnNew(base, cfg->redis, &ro);
     if (!srv->loop.redis) return -1;
     srv->provider = httpClientNew(base, cfg->providerCaFile);
     if (!srv->provider) return -1;
@@ -108,7 +97,7 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
     if (!srv->sync) return -1;
     srv->sse = sseNew(base, cfg, srv->loop.redis);
     if (!srv->sse) return -1;
-    fprintf(stderr, "resv-sidecar: redis %s\n", first);
+    fprintf(stderr, "resv-sidecar: redis %s\n", cfg->redis);
     return 0;
 }
 
