@@ -20,6 +20,10 @@
 #define RESV_KEY_OUTBOX     "resv:{%.*s}:outbox"
 #define RESV_KEY_FAILURES   "resv:{%.*s}:failures"
 #define RESV_KEY_OWNER      "resv:owner:{%.*s}" /* reservation */
+/* Never written: two names in the slot of a store (or of a reservation's owner key) that
+ * a cluster node is asked for, to learn whether it may serve that slot now (see
+ * resvClusterSettled in the module). n is 1 or 2. */
+#define RESV_KEY_PROBE "resv:{%.*s}:probe:%d" /* store or reservation, n */
 /* Every system key has the tag {#sys}: on a cluster all systems and their list share one
  * slot (4607), so the list sees every system. No id can hold '#', so no store's keys share
  * this name space. */

@@ -63,6 +63,11 @@ int resvArgRange(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, 
 void resvNow(char buf[RESV_DATETIME_LEN + 1]);
 void resvNewUuid(char buf[37]);
 int resvIsCluster(RedisModuleCtx *ctx);
+/* On a cluster: 0 when this node may serve the slot of tag (a store, or a reservation id
+ * for its owner key) to this client now; 1 after a TRYAGAIN (the slot is being imported
+ * here: its keys are split between two nodes until it is handed over) or CLUSTERDOWN
+ * reply. Always 0 on a single server. */
+int resvClusterSettled(RedisModuleCtx *ctx, RedisModuleString *tag);
 
 /* ---- key names (keys.md) ---- */
 RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,

@@ -238,6 +238,7 @@ static int cmdsUpsertDone(RedisModuleCtx *ctx, resvUpsertResult r, const cmdsOpt
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 5 || (argc - 3) % 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
 
     resvChange c;
     memset(&c, 0, sizeof c);
@@ -377,6 +378,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 4 || (argc - 4) % 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
 
     resvChange c;
     memset(&c, 0, sizeof c);
@@ -463,6 +465,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 3) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, r;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
         resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len))
@@ -510,6 +513,7 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2 && argc != 4) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan r, s = {NULL, 0};
     int release = 0;
     if (resvArgId(ctx, argv[1], "reservation_id", &r.v, &r.len)) return REDISMODULE_OK;

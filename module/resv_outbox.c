@@ -53,6 +53,7 @@ static void outboxBookkeeping(resvChange *c, resvSpan store, resvSpan r, RedisMo
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2 && argc != 4) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     long long count = 10;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
@@ -145,6 +146,7 @@ static int outboxFind(RedisModuleCtx *ctx, RedisModuleString *okey, RedisModuleS
 int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 4 && argc != 5) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, err = {NULL, 0};
     RedisModuleStreamID eid;
     char canon[RESV_CANON_MAX];
@@ -259,6 +261,7 @@ static void outboxSplitFailure(RedisModuleString *val, resvSpan part[3]) {
 int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
     RedisModuleString *fkey = resvKeyFailures(ctx, s.v, s.len);
@@ -299,6 +302,7 @@ static int outboxRequeue(RedisModuleCtx *ctx, resvSpan s, resvSpan r, RedisModul
 int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2 && argc != 3) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, r = {NULL, 0};
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
         (argc == 3 && resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len)))

@@ -27,6 +27,7 @@ static int queryMemberCmp(const char *a, size_t al, const char *b, size_t bl) {
 int ResvGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 3) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s, *r;
     size_t sl, rl;
     if (resvArgId(ctx, argv[1], "store", &s, &sl) ||
@@ -184,6 +185,7 @@ static int queryParseCursor(RedisModuleString *arg, resvInstant *score, const ch
 int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 2 || argc % 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s, *cid = NULL;
     size_t sl, cidl = 0;
     int hasStatus = 0, hasFrom = 0, hasTo = 0, hasLimit = 0, hasCursor = 0;
@@ -297,6 +299,7 @@ static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int with
 int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 6 || argc % 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s;
     size_t sl;
     int hasFrom = 0, hasTo = 0, hasBucket = 0;
@@ -435,6 +438,7 @@ void resvScanSort(resvScan *q) {
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s;
     size_t sl;
     if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
@@ -492,6 +496,7 @@ static void queryReplyHistoryEntry(RedisModuleCtx *ctx, long pos, RedisModuleStr
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 3 && argc != 5) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s, *r;
     size_t sl, rl;
     long long count = -1;
