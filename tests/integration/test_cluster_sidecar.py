@@ -1,6 +1,7 @@
 """The sidecar on a real local Redis Cluster (3 masters, 3 replicas, scripts/cluster.sh),
 given one seed node (a replica) and finding the rest: 100 stores spread over the three
-masters through the HTTP API with every endpoint, reservation ids unique across stores
+masters through the HTTP API with every endpoint, the seed's end-to-end script,
+reservation ids unique across stores
 (two stores racing for one id: exactly one wins), --wait-replicas, a live migration of a
 busy store's slot with no request failing and no acknowledged write lost, and a master
 killed with kill -9: its stores answer again within the node timeout plus a few seconds
@@ -10,6 +11,7 @@ import http.client
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -17,7 +19,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_harness import Cluster, ClusterClient, key_slot  # noqa: E402
-from harness import pairs  # noqa: E402
+from harness import TOP, pairs  # noqa: E402
 from sidecar_harness import API, Sidecar, webhook_headers  # noqa: E402
 
 NODE_TIMEOUT_MS = 3000
@@ -271,6 +273,14 @@ class ClusterSidecarTest(unittest.TestCase):
             self.assertEqual(str(count), rec["customer_count"], rid)
         self.assertEqual([], self.cluster.node(src).call("CLUSTER", "GETKEYSINSLOT", str(slot),
                                                          "10"))
+
+    def test_5_seed_script(self):
+        """The seed's end-to-end script against the cluster sidecar."""
+        env = dict(os.environ, BASE_URL=self.sc.url, TOKEN=self.admin)
+        p = subprocess.run(["sh", os.path.join(TOP, "scripts", "test_yiding_reservation.sh")],
+                           env=env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(0, p.returncode, p.stdout + p.stderr)
+        self.assertIn("all Yiding reservation steps passed", p.stdout)
 
     def test_9_master_killed(self):
         """kill -9 of a master: its replica takes over; meanwhile its stores answer 503 at
