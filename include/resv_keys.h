@@ -20,6 +20,9 @@
 #define RESV_KEY_OUTBOX     "resv:{%.*s}:outbox"
 #define RESV_KEY_FAILURES   "resv:{%.*s}:failures"
 #define RESV_KEY_OWNER      "resv:owner:{%.*s}" /* reservation */
+/* A store gave up a reservation id it had claimed but never created (RESV.DISOWN, on a
+ * cluster): it may not create it while this key lives. */
+#define RESV_KEY_DISOWNED "resv:{%.*s}:disowned:%.*s" /* store, reservation */
 /* Never written: two names in the slot of a store (or of a reservation's owner key) that
  * a cluster node is asked for, to learn whether it may serve that slot now (see
  * resvClusterSettled in the module). n is 1 or 2. */

@@ -86,6 +86,11 @@ RedisModuleString *resvKeyChanges(RedisModuleCtx *ctx, const char *s, size_t sl)
 RedisModuleString *resvKeyOutbox(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyFailures(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyOwner(RedisModuleCtx *ctx, const char *r, size_t rl);
+RedisModuleString *resvKeyDisowned(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
+                                   size_t rl);
+/* How long a store that gave up an id (RESV.DISOWN) may not create it: longer than any
+ * command of the store's earlier claim can still be under way. */
+#define RESV_DISOWN_MS 300000
 /* resv:{#sys}:s:<Y> and resv:{#sys}:all: one slot for all systems (keys.md). */
 RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl);
 RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx);
@@ -211,6 +216,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvDisown_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

@@ -127,8 +127,16 @@ static RedisModuleCommandArg argsResync[] = {
     KEY("store"),
     {.name = "id", .type = S, .key_spec_index = -1, .flags = REDISMODULE_CMD_ARG_OPTIONAL},
     {0}};
+/* CLAIM store [FROM old]: claims when there is no owner, or when old is. */
+static RedisModuleCommandArg claimArgs[] = {
+    {.name = "store", .type = S, .key_spec_index = -1, .token = "CLAIM"},
+    OPT("old", "FROM", S),
+    {0}};
 static RedisModuleCommandArg ownerActions[] = {
-    {.name = "claim", .type = S, .key_spec_index = -1, .token = "CLAIM"},
+    {.name = "claim",
+     .type = REDISMODULE_ARG_TYPE_BLOCK,
+     .key_spec_index = -1,
+     .subargs = claimArgs},
     {.name = "release", .type = S, .key_spec_index = -1, .token = "RELEASE"},
     {0}};
 static RedisModuleCommandArg argsOwner[] = {KEY("id"),
@@ -177,6 +185,9 @@ static RedisModuleCommandInfo infoFailures =
 static RedisModuleCommandInfo infoResync =
     INFO("Queues failed pushes (or one reservation) again with the current status",
          "O(N) with N the failed reservations", -2, ksUpdate, argsResync);
+static RedisModuleCommandInfo infoDisown =
+    INFO("Gives up a reservation id the store claimed but does not have", "O(1)", 3, ksUpdate,
+         argsStoreId);
 static RedisModuleCommandInfo infoOwner =
     INFO("Returns, claims or releases the store that owns a reservation id", "O(1)", -2, ksOwner,
          argsOwner);
@@ -205,6 +216,7 @@ const resvCommandDef resvCommands[] = {
     {"resv.failures", ResvFailures_RedisCommand, "readonly", 1, 1, 1, &infoFailures},
     {"resv.resync", ResvResync_RedisCommand, "write deny-oom", 1, 1, 1, &infoResync},
     {"resv.owner", ResvOwner_RedisCommand, "write deny-oom", 1, 1, 1, &infoOwner},
+    {"resv.disown", ResvDisown_RedisCommand, "write deny-oom", 1, 1, 1, &infoDisown},
     {"resv.system.create", ResvSystemCreate_RedisCommand, "write deny-oom", 0, 0, 0,
      &infoSysCreate},
     {"resv.system.get", ResvSystemGet_RedisCommand, "readonly fast", 0, 0, 0, &infoSysGet},

@@ -296,6 +296,12 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                                   (int)c.id.len, c.id.v, (int)ow.len, ow.v);
         }
         c.setOwner = !exists && !owner;
+    } else if (!exists &&
+               resvKeyExists(ctx, resvKeyDisowned(ctx, c.store.v, c.store.len, c.id.v, c.id.len))) {
+        /* The store gave the id up to another store (RESV.DISOWN): this is a late write
+         * of its earlier claim. */
+        return resvReplyError(ctx, RESV_E_CONFLICT, "reservation_id %.*s belongs to another store",
+                              (int)c.id.len, c.id.v);
     }
     c.creating = !exists;
     if (c.creating && !given[RESV_F_RESERVATION_DATE])
@@ -509,18 +515,22 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     return RedisModule_ReplyWithLongLong(ctx, 1);
 }
 
-/* RESV.OWNER id [CLAIM store | RELEASE store] */
+/* RESV.OWNER id [CLAIM store [FROM old] | RELEASE store] */
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2 && argc != 4) return resvReplyWrongArity(ctx);
+    if (argc != 2 && argc != 4 && argc != 6) return resvReplyWrongArity(ctx);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
-    resvSpan r, s = {NULL, 0};
+    resvSpan r, s = {NULL, 0}, from = {NULL, 0};
     int release = 0;
     if (resvArgId(ctx, argv[1], "reservation_id", &r.v, &r.len)) return REDISMODULE_OK;
-    if (argc == 4) {
+    if (argc >= 4) {
         release = resvArgIs(argv[2], "RELEASE");
         if (!release && !resvArgIs(argv[2], "CLAIM")) return resvReplySyntaxError(ctx, argv[2]);
         if (resvArgId(ctx, argv[3], "store", &s.v, &s.len)) return REDISMODULE_OK;
+    }
+    if (argc == 6) {
+        if (release || !resvArgIs(argv[4], "FROM")) return resvReplySyntaxError(ctx, argv[4]);
+        if (resvArgId(ctx, argv[5], "old", &from.v, &from.len)) return REDISMODULE_OK;
     }
     RedisModuleString *okey = resvKeyOwner(ctx, r.v, r.len), *owner;
     if (resvStringGet(ctx, okey, &owner) < 0) return resvReplyWrongType(ctx, okey);
@@ -536,7 +546,8 @@ int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
             return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
         return RedisModule_ReplyWithLongLong(ctx, 1);
     }
-    if (!owner && s.v) {
+    /* FROM old: a takeover, after old gave the id up (RESV.DISOWN). */
+    if (s.v && (!owner || (from.v && resvStrEq(owner, from.v, from.len)))) {
         resvArgv a = {.n = 0};
         resvArgvAddStr(&a, okey);
         resvArgvAdd(ctx, &a, s.v, s.len);
@@ -546,4 +557,27 @@ int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     }
     if (!owner) return RedisModule_ReplyWithNull(ctx);
     return RedisModule_ReplyWithString(ctx, owner);
+}
+
+/* RESV.DISOWN store id */
+int ResvDisown_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (argc != 3) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
+    resvSpan s, r;
+    if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
+        resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len))
+        return REDISMODULE_OK;
+    if (resvKeyExists(ctx, resvKeyRecord(ctx, s.v, s.len, r.v, r.len)))
+        return RedisModule_ReplyWithLongLong(ctx, 0);
+    char ms[24];
+    snprintf(ms, sizeof ms, "%d", RESV_DISOWN_MS);
+    resvArgv a = {.n = 0};
+    resvArgvAddStr(&a, resvKeyDisowned(ctx, s.v, s.len, r.v, r.len));
+    resvArgvAdd(ctx, &a, "1", 1);
+    resvArgvAdd(ctx, &a, "PX", 2);
+    resvArgvAdd(ctx, &a, ms, strlen(ms));
+    if (resvWrite(ctx, "SET", &a))
+        return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+    return RedisModule_ReplyWithLongLong(ctx, 1);
 }

@@ -170,6 +170,11 @@ RedisModuleString *resvKeyOwner(RedisModuleCtx *ctx, const char *r, size_t rl) {
     return RedisModule_CreateStringPrintf(ctx, RESV_KEY_OWNER, (int)rl, r);
 }
 
+RedisModuleString *resvKeyDisowned(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
+                                   size_t rl) {
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_DISOWNED, (int)sl, s, (int)rl, r);
+}
+
 RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl) {
     return RedisModule_CreateStringPrintf(ctx, RESV_KEY_SYSTEM, (int)yl, y);
 }

@@ -15,9 +15,11 @@
 typedef enum { REDIS_MODE_PROBING, REDIS_MODE_SINGLE, REDIS_MODE_CLUSTER } redisMode;
 
 /* The steps of one command routed by the connection (a cluster's, or a write with
- * waitReplicas): the owner claim before a RESV.UPSERT, the command, WAIT on the node
- * that ran it, the owner release after a RESV.DEL. */
-typedef enum { REQ_CLAIM, REQ_MAIN, REQ_WAIT, REQ_RELEASE } redisReqStep;
+ * waitReplicas): the owner claim before a RESV.UPSERT (and, when another store holds
+ * the id without having the record, its RESV.DISOWN and the takeover of the claim:
+ * keys.md), the command, WAIT on the node that ran it, the owner release after a
+ * RESV.DEL. */
+typedef enum { REQ_CLAIM, REQ_DISOWN, REQ_TAKE, REQ_MAIN, REQ_WAIT, REQ_RELEASE } redisReqStep;
 
 typedef struct redisReq {
     redisConn *rc;
@@ -31,6 +33,7 @@ typedef struct redisReq {
     redisNode *ran;      /* the node that ran the command: WAIT goes there */
     redisNode *ask;      /* an ASK: the next send goes there, ASKING first */
     redisReply *held;    /* the command's reply while WAIT or the release runs */
+    char *other;         /* the store the claim found holding the id */
     struct event *timer; /* a backoff, or a failure to report outside redisConnSend */
     int failLater;       /* the timer reports failure */
     int sync;            /* inside redisConnSend(): the callback must wait */
@@ -289,6 +292,7 @@ static void redisReqFinish(redisReq *q, redisReply *reply, int own) {
     LIST_REMOVE(q, link);
     if (q->timer) event_free(q->timer);
     redisCmdFree(&q->cmd);
+    free(q->other);
     free(q);
     fn(NULL, reply, privdata);
     if (own && reply && reply != held) freeReplyObject(reply);
@@ -333,10 +337,15 @@ static void redisReqOnTimer(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     redisReq *q = arg;
-    if (q->failLater)
+    if (q->failLater) {
         redisReqFailNow(q);
-    else
-        redisReqSend(q);
+        return;
+    }
+    /* A write that waited may find its id claimed since: the claim comes first again. */
+    if (q->step == REQ_MAIN && q->route.claimOwner && q->rc->mode == REDIS_MODE_CLUSTER &&
+        q->cmd.argc >= 3)
+        q->step = REQ_CLAIM;
+    redisReqSend(q);
 }
 
 /* An error reply, or none (err NULL: the connection was lost or the node is down). */
@@ -399,6 +408,14 @@ static void redisReqAfter(redisReq *q, redisReqStep done) {
     redisReqSend(q);
 }
 
+/* The id belongs to another store: the module's own CONFLICT, so it reads alike. */
+static void redisReqConflict(redisReq *q, const char *owner) {
+    redisReqFinish(q,
+                   redisReplyError("CONFLICT reservation_id %s belongs to store %s",
+                                   redisCmdArg(&q->cmd, 2, NULL), owner),
+                   1);
+}
+
 static void redisReqReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     redisReq *q = privdata;
@@ -415,19 +432,33 @@ static void redisReqReply(redisAsyncContext *ac, void *reply, void *privdata) {
     const char *store;
     switch (q->step) {
     case REQ_CLAIM:
-        store = redisCmdArg(&q->cmd, 1, &sl);
-        if (r->type == REDIS_REPLY_STRING && (r->len != sl || memcmp(r->str, store, sl))) {
-            redisReqFinish(q,
-                           redisReplyError("CONFLICT reservation_id %s belongs to store %s",
-                                           redisCmdArg(&q->cmd, 2, NULL), r->str),
-                           1);
-            return;
-        }
+    case REQ_TAKE:
         if (r->type != REDIS_REPLY_STRING) {
             redisReqFinish(q, r, 0);
             return;
         }
-        q->step = REQ_MAIN;
+        store = redisCmdArg(&q->cmd, 1, &sl);
+        if (r->len == sl && memcmp(r->str, store, sl) == 0) {
+            q->step = REQ_MAIN;
+        } else if (q->step == REQ_CLAIM && (q->other = strdup(r->str))) {
+            /* Held by another store: it may be a claim whose write never came. */
+            q->step = REQ_DISOWN;
+        } else {
+            redisReqConflict(q, r->str);
+            return;
+        }
+        redisReqSend(q);
+        return;
+    case REQ_DISOWN:
+        if (r->type != REDIS_REPLY_INTEGER) {
+            redisReqFinish(q, r, 0);
+            return;
+        }
+        if (r->integer != 1) {
+            redisReqConflict(q, q->other);
+            return;
+        }
+        q->step = REQ_TAKE;
         redisReqSend(q);
         return;
     case REQ_MAIN:
@@ -465,24 +496,42 @@ static redisNode *redisReqNode(redisReq *q, int slot) {
 }
 
 static void redisReqSend(redisReq *q) {
-    const char *small[4], *stackv[REDIS_CMD_STACK_ARGS], **argv = small;
-    size_t smallLens[4], idLen = 0, storeLen = 0;
+    const char *small[6], *stackv[REDIS_CMD_STACK_ARGS], **argv = small;
+    size_t smallLens[6], idLen = 0, storeLen = 0;
     const size_t *lens = smallLens;
     char n[24], ms[24];
     int argc = 4, slot = q->route.slot;
     const char *store = q->cmd.argc >= 3 ? redisCmdArg(&q->cmd, 1, &storeLen) : NULL;
     const char *id = q->cmd.argc >= 3 ? redisCmdArg(&q->cmd, 2, &idLen) : NULL;
     switch (q->step) {
+    case REQ_DISOWN:
+        small[0] = "RESV.DISOWN";
+        small[1] = q->other;
+        small[2] = id;
+        smallLens[0] = 11;
+        smallLens[1] = strlen(q->other);
+        smallLens[2] = idLen;
+        argc = 3;
+        slot = clusterKeySlot(q->other, smallLens[1]);
+        break;
     case REQ_CLAIM:
+    case REQ_TAKE:
     case REQ_RELEASE:
         small[0] = "RESV.OWNER";
         small[1] = id;
-        small[2] = q->step == REQ_CLAIM ? "CLAIM" : "RELEASE";
+        small[2] = q->step == REQ_RELEASE ? "RELEASE" : "CLAIM";
         small[3] = store;
         smallLens[0] = 10;
         smallLens[1] = idLen;
         smallLens[2] = strlen(small[2]);
         smallLens[3] = storeLen;
+        if (q->step == REQ_TAKE) {
+            small[4] = "FROM";
+            small[5] = q->other;
+            smallLens[4] = 4;
+            smallLens[5] = strlen(q->other);
+            argc = 6;
+        }
         slot = clusterKeySlot(id, idLen);
         break;
     case REQ_WAIT:

@@ -189,6 +189,29 @@ class ClusterSidecarTest(unittest.TestCase):
         st, _, body = self.sync(loser, reservation(ids[0]))
         self.assertEqual((st, body["error"]["code"]), (409, "conflict"), body)
 
+    def test_2b_orphan_claim(self):
+        """A claim whose write never came (the sidecar died between the claim and the
+        store's write): another store takes the id over once the holder says it has no
+        such record (RESV.DISOWN), and the holder's late write is refused."""
+        a, b = next((x, y) for x in STORES for y in STORES
+                    if self.cc.port_for(x) != self.cc.port_for(y))
+        rid = "ORPHAN-1"
+        self.assertEqual(a, self.cc.call("RESV.OWNER", rid, "CLAIM", a, key=rid))
+        st, _, body = self.sync(b, reservation(rid))
+        self.assertEqual((st, body.get("result")), (201, "created"), body)
+        self.assertEqual(b, self.cc.call("RESV.OWNER", rid, key=rid))
+        e = self.cluster.node(self.cc.port_for(a)).try_call(
+            "RESV.UPSERT", a, rid, "reservation_date", "2024-02-15")
+        self.assertEqual("CONFLICT reservation_id %s belongs to another store" % rid, str(e))
+        st, _, body = self.sync(a, reservation(rid))
+        self.assertEqual((st, body["error"]["message"]),
+                         (409, "reservation_id %s belongs to store %s" % (rid, b)), body)
+        # A holder that has the record keeps it.
+        st, _, body = self.sync(a, reservation("ORPHAN-2"))
+        self.assertEqual(st, 201, body)
+        self.assertEqual(409, self.sync(b, reservation("ORPHAN-2"))[0])
+        self.assertIsNone(self.on_master(b, "RESV.GET", b, "ORPHAN-2"))
+
     def test_3_wait_replicas(self):
         """--wait-replicas 1: a write answers once its replica has it; asking for more
         replicas than a master has answers 503 not_replicated (the write is on the master)."""

@@ -128,6 +128,9 @@ class Replication(unittest.TestCase):
         w("RESV.OWNER", "X9", "CLAIM", S, expect="store-z")
         w("RESV.OWNER", "X8", "CLAIM", "store-z", expect="store-z")
         w("RESV.OWNER", "X8", "RELEASE", "store-z", expect=1)
+        w("RESV.OWNER", "X7", "CLAIM", "store-y", expect="store-y")
+        w("RESV.DISOWN", "store-y", "X7", expect=1)
+        w("RESV.OWNER", "X7", "CLAIM", "store-z", "FROM", "store-y", expect="store-z")
         self.sync()
 
         md, rd = self.m.call("DEBUG", "DIGEST"), self.rc.call("DEBUG", "DIGEST")
