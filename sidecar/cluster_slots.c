@@ -175,8 +175,8 @@ clusterRetryDecision clusterRetryDecide(const char *err, size_t len, clusterRetr
 /* The module's commands declared "write" (module/resv_cmdinfo.c), RESV.OWNER included
  * (CLAIM); a name missing here only means --wait-replicas does not wait for it. */
 static const char *const clusterWrites[] = {
-    "RESV.UPSERT", "RESV.STATUS",        "RESV.DEL",        "RESV.PUSHED",     "RESV.RESYNC",
-    "RESV.OWNER",  "RESV.SYSTEM.CREATE", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL",
+    "RESV.UPSERT", "RESV.STATUS", "RESV.DEL",           "RESV.PUSHED",     "RESV.RESYNC",
+    "RESV.OWNER",  "RESV.DISOWN", "RESV.SYSTEM.CREATE", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL",
 };
 
 clusterCommandRoute clusterCommandRouteOf(const char *name, const char *key, size_t keylen) {

@@ -347,6 +347,7 @@ static void test_command_route(void **state) {
     r = clusterCommandRouteOf("RESV.SYSTEM.LIST", NULL, 0);
     assert_int_equal(r.slot, 4607);
     assert_true(clusterCommandRouteOf("resv.system.set", "x", 1).write);
+    assert_true(clusterCommandRouteOf("RESV.DISOWN", "store-001", 9).write);
     /* A plain key: its hash tag; no key: any node. */
     r = clusterCommandRouteOf("XREAD", "resv:{store-001}:changes", 24);
     assert_int_equal(r.slot, 7376);
