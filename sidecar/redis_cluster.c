@@ -15,6 +15,7 @@ struct redisCluster {
     struct event_base *base;
     long connectTimeoutMs, reconnectMs;
     redisNodeUpFn *onUp;
+    redisClusterMapFn *onMap;
     void *onUpArg;
     int closing;
     int refreshing; /* a CLUSTER SLOTS is under way */
@@ -26,7 +27,7 @@ struct redisCluster {
 };
 
 redisCluster *redisClusterNew(struct event_base *base, long connectTimeoutMs, long reconnectMs,
-                              redisNodeUpFn *onUp, void *arg) {
+                              redisNodeUpFn *onUp, redisClusterMapFn *onMap, void *arg) {
     redisCluster *cl = calloc(1, sizeof(*cl));
     if (!cl) return NULL;
     cl->map = malloc(sizeof(*cl->map));
@@ -39,6 +40,7 @@ redisCluster *redisClusterNew(struct event_base *base, long connectTimeoutMs, lo
     cl->connectTimeoutMs = connectTimeoutMs;
     cl->reconnectMs = reconnectMs;
     cl->onUp = onUp;
+    cl->onMap = onMap;
     cl->onUpArg = arg;
     return cl;
 }
@@ -116,6 +118,7 @@ static void redisClusterSlotsReply(redisAsyncContext *ac, void *reply, void *pri
     if (!was && cl->hasMap)
         fprintf(stderr, "resv-sidecar: redis cluster: %d masters serve the 16384 slots\n",
                 m->count);
+    if (cl->onMap) cl->onMap(cl->onUpArg);
 }
 
 void redisClusterRefresh(redisCluster *cl) {

@@ -58,6 +58,8 @@ static long long redisNowUs(void) {
     return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
+static void redisReqArm(redisReq *q, long ms);
+
 /* ---- which kind of server: asked of the first seed that answers ---- */
 
 static void redisConnProbeReply(redisAsyncContext *ac, void *reply, void *privdata) {
@@ -84,6 +86,15 @@ static void redisConnProbeReply(redisAsyncContext *ac, void *reply, void *privda
     rc->single = n;
 }
 
+/* A new slot map may end a wait: a failover is over, a slot has moved. Requests in a
+ * backoff try again now rather than at the end of their wait (up to a second). */
+static void redisConnOnMap(void *arg) {
+    redisConn *rc = arg;
+    redisReq *q;
+    LIST_FOREACH(q, &rc->reqs, link)
+    if (!q->failLater && evtimer_pending(q->timer, NULL)) redisReqArm(q, 0);
+}
+
 static void redisConnOnNodeUp(redisNode *n, void *arg) {
     redisConn *rc = arg;
     if (rc->mode == REDIS_MODE_CLUSTER && !redisClusterHasMap(rc->nodes))
@@ -101,8 +112,8 @@ redisConn *redisConnNew(struct event_base *base, const char *addresses,
     rc->base = base;
     rc->opt = *opt;
     LIST_INIT(&rc->reqs);
-    rc->nodes =
-        redisClusterNew(base, opt->connectTimeoutMs, opt->reconnectMs, redisConnOnNodeUp, rc);
+    rc->nodes = redisClusterNew(base, opt->connectTimeoutMs, opt->reconnectMs, redisConnOnNodeUp,
+                                redisConnOnMap, rc);
     if (!rc->nodes) {
         free(rc);
         return NULL;

@@ -349,6 +349,9 @@ class ClusterSidecarTest(unittest.TestCase):
             stop.set()
             t.join()
         self.assertIsNotNone(back, "the store never answered again: %r" % statuses)
+        sys.stderr.write("master killed: the store wrote again after %.1f s (node timeout "
+                         "%.1f s); responses %r\n" % (back - killed, NODE_TIMEOUT_MS / 1000,
+                                                      statuses))
         self.assertLess(back - killed, NODE_TIMEOUT_MS / 1000 + 5, statuses)
         self.assertEqual(set(), set(statuses) - {201, 503}, statuses)
         for at, rid in acked:
