@@ -186,6 +186,7 @@ class ClusterSidecarTest(unittest.TestCase):
             st, _, body = self.req("GET", API + "/reservation/" + rid)
             self.assertEqual((st, body["store_id"]), (200, winner))
         # A failed claim changes nothing: the loser's later update is still refused.
+        loser = b if results[a][ids[0]] == 201 else a
         st, _, body = self.sync(loser, reservation(ids[0]))
         self.assertEqual((st, body["error"]["code"]), (409, "conflict"), body)
 
