@@ -172,11 +172,13 @@ clusterRetryDecision clusterRetryDecide(const char *err, size_t len, clusterRetr
     return d;
 }
 
-/* The module's commands declared "write" (module/resv_cmdinfo.c), RESV.OWNER included
- * (CLAIM); a name missing here only means --wait-replicas does not wait for it. */
+/* The module's commands declared "write" (module/resv_cmdinfo.c) but RESV.OWNER: the
+ * sidecar sends it as a lookup (GET /reservation/{id}), and its CLAIM and RELEASE are
+ * steps of redis_conn.c's own. A name missing here only means --wait-replicas does not
+ * wait for it. */
 static const char *const clusterWrites[] = {
-    "RESV.UPSERT", "RESV.STATUS", "RESV.DEL",           "RESV.PUSHED",     "RESV.RESYNC",
-    "RESV.OWNER",  "RESV.DISOWN", "RESV.SYSTEM.CREATE", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL",
+    "RESV.UPSERT", "RESV.STATUS",        "RESV.DEL",        "RESV.PUSHED",     "RESV.RESYNC",
+    "RESV.DISOWN", "RESV.SYSTEM.CREATE", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL",
 };
 
 clusterCommandRoute clusterCommandRouteOf(const char *name, const char *key, size_t keylen) {

@@ -339,7 +339,7 @@ static void test_command_route(void **state) {
     /* A reservation id's owner key resv:owner:{R} is in the id's slot. */
     r = clusterCommandRouteOf("RESV.OWNER", "R-1", 3);
     assert_int_equal(r.slot, slotOf("resv:owner:{R-1}"));
-    assert_true(r.write);
+    assert_false(r.write); /* a lookup: a read must not wait for replicas */
     /* Systems: their fixed slot, whatever id is named (4607, as the module says). */
     r = clusterCommandRouteOf("RESV.SYSTEM.GET", "some-system", 11);
     assert_int_equal(r.slot, 4607);
