@@ -17,9 +17,17 @@ typedef enum { REDIS_MODE_PROBING, REDIS_MODE_SINGLE, REDIS_MODE_CLUSTER } redis
 /* The steps of one command routed by the connection (a cluster's, or a write with
  * waitReplicas): the owner claim before a RESV.UPSERT (and, when another store holds
  * the id without having the record, its RESV.DISOWN and the takeover of the claim:
- * keys.md), the command, WAIT on the node that ran it, the owner release after a
- * RESV.DEL. */
-typedef enum { REQ_CLAIM, REQ_DISOWN, REQ_TAKE, REQ_MAIN, REQ_WAIT, REQ_RELEASE } redisReqStep;
+ * keys.md; with waitReplicas, WAIT for the claim on its node), the command, WAIT on the
+ * node that ran it, the owner release after a RESV.DEL. */
+typedef enum {
+    REQ_CLAIM,
+    REQ_DISOWN,
+    REQ_TAKE,
+    REQ_WAIT_CLAIM,
+    REQ_MAIN,
+    REQ_WAIT,
+    REQ_RELEASE
+} redisReqStep;
 
 typedef struct redisReq {
     redisConn *rc;
@@ -31,6 +39,7 @@ typedef struct redisReq {
     clusterRetryState retry;
     redisReqStep step;
     redisNode *ran;      /* the node that ran the command: WAIT goes there */
+    redisNode *claimed;  /* the node that took the claim: its WAIT goes there */
     redisNode *ask;      /* an ASK: the next send goes there, ASKING first */
     redisReply *held;    /* the command's reply while WAIT or the release runs */
     char *other;         /* the store the claim found holding the id */
@@ -315,12 +324,15 @@ static void redisReqArm(redisReq *q, long ms) {
     evtimer_add(q->timer, &tv);
 }
 
-/* WAIT fell short or its node went away: the write is done on the master only. */
+/* WAIT fell short or its node went away: the write (or, before it, the id's claim) is
+ * done on the master only. */
 static void redisReqNoReplicas(redisReq *q, long long acked) {
     redisReply *e = redisReplyError(
-        "NOREPLICAS the write is done on the master but %lld of %d replicas acknowledged it "
-        "within %ld ms",
-        acked, q->rc->opt.waitReplicas, q->rc->opt.waitTimeoutMs);
+        "NOREPLICAS the %s is done on the master but %lld of %d replicas acknowledged it "
+        "within %ld ms%s",
+        q->step == REQ_WAIT_CLAIM ? "reservation id's claim" : "write", acked,
+        q->rc->opt.waitReplicas, q->rc->opt.waitTimeoutMs,
+        q->step == REQ_WAIT_CLAIM ? "; the reservation was not written" : "");
     freeReplyObject(q->held);
     q->held = NULL;
     redisReqFinish(q, e, 1);
@@ -328,7 +340,7 @@ static void redisReqNoReplicas(redisReq *q, long long acked) {
 
 /* Retries ran out (or the node of WAIT is gone). */
 static void redisReqFailNow(redisReq *q) {
-    if (q->step == REQ_WAIT)
+    if (q->step == REQ_WAIT || q->step == REQ_WAIT_CLAIM)
         redisReqNoReplicas(q, 0);
     else
         redisReqFinish(q, q->step == REQ_RELEASE ? q->held : NULL, 0);
@@ -362,7 +374,7 @@ static void redisReqOnTimer(evutil_socket_t fd, short what, void *arg) {
 /* An error reply, or none (err NULL: the connection was lost or the node is down). */
 static void redisReqRetry(redisReq *q, redisReply *err) {
     redisConn *rc = q->rc;
-    if (rc->mode != REDIS_MODE_CLUSTER || q->step == REQ_WAIT) {
+    if (rc->mode != REDIS_MODE_CLUSTER || q->step == REQ_WAIT || q->step == REQ_WAIT_CLAIM) {
         if (err && q->step == REQ_MAIN) {
             redisReqFinish(q, err, 0);
             return;
@@ -450,7 +462,9 @@ static void redisReqReply(redisAsyncContext *ac, void *reply, void *privdata) {
         }
         store = redisCmdArg(&q->cmd, 1, &sl);
         if (r->len == sl && memcmp(r->str, store, sl) == 0) {
-            q->step = REQ_MAIN;
+            /* A claim lost in a failover would let another store create the id too. */
+            q->claimed = q->sentTo;
+            q->step = redisReqWaits(q) ? REQ_WAIT_CLAIM : REQ_MAIN;
         } else if (q->step == REQ_CLAIM && (q->other = strdup(r->str))) {
             /* Held by another store: it may be a claim whose write never came. */
             q->step = REQ_DISOWN;
@@ -485,8 +499,14 @@ static void redisReqReply(redisAsyncContext *ac, void *reply, void *privdata) {
         redisReqAfter(q, REQ_MAIN);
         return;
     case REQ_WAIT:
+    case REQ_WAIT_CLAIM:
         if (r->type != REDIS_REPLY_INTEGER || r->integer < q->rc->opt.waitReplicas) {
             redisReqNoReplicas(q, r->type == REDIS_REPLY_INTEGER ? r->integer : 0);
+            return;
+        }
+        if (q->step == REQ_WAIT_CLAIM) {
+            q->step = REQ_MAIN;
+            redisReqSend(q);
             return;
         }
         redisReqAfter(q, REQ_WAIT);
@@ -501,6 +521,7 @@ static void redisReqReply(redisAsyncContext *ac, void *reply, void *privdata) {
 static redisNode *redisReqNode(redisReq *q, int slot) {
     redisConn *rc = q->rc;
     if (q->step == REQ_WAIT) return q->ran;
+    if (q->step == REQ_WAIT_CLAIM) return q->claimed;
     if (q->ask) return q->ask;
     if (rc->mode == REDIS_MODE_SINGLE) return rc->single;
     return slot < 0 ? redisClusterAnyUp(rc->nodes) : redisClusterNodeOfSlot(rc->nodes, slot);
@@ -546,6 +567,7 @@ static void redisReqSend(redisReq *q) {
         slot = clusterKeySlot(id, idLen);
         break;
     case REQ_WAIT:
+    case REQ_WAIT_CLAIM:
         snprintf(n, sizeof(n), "%d", q->rc->opt.waitReplicas);
         snprintf(ms, sizeof(ms), "%ld", q->rc->opt.waitTimeoutMs);
         small[0] = "WAIT";

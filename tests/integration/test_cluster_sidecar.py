@@ -214,8 +214,9 @@ class ClusterSidecarTest(unittest.TestCase):
         self.assertIsNone(self.on_master(b, "RESV.GET", b, "ORPHAN-2"))
 
     def test_3_wait_replicas(self):
-        """--wait-replicas 1: a write answers once its replica has it; asking for more
-        replicas than a master has answers 503 not_replicated (the write is on the master)."""
+        """--wait-replicas 1: a write answers once its replica has it (and the id's claim
+        once the claim's replica has it); asking for more replicas than a master has
+        answers 503 not_replicated at the claim, before the store is written."""
         seed = "127.0.0.1:%d" % self.cluster.masters()[0]
         for n, want in ((1, 201), (2, 503)):
             sc = Sidecar(None, redis_addr=seed,
@@ -226,17 +227,28 @@ class ClusterSidecarTest(unittest.TestCase):
                 rid = "WAIT-%d" % n
                 st, _, b = self.sync(store, reservation(rid), sc=sc)
                 self.assertEqual(st, want, b)
-                if want == 503:
-                    self.assertEqual("not_replicated", b["error"]["code"])
                 master = self.cc.port_for(store)
                 replica = [r for f, la, m, rs in self.cluster.slot_ranges() if m == master
                            for r in rs][0]
+                if want == 503:
+                    # The id's claim is waited for first: the store is not written.
+                    self.assertEqual("not_replicated", b["error"]["code"])
+                    self.assertIn("claim", b["error"]["message"])
+                    self.assertIsNone(self.cluster.node(master).call("RESV.GET", store, rid))
+                    continue
                 self.assertIsNotNone(self.cluster.node(master).call("RESV.GET", store, rid))
                 if n == 1:
                     # Acknowledged means on the replica: read it there at once.
                     node = self.cluster.node(replica)
                     node.call("READONLY")
                     self.assertIsNotNone(node.call("RESV.GET", store, rid))
+                    # And the id's claim on the replica of the id's master.
+                    cm = self.cc.port_for(rid)
+                    crep = [r for f, la, m, rs in self.cluster.slot_ranges() if m == cm
+                            for r in rs][0]
+                    self.cluster.node(crep).call("READONLY")
+                    self.assertEqual(store, self.cluster.node(crep).call(
+                        "GET", "resv:owner:{%s}" % rid))
             finally:
                 self.assertEqual(0, sc.close(), sc.log())
 
