@@ -10,16 +10,24 @@
 /* Key formats. Each id piece is "%.*s" (an int length, then the bytes): the module's
  * ids are not NUL-terminated. {S} is the store's hash tag, so a store lives in one
  * cluster slot; ids cannot hold braces. */
-#define RESV_KEY_RECORD     "resv:{%.*s}:r:%.*s"    /* store, reservation */
-#define RESV_KEY_PARTITION  "resv:{%.*s}:i:%s:%.*s" /* store, status name, day */
+/* The pieces of the two hottest names, which the module copies together rather than
+ * formats (a format costs more than the rest of RESV.GET's own work). */
+#define RESV_KEY_STORE_OPEN    "resv:{"
+#define RESV_KEY_RECORD_SEP    "}:r:"
+#define RESV_KEY_PARTITION_SEP "}:i:"
+#define RESV_KEY_RECORD        RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_RECORD_SEP "%.*s" /* store, id */
+#define RESV_KEY_PARTITION                                                                         \
+    RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_PARTITION_SEP "%s:%.*s" /* store, status name, day */
 #define RESV_KEY_DAYS       "resv:{%.*s}:days"
 #define RESV_KEY_TABLES     "resv:{%.*s}:tables"
+#define RESV_KEY_LOOKUP     "resv:{%.*s}:lookup" /* number, external id, phone -> ids */
 #define RESV_KEY_HISTORY    "resv:{%.*s}:h:%.*s" /* store, reservation */
 #define RESV_KEY_MSG_PREFIX "resv:{%.*s}:msg:"   /* then the MSGID's bytes, any bytes */
 #define RESV_KEY_CHANGES    "resv:{%.*s}:changes"
 #define RESV_KEY_OUTBOX     "resv:{%.*s}:outbox"
 #define RESV_KEY_FAILURES   "resv:{%.*s}:failures"
-#define RESV_KEY_OWNER      "resv:owner:{%.*s}" /* reservation */
+#define RESV_KEY_SETTINGS   "resv:{%.*s}:settings" /* resv_settings.h */
+#define RESV_KEY_OWNER      "resv:owner:{%.*s}"    /* reservation */
 /* A store gave up a reservation id it had claimed but never created (RESV.DISOWN, on a
  * cluster): it may not create it while this key lives. */
 #define RESV_KEY_DISOWNED "resv:{%.*s}:disowned:%.*s" /* store, reservation */
@@ -33,6 +41,11 @@
 #define RESV_SYS_TAG        "#sys"
 #define RESV_KEY_SYSTEM     "resv:{" RESV_SYS_TAG "}:s:%.*s" /* system */
 #define RESV_KEY_SYSTEM_ALL "resv:{" RESV_SYS_TAG "}:all"
+
+/* The id in key of a one-id format (RESV_KEY_OUTBOX: the store): 1 with *id and
+ * *idlen pointing into key when key has that form, else 0. For the module's gauges,
+ * which learn of writes by key name. */
+int resvKeyMatch(const char *format, const char *key, size_t len, const char **id, size_t *idlen);
 
 /* Fields of a change feed entry (resv:{S}:changes), read by the sidecar's /events. */
 #define RESV_FEED_RESERVATION_ID "reservation_id"
@@ -58,6 +71,10 @@ typedef enum {
     RESV_UPSERT_DUPLICATE, /* the MSGID was applied before: nothing changed */
     RESV_UPSERT_COUNT
 } resvUpsertResult;
+
+/* The store of a settings key name (RESV_KEY_SETTINGS): 0 with *store and *sl pointing
+ * into key, -1 when key is not one. */
+int resvKeySettingsStore(const char *key, size_t len, const char **store, size_t *sl);
 
 const char *resvUpsertResultName(resvUpsertResult r);
 /* The result a reply word names; -1 when it names none. */

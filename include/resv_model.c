@@ -101,11 +101,28 @@ int resvUtf8Valid(const char *str, size_t len) {
     return 1;
 }
 
+size_t resvUtf8Length(const char *s, size_t len) {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* Length limits count characters, as JSON Schema's maxLength does: a 100-character
+ * Chinese name is 300 bytes and fits a limit of 128. Cheap before the UTF-8 check: no
+ * text of more than 4 bytes a character can fit, none within the limit in bytes can
+ * exceed it. */
+static int modelWithin(const char *s, size_t len, unsigned max) {
+    if (len <= max) return 1;
+    if (len > 4 * (size_t)max) return 0;
+    return resvUtf8Length(s, len) <= max;
+}
+
 /* Ids become parts of key names and URL paths: braces would change a key's cluster
  * slot, and separators or spaces would make a path ambiguous. strchr() finds the
  * terminating NUL too, so a NUL byte has to be excluded before asking it. */
 int resvIdValid(const char *s, size_t len) {
-    if (len == 0 || len > RESV_ID_MAX || !resvUtf8Valid(s, len)) return 0;
+    if (len == 0 || !modelWithin(s, len, RESV_ID_MAX) || !resvUtf8Valid(s, len)) return 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
@@ -136,7 +153,7 @@ static int modelPhoneValid(const char *s, size_t len) {
 }
 
 /* Integer without sign or leading zeros, in [lo, hi]. */
-static int modelParseUint(const char *s, size_t len, long lo, long hi, long *out) {
+int resvParseUint(const char *s, size_t len, long lo, long hi, long *out) {
     long v = 0;
     if (len == 0 || len > 9 || (len > 1 && s[0] == '0')) return -1;
     for (size_t i = 0; i < len; i++) {
@@ -158,7 +175,7 @@ static int modelParseMoney(const char *s, size_t len, long long *cents) {
             dot = i;
             break;
         }
-    if (dot == 0 || modelParseUint(s, dot, 0, 999999999, &whole)) return -1;
+    if (dot == 0 || resvParseUint(s, dot, 0, 999999999, &whole)) return -1;
     if (dot < len) {
         size_t n = len - dot - 1;
         if (n < 1 || n > 2) return -1;
@@ -170,6 +187,19 @@ static int modelParseMoney(const char *s, size_t len, long long *cents) {
     }
     *cents = (long long)whole * 100 + frac;
     return 0;
+}
+
+/* The why of a text over its limit, naming the limit (a static string, like every why). */
+static const char *modelTooLong(unsigned max) {
+    switch (max) {
+    case 32: return "must be at most 32 characters";
+    case 64: return "must be at most 64 characters";
+    case 128: return "must be at most 128 characters";
+    case 512: return "must be at most 512 characters";
+    case 2000: return "must be at most 2000 characters";
+    case 8192: return "must be at most 8192 characters";
+    }
+    return "must be shorter: over the field's character limit";
 }
 
 int resvWordIndex(const char *const *words, const char *s, size_t len) {
@@ -192,16 +222,20 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len, char bu
     case RESV_T_ID:
         *why = spec->why ? spec->why
                          : "must be 1 to 128 letters, digits, non-ASCII UTF-8 or - _ . : @";
-        return len <= spec->maxlen && resvIdValid(v, len) ? 0 : -1;
+        return modelWithin(v, len, spec->maxlen) && resvIdValid(v, len) ? 0 : -1;
     case RESV_T_TEXT:
-        *why = "must be UTF-8 text without control characters, within the length limit";
-        return len <= spec->maxlen && modelTextValid(v, len) ? 0 : -1;
+        if (!modelTextValid(v, len)) {
+            *why = "must be UTF-8 text without control characters other than tab and newline";
+            return -1;
+        }
+        *why = modelTooLong(spec->maxlen);
+        return modelWithin(v, len, spec->maxlen) ? 0 : -1;
     case RESV_T_PHONE:
-        *why = "must be a phone number of digits, spaces and + - ( ), at most 32 bytes";
-        return len <= spec->maxlen && modelPhoneValid(v, len) ? 0 : -1;
+        *why = "must be a phone number of digits, spaces and + - ( ), at most 32 characters";
+        return modelWithin(v, len, spec->maxlen) && modelPhoneValid(v, len) ? 0 : -1;
     case RESV_T_INT:
         *why = "must be an integer from 1 to 9999";
-        return modelParseUint(v, len, 1, 9999, &n);
+        return resvParseUint(v, len, 1, 9999, &n);
     case RESV_T_MONEY:
         *why = "must be an amount from 0 to 999999999.99 with at most two decimals";
         if (modelParseMoney(v, len, &cents)) return -1;
@@ -287,7 +321,8 @@ resvMove resvStatusMove(resvStatus from, resvStatus to, int fromProvider) {
     return RESV_MOVE_IGNORE;
 }
 
-static const char *const originNames[RESV_O_COUNT + 1] = {"api", "webhook", "sync", "pull", NULL};
+static const char *const originNames[RESV_O_COUNT + 1] = {"api",  "webhook", "sync",
+                                                          "pull", "auto",    NULL};
 
 const char *resvOriginName(resvOrigin o) {
     return (unsigned)o < RESV_O_COUNT ? originNames[o] : "unknown";

@@ -6,7 +6,7 @@
 
 #include "resv.h"
 
-resvConfig resvCfg = {100, 1000, 200, 86400};
+resvConfig resvCfg = {100, 1000, 200, 86400, 30000, 0};
 resvCounters resvStats;
 
 /* ---- errors ---- */
@@ -80,6 +80,10 @@ static int resvRegisterConfigs(RedisModuleCtx *ctx) {
         {"list-max-limit", 1000, 1, 100000, &resvCfg.listMaxLimit},
         {"history-max-len", 200, 1, 100000, &resvCfg.historyMaxLen},
         {"msgid-ttl", 86400, 60, 2592000, &resvCfg.msgidTtl},
+        /* at most a minute, so a no-show is marked within a minute of its deadline */
+        {"noshow-interval-ms", 30000, 10, 60000, &resvCfg.noshowIntervalMs},
+        /* for tests only: UTC seconds that stand for now, up to 9999-12-31 */
+        {"test-clock", 0, 0, 253402300799LL, &resvCfg.testClock},
     };
     for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0]; i++) {
         if (RedisModule_RegisterNumericConfig(
@@ -89,6 +93,7 @@ static int resvRegisterConfigs(RedisModuleCtx *ctx) {
             return REDISMODULE_ERR;
         }
     }
+    if (resvSettingsRegisterConfigs(ctx) == REDISMODULE_ERR) return REDISMODULE_ERR;
     return RedisModule_LoadConfigs(ctx);
 }
 
@@ -109,6 +114,9 @@ static void resvInfo(RedisModuleInfoCtx *ctx, int for_crash_report) {
     RedisModule_InfoAddFieldULongLong(ctx, "pushed_ok", resvStats.pushedOk);
     RedisModule_InfoAddFieldULongLong(ctx, "pushed_failed", resvStats.pushedFailed);
     RedisModule_InfoAddFieldULongLong(ctx, "resyncs", resvStats.resyncs);
+    resvGaugesInfo(ctx);
+    RedisModule_InfoAddFieldULongLong(ctx, "no_shows_auto", resvStats.noShowsAuto);
+    RedisModule_InfoAddFieldULongLong(ctx, "no_show_sweeps", resvStats.noShowSweeps);
 }
 
 /* ---- registration ---- */
@@ -137,5 +145,10 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     for (int i = 0; i < resvCommandCount; i++)
         if (resvRegister(ctx, &resvCommands[i]) == REDISMODULE_ERR) return REDISMODULE_ERR;
     if (RedisModule_RegisterInfoFunc(ctx, resvInfo) == REDISMODULE_ERR) return REDISMODULE_ERR;
-    return resvRegisterConfigs(ctx);
+    if (resvGaugesInit(ctx) == REDISMODULE_ERR) {
+        RedisModule_Log(ctx, "warning", "resv: cannot follow the outbox keys for INFO");
+        return REDISMODULE_ERR;
+    }
+    if (resvRegisterConfigs(ctx) == REDISMODULE_ERR) return REDISMODULE_ERR;
+    return resvNoShowStart(ctx);
 }

@@ -7,10 +7,13 @@
 #include <stddef.h>
 
 #include "redismodule.h"
+#include "resv_find.h"
 #include "resv_history.h"
 #include "resv_keys.h"
 #include "resv_model.h"
+#include "resv_settings.h"
 #include "resv_time.h"
+#include "resv_tz.h"
 
 /* ---- configuration (module configs, see resv.c) ---- */
 typedef struct {
@@ -18,6 +21,8 @@ typedef struct {
     long long listMaxLimit;
     long long historyMaxLen;
     long long msgidTtl;
+    long long noshowIntervalMs; /* resv.noshow-interval-ms: how often no-shows are swept */
+    long long testClock;        /* resv.test-clock: UTC seconds that stand for now; 0: real */
 } resvConfig;
 extern resvConfig resvCfg;
 
@@ -26,8 +31,13 @@ typedef struct {
     unsigned long long upsertCreated, upsertUpdated, upsertUnchanged, upsertStale;
     unsigned long long upsertDuplicate, statusChanges, deletes, errors;
     unsigned long long pushQueued, pushedOk, pushedFailed, resyncs;
+    unsigned long long noShowsAuto, noShowSweeps;
 } resvCounters;
 extern resvCounters resvStats;
+
+/* ---- gauges of INFO resv, kept from keyspace events (resv_gauges.c) ---- */
+int resvGaugesInit(RedisModuleCtx *ctx);
+void resvGaugesInfo(RedisModuleInfoCtx *ctx);
 
 /* ---- errors: the one place that turns a code into a reply (resv.c) ---- */
 typedef enum { RESV_E_ERR, RESV_E_NOTFOUND, RESV_E_CONFLICT, RESV_E_WRONGTYPE } resvErrCode;
@@ -52,6 +62,18 @@ int resvArgId(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, con
               size_t *len);
 /* Replies "ERR syntax error at '<arg>'" (the first 64 bytes); returns REDISMODULE_OK. */
 int resvReplySyntaxError(RedisModuleCtx *ctx, RedisModuleString *arg);
+/* A last word of a "word value" list that has no value after it: when it is no keyword
+ * of the command (`words`, NULL-terminated, or a field of `fields` when not NULL) the
+ * syntax error at it, as for any unknown word; a keyword without its value is the
+ * arity error, as Redis answers a missing argument. Always replies. */
+int resvReplyLoneWord(RedisModuleCtx *ctx, RedisModuleString *arg, const char *const *words,
+                      const resvFieldSpec *fields, int nfields);
+/* Arity of a command of `fixed` arguments and an optional `keyword value` pair (NULL:
+ * none), as RESV.HISTORY store id [COUNT n]: 0 when it fits, else -1 after the reply:
+ * too few arguments or a keyword without its value is the arity error, any other word
+ * past the fixed ones the syntax error at it. */
+int resvArgsFixed(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int fixed,
+                  const char *keyword);
 /* A FROM/TO argument: a datetime, or a date as its first (endOfDay 0) or last second.
  * -1 after the error reply. */
 int resvArgInstant(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, int endOfDay,
@@ -59,8 +81,7 @@ int resvArgInstant(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what
 /* A whole number in [lo, hi]: ERR reply naming `what` and -1 otherwise. */
 int resvArgRange(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, long long lo,
                  long long hi, long long *out);
-/* Server wall clock as YYYY-MM-DDTHH:MM:SS, and a new lowercase uuid. */
-void resvNow(char buf[RESV_DATETIME_LEN + 1]);
+/* A new lowercase uuid. */
 void resvNewUuid(char buf[37]);
 int resvIsCluster(RedisModuleCtx *ctx);
 /* On a cluster: 0 when this node may serve the slot of tag (a store, or a reservation id
@@ -78,6 +99,7 @@ RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t s
                                     resvStatus status, const char *day);
 RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl);
+RedisModuleString *resvKeyLookup(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
                                   size_t rl);
 RedisModuleString *resvKeyMsg(RedisModuleCtx *ctx, const char *s, size_t sl, const char *m,
@@ -96,9 +118,10 @@ RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl);
 RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx);
 
 /* ---- reading (low-level key API) ---- */
-/* The one reader of records and systems: the fields of `specs` from hash `keyname`
- * into out[] (NULL when unset), in one pass over the hash; fields of the hash that are
- * not in `specs` are ignored. Returns 1 when the hash exists, 0 when not, -1 when the
+/* The reader of records for writes, STATS and TABLES, and of systems (RESV.GET and
+ * LIST pass HGETALL's reply on instead, resv_query.c): the fields of `specs` from hash
+ * `keyname` into out[] (NULL when unset), in one pass over the hash; fields of the hash
+ * that are not in `specs` are ignored. Returns 1 when the hash exists, 0 when not, -1 when the
  * key is of another type. */
 int resvHashRead(RedisModuleCtx *ctx, RedisModuleString *keyname, const resvFieldSpec *specs,
                  int count, RedisModuleString **out);
@@ -133,10 +156,23 @@ int resvStrEq(RedisModuleString *a, const char *b, size_t bl);
 
 /* ---- the write helpers: every write goes through resvWrite, as a plain command with
  * explicit values, so that replicas and the AOF see exactly what the master did. ---- */
+#ifndef RESV_ARGV_MAX
 #define RESV_ARGV_MAX 72
+#endif
+/* The largest write is an HSET of a key and every field of a model with its value (a
+ * reservation, a system): a field added to the model that would not fit fails the
+ * build, never a write. */
+_Static_assert(1 + 2 * RESV_F_COUNT <= RESV_ARGV_MAX,
+               "RESV_ARGV_MAX: an HSET of every reservation field must fit resvArgv");
+_Static_assert(1 + 2 * RESV_SF_COUNT <= RESV_ARGV_MAX,
+               "RESV_ARGV_MAX: an HSET of every system field must fit resvArgv");
+/* An argument past RESV_ARGV_MAX is never dropped: it marks the argv overflowed, and
+ * resvWrite refuses to send it, logging why (resvApplyChange checks before its first
+ * write, so nothing is half written). */
 typedef struct {
     RedisModuleString *v[RESV_ARGV_MAX];
     size_t n;
+    int overflow;
 } resvArgv;
 void resvArgvAdd(RedisModuleCtx *ctx, resvArgv *a, const char *s, size_t len);
 void resvArgvAddC(RedisModuleCtx *ctx, resvArgv *a, const char *s);
@@ -167,6 +203,20 @@ int resvIndexCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const resv
 int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
                     const resvIndexPos *from, const resvIndexPos *to);
 
+/* ---- the lookup index resv:{S}:lookup (resv_store.c, keys.md) ---- */
+/* The looked-up fields of a reservation (resvFindFields order); len 0: unset. */
+typedef struct {
+    resvSpan v[RESV_FIND_COUNT];
+} resvLookupVals;
+void resvLookupValsOf(RedisModuleString **rec, resvLookupVals *out);
+/* WRONGTYPE reply and -1 when the lookup hash holds another type; call before writing. */
+int resvLookupCheckType(RedisModuleCtx *ctx, const char *s, size_t sl);
+/* Moves reservation r between the lookup fields of `from` and `to` (NULL: not indexed
+ * before / any more): out of the id list of each field it left, into the list of each
+ * field it joined. Nothing for a field whose hash field did not change. */
+int resvLookupUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
+                     const resvLookupVals *from, const resvLookupVals *to);
+
 /* ---- applying a reservation change (resv_store.c) ---- */
 typedef struct {
     resvSpan store, id;
@@ -177,8 +227,9 @@ typedef struct {
     int hadIndex;            /* the record existed: old score/status are meaningful */
     resvInstant oldScore, newScore;
     resvStatus oldStatus, newStatus;
-    resvSpan releaseTable; /* HDEL from the tables hash (len 0: none) */
-    resvSpan takeTable;    /* HSET table -> id (len 0: none) */
+    resvLookupVals lookupWas; /* the looked-up fields as stored (hadIndex) */
+    resvSpan releaseTable;    /* HDEL from the tables hash (len 0: none) */
+    resvSpan takeTable;       /* HSET table -> id (len 0: none) */
     int setOwner;
     /* audit entry */
     const char *origin, *actor, *event;
@@ -197,6 +248,9 @@ typedef struct {
 } resvChange;
 
 int resvApplyChange(RedisModuleCtx *ctx, resvChange *c);
+/* 1 when the change creates the reservation or writes a looked-up field: the lookup
+ * index moves, and its key must be checked before writing. */
+int resvChangeMovesLookup(const resvChange *c);
 /* Appends a field name to the audit entry's comma-separated `changed` list. */
 void resvChangeNote(resvChange *c, const char *name);
 
@@ -206,6 +260,43 @@ void resvChangeNote(resvChange *c, const char *name);
  * (the values set by the change, else the stored ones in old[]). */
 void resvChangeQueuePush(resvChange *c, RedisModuleString **old);
 
+/* ---- a store's settings and clock (resv_store_settings.c) ---- */
+/* Every time the module stamps on a store's data (created_at, updated_at, synced_at, a
+ * default arrival_time, audit and change feed times) is that store's wall clock:
+ * resvStoreNow. Data of no store (the integration systems) takes the clock of
+ * resv.default-timezone: resvNow. Never the server's TZ. */
+typedef struct {
+    const resvTz *tz;            /* the store's zone, or resv.default-timezone's */
+    RedisModuleString *zoneName; /* its name */
+    long num[RESV_ST_COUNT];     /* numeric settings (their defaults when unset) */
+} resvStoreSettings;
+int resvSettingsRegisterConfigs(RedisModuleCtx *ctx);
+/* The zone of an IANA name, read from tzdata on first use and kept; NULL and *why. */
+const resvTz *resvZoneLoad(const char *name, size_t len, const char **why);
+/* UTC seconds now (resv.test-clock when set), and a zone's wall clock at an instant. */
+int64_t resvUtcNow(void);
+resvInstant resvZoneWall(const resvTz *tz, int64_t utc);
+RedisModuleString *resvKeySettings(RedisModuleCtx *ctx, const char *s, size_t sl);
+/* The settings as they take effect. 1: the store has a settings hash, 0: none (all
+ * defaults), -1: the key holds another type (all defaults). */
+int resvStoreSettingsRead(RedisModuleCtx *ctx, const char *s, size_t sl, resvStoreSettings *out);
+/* The store's zone: one HashGet and a lookup. */
+const resvTz *resvStoreZone(RedisModuleCtx *ctx, const char *s, size_t sl);
+/* The store's wall clock now, as an instant and (buf not NULL) as text. */
+resvInstant resvStoreNow(RedisModuleCtx *ctx, const char *s, size_t sl,
+                         char buf[RESV_DATETIME_LEN + 1]);
+/* The store's today: the instant of its 00:00:00, and (day not NULL) its date. */
+resvInstant resvStoreToday(RedisModuleCtx *ctx, const char *s, size_t sl,
+                           char day[RESV_DATE_LEN + 1]);
+/* resv.default-timezone's wall clock now as text. */
+void resvNow(char buf[RESV_DATETIME_LEN + 1]);
+
+/* ---- no-shows (resv_noshow.c) ---- */
+/* Tracks the stores that have settings on this node and arms the sweep timer. */
+int resvNoShowStart(RedisModuleCtx *ctx);
+/* Set while the sweep runs RESV.STATUS: ORIGIN auto is the module's own. */
+extern int resvAutoWriting;
+
 /* ---- command handlers ---- */
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
@@ -213,6 +304,7 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
 int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
@@ -221,6 +313,8 @@ int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvStoreSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvStoreGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvSystemCreate_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvSystemGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvSystemList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

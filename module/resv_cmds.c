@@ -75,6 +75,7 @@ static int cmdsCheckIndex(RedisModuleCtx *ctx, const resvChange *c) {
     resvIndexPos from = {c->oldStatus, c->oldScore}, to = {c->newStatus, c->newScore};
     if (resvIndexCheckType(ctx, c->store.v, c->store.len, c->hadIndex ? &from : NULL, &to))
         return -1;
+    if (resvChangeMovesLookup(c) && resvLookupCheckType(ctx, c->store.v, c->store.len)) return -1;
     return resvKeyCheckType(ctx, resvKeyChanges(ctx, c->store.v, c->store.len),
                             REDISMODULE_KEYTYPE_STREAM);
 }
@@ -86,6 +87,7 @@ static int cmdsCarryOut(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p,
                         const resvPlanInput *in, RedisModuleString **old) {
     c->oldStatus = in->from;
     c->newStatus = p->status;
+    resvLookupValsOf(old, &c->lookupWas);
     if (p->effects & RESV_PLAN_IGNORED) {
         snprintf(c->noteText, sizeof c->noteText, "ignored status %s", resvStatusName(in->to));
         c->note = c->noteText;
@@ -155,7 +157,9 @@ static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i,
         o->seen |= kws[k].bit;
         switch (kws[k].bit) {
         case OPT_ORIGIN:
-            if (resvOriginParse(v, len, &o->origin))
+            /* auto is the no-show sweep's alone (resv_noshow.c) */
+            if (resvOriginParse(v, len, &o->origin) ||
+                (o->origin == RESV_O_AUTO && !resvAutoWriting))
                 return resvReplyError(ctx, RESV_E_ERR,
                                       "invalid ORIGIN: must be one of api webhook sync pull"),
                        -1;
@@ -237,7 +241,9 @@ static int cmdsUpsertDone(RedisModuleCtx *ctx, resvUpsertResult r, const cmdsOpt
  *   options: ORIGIN o, ACTOR a, EVENT e, PAYLOAD p, MSGID m, REPLY RESULT|RECORD */
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 5 || (argc - 3) % 2) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"ORIGIN", "ACTOR", "EVENT", "PAYLOAD",
+                                        "MSGID",  "REPLY", NULL};
+    if (argc < 4) return resvReplyWrongArity(ctx);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
 
     resvChange c;
@@ -250,6 +256,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         resvArgId(ctx, argv[2], "reservation_id", &c.id.v, &c.id.len))
         return REDISMODULE_OK;
     for (int i = 3; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, resvFields, RESV_F_COUNT);
         int r = cmdsParseOption(
             ctx, argv, i, OPT_ORIGIN | OPT_ACTOR | OPT_EVENT | OPT_PAYLOAD | OPT_MSGID | OPT_REPLY,
             &o);
@@ -344,7 +351,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
     if (!p.effects) return cmdsUpsertDone(ctx, RESV_UPSERT_UNCHANGED, &o, old);
 
-    resvNow(c.now);
+    resvStoreNow(ctx, c.store.v, c.store.len, c.now);
     char uuid[37];
     int write = (p.effects & RESV_PLAN_WRITE) != 0;
     c.hadIndex = !c.creating;
@@ -383,7 +390,8 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 /* RESV.STATUS store id status [ARRIVAL t] [TABLE n] [ORIGIN o] [ACTOR a] */
 int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 4 || (argc - 4) % 2) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"ORIGIN", "ACTOR", "ARRIVAL", "TABLE", NULL};
+    if (argc < 4) return resvReplyWrongArity(ctx);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
 
     resvChange c;
@@ -402,6 +410,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                               "invalid status: must be one of pending confirmed "
                               "arrived seated completed cancelled no_show");
     for (int i = 4; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         int r = cmdsParseOption(ctx, argv, i, OPT_ORIGIN | OPT_ACTOR, &o);
         if (r < 0) return REDISMODULE_OK;
         if (r) continue;
@@ -448,7 +457,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     resvPlan p;
     if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
     if (p.effects) {
-        resvNow(c.now);
+        resvStoreNow(ctx, c.store.v, c.store.len, c.now);
         c.hadIndex = 1;
         resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]);
         resvSpan t = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
@@ -470,7 +479,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 /* RESV.DEL store id */
 int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 3) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, r;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
@@ -496,14 +505,17 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]),
              t = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
     resvIndexPos from = {status, resvRecordStart(d.v, d.len, t.v, t.len)};
-    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) ||
+    resvLookupVals was;
+    resvLookupValsOf(old, &was);
+    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) || resvLookupCheckType(ctx, s.v, s.len) ||
         resvKeyCheckType(ctx, resvKeyChanges(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM))
         return REDISMODULE_OK;
     char now[RESV_DATETIME_LEN + 1];
     int rc = 0;
-    resvNow(now);
+    resvStoreNow(ctx, s.v, s.len, now);
     rc |= resvWriteDel(ctx, rkey);
     rc |= resvIndexUpdate(ctx, s.v, s.len, r.v, r.len, &from, NULL);
+    rc |= resvLookupUpdate(ctx, s.v, s.len, r.v, r.len, &was, NULL);
     if (holder && resvStrEq(holder, r.v, r.len))
         rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s.v, s.len), table.v, table.len);
     if (owner && resvStrEq(owner, s.v, s.len)) rc |= resvWriteDel(ctx, okey);
@@ -518,20 +530,21 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
 /* RESV.OWNER id [CLAIM store [FROM old] | RELEASE store] */
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2 && argc != 4 && argc != 6) return resvReplyWrongArity(ctx);
+    if (argc < 2) return resvReplyWrongArity(ctx);
+    int release = argc > 2 && resvArgIs(argv[2], "RELEASE");
+    if (argc > 2 && !release && !resvArgIs(argv[2], "CLAIM"))
+        return resvReplySyntaxError(ctx, argv[2]);
+    if (argc > 4 && (release || !resvArgIs(argv[4], "FROM")))
+        return resvReplySyntaxError(ctx, argv[4]);
+    if (argc == 3 || argc == 5) return resvReplyWrongArity(ctx);
+    if (argc > 6) return resvReplySyntaxError(ctx, argv[6]);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan r, s = {NULL, 0}, from = {NULL, 0};
-    int release = 0;
     if (resvArgId(ctx, argv[1], "reservation_id", &r.v, &r.len)) return REDISMODULE_OK;
     if (argc >= 4) {
-        release = resvArgIs(argv[2], "RELEASE");
-        if (!release && !resvArgIs(argv[2], "CLAIM")) return resvReplySyntaxError(ctx, argv[2]);
         if (resvArgId(ctx, argv[3], "store", &s.v, &s.len)) return REDISMODULE_OK;
     }
-    if (argc == 6) {
-        if (release || !resvArgIs(argv[4], "FROM")) return resvReplySyntaxError(ctx, argv[4]);
-        if (resvArgId(ctx, argv[5], "old", &from.v, &from.len)) return REDISMODULE_OK;
-    }
+    if (argc == 6 && resvArgId(ctx, argv[5], "old", &from.v, &from.len)) return REDISMODULE_OK;
     RedisModuleString *okey = resvKeyOwner(ctx, r.v, r.len), *owner;
     if (resvStringGet(ctx, okey, &owner) < 0) return resvReplyWrongType(ctx, okey);
     if (release) {
@@ -562,7 +575,7 @@ int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
 /* RESV.DISOWN store id */
 int ResvDisown_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 3) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, r;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||

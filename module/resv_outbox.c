@@ -35,8 +35,8 @@ void resvChangeQueuePush(resvChange *c, RedisModuleString **old) {
 
 /* A change of push bookkeeping only (sync fields), on reservation r as stored in old[]:
  * no index, table or feed effect, and updated_at stays the provider's. */
-static void outboxBookkeeping(resvChange *c, resvSpan store, resvSpan r, RedisModuleString **old,
-                              const char *origin, const char *event) {
+static void outboxBookkeeping(RedisModuleCtx *ctx, resvChange *c, resvSpan store, resvSpan r,
+                              RedisModuleString **old, const char *origin, const char *event) {
     memset(c, 0, sizeof *c);
     c->store = store;
     c->id = r;
@@ -46,19 +46,18 @@ static void outboxBookkeeping(resvChange *c, resvSpan store, resvSpan r, RedisMo
     c->actor = "";
     c->event = event;
     c->eventLen = strlen(event);
-    resvNow(c->now);
+    resvStoreNow(ctx, store.v, store.len, c->now);
 }
 
 /* RESV.OUTBOX store [COUNT n] */
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2 && argc != 4) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, "COUNT")) return REDISMODULE_OK;
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     long long count = 10;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
     if (argc == 4) {
-        if (!resvArgIs(argv[2], "COUNT")) return resvReplySyntaxError(ctx, argv[2]);
         if (resvArgRange(ctx, argv[3], "COUNT", 1, 1000, &count)) return REDISMODULE_OK;
     }
     RedisModuleString *okey = resvKeyOutbox(ctx, s.v, s.len);
@@ -145,7 +144,8 @@ static int outboxFind(RedisModuleCtx *ctx, RedisModuleString *okey, RedisModuleS
 /* RESV.PUSHED store entry_id OK | RESV.PUSHED store entry_id FAILED error */
 int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 4 && argc != 5) return resvReplyWrongArity(ctx);
+    if (argc < 4) return resvReplyWrongArity(ctx);
+    if (argc > 5) return resvReplySyntaxError(ctx, argv[5]);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, err = {NULL, 0};
     RedisModuleStreamID eid;
@@ -197,7 +197,7 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     /* A deleted reservation: the entry leaves the outbox, nothing else to record. */
     if (exists) {
         resvChange c;
-        outboxBookkeeping(&c, s, r, old, "push", ok ? "pushed" : "push_failed");
+        outboxBookkeeping(ctx, &c, s, r, old, "push", ok ? "pushed" : "push_failed");
         snprintf(note, sizeof note, "change %s", idbuf);
         c.note = note;
         if (ok && !newer) {
@@ -260,7 +260,7 @@ static void outboxSplitFailure(RedisModuleString *val, resvSpan part[3]) {
 /* RESV.FAILURES store */
 int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
@@ -291,7 +291,7 @@ int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
 static int outboxRequeue(RedisModuleCtx *ctx, resvSpan s, resvSpan r, RedisModuleString **old,
                          RedisModuleString *fkey, int inLog) {
     resvChange c;
-    outboxBookkeeping(&c, s, r, old, resvOriginName(RESV_O_API), "resync");
+    outboxBookkeeping(ctx, &c, s, r, old, resvOriginName(RESV_O_API), "resync");
     resvChangeQueuePush(&c, old);
     int rc = resvApplyChange(ctx, &c);
     if (inLog) rc |= resvWriteKeyMember(ctx, "HDEL", fkey, r.v, r.len);
@@ -301,7 +301,8 @@ static int outboxRequeue(RedisModuleCtx *ctx, resvSpan s, resvSpan r, RedisModul
 /* RESV.RESYNC store [id] */
 int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2 && argc != 3) return resvReplyWrongArity(ctx);
+    if (argc < 2) return resvReplyWrongArity(ctx);
+    if (argc > 3) return resvReplySyntaxError(ctx, argv[3]);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, r = {NULL, 0};
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||

@@ -6,15 +6,82 @@
 
 #include "resv.h"
 
-/* Replies reservation R of store S as a map, or nil when the hash is gone. */
-static void queryReplyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, RedisModuleString *r) {
-    size_t rl;
-    const char *rp = RedisModule_StringPtrLen(r, &rl);
-    RedisModuleString *vals[RESV_F_COUNT];
-    if (resvHashRead(ctx, resvKeyRecord(ctx, s, sl, rp, rl), resvFields, RESV_F_COUNT, vals) != 1)
-        RedisModule_ReplyWithNull(ctx);
-    else
-        resvReplyFields(ctx, resvFields, RESV_F_COUNT, vals);
+/* ---- a record's reply: HGETALL's, passed on ----
+ * A record is read with one RedisModule_Call of HGETALL in the client's protocol (a map
+ * in RESP3) and its reply is sent on verbatim: the cost of Redis's own command plus the
+ * call, where a ScanKey made a string object of every field and value (docs/bench.md
+ * has the instruction counts). The reply's protocol is only walked, never parsed into objects (any
+ * RedisModule_CallReply* accessor would parse the whole of it), to check that its
+ * fields are model fields in model order, which creates write in one HSET. A record
+ * that is not (a field added by a later update, a field HSET by hand, a hash in its
+ * hashtable encoding) is replied field by field in model order without the others,
+ * exactly as before. */
+
+/* One bulk string "$<n>\r\n<bytes>\r\n" at *p into *out; -1 when it is not one. */
+static int queryProtoBulk(const char **p, const char *end, resvSpan *out) {
+    const char *q = *p;
+    size_t n = 0;
+    if (q == end || *q++ != '$') return -1;
+    while (q < end && *q >= '0' && *q <= '9')
+        n = n * 10 + (size_t)(*q++ - '0');
+    if (end - q < 2 || q[0] != '\r' || (size_t)(end - q - 2) < n + 2) return -1;
+    out->v = q + 2;
+    out->len = n;
+    *p = q + 2 + n + 2;
+    return 0;
+}
+
+/* The model fields of an HGETALL reply (RESP2 array or RESP3 map of bulk strings) into
+ * vals[] (len 0 and v NULL when unset). Returns 1 when the reply holds model fields
+ * only, in model order, 0 when not, -1 when it is not such a reply. */
+static int queryProtoFields(const char *p, size_t len, resvSpan vals[RESV_F_COUNT]) {
+    const char *end = p + len;
+    int clean = 1, next = 0;
+    memset(vals, 0, sizeof(resvSpan) * RESV_F_COUNT);
+    if (len < 4 || (p[0] != '*' && p[0] != '%')) return -1;
+    p = memchr(p, '\n', len);
+    if (!p++) return -1;
+    while (p < end) {
+        resvSpan f, v;
+        if (queryProtoBulk(&p, end, &f) || queryProtoBulk(&p, end, &v)) return -1;
+        int i = resvFieldLookupFrom(resvFields, RESV_F_COUNT, f.v, f.len, next);
+        if (i < next) clean = 0; /* not a model field, or out of model order */
+        if (i < 0) continue;
+        vals[i] = v;
+        next = i + 1;
+    }
+    return clean;
+}
+
+/* Replies record `rkey`: 1 when replied, 0 when there is no record, -1 when the key is
+ * of another type (nothing replied in either case). */
+static int queryReplyRecord(RedisModuleCtx *ctx, RedisModuleString *rkey) {
+    RedisModuleCallReply *rep = RedisModule_Call(ctx, "HGETALL", "0s", rkey);
+    if (!rep) return -1;
+    size_t len;
+    const char *p = RedisModule_CallReplyProto(rep, &len);
+    resvSpan vals[RESV_F_COUNT];
+    int rc = len > 0 && p[0] == '-' ? -1 : len >= 4 && p[1] == '0' && p[2] == '\r' ? 0 : 1;
+    if (rc == 1) {
+        int clean = queryProtoFields(p, len, vals);
+        if (clean == 1) {
+            RedisModule_ReplyWithCallReply(ctx, rep);
+        } else if (clean == 0) {
+            long n = 0;
+            for (int i = 0; i < RESV_F_COUNT; i++)
+                n += vals[i].v != NULL;
+            RedisModule_ReplyWithMap(ctx, n);
+            for (int i = 0; i < RESV_F_COUNT; i++) {
+                if (!vals[i].v) continue;
+                resvReplyName(ctx, resvFields[i].name);
+                RedisModule_ReplyWithStringBuffer(ctx, vals[i].v, vals[i].len);
+            }
+        } else {
+            rc = -1;
+        }
+    }
+    RedisModule_FreeCallReply(rep);
+    return rc;
 }
 
 /* Order of members of one score in a sorted set: bytes, then length (as Redis). */
@@ -26,18 +93,17 @@ static int queryMemberCmp(const char *a, size_t al, const char *b, size_t bl) {
 /* RESV.GET store id */
 int ResvGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 3) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s, *r;
     size_t sl, rl;
     if (resvArgId(ctx, argv[1], "store", &s, &sl) ||
         resvArgId(ctx, argv[2], "reservation_id", &r, &rl))
         return REDISMODULE_OK;
-    RedisModuleString *rkey = resvKeyRecord(ctx, s, sl, r, rl), *vals[RESV_F_COUNT];
-    int exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, vals);
-    if (exists < 0) return resvReplyWrongType(ctx, rkey);
-    if (!exists) return RedisModule_ReplyWithNull(ctx);
-    resvReplyFields(ctx, resvFields, RESV_F_COUNT, vals);
+    RedisModuleString *rkey = resvKeyRecord(ctx, s, sl, r, rl);
+    int rc = queryReplyRecord(ctx, rkey);
+    if (rc < 0) return resvReplyWrongType(ctx, rkey);
+    if (rc == 0) RedisModule_ReplyWithNull(ctx);
     return REDISMODULE_OK;
 }
 
@@ -184,7 +250,8 @@ static int queryParseCursor(RedisModuleString *arg, resvInstant *score, const ch
 /* RESV.LIST store [STATUS s] [FROM t] [TO t] [LIMIT n] [CURSOR c] */
 int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 2 || argc % 2) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"STATUS", "FROM", "TO", "LIMIT", "CURSOR", NULL};
+    if (argc < 2) return resvReplyWrongArity(ctx);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s, *cid = NULL;
     size_t sl, cidl = 0;
@@ -196,6 +263,7 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
 
     if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
     for (int i = 2; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         size_t vl;
         const char *v = RedisModule_StringPtrLen(argv[i + 1], &vl);
         if (resvArgIs(argv[i], "STATUS") && !hasStatus) {
@@ -266,19 +334,34 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
     else
         RedisModule_ReplyWithStringBuffer(ctx, "0", 1);
     RedisModule_ReplyWithArray(ctx, n);
-    for (long i = 0; i < n; i++)
-        queryReplyRecord(ctx, s, sl, items[i]);
+    for (long i = 0; i < n; i++) {
+        size_t rl;
+        const char *rp = RedisModule_StringPtrLen(items[i], &rl);
+        if (queryReplyRecord(ctx, resvKeyRecord(ctx, s, sl, rp, rl)) != 1)
+            RedisModule_ReplyWithNull(ctx);
+    }
     RedisModule_Free(items);
     return REDISMODULE_OK;
 }
 
+/* covers[] per status; `covers` replies the live ones (pending to completed), and the
+ * cancelled and no-show parties are reported apart. */
 typedef struct {
     resvInstant start;
-    long long total, covers, per[RESV_S_COUNT];
+    long long total, covers[RESV_S_COUNT], per[RESV_S_COUNT];
 } queryCounts;
 
+static void queryCount(queryCounts *q, resvStatus st, long long covers) {
+    q->total++;
+    q->covers[st] += covers;
+    q->per[st]++;
+}
+
 static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int withStart, long extra) {
-    RedisModule_ReplyWithMap(ctx, 2 + RESV_S_COUNT + withStart + extra);
+    long long live = 0;
+    for (int i = 0; i <= RESV_S_COMPLETED; i++)
+        live += q->covers[i];
+    RedisModule_ReplyWithMap(ctx, 4 + RESV_S_COUNT + withStart + extra);
     if (withStart) {
         char buf[RESV_DATETIME_LEN + 1];
         resvFormatDateTime(q->start, buf);
@@ -288,7 +371,11 @@ static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int with
     resvReplyName(ctx, "total");
     RedisModule_ReplyWithLongLong(ctx, q->total);
     resvReplyName(ctx, "covers");
-    RedisModule_ReplyWithLongLong(ctx, q->covers);
+    RedisModule_ReplyWithLongLong(ctx, live);
+    resvReplyName(ctx, "covers_cancelled");
+    RedisModule_ReplyWithLongLong(ctx, q->covers[RESV_S_CANCELLED]);
+    resvReplyName(ctx, "covers_no_show");
+    RedisModule_ReplyWithLongLong(ctx, q->covers[RESV_S_NO_SHOW]);
     for (int i = 0; i < RESV_S_COUNT; i++) {
         resvReplyName(ctx, resvStatusName((resvStatus)i));
         RedisModule_ReplyWithLongLong(ctx, q->per[i]);
@@ -298,7 +385,8 @@ static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int with
 /* RESV.STATS store FROM t TO t [BUCKET minutes] */
 int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 6 || argc % 2) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"FROM", "TO", "BUCKET", NULL};
+    if (argc < 2) return resvReplyWrongArity(ctx);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s;
     size_t sl;
@@ -307,6 +395,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     long long bucket = 0;
     if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
     for (int i = 2; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         if (resvArgIs(argv[i], "FROM") && !hasFrom) {
             hasFrom = 1;
             if (resvArgInstant(ctx, argv[i + 1], "FROM", 0, &from)) return REDISMODULE_OK;
@@ -320,6 +409,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
             return resvReplySyntaxError(ctx, argv[i]);
         }
     }
+    if (argc < 6) return resvReplyWrongArity(ctx);
     if (!hasFrom) return resvReplyError(ctx, RESV_E_ERR, "missing FROM");
     if (!hasTo) return resvReplyError(ctx, RESV_E_ERR, "missing TO");
 
@@ -350,7 +440,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
                 continue;
             long long cnt = 0;
             if (vals[0]) RedisModule_StringToLongLong(vals[0], &cnt);
-            all.total++, all.covers += cnt, all.per[st]++;
+            queryCount(&all, st, cnt);
             if (bucket) {
                 resvInstant start = from + (score - from) / (bucket * 60) * (bucket * 60);
                 if (!nb || buckets[nb - 1].start != start) {
@@ -362,7 +452,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
                     buckets[nb++].start = start;
                 }
                 queryCounts *b = &buckets[nb - 1];
-                b->total++, b->covers += cnt, b->per[st]++;
+                queryCount(b, st, cnt);
             }
         }
         queryDayClose(&d);
@@ -437,7 +527,7 @@ void resvScanSort(resvScan *q) {
 /* RESV.TABLES store */
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s;
     size_t sl;
@@ -495,7 +585,7 @@ static void queryReplyHistoryEntry(RedisModuleCtx *ctx, long pos, RedisModuleStr
 /* RESV.HISTORY store id [COUNT n] */
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 3 && argc != 5) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, "COUNT")) return REDISMODULE_OK;
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s, *r;
     size_t sl, rl;
@@ -504,7 +594,6 @@ int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
         resvArgId(ctx, argv[2], "reservation_id", &r, &rl))
         return REDISMODULE_OK;
     if (argc == 5) {
-        if (!resvArgIs(argv[3], "COUNT")) return resvReplySyntaxError(ctx, argv[3]);
         if (resvArgRange(ctx, argv[4], "COUNT", 1, 1000000, &count)) return REDISMODULE_OK;
     }
     RedisModuleString *hkey = resvKeyHistory(ctx, s, sl, r, rl);

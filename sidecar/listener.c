@@ -11,6 +11,8 @@
 #include <event2/http.h>
 
 #include "clock.h"
+#include "http_pages.h"
+#include "log.h"
 #include "routes.h"
 #include "sse.h"
 
@@ -73,13 +75,15 @@ int listenerStart(server *srv) {
     char host[256];
     int port;
     if (configSplitHostPort(cfg->listen, host, sizeof(host), &port)) {
-        fprintf(stderr, "resv-sidecar: bad --listen address %s\n", cfg->listen);
+        logError("bad --listen address %s", cfg->listen);
         return -1;
     }
     srv->http = evhttp_new(srv->base);
     if (!srv->http) return -1;
     evhttp_set_max_body_size(srv->http, cfg->maxBody);
     evhttp_set_max_headers_size(srv->http, cfg->maxHeaders);
+    srv->pages = httpPagesNew(srv->http, &srv->loop, cfg->maxBody, cfg->maxHeaders);
+    if (!srv->pages) return -1;
     evhttp_set_timeout(srv->http, (int)cfg->timeout);
     evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                               EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD |
@@ -87,10 +91,10 @@ int listenerStart(server *srv) {
     evhttp_set_gencb(srv->http, listenerOnRequest, srv);
     srv->sock = evhttp_bind_socket_with_handle(srv->http, host, (ev_uint16_t)port);
     if (!srv->sock) {
-        fprintf(stderr, "resv-sidecar: cannot listen on %s\n", cfg->listen);
+        logError("cannot listen on %s", cfg->listen);
         return -1;
     }
-    fprintf(stderr, "resv-sidecar: listening on %s\n", cfg->listen);
+    logInfo("listening on %s", cfg->listen);
     return 0;
 }
 
@@ -115,9 +119,8 @@ static void listenerOnDrainTimer(evutil_socket_t fd, short what, void *arg) {
     int unwritten = listenerUnwritten(srv);
     if ((srv->loop.inflight > 0 || unwritten > 0) && clockNowUs() < srv->drainDeadlineUs) return;
     if (srv->loop.inflight > 0 || unwritten > 0)
-        fprintf(stderr,
-                "resv-sidecar: %d requests in flight, %d replies unwritten at the deadline\n",
-                srv->loop.inflight, unwritten);
+        logWarn("%d requests in flight, %d replies unwritten at the deadline", srv->loop.inflight,
+                unwritten);
     event_del(srv->drainTimer);
     event_base_loopexit(srv->base, NULL);
 }
@@ -125,7 +128,7 @@ static void listenerOnDrainTimer(evutil_socket_t fd, short what, void *arg) {
 void listenerShutdown(server *srv) {
     if (srv->loop.draining) return;
     srv->loop.draining = 1;
-    fprintf(stderr, "resv-sidecar: shutting down, %d requests in flight\n", srv->loop.inflight);
+    logInfo("shutting down, %d requests in flight", srv->loop.inflight);
     syncStop(srv->sync);
     sseShutdown(srv->sse);
     if (srv->sock) evhttp_del_accept_socket(srv->http, srv->sock);

@@ -8,6 +8,8 @@
 
 #include "cluster_slots.h"
 #include "cluster_slots_reply.h"
+#include "log.h"
+#include "log.h"
 
 #define REDIS_CLUSTER_NODES (CLUSTER_NODES_MAX * 2) /* masters and replicas met */
 
@@ -100,7 +102,7 @@ static void redisClusterSlotsReply(redisAsyncContext *ac, void *reply, void *pri
     char err[200];
     if (!m) return;
     if (clusterSlotsFromReply(m, reply, err, sizeof(err))) {
-        fprintf(stderr, "resv-sidecar: redis cluster: %s\n", err);
+        logWarn("redis cluster: %s", err);
         free(m);
         return;
     }
@@ -115,9 +117,7 @@ static void redisClusterSlotsReply(redisAsyncContext *ac, void *reply, void *pri
     cl->map = m;
     cl->hasMap = cl->hasMap || complete;
     redisClusterBind(cl);
-    if (!was && cl->hasMap)
-        fprintf(stderr, "resv-sidecar: redis cluster: %d masters serve the 16384 slots\n",
-                m->count);
+    if (!was && cl->hasMap) logInfo("redis cluster: %d masters serve the 16384 slots", m->count);
     if (cl->onMap) cl->onMap(cl->onUpArg);
 }
 

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "redis_cluster.h"
 #include "redis_node.h"
+#include "log.h"
 
 typedef enum { REDIS_MODE_PROBING, REDIS_MODE_SINGLE, REDIS_MODE_CLUSTER } redisMode;
 
@@ -82,14 +83,13 @@ static void redisConnProbeReply(redisAsyncContext *ac, void *reply, void *privda
     int enabled = r->type == REDIS_REPLY_STRING ? clusterInfoEnabled(r->str, r->len) : -1;
     if (enabled == 1) {
         rc->mode = REDIS_MODE_CLUSTER;
-        fprintf(stderr, "resv-sidecar: redis is a cluster: routing by slot\n");
+        logInfo("redis is a cluster: routing by slot");
         redisClusterRefresh(rc->nodes);
         return;
     }
     if (enabled < 0)
-        fprintf(stderr,
-                "resv-sidecar: redis did not answer INFO cluster (%s): taken as one "
-                "server\n",
+        logWarn("redis did not answer INFO cluster (%s): taken as one "
+                "server",
                 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
     rc->mode = REDIS_MODE_SINGLE;
     rc->single = n;
@@ -134,7 +134,7 @@ redisConn *redisConnNew(struct event_base *base, const char *addresses,
         int port;
         snprintf(one, sizeof(one), "%.*s", (int)len, p);
         if (len >= sizeof(one) || configSplitHostPort(one, host, sizeof(host), &port)) {
-            fprintf(stderr, "resv-sidecar: bad --redis address %s\n", one);
+            logError("bad --redis address %s", one);
             redisConnFree(rc);
             return NULL;
         }
@@ -391,7 +391,7 @@ static void redisReqRetry(redisReq *q, redisReply *err) {
     case CLUSTER_RETRY_DONE:
         /* An answer, an error of the command's own. */
         if (q->step == REQ_RELEASE) {
-            fprintf(stderr, "resv-sidecar: owner release: %s\n", err->str);
+            logWarn("owner release: %s", err->str);
             redisReqFinish(q, q->held, 0);
         } else {
             redisReqFinish(q, err, 0);

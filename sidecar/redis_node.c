@@ -6,6 +6,8 @@
 
 #include <hiredis/adapters/libevent.h>
 
+#include "log.h"
+
 struct redisNode {
     struct event_base *base;
     char *host;
@@ -36,9 +38,8 @@ static void redisNodeOnConnect(const redisAsyncContext *ac, int status) {
     if (status != REDIS_OK) {
         /* Once per outage, not every retry. */
         if (!n->quiet)
-            fprintf(stderr,
-                    "resv-sidecar: redis %s:%d connect failed: %s (retrying every %ld ms)\n",
-                    n->host, n->port, ac->errstr, n->reconnectMs);
+            logWarn("redis %s:%d connect failed: %s (retrying every %ld ms)", n->host, n->port,
+                    ac->errstr, n->reconnectMs);
         n->quiet = 1;
         n->ac = NULL;
         if (!n->closing) redisNodeArm(n, n->reconnectMs);
@@ -46,7 +47,7 @@ static void redisNodeOnConnect(const redisAsyncContext *ac, int status) {
     }
     n->up = 1;
     n->quiet = 0;
-    fprintf(stderr, "resv-sidecar: redis %s:%d connected\n", n->host, n->port);
+    logInfo("redis %s:%d connected", n->host, n->port);
     if (n->onUp) n->onUp(n, n->onUpArg);
 }
 
@@ -57,8 +58,8 @@ static void redisNodeOnDisconnect(const redisAsyncContext *ac, int status) {
     n->up = 0;
     n->ac = NULL;
     if (n->closing) return;
-    fprintf(stderr, "resv-sidecar: redis %s:%d disconnected%s%s\n", n->host, n->port,
-            status == REDIS_OK ? "" : ": ", status == REDIS_OK ? "" : ac->errstr);
+    logWarn("redis %s:%d disconnected%s%s", n->host, n->port, status == REDIS_OK ? "" : ": ",
+            status == REDIS_OK ? "" : ac->errstr);
     evtimer_del(n->timer);
     redisNodeArm(n, n->reconnectMs);
 }
@@ -73,8 +74,7 @@ static void redisNodeOnTimer(evutil_socket_t fd, short what, void *arg) {
         redisAsyncContext *ac = n->ac;
         n->ac = NULL;
         ac->data = NULL;
-        if (!n->quiet)
-            fprintf(stderr, "resv-sidecar: redis %s:%d connect timed out\n", n->host, n->port);
+        if (!n->quiet) logWarn("redis %s:%d connect timed out", n->host, n->port);
         n->quiet = 1;
         redisAsyncFree(ac);
         redisNodeArm(n, n->reconnectMs);
@@ -92,8 +92,7 @@ static void redisNodeStart(redisNode *n) {
     redisAsyncContext *ac = redisAsyncConnect(n->host, n->port);
     if (!ac || ac->err) {
         if (!n->quiet)
-            fprintf(stderr, "resv-sidecar: redis %s:%d: %s\n", n->host, n->port,
-                    ac ? ac->errstr : "out of memory");
+            logWarn("redis %s:%d: %s", n->host, n->port, ac ? ac->errstr : "out of memory");
         n->quiet = 1;
         if (ac) redisAsyncFree(ac);
         redisNodeArm(n, n->reconnectMs);

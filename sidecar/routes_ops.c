@@ -1,6 +1,7 @@
 /* The operator's routes: health, metrics and the API description. */
 #include "routes_ops.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,10 +49,55 @@ httpResult routeOpenapi(httpCtx *c) {
     return HTTP_R_PENDING;
 }
 
+/* The module's gauges (INFO resv), when Redis answered: the same numbers under the
+ * same names, so an operator reads one set of words in both places. */
+static void opsMetricsGauges(struct evbuffer *b, const redisReply *r) {
+    static const struct {
+        const char *field, *help;
+    } gauges[] = {
+        {"resv_outbox_entries", "Status changes waiting in the push outboxes of all stores."},
+        {"resv_outbox_stores", "Stores with a non-empty push outbox."},
+        {"resv_outbox_oldest_age_seconds", "Age of the oldest undelivered outbox entry."},
+        {"resv_sync_failures", "Reservations whose last push failed, over all stores."},
+    };
+    if (!r || r->type != REDIS_REPLY_STRING) return;
+    for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
+        char key[64];
+        snprintf(key, sizeof(key), "\n%s:", gauges[i].field);
+        const char *at = strstr(r->str, key);
+        if (!at) continue;
+        long long v = strtoll(at + strlen(key), NULL, 10);
+        evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s gauge\n%s %lld\n", gauges[i].field,
+                            gauges[i].help, gauges[i].field, gauges[i].field, v);
+    }
+}
+
+static void opsMetricsFinish(httpCtx *c, const redisReply *info);
+
+static void opsMetricsReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    /* Not httpReplyTake(): without Redis the sidecar's own metrics still answer. */
+    c->redisPending--;
+    opsMetricsFinish(c, reply);
+}
+
 httpResult routeMetrics(httpCtx *c) {
+    redisCmd a;
+    redisCmdInit(&a, "INFO");
+    redisCmdPushStr(&a, "resv");
+    if (httpRedis(c, opsMetricsReply, &a) == HTTP_R_PENDING) return HTTP_R_PENDING;
+    opsMetricsFinish(c, NULL);
+    return HTTP_R_PENDING;
+}
+
+static void opsMetricsFinish(httpCtx *c, const redisReply *info) {
     server *srv = c->srv;
     struct evbuffer *b = evbuffer_new();
-    if (!b) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    if (!b) {
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory"), NULL);
+        return;
+    }
     evbuffer_add_printf(b, "# HELP resv_sidecar_http_requests_total HTTP requests answered, by "
                            "status class.\n# TYPE resv_sidecar_http_requests_total counter\n");
     for (int i = 1; i <= 5; i++)
@@ -79,10 +125,14 @@ httpResult routeMetrics(httpCtx *c) {
         "# TYPE resv_sidecar_redis_errors_total counter\nresv_sidecar_redis_errors_total %llu\n"
         "# HELP resv_sidecar_webhooks_duplicate_total Webhook deliveries acknowledged as "
         "repeats.\n# TYPE resv_sidecar_webhooks_duplicate_total counter\n"
-        "resv_sidecar_webhooks_duplicate_total %llu\n",
+        "resv_sidecar_webhooks_duplicate_total %llu\n"
+        "# HELP resv_sidecar_webhooks_ignored_total Webhook events acknowledged without "
+        "handling (an event the sidecar does not know).\n"
+        "# TYPE resv_sidecar_webhooks_ignored_total counter\n"
+        "resv_sidecar_webhooks_ignored_total %llu\n",
         srv->loop.requestMicros, srv->loop.inflight, srv->nconns, srv->rejectedConnections,
         redisConnIsUp(srv->loop.redis), redisConnReconnects(srv->loop.redis), srv->loop.redisErrors,
-        srv->webhooksDuplicate);
+        srv->webhooksDuplicate, srv->webhooksIgnored);
     syncStats ss;
     syncGetStats(srv->sync, &ss);
     evbuffer_add_printf(
@@ -108,9 +158,9 @@ httpResult routeMetrics(httpCtx *c) {
         "# TYPE resv_sidecar_sse_clients gauge\nresv_sidecar_sse_clients %d\n",
         ss.pushOk, ss.pushFailed, ss.pushRetries, ss.pulls, ss.pullErrors, ss.pulledItems,
         ss.workers, httpClientInflight(srv->provider), sseCount(srv->sse));
+    opsMetricsGauges(b, info);
     size_t len = evbuffer_get_length(b);
     httpFinishRaw(c, 200, "text/plain; version=0.0.4; charset=utf-8",
                   (const char *)evbuffer_pullup(b, -1), len);
     evbuffer_free(b);
-    return HTTP_R_PENDING;
 }

@@ -8,6 +8,8 @@
 
 #include <event2/http.h>
 
+#include "http_pages.h"
+#include "log.h"
 #include "sse.h"
 
 static char *serverReadFile(const char *path, size_t *len) {
@@ -43,22 +45,20 @@ int serverSharedLoad(serverShared *sh, sidecarConfig *cfg) {
     if (cfg->jwtSecretFile) {
         sh->jwtSecret = authLoadSecret(cfg->jwtSecretFile, &sh->jwtSecretLen);
         if (!sh->jwtSecret || sh->jwtSecretLen == 0) {
-            fprintf(stderr, "resv-sidecar: cannot read the JWT secret from %s\n",
-                    cfg->jwtSecretFile);
+            logError("cannot read the JWT secret from %s", cfg->jwtSecretFile);
             return -1;
         }
     } else {
-        fprintf(stderr, "resv-sidecar: no --jwt-secret-file: every authenticated endpoint "
-                        "answers 401\n");
+        logWarn("no --jwt-secret-file: every authenticated endpoint "
+                "answers 401");
     }
     if (cfg->openapiFile) {
         sh->openapi = serverReadFile(cfg->openapiFile, &sh->openapiLen);
         if (!sh->openapi)
-            fprintf(stderr, "resv-sidecar: cannot read %s: GET /openapi.json answers 404\n",
-                    cfg->openapiFile);
+            logWarn("cannot read %s: GET /openapi.json answers 404", cfg->openapiFile);
     }
     if (configSplitHostPort(cfg->listen, host, sizeof(host), &port)) {
-        fprintf(stderr, "resv-sidecar: bad --listen address %s\n", cfg->listen);
+        logError("bad --listen address %s", cfg->listen);
         return -1;
     }
     if (!cfg->publicUrl) {
@@ -97,7 +97,7 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
     if (!srv->sync) return -1;
     srv->sse = sseNew(base, cfg, srv->loop.redis);
     if (!srv->sse) return -1;
-    fprintf(stderr, "resv-sidecar: redis %s\n", cfg->redis);
+    logInfo("redis %s", cfg->redis);
     return 0;
 }
 
@@ -117,6 +117,7 @@ void serverFree(server *srv) {
     srv->sse = NULL;
     if (srv->http) evhttp_free(srv->http);
     srv->http = NULL;
+    httpPagesFree(srv->pages);
     if (srv->drainTimer) event_free(srv->drainTimer);
     free(srv->conns);
     memset(srv, 0, sizeof(*srv));

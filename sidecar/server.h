@@ -36,6 +36,7 @@ typedef struct server {
     /* The listener's (listener.c): evhttp, open client connections (removed by their
      * close callback), the drain. */
     struct evhttp *http;
+    struct httpPages *pages; /* evhttp's own error pages made JSON (http_pages.h) */
     struct evhttp_bound_socket *sock;
     struct evhttp_connection **conns;
     int nconns, capConns;
@@ -44,6 +45,7 @@ typedef struct server {
     /* Counters for /metrics beside the HTTP layer's. */
     unsigned long long rejectedConnections;
     unsigned long long webhooksDuplicate;
+    unsigned long long webhooksIgnored; /* events we do not handle, acknowledged */
 } server;
 
 /* Reads the JWT secret and the API description, and settles public-url. */

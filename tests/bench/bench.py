@@ -2,15 +2,19 @@
 """The parts of `make bench` (tests/bench/run.sh starts the servers and calls these):
 
     bench.py memory    load N realistic reservations into the fresh server, bytes each
-    bench.py compare   RESV.* against Lua scripts doing the same work (redis-benchmark)
-    bench.py sidecar   HTTP reads through the sidecar (wrk) against the same reads
-                       straight to Redis (redis-benchmark)
-    bench.py report    the table on stdout and build/bench/latest.json
+    bench.py compare   one store of 20,000 reservations; RESV.* against the lean way in
+                       plain Redis (HGETALL, a Lua ZRANGEBYSCORE + HGETALLs, a Lua HSET +
+                       two ZADD) and against Lua scripts doing the module's whole work
+                       (redis-benchmark); instructions per call under callgrind
+    bench.py sidecar   GET /reservation/{id} through the sidecar and through the bench's
+                       own minimal gateway (wrk, p50/p99) against RESV.GET unpipelined
+    bench.py report    the table on stdout, build/bench/latest.json and latest.png
 
 Every throughput figure is a ratio of two runs made in the same minute on the same
 server, interleaved, median over rounds: the machine is shared, so absolute numbers
 move, ratios much less. Environment (set by run.sh): BENCH_PORT, BENCH_TMP,
-BENCH_QUICK, BENCH_SIDECAR_PORT, BENCH_TOKEN."""
+BENCH_QUICK, BENCH_SIDECAR_PORT, BENCH_TOKEN, BENCH_GATEWAY_PORT."""
+import datetime
 import json
 import os
 import random
@@ -25,7 +29,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
-from harness import Client, RespError  # noqa: E402  (the tests' RESP client)
+from harness import Client, RespError, pairs  # noqa: E402  (the tests' RESP client)
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 PORT = int(os.environ.get("BENCH_PORT", "6379"))
@@ -38,8 +42,14 @@ ROUNDS = 3 if QUICK else 5
 TARGET_SECS = 0.3 if QUICK else 1.0  # length of one redis-benchmark run
 WRK_SECS = 2 if QUICK else 4
 CLIENTS = 50
-PIPELINE = 16
-HTTP_CLIENTS = 32
+HTTP_CLIENTS = 50
+# issue 7's peak-hour case: one store, 20,000 reservations, as dense a day as the
+# default's 59 days in the quick run too (and under callgrind)
+PEAK = "peak"
+PEAK_N = int(os.environ.get("BENCH_PEAK_N", "2000" if QUICK else "20000"))
+CG_PEAK_N = 2000
+LIST_FROM, LIST_TO = "2024-02-15T18:00:00", "2024-02-15T20:00:00"
+LIST_LIMIT = "50"
 
 
 def store_name(k):
@@ -49,6 +59,10 @@ def store_name(k):
 def res_id(i):
     # redis-benchmark's __rand_int__ expands to 12 digits: RES-__rand_int__ hits these
     return "RES-%012d" % i
+
+
+def peak_id(i):
+    return "PK-%012d" % i
 
 
 # ---- realistic data (the seed's example, varied) ----
@@ -69,9 +83,15 @@ STATUSES = ["pending"] * 25 + ["confirmed"] * 55 + ["arrived"] * 5 + ["completed
     ["cancelled"] * 5
 
 
-def reservation_fields(rng, i):
-    day = 1 + rng.randrange(59)  # February and March 2024
-    date = "2024-%02d-%02dT00:00:00" % ((2, day) if day <= 29 else (3, day - 29))
+def reservation_fields(rng, i, days=None):
+    """The fields of reservation i: on one of the 59 days of February and March 2024, or
+    with `days`, of the `days` days from 2024-02-15 on (the peak store)."""
+    if days:
+        date = (datetime.date(2024, 2, 15) + datetime.timedelta(days=rng.randrange(days))
+                ).strftime("%Y-%m-%dT00:00:00")
+    else:
+        day = 1 + rng.randrange(59)
+        date = "2024-%02d-%02dT00:00:00" % ((2, day) if day <= 29 else (3, day - 29))
     deposit = rng.random() < 0.4
     return [
         "system_id", "sys-yiding-%02d" % (i % STORES + 1),
@@ -228,7 +248,6 @@ def part_memory():
         "used_memory_before": before, "used_memory_after": after,
         "keys_before": keys_before, "keys_after": c.call("DBSIZE"),
         "bytes_per_reservation": round(per, 1),
-        "target_bytes": 1024, "met": per < 1024,
         "memory_usage_by_kind_per_reservation": {
             k: round(v / N, 1) for k, v in sorted(by_class.items(), key=lambda kv: -kv[1])},
         "keys_by_kind": counts,
@@ -248,16 +267,25 @@ def part_memory():
     out["all_statuses_partition_per_day"] = out_alt
     hist = by_class.get("history list", 0)
     out["bytes_per_reservation_without_history"] = round((after - before - hist) / N, 1)
+    # issue 7, item 5: the record, its index entries and its owner key, by MEMORY USAGE;
+    # the audit trail apart
+    itself = sum(by_class.get(k, 0) for k in ITSELF) / N
+    out.update({"reservation_itself_bytes": round(itself, 1), "target_bytes": 1024,
+                "met": itself < 1024, "audit_trail_bytes": round(hist / N, 1)})
     c.close()
     save("memory", out)
-    print("bench: memory: %d reservations, %.0f bytes each (%s)" %
-          (N, per, "under 1024" if per < 1024 else "NOT under 1024"))
+    print("bench: memory: %d reservations, %.0f bytes each with everything; the reservation "
+          "itself %.0f (%s), its audit trail %.0f" % (
+              N, per, itself, "under 1024" if itself < 1024 else "NOT under 1024", hist / N))
 
 
-# ---- part 1: module against Lua ----
+ITSELF = ("record hash", "index partitions", "day index", "owner")
 
-def redis_benchmark(argv, n, r=None, clients=CLIENTS, pipe=PIPELINE):
-    cmd = ["redis-benchmark", "-p", str(PORT), "-n", str(n), "-c", str(clients),
+
+# ---- part 1: module against the lean way and against Lua doing the same work ----
+
+def redis_benchmark(argv, n, r=None, clients=CLIENTS, pipe=1, port=None):
+    cmd = ["redis-benchmark", "-p", str(port or PORT), "-n", str(n), "-c", str(clients),
            "-P", str(pipe), "--csv"]
     if r:
         cmd += ["-r", str(r)]
@@ -285,70 +313,165 @@ def sanity(c, argv, want):
 sanity.n = 6
 
 
-def interleave(a_argv, b_argv, r, cap, rounds=ROUNDS, **kw):
-    """Calibrates n on side a, then runs a and b alternately (a first in even rounds, b
-    first in odd ones). -> lists of a and b ops/s."""
-    probe = redis_benchmark(a_argv, 2000 if QUICK else 5000, r, **kw)
-    n = int(min(max(probe * TARGET_SECS, 1000), cap))
-    ra, rb = [], []
+def interleave(runners, rounds=ROUNDS):
+    """runners: name -> function() -> ops/s. Round i runs them in an order rotated by i
+    (and reversed every other round), so no side always goes first. -> name -> list."""
+    names = list(runners)
+    out = {k: [] for k in names}
     for i in range(rounds):
-        if i % 2 == 0:
-            ra.append(redis_benchmark(a_argv, n, r, **kw))
-            rb.append(redis_benchmark(b_argv, n, r, **kw))
-        else:
-            rb.append(redis_benchmark(b_argv, n, r, **kw))
-            ra.append(redis_benchmark(a_argv, n, r, **kw))
-    return n, ra, rb
+        order = names[i % len(names):] + names[:i % len(names)]
+        if i % 2:
+            order.reverse()
+        for k in order:
+            out[k].append(runners[k]())
+    return out
+
+
+def load_peak(c, n, days_for=None):
+    """Issue 7's store: n reservations of one store (PEAK), as many a day as 20,000 over
+    59 days, ids PK-<12 digits>, and the lean baseline's status set of confirmed
+    reservations built from the module's partitions. -> bytes per reservation."""
+    days = max(1, round(59 * n / 20000))
+    before = used_memory(c)
+    rng = random.Random(20261201)
+    for lo in range(0, n, 500):
+        got = pipeline(c, [["RESV.UPSERT", PEAK, peak_id(i)] + reservation_fields(rng, i, days)
+                           for i in range(lo, min(n, lo + 500))])
+        if any(g != "created" for g in got):
+            sys.exit("bench: loading the peak store failed: %r" % got[:3])
+    after = used_memory(c)
+    parts = ["resv:{%s}:i:confirmed:%s" % (PEAK, d)
+             for d in c.call("ZRANGE", "resv:{%s}:days" % PEAK, "0", "-1")]
+    c.call("ZUNIONSTORE", "lean:{%s}:st:confirmed" % PEAK, str(len(parts)), *parts)
+    return {"reservations": n, "days": days, "bytes_per_reservation": round((after - before) / n, 1)}
+
+
+def instant(dt):
+    """'YYYY-MM-DDTHH:MM:SS' -> the module's start instant (seconds, wall clock as UTC)."""
+    return str(int(datetime.datetime.strptime(dt, "%Y-%m-%dT%H:%M:%S")
+                   .replace(tzinfo=datetime.timezone.utc).timestamp()))
+
+
+def compare_cases(sha):
+    """The cases of issue 7's table and the update: per case the module's command, the
+    lean baseline (None where the issue names none) and the Lua script doing the
+    module's work. __rand_int__ is redis-benchmark's placeholder."""
+    notes = "客户是VIP会员，第__rand_int__次到店"
+    pk = "PK-__rand_int__"
+    seed_score = instant("2024-02-15T18:00:00")
+    return [
+        {"name": "RESV.GET", "pipe": 32, "r": PEAK_N, "cap": 10**7, "want": None, "target": 0.8,
+         "module": ["RESV.GET", PEAK, pk],
+         "lean": ["HGETALL", "resv:{%s}:r:%s" % (PEAK, pk)],
+         "lean_is": "HGETALL of the record",
+         "full": ["EVALSHA", sha["get"], "1", PEAK, pk]},
+        {"name": "RESV.LIST STATUS confirmed FROM 18:00 TO 20:00 LIMIT 50", "pipe": 8, "r": None,
+         "cap": 10**6, "want": None, "target": 2.0,
+         "module": ["RESV.LIST", PEAK, "STATUS", "confirmed", "FROM", LIST_FROM, "TO", LIST_TO,
+                    "LIMIT", LIST_LIMIT],
+         "lean": ["EVALSHA", sha["lean_list"], "1", "lean:{%s}:st:confirmed" % PEAK,
+                  instant(LIST_FROM), instant(LIST_TO), LIST_LIMIT, "resv:{%s}:r:" % PEAK],
+         "lean_is": "Lua: ZRANGEBYSCORE of a per-store status set + HGETALL of each member",
+         "full": ["EVALSHA", sha["list"], "1", PEAK, "STATUS", "confirmed", "FROM", LIST_FROM,
+                  "TO", LIST_TO, "LIMIT", LIST_LIMIT]},
+        {"name": "RESV.UPSERT (update notes)", "pipe": 32, "r": PEAK_N, "cap": 10**6,
+         "want": "updated", "target": None,
+         "module": ["RESV.UPSERT", PEAK, pk, "notes", notes], "lean": None, "lean_is": None,
+         "full": ["EVALSHA", sha["upsert"], "1", PEAK, pk, "notes", notes]},
+        # creates add data: capped so the default run stays well under 1 GB
+        {"name": "RESV.UPSERT (create)", "pipe": 32, "r": 10**12,
+         "cap": 3000 if QUICK else 20000, "want": None, "target": 1.0,
+         "module": ["RESV.UPSERT", "bench-mod", "NEWM-__rand_int__"] + SEED_FIELDS,
+         "lean": ["EVALSHA", sha["lean_upsert"], "3", "lean:{bench-lean}:r:NEWN-__rand_int__",
+                  "lean:{bench-lean}:all", "lean:{bench-lean}:st:confirmed", seed_score,
+                  "NEWN-__rand_int__"] + SEED_FIELDS,
+         "lean_is": "Lua: HSET + two ZADD",
+         "full": ["EVALSHA", sha["upsert"], "1", "bench-lua", "NEWL-__rand_int__"] + SEED_FIELDS},
+    ]
+
+
+SCRIPTS = ("get", "list", "upsert", "lean_list", "lean_upsert")
+
+
+def server_usec(c, command):
+    """The server's own time per call of `command` since CONFIG RESETSTAT (INFO
+    commandstats: a module command or a script counts what it calls inside)."""
+    want = "cmdstat_%s:" % command.lower()
+    for line in c.call("INFO", "commandstats").splitlines():
+        if line.startswith(want):
+            return float(re.search(r"usec_per_call=([\d.]+)", line).group(1))
+    return float("nan")
 
 
 def part_compare():
     c = Client(PORT)
-    sha = {name: script_load(c, name + ".lua") for name in ("get", "list", "upsert")}
-    s0 = store_name(0)
-    notes = "客户是VIP会员，第__rand_int__次到店"
-    cases = [
-        ("RESV.GET", ["RESV.GET", s0, "RES-__rand_int__"],
-         ["EVALSHA", sha["get"], "1", s0, "RES-__rand_int__"], PER, 10**7, None),
-        ("RESV.LIST (STATUS, LIMIT 20)", ["RESV.LIST", s0, "STATUS", "confirmed", "LIMIT", "20"],
-         ["EVALSHA", sha["list"], "1", s0, "STATUS", "confirmed", "LIMIT", "20"], None, 10**6,
-         None),
-        ("RESV.UPSERT (update notes)", ["RESV.UPSERT", s0, "RES-__rand_int__", "notes", notes],
-         ["EVALSHA", sha["upsert"], "1", s0, "RES-__rand_int__", "notes", notes], PER,
-         10**6, "updated"),
-        # creates add data: capped so the default run stays well under 1 GB
-        ("RESV.UPSERT (create)", ["RESV.UPSERT", "bench-mod", "NEWM-__rand_int__"] + SEED_FIELDS,
-         ["EVALSHA", sha["upsert"], "1", "bench-lua", "NEWL-__rand_int__"] + SEED_FIELDS,
-         10**12, 5000 if QUICK else 30000, None),
-    ]
+    peak = load_peak(c, PEAK_N)
+    print("bench: peak store: %d reservations of one store over %d days, %.0f bytes each" %
+          (peak["reservations"], peak["days"], peak["bytes_per_reservation"]))
+    sha = {name: script_load(c, name + ".lua") for name in SCRIPTS}
+    cases = compare_cases(sha)
+    # the Lua LIST does what RESV.LIST does: same items, same cursor
+    mod, full = c.call(*cases[1]["module"]), c.call(*cases[1]["full"])
+    lean = c.call(*cases[1]["lean"])
+    if [pairs(x)["reservation_id"] for x in mod[1]] != [pairs(x)["reservation_id"] for x in full[1]] \
+            or mod[0] != full[0] or len(lean) != len(mod[1]) or len(mod[1]) != int(LIST_LIMIT):
+        sys.exit("bench: the LIST baselines do not read what RESV.LIST reads")
     rows = []
-    for name, mod, lua, r, cap, want in cases:
-        sanity(c, mod, want)
-        sanity(c, lua, want)
-        n, m, lu = interleave(mod, lua, r, cap)
-        ratios = [a / b for a, b in zip(m, lu)]
-        row = {"command": name, "requests_per_run": n, "rounds": len(m),
-               "module_ops": round(statistics.median(m)), "lua_ops": round(statistics.median(lu)),
-               "ratio": round(statistics.median(ratios), 2),
-               "ratio_min": round(min(ratios), 2), "ratio_max": round(max(ratios), 2),
-               "module_runs": [round(x) for x in m], "lua_runs": [round(x) for x in lu]}
+    for case in cases:
+        variants = [v for v in ("module", "lean", "full") if case[v]]
+        for v in variants:
+            sanity(c, case[v], case["want"])
+        kw = {"pipe": case["pipe"]}
+        probe = redis_benchmark(case["module"], 2000 if QUICK else 5000, case["r"], **kw)
+        n = int(min(max(probe * TARGET_SECS, 1000), case["cap"]))
+        usec = {v: [] for v in variants}
+
+        def run(v, n=n, case=case, kw=kw, usec=usec):
+            c.call("CONFIG", "RESETSTAT")
+            ops = redis_benchmark(case[v], n, case["r"], **kw)
+            usec[v].append(server_usec(c, case[v][0]))
+            return ops
+
+        runs = interleave({v: (lambda v=v: run(v)) for v in variants})
+        row = {"command": case["name"], "pipeline": case["pipe"], "requests_per_run": n,
+               "rounds": ROUNDS, "runs": {v: [round(x) for x in runs[v]] for v in variants},
+               "ops": {v: round(statistics.median(runs[v])) for v in variants},
+               "server_usec_per_call": {v: round(statistics.median(usec[v]), 2)
+                                        for v in variants},
+               "lean_baseline": case["lean_is"], "target": case["target"]}
+        for v in variants[1:]:
+            ratios = [a / b for a, b in zip(runs["module"], runs[v])]
+            row["ratio_" + v] = round(statistics.median(ratios), 2)
+            row["ratio_%s_min" % v] = round(min(ratios), 2)
+            row["ratio_%s_max" % v] = round(max(ratios), 2)
+            # the same question asked of the server alone: its time per call, baseline
+            # over module (INFO commandstats), free of the client's share of the CPU
+            row["server_ratio_" + v] = round(statistics.median(
+                [b / a for a, b in zip(usec["module"], usec[v])]), 2)
+        if case["target"] is not None and "ratio_lean" in row:
+            row["met"] = row["ratio_lean"] >= case["target"]
         rows.append(row)
-        print("bench: %-30s module %8d ops/s  lua %8d ops/s  ratio %.2f" %
-              (name, row["module_ops"], row["lua_ops"], row["ratio"]))
-    out = {"clients": CLIENTS, "pipeline": PIPELINE, "rows": rows,
-           "lua_scripts": ["tests/bench/get.lua", "tests/bench/list.lua",
-                           "tests/bench/upsert.lua"]}
+        print("bench: %-55s module %8d ops/s  lean %8s  full-work Lua %8d  ratios %s / %.2f"
+              "  (server time: %s / %.2f)" % (
+                  case["name"], row["ops"]["module"], row["ops"].get("lean", "-"),
+                  row["ops"]["full"], "%.2f" % row["ratio_lean"] if "ratio_lean" in row else "-",
+                  row["ratio_full"], "%.2f" % row["server_ratio_lean"]
+                  if "ratio_lean" in row else "-", row["server_ratio_full"]))
+    out = {"clients": CLIENTS, "rows": rows, "peak_store": peak,
+           "scripts": ["tests/bench/%s.lua" % x for x in SCRIPTS]}
     if os.environ.get("BENCH_CALLGRIND", "1") != "0" and shutil.which("valgrind"):
-        out["callgrind"] = callgrind(sha, cases)
+        out["callgrind"] = callgrind(cases)
     c.close()
     save("compare", out)
 
 
-# ---- optional: instructions per command under callgrind ----
+# ---- instructions per command under callgrind ----
 
-def callgrind(sha, cases):
-    """A second redis-server under callgrind: instructions executed by the server for a
-    batch of each command (zeroed and dumped around the batch with callgrind_control).
-    Counts are repeatable whatever else the machine does."""
+def callgrind(cases):
+    """A second redis-server under callgrind, with a peak store of CG_PEAK_N reservations
+    (as dense a day as the timed runs): instructions executed by the server for a batch
+    of each command (zeroed and dumped around the batch with callgrind_control). Counts
+    are repeatable whatever else the machine does."""
     if not shutil.which("callgrind_control"):
         return {"skipped": "callgrind_control not found"}
     import socket
@@ -374,13 +497,9 @@ def callgrind(sha, cases):
                 if time.time() > deadline or proc.poll() is not None:
                     return {"skipped": "redis-server did not start under valgrind"}
                 time.sleep(0.3)
-        rng = random.Random(1)
-        per = 200
-        pipeline(c, [["RESV.UPSERT", "store-001", res_id(i)] + reservation_fields(rng, i)
-                     for i in range(per)])
-        for name in ("get", "list", "upsert"):
+        load_peak(c, CG_PEAK_N)
+        for name in SCRIPTS:
             script_load(c, name + ".lua")
-        batch = 200
 
         def measure(argvs):
             subprocess.run(["callgrind_control", "-z", str(proc.pid)], capture_output=True,
@@ -394,30 +513,36 @@ def callgrind(sha, cases):
             last = max(dumps, key=lambda f: int(f.rsplit(".", 1)[1]))
             with open(os.path.join(d, last)) as f:
                 m = re.search(r"^summary:\s*(\d+)", f.read(), re.M)
-            return int(m.group(1)) if m else None
+            return int(m.group(1)) // len(argvs) if m else None
 
         def argvs(template, k):
-            subst = {"RES-": lambda j: res_id(j % per), "NEWM-": lambda j: "CGM-%d" % j,
-                     "NEWL-": lambda j: "CGL-%d" % j}
+            """k copies: a PK- id cycles through the loaded ones, any other placeholder
+            becomes a number of its own (new reservations, notes)."""
             out = []
             for j in range(k):
                 a = []
                 for x in template:
                     if "__rand_int__" in x:
                         pre = x.split("__rand_int__")[0]
-                        x = subst[pre](j) if pre in subst else x.replace("__rand_int__", str(j))
+                        x = x.replace("__rand_int__", "%012d" % (j % CG_PEAK_N if
+                                                                  pre.endswith("PK-") else j))
                     a.append(x)
                 out.append(a)
             return out
 
-        for name, mod, lua, _, _, _ in cases:
+        for case in cases:
             # a script's sha is the SHA1 of its text: the same on both servers
-            m = measure(argvs(mod, batch))
-            lu = measure(argvs(lua, batch))
-            if m and lu:
-                result[name] = {"module_instructions_per_call": m // batch,
-                                "lua_instructions_per_call": lu // batch,
-                                "ratio_lua_over_module": round(lu / m, 2)}
+            batch = 50 if case["name"].startswith("RESV.LIST") else 200
+            counts = {v: measure(argvs(case[v], batch))
+                      for v in ("module", "lean", "full") if case[v]}
+            if all(counts.values()):
+                row = {"module_instructions_per_call": counts["module"],
+                       "full_lua_instructions_per_call": counts["full"],
+                       "ratio_full_over_module": round(counts["full"] / counts["module"], 2)}
+                if "lean" in counts:
+                    row["lean_instructions_per_call"] = counts["lean"]
+                    row["ratio_lean_over_module"] = round(counts["lean"] / counts["module"], 2)
+                result[case["name"]] = row
         c.close()
     finally:
         proc.terminate()
@@ -429,120 +554,216 @@ def callgrind(sha, cases):
     return result
 
 
-# ---- part 3: the sidecar ----
+# ---- part 3: HTTP ----
 
-def http_get(port, path, token):
+def http_get(port, path, token=None):
     req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path),
-                                 headers={"Authorization": "Bearer " + token})
+                                 headers={"Authorization": "Bearer " + token} if token else {})
     with urllib.request.urlopen(req, timeout=10) as r:
         return r.status, json.loads(r.read())
 
 
-def wrk(port, path, token, script=None):
-    cmd = ["wrk", "-t1", "-c%d" % HTTP_CLIENTS, "-d%ds" % WRK_SECS, "--timeout", "5s"]
-    if script:
-        cmd += ["-s", os.path.join(HERE, script)]
-    else:
-        cmd += ["-H", "Authorization: Bearer " + token]
-    env = dict(os.environ, BENCH_TOKEN=token, BENCH_IDS=str(PER))
+def wrk_ms(v):
+    m = re.match(r"([\d.]+)(us|ms|s)$", v)
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+
+
+def wrk(port, path, env):
+    """wrk -t1 -c50 --latency against path (or, with BENCH_PATH in env, the random ids
+    of wrk_get.lua). -> requests per second, p50 ms, p99 ms."""
+    cmd = ["wrk", "-t1", "-c%d" % HTTP_CLIENTS, "-d%ds" % WRK_SECS, "--timeout", "5s",
+           "--latency"]
+    if "BENCH_PATH" in env:
+        cmd += ["-s", os.path.join(HERE, "wrk_get.lua")]
+    elif env.get("BENCH_TOKEN"):
+        cmd += ["-H", "Authorization: Bearer " + env["BENCH_TOKEN"]]
     p = subprocess.run(cmd + ["http://127.0.0.1:%d%s" % (port, path)], capture_output=True,
-                       text=True, env=env, timeout=WRK_SECS + 60)
+                       text=True, env=dict(os.environ, **env), timeout=WRK_SECS + 60)
     m = re.search(r"Requests/sec:\s*([\d.]+)", p.stdout)
-    if p.returncode or not m:
+    lat = dict(re.findall(r"^\s*(50|99)%\s+(\S+)", p.stdout, re.M))
+    if p.returncode or not m or len(lat) != 2:
         sys.exit("bench: wrk failed: %s %s" % (p.stdout[-500:], p.stderr[-500:]))
     bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", p.stdout)
-    errors = re.search(r"Socket errors:.*", p.stdout)
     if bad:
         sys.exit("bench: wrk got %s non-2xx responses on %s" % (bad.group(1), path))
-    return float(m.group(1)), errors.group(0) if errors else None
+    errors = re.search(r"Socket errors:.*", p.stdout)
+    if errors:
+        print("bench: wrk on %s: %s" % (path, errors.group(0)))
+    return float(m.group(1)), wrk_ms(lat["50"]), wrk_ms(lat["99"])
 
 
 def part_sidecar():
     port = int(os.environ.get("BENCH_SIDECAR_PORT", "0"))
+    gport = int(os.environ.get("BENCH_GATEWAY_PORT", "0"))
     token = os.environ.get("BENCH_TOKEN", "")
-    out = {"webdis": "a generic HTTP-to-Redis gateway (webdis) is not packaged by Debian "
-                     "and is not vendored here: no gateway comparison"}
-    print("bench: " + out["webdis"])
+    out = {"webdis": "not run by make bench (not in Debian, not vendored): measured by hand, "
+                     "docs/bench.md"}
     if not shutil.which("wrk"):
         out["skipped"] = "wrk not installed (apt-get install wrk, as root)"
-        print("bench: sidecar part skipped: " + out["skipped"])
+        print("bench: HTTP part skipped: " + out["skipped"])
         save("sidecar", out)
         return
-    s0 = store_name(0)
-    get_path = "/api/v1/integrations/reservation/" + res_id(0)
-    list_path = "/api/v1/integrations/reservation/list?store_id=%s&limit=20" % s0
-    st, body = http_get(port, get_path, token)
-    assert st == 200 and body.get("reservation_id") == res_id(0), body
+    api = "/api/v1/integrations/reservation/"
+    st, body = http_get(port, api + peak_id(0), token)
+    assert st == 200 and body.get("reservation_id") == peak_id(0), body
+    list_path = api + "list?store_id=%s&status=confirmed&date_from=%s&date_to=%s&limit=%s" % (
+        PEAK, LIST_FROM, LIST_TO, LIST_LIMIT)
     st, body = http_get(port, list_path, token)
-    assert st == 200 and body.get("count") == 20, body
-    rounds = 2 if QUICK else 3
-    kw = {"clients": HTTP_CLIENTS, "pipe": 1}
+    assert st == 200 and body.get("count") == int(LIST_LIMIT), body
+    if gport:
+        st, body = http_get(gport, "/" + peak_id(0))
+        assert st == 200 and body.get("reservation_id") == peak_id(0), body
+    rounds = 2 if QUICK else ROUNDS
+    ids = {"BENCH_IDS": str(PEAK_N), "BENCH_ID_PREFIX": "PK-"}
+    get_env = dict(ids, BENCH_PATH=api, BENCH_TOKEN=token)
     n = 5000 if QUICK else 20000
-    res = {"get": ([], [], []), "list": ([], [], [])}
-    notes = []
-    for _ in range(rounds):
-        # GET through the sidecar is RESV.OWNER then RESV.GET: the Redis baseline is the
-        # pair, 1 / (1/owner + 1/get) pairs per second
-        rps, e = wrk(port, "/api/v1/integrations/reservation/RES-000000000000", token,
-                     "wrk_get.lua")
-        notes += [e] if e else []
-        o = redis_benchmark(["RESV.OWNER", "RES-__rand_int__"], n, PER, **kw)
-        g = redis_benchmark(["RESV.GET", s0, "RES-__rand_int__"], n, PER, **kw)
-        pair = 1 / (1 / o + 1 / g)
-        res["get"][0].append(rps)
-        res["get"][1].append(pair)
-        res["get"][2].append(rps / pair)
-        rps, e = wrk(port, list_path, token)
-        notes += [e] if e else []
-        lr = redis_benchmark(["RESV.LIST", s0, "LIMIT", "20"], n // 4, None, **kw)
-        res["list"][0].append(rps)
-        res["list"][1].append(lr)
-        res["list"][2].append(rps / lr)
-    rows = []
-    for name, path, redis_cmd in [
-            ("GET /reservation/{id}", get_path.replace(res_id(0), "RES-<random>"),
-             "RESV.OWNER + RESV.GET"),
-            ("GET /reservation/list?limit=20", list_path, "RESV.LIST store LIMIT 20")]:
-        a, b, r = res["get" if "{id}" in name else "list"]
-        rows.append({"endpoint": name, "path": path, "redis_commands": redis_cmd,
-                     "sidecar_rps": round(statistics.median(a)),
-                     "redis_ops": round(statistics.median(b)),
-                     "ratio": round(statistics.median(r), 2), "rounds": rounds})
-        print("bench: %-32s sidecar %7d req/s  redis %7d ops/s  ratio %.2f" %
-              (name, rows[-1]["sidecar_rps"], rows[-1]["redis_ops"], rows[-1]["ratio"]))
-    out.update({"rows": rows, "http_clients": HTTP_CLIENTS, "wrk_threads": 1,
-                "wrk_seconds": WRK_SECS, "redis_benchmark_pipeline": 1,
-                "socket_errors": notes})
+    runners = {
+        "sidecar GET": lambda: wrk(port, api, get_env),
+        "RESV.GET": lambda: redis_benchmark(["RESV.GET", PEAK, "PK-__rand_int__"], n, PEAK_N),
+        "sidecar LIST": lambda: wrk(port, list_path, {"BENCH_TOKEN": token}),
+        "RESV.LIST": lambda: redis_benchmark(
+            ["RESV.LIST", PEAK, "STATUS", "confirmed", "FROM", LIST_FROM, "TO", LIST_TO,
+             "LIMIT", LIST_LIMIT], n // 4),
+    }
+    if gport:
+        runners["gateway GET"] = lambda: wrk(gport, "/", dict(ids, BENCH_PATH="/"))
+    runs = interleave(runners, rounds)
+
+    def http_row(name, key, base, target=None, p99_target=None):
+        rps = [x[0] for x in runs[key]]
+        row = {"case": name, "rps": round(statistics.median(rps)),
+               "p50_ms": round(statistics.median(x[1] for x in runs[key]), 2),
+               "p99_ms": round(statistics.median(x[2] for x in runs[key]), 2),
+               "runs": [[round(a), b, c] for a, b, c in runs[key]]}
+        if base:
+            ratios = [a / (b[0] if isinstance(b, tuple) else b) for a, b in zip(rps, runs[base])]
+            row.update({"baseline": base, "ratio": round(statistics.median(ratios), 2),
+                        "ratio_min": round(min(ratios), 2), "ratio_max": round(max(ratios), 2)})
+        if target is not None:
+            row["target"] = target
+            row["met"] = row["ratio"] >= target and (p99_target is None or
+                                                     row["p99_ms"] < p99_target)
+        if p99_target is not None:
+            row["p99_target_ms"] = p99_target
+        return row
+
+    rows = [http_row("sidecar GET /reservation/{id}", "sidecar GET", "RESV.GET", 0.5, 5.0)]
+    if gport:
+        rows.append(http_row("sidecar GET /reservation/{id} against the bench's gateway",
+                             "sidecar GET", "gateway GET"))
+        rows.append(http_row("the bench's gateway GET /{id} (HGETALL to JSON)", "gateway GET",
+                             "RESV.GET"))
+    rows.append(http_row("sidecar GET /reservation/list (the LIST case)", "sidecar LIST",
+                         "RESV.LIST"))
+    for r in rows:
+        print("bench: %-58s %7d req/s  p50 %5.2f ms  p99 %5.2f ms  ratio %s" % (
+            r["case"], r["rps"], r["p50_ms"], r["p99_ms"],
+            "%.2f to %s" % (r["ratio"], r["baseline"]) if "ratio" in r else "-"))
+    out.update({
+        "rows": rows, "redis_ops": {k: round(statistics.median(runs[k]))
+                                    for k in ("RESV.GET", "RESV.LIST")},
+        "http_clients": HTTP_CLIENTS, "wrk_threads": 1, "wrk_seconds": WRK_SECS,
+        "rounds": rounds, "redis_benchmark": "-c %d -P 1" % CLIENTS})
     save("sidecar", out)
 
 
 # ---- the report ----
+
+def chart(cmp_, sc, path):
+    """A PNG bar chart (gnuplot) of every ratio against its target: what reached its
+    mark and what did not, at a glance. Skipped with a message without gnuplot."""
+    bars = []  # label, ops/s ratio, server-time ratio, instruction ratio, target
+    cg = (cmp_ or {}).get("callgrind") or {}
+    for r in (cmp_ or {}).get("rows", []):
+        short = r["command"].split(" STATUS")[0].replace("RESV.UPSERT ", "UPSERT ")
+        c = cg.get(r["command"], {})
+        if "ratio_lean" in r:
+            bars.append((short + " / lean", r["ratio_lean"], r["server_ratio_lean"],
+                         c.get("ratio_lean_over_module"), r["target"]))
+        bars.append((short + " / full Lua", r["ratio_full"], r["server_ratio_full"],
+                     c.get("ratio_full_over_module"), None))
+    for r in (sc or {}).get("rows", []):
+        if "ratio" in r and r.get("target") is not None:
+            bars.append(("HTTP GET / RESV.GET", r["ratio"], None, None, r["target"]))
+        elif "ratio" in r and "gateway GET" == r.get("baseline"):
+            bars.append(("HTTP GET / own gateway", r["ratio"], None, None, 1.0))
+    if not bars or not shutil.which("gnuplot"):
+        print("bench: no chart (%s)" % ("gnuplot not installed" if bars else "no data"))
+        return None
+    dat = os.path.join(TMP, "chart.dat")
+    with open(dat, "w") as f:
+        for b in bars:
+            f.write('"%s" %s\n' % (b[0], " ".join("NaN" if x is None else str(x)
+                                                   for x in b[1:])))
+    term = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True)
+    png = "pngcairo" if "pngcairo" in term.stdout + term.stderr else "png"
+    script = """
+set terminal %s size 1100,560 font ",10"
+set output "%s"
+set title "make bench %s: medians of interleaved rounds"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+set xtics rotate by -30 left
+set yrange [0:*]
+set grid ytics
+set key outside top center horizontal
+set ylabel "this project / baseline (higher is faster)"
+plot "%s" using 2:xtic(1) title "ops/s (redis-benchmark, wrk)" lc rgb "#3b75af", \\
+     "" using 3 title "server time per call (INFO commandstats)" lc rgb "#7fb27f", \\
+     "" using 4 title "instructions per call (callgrind)" lc rgb "#9d7fbf", \\
+     "" using 5 title "target" lc rgb "#e0a030"
+""" % (png, path, time.strftime("%Y-%m-%d"), dat)
+    p = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True)
+    if p.returncode:
+        print("bench: gnuplot failed: " + p.stderr[-300:])
+        return None
+    return path
+
 
 def part_report():
     mem, cmp_, sc = load("memory"), load("compare"), load("sidecar")
     out = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": QUICK,
            "redis": subprocess.run(["redis-server", "--version"], capture_output=True,
                                    text=True).stdout.strip(),
-           "cpus": os.cpu_count(), "memory": mem, "module_vs_lua": cmp_, "sidecar": sc}
+           "cpus": os.cpu_count(), "memory": mem, "module": cmp_, "http": sc}
     print()
-    print("== module vs Lua (redis-benchmark -c %d -P %d, median of %d interleaved rounds) ==" %
-          (CLIENTS, PIPELINE, ROUNDS))
-    print("%-30s %12s %12s %7s" % ("command", "module ops/s", "lua ops/s", "ratio"))
-    for r in (cmp_ or {}).get("rows", []):
-        print("%-30s %12d %12d %7.2f" % (r["command"], r["module_ops"], r["lua_ops"], r["ratio"]))
-    cg = (cmp_ or {}).get("callgrind")
-    if cg and "skipped" not in cg:
-        print("callgrind, server instructions per call (module / lua):")
-        for k, v in cg.items():
-            print("  %-28s %9d %9d  lua/module %.2f" % (
-                k, v["module_instructions_per_call"], v["lua_instructions_per_call"],
-                v["ratio_lua_over_module"]))
+    if cmp_:
+        pk = cmp_["peak_store"]
+        print("== module (redis-benchmark -c %d, median of %d interleaved rounds; one store of "
+              "%d reservations) ==" % (CLIENTS, ROUNDS, pk["reservations"]))
+        print("%-56s %3s %9s %9s %9s %6s %6s  %-12s %s" % (
+            "command", "-P", "module", "lean", "full Lua", "/lean", "/full", "target",
+            "server time per call: module, lean, full (us), /lean, /full"))
+        for r in cmp_["rows"]:
+            o, u = r["ops"], r["server_usec_per_call"]
+            print("%-56s %3d %9d %9s %9d %6s %6.2f  %-12s %.1f %s %.1f  %s %.2f" % (
+                r["command"], r["pipeline"], o["module"], o.get("lean", "-"), o["full"],
+                "%.2f" % r["ratio_lean"] if "ratio_lean" in r else "-", r["ratio_full"],
+                "-" if r["target"] is None else ">=%.1f %s" % (
+                    r["target"], "met" if r.get("met") else "NOT met"),
+                u["module"], "%.1f" % u["lean"] if "lean" in u else "-", u["full"],
+                "%.2f" % r["server_ratio_lean"] if "server_ratio_lean" in r else "-",
+                r["server_ratio_full"]))
+        cg = cmp_.get("callgrind")
+        if cg and "skipped" not in cg:
+            print("callgrind, server instructions per call (module / lean / full Lua):")
+            for k, v in cg.items():
+                print("  %-56s %9d %9s %9d" % (
+                    k, v["module_instructions_per_call"],
+                    v.get("lean_instructions_per_call", "-"), v["full_lua_instructions_per_call"]))
+        elif cg:
+            print("callgrind skipped: " + cg["skipped"])
     if mem:
         print()
         print("== memory: %d reservations in %d stores ==" % (mem["reservations"], mem["stores"]))
-        print("bytes per reservation (used_memory delta): %.0f  (target < 1024: %s)" %
-              (mem["bytes_per_reservation"], "met" if mem["met"] else "NOT met"))
-        print("  without its history list: %.0f" % mem["bytes_per_reservation_without_history"])
+        print("the reservation itself (record + index entries + owner key, MEMORY USAGE): "
+              "%.0f bytes (target < 1024: %s)" % (mem["reservation_itself_bytes"],
+                                                  "met" if mem["met"] else "NOT met"))
+        print("its audit trail, apart: %.0f bytes" % mem["audit_trail_bytes"])
+        print("used_memory delta per reservation, everything: %.0f (without the audit trail %.0f)"
+              % (mem["bytes_per_reservation"], mem["bytes_per_reservation_without_history"]))
         print("  MEMORY USAGE by kind, per reservation:")
         for k, v in mem["memory_usage_by_kind_per_reservation"].items():
             print("    %-16s %8.1f" % (k, v))
@@ -561,22 +782,35 @@ def part_report():
         if h10:
             print("  one history list of 10 entries: %s B (%s B of data), %.0f B per added entry" %
                   (h10["memory_usage"], h10["element_bytes"], h10["bytes_per_added_entry"]))
+        if cmp_:
+            print("  one store of %d reservations (skiplist partitions): %.0f bytes each, "
+                  "used_memory delta with everything" % (
+                      cmp_["peak_store"]["reservations"],
+                      cmp_["peak_store"]["bytes_per_reservation"]))
     if sc:
         print()
-        print("== sidecar (wrk -t1 -c%d) vs the same reads straight to Redis "
-              "(redis-benchmark -c%d -P1) ==" % (HTTP_CLIENTS, HTTP_CLIENTS))
+        print("== HTTP (wrk -t1 -c%d --latency; Redis baselines redis-benchmark -c %d -P 1) ==" %
+              (HTTP_CLIENTS, CLIENTS))
         if sc.get("skipped"):
             print("skipped: " + sc["skipped"])
         for r in sc.get("rows", []):
-            print("%-32s sidecar %7d req/s  redis %7d ops/s  ratio %.2f" % (
-                r["endpoint"], r["sidecar_rps"], r["redis_ops"], r["ratio"]))
-        print(sc["webdis"])
-    os.makedirs(os.path.join(TOP, "build", "bench"), exist_ok=True)
-    path = os.path.join(TOP, "build", "bench", "latest.json")
-    with open(path, "w") as f:
+            print("%-58s %7d req/s  p50 %5.2f ms  p99 %5.2f ms  %s%s" % (
+                r["case"], r["rps"], r["p50_ms"], r["p99_ms"],
+                "ratio %.2f to %s" % (r["ratio"], r["baseline"]) if "ratio" in r else "",
+                "" if "target" not in r else "  (target >= %.1f, p99 < %.0f ms: %s)" % (
+                    r["target"], r["p99_target_ms"], "met" if r["met"] else "NOT met")))
+        if sc.get("redis_ops"):
+            print("Redis unpipelined: %s" % ", ".join(
+                "%s %d ops/s" % kv for kv in sc["redis_ops"].items()))
+        print("webdis: " + sc["webdis"])
+    d = os.path.join(TOP, "build", "bench")
+    os.makedirs(d, exist_ok=True)
+    png = chart(cmp_, sc, os.path.join(d, "latest.png"))
+    out["chart"] = png and "build/bench/latest.png"
+    with open(os.path.join(d, "latest.json"), "w") as f:
         json.dump(out, f, ensure_ascii=False, indent=1)
     print()
-    print("bench: written to build/bench/latest.json")
+    print("bench: written to build/bench/latest.json%s" % (png and " and latest.png" or ""))
 
 
 if __name__ == "__main__":

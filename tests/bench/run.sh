@@ -1,9 +1,10 @@
 #!/bin/sh
-# make bench: the module against Lua scripts doing the same work, bytes per
-# reservation, and the sidecar against the same reads straight to Redis.
-# Starts its own redis-server (module loaded, AOF off) and sidecar on free loopback
-# ports in a temp folder, removes both on exit. Prints a table and writes
-# build/bench/latest.json. What is measured and why: docs/bench.md.
+# make bench: the module against the lean way in plain Redis and against Lua scripts
+# doing the same work, bytes per reservation, and the sidecar against RESV.GET
+# unpipelined and against a minimal gateway of our own (tests/bench/gateway.c).
+# Starts its own redis-server (module loaded, AOF off), sidecar and gateway on free
+# loopback ports in a temp folder, removes them on exit. Prints a table and writes
+# build/bench/latest.json and latest.png. What is measured and why: docs/bench.md.
 #   BENCH_QUICK=1 sh tests/bench/run.sh   a short smoke run
 #   BENCH_CALLGRIND=0                     skip the instruction counts under valgrind
 #   BENCH_N=50000                         reservations loaded (default 20000)
@@ -21,25 +22,33 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/resv-bench.XXXXXX")
 redis_pid=""
 sidecar_pid=""
+gateway_pid=""
 cleanup() {
-    [ -n "$sidecar_pid" ] && kill "$sidecar_pid" 2>/dev/null && wait "$sidecar_pid" 2>/dev/null
-    [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
+    # each stop may fail (already gone): that must not end the cleanup under set -e
+    for p in $gateway_pid $sidecar_pid $redis_pid; do
+        kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || :
+    done
     rm -rf "$tmp"
     return 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# wrk for the sidecar part: a Debian package, installed here when missing and root
-if ! command -v wrk >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "bench: installing wrk (Debian package)"
-        export DEBIAN_FRONTEND=noninteractive
-        { apt-get install -y -q wrk || { apt-get update -q && apt-get install -y -q wrk; }; } \
-            >"$tmp/apt.log" 2>&1 || { tail -5 "$tmp/apt.log"; echo "bench: could not install wrk"; }
-    else
-        echo "bench: wrk is missing and this is not root: the sidecar part will be skipped"
-    fi
+# wrk (HTTP part), gnuplot (chart), valgrind (instruction counts): Debian packages,
+# installed here when missing, the way scripts/setup.sh does; without them the part
+# that needs one is skipped with a message.
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+missing=""
+for p in wrk:wrk gnuplot:gnuplot-nox valgrind:valgrind; do
+    command -v "${p%%:*}" >/dev/null || missing="$missing ${p#*:}"
+done
+if [ -n "$missing" ]; then
+    echo "bench: installing$missing (Debian packages)"
+    export DEBIAN_FRONTEND=noninteractive
+    { $sudo apt-get install -y -q --no-install-recommends $missing ||
+        { $sudo apt-get update -q && $sudo apt-get install -y -q --no-install-recommends $missing; }; } \
+        >"$tmp/apt.log" 2>&1 || { tail -5 "$tmp/apt.log"; echo "bench: could not install$missing"; }
 fi
 
 free_port() {
@@ -87,6 +96,24 @@ until python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.
 done
 BENCH_TOKEN=$(sidecar/resv-sidecar --jwt-secret-file "$tmp/jwt.secret" --mint-token admin)
 export BENCH_SIDECAR_PORT="$sport" BENCH_TOKEN
+
+# the floor for the HTTP layer: evhttp + async hiredis, HGETALL to JSON (not part of make)
+gport=$(free_port)
+if cc -std=c11 -O2 -Wall -Wextra -Werror -o "$tmp/gateway" tests/bench/gateway.c \
+    $(pkg-config --cflags --libs hiredis libevent jansson) 2>"$tmp/gateway.build"; then
+    "$tmp/gateway" "$gport" "$port" "resv:{peak}:r:" 2>"$tmp/gateway.log" &
+    gateway_pid=$!
+    i=0
+    until python3 -c "import socket; socket.create_connection(('127.0.0.1', $gport), 1)" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -gt 50 ] && { echo "bench: the gateway did not start" >&2; exit 1; }
+        sleep 0.1
+    done
+    export BENCH_GATEWAY_PORT="$gport"
+else
+    cat "$tmp/gateway.build" >&2
+    echo "bench: tests/bench/gateway.c did not build: no gateway row"
+fi
 python3 tests/bench/bench.py sidecar
 
 python3 tests/bench/bench.py report

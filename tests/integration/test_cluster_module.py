@@ -2,11 +2,14 @@
 100 stores spread over the three masters, each store's commands routed to its slot and
 answering there; replicas hold what their master holds; systems live in one slot and
 every node's routing sees all of them; a store's slot migrated by hand answers TRYAGAIN
-on the importing node until it is handed over."""
+on the importing node until it is handed over; the no-show sweep runs on each store's
+master only, and follows a store migrated to another master."""
 import collections
 import os
 import sys
+import time
 import unittest
+from datetime import datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_harness import Cluster, ClusterClient, key_slot  # noqa: E402
@@ -101,6 +104,64 @@ class ClusterModule(unittest.TestCase):
             self.assertGreaterEqual(self.node(master).call("WAIT", "1", "10000"), 1)
             self.assertEqual(self.node(master).call("DEBUG", "DIGEST"),
                              self.node(replicas[0]).call("DEBUG", "DIGEST"), master)
+
+    def test_store_no_show_and_migration(self):
+        """The no-show sweep runs on the master of each store, never on a replica, and
+        follows a store whose slot is migrated to another master (the destination learns
+        of the store from the RESTORE of its settings key)."""
+        st = "ns-store"
+        now = 1796155200  # 2026-12-01T20:00:00Z, 12:00 in Los Angeles
+        local = datetime(2026, 12, 1, 12, 0)
+        ports = self.cluster.ports
+        try:
+            for p in ports:
+                self.node(p).call("CONFIG", "SET", "resv.test-clock", str(now))
+                self.node(p).call("CONFIG", "SET", "resv.noshow-interval-ms", "50")
+            self.cc.call("RESV.STORE.SET", st, "timezone", "America/Los_Angeles",
+                         "no_show_after_minutes", "15", key=st)
+            for rid, minutes in (("N1", -16), ("N2", 10)):
+                start = local + timedelta(minutes=minutes)
+                self.cc.call("RESV.UPSERT", st, rid, "reservation_date",
+                             start.strftime("%Y-%m-%d"), "reservation_time",
+                             start.strftime("%H:%M"), "status", "confirmed", key=st)
+            src = self.cc.port_for(st)
+            self.wait_status(src, st, "N1", "no_show")
+            self.assertEqual("confirmed", pairs(self.node(src).call("RESV.GET", st, "N2"))["status"])
+            ranges = self.cluster.slot_ranges()
+            for _, _, master, replicas in ranges:
+                self.assertGreaterEqual(self.node(master).call("WAIT", "1", "10000"), 1)
+                for rp in replicas:
+                    info = self.node(rp).call("INFO", "resv")
+                    self.assertIn("resv_no_show_sweeps:0", info, rp)
+            # the store's slot moves to another master, as redis-cli --cluster reshard does
+            slot = key_slot(st)
+            dst = next(m for m in self.cluster.masters() if m != src)
+            ids = {p: self.node(p).call("CLUSTER", "MYID") for p in (src, dst)}
+            self.node(dst).call("CLUSTER", "SETSLOT", str(slot), "IMPORTING", ids[src])
+            self.node(src).call("CLUSTER", "SETSLOT", str(slot), "MIGRATING", ids[dst])
+            keys = self.node(src).call("CLUSTER", "GETKEYSINSLOT", str(slot), "1000")
+            self.assertIn("resv:{%s}:settings" % st, keys)
+            self.node(src).call("MIGRATE", "127.0.0.1", str(dst), "", "0", "5000", "KEYS", *keys)
+            for m in self.cluster.masters():
+                self.node(m).call("CLUSTER", "SETSLOT", str(slot), "NODE", ids[dst])
+            # past N2's deadline everywhere: only the new master marks it
+            for p in ports:
+                self.node(p).call("CONFIG", "SET", "resv.test-clock", str(now + 30 * 60))
+            self.wait_status(dst, st, "N2", "no_show")
+            autos = [pairs(e) for e in self.node(dst).call("RESV.HISTORY", st, "N1")
+                     if pairs(e)["origin"] == "auto"]
+            self.assertEqual(1, len(autos))
+        finally:
+            for p in ports:
+                self.node(p).call("CONFIG", "SET", "resv.test-clock", "0")
+                self.node(p).call("CONFIG", "SET", "resv.noshow-interval-ms", "30000")
+            self.cc.refresh()
+
+    def wait_status(self, port, store, rid, status):
+        deadline = time.time() + 15
+        while pairs(self.node(port).call("RESV.GET", store, rid))["status"] != status:
+            self.assertLess(time.time(), deadline, "%s did not become %s" % (rid, status))
+            time.sleep(0.05)
 
     def history(self, store, rid):
         return self.cc.call("RESV.HISTORY", store, rid, key=store)

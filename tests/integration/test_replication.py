@@ -8,6 +8,8 @@ import os
 import sys
 import time
 import unittest
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Redis, RespError, pairs  # noqa: E402
@@ -92,6 +94,11 @@ class Replication(unittest.TestCase):
         w("RESV.DEL", S, "R7", expect=1)
         self.assertEqual(["2024-02-15", "2024-02-16", "2024-02-21"],
                          self.m.call("ZRANGE", "resv:{%s}:days" % S, "0", "-1"))
+        # the lookup index: id lists read and written back whole on the master
+        w("RESV.UPSERT", S, "R6", "customer_phone", "138 0013 5678", "reservation_number", "N6",
+          expect="updated")
+        w("RESV.UPSERT", S, "R1", "customer_phone", "13900005678", expect="updated")
+        w("RESV.UPSERT", S, "R6", "customer_phone", "010-1234", expect="updated")
         sysrec = pairs(w("RESV.SYSTEM.CREATE", "name", "易订", "store_id", S))
         w("RESV.SYSTEM.CREATE", "id", "sys-2", "store_id", S)
         time.sleep(1.1)
@@ -124,6 +131,21 @@ class Replication(unittest.TestCase):
         finally:
             self.m.call("CONFIG", "SET", "resv.history-max-len", "200")
         self.assertEqual(2, self.m.call("LLEN", "resv:{%s}:h:R3" % S))
+        # a store's settings, and a no-show the master's sweep makes (a timer, no
+        # command): the replica gets its writes and never sweeps itself
+        w("RESV.STORE.SET", S, "timezone", "America/Los_Angeles", "slot_minutes", "15")
+        w("RESV.STORE.SET", S, "slot_minutes", "", "timezone", "Bogus/Zone", expect=RespError)
+        self.assertEqual(15, pairs(self.m.call("RESV.STORE.GET", S))["slot_minutes"])
+        start = datetime.now(ZoneInfo("America/Los_Angeles")) - timedelta(hours=3)
+        w("RESV.UPSERT", S, "R8", "reservation_date", start.strftime("%Y-%m-%d"),
+          "reservation_time", start.strftime("%H:%M"), "status", "confirmed", expect="created")
+        self.m.call("CONFIG", "SET", "resv.noshow-interval-ms", "50")
+        w("RESV.STORE.SET", S, "no_show_after_minutes", "60")
+        deadline = time.time() + 10
+        while pairs(self.m.call("RESV.GET", S, "R8"))["status"] != "no_show":
+            self.assertLess(time.time(), deadline, "no-show not swept")
+            time.sleep(0.05)
+        self.m.call("CONFIG", "SET", "resv.noshow-interval-ms", "30000")
         w("RESV.OWNER", "X9", "CLAIM", "store-z", expect="store-z")
         w("RESV.OWNER", "X9", "CLAIM", S, expect="store-z")
         w("RESV.OWNER", "X8", "CLAIM", "store-z", expect="store-z")
@@ -138,12 +160,15 @@ class Replication(unittest.TestCase):
         self.assertEqual(md, rd, "replica differs from master")
         # the replica applied effects, it did not run the module's commands
         self.assertIn("resv_upsert_created:0", self.rc.call("INFO", "resv"))
+        self.assertIn("resv_no_shows_auto:0", self.rc.call("INFO", "resv"))
+        self.assertIn("resv_no_show_sweeps:0", self.rc.call("INFO", "resv"))
+        self.assertEqual(self.m.call("RESV.STORE.GET", S), self.rc.call("RESV.STORE.GET", S))
         self.assertEqual(pairs(self.m.call("RESV.GET", S, "R1")),
                          pairs(self.rc.call("RESV.GET", S, "R1")))
         self.assertEqual("list", self.rc.call("TYPE", "resv:{%s}:h:R1" % S))
         self.assertEqual(self.m.call("LRANGE", "resv:{%s}:h:R1" % S, "0", "-1"),
                          self.rc.call("LRANGE", "resv:{%s}:h:R1" % S, "0", "-1"))
-        for rid in ("R1", "R3", "R4"):
+        for rid in ("R1", "R3", "R4", "R8"):
             self.assertEqual(self.m.call("RESV.HISTORY", S, rid),
                              self.rc.call("RESV.HISTORY", S, rid))
         self.assertEqual(self.m.call("RESV.OUTBOX", S, "COUNT", "1000"),
@@ -151,6 +176,15 @@ class Replication(unittest.TestCase):
         self.assertEqual(self.m.call("RESV.FAILURES", S), self.rc.call("RESV.FAILURES", S))
         self.assertEqual(sorted(self.m.call("KEYS", "*")), sorted(self.rc.call("KEYS", "*")))
         self.assertEqual(self.m.call("RESV.LIST", S), self.rc.call("RESV.LIST", S))
+        # the INFO gauges follow the keys on the replica too (keyspace events)
+        gauges = ("resv_outbox_entries", "resv_outbox_stores", "resv_sync_failures")
+        mg = {k: pairs_info(self.m.call("INFO", "resv"))[k] for k in gauges}
+        self.assertGreater(mg["resv_outbox_entries"], 0)
+        self.assertEqual(mg, {k: pairs_info(self.rc.call("INFO", "resv"))[k] for k in gauges})
+        self.assertEqual(self.m.call("HGETALL", "resv:{%s}:lookup" % S),
+                         self.rc.call("HGETALL", "resv:{%s}:lookup" % S))
+        self.assertEqual(self.m.call("RESV.FIND", S, "QUERY", "5678"),
+                         self.rc.call("RESV.FIND", S, "QUERY", "5678"))
 
         # every write command of the module was exercised
         names = self.m.call("COMMAND", "LIST", "FILTERBY", "MODULE", "resv")
@@ -164,6 +198,7 @@ class Replication(unittest.TestCase):
         self.master.start()
         self.m = self.master.client()
         self.assertEqual(md, self.m.call("DEBUG", "DIGEST"), "AOF reload differs")
+        self.assertEqual(mg, {k: pairs_info(self.m.call("INFO", "resv"))[k] for k in gauges})
 
 
 def pairs_info(text):

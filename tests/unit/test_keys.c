@@ -30,6 +30,33 @@ static void test_key_formats(void **state) {
     assert_string_equal("resv:owner:{R1}", buf);
 }
 
+/* A settings key names its store back; no other key of the store does. */
+static void test_settings_key(void **state) {
+    (void)state;
+    char buf[160];
+    const char *st;
+    size_t sl;
+    int n = snprintf(buf, sizeof buf, RESV_KEY_SETTINGS, 9, "store-001XYZ");
+    assert_string_equal("resv:{store-001}:settings", buf);
+    assert_int_equal(0, resvKeySettingsStore(buf, (size_t)n, &st, &sl));
+    assert_int_equal(9, sl);
+    assert_memory_equal("store-001", st, 9);
+    n = snprintf(buf, sizeof buf, RESV_KEY_SETTINGS, 6, "张三");
+    assert_int_equal(0, resvKeySettingsStore(buf, (size_t)n, &st, &sl));
+    assert_int_equal(6, sl);
+    static const char *const others[] = {"resv:{s}:changes",
+                                         "resv:{}:settings",
+                                         "resv:{s}:r:settings",
+                                         "resv:{a}b}:settings",
+                                         "resv:{s}:settingsX",
+                                         "xresv:{s}:settings",
+                                         "resv:{s}:settings:",
+                                         "resv:{s",
+                                         ""};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        assert_int_equal(-1, resvKeySettingsStore(others[i], strlen(others[i]), &st, &sl));
+}
+
 static void test_upsert_words_round_trip(void **state) {
     (void)state;
     static const char *const want[RESV_UPSERT_COUNT] = {"created", "updated", "unchanged", "stale",
@@ -58,6 +85,27 @@ static void test_upsert_words_refused(void **state) {
     assert_int_equal(RESV_UPSERT_CREATED, k);
 }
 
+static void test_key_match(void **state) {
+    (void)state;
+    const char *id;
+    size_t n;
+    const char *k = "resv:{store-001}:outbox";
+    assert_int_equal(1, resvKeyMatch(RESV_KEY_OUTBOX, k, strlen(k), &id, &n));
+    assert_int_equal(9, n);
+    assert_memory_equal("store-001", id, n);
+    k = "resv:{s}:failures";
+    assert_int_equal(1, resvKeyMatch(RESV_KEY_FAILURES, k, strlen(k), &id, &n));
+    assert_int_equal(0, resvKeyMatch(RESV_KEY_OUTBOX, k, strlen(k), &id, &n));
+    const char *no[] = {"resv:{}:outbox", "resv:{a}:outboxx", "resv:{a}}:outbox",
+                        "resv:{a}:r:x",   "resv:{a}",         "",
+                        "resv:{a}:outbo"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        assert_int_equal(0, resvKeyMatch(RESV_KEY_OUTBOX, no[i], strlen(no[i]), &id, &n));
+    /* two ids: not a one-id format */
+    k = "resv:{a}:r:b";
+    assert_int_equal(0, resvKeyMatch(RESV_KEY_RECORD, k, strlen(k), &id, &n));
+}
+
 static void test_word_index(void **state) {
     (void)state;
     static const char *const words[] = {"a", "bb", "a", NULL};
@@ -70,9 +118,11 @@ static void test_word_index(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_key_formats),
+        cmocka_unit_test(test_settings_key),
         cmocka_unit_test(test_upsert_words_round_trip),
         cmocka_unit_test(test_upsert_words_refused),
         cmocka_unit_test(test_word_index),
+        cmocka_unit_test(test_key_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -294,10 +294,15 @@ static void test_push(void **state) {
     (void)state;
     resvPlanInput in = move(P(PENDING), P(CONFIRMED));
     assert_true(effectsOf(&in) & RESV_PLAN_PUSH);
-    for (int o = RESV_O_WEBHOOK; o < RESV_O_COUNT; o++) {
+    for (int o = RESV_O_WEBHOOK; o <= RESV_O_PULL; o++) {
         in.origin = (resvOrigin)o;
         assert_false(effectsOf(&in) & RESV_PLAN_PUSH);
     }
+    /* the module's own no-show is ours too: the provider learns it */
+    in = move(P(CONFIRMED), P(NO_SHOW));
+    in.origin = RESV_O_AUTO;
+    in.strict = 1;
+    assert_true(effectsOf(&in) & RESV_PLAN_PUSH);
     /* a new record is no status change */
     memset(&in, 0, sizeof in);
     in.creating = 1;
