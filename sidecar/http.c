@@ -278,6 +278,9 @@ static httpResult httpQueryParam(httpCtx *c, const char *seg, size_t len,
     else if (strlen(name) != nameLen)
         r = httpFail(c, HTTP_R_BAD_REQUEST, NULL, "a query parameter name holds a NUL character");
     else if (!known) {
+        /* The message quotes the name: one line whatever the client sent. */
+        for (char *p = name; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
         char list[256] = "";
         for (int i = 0; allowed[i]; i++)
             snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
