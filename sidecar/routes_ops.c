@@ -79,10 +79,22 @@ httpResult routeMetrics(httpCtx *c) {
         "# TYPE resv_sidecar_redis_errors_total counter\nresv_sidecar_redis_errors_total %llu\n"
         "# HELP resv_sidecar_webhooks_duplicate_total Webhook deliveries acknowledged as "
         "repeats.\n# TYPE resv_sidecar_webhooks_duplicate_total counter\n"
-        "resv_sidecar_webhooks_duplicate_total %llu\n",
+        "resv_sidecar_webhooks_duplicate_total %llu\n"
+        "# HELP resv_sidecar_owner_cache_hits_total Reservation reads that took the owner "
+        "store from the cache (one Redis round trip).\n"
+        "# TYPE resv_sidecar_owner_cache_hits_total counter\n"
+        "resv_sidecar_owner_cache_hits_total %llu\n"
+        "# HELP resv_sidecar_owner_cache_wrong_total Cached owners found wrong (the "
+        "reservation was deleted or moved) and asked again.\n"
+        "# TYPE resv_sidecar_owner_cache_wrong_total counter\n"
+        "resv_sidecar_owner_cache_wrong_total %llu\n"
+        "# HELP resv_sidecar_owner_cache_entries Reservation owners remembered.\n"
+        "# TYPE resv_sidecar_owner_cache_entries gauge\n"
+        "resv_sidecar_owner_cache_entries %zu\n",
         srv->loop.requestMicros, srv->loop.inflight, srv->nconns, srv->rejectedConnections,
         redisConnIsUp(srv->loop.redis), redisConnReconnects(srv->loop.redis), srv->loop.redisErrors,
-        srv->webhooksDuplicate);
+        srv->webhooksDuplicate, srv->loop.ownerCacheHits, srv->loop.ownerCacheWrong,
+        ownerCacheCount(srv->loop.owners));
     syncStats ss;
     syncGetStats(srv->sync, &ss);
     evbuffer_add_printf(

@@ -74,18 +74,33 @@ static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privd
         httpFinish(c, HTTP_R_OK, o);
 }
 
-/* GET /reservation/{id} */
+/* GET /reservation/{id}: RESV.GET on the owner, remembered by the loop (one round trip)
+ * or asked first. */
+static httpResult resvGet(httpCtx *c, const redisReply *owner);
+
+static void resvGetReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    httpCtx *c = privdata;
+    redisReply *r = reply;
+    if (c->ownerGuessed && r && r->type == REDIS_REPLY_NIL) {
+        c->redisPending--;
+        httpResult res = lookupOwnerWrong(c, resvGet);
+        if (res != HTTP_R_PENDING) httpFinish(c, res, NULL);
+        return;
+    }
+    resvReservationReply(ac, reply, privdata);
+}
+
 static httpResult resvGet(httpCtx *c, const redisReply *owner) {
     (void)owner; /* c->store */
     redisCmd a;
     redisCmdInit(&a, "RESV.GET");
     redisCmdPushKey(&a, c->store);
     redisCmdPushStr(&a, c->params[0]);
-    return httpRedis(c, resvReservationReply, &a);
+    return httpRedis(c, resvGetReply, &a);
 }
 
 httpResult routeReservationGet(httpCtx *c) {
-    return lookupOwner(c, resvGet);
+    return lookupOwnerCached(c, resvGet);
 }
 
 /* PUT /reservation/{id}/status?status&arrival_time&table_number */

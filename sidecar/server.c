@@ -102,6 +102,8 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
     srv->loop.redis =
         redisConnNew(base, host, port, cfg->redisConnectTimeoutMs, cfg->redisReconnectMs);
     if (!srv->loop.redis) return -1;
+    srv->loop.owners = ownerCacheNew(OWNER_CACHE_SLOTS);
+    if (!srv->loop.owners) return -1;
     srv->provider = httpClientNew(base, cfg->providerCaFile);
     if (!srv->provider) return -1;
     srv->sync = syncNew(base, cfg, srv->loop.redis, srv->provider);
@@ -122,6 +124,8 @@ void serverFree(server *srv) {
     srv->provider = NULL;
     redisConnFree(srv->loop.redis);
     srv->loop.redis = NULL;
+    ownerCacheFree(srv->loop.owners);
+    srv->loop.owners = NULL;
     syncFree(srv->sync);
     srv->sync = NULL;
     sseFree(srv->sse);
