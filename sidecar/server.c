@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/http.h>
 
@@ -76,21 +77,95 @@ void serverSharedFree(serverShared *sh) {
     memset(sh, 0, sizeof(*sh));
 }
 
+/* The counters of srv's own loop. */
+static void serverStatsOwn(server *srv, serverStats *st) {
+    memset(st, 0, sizeof(*st));
+    memcpy(st->requestsByClass, srv->loop.requestsByClass, sizeof(st->requestsByClass));
+    st->requestMicros = srv->loop.requestMicros;
+    st->redisErrors = srv->loop.redisErrors;
+    st->ownerCacheHits = srv->loop.ownerCacheHits;
+    st->ownerCacheWrong = srv->loop.ownerCacheWrong;
+    st->ownerCacheEntries = ownerCacheCount(srv->loop.owners);
+    st->rejectedConnections = srv->rejectedConnections;
+    st->webhooksDuplicate = srv->webhooksDuplicate;
+    st->inflight = srv->loop.inflight;
+    st->redisUp = redisConnIsUp(srv->loop.redis);
+    st->redisReconnects = redisConnReconnects(srv->loop.redis);
+    st->providerInflight = httpClientInflight(srv->provider);
+    st->sseClients = sseCount(srv->sse);
+    syncGetStats(srv->sync, &st->sync);
+}
+
+static void serverStatsPublish(server *srv, int live) {
+    serverStats st;
+    serverStatsOwn(srv, &st);
+    pthread_mutex_lock(&srv->statsLock);
+    srv->statsPublished = st;
+    srv->statsSeq++;
+    srv->statsLive = live;
+    pthread_cond_broadcast(&srv->statsCond);
+    pthread_mutex_unlock(&srv->statsLock);
+}
+
+static void serverOnStatsAsked(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    serverStatsPublish(arg, 1);
+}
+
+void serverStatsOf(server *srv, int i, serverStats *st) {
+    server *o = &srv->group->servers[i];
+    if (o == srv) {
+        serverStatsOwn(srv, st);
+        return;
+    }
+    /* Two loops asking each other at once both wait out the 100 ms and take the last
+     * snapshot: /metrics is an operator's endpoint, a rare and short stall is fine. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 100000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&o->statsLock);
+    unsigned long want = o->statsSeq + 1;
+    if (o->statsLive) {
+        event_active(o->statsEv, EV_TIMEOUT, 0);
+        while (o->statsLive && o->statsSeq < want)
+            if (pthread_cond_timedwait(&o->statsCond, &o->statsLock, &until)) break;
+    }
+    *st = o->statsPublished;
+    pthread_mutex_unlock(&o->statsLock);
+}
+
+void serverRun(server *srv) {
+    serverStatsPublish(srv, 1);
+    event_base_dispatch(srv->base);
+    serverStatsPublish(srv, 0);
+}
+
 int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
-               const serverShared *shared) {
+               const serverShared *shared, serverGroup *group, int index) {
     char host[256];
     int port;
     memset(srv, 0, sizeof(*srv));
     srv->base = base;
     srv->cfg = cfg;
     srv->shared = shared;
+    srv->group = group;
+    srv->index = index;
+    pthread_mutex_init(&srv->statsLock, NULL);
+    pthread_cond_init(&srv->statsCond, NULL);
+    srv->statsEv = event_new(base, -1, 0, serverOnStatsAsked, srv);
+    if (!srv->statsEv) return -1;
 
     /* Several addresses are seed nodes of a cluster; routing by slot is not there yet,
      * so the first one serves every command. */
     char first[512];
     snprintf(first, sizeof(first), "%s", cfg->redis);
     first[strcspn(first, ",")] = '\0';
-    if (strchr(cfg->redis, ','))
+    if (strchr(cfg->redis, ',') && index == 0)
         fprintf(stderr,
                 "resv-sidecar: several --redis addresses given: cluster routing is not "
                 "implemented yet, using %s only\n",
@@ -106,11 +181,12 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
     if (!srv->loop.owners) return -1;
     srv->provider = httpClientNew(base, cfg->providerCaFile);
     if (!srv->provider) return -1;
-    srv->sync = syncNew(base, cfg, srv->loop.redis, srv->provider);
+    srv->sync =
+        syncNew(base, cfg, srv->loop.redis, srv->provider, index ? group->servers[0].sync : NULL);
     if (!srv->sync) return -1;
-    srv->sse = sseNew(base, cfg, srv->loop.redis);
+    srv->sse = sseNew(base, cfg, srv->loop.redis, &group->streams);
     if (!srv->sse) return -1;
-    fprintf(stderr, "resv-sidecar: redis %s\n", first);
+    if (index == 0) fprintf(stderr, "resv-sidecar: redis %s\n", first);
     return 0;
 }
 
@@ -134,5 +210,10 @@ void serverFree(server *srv) {
     srv->http = NULL;
     if (srv->drainTimer) event_free(srv->drainTimer);
     free(srv->conns);
+    if (srv->statsEv) {
+        event_free(srv->statsEv);
+        pthread_cond_destroy(&srv->statsCond);
+        pthread_mutex_destroy(&srv->statsLock);
+    }
     memset(srv, 0, sizeof(*srv));
 }

@@ -60,6 +60,10 @@ struct syncEngine {
     struct event *tick;
     uint64_t nextListUs;
     int listing, stopping;
+    /* The loop's engine that runs the scheduled push and pull (itself when NULL);
+     * another loop's engine only serves pulls asked for now. */
+    syncEngine *background;
+    int refreshSoon; /* set by any loop (atomic): re-read the systems at the next tick */
     LIST_HEAD(, syncWorker) workers;
     LIST_HEAD(, syncPull) pulls;
     syncStats stats;
@@ -538,6 +542,7 @@ static void syncOnTick(evutil_socket_t fd, short what, void *arg) {
     syncEngine *e = arg;
     if (e->stopping || !redisConnIsUp(e->redis)) return;
     uint64_t now = clockNowUs();
+    if (__atomic_exchange_n(&e->refreshSoon, 0, __ATOMIC_RELAXED)) e->nextListUs = 0;
     if (!e->listing && now >= e->nextListUs) {
         redisCmd a;
         redisCmdInit(&a, "RESV.SYSTEM.LIST");
@@ -562,15 +567,17 @@ static void syncOnTick(evutil_socket_t fd, short what, void *arg) {
 }
 
 syncEngine *syncNew(struct event_base *base, const sidecarConfig *cfg, redisConn *redis,
-                    httpClient *hc) {
+                    httpClient *hc, syncEngine *background) {
     syncEngine *e = calloc(1, sizeof(*e));
     if (!e) return NULL;
     e->base = base;
     e->cfg = cfg;
     e->redis = redis;
     e->hc = hc;
+    e->background = background;
     LIST_INIT(&e->workers);
     LIST_INIT(&e->pulls);
+    if (background) return e;
     e->tick = event_new(base, -1, EV_PERSIST, syncOnTick, e);
     long ms =
         cfg->pushIntervalMs < cfg->systemsRefreshMs ? cfg->pushIntervalMs : cfg->systemsRefreshMs;
@@ -584,7 +591,9 @@ syncEngine *syncNew(struct event_base *base, const sidecarConfig *cfg, redisConn
 }
 
 void syncRefreshSoon(syncEngine *e) {
-    if (e) e->nextListUs = 0;
+    if (!e) return;
+    syncEngine *b = e->background ? e->background : e;
+    __atomic_store_n(&b->refreshSoon, 1, __ATOMIC_RELAXED);
 }
 
 void syncStop(syncEngine *e) {

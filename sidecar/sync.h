@@ -22,14 +22,18 @@ typedef struct {
     int workers;
 } syncStats;
 
+/* background NULL: this engine runs the scheduled push and pull (one loop of the
+ * process does); otherwise it only serves syncPullNow() on its own loop, and
+ * syncRefreshSoon() reaches background. */
 syncEngine *syncNew(struct event_base *base, const sidecarConfig *cfg, redisConn *redis,
-                    httpClient *hc);
+                    httpClient *hc, syncEngine *background);
 /* SIGTERM: no new deliveries or pulls; what is in flight ends on its own or is cancelled
  * when the client and Redis are freed. */
 void syncStop(syncEngine *e);
 /* Call after the provider client and the Redis connection are freed. */
 void syncFree(syncEngine *e);
-/* Re-read the systems at the next tick (a system just became active). */
+/* Re-read the systems at the next tick (a system just became active); any loop may
+ * call it on its own engine. */
 void syncRefreshSoon(syncEngine *e);
 void syncGetStats(const syncEngine *e, syncStats *out);
 

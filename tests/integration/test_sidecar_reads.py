@@ -26,7 +26,7 @@ class OwnerCacheTest(unittest.TestCase):
         cls.redis = Redis(aof=False)
         cls.r = cls.redis.client()
         # One worker: the cache is per worker, and the counters below are its own.
-        cls.sc = Sidecar(cls.redis.port, extra_args=[])
+        cls.sc = Sidecar(cls.redis.port, extra_args=["--workers", "1"])
         cls.admin = cls.sc.token("admin")
 
     @classmethod
