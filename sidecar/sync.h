@@ -5,7 +5,11 @@
  *    with exponential backoff, and reports the result (RESV.PUSHED OK / FAILED);
  *  - pull: every pull-interval seconds per worker, and on demand, the provider's
  *    reservations changed since the system's last_pull_at are upserted with ORIGIN pull;
- *  - the active systems are re-read (RESV.SYSTEM.LIST) every systems-refresh-ms. */
+ *  - the active systems are re-read (RESV.SYSTEM.LIST) every systems-refresh-ms.
+ * Sidecars sharing one Redis coordinate through leases in it (RESV.LEASE): a store's
+ * outbox is polled only under its push lease (renewed at each poll, checked by
+ * RESV.PUSHED ... LEASE), and a scheduled pull runs only under the system's pull lease
+ * of one interval, so each change is pushed once and each interval pulled once. */
 #ifndef SIDECAR_SYNC_H
 #define SIDECAR_SYNC_H
 
