@@ -113,6 +113,10 @@ redisReply *httpReplyTake(httpCtx *c, void *reply, int wantType);
 /* Finishes the request: an error from the recorded errCode/errMsg, or body (stolen) as
  * JSON for success results. Frees the context. */
 void httpFinish(httpCtx *c, httpResult r, json_t *body);
+/* The reply's body, for a success body written straight into it (resvJsonOut), then
+ * sent by httpFinishBody as JSON with status. Frees the context. */
+struct evbuffer *httpBody(httpCtx *c);
+void httpFinishBody(httpCtx *c, int status);
 /* Replies with a body other than JSON (metrics, openapi). Frees the context. */
 void httpFinishRaw(httpCtx *c, int status, const char *contentType, const char *data, size_t len);
 /* Sends a command for this request (c is the callback's privdata) and frees it; returns

@@ -56,6 +56,18 @@ static httpResult resvQueryDate(httpCtx *c, const char *name, int endOfDay, int 
     return HTTP_R_OK;
 }
 
+/* 200 with the body written into the reply (resvJsonOut), or 500 when that ran out of
+ * memory. */
+static void resvFinishWritten(httpCtx *c, resvJsonOut *o) {
+    if (resvJsonOutFlush(o) == 0) {
+        httpFinishBody(c, 200);
+        return;
+    }
+    struct evbuffer *b = httpBody(c);
+    evbuffer_drain(b, evbuffer_get_length(b));
+    httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory"), NULL);
+}
+
 /* A reply that is one reservation (RESV.GET, RESV.STATUS): 200 with it, 404 for nil. */
 static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
@@ -67,11 +79,13 @@ static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privd
                    NULL);
         return;
     }
-    json_t *o = resvJsonFromReply(r);
-    if (!o)
+    resvJsonOut o;
+    resvJsonOutInit(&o, httpBody(c));
+    if (resvJsonWriteReservation(&o, r)) {
         httpFinish(c, httpFailRedis(c, r), NULL);
-    else
-        httpFinish(c, HTTP_R_OK, o);
+        return;
+    }
+    resvFinishWritten(c, &o);
 }
 
 /* GET /reservation/{id}: RESV.GET on the owner, remembered by the loop (one round trip)
@@ -185,17 +199,14 @@ static void resvListReply(redisAsyncContext *ac, void *reply, void *privdata) {
         httpFinish(c, httpFailRedis(c, r), NULL);
         return;
     }
-    json_t *list = json_array();
-    const redisReply *items = r->element[1];
-    for (size_t i = 0; i < items->elements; i++) {
-        json_t *o = resvJsonFromReply(items->element[i]);
-        if (o) json_array_append_new(list, o);
-    }
+    resvJsonOut o;
     const char *cursor = r->element[0]->str;
-    json_t *next = strcmp(cursor, "0") == 0 ? json_null() : json_string(cursor);
-    httpFinish(c, HTTP_R_OK,
-               json_pack("{s:o,s:I,s:o}", "reservations", list, "count",
-                         (json_int_t)json_array_size(list), "next_cursor", next));
+    resvJsonOutInit(&o, httpBody(c));
+    if (resvJsonWriteList(&o, r->element[1], cursor, strlen(cursor))) {
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "no reply was produced"), NULL);
+        return;
+    }
+    resvFinishWritten(c, &o);
 }
 
 httpResult routeReservationList(httpCtx *c) {

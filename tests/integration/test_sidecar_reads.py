@@ -2,6 +2,8 @@
 an id, and a remembered owner that turns out wrong (the reservation was deleted, maybe
 created again under another store) is forgotten and asked again, so answers never go
 stale."""
+import http.client
+import json
 import os
 import re
 import sys
@@ -92,6 +94,43 @@ class OwnerCacheTest(unittest.TestCase):
         self.assertEqual((st, body.get("customer_name")), (200, "赵六"), body)
         st, _, body = self.get("RES-AUTH", token=self.sc.token("staff", stores=["store-a"]))
         self.assertEqual(st, 403, body)
+
+    def test_body_and_keep_alive(self):
+        # The body is written straight from the reply (tests/unit/test_sidecar_json.c
+        # holds it byte for byte to the jansson dump): Chinese text and control
+        # characters escaped as JSON, typed numbers and booleans, nulls; and two
+        # requests go over one kept-alive connection.
+        self.assertEqual(self.r.call(
+            "RESV.UPSERT", "store-k", "RES-KA", "customer_name", "张三\t\"引号\"",
+            "notes", "第一行\n第二行\\", "customer_count", "4", "deposit_amount", "200.50",
+            "deposit_paid", "true", "deposit_required", "false",
+            "reservation_date", "2024-02-15T00:00:00", "status", "confirmed"), "created")
+        conn = http.client.HTTPConnection("127.0.0.1", self.sc.port, timeout=10)
+        self.addCleanup(conn.close)
+        h = {"Authorization": "Bearer " + self.admin}
+        socks = []
+        for path in ("/reservation/RES-KA", "/reservation/list?store_id=store-k"):
+            conn.request("GET", API + path, headers=h)
+            resp = conn.getresponse()
+            raw = resp.read()
+            self.assertEqual(resp.status, 200, raw)
+            self.assertEqual(resp.getheader("Content-Type"), "application/json; charset=utf-8")
+            self.assertEqual(int(resp.getheader("Content-Length")), len(raw))
+            self.assertNotEqual((resp.getheader("Connection") or "").lower(), "close")
+            socks.append(conn.sock)
+            body = json.loads(raw)
+            if "reservations" in body:
+                self.assertEqual((body["count"], body["next_cursor"]), (1, None))
+                body = body["reservations"][0]
+            self.assertIn('"customer_name":"张三\\t\\"引号\\""', raw.decode())
+            self.assertEqual(body["notes"], "第一行\n第二行\\")
+            self.assertEqual((body["customer_count"], body["deposit_amount"]), (4, 200.5))
+            self.assertIs(body["deposit_paid"], True)
+            self.assertIs(body["deposit_required"], False)
+            self.assertIsNone(body["arrival_time"])
+            self.assertEqual(list(body)[:3], ["id", "system_id", "store_id"])
+        self.assertIsNotNone(socks[0])
+        self.assertIs(socks[0], socks[1], "the connection was not kept alive")
 
     def test_bound(self):
         # Many ids through one worker: the cache never holds more than its 65536 slots
