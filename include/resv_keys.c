@@ -1,4 +1,4 @@
-/* RESV.UPSERT's reply words (resv_keys.h). */
+/* RESV.UPSERT's reply words and key name matching (resv_keys.h). */
 #include "resv_keys.h"
 
 #include <string.h>
@@ -19,14 +19,20 @@ int resvUpsertResultParse(const char *s, size_t len, resvUpsertResult *out) {
     return 0;
 }
 
-/* "resv:{" store "}:settings", spelled from the one format so the two cannot drift. */
+int resvKeyMatch(const char *format, const char *key, size_t len, const char **id, size_t *idlen) {
+    const char *hole = strstr(format, "%.*s");
+    if (!hole || strstr(hole + 4, "%")) return 0;
+    size_t pre = (size_t)(hole - format), post = strlen(hole + 4);
+    if (len <= pre + post || memcmp(key, format, pre) != 0 ||
+        memcmp(key + len - post, hole + 4, post) != 0)
+        return 0;
+    *id = key + pre;
+    *idlen = len - pre - post;
+    return memchr(*id, '}', *idlen) == NULL;
+}
+
+/* "resv:{" store "}:settings", read with the one format so the two cannot drift. */
 int resvKeySettingsStore(const char *key, size_t len, const char **store, size_t *sl) {
-    static const char fmt[] = RESV_KEY_SETTINGS;
-    const char *hole = strstr(fmt, "%.*s");
-    size_t pre = (size_t)(hole - fmt), post = strlen(hole + 4);
-    if (len <= pre + post || memcmp(key, fmt, pre) || memcmp(key + len - post, hole + 4, post))
-        return -1;
-    *store = key + pre;
-    *sl = len - pre - post;
-    return resvIdValid(*store, *sl) ? 0 : -1;
+    return resvKeyMatch(RESV_KEY_SETTINGS, key, len, store, sl) && resvIdValid(*store, *sl) ? 0
+                                                                                            : -1;
 }

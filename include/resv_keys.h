@@ -20,6 +20,7 @@
     RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_PARTITION_SEP "%s:%.*s" /* store, status name, day */
 #define RESV_KEY_DAYS       "resv:{%.*s}:days"
 #define RESV_KEY_TABLES     "resv:{%.*s}:tables"
+#define RESV_KEY_LOOKUP     "resv:{%.*s}:lookup" /* number, external id, phone -> ids */
 #define RESV_KEY_HISTORY    "resv:{%.*s}:h:%.*s" /* store, reservation */
 #define RESV_KEY_MSG_PREFIX "resv:{%.*s}:msg:"   /* then the MSGID's bytes, any bytes */
 #define RESV_KEY_CHANGES    "resv:{%.*s}:changes"
@@ -34,6 +35,11 @@
 #define RESV_SYS_TAG        "#sys"
 #define RESV_KEY_SYSTEM     "resv:{" RESV_SYS_TAG "}:s:%.*s" /* system */
 #define RESV_KEY_SYSTEM_ALL "resv:{" RESV_SYS_TAG "}:all"
+
+/* The id in key of a one-id format (RESV_KEY_OUTBOX: the store): 1 with *id and
+ * *idlen pointing into key when key has that form, else 0. For the module's gauges,
+ * which learn of writes by key name. */
+int resvKeyMatch(const char *format, const char *key, size_t len, const char **id, size_t *idlen);
 
 /* Fields of a change feed entry (resv:{S}:changes), read by the sidecar's /events. */
 #define RESV_FEED_RESERVATION_ID "reservation_id"

@@ -101,11 +101,28 @@ int resvUtf8Valid(const char *str, size_t len) {
     return 1;
 }
 
+size_t resvUtf8Length(const char *s, size_t len) {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* Length limits count characters, as JSON Schema's maxLength does: a 100-character
+ * Chinese name is 300 bytes and fits a limit of 128. Cheap before the UTF-8 check: no
+ * text of more than 4 bytes a character can fit, none within the limit in bytes can
+ * exceed it. */
+static int modelWithin(const char *s, size_t len, unsigned max) {
+    if (len <= max) return 1;
+    if (len > 4 * (size_t)max) return 0;
+    return resvUtf8Length(s, len) <= max;
+}
+
 /* Ids become parts of key names and URL paths: braces would change a key's cluster
  * slot, and separators or spaces would make a path ambiguous. strchr() finds the
  * terminating NUL too, so a NUL byte has to be excluded before asking it. */
 int resvIdValid(const char *s, size_t len) {
-    if (len == 0 || len > RESV_ID_MAX || !resvUtf8Valid(s, len)) return 0;
+    if (len == 0 || !modelWithin(s, len, RESV_ID_MAX) || !resvUtf8Valid(s, len)) return 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
@@ -172,6 +189,19 @@ static int modelParseMoney(const char *s, size_t len, long long *cents) {
     return 0;
 }
 
+/* The why of a text over its limit, naming the limit (a static string, like every why). */
+static const char *modelTooLong(unsigned max) {
+    switch (max) {
+    case 32: return "must be at most 32 characters";
+    case 64: return "must be at most 64 characters";
+    case 128: return "must be at most 128 characters";
+    case 512: return "must be at most 512 characters";
+    case 2000: return "must be at most 2000 characters";
+    case 8192: return "must be at most 8192 characters";
+    }
+    return "must be shorter: over the field's character limit";
+}
+
 int resvWordIndex(const char *const *words, const char *s, size_t len) {
     for (int i = 0; words[i]; i++)
         if (strlen(words[i]) == len && memcmp(words[i], s, len) == 0) return i;
@@ -192,13 +222,17 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len, char bu
     case RESV_T_ID:
         *why = spec->why ? spec->why
                          : "must be 1 to 128 letters, digits, non-ASCII UTF-8 or - _ . : @";
-        return len <= spec->maxlen && resvIdValid(v, len) ? 0 : -1;
+        return modelWithin(v, len, spec->maxlen) && resvIdValid(v, len) ? 0 : -1;
     case RESV_T_TEXT:
-        *why = "must be UTF-8 text without control characters, within the length limit";
-        return len <= spec->maxlen && modelTextValid(v, len) ? 0 : -1;
+        if (!modelTextValid(v, len)) {
+            *why = "must be UTF-8 text without control characters other than tab and newline";
+            return -1;
+        }
+        *why = modelTooLong(spec->maxlen);
+        return modelWithin(v, len, spec->maxlen) ? 0 : -1;
     case RESV_T_PHONE:
-        *why = "must be a phone number of digits, spaces and + - ( ), at most 32 bytes";
-        return len <= spec->maxlen && modelPhoneValid(v, len) ? 0 : -1;
+        *why = "must be a phone number of digits, spaces and + - ( ), at most 32 characters";
+        return modelWithin(v, len, spec->maxlen) && modelPhoneValid(v, len) ? 0 : -1;
     case RESV_T_INT:
         *why = "must be an integer from 1 to 9999";
         return resvParseUint(v, len, 1, 9999, &n);

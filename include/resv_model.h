@@ -59,11 +59,11 @@ typedef enum { RESV_JSON_STRING, RESV_JSON_INTEGER, RESV_JSON_NUMBER, RESV_JSON_
 typedef struct {
     const char *name;
     resvType type;
-    unsigned maxlen;          /* bytes */
+    unsigned maxlen;          /* characters (UTF-8 code points), as JSON Schema's maxLength */
     unsigned flags;           /* RESV_FF_* */
     const char *const *words; /* RESV_T_ENUM: NULL-terminated allowed values */
     const char *why;          /* "must be ..." when the type's own text does not fit: an
-                                 enum's words, an id shorter than 128 bytes */
+                                 enum's words, an id shorter than 128 characters */
 } resvFieldSpec;
 
 extern const resvFieldSpec resvFields[RESV_F_COUNT];
@@ -87,8 +87,10 @@ typedef enum {
 
 extern const resvFieldSpec resvSystemFields[RESV_SF_COUNT];
 
-#define RESV_CANON_MAX 32 /* room for the canonical form of every non-text type */
-#define RESV_ID_MAX    128
+#define RESV_CANON_MAX 32  /* room for the canonical form of every non-text type */
+#define RESV_ID_MAX    128 /* characters */
+/* Bytes an id of RESV_ID_MAX characters may take: a UTF-8 character is 1 to 4 bytes. */
+#define RESV_ID_MAX_BYTES (4 * RESV_ID_MAX)
 
 /* Looks a field name up (exact, lowercase); -1 when the model has no such field. */
 int resvFieldLookup(const resvFieldSpec *table, int count, const char *name, size_t len);
@@ -113,6 +115,8 @@ int resvParseUint(const char *s, size_t len, long lo, long hi, long *out);
 /* Position of s in a NULL-terminated word list (exact bytes), -1 when absent. */
 int resvWordIndex(const char *const *words, const char *s, size_t len);
 int resvUtf8Valid(const char *s, size_t len);
+/* Characters (code points) of valid UTF-8 text: the bytes that do not continue one. */
+size_t resvUtf8Length(const char *s, size_t len);
 
 typedef enum {
     RESV_S_PENDING,

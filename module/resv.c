@@ -114,6 +114,7 @@ static void resvInfo(RedisModuleInfoCtx *ctx, int for_crash_report) {
     RedisModule_InfoAddFieldULongLong(ctx, "pushed_ok", resvStats.pushedOk);
     RedisModule_InfoAddFieldULongLong(ctx, "pushed_failed", resvStats.pushedFailed);
     RedisModule_InfoAddFieldULongLong(ctx, "resyncs", resvStats.resyncs);
+    resvGaugesInfo(ctx);
     RedisModule_InfoAddFieldULongLong(ctx, "no_shows_auto", resvStats.noShowsAuto);
     RedisModule_InfoAddFieldULongLong(ctx, "no_show_sweeps", resvStats.noShowSweeps);
 }
@@ -144,6 +145,10 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     for (int i = 0; i < resvCommandCount; i++)
         if (resvRegister(ctx, &resvCommands[i]) == REDISMODULE_ERR) return REDISMODULE_ERR;
     if (RedisModule_RegisterInfoFunc(ctx, resvInfo) == REDISMODULE_ERR) return REDISMODULE_ERR;
+    if (resvGaugesInit(ctx) == REDISMODULE_ERR) {
+        RedisModule_Log(ctx, "warning", "resv: cannot follow the outbox keys for INFO");
+        return REDISMODULE_ERR;
+    }
     if (resvRegisterConfigs(ctx) == REDISMODULE_ERR) return REDISMODULE_ERR;
     return resvNoShowStart(ctx);
 }

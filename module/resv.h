@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "redismodule.h"
+#include "resv_find.h"
 #include "resv_history.h"
 #include "resv_keys.h"
 #include "resv_model.h"
@@ -34,6 +35,10 @@ typedef struct {
 } resvCounters;
 extern resvCounters resvStats;
 
+/* ---- gauges of INFO resv, kept from keyspace events (resv_gauges.c) ---- */
+int resvGaugesInit(RedisModuleCtx *ctx);
+void resvGaugesInfo(RedisModuleInfoCtx *ctx);
+
 /* ---- errors: the one place that turns a code into a reply (resv.c) ---- */
 typedef enum { RESV_E_ERR, RESV_E_NOTFOUND, RESV_E_CONFLICT, RESV_E_WRONGTYPE } resvErrCode;
 int resvReplyError(RedisModuleCtx *ctx, resvErrCode code, const char *fmt, ...)
@@ -57,6 +62,18 @@ int resvArgId(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, con
               size_t *len);
 /* Replies "ERR syntax error at '<arg>'" (the first 64 bytes); returns REDISMODULE_OK. */
 int resvReplySyntaxError(RedisModuleCtx *ctx, RedisModuleString *arg);
+/* A last word of a "word value" list that has no value after it: when it is no keyword
+ * of the command (`words`, NULL-terminated, or a field of `fields` when not NULL) the
+ * syntax error at it, as for any unknown word; a keyword without its value is the
+ * arity error, as Redis answers a missing argument. Always replies. */
+int resvReplyLoneWord(RedisModuleCtx *ctx, RedisModuleString *arg, const char *const *words,
+                      const resvFieldSpec *fields, int nfields);
+/* Arity of a command of `fixed` arguments and an optional `keyword value` pair (NULL:
+ * none), as RESV.HISTORY store id [COUNT n]: 0 when it fits, else -1 after the reply:
+ * too few arguments or a keyword without its value is the arity error, any other word
+ * past the fixed ones the syntax error at it. */
+int resvArgsFixed(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int fixed,
+                  const char *keyword);
 /* A FROM/TO argument: a datetime, or a date as its first (endOfDay 0) or last second.
  * -1 after the error reply. */
 int resvArgInstant(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, int endOfDay,
@@ -77,6 +94,7 @@ RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t s
                                     resvStatus status, const char *day);
 RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl);
+RedisModuleString *resvKeyLookup(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
                                   size_t rl);
 RedisModuleString *resvKeyMsg(RedisModuleCtx *ctx, const char *s, size_t sl, const char *m,
@@ -128,10 +146,23 @@ int resvStrEq(RedisModuleString *a, const char *b, size_t bl);
 
 /* ---- the write helpers: every write goes through resvWrite, as a plain command with
  * explicit values, so that replicas and the AOF see exactly what the master did. ---- */
+#ifndef RESV_ARGV_MAX
 #define RESV_ARGV_MAX 72
+#endif
+/* The largest write is an HSET of a key and every field of a model with its value (a
+ * reservation, a system): a field added to the model that would not fit fails the
+ * build, never a write. */
+_Static_assert(1 + 2 * RESV_F_COUNT <= RESV_ARGV_MAX,
+               "RESV_ARGV_MAX: an HSET of every reservation field must fit resvArgv");
+_Static_assert(1 + 2 * RESV_SF_COUNT <= RESV_ARGV_MAX,
+               "RESV_ARGV_MAX: an HSET of every system field must fit resvArgv");
+/* An argument past RESV_ARGV_MAX is never dropped: it marks the argv overflowed, and
+ * resvWrite refuses to send it, logging why (resvApplyChange checks before its first
+ * write, so nothing is half written). */
 typedef struct {
     RedisModuleString *v[RESV_ARGV_MAX];
     size_t n;
+    int overflow;
 } resvArgv;
 void resvArgvAdd(RedisModuleCtx *ctx, resvArgv *a, const char *s, size_t len);
 void resvArgvAddC(RedisModuleCtx *ctx, resvArgv *a, const char *s);
@@ -162,6 +193,20 @@ int resvIndexCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const resv
 int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
                     const resvIndexPos *from, const resvIndexPos *to);
 
+/* ---- the lookup index resv:{S}:lookup (resv_store.c, keys.md) ---- */
+/* The looked-up fields of a reservation (resvFindFields order); len 0: unset. */
+typedef struct {
+    resvSpan v[RESV_FIND_COUNT];
+} resvLookupVals;
+void resvLookupValsOf(RedisModuleString **rec, resvLookupVals *out);
+/* WRONGTYPE reply and -1 when the lookup hash holds another type; call before writing. */
+int resvLookupCheckType(RedisModuleCtx *ctx, const char *s, size_t sl);
+/* Moves reservation r between the lookup fields of `from` and `to` (NULL: not indexed
+ * before / any more): out of the id list of each field it left, into the list of each
+ * field it joined. Nothing for a field whose hash field did not change. */
+int resvLookupUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
+                     const resvLookupVals *from, const resvLookupVals *to);
+
 /* ---- applying a reservation change (resv_store.c) ---- */
 typedef struct {
     resvSpan store, id;
@@ -172,8 +217,9 @@ typedef struct {
     int hadIndex;            /* the record existed: old score/status are meaningful */
     resvInstant oldScore, newScore;
     resvStatus oldStatus, newStatus;
-    resvSpan releaseTable; /* HDEL from the tables hash (len 0: none) */
-    resvSpan takeTable;    /* HSET table -> id (len 0: none) */
+    resvLookupVals lookupWas; /* the looked-up fields as stored (hadIndex) */
+    resvSpan releaseTable;    /* HDEL from the tables hash (len 0: none) */
+    resvSpan takeTable;       /* HSET table -> id (len 0: none) */
     int setOwner;
     /* audit entry */
     const char *origin, *actor, *event;
@@ -192,6 +238,9 @@ typedef struct {
 } resvChange;
 
 int resvApplyChange(RedisModuleCtx *ctx, resvChange *c);
+/* 1 when the change creates the reservation or writes a looked-up field: the lookup
+ * index moves, and its key must be checked before writing. */
+int resvChangeMovesLookup(const resvChange *c);
 /* Appends a field name to the audit entry's comma-separated `changed` list. */
 void resvChangeNote(resvChange *c, const char *name);
 
@@ -245,6 +294,7 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
 int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

@@ -84,6 +84,13 @@ static RedisModuleCommandArg argsList[] = {KEY("store"),
                                            OPT("limit", "LIMIT", REDISMODULE_ARG_TYPE_INTEGER),
                                            OPT("cursor", "CURSOR", S),
                                            {0}};
+static RedisModuleCommandArg argsFind[] = {
+    KEY("store"),
+    {.name = "query", .type = S, .key_spec_index = -1, .token = "QUERY"},
+    OPT("from", "FROM", S),
+    OPT("to", "TO", S),
+    OPT("limit", "LIMIT", REDISMODULE_ARG_TYPE_INTEGER),
+    {0}};
 static RedisModuleCommandArg argsStatus[] = {KEY("store"),
                                              STR("id"),
                                              STR("status"),
@@ -143,22 +150,28 @@ static RedisModuleCommandArg argsSysSet[] = {STR("id"), PAIRS(fieldPair), {0}};
 
 static RedisModuleCommandInfo infoUpsert =
     INFO("Creates or updates a reservation of a store",
-         "O(log(N)) with N reservations of the store", -5, ksUpsert, argsUpsert);
+         "O(log(N)) with N reservations of the store", -4, ksUpsert, argsUpsert);
 static RedisModuleCommandInfo infoGet =
-    INFO("Returns a reservation as field/value pairs", "O(1)", 3, ksRead, argsStoreId);
+    INFO("Returns a reservation as field/value pairs", "O(1)", -3, ksRead, argsStoreId);
 static RedisModuleCommandInfo infoList =
     INFO("Lists reservations by start instant, then id, with a cursor",
          "O(log(N)+M) with M the reservations returned", -2, ksRead, argsList);
+static RedisModuleCommandInfo infoFind =
+    INFO("Finds reservations by id, reservation number, external id, phone digits or a part "
+         "of the name",
+         "O(K) with K the reservations holding the id or phone suffix; a name: O(M) with M the "
+         "reservations in the window",
+         -4, ksRead, argsFind);
 static RedisModuleCommandInfo infoStatus =
     INFO("Moves a reservation along the transition table", "O(log(N))", -4, ksUpdate, argsStatus);
 static RedisModuleCommandInfo infoDel =
-    INFO("Deletes a reservation, its index entries, table hold and audit trail", "O(log(N))", 3,
+    INFO("Deletes a reservation, its index entries, table hold and audit trail", "O(log(N))", -3,
          ksDelete, argsStoreId);
 static RedisModuleCommandInfo infoStats =
     INFO("Counts reservations per status and covers over a range, optionally per bucket",
-         "O(log(N)+M) with M the reservations in range", -6, ksRead, argsStats);
+         "O(log(N)+M) with M the reservations in range", -2, ksRead, argsStats);
 static RedisModuleCommandInfo infoTables = INFO("Lists the tables held now with their reservation",
-                                                "O(N) with N held tables", 2, ksRead, argsStore);
+                                                "O(N) with N held tables", -2, ksRead, argsStore);
 static RedisModuleCommandInfo infoHistory = INFO(
     "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
 static RedisModuleCommandInfo infoStoreSet =
@@ -176,29 +189,30 @@ static RedisModuleCommandInfo infoPushed =
          "O(N) with N the entries of the outbox", -4, ksUpdate, argsPushed);
 static RedisModuleCommandInfo infoLease =
     INFO("Takes, renews or (ms 0) releases a lease of a store's background work for an owner",
-         "O(1)", 5, ksUpdate, argsLease);
+         "O(1)", -5, ksUpdate, argsLease);
 static RedisModuleCommandInfo infoFailures =
-    INFO("Lists the failed pushes of a store by reservation id", "O(N)", 2, ksRead, argsStore);
+    INFO("Lists the failed pushes of a store by reservation id", "O(N)", -2, ksRead, argsStore);
 static RedisModuleCommandInfo infoResync =
     INFO("Queues failed pushes (or one reservation) again with the current status",
          "O(N) with N the failed reservations", -2, ksUpdate, argsResync);
 static RedisModuleCommandInfo infoOwner = INFO(
     "Returns (or claims) the store that owns a reservation id", "O(1)", -2, ksOwner, argsOwner);
 static RedisModuleCommandInfo infoSysCreate =
-    INFO("Creates an integration system", "O(1)", -3, NULL, argsSysCreate);
+    INFO("Creates an integration system", "O(1)", -2, NULL, argsSysCreate);
 static RedisModuleCommandInfo infoSysGet =
-    INFO("Returns an integration system", "O(1)", 2, NULL, argsSysId);
+    INFO("Returns an integration system", "O(1)", -2, NULL, argsSysId);
 static RedisModuleCommandInfo infoSysList =
-    INFO("Lists the integration systems ordered by id", "O(N)", 1, NULL, NULL);
+    INFO("Lists the integration systems ordered by id", "O(N)", -1, NULL, NULL);
 static RedisModuleCommandInfo infoSysSet =
-    INFO("Updates fields of an integration system", "O(1)", -4, NULL, argsSysSet);
+    INFO("Updates fields of an integration system", "O(1)", -3, NULL, argsSysSet);
 static RedisModuleCommandInfo infoSysDel =
-    INFO("Deletes an integration system", "O(1)", 2, NULL, argsSysId);
+    INFO("Deletes an integration system", "O(1)", -2, NULL, argsSysId);
 
 const resvCommandDef resvCommands[] = {
     {"resv.upsert", ResvUpsert_RedisCommand, "write deny-oom", 1, 1, 1, &infoUpsert},
     {"resv.get", ResvGet_RedisCommand, "readonly fast", 1, 1, 1, &infoGet},
     {"resv.list", ResvList_RedisCommand, "readonly", 1, 1, 1, &infoList},
+    {"resv.find", ResvFind_RedisCommand, "readonly", 1, 1, 1, &infoFind},
     {"resv.status", ResvStatus_RedisCommand, "write deny-oom", 1, 1, 1, &infoStatus},
     {"resv.del", ResvDel_RedisCommand, "write", 1, 1, 1, &infoDel},
     {"resv.stats", ResvStats_RedisCommand, "readonly", 1, 1, 1, &infoStats},

@@ -77,7 +77,8 @@ static int outboxLeaseHeld(RedisModuleCtx *ctx, RedisModuleString *lkey, RedisMo
 /* RESV.LEASE store name owner ms */
 int ResvLease_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 5) return resvReplyWrongArity(ctx);
+    if (argc < 5) return resvReplyWrongArity(ctx);
+    if (argc > 5) return resvReplySyntaxError(ctx, argv[5]);
     resvSpan s, n, o;
     long long ms;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
@@ -115,12 +116,11 @@ int ResvLease_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
 /* RESV.OUTBOX store [COUNT n] */
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2 && argc != 4) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, "COUNT")) return REDISMODULE_OK;
     resvSpan s;
     long long count = 10;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
     if (argc == 4) {
-        if (!resvArgIs(argv[2], "COUNT")) return resvReplySyntaxError(ctx, argv[2]);
         if (resvArgRange(ctx, argv[3], "COUNT", 1, 1000, &count)) return REDISMODULE_OK;
     }
     RedisModuleString *okey = resvKeyOutbox(ctx, s.v, s.len);
@@ -208,7 +208,7 @@ static int outboxFind(RedisModuleCtx *ctx, RedisModuleString *okey, RedisModuleS
  * RESV.PUSHED store entry_id FAILED error [LEASE owner] */
 int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 4 || argc > 7) return resvReplyWrongArity(ctx);
+    if (argc < 4) return resvReplyWrongArity(ctx);
     /* LEASE owner closes the command: the result is taken only from the push lease's
      * holder (or when nobody holds it). */
     RedisModuleString *leaseOwner = NULL;
@@ -219,7 +219,9 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         leaseOwner = argv[argc - 1];
         argc -= 2;
     }
-    if (argc != 4 && argc != 5) return resvReplySyntaxError(ctx, argv[argc - 2]);
+    /* OK ends the command; FAILED takes one word of error text. */
+    int words = resvArgIs(argv[3], "OK") ? 4 : 5;
+    if (argc > words) return resvReplySyntaxError(ctx, argv[words]);
     resvSpan s, err = {NULL, 0};
     RedisModuleStreamID eid;
     char canon[RESV_CANON_MAX];
@@ -238,7 +240,6 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         ok = 0;
     else
         return resvReplyError(ctx, RESV_E_ERR, "invalid result: must be OK or FAILED");
-    if (ok && argc == 5) return resvReplyError(ctx, RESV_E_ERR, "result OK takes no error text");
     if (!ok) {
         if (argc != 5)
             return resvReplyError(ctx, RESV_E_ERR, "missing error: FAILED needs the error text");
@@ -343,7 +344,7 @@ static void outboxSplitFailure(RedisModuleString *val, resvSpan part[3]) {
 /* RESV.FAILURES store */
 int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
     resvSpan s;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
     RedisModuleString *fkey = resvKeyFailures(ctx, s.v, s.len);
@@ -383,7 +384,8 @@ static int outboxRequeue(RedisModuleCtx *ctx, resvSpan s, resvSpan r, RedisModul
 /* RESV.RESYNC store [id] */
 int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2 && argc != 3) return resvReplyWrongArity(ctx);
+    if (argc < 2) return resvReplyWrongArity(ctx);
+    if (argc > 3) return resvReplySyntaxError(ctx, argv[3]);
     resvSpan s, r = {NULL, 0};
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
         (argc == 3 && resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len)))

@@ -93,7 +93,7 @@ static int queryMemberCmp(const char *a, size_t al, const char *b, size_t bl) {
 /* RESV.GET store id */
 int ResvGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 3) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
     const char *s, *r;
     size_t sl, rl;
     if (resvArgId(ctx, argv[1], "store", &s, &sl) ||
@@ -249,7 +249,8 @@ static int queryParseCursor(RedisModuleString *arg, resvInstant *score, const ch
 /* RESV.LIST store [STATUS s] [FROM t] [TO t] [LIMIT n] [CURSOR c] */
 int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 2 || argc % 2) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"STATUS", "FROM", "TO", "LIMIT", "CURSOR", NULL};
+    if (argc < 2) return resvReplyWrongArity(ctx);
     const char *s, *cid = NULL;
     size_t sl, cidl = 0;
     int hasStatus = 0, hasFrom = 0, hasTo = 0, hasLimit = 0, hasCursor = 0;
@@ -260,6 +261,7 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
 
     if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
     for (int i = 2; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         size_t vl;
         const char *v = RedisModule_StringPtrLen(argv[i + 1], &vl);
         if (resvArgIs(argv[i], "STATUS") && !hasStatus) {
@@ -340,13 +342,24 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
     return REDISMODULE_OK;
 }
 
+/* covers[] per status; `covers` replies the live ones (pending to completed), and the
+ * cancelled and no-show parties are reported apart. */
 typedef struct {
     resvInstant start;
-    long long total, covers, per[RESV_S_COUNT];
+    long long total, covers[RESV_S_COUNT], per[RESV_S_COUNT];
 } queryCounts;
 
+static void queryCount(queryCounts *q, resvStatus st, long long covers) {
+    q->total++;
+    q->covers[st] += covers;
+    q->per[st]++;
+}
+
 static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int withStart, long extra) {
-    RedisModule_ReplyWithMap(ctx, 2 + RESV_S_COUNT + withStart + extra);
+    long long live = 0;
+    for (int i = 0; i <= RESV_S_COMPLETED; i++)
+        live += q->covers[i];
+    RedisModule_ReplyWithMap(ctx, 4 + RESV_S_COUNT + withStart + extra);
     if (withStart) {
         char buf[RESV_DATETIME_LEN + 1];
         resvFormatDateTime(q->start, buf);
@@ -356,7 +369,11 @@ static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int with
     resvReplyName(ctx, "total");
     RedisModule_ReplyWithLongLong(ctx, q->total);
     resvReplyName(ctx, "covers");
-    RedisModule_ReplyWithLongLong(ctx, q->covers);
+    RedisModule_ReplyWithLongLong(ctx, live);
+    resvReplyName(ctx, "covers_cancelled");
+    RedisModule_ReplyWithLongLong(ctx, q->covers[RESV_S_CANCELLED]);
+    resvReplyName(ctx, "covers_no_show");
+    RedisModule_ReplyWithLongLong(ctx, q->covers[RESV_S_NO_SHOW]);
     for (int i = 0; i < RESV_S_COUNT; i++) {
         resvReplyName(ctx, resvStatusName((resvStatus)i));
         RedisModule_ReplyWithLongLong(ctx, q->per[i]);
@@ -366,7 +383,8 @@ static void queryReplyCounts(RedisModuleCtx *ctx, const queryCounts *q, int with
 /* RESV.STATS store FROM t TO t [BUCKET minutes] */
 int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 6 || argc % 2) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"FROM", "TO", "BUCKET", NULL};
+    if (argc < 2) return resvReplyWrongArity(ctx);
     const char *s;
     size_t sl;
     int hasFrom = 0, hasTo = 0, hasBucket = 0;
@@ -374,6 +392,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     long long bucket = 0;
     if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
     for (int i = 2; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         if (resvArgIs(argv[i], "FROM") && !hasFrom) {
             hasFrom = 1;
             if (resvArgInstant(ctx, argv[i + 1], "FROM", 0, &from)) return REDISMODULE_OK;
@@ -387,6 +406,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
             return resvReplySyntaxError(ctx, argv[i]);
         }
     }
+    if (argc < 6) return resvReplyWrongArity(ctx);
     if (!hasFrom) return resvReplyError(ctx, RESV_E_ERR, "missing FROM");
     if (!hasTo) return resvReplyError(ctx, RESV_E_ERR, "missing TO");
 
@@ -417,7 +437,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
                 continue;
             long long cnt = 0;
             if (vals[0]) RedisModule_StringToLongLong(vals[0], &cnt);
-            all.total++, all.covers += cnt, all.per[st]++;
+            queryCount(&all, st, cnt);
             if (bucket) {
                 resvInstant start = from + (score - from) / (bucket * 60) * (bucket * 60);
                 if (!nb || buckets[nb - 1].start != start) {
@@ -429,7 +449,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
                     buckets[nb++].start = start;
                 }
                 queryCounts *b = &buckets[nb - 1];
-                b->total++, b->covers += cnt, b->per[st]++;
+                queryCount(b, st, cnt);
             }
         }
         queryDayClose(&d);
@@ -504,7 +524,7 @@ void resvScanSort(resvScan *q) {
 /* RESV.TABLES store */
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
     const char *s;
     size_t sl;
     if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
@@ -561,7 +581,7 @@ static void queryReplyHistoryEntry(RedisModuleCtx *ctx, long pos, RedisModuleStr
 /* RESV.HISTORY store id [COUNT n] */
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 3 && argc != 5) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, "COUNT")) return REDISMODULE_OK;
     const char *s, *r;
     size_t sl, rl;
     long long count = -1;
@@ -569,7 +589,6 @@ int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
         resvArgId(ctx, argv[2], "reservation_id", &r, &rl))
         return REDISMODULE_OK;
     if (argc == 5) {
-        if (!resvArgIs(argv[3], "COUNT")) return resvReplySyntaxError(ctx, argv[3]);
         if (resvArgRange(ctx, argv[4], "COUNT", 1, 1000000, &count)) return REDISMODULE_OK;
     }
     RedisModuleString *hkey = resvKeyHistory(ctx, s, sl, r, rl);

@@ -53,6 +53,27 @@ int resvReplySyntaxError(RedisModuleCtx *ctx, RedisModuleString *arg) {
     return resvReplyError(ctx, RESV_E_ERR, "syntax error at '%.*s'", len > 64 ? 64 : (int)len, s);
 }
 
+int resvReplyLoneWord(RedisModuleCtx *ctx, RedisModuleString *arg, const char *const *words,
+                      const resvFieldSpec *fields, int nfields) {
+    size_t len;
+    const char *s = RedisModule_StringPtrLen(arg, &len);
+    int known = fields && resvFieldLookup(fields, nfields, s, len) >= 0;
+    for (int i = 0; words && words[i] && !known; i++)
+        known = resvArgIs(arg, words[i]);
+    return known ? resvReplyWrongArity(ctx) : resvReplySyntaxError(ctx, arg);
+}
+
+int resvArgsFixed(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int fixed,
+                  const char *keyword) {
+    if (argc < fixed) return resvReplyWrongArity(ctx), -1;
+    if (argc == fixed) return 0;
+    if (!keyword || !resvArgIs(argv[fixed], keyword))
+        return resvReplySyntaxError(ctx, argv[fixed]), -1;
+    if (argc == fixed + 1) return resvReplyWrongArity(ctx), -1;
+    if (argc > fixed + 2) return resvReplySyntaxError(ctx, argv[fixed + 2]), -1;
+    return 0;
+}
+
 int resvArgInstant(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, int endOfDay,
                    resvInstant *out) {
     size_t len;
@@ -131,6 +152,10 @@ RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl) {
 
 RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl) {
     return RedisModule_CreateStringPrintf(ctx, RESV_KEY_TABLES, (int)sl, s);
+}
+
+RedisModuleString *resvKeyLookup(RedisModuleCtx *ctx, const char *s, size_t sl) {
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_LOOKUP, (int)sl, s);
 }
 
 RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
@@ -292,7 +317,10 @@ void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
 /* ---- write helpers ---- */
 
 void resvArgvAdd(RedisModuleCtx *ctx, resvArgv *a, const char *s, size_t len) {
-    if (a->n < RESV_ARGV_MAX) a->v[a->n++] = RedisModule_CreateString(ctx, s, len);
+    if (a->n < RESV_ARGV_MAX)
+        a->v[a->n++] = RedisModule_CreateString(ctx, s, len);
+    else
+        a->overflow = 1;
 }
 
 void resvArgvAddC(RedisModuleCtx *ctx, resvArgv *a, const char *s) {
@@ -300,10 +328,23 @@ void resvArgvAddC(RedisModuleCtx *ctx, resvArgv *a, const char *s) {
 }
 
 void resvArgvAddStr(resvArgv *a, RedisModuleString *s) {
-    if (a->n < RESV_ARGV_MAX) a->v[a->n++] = s;
+    if (a->n < RESV_ARGV_MAX)
+        a->v[a->n++] = s;
+    else
+        a->overflow = 1;
+}
+
+/* A command that lost arguments would write something else than asked: never sent. */
+static int storeArgvOverflowed(RedisModuleCtx *ctx, const char *cmd, const resvArgv *a) {
+    if (!a->overflow) return 0;
+    RedisModule_Log(ctx, "warning",
+                    "resv: %s needs more than %d arguments (RESV_ARGV_MAX): refused", cmd,
+                    RESV_ARGV_MAX);
+    return 1;
 }
 
 int resvWrite(RedisModuleCtx *ctx, const char *cmd, resvArgv *a) {
+    if (storeArgvOverflowed(ctx, cmd, a)) return -1;
     RedisModuleCallReply *r = RedisModule_Call(ctx, cmd, "!v", a->v, a->n);
     if (!r || RedisModule_CallReplyType(r) == REDISMODULE_REPLY_ERROR) {
         size_t len = 0;
@@ -485,6 +526,68 @@ int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r
     return rc;
 }
 
+/* ---- the lookup index: one hash per store, field -> the ids holding that value ---- */
+
+void resvLookupValsOf(RedisModuleString **rec, resvLookupVals *out) {
+    for (int i = 0; i < RESV_FIND_COUNT; i++)
+        out->v[i] = resvSpanOf(rec[resvFindFields[i]]);
+}
+
+int resvLookupCheckType(RedisModuleCtx *ctx, const char *s, size_t sl) {
+    return resvKeyCheckType(ctx, resvKeyLookup(ctx, s, sl), REDISMODULE_KEYTYPE_HASH);
+}
+
+/* Takes r out of (add 0) or puts it into (add 1) the id list of one lookup field: the
+ * list is read on the master and its new value queued for one HSET (or its field for one
+ * HDEL when the list empties), so replicas and the AOF get the resulting values, never a
+ * decision of their own. */
+static void storeLookupMove(RedisModuleCtx *ctx, RedisModuleKey *key, const char *field, size_t fl,
+                            const char *r, size_t rl, int add, resvArgv *hset, resvArgv *hdel) {
+    RedisModuleString *cur = NULL;
+    /* field is NUL-terminated and holds no NUL (a phone's digits, or a valid text) */
+    if (RedisModule_KeyType(key) == REDISMODULE_KEYTYPE_HASH)
+        RedisModule_HashGet(key, REDISMODULE_HASH_CFIELDS, field, &cur, NULL);
+    resvSpan list = resvSpanOf(cur);
+    char *out = RedisModule_Alloc(list.len + rl + 2);
+    size_t n = add ? resvFindListAdd(list.v, list.len, r, rl, out)
+                   : resvFindListRemove(list.v, list.len, r, rl, out);
+    if (n == list.len && (n == 0 || memcmp(out, list.v, n) == 0)) {
+        /* already so: nothing to write */
+    } else if (n == 0) {
+        resvArgvAdd(ctx, hdel, field, fl);
+    } else {
+        resvArgvAdd(ctx, hset, field, fl);
+        resvArgvAdd(ctx, hset, out, n);
+    }
+    RedisModule_Free(out);
+}
+
+/* One open of the hash for the reads (the type was checked before), then every field
+ * that changes in one HDEL and one HSET (a create is one HSET). */
+int resvLookupUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
+                     const resvLookupVals *from, const resvLookupVals *to) {
+    RedisModuleString *lkey = resvKeyLookup(ctx, s, sl);
+    resvArgv hset = {.n = 0}, hdel = {.n = 0};
+    int rc = 0;
+    RedisModuleKey *key = NULL;
+    resvArgvAddStr(&hset, lkey);
+    resvArgvAddStr(&hdel, lkey);
+    for (int i = 0; i < RESV_FIND_COUNT; i++) {
+        char was[RESV_FIND_FIELD_MAX + 1], now[RESV_FIND_FIELD_MAX + 1];
+        size_t wl = from ? resvFindField(i, from->v[i].v, from->v[i].len, was) : 0;
+        size_t nl = to ? resvFindField(i, to->v[i].v, to->v[i].len, now) : 0;
+        if (wl == nl && memcmp(was, now, wl) == 0) continue;
+        was[wl] = now[nl] = '\0';
+        if (!key) key = RedisModule_OpenKey(ctx, lkey, REDISMODULE_READ);
+        if (wl) storeLookupMove(ctx, key, was, wl, r, rl, 0, &hset, &hdel);
+        if (nl) storeLookupMove(ctx, key, now, nl, r, rl, 1, &hset, &hdel);
+    }
+    if (key) RedisModule_CloseKey(key);
+    if (hdel.n > 1) rc |= resvWrite(ctx, "HDEL", &hdel);
+    if (hset.n > 1) rc |= resvWrite(ctx, "HSET", &hset);
+    return rc;
+}
+
 /* Copied by hand, cut as snprintf would cut: a snprintf per changed field was 16,000
  * instructions of a create's 231,000. */
 void resvChangeNote(resvChange *c, const char *name) {
@@ -495,6 +598,13 @@ void resvChangeNote(resvChange *c, const char *name) {
     if (n > room) n = room;
     memcpy(p, name, n);
     p[n] = '\0';
+}
+
+int resvChangeMovesLookup(const resvChange *c) {
+    if (!c->hadIndex) return 1;
+    for (int i = 0; i < RESV_FIND_COUNT; i++)
+        if (c->set[resvFindFields[i]] || c->unset[resvFindFields[i]]) return 1;
+    return 0;
 }
 
 /* Performs every effect of one reservation change, in a fixed order: record, indexes,
@@ -515,11 +625,22 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
             if (c->set[f]) storeAddPair(ctx, &a, resvFields[f].name, c->val[f].v, c->val[f].len);
             if (c->unset[f]) resvArgvAddC(ctx, &d, resvFields[f].name);
         }
+        /* The first writes of a change: refused whole before anything is written. */
+        if (storeArgvOverflowed(ctx, "HSET", &a) || storeArgvOverflowed(ctx, "HDEL", &d)) return -1;
         if (a.n > 1) rc |= resvWrite(ctx, "HSET", &a);
         if (d.n > 1) rc |= resvWrite(ctx, "HDEL", &d);
 
         resvIndexPos from = {c->oldStatus, c->oldScore}, to = {c->newStatus, c->newScore};
         rc |= resvIndexUpdate(ctx, s, sl, r, rl, c->hadIndex ? &from : NULL, &to);
+        if (resvChangeMovesLookup(c)) {
+            resvLookupVals after = c->lookupWas;
+            for (int i = 0; i < RESV_FIND_COUNT; i++) {
+                int f = resvFindFields[i];
+                if (c->set[f]) after.v[i] = c->val[f];
+                if (c->unset[f]) after.v[i] = (resvSpan){"", 0};
+            }
+            rc |= resvLookupUpdate(ctx, s, sl, r, rl, c->hadIndex ? &c->lookupWas : NULL, &after);
+        }
 
         if (c->releaseTable.len)
             rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s, sl), c->releaseTable.v,

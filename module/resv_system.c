@@ -76,6 +76,8 @@ static int systemParseFields(RedisModuleCtx *ctx, RedisModuleString **argv, int 
                              int creating, resvSpan *vals, int *given,
                              char canon[][RESV_CANON_MAX]) {
     for (int i = first; i < argc; i += 2) {
+        if (i + 1 == argc)
+            return resvReplyLoneWord(ctx, argv[i], NULL, resvSystemFields, RESV_SF_COUNT), -1;
         size_t nl, vl;
         const char *n = RedisModule_StringPtrLen(argv[i], &nl);
         const char *v = RedisModule_StringPtrLen(argv[i + 1], &vl);
@@ -126,7 +128,7 @@ static int systemReplyStored(RedisModuleCtx *ctx, RedisModuleString *key) {
 /* RESV.SYSTEM.CREATE field value [field value ...] */
 int ResvSystemCreate_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 3 || (argc - 1) % 2) return resvReplyWrongArity(ctx);
+    if (argc < 2) return resvReplyWrongArity(ctx);
     if (systemRedirect(ctx, NULL)) return REDISMODULE_OK;
     resvSpan vals[RESV_SF_COUNT];
     int given[RESV_SF_COUNT] = {0};
@@ -160,7 +162,7 @@ int ResvSystemCreate_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv,
 /* RESV.SYSTEM.GET id */
 int ResvSystemGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
     if (systemRedirect(ctx, argv[1])) return REDISMODULE_OK;
     const char *y;
     size_t yl;
@@ -177,7 +179,7 @@ int ResvSystemGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, in
 int ResvSystemList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     (void)argv;
     RedisModule_AutoMemory(ctx);
-    if (argc != 1) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 1, NULL)) return REDISMODULE_OK;
     if (systemRedirect(ctx, NULL)) return REDISMODULE_OK;
     RedisModuleString *all = resvKeySystemAll(ctx);
     resvScan q;
@@ -204,7 +206,7 @@ int ResvSystemList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, i
 /* RESV.SYSTEM.SET id field value [field value ...] */
 int ResvSystemSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 4 || argc % 2) return resvReplyWrongArity(ctx);
+    if (argc < 3) return resvReplyWrongArity(ctx);
     if (systemRedirect(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan vals[RESV_SF_COUNT];
     int given[RESV_SF_COUNT] = {0};
@@ -230,7 +232,7 @@ int ResvSystemSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, in
 /* RESV.SYSTEM.DEL id */
 int ResvSystemDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
     if (systemRedirect(ctx, argv[1])) return REDISMODULE_OK;
     const char *y;
     size_t yl;

@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build"
 pkgs="build-essential pkg-config redis-server redis-tools libhiredis-dev libevent-dev
       libjansson-dev libcmocka-dev libssl-dev uuid-dev libjwt-dev curl openssl python3
-      clang clang-format libclang-rt-14-dev dpkg-dev tzdata"
+      clang clang-format libclang-rt-14-dev dpkg-dev tzdata python3-jsonschema"
 
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -9,6 +9,7 @@
 #include <event2/buffer.h>
 
 #include "clock.h"
+#include "log.h"
 
 #define JSON_MAX_DEPTH 32
 
@@ -57,6 +58,38 @@ httpResult httpFail(httpCtx *c, httpResult r, const char *code, const char *fmt,
     return r;
 }
 
+/* The module names its options (ARRIVAL, CURSOR); an HTTP caller wrote the query
+ * parameters they come from. Whole upper-case words only, so field names and values
+ * quoted in a message stay as they are. */
+static void httpNameOptions(const char *msg, char *out, size_t cap) {
+    static const char *const names[][2] = {
+        {"ARRIVAL", "arrival_time"}, {"TABLE", "table_number"}, {"STATUS", "status"},
+        {"FROM", "date_from"},       {"TO", "date_to"},         {"LIMIT", "limit"},
+        {"CURSOR", "cursor"},        {"BUCKET", "bucket"},      {"COUNT", "count"},
+    };
+    size_t o = 0;
+    for (const char *p = msg; *p && o + 1 < cap;) {
+        size_t w = 0;
+        while (p[w] >= 'A' && p[w] <= 'Z')
+            w++;
+        int atStart =
+            p == msg || !((p[-1] >= 'a' && p[-1] <= 'z') || p[-1] == '_' ||
+                          (p[-1] >= '0' && p[-1] <= '9') || (p[-1] >= 'A' && p[-1] <= 'Z'));
+        int atEnd = !((p[w] >= 'a' && p[w] <= 'z') || p[w] == '_' || (p[w] >= '0' && p[w] <= '9'));
+        const char *to = NULL;
+        for (size_t i = 0; w && atStart && atEnd && i < sizeof(names) / sizeof(names[0]); i++)
+            if (strlen(names[i][0]) == w && strncmp(p, names[i][0], w) == 0) to = names[i][1];
+        if (!w) w = 1;
+        const char *src = to ? to : p;
+        size_t n = to ? strlen(to) : w;
+        if (n > cap - 1 - o) n = cap - 1 - o;
+        memcpy(out + o, src, n);
+        o += n;
+        p += w;
+    }
+    out[o] = '\0';
+}
+
 httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
     if (!r) return httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable", "Redis is unavailable");
     if (r->type != REDIS_REPLY_ERROR)
@@ -90,6 +123,11 @@ httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
                 size_t w = strcspn(s, " ");
                 msg = s[w] ? s + w + 1 : s;
             }
+            if (map[i].result == HTTP_R_BAD_REQUEST) {
+                char named[sizeof(c->errMsg)];
+                httpNameOptions(msg, named, sizeof(named));
+                return httpFail(c, map[i].result, map[i].code, "%s", named);
+            }
             return httpFail(c, map[i].result, map[i].code, "%s", msg);
         }
     }
@@ -121,11 +159,11 @@ static void httpCtxFree(httpCtx *c) {
 
 /* The reply is out: one access log line (request data goes in through %s only), the
  * counters, and the context goes. */
-static void httpDone(httpCtx *c, int status, const char *note) {
+static void httpDone(httpCtx *c, int status, const char *note, int warn) {
     httpLoop *loop = c->loop;
     uint64_t us = clockNowUs() - c->startUs;
-    fprintf(stderr, "%s %s %d %lluus%s\n", c->method, c->uri ? c->uri : "-", status,
-            (unsigned long long)us, note);
+    logWrite(warn ? LOG_WARN : LOG_INFO, "%s %s %d %lluus%s", c->method, c->uri ? c->uri : "-",
+             status, (unsigned long long)us, note);
     if (status >= 100 && status < 600) loop->requestsByClass[status / 100]++;
     loop->requestMicros += us;
     loop->inflight--;
@@ -137,8 +175,24 @@ static void httpSend(httpCtx *c, int status, const char *contentType, struct evb
     evhttp_add_header(h, "Content-Type", contentType);
     if (status == 503) evhttp_add_header(h, "Retry-After", "1");
     if (c->loop->draining) evhttp_add_header(h, "Connection", "close");
+    /* A refusal says why in the access log, and a webhook's with its webhook-id (the
+     * provider's handle on the delivery); messages never hold a secret. Read before
+     * the reply is sent: the request may be freed by then. */
+    char note[sizeof(c->errMsg) + 400] = "";
+    int warn = status >= 500;
+    if (status >= 400 && c->errCode) {
+        const char *id = evhttp_find_header(evhttp_request_get_input_headers(c->req), "webhook-id");
+        int webhook = c->uri && strstr(c->uri, "/webhooks/") != NULL;
+        snprintf(note, sizeof(note), ": %s: %s%s%.256s%s", c->errCode, c->errMsg,
+                 webhook ? " (webhook-id " : "", webhook ? (id ? id : "-") : "",
+                 webhook ? ")" : "");
+        warn |= webhook;
+    }
+    /* evhttp 2.1 would send a body after the head of a HEAD reply too, where the client
+     * reads it as the start of the next reply. */
+    if (evhttp_request_get_command(c->req) == EVHTTP_REQ_HEAD) buf = NULL;
     evhttp_send_reply(c->req, status, NULL, buf);
-    httpDone(c, status, "");
+    httpDone(c, status, note, warn);
 }
 
 void httpStreamStart(httpCtx *c, const char *contentType) {
@@ -156,7 +210,7 @@ void httpStreamChunk(httpCtx *c, struct evbuffer *data) {
 void httpStreamEnd(httpCtx *c) {
     /* Without a connection this only frees the request. */
     evhttp_send_reply_end(c->req);
-    httpDone(c, 200, " (stream)");
+    httpDone(c, 200, " (stream)", 0);
 }
 
 void httpFinishRaw(httpCtx *c, int status, const char *contentType, const char *data, size_t len) {
@@ -210,6 +264,56 @@ httpResult httpRedis(httpCtx *c, redisCallbackFn *fn, redisCmd *cmd) {
     return HTTP_R_PENDING;
 }
 
+/* One name=value of a query, decoded (+ is a space, as in forms). */
+static httpResult httpQueryParam(httpCtx *c, const char *seg, size_t len,
+                                 const char *const *allowed) {
+    const char *eq = memchr(seg, '=', len);
+    size_t nlen = eq ? (size_t)(eq - seg) : len;
+    char *rawName = strndup(seg, nlen),
+         *rawValue = strndup(eq ? eq + 1 : "", eq ? len - nlen - 1 : 0);
+    size_t nameLen = 0, valueLen = 0;
+    char *name = rawName ? evhttp_uridecode(rawName, 1, &nameLen) : NULL;
+    char *value = rawValue ? evhttp_uridecode(rawValue, 1, &valueLen) : NULL;
+    free(rawName);
+    free(rawValue);
+    httpResult r = HTTP_R_OK;
+    int known = 0;
+    for (int i = 0; name && allowed[i]; i++)
+        known |= strcmp(allowed[i], name) == 0;
+    if (!name || !value)
+        r = httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    else if (strlen(name) != nameLen)
+        r = httpFail(c, HTTP_R_BAD_REQUEST, NULL, "a query parameter name holds a NUL character");
+    else if (!known) {
+        char list[256] = "";
+        for (int i = 0; allowed[i]; i++)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+                     allowed[i]);
+        r = httpFail(c, HTTP_R_BAD_REQUEST, NULL, "unknown query parameter '%s' (%s%s)", name,
+                     *list ? "this endpoint takes " : "this endpoint takes none", list);
+    } else if (evhttp_find_header(&c->query, name))
+        r = httpFail(c, HTTP_R_BAD_REQUEST, NULL, "query parameter %s is given twice", name);
+    else if (strlen(value) != valueLen)
+        r = httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s must not contain a NUL character", name);
+    else if (evhttp_add_header(&c->query, name, value))
+        r = httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s must not contain a line break", name);
+    free(name);
+    free(value);
+    return r;
+}
+
+httpResult httpParseQuery(httpCtx *c, const char *q, const char *const *allowed) {
+    while (q && *q) {
+        size_t len = strcspn(q, "&");
+        if (len) {
+            httpResult r = httpQueryParam(c, q, len, allowed);
+            if (r != HTTP_R_OK) return r;
+        }
+        q += len + (q[len] == '&');
+    }
+    return HTTP_R_OK;
+}
+
 const char *httpQuery(httpCtx *c, const char *name) {
     return evhttp_find_header(&c->query, name);
 }
@@ -237,14 +341,41 @@ static int httpJsonDepth(const json_t *v, int depth) {
     return max;
 }
 
+/* The first string or key holding a NUL character, as the path a caller wrote it
+ * ("reservations[2].customer_name"); 0 when there is none. Called on values already
+ * bounded in depth. */
+static int httpJsonFindNul(const json_t *v, char *path, size_t cap) {
+    size_t used = strlen(path);
+    if (json_is_string(v)) return strlen(json_string_value(v)) != json_string_length(v);
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach((json_t *)v, k, x) {
+            snprintf(path + used, cap - used, "%s%s", used ? "." : "", k);
+            if (httpJsonFindNul(x, path, cap)) return 1;
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x) {
+            snprintf(path + used, cap - used, "[%zu]", i);
+            if (httpJsonFindNul(x, path, cap)) return 1;
+        }
+    }
+    path[used] = '\0';
+    return 0;
+}
+
 httpResult httpParseJsonBody(httpCtx *c, int requireObject) {
     struct evbuffer *in = evhttp_request_get_input_buffer(c->req);
     size_t len = evbuffer_get_length(in);
     if (len == 0) return httpFail(c, HTTP_R_BAD_REQUEST, "invalid_json", "a JSON body is required");
     const char *data = (const char *)evbuffer_pullup(in, -1);
     json_error_t err;
-    /* jansson itself stops at depth 2048, so absurd nesting cannot exhaust the stack. */
-    json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+    /* jansson itself stops at depth 2048, so absurd nesting cannot exhaust the stack.
+     * \u0000 is let through the parser so that the refusal below can name the field
+     * (the parser's own message would name a flag of the library). */
+    json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
     if (!v)
         return httpFail(c, HTTP_R_BAD_REQUEST, "invalid_json",
                         "invalid JSON at line %d column %d: %s", err.line, err.column, err.text);
@@ -256,6 +387,12 @@ httpResult httpParseJsonBody(httpCtx *c, int requireObject) {
     if (requireObject && !json_is_object(v)) {
         json_decref(v);
         return httpFail(c, HTTP_R_BAD_REQUEST, "invalid_json", "the body must be a JSON object");
+    }
+    char path[256] = "";
+    if (httpJsonFindNul(v, path, sizeof(path))) {
+        json_decref(v);
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s must not contain a NUL character",
+                        *path ? path : "the body");
     }
     json_decref(c->body);
     c->body = v;

@@ -124,6 +124,10 @@ void httpFinishRaw(httpCtx *c, int status, const char *contentType, const char *
  * ran out of memory. */
 httpResult httpRedis(httpCtx *c, redisCallbackFn *fn, redisCmd *cmd);
 
+/* Parses the query string q (NULL: none) into c->query. Every name must be one of
+ * allowed (NULL-terminated) and given once, and no value may hold a NUL: 400 naming
+ * the parameter otherwise. */
+httpResult httpParseQuery(httpCtx *c, const char *q, const char *const *allowed);
 /* Query parameter (NULL when absent). */
 const char *httpQuery(httpCtx *c, const char *name);
 /* Parses the body as one JSON value into c->body. */

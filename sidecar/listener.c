@@ -14,6 +14,8 @@
 #include <netinet/in.h>
 
 #include "clock.h"
+#include "http_pages.h"
+#include "log.h"
 #include "routes.h"
 #include "sse.h"
 
@@ -105,13 +107,15 @@ int listenerStart(server *srv) {
     char host[256];
     int port;
     if (configSplitHostPort(cfg->listen, host, sizeof(host), &port)) {
-        fprintf(stderr, "resv-sidecar: bad --listen address %s\n", cfg->listen);
+        logError("bad --listen address %s", cfg->listen);
         return -1;
     }
     srv->http = evhttp_new(srv->base);
     if (!srv->http) return -1;
     evhttp_set_max_body_size(srv->http, cfg->maxBody);
     evhttp_set_max_headers_size(srv->http, cfg->maxHeaders);
+    srv->pages = httpPagesNew(srv->http, &srv->loop, cfg->maxBody, cfg->maxHeaders);
+    if (!srv->pages) return -1;
     evhttp_set_timeout(srv->http, (int)cfg->timeout);
     evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                               EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD |
@@ -121,11 +125,11 @@ int listenerStart(server *srv) {
     srv->sock = lev ? evhttp_bind_listener(srv->http, lev) : NULL;
     if (!srv->sock) {
         if (lev) evconnlistener_free(lev);
-        fprintf(stderr, "resv-sidecar: cannot listen on %s\n", cfg->listen);
+        logError("cannot listen on %s", cfg->listen);
         return -1;
     }
     if (srv->index == 0)
-        fprintf(stderr, "resv-sidecar: listening on %s (%d worker%s)\n", cfg->listen, srv->group->n,
+        logInfo("listening on %s (%d worker%s)", cfg->listen, srv->group->n,
                 srv->group->n == 1 ? "" : "s");
     return 0;
 }
@@ -151,9 +155,8 @@ static void listenerOnDrainTimer(evutil_socket_t fd, short what, void *arg) {
     int unwritten = listenerUnwritten(srv);
     if ((srv->loop.inflight > 0 || unwritten > 0) && clockNowUs() < srv->drainDeadlineUs) return;
     if (srv->loop.inflight > 0 || unwritten > 0)
-        fprintf(stderr,
-                "resv-sidecar: %d requests in flight, %d replies unwritten at the deadline\n",
-                srv->loop.inflight, unwritten);
+        logWarn("%d requests in flight, %d replies unwritten at the deadline", srv->loop.inflight,
+                unwritten);
     event_del(srv->drainTimer);
     event_base_loopexit(srv->base, NULL);
 }
@@ -161,7 +164,7 @@ static void listenerOnDrainTimer(evutil_socket_t fd, short what, void *arg) {
 void listenerShutdown(server *srv) {
     if (srv->loop.draining) return;
     srv->loop.draining = 1;
-    fprintf(stderr, "resv-sidecar: shutting down, %d requests in flight\n", srv->loop.inflight);
+    logInfo("shutting down, %d requests in flight", srv->loop.inflight);
     syncStop(srv->sync);
     sseShutdown(srv->sse);
     if (srv->sock) evhttp_del_accept_socket(srv->http, srv->sock);

@@ -15,6 +15,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "log.h"
 #include "server.h"
 #include "workers.h"
 
@@ -59,17 +60,17 @@ static char *mainDefaultOpenapi(void) {
 static int mainMintToken(const sidecarConfig *cfg) {
     authRole role;
     if (!cfg->jwtSecretFile) {
-        fprintf(stderr, "resv-sidecar: --mint-token needs --jwt-secret-file\n");
+        logError("--mint-token needs --jwt-secret-file");
         return 2;
     }
     if (authRoleParse(cfg->mintRole, &role)) {
-        fprintf(stderr, "resv-sidecar: unknown role %s\n", cfg->mintRole);
+        logError("unknown role %s", cfg->mintRole);
         return 2;
     }
     size_t len;
     unsigned char *secret = authLoadSecret(cfg->jwtSecretFile, &len);
     if (!secret) {
-        fprintf(stderr, "resv-sidecar: cannot read %s\n", cfg->jwtSecretFile);
+        logError("cannot read %s", cfg->jwtSecretFile);
         return 1;
     }
     char *stores[64], *copy = cfg->mintStores ? strdup(cfg->mintStores) : NULL, *save = NULL;
@@ -82,7 +83,7 @@ static int mainMintToken(const sidecarConfig *cfg) {
     free(copy);
     free(secret);
     if (!token) {
-        fprintf(stderr, "resv-sidecar: cannot mint a token\n");
+        logError("cannot mint a token");
         return 1;
     }
     printf("%s\n", token);
@@ -100,7 +101,7 @@ int main(int argc, char **argv) {
         }
     configDefaults(&cfg);
     if (configParseArgs(&cfg, argc, argv, err, sizeof(err))) {
-        fprintf(stderr, "resv-sidecar: %s\n", err);
+        logError("%s", err);
         mainUsage();
         configFree(&cfg);
         return 2;

@@ -6,6 +6,8 @@
 
 #include <hiredis/adapters/libevent.h>
 
+#include "log.h"
+
 struct redisConn {
     struct event_base *base;
     char *host;
@@ -34,9 +36,8 @@ static void redisConnOnConnect(const redisAsyncContext *ac, int status) {
     if (status != REDIS_OK) {
         /* Once per outage, not every retry. */
         if (!rc->quiet)
-            fprintf(stderr,
-                    "resv-sidecar: redis %s:%d connect failed: %s (retrying every %ld ms)\n",
-                    rc->host, rc->port, ac->errstr, rc->reconnectMs);
+            logWarn("redis %s:%d connect failed: %s (retrying every %ld ms)", rc->host, rc->port,
+                    ac->errstr, rc->reconnectMs);
         rc->quiet = 1;
         rc->ac = NULL;
         if (!rc->closing) redisConnArm(rc, rc->reconnectMs);
@@ -44,7 +45,7 @@ static void redisConnOnConnect(const redisAsyncContext *ac, int status) {
     }
     rc->up = 1;
     rc->quiet = 0;
-    fprintf(stderr, "resv-sidecar: redis %s:%d connected\n", rc->host, rc->port);
+    logInfo("redis %s:%d connected", rc->host, rc->port);
 }
 
 /* hiredis frees the context after this callback. */
@@ -54,8 +55,8 @@ static void redisConnOnDisconnect(const redisAsyncContext *ac, int status) {
     rc->up = 0;
     rc->ac = NULL;
     if (rc->closing) return;
-    fprintf(stderr, "resv-sidecar: redis %s:%d disconnected%s%s\n", rc->host, rc->port,
-            status == REDIS_OK ? "" : ": ", status == REDIS_OK ? "" : ac->errstr);
+    logWarn("redis %s:%d disconnected%s%s", rc->host, rc->port, status == REDIS_OK ? "" : ": ",
+            status == REDIS_OK ? "" : ac->errstr);
     evtimer_del(rc->timer);
     redisConnArm(rc, rc->reconnectMs);
 }
@@ -70,8 +71,7 @@ static void redisConnOnTimer(evutil_socket_t fd, short what, void *arg) {
         redisAsyncContext *ac = rc->ac;
         rc->ac = NULL;
         ac->data = NULL;
-        if (!rc->quiet)
-            fprintf(stderr, "resv-sidecar: redis %s:%d connect timed out\n", rc->host, rc->port);
+        if (!rc->quiet) logWarn("redis %s:%d connect timed out", rc->host, rc->port);
         rc->quiet = 1;
         redisAsyncFree(ac);
         redisConnArm(rc, rc->reconnectMs);
@@ -89,8 +89,7 @@ static void redisConnStart(redisConn *rc) {
     redisAsyncContext *ac = redisAsyncConnect(rc->host, rc->port);
     if (!ac || ac->err) {
         if (!rc->quiet)
-            fprintf(stderr, "resv-sidecar: redis %s:%d: %s\n", rc->host, rc->port,
-                    ac ? ac->errstr : "out of memory");
+            logWarn("redis %s:%d: %s", rc->host, rc->port, ac ? ac->errstr : "out of memory");
         rc->quiet = 1;
         if (ac) redisAsyncFree(ac);
         redisConnArm(rc, rc->reconnectMs);

@@ -72,6 +72,57 @@ int resvJsonAppendFields(const json_t *obj, redisCmd *a, const char **badField) 
     return 0;
 }
 
+/* Fields of the model that our sync callers may not set: the server's own, and the
+ * state of our pushes to the provider (the module and the sidecar keep it). */
+static int resvJsonServerSet(int f) {
+    return f == RESV_F_ID || f == RESV_F_STORE_ID || f == RESV_F_CREATED_AT ||
+           f == RESV_F_SYNC_STATUS || f == RESV_F_SYNCED_AT || f == RESV_F_SYNC_ERROR;
+}
+
+static int resvJsonTypeOk(resvJsonType t, const json_t *v, const char **why) {
+    if (json_is_null(v)) return 1;
+    switch (t) {
+    case RESV_JSON_STRING: *why = "must be a string"; return json_is_string(v);
+    case RESV_JSON_INTEGER: *why = "must be an integer"; return json_is_integer(v);
+    case RESV_JSON_NUMBER: *why = "must be a number"; return json_is_number(v);
+    case RESV_JSON_BOOL: *why = "must be true or false"; return json_is_boolean(v);
+    }
+    return 0;
+}
+
+int resvJsonCheckInput(const json_t *obj, const char *systemId, const char **field,
+                       const char **why) {
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        *field = key;
+        const char *name = strcmp(key, "external_id") == 0 ? "external_reservation_id" : key;
+        int f = resvFieldLookup(resvFields, RESV_F_COUNT, name, strlen(name));
+        if (f < 0) {
+            *why = "is not a field of a reservation";
+            return -1;
+        }
+        if (resvJsonServerSet(f)) {
+            *why = "is set by the server";
+            return -1;
+        }
+        if (name != key && json_object_get(obj, name)) {
+            *why = "and external_reservation_id are one field: give one of them";
+            return -1;
+        }
+        if (f == RESV_F_RESERVATION_ID && !json_is_string(v)) {
+            *why = "must be a string";
+            return -1;
+        }
+        if (!resvJsonTypeOk(resvFieldJsonType(&resvFields[f]), v, why)) return -1;
+        if (f == RESV_F_SYSTEM_ID && json_is_string(v) && strcmp(json_string_value(v), systemId)) {
+            *why = "must be the system of the path (or left out)";
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int resvJsonReservationId(const json_t *obj, char *buf, size_t buflen) {
     const json_t *v = json_object_get(obj, "reservation_id");
     if (json_is_string(v)) {
@@ -89,7 +140,7 @@ int resvJsonReservationId(const json_t *obj, char *buf, size_t buflen) {
 
 int resvUpsertArgv(redisCmd *a, const char *store, const json_t *item, const resvUpsertFrom *from,
                    const char **why, const char **field) {
-    char rid[RESV_ID_MAX + 1];
+    char rid[RESV_ID_MAX_BYTES + 1];
     *field = "reservation_id";
     if (!json_is_object(item)) {
         *why = "must be a JSON object";

@@ -10,6 +10,7 @@
 #include "routes_events.h"
 #include "routes_ops.h"
 #include "routes_reservations.h"
+#include "routes_search.h"
 #include "routes_stores.h"
 #include "routes_sync.h"
 #include "routes_systems.h"
@@ -26,36 +27,50 @@ typedef struct {
     unsigned methods; /* EVHTTP_REQ_* bits */
     const char *pattern;
     routeHandler *handler;
-    unsigned roles; /* AUTH_ROLE_BIT mask; 0: public */
+    unsigned roles;                /* AUTH_ROLE_BIT mask; 0: public */
+    const char *const *queryNames; /* the query parameters it takes; any other is a 400 */
 } route;
+
+/* Query parameters per route: a typo (or a filter we do not have, like
+ * list?customer_phone=) must not be ignored into a wider answer. */
+static const char *const qNone[] = {NULL};
+static const char *const qStore[] = {"store_id", NULL};
+static const char *const qList[] = {"store_id", "status", "date_from", "date_to",
+                                    "limit",    "cursor", NULL};
+static const char *const qStats[] = {"store_id", "date_from", "date_to", "bucket", NULL};
+static const char *const qSearch[] = {"store_id", "q", "date_from", "date_to", "limit", NULL};
+static const char *const qHistory[] = {"count", NULL};
+static const char *const qStatus[] = {"status", "arrival_time", "table_number", NULL};
 
 #define API "/api/v1/integrations"
 /* First match wins, so fixed names come before {} on the same level. */
 static const route routes[] = {
-    {EVHTTP_REQ_GET, "/healthz", routeHealthz, 0},
-    {EVHTTP_REQ_GET, "/openapi.json", routeOpenapi, 0},
-    {EVHTTP_REQ_GET, "/metrics", routeMetrics, 0},
-    {EVHTTP_REQ_POST, API "/systems", routeSystemsCreate, R(ADMIN) | R(STORE_MANAGER)},
-    {EVHTTP_REQ_GET, API "/systems", routeSystemsList, ANY_ROLE},
-    {EVHTTP_REQ_GET, API "/systems/{}", routeSystemsGet, ANY_ROLE},
-    {EVHTTP_REQ_POST, API "/systems/{}/test", routeSystemsTest, R(ADMIN) | R(STORE_MANAGER)},
-    {EVHTTP_REQ_POST, API "/systems/{}/pull", routeSystemsPull, R(ADMIN) | R(STORE_MANAGER)},
-    {EVHTTP_REQ_GET, API "/stores/{}/settings", routeStoreSettingsGet, ANY_ROLE},
-    {EVHTTP_REQ_PUT, API "/stores/{}/settings", routeStoreSettingsPut, R(ADMIN) | R(STORE_MANAGER)},
-    {EVHTTP_REQ_GET, API "/events", routeEvents, ANY_ROLE},
-    {EVHTTP_REQ_GET, API "/sync/failures", routeSyncFailures, ANY_ROLE},
-    {EVHTTP_REQ_GET, API "/reservation/list", routeReservationList, ANY_ROLE},
-    {EVHTTP_REQ_GET, API "/reservation/stats", routeReservationStats, ANY_ROLE},
-    {EVHTTP_REQ_GET, API "/reservation/tables", routeReservationTables, ANY_ROLE},
+    {EVHTTP_REQ_GET, "/healthz", routeHealthz, 0, qNone},
+    {EVHTTP_REQ_GET, "/openapi.json", routeOpenapi, 0, qNone},
+    {EVHTTP_REQ_GET, "/metrics", routeMetrics, 0, qNone},
+    {EVHTTP_REQ_POST, API "/systems", routeSystemsCreate, R(ADMIN) | R(STORE_MANAGER), qNone},
+    {EVHTTP_REQ_GET, API "/systems", routeSystemsList, ANY_ROLE, qStore},
+    {EVHTTP_REQ_GET, API "/systems/{}", routeSystemsGet, ANY_ROLE, qNone},
+    {EVHTTP_REQ_POST, API "/systems/{}/test", routeSystemsTest, R(ADMIN) | R(STORE_MANAGER), qNone},
+    {EVHTTP_REQ_POST, API "/systems/{}/pull", routeSystemsPull, R(ADMIN) | R(STORE_MANAGER), qNone},
+    {EVHTTP_REQ_GET, API "/stores/{}/settings", routeStoreSettingsGet, ANY_ROLE, qNone},
+    {EVHTTP_REQ_PUT, API "/stores/{}/settings", routeStoreSettingsPut, R(ADMIN) | R(STORE_MANAGER),
+     qNone},
+    {EVHTTP_REQ_GET, API "/events", routeEvents, ANY_ROLE, qStore},
+    {EVHTTP_REQ_GET, API "/sync/failures", routeSyncFailures, ANY_ROLE, qStore},
+    {EVHTTP_REQ_GET, API "/reservation/list", routeReservationList, ANY_ROLE, qList},
+    {EVHTTP_REQ_GET, API "/reservation/stats", routeReservationStats, ANY_ROLE, qStats},
+    {EVHTTP_REQ_GET, API "/reservation/tables", routeReservationTables, ANY_ROLE, qStore},
+    {EVHTTP_REQ_GET, API "/reservation/search", routeReservationSearch, ANY_ROLE, qSearch},
     {EVHTTP_REQ_POST, API "/reservation/{}/sync", routeReservationSync,
-     R(ADMIN) | R(STORE_MANAGER) | R(CUSTOMER_MANAGER)},
+     R(ADMIN) | R(STORE_MANAGER) | R(CUSTOMER_MANAGER), qNone},
     {EVHTTP_REQ_POST, API "/reservation/{}/resync", routeReservationResync,
-     R(ADMIN) | R(STORE_MANAGER) | R(CUSTOMER_MANAGER)},
-    {EVHTTP_REQ_GET, API "/reservation/{}", routeReservationGet, ANY_ROLE},
-    {EVHTTP_REQ_GET, API "/reservation/{}/history", routeReservationHistory, ANY_ROLE},
+     R(ADMIN) | R(STORE_MANAGER) | R(CUSTOMER_MANAGER), qNone},
+    {EVHTTP_REQ_GET, API "/reservation/{}", routeReservationGet, ANY_ROLE, qNone},
+    {EVHTTP_REQ_GET, API "/reservation/{}/history", routeReservationHistory, ANY_ROLE, qHistory},
     {EVHTTP_REQ_PUT, API "/reservation/{}/status", routeReservationStatus,
-     R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER)},
-    {EVHTTP_REQ_POST, API "/webhooks/reservation/{}", routeWebhookReceive, 0},
+     R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER), qStatus},
+    {EVHTTP_REQ_POST, API "/webhooks/reservation/{}", routeWebhookReceive, 0, qNone},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -138,9 +153,6 @@ httpResult routesDispatch(httpCtx *c) {
     const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(req);
     const char *path = u ? evhttp_uri_get_path(u) : NULL;
     if (!path || !*path) return httpFail(c, HTTP_R_NOT_FOUND, NULL, "no such path");
-    const char *q = evhttp_uri_get_query(u);
-    if (q && evhttp_parse_query_str(q, &c->query) != 0)
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "malformed query string");
 
     char *segs[PATH_MAX_SEGMENTS];
     int nsegs = routesSplitPath(path, segs, PATH_MAX_SEGMENTS);
@@ -178,5 +190,6 @@ httpResult routesDispatch(httpCtx *c) {
         return httpFail(c, HTTP_R_NOT_FOUND, NULL, "no such path");
     }
     if (route->roles && (r = routesAuthorize(c, route)) != HTTP_R_OK) return r;
+    if ((r = httpParseQuery(c, evhttp_uri_get_query(u), route->queryNames)) != HTTP_R_OK) return r;
     return route->handler(c);
 }

@@ -27,7 +27,7 @@ static void sseStart(httpCtx *c, const char *lastId) {
         httpFinish(c, httpFail(c, HTTP_R_UNAVAILABLE, NULL, "the client went away"), NULL);
         return;
     }
-    char key[RESV_ID_MAX + 32];
+    char key[RESV_ID_MAX_BYTES + 32];
     snprintf(key, sizeof(key), RESV_KEY_CHANGES, (int)strlen(c->store), c->store);
     if (sseAdd(c->srv->sse, c, key, lastId))
         httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory"), NULL);
@@ -83,7 +83,7 @@ httpResult routeEvents(httpCtx *c) {
         return HTTP_R_PENDING;
     }
     /* No Last-Event-ID: new entries only, from the feed's current last id. */
-    char key[RESV_ID_MAX + 32];
+    char key[RESV_ID_MAX_BYTES + 32];
     snprintf(key, sizeof(key), RESV_KEY_CHANGES, (int)strlen(store), store);
     redisCmd a;
     redisCmdInit(&a, "XREVRANGE");

@@ -1,6 +1,7 @@
 /* The operator's routes: health, metrics and the API description. */
 #include "routes_ops.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,7 @@ static void opsStatsSum(serverStats *sum, const serverStats *st) {
     sum->ownerCacheEntries += st->ownerCacheEntries;
     sum->rejectedConnections += st->rejectedConnections;
     sum->webhooksDuplicate += st->webhooksDuplicate;
+    sum->webhooksIgnored += st->webhooksIgnored;
     sum->redisReconnects += st->redisReconnects;
     sum->inflight += st->inflight;
     sum->redisUp = sum->redisUp && st->redisUp;
@@ -80,17 +82,49 @@ static unsigned long long opsRequests(const serverStats *st) {
     return n;
 }
 
-/* Every counter is the process's (the sum over the worker loops); the worker lines
- * show how the load spreads. */
-httpResult routeMetrics(httpCtx *c) {
+/* The module's gauges (INFO resv), when Redis answered: the same numbers under the
+ * same names, so an operator reads one set of words in both places. */
+static void opsMetricsGauges(struct evbuffer *b, const redisReply *r) {
+    static const struct {
+        const char *field, *help;
+    } gauges[] = {
+        {"resv_outbox_entries", "Status changes waiting in the push outboxes of all stores."},
+        {"resv_outbox_stores", "Stores with a non-empty push outbox."},
+        {"resv_outbox_oldest_age_seconds", "Age of the oldest undelivered outbox entry."},
+        {"resv_sync_failures", "Reservations whose last push failed, over all stores."},
+    };
+    if (!r || r->type != REDIS_REPLY_STRING) return;
+    for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
+        char key[64];
+        snprintf(key, sizeof(key), "\n%s:", gauges[i].field);
+        const char *at = strstr(r->str, key);
+        if (!at) continue;
+        long long v = strtoll(at + strlen(key), NULL, 10);
+        evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s gauge\n%s %lld\n", gauges[i].field,
+                            gauges[i].help, gauges[i].field, gauges[i].field, v);
+    }
+}
+
+static void opsMetricsFinish(httpCtx *c, const redisReply *info);
+
+static void opsMetricsReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    /* Not httpReplyTake(): without Redis the sidecar's own metrics still answer. */
+    c->redisPending--;
+    opsMetricsFinish(c, reply);
+}
+
+static void opsMetricsFinish(httpCtx *c, const redisReply *info) {
     server *srv = c->srv;
     serverGroup *g = srv->group;
     struct evbuffer *b = evbuffer_new();
-    if (!b) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
     serverStats sum, *per = calloc((size_t)g->n, sizeof(*per));
-    if (!per) {
-        evbuffer_free(b);
-        return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    if (!b || !per) {
+        if (b) evbuffer_free(b);
+        free(per);
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory"), NULL);
+        return;
     }
     memset(&sum, 0, sizeof(sum));
     sum.redisUp = 1;
@@ -147,10 +181,15 @@ httpResult routeMetrics(httpCtx *c) {
         "resv_sidecar_owner_cache_wrong_total %llu\n"
         "# HELP resv_sidecar_owner_cache_entries Reservation owners remembered.\n"
         "# TYPE resv_sidecar_owner_cache_entries gauge\n"
-        "resv_sidecar_owner_cache_entries %zu\n",
+        "resv_sidecar_owner_cache_entries %zu\n"
+        "# HELP resv_sidecar_webhooks_ignored_total Webhook events acknowledged without "
+        "handling (an event the sidecar does not know).\n"
+        "# TYPE resv_sidecar_webhooks_ignored_total counter\n"
+        "resv_sidecar_webhooks_ignored_total %llu\n",
         sum.requestMicros, sum.inflight, __atomic_load_n(&g->connections, __ATOMIC_RELAXED),
         sum.rejectedConnections, sum.redisUp, sum.redisReconnects, sum.redisErrors,
-        sum.webhooksDuplicate, sum.ownerCacheHits, sum.ownerCacheWrong, sum.ownerCacheEntries);
+        sum.webhooksDuplicate, sum.ownerCacheHits, sum.ownerCacheWrong, sum.ownerCacheEntries,
+        sum.webhooksIgnored);
     const syncStats *ss = &sum.sync;
     evbuffer_add_printf(
         b,
@@ -175,9 +214,20 @@ httpResult routeMetrics(httpCtx *c) {
         "# TYPE resv_sidecar_sse_clients gauge\nresv_sidecar_sse_clients %d\n",
         ss->pushOk, ss->pushFailed, ss->pushRetries, ss->pulls, ss->pullErrors, ss->pulledItems,
         ss->workers, sum.providerInflight, sum.sseClients);
+    opsMetricsGauges(b, info);
     size_t len = evbuffer_get_length(b);
     httpFinishRaw(c, 200, "text/plain; version=0.0.4; charset=utf-8",
                   (const char *)evbuffer_pullup(b, -1), len);
     evbuffer_free(b);
+}
+
+/* Every counter is the process's (the sum over the worker loops); the worker lines
+ * show how the load spreads; the module's gauges come from INFO resv. */
+httpResult routeMetrics(httpCtx *c) {
+    redisCmd a;
+    redisCmdInit(&a, "INFO");
+    redisCmdPushStr(&a, "resv");
+    if (httpRedis(c, opsMetricsReply, &a) == HTTP_R_PENDING) return HTTP_R_PENDING;
+    opsMetricsFinish(c, NULL);
     return HTTP_R_PENDING;
 }

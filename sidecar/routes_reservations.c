@@ -149,6 +149,10 @@ httpResult routeReservationStatus(httpCtx *c) {
     if (r != HTTP_R_OK) return r;
     if (arrival && *arrival && resvParseDateOrDateTime(arrival, strlen(arrival), 0, &t))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "arrival_time must be YYYY-MM-DDTHH:MM:SS");
+    if (arrival && *arrival && strcmp(status, "arrived") != 0)
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "arrival_time applies to status arrived only");
+    if (table && *table && strcmp(status, "seated") != 0)
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "table_number applies to status seated only");
     char buf[RESV_CANON_MAX];
     const char *canon, *why;
     size_t canonLen;
@@ -297,6 +301,7 @@ httpResult routeReservationTables(httpCtx *c) {
 /* RESV.UPSERT for one provider object of a sync. */
 static int resvSyncArgv(httpCtx *c, const json_t *item, const char *payload, size_t payloadLen,
                         redisCmd *a, const char **why, const char **field) {
+    if (json_is_object(item) && resvJsonCheckInput(item, c->params[0], field, why)) return -1;
     resvUpsertFrom from = {"sync", c->claims.sub, "sync", payload, payloadLen, NULL, c->params[0]};
     return resvUpsertArgv(a, c->store, item, &from, why, field);
 }
@@ -453,7 +458,7 @@ static httpResult resvSyncBulk(httpCtx *c, json_t *items) {
     for (size_t i = 0; i < n; i++) {
         json_t *item = json_array_get(items, i);
         resvBulkItem *it = &b->items[i];
-        char rid[RESV_ID_MAX + 1], msg[256];
+        char rid[RESV_ID_MAX_BYTES + 1], msg[256];
         if (json_is_object(item) && resvJsonReservationId(item, rid, sizeof(rid)) == 0)
             it->rid = strdup(rid);
         const char *why, *field;
@@ -485,6 +490,15 @@ static httpResult resvSyncWithSystem(httpCtx *c, const redisReply *sys) {
     if (items) {
         if (!json_is_array(items))
             return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "reservations must be an array");
+        if (json_object_size(c->body) > 1) {
+            const char *key;
+            json_t *v;
+            json_object_foreach(c->body, key, v) {
+                if (strcmp(key, "reservations"))
+                    return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                                    "%s is not allowed beside reservations", key);
+            }
+        }
         return resvSyncBulk(c, items);
     }
     return resvSyncSingle(c);

@@ -32,10 +32,18 @@ static void syncResyncReply(redisAsyncContext *ac, void *reply, void *privdata) 
 static httpResult syncResyncWithSystem(httpCtx *c, const redisReply *sys) {
     httpResult r = lookupSystemStore(c, sys);
     if (r != HTTP_R_OK) return r;
-    char rid[RESV_ID_MAX + 1];
+    char rid[RESV_ID_MAX_BYTES + 1];
     int one = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(c->body, key, v) {
+        if (strcmp(key, "reservation_id"))
+            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                            "%s is not a field of a resync (only reservation_id)", key);
+    }
     if (c->body && json_object_get(c->body, "reservation_id")) {
-        if (resvJsonReservationId(c->body, rid, sizeof(rid)) || !resvIdValid(rid, strlen(rid)))
+        if (!json_is_string(json_object_get(c->body, "reservation_id")) ||
+            resvJsonReservationId(c->body, rid, sizeof(rid)) || !resvIdValid(rid, strlen(rid)))
             return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
                             "reservation_id must be a valid reservation id");
         one = 1;

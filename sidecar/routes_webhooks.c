@@ -7,6 +7,7 @@
 
 #include <event2/buffer.h>
 
+#include "log.h"
 #include "reservation_json.h"
 #include "resv_keys.h"
 #include "resv_model.h"
@@ -20,7 +21,7 @@
 
 typedef struct {
     char event[32];
-    char rid[RESV_ID_MAX + 1];
+    char rid[RESV_ID_MAX_BYTES + 1];
 } webhookState;
 
 static void webhookUpsertReply(redisAsyncContext *ac, void *reply, void *privdata) {
@@ -87,10 +88,16 @@ static httpResult webhookWithSystem(httpCtx *c, const redisReply *sys) {
     if (!event) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "event is required (a string)");
     int cancelled = strcmp(event, "reservation.cancelled") == 0;
     if (!cancelled && strcmp(event, "reservation.created") != 0 &&
-        strcmp(event, "reservation.updated") != 0)
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                        "event must be reservation.created, reservation.updated or "
-                        "reservation.cancelled");
+        strcmp(event, "reservation.updated") != 0) {
+        /* An event we do not handle is acknowledged, or the provider would retry it
+         * for days (Standard Webhooks); the log says it came. */
+        c->srv->webhooksIgnored++;
+        logInfo("webhook %s system %s: event %.64s ignored", msgId ? msgId : "-", c->params[0],
+                event);
+        httpFinish(c, HTTP_R_OK,
+                   json_pack("{s:b,s:b,s:s}", "received", 1, "ignored", 1, "event", event));
+        return HTTP_R_PENDING;
+    }
     if (!json_is_object(data))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "data is required (a JSON object)");
 
@@ -103,7 +110,7 @@ static httpResult webhookWithSystem(httpCtx *c, const redisReply *sys) {
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "data.reservation_id is required (a string)");
     if ((r = lookupSystemStore(c, sys)) != HTTP_R_OK) return r;
 
-    char actor[RESV_ID_MAX + 16];
+    char actor[RESV_ID_MAX_BYTES + 16];
     snprintf(actor, sizeof(actor), "webhook:%s", c->params[0]);
     /* A cancellation is the status, whatever else the data says; the other given fields
      * merge as in an update. */

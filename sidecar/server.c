@@ -9,6 +9,8 @@
 
 #include <event2/http.h>
 
+#include "http_pages.h"
+#include "log.h"
 #include "sse.h"
 
 static char *serverReadFile(const char *path, size_t *len) {
@@ -44,22 +46,20 @@ int serverSharedLoad(serverShared *sh, sidecarConfig *cfg) {
     if (cfg->jwtSecretFile) {
         sh->jwtSecret = authLoadSecret(cfg->jwtSecretFile, &sh->jwtSecretLen);
         if (!sh->jwtSecret || sh->jwtSecretLen == 0) {
-            fprintf(stderr, "resv-sidecar: cannot read the JWT secret from %s\n",
-                    cfg->jwtSecretFile);
+            logError("cannot read the JWT secret from %s", cfg->jwtSecretFile);
             return -1;
         }
     } else {
-        fprintf(stderr, "resv-sidecar: no --jwt-secret-file: every authenticated endpoint "
-                        "answers 401\n");
+        logWarn("no --jwt-secret-file: every authenticated endpoint "
+                "answers 401");
     }
     if (cfg->openapiFile) {
         sh->openapi = serverReadFile(cfg->openapiFile, &sh->openapiLen);
         if (!sh->openapi)
-            fprintf(stderr, "resv-sidecar: cannot read %s: GET /openapi.json answers 404\n",
-                    cfg->openapiFile);
+            logWarn("cannot read %s: GET /openapi.json answers 404", cfg->openapiFile);
     }
     if (configSplitHostPort(cfg->listen, host, sizeof(host), &port)) {
-        fprintf(stderr, "resv-sidecar: bad --listen address %s\n", cfg->listen);
+        logError("bad --listen address %s", cfg->listen);
         return -1;
     }
     if (!cfg->publicUrl) {
@@ -88,6 +88,7 @@ static void serverStatsOwn(server *srv, serverStats *st) {
     st->ownerCacheEntries = ownerCacheCount(srv->loop.owners);
     st->rejectedConnections = srv->rejectedConnections;
     st->webhooksDuplicate = srv->webhooksDuplicate;
+    st->webhooksIgnored = srv->webhooksIgnored;
     st->inflight = srv->loop.inflight;
     st->redisUp = redisConnIsUp(srv->loop.redis);
     st->redisReconnects = redisConnReconnects(srv->loop.redis);
@@ -96,21 +97,18 @@ static void serverStatsOwn(server *srv, serverStats *st) {
     syncGetStats(srv->sync, &st->sync);
 }
 
-static void serverStatsPublish(server *srv, int live) {
+static void serverStatsPublish(server *srv) {
     serverStats st;
     serverStatsOwn(srv, &st);
     pthread_mutex_lock(&srv->statsLock);
     srv->statsPublished = st;
-    srv->statsSeq++;
-    srv->statsLive = live;
-    pthread_cond_broadcast(&srv->statsCond);
     pthread_mutex_unlock(&srv->statsLock);
 }
 
-static void serverOnStatsAsked(evutil_socket_t fd, short what, void *arg) {
+static void serverOnStatsTick(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
-    serverStatsPublish(arg, 1);
+    serverStatsPublish(arg);
 }
 
 void serverStatsOf(server *srv, int i, serverStats *st) {
@@ -119,30 +117,19 @@ void serverStatsOf(server *srv, int i, serverStats *st) {
         serverStatsOwn(srv, st);
         return;
     }
-    /* Two loops asking each other at once both wait out the 100 ms and take the last
-     * snapshot: /metrics is an operator's endpoint, a rare and short stall is fine. */
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += 100000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    /* Another loop's snapshot, at most SERVER_STATS_TICK_MS old: a loop never waits on
+     * another (the lock is held only to copy). */
     pthread_mutex_lock(&o->statsLock);
-    unsigned long want = o->statsSeq + 1;
-    if (o->statsLive) {
-        event_active(o->statsEv, EV_TIMEOUT, 0);
-        while (o->statsLive && o->statsSeq < want)
-            if (pthread_cond_timedwait(&o->statsCond, &o->statsLock, &until)) break;
-    }
     *st = o->statsPublished;
     pthread_mutex_unlock(&o->statsLock);
 }
 
 void serverRun(server *srv) {
-    serverStatsPublish(srv, 1);
+    struct timeval tick = {0, SERVER_STATS_TICK_MS * 1000};
+    serverStatsPublish(srv);
+    evtimer_add(srv->statsEv, &tick);
     event_base_dispatch(srv->base);
-    serverStatsPublish(srv, 0);
+    serverStatsPublish(srv);
 }
 
 int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
@@ -156,8 +143,7 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
     srv->group = group;
     srv->index = index;
     pthread_mutex_init(&srv->statsLock, NULL);
-    pthread_cond_init(&srv->statsCond, NULL);
-    srv->statsEv = event_new(base, -1, 0, serverOnStatsAsked, srv);
+    srv->statsEv = event_new(base, -1, EV_PERSIST, serverOnStatsTick, srv);
     if (!srv->statsEv) return -1;
 
     /* Several addresses are seed nodes of a cluster; routing by slot is not there yet,
@@ -166,12 +152,11 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
     snprintf(first, sizeof(first), "%s", cfg->redis);
     first[strcspn(first, ",")] = '\0';
     if (strchr(cfg->redis, ',') && index == 0)
-        fprintf(stderr,
-                "resv-sidecar: several --redis addresses given: cluster routing is not "
-                "implemented yet, using %s only\n",
+        logWarn("several --redis addresses given: cluster routing is not "
+                "implemented yet, using %s only",
                 first);
     if (configSplitHostPort(first, host, sizeof(host), &port)) {
-        fprintf(stderr, "resv-sidecar: bad --redis address %s\n", first);
+        logError("bad --redis address %s", first);
         return -1;
     }
     srv->loop.redis =
@@ -186,7 +171,7 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
     if (!srv->sync) return -1;
     srv->sse = sseNew(base, cfg, srv->loop.redis, &group->streams);
     if (!srv->sse) return -1;
-    if (index == 0) fprintf(stderr, "resv-sidecar: redis %s\n", first);
+    if (index == 0) logInfo("redis %s", first);
     return 0;
 }
 
@@ -208,11 +193,11 @@ void serverFree(server *srv) {
     srv->sse = NULL;
     if (srv->http) evhttp_free(srv->http);
     srv->http = NULL;
+    httpPagesFree(srv->pages);
     if (srv->drainTimer) event_free(srv->drainTimer);
     free(srv->conns);
     if (srv->statsEv) {
         event_free(srv->statsEv);
-        pthread_cond_destroy(&srv->statsCond);
         pthread_mutex_destroy(&srv->statsLock);
     }
     memset(srv, 0, sizeof(*srv));

@@ -25,10 +25,13 @@ typedef struct {
     size_t openapiLen;
 } serverShared;
 
+#define SERVER_STATS_TICK_MS 500
+
 /* What /metrics shows of one loop. */
 typedef struct {
     unsigned long long requestsByClass[6], requestMicros, redisErrors;
     unsigned long long ownerCacheHits, ownerCacheWrong, rejectedConnections, webhooksDuplicate;
+    unsigned long long webhooksIgnored;
     unsigned long redisReconnects;
     size_t ownerCacheEntries;
     int inflight, redisUp, providerInflight, sseClients;
@@ -60,6 +63,7 @@ typedef struct server {
     /* The listener's (listener.c): evhttp, open client connections (removed by their
      * close callback), the drain. */
     struct evhttp *http;
+    struct httpPages *pages; /* evhttp's own error pages made JSON (http_pages.h) */
     struct evhttp_bound_socket *sock;
     struct evhttp_connection **conns;
     int nconns, capConns;
@@ -68,12 +72,10 @@ typedef struct server {
     /* Counters for /metrics beside the HTTP layer's. */
     unsigned long long rejectedConnections;
     unsigned long long webhooksDuplicate;
-    /* Another loop's /metrics asks this loop for a snapshot (statsEv) and waits for it
-     * on statsCond; statsLive is 0 once the loop has ended (its last snapshot stays). */
+    unsigned long long webhooksIgnored; /* events we do not handle, acknowledged */
+    /* What another loop's /metrics reads of this one: a snapshot published every
+     * SERVER_STATS_TICK_MS by statsEv, and when the loop ends. */
     pthread_mutex_t statsLock;
-    pthread_cond_t statsCond;
-    unsigned long statsSeq;
-    int statsLive;
     serverStats statsPublished;
     struct event *statsEv;
 } server;

@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <openssl/rand.h>
 
+#include "log.h"
 #include "providers.h"
 #include "reservation_json.h"
 #include "resv_keys.h"
@@ -129,8 +130,7 @@ static void syncPushReported(redisAsyncContext *ac, void *reply, void *privdata)
     redisReply *r = reply;
     int reported = r && r->type != REDIS_REPLY_ERROR;
     if (r && r->type == REDIS_REPLY_ERROR)
-        fprintf(stderr, "resv-sidecar: push store %s: RESV.PUSHED %s: %s\n", w->store, w->entryId,
-                r->str);
+        logError("push store %s: RESV.PUSHED %s: %s", w->store, w->entryId, r->str);
     if (reported) {
         w->attempts = 0;
         w->retryAtUs = 0;
@@ -180,9 +180,8 @@ static void syncPushDelivered(const providerResult *res, void *arg) {
         for (int i = 1; i < w->attempts && delay < e->cfg->pushBackoffMaxMs; i++)
             delay *= 2;
         if (delay > e->cfg->pushBackoffMaxMs) delay = e->cfg->pushBackoffMaxMs;
-        fprintf(stderr,
-                "resv-sidecar: push store %s change %s (%s): attempt %d failed: %s; retry in "
-                "%ld ms\n",
+        logWarn("push store %s change %s (%s): attempt %d failed: %s; retry in "
+                "%ld ms",
                 w->store, w->entryId, w->rid, w->attempts, res->error, delay);
         e->stats.pushRetries++;
         w->retryAtUs = clockNowUs() + (uint64_t)delay * 1000u;
@@ -194,8 +193,7 @@ static void syncPushDelivered(const providerResult *res, void *arg) {
         snprintf(why, sizeof(why), "gave up after %d attempts: %s", w->attempts, res->error);
     else
         snprintf(why, sizeof(why), "%s", res->error);
-    fprintf(stderr, "resv-sidecar: push store %s change %s (%s) failed: %s\n", w->store, w->entryId,
-            w->rid, why);
+    logError("push store %s change %s (%s) failed: %s", w->store, w->entryId, w->rid, why);
     syncPushReport(w, 0, why);
 }
 
@@ -214,7 +212,7 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
     if (r && r->type == REDIS_REPLY_ARRAY) w->quiet = 0;
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0 || e->stopping || w->gone) {
         if (r && r->type == REDIS_REPLY_ERROR && !w->quiet)
-            fprintf(stderr, "resv-sidecar: push store %s: RESV.OUTBOX: %s\n", w->store, r->str);
+            logError("push store %s: RESV.OUTBOX: %s", w->store, r->str);
         if (r && r->type == REDIS_REPLY_ERROR) w->quiet = 1;
         syncWorkerIdle(w);
         return;
@@ -223,7 +221,7 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
         entry->element[0]->type != REDIS_REPLY_STRING ||
         entry->element[0]->len >= SYNC_ENTRY_ID_MAX) {
-        fprintf(stderr, "resv-sidecar: push store %s: unexpected RESV.OUTBOX reply\n", w->store);
+        logError("push store %s: unexpected RESV.OUTBOX reply", w->store);
         syncWorkerIdle(w);
         return;
     }
@@ -262,7 +260,7 @@ static void syncPushLeased(redisAsyncContext *ac, void *reply, void *privdata) {
     redisReply *r = reply;
     if (!r || r->type != REDIS_REPLY_INTEGER || r->integer != 1 || w->e->stopping || w->gone) {
         if (r && r->type == REDIS_REPLY_ERROR && !w->quiet)
-            fprintf(stderr, "resv-sidecar: push store %s: RESV.LEASE: %s\n", w->store, r->str);
+            logWarn("push store %s: RESV.LEASE: %s", w->store, r->str);
         if (r && r->type == REDIS_REPLY_ERROR) w->quiet = 1;
         syncWorkerIdle(w); /* another sidecar pushes this store now */
         return;
@@ -318,18 +316,42 @@ static void syncPullFinish(syncPull *p) {
     if (!p->rep.ok) {
         e->stats.pullErrors++;
         if (!p->rep.cancelled)
-            fprintf(stderr, "resv-sidecar: pull system %s store %s: %s\n", p->systemId, p->store,
-                    p->rep.error);
+            logWarn("pull system %s store %s: %s", p->systemId, p->store, p->rep.error);
     }
     e->stats.pulledItems += (unsigned long long)p->rep.pulled;
     p->done(&p->rep, p->arg);
     syncPullFree(p);
 }
 
+static void syncPullErrorStored(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    syncPull *p = privdata;
+    redisReply *r = reply;
+    p->pending--;
+    if (r && r->type == REDIS_REPLY_ERROR)
+        logError("pull system %s: storing last_error: %s", p->systemId, r->str);
+    syncPullFinish(p);
+}
+
+/* A failed pull is the system's last_error (the next successful one clears it), so an
+ * operator sees it where the connection test puts its own. */
 static void syncPullFail(syncPull *p, int cancelled, const char *error) {
     p->rep.ok = 0;
     p->rep.cancelled = cancelled;
     snprintf(p->rep.error, sizeof(p->rep.error), "%s", error);
+    if (!cancelled && redisConnIsUp(p->e->redis)) {
+        char text[sizeof(p->rep.error) + 16];
+        snprintf(text, sizeof(text), "pull failed: %s", p->rep.error);
+        redisCmd a;
+        redisCmdInit(&a, "RESV.SYSTEM.SET");
+        redisCmdPushKey(&a, p->systemId);
+        redisCmdPushStr(&a, "last_error");
+        redisCmdPush(&a, text, strnlen(text, 500));
+        if (redisConnSend(p->e->redis, &a, syncPullErrorStored, p) == 0) {
+            p->pending++;
+            return;
+        }
+    }
     syncPullFinish(p);
 }
 
@@ -344,8 +366,7 @@ static void syncPullStored(redisAsyncContext *ac, void *reply, void *privdata) {
     }
     if (r->type == REDIS_REPLY_ERROR) {
         /* The system was deleted meanwhile: the reservations are in, nothing to keep. */
-        fprintf(stderr, "resv-sidecar: pull system %s: storing last_pull_at: %s\n", p->systemId,
-                r->str);
+        logError("pull system %s: storing last_pull_at and last_error: %s", p->systemId, r->str);
         p->rep.lastPullAt[0] = '\0';
     }
     syncPullFinish(p);
@@ -374,16 +395,17 @@ static void syncPullPageDone(syncPull *p) {
         return;
     }
     p->rep.ok = 1;
-    if (!p->maxUpdated[0] || (p->since[0] && strcmp(p->maxUpdated, p->since) <= 0)) {
-        syncPullFinish(p);
-        return;
-    }
-    snprintf(p->rep.lastPullAt, sizeof(p->rep.lastPullAt), "%s", p->maxUpdated);
+    /* A complete pull clears the last error, and moves last_pull_at when newer data came. */
     redisCmd a;
     redisCmdInit(&a, "RESV.SYSTEM.SET");
     redisCmdPushKey(&a, p->systemId);
-    redisCmdPushStr(&a, "last_pull_at");
-    redisCmdPushStr(&a, p->maxUpdated);
+    redisCmdPushStr(&a, "last_error");
+    redisCmdPushStr(&a, "");
+    if (p->maxUpdated[0] && !(p->since[0] && strcmp(p->maxUpdated, p->since) <= 0)) {
+        snprintf(p->rep.lastPullAt, sizeof(p->rep.lastPullAt), "%s", p->maxUpdated);
+        redisCmdPushStr(&a, "last_pull_at");
+        redisCmdPushStr(&a, p->maxUpdated);
+    }
     if (redisConnSend(p->e->redis, &a, syncPullStored, p)) {
         syncPullFail(p, 0, "Redis is unavailable");
         return;
@@ -409,8 +431,7 @@ static void syncPullUpserted(redisAsyncContext *ac, void *reply, void *privdata)
         default: p->rep.unchanged++; break;
         }
     } else {
-        if (r->type == REDIS_REPLY_ERROR)
-            fprintf(stderr, "resv-sidecar: pull system %s: %s\n", p->systemId, r->str);
+        if (r->type == REDIS_REPLY_ERROR) logWarn("pull system %s: %s", p->systemId, r->str);
         p->rep.failed++;
     }
     if (p->pending == 0) syncPullPageDone(p);
@@ -443,8 +464,7 @@ static void syncPullGotPage(const providerResult *res, void *arg) {
         redisCmd a;
         p->rep.pulled++;
         if (resvUpsertArgv(&a, p->store, item, &from, &why, &field)) {
-            fprintf(stderr, "resv-sidecar: pull system %s: item %zu: %s %s\n", p->systemId, i,
-                    field, why);
+            logWarn("pull system %s: item %zu: %s %s", p->systemId, i, field, why);
             p->rep.failed++;
             continue;
         }
@@ -531,7 +551,7 @@ static void syncPullLeased(redisAsyncContext *ac, void *reply, void *privdata) {
     uint64_t now = clockNowUs(), interval = (uint64_t)e->cfg->pullInterval * 1000000u;
     int ours = r && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
     if (r && r->type == REDIS_REPLY_ERROR)
-        fprintf(stderr, "resv-sidecar: pull system %s: RESV.LEASE: %s\n", w->systemId, r->str);
+        logWarn("pull system %s: RESV.LEASE: %s", w->systemId, r->str);
     w->pulling = 0;
     if (!ours || e->stopping || w->gone) {
         uint64_t retry = interval / 10 < 5000000u ? interval / 10 : 5000000u;
@@ -546,7 +566,7 @@ static void syncPullLeased(redisAsyncContext *ac, void *reply, void *privdata) {
                       sizeof(err)) == 0)
         w->pulling = 1;
     else
-        fprintf(stderr, "resv-sidecar: pull system %s: %s\n", w->systemId, err);
+        logWarn("pull system %s: %s", w->systemId, err);
 }
 
 /* Scheduled pulls of a system run once per interval over every sidecar on the Redis:

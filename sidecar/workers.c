@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #include "listener.h"
+#include "log.h"
 
 typedef struct {
     serverGroup group;
@@ -102,14 +103,14 @@ int workersRun(const sidecarConfig *cfg, const serverShared *shared, int n) {
             break;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (started < n) {
-        fprintf(stderr, "resv-sidecar: cannot start worker %d of %d\n", started + 1, n);
+        logError("cannot start worker %d of %d", started + 1, n);
         workersOnSignal(0, 0, &ws);
         rc = 1;
     }
     serverRun(&ws.group.servers[0]);
     for (int i = 1; i < started; i++)
         pthread_join(ws.threads[i], NULL);
-    fprintf(stderr, "resv-sidecar: stopped\n");
+    logInfo("stopped");
     if (sigterm) event_free(sigterm);
     if (sigint) event_free(sigint);
     workersFree(&ws, n);

@@ -2,7 +2,7 @@
  * both tables, resvUtf8Valid, resvIdValid, and the parsers of names. The first byte
  * picks the spec, the rest is the value. Properties: the canonical form of an accepted
  * value is itself accepted and canonical (a stored value re-validates unchanged), fits
- * the spec's maxlen, and ids are always valid UTF-8. */
+ * the spec's maxlen in characters, and ids are always valid UTF-8. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +17,7 @@ static void fuzzCheck(const resvFieldSpec *spec, const char *v, size_t len) {
         if (why == NULL) abort();
         return;
     }
-    if (canonlen > spec->maxlen) abort();
+    if (resvUtf8Length(canon, canonlen) > spec->maxlen) abort(); /* characters */
     /* copy: canon may point into buf, which the second call overwrites */
     char *c = malloc(canonlen ? canonlen : 1);
     if (c == NULL) return;
@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     fuzzCheck(spec, v, len);
     int utf8 = resvUtf8Valid(v, len);
-    if (resvIdValid(v, len) && (!utf8 || len == 0 || len > RESV_ID_MAX || memchr(v, 0, len)))
+    if (resvIdValid(v, len) &&
+        (!utf8 || len == 0 || resvUtf8Length(v, len) > RESV_ID_MAX || memchr(v, 0, len)))
         abort();
     (void)resvFieldLookup(resvFields, RESV_F_COUNT, v, len);
     resvStatus st;

@@ -22,6 +22,7 @@ import subprocess
 import tempfile
 import time
 
+import openapi_check
 from harness import SIDECAR as DEFAULT_SIDECAR
 from harness import free_port
 
@@ -88,8 +89,9 @@ class Sidecar:
         deadline = time.time() + 20
         while True:
             try:
-                status, _, _ = self.request("GET", "/healthz")
+                status, _, _ = self.request("GET", "/healthz", check_openapi=False)
                 if status == 200 or (redis_port is None and status == 503):
+                    self.openapi()  # now, before a test stops the sidecar
                     return
             except OSError:
                 pass
@@ -112,9 +114,41 @@ class Sidecar:
             claims["stores"] = list(stores)
         return make_jwt(self.secret, claims)
 
-    def request(self, method, path, body=None, token=None, headers=None, timeout=30):
+    def openapi(self):
+        """The checker of the document this sidecar serves (openapi_check), fetched once;
+        None when it serves none (a test that configures another file)."""
+        if getattr(self, "_openapi", False) is False:
+            self._openapi = None
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                conn.request("GET", "/openapi.json")
+                resp = conn.getresponse()
+                text = resp.read().decode("utf-8")
+                if resp.status == 200:
+                    try:
+                        raw = json.loads(text)
+                    except ValueError:
+                        raw = None
+                    if isinstance(raw, dict) and "paths" in raw and "components" in raw:
+                        self._openapi = openapi_check.document(text)
+            finally:
+                conn.close()
+        return self._openapi
+
+    def request(self, method, path, body=None, token=None, headers=None, timeout=30,
+                check_openapi=True):
         """-> (status, headers with lowercase names, parsed JSON or text). body: a dict or
-        list is sent as JSON, bytes/str as they are."""
+        list is sent as JSON, bytes/str as they are. The response must be one the served
+        openapi.json describes (AssertionError otherwise; check_openapi=False for the
+        few requests the document cannot describe, like those before it is served)."""
+        resp = self._request(method, path, body, token, headers, timeout)
+        if check_openapi and os.environ.get("RESV_OPENAPI_CHECK", "1") != "0":
+            doc = self.openapi()
+            if doc is not None:
+                doc.check(method, path, resp[0], resp[1], resp[2])
+        return resp
+
+    def _request(self, method, path, body=None, token=None, headers=None, timeout=30):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             h = dict(headers or {})

@@ -4,7 +4,9 @@ of its status and of the day of its start instant, with the score of its start i
 (computed here, in Python); no partition member lacks a hash, no other index key exists
 (no empty partition, no old-style resv:{S}:i:all or resv:{S}:i:<status>), and
 resv:{S}:days is exactly the days that have members, each scored with its first
-instant. RESV.LIST (paged, with and without STATUS, FROM/TO mid-day) and RESV.STATS
+instant. The lookup hash resv:{S}:lookup is exactly the reservation numbers, external
+ids and phone suffixes of the hashes, and RESV.FIND by id, number and phone digits
+answers as Python does. RESV.LIST (paged, with and without STATUS, FROM/TO mid-day) and RESV.STATS
 (with buckets) are compared with the same queries answered in Python. The tables hash
 is exactly the seated reservations, and the owner keys match; the push outbox refers to
 known reservations only, every pending sync_status has an outbox entry and every failed
@@ -25,6 +27,14 @@ STATUSES = ["pending", "confirmed", "arrived", "seated", "completed", "cancelled
 STORES = ["store-a", "store-b", "门店-c"]
 TABLES = ["A1", "A2", "A3", "B1", "B2", "桌-8"]
 SLOTS = ["18:00-20:00", "18:00", "11:30-13:00", "23:00-01:00", "00:00-24:00", "19:45"]
+# small pools, so that lookup fields are shared (a number equal to another's external id,
+# phones with one last-4 but different numbers, a phone too short to index)
+NUMBERS = ["N1", "N2", "编号 3", "X1"]
+EXTERNALS = ["X1", "X2", "N1"]
+PHONES = ["138-0013-5678", "13900005678", "+86 138 0013 5678", "021-5555-1234", "1234", "12"]
+# Twenty of the ids too: some are alive at the end of any run, so every kind is seen.
+FIND_QUERIES = ["5678", "0013 5678", "13800135678", "8613800135678", "1234", "5555-1234", "N1",
+                "X1", "X2", "编号 3", "0000"] + ["R%03d" % i for i in range(0, 80, 4)]
 
 
 def start_instant(date, slot):
@@ -75,6 +85,11 @@ class IndexRandom(unittest.TestCase):
             f += ["customer_count", str(rng.randint(1, 12))]
         if rng.random() < 0.2:
             f += ["customer_name", rng.choice(["张三", "李四", "Ann"])]
+        for field, pool, p in (("reservation_number", NUMBERS, 0.2),
+                               ("external_reservation_id", EXTERNALS, 0.2),
+                               ("customer_phone", PHONES, 0.25)):
+            if rng.random() < p:
+                f += [field, rng.choice(pool)]
         if not f:
             f = ["notes", "n%d" % rng.randint(0, 5)]
         return f
@@ -126,9 +141,15 @@ class IndexRandom(unittest.TestCase):
         self.assertGreater(outcomes.get(("RESV.UPSERT", "created"), 0), 50)
         self.assertGreater(outcomes.get(("RESV.STATUS", "map"), 0), 100)
         self.check_indexes(ids)
+        # the lookup check saw shared fields and found reservations by each kind
+        self.assertGreater(self.found.get("shared", 0), 0)
+        for kind in ("reservation_id", "reservation_number", "external_reservation_id",
+                     "customer_phone"):
+            self.assertGreater(self.found.get(kind, 0), 0, kind)
 
     def check_indexes(self, ids):
         r = self.r
+        self.found = {}
         owners = {}
         for k in r.call("KEYS", "resv:owner:*"):
             owners[k[len("resv:owner:{"):-1]] = r.call("GET", k)
@@ -166,6 +187,7 @@ class IndexRandom(unittest.TestCase):
             if not days:
                 self.assertEqual(0, r.call("EXISTS", pre + "days"))
             self.check_queries(store, {rid: (p[0][2], p[0][0]) for rid, p in parts.items()}, recs)
+            self.check_lookup(store, recs, parts)
             tables = pairs(r.call("HGETALL", pre + "tables"))
             seated = {h["table_number"]: rid for rid, h in recs.items() if h["status"] == "seated"}
             self.assertEqual(len(seated), sum(1 for h in recs.values() if h["status"] == "seated"),
@@ -189,6 +211,47 @@ class IndexRandom(unittest.TestCase):
             for rid in failed:
                 self.assertIn(rid, recs, "failure log entry without reservation")
         self.assertEqual(seen_ids, set(owners), "owner keys without reservations")
+
+    def check_lookup(self, store, recs, parts):
+        """resv:{S}:lookup is exactly the number, external id and phone (last 4 digits) of
+        every reservation -> the ids in byte order; RESV.FIND answers as computed here."""
+        r = self.r
+        want = {}
+        for rid, h in recs.items():
+            digits = "".join(c for c in h.get("customer_phone", "") if c.isdigit())
+            fields = []
+            if "reservation_number" in h:
+                fields.append("n:" + h["reservation_number"])
+            if "external_reservation_id" in h:
+                fields.append("x:" + h["external_reservation_id"])
+            if len(digits) >= 4:
+                fields.append("p:" + digits[-4:])
+            for field in fields:
+                want.setdefault(field, []).append(rid)
+        self.found["shared"] = self.found.get("shared", 0) + sum(len(v) > 1 for v in want.values())
+        want = {f: " ".join(sorted(ids, key=lambda x: x.encode())) for f, ids in want.items()}
+        key = "resv:{%s}:lookup" % store
+        self.assertEqual(want, pairs(r.call("HGETALL", key)), store)
+        if not want:
+            self.assertEqual(0, r.call("EXISTS", key))
+        for q in FIND_QUERIES:
+            qd = "".join(c for c in q if c.isdigit())
+            hits = {}
+            for rid, h in recs.items():
+                for field in ("reservation_id", "reservation_number", "external_reservation_id"):
+                    if h.get(field) == q:
+                        hits.setdefault(rid, field)
+            if not hits and len(qd) >= 4 and all(c.isdigit() or c in " +-()" for c in q):
+                for rid, h in recs.items():
+                    if "".join(c for c in h.get("customer_phone", "") if c.isdigit()).endswith(qd):
+                        hits[rid] = "customer_phone"
+            exp = sorted(hits, key=lambda rid: (parts[rid][0][2], rid.encode()))
+            total, items = r.call("RESV.FIND", store, "QUERY", q, "LIMIT", "1000")
+            self.assertEqual(len(exp), total, (store, q))
+            self.assertEqual([(rid, hits[rid]) for rid in exp],
+                             [(pairs(i[1])["reservation_id"], i[0]) for i in items], (store, q))
+            for kind in hits.values():
+                self.found[kind] = self.found.get(kind, 0) + 1
 
     def check_queries(self, store, idx, recs):
         """RESV.LIST and RESV.STATS against the same queries answered from idx (rid ->
@@ -231,7 +294,7 @@ class IndexRandom(unittest.TestCase):
             inr = [(sc, rid, s) for rid, (sc, s) in idx.items() if a <= sc <= b]
             cnt = lambda rid: int(recs[rid].get("customer_count", "0"))  # noqa: E731
             self.assertEqual(len(inr), st["total"], scmd)
-            self.assertEqual(sum(cnt(rid) for _, rid, _ in inr), st["covers"], scmd)
+            self.check_covers(st, inr, cnt, scmd)
             for s in STATUSES:
                 self.assertEqual(sum(1 for x in inr if x[2] == s), st[s], scmd)
             if bucket:
@@ -243,6 +306,17 @@ class IndexRandom(unittest.TestCase):
                 self.assertEqual(sorted(exp), [x["start"] for x in b_got], scmd)
                 self.assertEqual([len(exp[k]) for k in sorted(exp)],
                                  [x["total"] for x in b_got], scmd)
+                for k, x in zip(sorted(exp), b_got):
+                    self.check_covers(x, [y for y in inr if y[1] in exp[k]], cnt, scmd)
+
+    def check_covers(self, st, inr, cnt, what):
+        """covers: the live parties only; cancelled and no-show parties apart."""
+        live = STATUSES[:5]
+        self.assertEqual(sum(cnt(rid) for _, rid, s in inr if s in live), st["covers"], what)
+        self.assertEqual(sum(cnt(rid) for _, rid, s in inr if s == "cancelled"),
+                         st["covers_cancelled"], what)
+        self.assertEqual(sum(cnt(rid) for _, rid, s in inr if s == "no_show"),
+                         st["covers_no_show"], what)
 
 
 if __name__ == "__main__":

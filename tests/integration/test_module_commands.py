@@ -43,6 +43,45 @@ class ModuleCommands(RedisTestCase):
                 out[k] = int(v)
         return out
 
+    def test_lone_unknown_word_is_a_syntax_error(self):
+        """Every command answers a lone unknown word with ERR syntax error at it
+        (commands.md), wherever it stands; a keyword without its value stays the arity
+        error, as Redis answers a missing argument. Nothing is written."""
+        self.make("R1")
+        sysid = "sys-lone"
+        self.r.call("RESV.SYSTEM.CREATE", "id", sysid, "store_id", S)
+        eid = self.r.call("RESV.STATUS", S, "R1", "confirmed") and \
+            self.r.call("RESV.OUTBOX", S)[0][0]
+        cases = [
+            ("RESV.UPSERT", S, "R2"), ("RESV.UPSERT", S, "R2", "notes", "x"),
+            ("RESV.UPSERT", S, "R2", "ORIGIN", "sync"),
+            ("RESV.GET", S, "R1"), ("RESV.LIST", S), ("RESV.LIST", S, "LIMIT", "5"),
+            ("RESV.STATUS", S, "R1", "arrived"), ("RESV.DEL", S, "R1"),
+            ("RESV.STATS", S), ("RESV.STATS", S, "FROM", "2024-02-15", "TO", "2024-02-15"),
+            ("RESV.TABLES", S), ("RESV.HISTORY", S, "R1"),
+            ("RESV.HISTORY", S, "R1", "COUNT", "2"), ("RESV.OUTBOX", S),
+            ("RESV.OUTBOX", S, "COUNT", "1"), ("RESV.PUSHED", S, eid, "FAILED", "e"),
+            ("RESV.FAILURES", S), ("RESV.RESYNC", S, "R1"), ("RESV.OWNER", "R1"),
+            ("RESV.OWNER", "R1", "CLAIM", S), ("RESV.SYSTEM.CREATE", "id", "sys-2"),
+            ("RESV.SYSTEM.GET", sysid), ("RESV.SYSTEM.LIST",), ("RESV.SYSTEM.SET", sysid),
+            ("RESV.SYSTEM.SET", sysid, "name", "n"), ("RESV.SYSTEM.DEL", sysid),
+        ]
+        for cmd in cases:
+            with self.subTest(cmd=cmd):
+                self.refused("ERR syntax error at 'BOGUS'", *cmd, "BOGUS")
+        # in the middle too
+        self.refused("ERR syntax error at 'BOGUS'", "RESV.LIST", S, "BOGUS", "LIMIT", "5")
+        self.refused("ERR syntax error at 'BOGUS'", "RESV.HISTORY", S, "R1", "BOGUS", "2")
+        # the issue's example, word for word
+        self.assertEqual("ERR syntax error at 'BOGUS'",
+                         self.refused("ERR", "RESV.LIST", "store", "BOGUS"))
+        # a keyword, or a field, without its value: the arity error
+        for cmd in [("RESV.LIST", S, "LIMIT"), ("RESV.STATS", S, "FROM"),
+                    ("RESV.UPSERT", S, "R2", "notes"), ("RESV.HISTORY", S, "R1", "COUNT"),
+                    ("RESV.SYSTEM.SET", sysid, "name"), ("RESV.STATUS", S, "R1", "seated", "TABLE")]:
+            with self.subTest(cmd=cmd):
+                self.refused("ERR wrong number", *cmd)
+
     # ---- the issue's example ----
     def test_issue_example(self):
         self.assertEqual("created", self.r.call(
@@ -63,6 +102,33 @@ class ModuleCommands(RedisTestCase):
         self.assertEqual(["id", "store_id", "reservation_id", "customer_name", "customer_count",
                           "reservation_date", "reservation_time", "status", "created_at",
                           "updated_at"], items[0][0::2])
+
+    def test_stale_check_with_provider_clock_behind_and_ahead(self):
+        """stale compares the given updated_at with the stored one, whoever stored it
+        (commands.md, Clocks): documented consequences of a provider clock that is off."""
+        sync = ("ORIGIN", "sync")
+        # behind: the provider stamps 2024, our own change stamps now; the provider's
+        # next update (2024 + 5 min on its clock) is older than our stamp: stale
+        self.up("B1", *sync, "reservation_date", "2030-02-15", "status", "pending",
+                "updated_at", "2024-01-01T10:00:00")
+        self.r.call("RESV.STATUS", S, "B1", "confirmed")
+        ours = self.get("B1")["updated_at"]
+        self.assertGreater(ours, "2025")
+        self.assertEqual("stale", self.up("B1", *sync, "customer_count", "6",
+                                          "updated_at", "2024-01-01T10:05:00"))
+        self.assertNotIn("customer_count", self.get("B1"))
+        # ... until its clock passes our stamp (or it sends no updated_at)
+        self.assertEqual("updated", self.up("B1", *sync, "customer_count", "6"))
+        # ahead: the provider stamps 2099; our own change stamps now, earlier; so an
+        # older delivery of the provider (2098) is no longer recognised as stale
+        self.up("A1", *sync, "reservation_date", "2030-02-15", "status", "pending",
+                "updated_at", "2099-01-01T10:00:00")
+        self.assertEqual("stale", self.up("A1", *sync, "notes", "old",
+                                          "updated_at", "2098-12-31T10:00:00"))
+        self.r.call("RESV.STATUS", S, "A1", "confirmed")
+        self.assertLess(self.get("A1")["updated_at"], "2099")
+        self.assertEqual("updated", self.up("A1", *sync, "notes", "old",
+                                            "updated_at", "2098-12-31T10:00:00"))
 
     def test_utf8_round_trip(self):
         name = "张三 🍜 Zoë"
@@ -525,7 +591,10 @@ class ModuleCommands(RedisTestCase):
         st = pairs(self.r.call("RESV.STATS", S, "FROM", "2024-02-14T18:00:00", "TO",
                                "2024-02-16T18:00:00", "BUCKET", "1440"))
         self.assertEqual(len(mid), st["total"])
-        self.assertEqual(2 * len(mid), st["covers"])
+        cancelled = [r for r in mid if rows[r][2] == "cancelled"]
+        self.assertTrue(cancelled)
+        self.assertEqual(2 * (len(mid) - len(cancelled)), st["covers"])
+        self.assertEqual(2 * len(cancelled), st["covers_cancelled"])
         for s in STATUSES:
             self.assertEqual(sum(1 for r in mid if rows[r][2] == s), st[s], s)
         b = [pairs(x) for x in st["buckets"]]
@@ -709,16 +778,24 @@ class ModuleCommands(RedisTestCase):
             self.up(rid, "reservation_date", d, "reservation_time", t, "status", st,
                     "customer_count", str(n))
         self.up("S5", "reservation_date", "2024-02-15", "reservation_time", "19:00")  # no count
+        # parties that will not come count apart: 3 cancelled at 18:15, 5 no-show at 20:30
+        for rid, t, n, end in (("S6", "18:15", 3, "cancelled"), ("S7", "20:30", 5, "no_show")):
+            self.up(rid, "reservation_date", "2024-02-15", "reservation_time", t,
+                    "customer_count", str(n))
+            self.r.call("RESV.STATUS", S, rid, end)
         st = pairs(self.r.call("RESV.STATS", S, "FROM", "2024-02-15", "TO", "2024-02-15"))
-        self.assertEqual({"total": 4, "covers": 12, "pending": 2, "confirmed": 2, "arrived": 0,
-                          "seated": 0, "completed": 0, "cancelled": 0, "no_show": 0}, st)
+        self.assertEqual({"total": 6, "covers": 12, "covers_cancelled": 3, "covers_no_show": 5,
+                          "pending": 2, "confirmed": 2, "arrived": 0, "seated": 0, "completed": 0,
+                          "cancelled": 1, "no_show": 1}, st)
         st = pairs(self.r.call("RESV.STATS", S, "TO", "2024-02-15T23:59:59", "FROM",
                                "2024-02-15T17:00:00", "BUCKET", "60"))
         b = [pairs(x) for x in st.pop("buckets")]
-        self.assertEqual(4, st["total"])
+        self.assertEqual(6, st["total"])
         self.assertEqual(["2024-02-15T18:00:00", "2024-02-15T19:00:00", "2024-02-15T20:00:00"],
                          [x["start"] for x in b])
-        self.assertEqual([(2, 6), (1, 0), (1, 6)], [(x["total"], x["covers"]) for x in b])
+        self.assertEqual([(3, 6, 3, 0), (1, 0, 0, 0), (2, 6, 0, 5)],
+                         [(x["total"], x["covers"], x["covers_cancelled"], x["covers_no_show"])
+                          for x in b])
         self.assertEqual(1, b[0]["confirmed"])
         empty = pairs(self.r.call("RESV.STATS", "nostore", "FROM", "2024-01-01", "TO", "2024-01-02",
                                   "BUCKET", "15"))
@@ -835,7 +912,11 @@ class ModuleCommands(RedisTestCase):
             "resv.tables", "resv.history", "resv.owner", "resv.system.create",
             "resv.system.get", "resv.system.list", "resv.system.set", "resv.system.del"])}
         self.assertEqual(14, len(info))
-        self.assertEqual(-5, info["resv.upsert"][1])
+        # at-least arities: a word past the fixed arguments reaches the command, which
+        # names it (ERR syntax error at ...), where Redis would only count arguments
+        self.assertEqual(-4, info["resv.upsert"][1])
+        self.assertEqual([-3, -3, -2, -2, -2], [info[n][1] for n in (
+            "resv.get", "resv.del", "resv.stats", "resv.tables", "resv.system.get")])
         self.assertIn("write", info["resv.upsert"][2])
         self.assertIn("denyoom", info["resv.upsert"][2])
         self.assertIn("readonly", info["resv.get"][2])

@@ -254,7 +254,7 @@ class ModuleOutbox(RedisTestCase):
             self.refused("ERR invalid entry_id", "RESV.PUSHED", S, bad, "OK")
         self.refused("ERR invalid result", "RESV.PUSHED", S, eid, "DONE")
         self.refused("ERR invalid result", "RESV.PUSHED", S, eid, "O")
-        self.refused("ERR result OK takes no error text", "RESV.PUSHED", S, eid, "OK", "x")
+        self.refused("ERR syntax error at 'x'", "RESV.PUSHED", S, eid, "OK", "x")
         self.refused("ERR missing error", "RESV.PUSHED", S, eid, "FAILED")
         self.refused("ERR invalid error", "RESV.PUSHED", S, eid, "FAILED", "")
         self.refused("ERR invalid error", "RESV.PUSHED", S, eid, "FAILED", "x" * 513)
@@ -263,9 +263,9 @@ class ModuleOutbox(RedisTestCase):
         self.refused("ERR invalid store", "RESV.PUSHED", "{x}", eid, "OK")
         self.refused("ERR wrong number", "RESV.PUSHED", S, eid)
         self.refused("ERR invalid store", "RESV.FAILURES", "")
-        self.refused("ERR wrong number", "RESV.FAILURES", S, "x")
+        self.refused("ERR syntax error at 'x'", "RESV.FAILURES", S, "x")
         self.refused("ERR invalid reservation_id", "RESV.RESYNC", S, "a b")
-        self.refused("ERR wrong number", "RESV.RESYNC", S, "a", "b")
+        self.refused("ERR syntax error at 'b'", "RESV.RESYNC", S, "a", "b")
         self.assertEqual(1, self.r.call("RESV.PUSHED", S, eid, "FAILED", "x" * 512))
         # wrong key types are reported, not overwritten
         self.r.call("SET", "resv:{w}:outbox", "x")
@@ -329,10 +329,41 @@ class ModuleOutbox(RedisTestCase):
         self.refused("WRONGTYPE", "RESV.LEASE", "w", "push", "sc-a", "10")
         self.refused("WRONGTYPE", "RESV.PUSHED", "w", "1-0", "OK", "LEASE", "sc-a")
 
+    def test_info_gauges_follow_outboxes_and_failures(self):
+        """INFO resv: outbox entries and failed pushes over all stores, the oldest entry's
+        age; kept from keyspace events, rebuilt after an RDB load and a flush."""
+        gauges = ("outbox_entries", "outbox_stores", "sync_failures")
+        g = lambda: tuple(self.info()["resv_" + k] for k in gauges)  # noqa: E731
+        self.assertEqual((0, 0, 0), g())
+        self.assertEqual(0, self.info()["resv_outbox_oldest_age_seconds"])
+        for store in (S, "store-ob2"):
+            for rid in ("G1", "G2"):
+                self.make(rid + store, "confirmed", store=store)
+                self.r.call("RESV.STATUS", store, rid + store, "arrived")
+        self.assertEqual((4, 2, 0), g())
+        eid = self.outbox()[0][0]
+        self.r.call("RESV.PUSHED", S, eid, "FAILED", "HTTP 400")
+        self.assertEqual((3, 2, 1), g())
+        eid = self.outbox()[0][0]
+        self.r.call("RESV.PUSHED", S, eid, "OK")
+        self.assertEqual((2, 1, 1), g())
+        # the age of the oldest undelivered entry: its id's time, now about 0 s
+        self.assertLessEqual(self.info()["resv_outbox_oldest_age_seconds"], 2)
+        self.r.call("XADD", "resv:{store-ob3}:outbox", "1000-0", "reservation_id", "old")
+        self.assertGreater(self.info()["resv_outbox_oldest_age_seconds"], 1.5e9)
+        self.r.call("DEL", "resv:{store-ob3}:outbox")
+        # an RDB reload sends no key events: rebuilt from one pass
+        self.r.call("DEBUG", "RELOAD")
+        self.assertEqual((2, 1, 1), g())
+        self.r.call("RESV.RESYNC", S)
+        self.assertEqual((3, 2, 0), g())
+        self.r.call("FLUSHALL")
+        self.assertEqual((0, 0, 0), g())
+
     def test_metadata_and_info(self):
         names = ["resv.outbox", "resv.pushed", "resv.failures", "resv.resync", "resv.lease"]
         info = {c[0]: c for c in self.r.call("COMMAND", "INFO", *names)}
-        self.assertEqual((-2, -4, 2, -2, 5), tuple(info[n][1] for n in names))
+        self.assertEqual((-2, -4, -2, -2, -5), tuple(info[n][1] for n in names))
         self.assertIn("write", info["resv.lease"][2])
         self.assertIn("readonly", info["resv.outbox"][2])
         self.assertIn("write", info["resv.pushed"][2])

@@ -94,6 +94,11 @@ class Replication(unittest.TestCase):
         w("RESV.DEL", S, "R7", expect=1)
         self.assertEqual(["2024-02-15", "2024-02-16", "2024-02-21"],
                          self.m.call("ZRANGE", "resv:{%s}:days" % S, "0", "-1"))
+        # the lookup index: id lists read and written back whole on the master
+        w("RESV.UPSERT", S, "R6", "customer_phone", "138 0013 5678", "reservation_number", "N6",
+          expect="updated")
+        w("RESV.UPSERT", S, "R1", "customer_phone", "13900005678", expect="updated")
+        w("RESV.UPSERT", S, "R6", "customer_phone", "010-1234", expect="updated")
         sysrec = pairs(w("RESV.SYSTEM.CREATE", "name", "易订", "store_id", S))
         w("RESV.SYSTEM.CREATE", "id", "sys-2", "store_id", S)
         time.sleep(1.1)
@@ -173,6 +178,15 @@ class Replication(unittest.TestCase):
         self.assertEqual(self.m.call("RESV.FAILURES", S), self.rc.call("RESV.FAILURES", S))
         self.assertEqual(sorted(self.m.call("KEYS", "*")), sorted(self.rc.call("KEYS", "*")))
         self.assertEqual(self.m.call("RESV.LIST", S), self.rc.call("RESV.LIST", S))
+        # the INFO gauges follow the keys on the replica too (keyspace events)
+        gauges = ("resv_outbox_entries", "resv_outbox_stores", "resv_sync_failures")
+        mg = {k: pairs_info(self.m.call("INFO", "resv"))[k] for k in gauges}
+        self.assertGreater(mg["resv_outbox_entries"], 0)
+        self.assertEqual(mg, {k: pairs_info(self.rc.call("INFO", "resv"))[k] for k in gauges})
+        self.assertEqual(self.m.call("HGETALL", "resv:{%s}:lookup" % S),
+                         self.rc.call("HGETALL", "resv:{%s}:lookup" % S))
+        self.assertEqual(self.m.call("RESV.FIND", S, "QUERY", "5678"),
+                         self.rc.call("RESV.FIND", S, "QUERY", "5678"))
 
         # every write command of the module was exercised
         names = self.m.call("COMMAND", "LIST", "FILTERBY", "MODULE", "resv")
@@ -186,6 +200,7 @@ class Replication(unittest.TestCase):
         self.master.start()
         self.m = self.master.client()
         self.assertEqual(md, self.m.call("DEBUG", "DIGEST"), "AOF reload differs")
+        self.assertEqual(mg, {k: pairs_info(self.m.call("INFO", "resv"))[k] for k in gauges})
 
 
 def pairs_info(text):

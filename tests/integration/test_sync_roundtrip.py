@@ -334,7 +334,16 @@ class SyncRoundtripTest(unittest.TestCase):
         st, _, body = self.req("POST", API + "/systems/%s/pull" % s["id"])
         self.assertEqual(st, 502, body)
         self.assertIn("HTTP 503", body["error"]["message"])
+        # ... and the system's last_error says so, until the next pull succeeds
+        stored = pairs(self.r.call("RESV.SYSTEM.GET", s["id"]))
+        self.assertIn("pull failed", stored["last_error"])
+        self.assertIn("HTTP 503", stored["last_error"])
         self.fake.mode("ok")
+        st, _, body = self.req("POST", API + "/systems/%s/pull" % s["id"])
+        self.assertEqual(st, 200, body)
+        self.assertEqual("", pairs(self.r.call("RESV.SYSTEM.GET", s["id"]))["last_error"])
+        self.assertEqual("2030-01-01T11:04:00",
+                         pairs(self.r.call("RESV.SYSTEM.GET", s["id"]))["last_pull_at"])
 
     def test_history_keeps_webhook_payload_byte_for_byte(self):
         s = self.create_system()

@@ -89,6 +89,27 @@ static void test_upsert_words_refused(void **state) {
     assert_int_equal(RESV_UPSERT_CREATED, k);
 }
 
+static void test_key_match(void **state) {
+    (void)state;
+    const char *id;
+    size_t n;
+    const char *k = "resv:{store-001}:outbox";
+    assert_int_equal(1, resvKeyMatch(RESV_KEY_OUTBOX, k, strlen(k), &id, &n));
+    assert_int_equal(9, n);
+    assert_memory_equal("store-001", id, n);
+    k = "resv:{s}:failures";
+    assert_int_equal(1, resvKeyMatch(RESV_KEY_FAILURES, k, strlen(k), &id, &n));
+    assert_int_equal(0, resvKeyMatch(RESV_KEY_OUTBOX, k, strlen(k), &id, &n));
+    const char *no[] = {"resv:{}:outbox", "resv:{a}:outboxx", "resv:{a}}:outbox",
+                        "resv:{a}:r:x",   "resv:{a}",         "",
+                        "resv:{a}:outbo"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        assert_int_equal(0, resvKeyMatch(RESV_KEY_OUTBOX, no[i], strlen(no[i]), &id, &n));
+    /* two ids: not a one-id format */
+    k = "resv:{a}:r:b";
+    assert_int_equal(0, resvKeyMatch(RESV_KEY_RECORD, k, strlen(k), &id, &n));
+}
+
 static void test_word_index(void **state) {
     (void)state;
     static const char *const words[] = {"a", "bb", "a", NULL};
@@ -105,6 +126,7 @@ int main(void) {
         cmocka_unit_test(test_upsert_words_round_trip),
         cmocka_unit_test(test_upsert_words_refused),
         cmocka_unit_test(test_word_index),
+        cmocka_unit_test(test_key_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

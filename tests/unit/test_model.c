@@ -299,7 +299,9 @@ static void test_table_number_field(void **state) {
 
 static void test_text_fields(void **state) {
     (void)state;
-    char big[2100];
+    char big[2100], buf[RESV_CANON_MAX];
+    const char *canon, *why = NULL;
+    size_t len;
     ACCEPT("customer_name", "张三", NULL);
     ACCEPT("notes", "客户是VIP会员", NULL);
     ACCEPT("special_requirements", "靠窗位置，需要儿童座椅", NULL);
@@ -314,13 +316,23 @@ static void test_text_fields(void **state) {
     REFUSE("notes", "del\x7f");
     REFUSE("notes", "latin1 caf\xe9");
     REFUSE("customer_name", "\xC0\x80");
-    /* length limits are bytes: 42 Chinese characters are 126 bytes, 43 are 129 */
-    big[0] = '\0';
-    for (int i = 0; i < 42; i++)
-        strcat(big, "张");
-    accepts(field("customer_name"), big, strlen(big), NULL);
-    strcat(big, "张");
-    refuses(field("customer_name"), big, strlen(big));
+    /* length limits are characters, as JSON Schema's maxLength: 128 Chinese characters
+     * (384 bytes) fit customer_name, 129 do not */
+    char wide[4 * 130 + 1] = "";
+    for (int i = 0; i < 128; i++)
+        strcat(wide, "张");
+    accepts(field("customer_name"), wide, strlen(wide), NULL);
+    strcat(wide, "张");
+    assert_int_equal(
+        -1, resvFieldCheck(field("customer_name"), wide, strlen(wide), buf, &canon, &len, &why));
+    assert_string_equal("must be at most 128 characters", why);
+    assert_int_equal(129, resvUtf8Length(wide, strlen(wide)));
+    wide[0] = '\0';
+    for (int i = 0; i < 128; i++)
+        strcat(wide, "\xF0\x9F\x98\x80"); /* 4 bytes each */
+    accepts(field("notes"), wide, strlen(wide), NULL);
+    accepts(field("reservation_number"), wide, strlen(wide), NULL);
+    refuses(field("table_type"), wide, strlen(wide));
     memset(big, 'x', 2000);
     accepts(field("notes"), big, 2000, NULL);
     refuses(field("notes"), big, 2001);
@@ -364,6 +376,13 @@ static void test_ids(void **state) {
     assert_false(resvIdValid("a\0b", 3));
     assert_false(resvIdValid("\0", 1));
     refuses(field("system_id"), "abc\0", 4);
+    /* 128 characters, not bytes: 128 Chinese characters are a valid id */
+    char wide[3 * 129 + 1] = "";
+    for (int i = 0; i < 128; i++)
+        strcat(wide, "店");
+    assert_true(resvIdValid(wide, strlen(wide)));
+    strcat(wide, "店");
+    assert_false(resvIdValid(wide, strlen(wide)));
     memset(big, 'a', 129);
     assert_true(resvIdValid(big, 128));
     assert_false(resvIdValid(big, 129));
