@@ -99,11 +99,12 @@ static RedisModuleCommandArg argsStatus[] = {KEY("store"),
                                              OPT("origin", "ORIGIN", S),
                                              OPT("actor", "ACTOR", S),
                                              {0}};
+static RedisModuleCommandArg statsBucket[] = {INT("minutes"), TOKEN("slot", "SLOT"), {0}};
 static RedisModuleCommandArg argsStats[] = {
     KEY("store"),
     {.name = "from", .type = S, .key_spec_index = -1, .token = "FROM"},
     {.name = "to", .type = S, .key_spec_index = -1, .token = "TO"},
-    OPT("minutes", "BUCKET", REDISMODULE_ARG_TYPE_INTEGER),
+    CHOICE("bucket", "BUCKET", statsBucket),
     {0}};
 static RedisModuleCommandArg argsStore[] = {KEY("store"), {0}};
 static RedisModuleCommandArg argsHistory[] = {
