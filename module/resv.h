@@ -311,6 +311,7 @@ int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
 int ResvDisown_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvLease_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvStoreSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

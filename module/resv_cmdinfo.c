@@ -100,11 +100,12 @@ static RedisModuleCommandArg argsStatus[] = {KEY("store"),
                                              OPT("origin", "ORIGIN", S),
                                              OPT("actor", "ACTOR", S),
                                              {0}};
+static RedisModuleCommandArg statsBucket[] = {INT("minutes"), TOKEN("slot", "SLOT"), {0}};
 static RedisModuleCommandArg argsStats[] = {
     KEY("store"),
     {.name = "from", .type = S, .key_spec_index = -1, .token = "FROM"},
     {.name = "to", .type = S, .key_spec_index = -1, .token = "TO"},
-    OPT("minutes", "BUCKET", REDISMODULE_ARG_TYPE_INTEGER),
+    CHOICE("bucket", "BUCKET", statsBucket),
     {0}};
 static RedisModuleCommandArg argsStore[] = {KEY("store"), {0}};
 static RedisModuleCommandArg argsHistory[] = {
@@ -133,7 +134,10 @@ static RedisModuleCommandArg argsPushed[] = {KEY("store"),
                                               .type = REDISMODULE_ARG_TYPE_ONEOF,
                                               .key_spec_index = -1,
                                               .subargs = pushedResult},
+                                             OPT("owner", "LEASE", S),
                                              {0}};
+static RedisModuleCommandArg argsLease[] = {
+    KEY("store"), STR("name"), STR("owner"), INT("ms"), {0}};
 static RedisModuleCommandArg argsResync[] = {
     KEY("store"),
     {.name = "id", .type = S, .key_spec_index = -1, .flags = REDISMODULE_CMD_ARG_OPTIONAL},
@@ -203,6 +207,9 @@ static RedisModuleCommandInfo infoOutbox =
 static RedisModuleCommandInfo infoPushed =
     INFO("Records the delivery result of an outbox entry: OK, or FAILED with the error",
          "O(N) with N the entries of the outbox", -4, ksUpdate, argsPushed);
+static RedisModuleCommandInfo infoLease =
+    INFO("Takes, renews or (ms 0) releases a lease of a store's background work for an owner",
+         "O(1)", -5, ksUpdate, argsLease);
 static RedisModuleCommandInfo infoFailures =
     INFO("Lists the failed pushes of a store by reservation id", "O(N)", -2, ksRead, argsStore);
 static RedisModuleCommandInfo infoResync =
@@ -239,6 +246,7 @@ const resvCommandDef resvCommands[] = {
     {"resv.store.get", ResvStoreGet_RedisCommand, "readonly fast", 1, 1, 1, &infoStoreGet},
     {"resv.outbox", ResvOutbox_RedisCommand, "readonly", 1, 1, 1, &infoOutbox},
     {"resv.pushed", ResvPushed_RedisCommand, "write", 1, 1, 1, &infoPushed},
+    {"resv.lease", ResvLease_RedisCommand, "write deny-oom fast", 1, 1, 1, &infoLease},
     {"resv.failures", ResvFailures_RedisCommand, "readonly", 1, 1, 1, &infoFailures},
     {"resv.resync", ResvResync_RedisCommand, "write deny-oom", 1, 1, 1, &infoResync},
     {"resv.owner", ResvOwner_RedisCommand, "write deny-oom", 1, 1, 1, &infoOwner},

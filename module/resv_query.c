@@ -404,7 +404,14 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
             if (resvArgInstant(ctx, argv[i + 1], "TO", 1, &to)) return REDISMODULE_OK;
         } else if (resvArgIs(argv[i], "BUCKET") && !hasBucket) {
             hasBucket = 1;
-            if (resvArgRange(ctx, argv[i + 1], "BUCKET", 1, 1440, &bucket)) return REDISMODULE_OK;
+            if (resvArgIs(argv[i + 1], "SLOT")) {
+                /* The store's own slots (slot_minutes), so counts line up with pacing. */
+                resvStoreSettings st;
+                resvStoreSettingsRead(ctx, s, sl, &st);
+                bucket = st.num[RESV_ST_SLOT_MINUTES];
+            } else if (resvArgRange(ctx, argv[i + 1], "BUCKET", 1, 1440, &bucket)) {
+                return REDISMODULE_OK;
+            }
         } else {
             return resvReplySyntaxError(ctx, argv[i]);
         }

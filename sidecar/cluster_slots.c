@@ -177,8 +177,9 @@ clusterRetryDecision clusterRetryDecide(const char *err, size_t len, clusterRetr
  * steps of redis_conn.c's own. A name missing here only means --wait-replicas does not
  * wait for it. */
 static const char *const clusterWrites[] = {
-    "RESV.UPSERT", "RESV.STATUS",    "RESV.DEL",           "RESV.PUSHED",     "RESV.RESYNC",
-    "RESV.DISOWN", "RESV.STORE.SET", "RESV.SYSTEM.CREATE", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL",
+    "RESV.UPSERT",        "RESV.STATUS",     "RESV.DEL",        "RESV.PUSHED",
+    "RESV.RESYNC",        "RESV.DISOWN",     "RESV.LEASE",      "RESV.STORE.SET",
+    "RESV.SYSTEM.CREATE", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL",
 };
 
 clusterCommandRoute clusterCommandRouteOf(const char *name, const char *key, size_t keylen) {

@@ -26,6 +26,7 @@ static const configOption configOptions[] = {
     S("jwt-secret-file", jwtSecretFile),
     S("openapi-file", openapiFile),
     S("public-url", publicUrl),
+    L("workers", workers, 1, 256),
     L("max-body", maxBody, 1024, 1L << 30),
     L("max-headers", maxHeaders, 1024, 1L << 20),
     L("max-uri", maxUri, 256, 1L << 20),

@@ -221,6 +221,14 @@ void httpFinishRaw(httpCtx *c, int status, const char *contentType, const char *
     if (buf) evbuffer_free(buf);
 }
 
+struct evbuffer *httpBody(httpCtx *c) {
+    return evhttp_request_get_output_buffer(c->req);
+}
+
+void httpFinishBody(httpCtx *c, int status) {
+    httpSend(c, status, "application/json; charset=utf-8", NULL);
+}
+
 void httpFinish(httpCtx *c, httpResult r, json_t *body) {
     int status = httpResultStatus(r);
     if (status >= 300 || !body) {

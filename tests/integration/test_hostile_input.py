@@ -67,7 +67,7 @@ COMMANDS = ["RESV.UPSERT", "RESV.GET", "RESV.LIST", "RESV.STATUS", "RESV.DEL", "
             "RESV.TABLES", "RESV.HISTORY", "RESV.OUTBOX", "RESV.PUSHED", "RESV.FAILURES",
             "RESV.RESYNC", "RESV.OWNER", "RESV.SYSTEM.CREATE", "RESV.SYSTEM.GET",
             "RESV.SYSTEM.LIST", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL", "RESV.STORE.SET",
-            "RESV.STORE.GET", "RESV.FIND"]
+            "RESV.STORE.GET", "RESV.LEASE", "RESV.FIND"]
 SETTINGS = {"timezone": ["Asia/Shanghai", "America/Los_Angeles", "UTC", "", "Etc/GMT+5",
                          "../../etc/passwd", "Asia/Nowhere", "posixrules"],
             "no_show_after_minutes": ["0", "15", "1440", "1441", "-1", ""],
@@ -230,6 +230,12 @@ class RandomCommands:
                     self.pick([b"OK", b"FAILED", b"ok", self.value()])]
             if rng.random() < 0.6:
                 args.append(self.value("notes"))
+            if rng.random() < 0.3:
+                args += [b"LEASE", self.pick([b"sc-a", b"sc-b", self.value()])]
+        elif name == "RESV.LEASE":
+            args = [s, self.pick([b"push", b"pull:sys-1", self.value()]),
+                    self.pick([b"sc-a", b"sc-b", self.value()]),
+                    self.pick([b"0", b"60000", b"86400000", self.value()])]
         elif name == "RESV.RESYNC":
             args = [s] + ([r] if rng.random() < 0.5 else [])
         elif name == "RESV.OWNER":

@@ -838,6 +838,15 @@ class ModuleCommands(RedisTestCase):
                          [(x["total"], x["covers"], x["covers_cancelled"], x["covers_no_show"])
                           for x in b])
         self.assertEqual(1, b[0]["confirmed"])
+        # BUCKET SLOT: the store's own slots (default 30 minutes, then its setting)
+        day = ("FROM", "2024-02-15", "TO", "2024-02-15")
+        slots = lambda: [(x["start"][11:16], x["total"]) for x in  # noqa: E731
+                         map(pairs, pairs(self.r.call("RESV.STATS", S, *day, "BUCKET",
+                                                      "slot"))["buckets"])]
+        self.assertEqual([("18:00", 2), ("18:30", 1), ("19:00", 1), ("20:00", 1), ("20:30", 1)],
+                         slots())
+        self.r.call("RESV.STORE.SET", S, "slot_minutes", "120")
+        self.assertEqual([("18:00", 4), ("20:00", 2)], slots())
         empty = pairs(self.r.call("RESV.STATS", "nostore", "FROM", "2024-01-01", "TO", "2024-01-02",
                                   "BUCKET", "15"))
         self.assertEqual([], empty["buckets"])

@@ -146,6 +146,13 @@ class Replication(unittest.TestCase):
             self.assertLess(time.time(), deadline, "no-show not swept")
             time.sleep(0.05)
         self.m.call("CONFIG", "SET", "resv.noshow-interval-ms", "30000")
+        # leases of background work: taken, refused, released, taken again (long
+        # enough not to expire before the AOF reload below)
+        w("RESV.LEASE", S, "push", "sc-a", "600000", expect=1)
+        w("RESV.LEASE", S, "push", "sc-b", "600000", expect=0)
+        w("RESV.LEASE", S, "pull:sys-1", "sc-a.1", "600000", expect=1)
+        w("RESV.LEASE", S, "push", "sc-a", "0", expect=1)
+        w("RESV.LEASE", S, "push", "sc-b", "600000", expect=1)
         w("RESV.OWNER", "X9", "CLAIM", "store-z", expect="store-z")
         w("RESV.OWNER", "X9", "CLAIM", S, expect="store-z")
         w("RESV.OWNER", "X8", "CLAIM", "store-z", expect="store-z")
