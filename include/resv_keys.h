@@ -26,8 +26,9 @@
 #define RESV_KEY_CHANGES    "resv:{%.*s}:changes"
 #define RESV_KEY_OUTBOX     "resv:{%.*s}:outbox"
 #define RESV_KEY_FAILURES   "resv:{%.*s}:failures"
-#define RESV_KEY_SETTINGS   "resv:{%.*s}:settings" /* resv_settings.h */
-#define RESV_KEY_OWNER      "resv:owner:{%.*s}"    /* reservation */
+#define RESV_KEY_SETTINGS   "resv:{%.*s}:settings"   /* resv_settings.h */
+#define RESV_KEY_OWNER      "resv:owner:{%.*s}"      /* reservation */
+#define RESV_KEY_LEASE      "resv:{%.*s}:lease:%.*s" /* store, lease name (RESV.LEASE) */
 /* The floor (resv_floor.h): the inventory (table -> "seats|joins|area"), one sorted set
  * of holds per table (reservation by start instant), and what each reservation holds
  * (reservation -> "start|end|table_number"). */
@@ -44,6 +45,13 @@
  * audit entry's event. */
 #define RESV_WALK_IN_PREFIX "walkin-"
 #define RESV_WALK_IN        "walk_in"
+/* A store gave up a reservation id it had claimed but never created (RESV.DISOWN, on a
+ * cluster): it may not create it while this key lives. */
+#define RESV_KEY_DISOWNED "resv:{%.*s}:disowned:%.*s" /* store, reservation */
+/* Never written: two names in the slot of a store (or of a reservation's owner key) that
+ * a cluster node is asked for, to learn whether it may serve that slot now (see
+ * resvClusterSettled in the module). n is 1 or 2. */
+#define RESV_KEY_PROBE "resv:{%.*s}:probe:%d" /* store or reservation, n */
 /* Every system key has the tag {#sys}: on a cluster all systems and their list share one
  * slot (4607), so the list sees every system. No id can hold '#', so no store's keys share
  * this name space. */
@@ -72,6 +80,11 @@ int resvKeyMatch(const char *format, const char *key, size_t len, const char **i
 #define RESV_OUTBOX_ARRIVAL_TIME   "arrival_time"
 #define RESV_OUTBOX_TABLE_NUMBER   "table_number"
 #define RESV_OUTBOX_CHANGED_AT     "changed_at"
+
+/* Lease names of a store's background work (RESV.LEASE): its outbox, and the scheduled
+ * pull of one of its systems (the prefix, then the system id). */
+#define RESV_LEASE_PUSH        "push"
+#define RESV_LEASE_PULL_PREFIX "pull:"
 
 /* What RESV.UPSERT did, and the word it replies. */
 typedef enum {

@@ -85,6 +85,11 @@ int resvArgRange(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, 
 /* A new lowercase uuid. */
 void resvNewUuid(char buf[37]);
 int resvIsCluster(RedisModuleCtx *ctx);
+/* On a cluster: 0 when this node may serve the slot of tag (a store, or a reservation id
+ * for its owner key) to this client now; 1 after a TRYAGAIN (the slot is being imported
+ * here: its keys are split between two nodes until it is handed over) or CLUSTERDOWN
+ * reply. Always 0 on a single server. */
+int resvClusterSettled(RedisModuleCtx *ctx, RedisModuleString *tag);
 
 /* ---- key names (keys.md) ---- */
 RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
@@ -104,6 +109,11 @@ RedisModuleString *resvKeyChanges(RedisModuleCtx *ctx, const char *s, size_t sl)
 RedisModuleString *resvKeyOutbox(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyFailures(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyOwner(RedisModuleCtx *ctx, const char *r, size_t rl);
+RedisModuleString *resvKeyDisowned(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
+                                   size_t rl);
+/* How long a store that gave up an id (RESV.DISOWN) may not create it: longer than any
+ * command of the store's earlier claim can still be under way. */
+#define RESV_DISOWN_MS 300000
 /* resv:{#sys}:s:<Y> and resv:{#sys}:all: one slot for all systems (keys.md). */
 RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl);
 RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx);
@@ -357,8 +367,10 @@ int ResvWaitSeat_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
 int ResvWaitDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvDisown_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvLease_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvStoreSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

@@ -98,7 +98,8 @@ static void availReplySlot(RedisModuleCtx *ctx, resvInstant s, resvInstant turn,
 /* RESV.AVAILABILITY store date [PARTY n] */
 int ResvAvailability_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 3 && argc != 5) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, "PARTY")) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan store, date = resvSpanOf(argv[2]);
     resvInstant day;
     long long party = 0;

@@ -52,9 +52,10 @@ static RedisModuleCommandKeySpec ksUpdate[] = {
     KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_UPDATE), {0}};
 static RedisModuleCommandKeySpec ksDelete[] = {
     KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_DELETE), {0}};
-/* RESV.OWNER id CLAIM store: the id's key; CLAIM may insert it. */
+/* RESV.OWNER id [CLAIM|RELEASE store]: the id's key; CLAIM may insert it, RELEASE delete
+ * it (Redis allows one of INSERT, DELETE, UPDATE: UPDATE covers both). */
 static RedisModuleCommandKeySpec ksOwner[] = {
-    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_ACCESS | REDISMODULE_CMD_KEY_INSERT), {0}};
+    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_ACCESS | REDISMODULE_CMD_KEY_UPDATE), {0}};
 
 static RedisModuleCommandArg fieldPair[] = {STR("field"), STR("value"), {0}};
 /* RESV.STORE.SET creates the settings hash or updates it. */
@@ -99,11 +100,12 @@ static RedisModuleCommandArg argsStatus[] = {KEY("store"),
                                              OPT("origin", "ORIGIN", S),
                                              OPT("actor", "ACTOR", S),
                                              {0}};
+static RedisModuleCommandArg statsBucket[] = {INT("minutes"), TOKEN("slot", "SLOT"), {0}};
 static RedisModuleCommandArg argsStats[] = {
     KEY("store"),
     {.name = "from", .type = S, .key_spec_index = -1, .token = "FROM"},
     {.name = "to", .type = S, .key_spec_index = -1, .token = "TO"},
-    OPT("minutes", "BUCKET", REDISMODULE_ARG_TYPE_INTEGER),
+    CHOICE("bucket", "BUCKET", statsBucket),
     {0}};
 static RedisModuleCommandArg argsStore[] = {KEY("store"), {0}};
 static RedisModuleCommandArg argsHistory[] = {
@@ -132,7 +134,10 @@ static RedisModuleCommandArg argsPushed[] = {KEY("store"),
                                               .type = REDISMODULE_ARG_TYPE_ONEOF,
                                               .key_spec_index = -1,
                                               .subargs = pushedResult},
+                                             OPT("owner", "LEASE", S),
                                              {0}};
+static RedisModuleCommandArg argsLease[] = {
+    KEY("store"), STR("name"), STR("owner"), INT("ms"), {0}};
 static RedisModuleCommandArg argsResync[] = {
     KEY("store"),
     {.name = "id", .type = S, .key_spec_index = -1, .flags = REDISMODULE_CMD_ARG_OPTIONAL},
@@ -151,7 +156,25 @@ static RedisModuleCommandArg argsWaitAdd[] = {
     KEY("store"), STR("name"), STR("phone"), INT("party"), {0}};
 static RedisModuleCommandArg argsWaitEntry[] = {KEY("store"), STR("entry"), {0}};
 static RedisModuleCommandArg argsWaitSeat[] = {KEY("store"), STR("entry"), STR("table"), {0}};
-static RedisModuleCommandArg argsOwner[] = {KEY("id"), OPT("store", "CLAIM", S), {0}};
+/* CLAIM store [FROM old]: claims when there is no owner, or when old is. */
+static RedisModuleCommandArg claimArgs[] = {
+    {.name = "store", .type = S, .key_spec_index = -1, .token = "CLAIM"},
+    OPT("old", "FROM", S),
+    {0}};
+static RedisModuleCommandArg ownerActions[] = {
+    {.name = "claim",
+     .type = REDISMODULE_ARG_TYPE_BLOCK,
+     .key_spec_index = -1,
+     .subargs = claimArgs},
+    {.name = "release", .type = S, .key_spec_index = -1, .token = "RELEASE"},
+    {0}};
+static RedisModuleCommandArg argsOwner[] = {KEY("id"),
+                                            {.name = "action",
+                                             .type = REDISMODULE_ARG_TYPE_ONEOF,
+                                             .key_spec_index = -1,
+                                             .flags = REDISMODULE_CMD_ARG_OPTIONAL,
+                                             .subargs = ownerActions},
+                                            {0}};
 static RedisModuleCommandArg argsSysCreate[] = {PAIRS(fieldPair), {0}};
 /* System commands declare no key: a system's keys are resv:{#sys}:..., whose slot is not
  * the slot of the id argument, so a key spec on the id would send them to the wrong node.
@@ -190,22 +213,22 @@ static RedisModuleCommandInfo infoTableSet =
          "O(1)", -5, ksUpdate, argsTableSet);
 static RedisModuleCommandInfo infoTableDel =
     INFO("Removes a table from the inventory; the reservations holding it hold nothing",
-         "O(N) with N the holds of the table", 3, ksUpdate, argsTableDel);
+         "O(N) with N the holds of the table", -3, ksUpdate, argsTableDel);
 static RedisModuleCommandInfo infoAvailability =
     INFO("Per slot of a store's day: covers and parties booked, what remains under the "
          "pacing limits, and the free tables (or joined pairs) that seat the party",
          "O(M + T*(H + S)) with M the day's reservations, T tables, H their holds, S slots", -3,
          ksRead, argsAvailability);
 static RedisModuleCommandInfo infoWaitAdd =
-    INFO("Adds a walk-in party to the store's waitlist", "O(1)", 5, ksUpdate, argsWaitAdd);
+    INFO("Adds a walk-in party to the store's waitlist", "O(1)", -5, ksUpdate, argsWaitAdd);
 static RedisModuleCommandInfo infoWaitList =
     INFO("Lists the waitlist, oldest first, with each party's estimated wait",
-         "O(N*T*H) with N entries, T tables, H their holds", 2, ksRead, argsStore);
+         "O(N*T*H) with N entries, T tables, H their holds", -2, ksRead, argsStore);
 static RedisModuleCommandInfo infoWaitSeat =
     INFO("Seats a waiting party at a table: a seated walk-in reservation, the entry removed",
-         "O(log(N))", 4, ksUpdate, argsWaitSeat);
+         "O(log(N))", -4, ksUpdate, argsWaitSeat);
 static RedisModuleCommandInfo infoWaitDel =
-    INFO("Removes an entry from the waitlist", "O(1)", 3, ksUpdate, argsWaitEntry);
+    INFO("Removes an entry from the waitlist", "O(1)", -3, ksUpdate, argsWaitEntry);
 static RedisModuleCommandInfo infoHistory = INFO(
     "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
 static RedisModuleCommandInfo infoStoreSet =
@@ -221,13 +244,20 @@ static RedisModuleCommandInfo infoOutbox =
 static RedisModuleCommandInfo infoPushed =
     INFO("Records the delivery result of an outbox entry: OK, or FAILED with the error",
          "O(N) with N the entries of the outbox", -4, ksUpdate, argsPushed);
+static RedisModuleCommandInfo infoLease =
+    INFO("Takes, renews or (ms 0) releases a lease of a store's background work for an owner",
+         "O(1)", -5, ksUpdate, argsLease);
 static RedisModuleCommandInfo infoFailures =
     INFO("Lists the failed pushes of a store by reservation id", "O(N)", -2, ksRead, argsStore);
 static RedisModuleCommandInfo infoResync =
     INFO("Queues failed pushes (or one reservation) again with the current status",
          "O(N) with N the failed reservations", -2, ksUpdate, argsResync);
-static RedisModuleCommandInfo infoOwner = INFO(
-    "Returns (or claims) the store that owns a reservation id", "O(1)", -2, ksOwner, argsOwner);
+static RedisModuleCommandInfo infoDisown =
+    INFO("Gives up a reservation id the store claimed but does not have", "O(1)", 3, ksUpdate,
+         argsStoreId);
+static RedisModuleCommandInfo infoOwner =
+    INFO("Returns, claims or releases the store that owns a reservation id", "O(1)", -2, ksOwner,
+         argsOwner);
 static RedisModuleCommandInfo infoSysCreate =
     INFO("Creates an integration system", "O(1)", -2, NULL, argsSysCreate);
 static RedisModuleCommandInfo infoSysGet =
@@ -260,9 +290,11 @@ const resvCommandDef resvCommands[] = {
     {"resv.store.get", ResvStoreGet_RedisCommand, "readonly fast", 1, 1, 1, &infoStoreGet},
     {"resv.outbox", ResvOutbox_RedisCommand, "readonly", 1, 1, 1, &infoOutbox},
     {"resv.pushed", ResvPushed_RedisCommand, "write", 1, 1, 1, &infoPushed},
+    {"resv.lease", ResvLease_RedisCommand, "write deny-oom fast", 1, 1, 1, &infoLease},
     {"resv.failures", ResvFailures_RedisCommand, "readonly", 1, 1, 1, &infoFailures},
     {"resv.resync", ResvResync_RedisCommand, "write deny-oom", 1, 1, 1, &infoResync},
     {"resv.owner", ResvOwner_RedisCommand, "write deny-oom", 1, 1, 1, &infoOwner},
+    {"resv.disown", ResvDisown_RedisCommand, "write deny-oom", 1, 1, 1, &infoDisown},
     {"resv.system.create", ResvSystemCreate_RedisCommand, "write deny-oom", 0, 0, 0,
      &infoSysCreate},
     {"resv.system.get", ResvSystemGet_RedisCommand, "readonly fast", 0, 0, 0, &infoSysGet},

@@ -403,6 +403,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     static const char *const words[] = {"ORIGIN", "ACTOR", "EVENT", "PAYLOAD",
                                         "MSGID",  "REPLY", NULL};
     if (argc < 4) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
 
     resvChange c;
     memset(&c, 0, sizeof c);
@@ -468,6 +469,12 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                                   (int)c.id.len, c.id.v, (int)ow.len, ow.v);
         }
         c.setOwner = !exists && !owner;
+    } else if (!exists &&
+               resvKeyExists(ctx, resvKeyDisowned(ctx, c.store.v, c.store.len, c.id.v, c.id.len))) {
+        /* The store gave the id up to another store (RESV.DISOWN): this is a late write
+         * of its earlier claim. */
+        return resvReplyError(ctx, RESV_E_CONFLICT, "reservation_id %.*s belongs to another store",
+                              (int)c.id.len, c.id.v);
     }
     c.creating = !exists;
     if (c.creating && !given[RESV_F_RESERVATION_DATE])
@@ -552,6 +559,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     RedisModule_AutoMemory(ctx);
     static const char *const words[] = {"ORIGIN", "ACTOR", "ARRIVAL", "TABLE", NULL};
     if (argc < 4) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
 
     resvChange c;
     memset(&c, 0, sizeof c);
@@ -639,6 +647,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, r;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
         resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len))
@@ -689,18 +698,40 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     return RedisModule_ReplyWithLongLong(ctx, 1);
 }
 
-/* RESV.OWNER id [CLAIM store] */
+/* RESV.OWNER id [CLAIM store [FROM old] | RELEASE store] */
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (resvArgsFixed(ctx, argv, argc, 2, "CLAIM")) return REDISMODULE_OK;
-    resvSpan r, s = {NULL, 0};
+    if (argc < 2) return resvReplyWrongArity(ctx);
+    int release = argc > 2 && resvArgIs(argv[2], "RELEASE");
+    if (argc > 2 && !release && !resvArgIs(argv[2], "CLAIM"))
+        return resvReplySyntaxError(ctx, argv[2]);
+    if (argc > 4 && (release || !resvArgIs(argv[4], "FROM")))
+        return resvReplySyntaxError(ctx, argv[4]);
+    if (argc == 3 || argc == 5) return resvReplyWrongArity(ctx);
+    if (argc > 6) return resvReplySyntaxError(ctx, argv[6]);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
+    resvSpan r, s = {NULL, 0}, from = {NULL, 0};
     if (resvArgId(ctx, argv[1], "reservation_id", &r.v, &r.len)) return REDISMODULE_OK;
-    if (argc == 4) {
+    if (argc >= 4) {
         if (resvArgId(ctx, argv[3], "store", &s.v, &s.len)) return REDISMODULE_OK;
     }
+    if (argc == 6 && resvArgId(ctx, argv[5], "old", &from.v, &from.len)) return REDISMODULE_OK;
     RedisModuleString *okey = resvKeyOwner(ctx, r.v, r.len), *owner;
     if (resvStringGet(ctx, okey, &owner) < 0) return resvReplyWrongType(ctx, okey);
-    if (!owner && s.v) {
+    if (release) {
+        /* Only the owner's own release counts: a late release of a store that lost the
+         * id (or never had it) must not free another store's claim. A store that still
+         * has the record keeps it; on a cluster that key is on another node, and the
+         * caller releases only after RESV.DEL (keys.md). */
+        if (!owner || !resvStrEq(owner, s.v, s.len) ||
+            (!resvIsCluster(ctx) && resvKeyExists(ctx, resvKeyRecord(ctx, s.v, s.len, r.v, r.len))))
+            return RedisModule_ReplyWithLongLong(ctx, 0);
+        if (resvWriteDel(ctx, okey))
+            return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+        return RedisModule_ReplyWithLongLong(ctx, 1);
+    }
+    /* FROM old: a takeover, after old gave the id up (RESV.DISOWN). */
+    if (s.v && (!owner || (from.v && resvStrEq(owner, from.v, from.len)))) {
         resvArgv a = {.n = 0};
         resvArgvAddStr(&a, okey);
         resvArgvAdd(ctx, &a, s.v, s.len);
@@ -710,4 +741,27 @@ int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     }
     if (!owner) return RedisModule_ReplyWithNull(ctx);
     return RedisModule_ReplyWithString(ctx, owner);
+}
+
+/* RESV.DISOWN store id */
+int ResvDisown_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
+    resvSpan s, r;
+    if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
+        resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len))
+        return REDISMODULE_OK;
+    if (resvKeyExists(ctx, resvKeyRecord(ctx, s.v, s.len, r.v, r.len)))
+        return RedisModule_ReplyWithLongLong(ctx, 0);
+    char ms[24];
+    snprintf(ms, sizeof ms, "%d", RESV_DISOWN_MS);
+    resvArgv a = {.n = 0};
+    resvArgvAddStr(&a, resvKeyDisowned(ctx, s.v, s.len, r.v, r.len));
+    resvArgvAdd(ctx, &a, "1", 1);
+    resvArgvAdd(ctx, &a, "PX", 2);
+    resvArgvAdd(ctx, &a, ms, strlen(ms));
+    if (resvWrite(ctx, "SET", &a))
+        return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+    return RedisModule_ReplyWithLongLong(ctx, 1);
 }

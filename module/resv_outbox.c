@@ -49,10 +49,76 @@ static void outboxBookkeeping(RedisModuleCtx *ctx, resvChange *c, resvSpan store
     resvStoreNow(ctx, store.v, store.len, c->now);
 }
 
+/* A lease of a store's background work (push, pull:<system>): resv:{S}:lease:<name>, a
+ * string holding its owner, with an expiry; in the store's slot. */
+static RedisModuleString *outboxKeyLease(RedisModuleCtx *ctx, resvSpan s, const char *name,
+                                         size_t nl) {
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_LEASE, (int)s.len, s.v, (int)nl, name);
+}
+
+/* The owner holding a lease: 1 when owner holds it, 0 when nobody does, -1 when another
+ * owner does, -2 on WRONGTYPE (replied). */
+static int outboxLeaseHeld(RedisModuleCtx *ctx, RedisModuleString *lkey, RedisModuleString *owner) {
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, lkey, REDISMODULE_READ);
+    int type = RedisModule_KeyType(key), res = 0;
+    if (type == REDISMODULE_KEYTYPE_STRING) {
+        size_t hl;
+        const char *held = RedisModule_StringDMA(key, &hl, REDISMODULE_READ);
+        resvSpan o = resvSpanOf(owner);
+        res = hl == o.len && memcmp(held, o.v, hl) == 0 ? 1 : -1;
+    } else if (type != REDISMODULE_KEYTYPE_EMPTY) {
+        res = -2;
+    }
+    RedisModule_CloseKey(key);
+    if (res == -2) resvReplyWrongType(ctx, lkey);
+    return res;
+}
+
+/* RESV.LEASE store name owner ms */
+int ResvLease_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (argc < 5) return resvReplyWrongArity(ctx);
+    if (argc > 5) return resvReplySyntaxError(ctx, argv[5]);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
+    resvSpan s, n, o;
+    long long ms;
+    if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
+        resvArgId(ctx, argv[2], "name", &n.v, &n.len) ||
+        resvArgId(ctx, argv[3], "owner", &o.v, &o.len) ||
+        resvArgRange(ctx, argv[4], "ms", 0, 86400000, &ms))
+        return REDISMODULE_OK;
+    RedisModuleString *lkey = outboxKeyLease(ctx, s, n.v, n.len);
+    int held = outboxLeaseHeld(ctx, lkey, argv[3]);
+    if (held == -2) return REDISMODULE_OK;
+    if (held < 0) return RedisModule_ReplyWithLongLong(ctx, 0);
+    int rc = 0;
+    if (ms == 0) {
+        /* Released by its owner: another may take it at once. */
+        if (held) {
+            resvArgv a = {.n = 0};
+            resvArgvAddStr(&a, lkey);
+            rc = resvWrite(ctx, "DEL", &a);
+        }
+    } else {
+        /* Taken or renewed; SET ... PX is propagated as PXAT, so replicas and the AOF
+         * expire it at the same instant. */
+        char msbuf[24];
+        resvArgv a = {.n = 0};
+        resvArgvAddStr(&a, lkey);
+        resvArgvAddStr(&a, argv[3]);
+        resvArgvAddC(ctx, &a, "PX");
+        resvArgvAdd(ctx, &a, msbuf, (size_t)snprintf(msbuf, sizeof msbuf, "%lld", ms));
+        rc = resvWrite(ctx, "SET", &a);
+    }
+    if (rc) return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+    return RedisModule_ReplyWithLongLong(ctx, 1);
+}
+
 /* RESV.OUTBOX store [COUNT n] */
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 2, "COUNT")) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     long long count = 10;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
@@ -140,11 +206,25 @@ static int outboxFind(RedisModuleCtx *ctx, RedisModuleString *okey, RedisModuleS
     return found;
 }
 
-/* RESV.PUSHED store entry_id OK | RESV.PUSHED store entry_id FAILED error */
+/* RESV.PUSHED store entry_id OK [LEASE owner]
+ * RESV.PUSHED store entry_id FAILED error [LEASE owner] */
 int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 4) return resvReplyWrongArity(ctx);
-    if (argc > 5) return resvReplySyntaxError(ctx, argv[5]);
+    /* LEASE owner closes the command: the result is taken only from the push lease's
+     * holder (or when nobody holds it). */
+    RedisModuleString *leaseOwner = NULL;
+    if (argc >= 6 && resvArgIs(argv[argc - 2], "LEASE")) {
+        const char *ov;
+        size_t ol;
+        if (resvArgId(ctx, argv[argc - 1], "owner", &ov, &ol)) return REDISMODULE_OK;
+        leaseOwner = argv[argc - 1];
+        argc -= 2;
+    }
+    /* OK ends the command; FAILED takes one word of error text. */
+    int words = resvArgIs(argv[3], "OK") ? 4 : 5;
+    if (argc > words) return resvReplySyntaxError(ctx, argv[words]);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, err = {NULL, 0};
     RedisModuleStreamID eid;
     char canon[RESV_CANON_MAX];
@@ -163,7 +243,6 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         ok = 0;
     else
         return resvReplyError(ctx, RESV_E_ERR, "invalid result: must be OK or FAILED");
-    if (ok && argc == 5) return resvReplyError(ctx, RESV_E_ERR, "result OK takes no error text");
     if (!ok) {
         if (argc != 5)
             return resvReplyError(ctx, RESV_E_ERR, "missing error: FAILED needs the error text");
@@ -174,6 +253,16 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
             return resvReplyError(ctx, RESV_E_ERR, "invalid error: %s", why);
     }
 
+    if (leaseOwner) {
+        RedisModuleString *lkey =
+            outboxKeyLease(ctx, s, RESV_LEASE_PUSH, sizeof(RESV_LEASE_PUSH) - 1);
+        int held = outboxLeaseHeld(ctx, lkey, leaseOwner);
+        if (held == -2) return REDISMODULE_OK;
+        if (held < 0)
+            return resvReplyError(ctx, RESV_E_CONFLICT,
+                                  "lease push of store %.*s is held by another owner", (int)s.len,
+                                  s.v);
+    }
     RedisModuleString *okey = resvKeyOutbox(ctx, s.v, s.len);
     RedisModuleString *fkey = resvKeyFailures(ctx, s.v, s.len);
     RedisModuleString *rid, *entryStatus, *old[RESV_F_COUNT], *failed = NULL;
@@ -259,6 +348,7 @@ static void outboxSplitFailure(RedisModuleString *val, resvSpan part[3]) {
 int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
     RedisModuleString *fkey = resvKeyFailures(ctx, s.v, s.len);
@@ -300,6 +390,7 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     RedisModule_AutoMemory(ctx);
     if (argc < 2) return resvReplyWrongArity(ctx);
     if (argc > 3) return resvReplySyntaxError(ctx, argv[3]);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, r = {NULL, 0};
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
         (argc == 3 && resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len)))

@@ -95,6 +95,7 @@ static int queryMemberCmp(const char *a, size_t al, const char *b, size_t bl) {
 int ResvGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s, *r;
     size_t sl, rl;
     if (resvArgId(ctx, argv[1], "store", &s, &sl) ||
@@ -252,6 +253,7 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
     RedisModule_AutoMemory(ctx);
     static const char *const words[] = {"STATUS", "FROM", "TO", "LIMIT", "CURSOR", NULL};
     if (argc < 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s, *cid = NULL;
     size_t sl, cidl = 0;
     int hasStatus = 0, hasFrom = 0, hasTo = 0, hasLimit = 0, hasCursor = 0;
@@ -386,6 +388,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     RedisModule_AutoMemory(ctx);
     static const char *const words[] = {"FROM", "TO", "BUCKET", NULL};
     if (argc < 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s;
     size_t sl;
     int hasFrom = 0, hasTo = 0, hasBucket = 0;
@@ -402,7 +405,14 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
             if (resvArgInstant(ctx, argv[i + 1], "TO", 1, &to)) return REDISMODULE_OK;
         } else if (resvArgIs(argv[i], "BUCKET") && !hasBucket) {
             hasBucket = 1;
-            if (resvArgRange(ctx, argv[i + 1], "BUCKET", 1, 1440, &bucket)) return REDISMODULE_OK;
+            if (resvArgIs(argv[i + 1], "SLOT")) {
+                /* The store's own slots (slot_minutes), so counts line up with pacing. */
+                resvStoreSettings st;
+                resvStoreSettingsRead(ctx, s, sl, &st);
+                bucket = st.num[RESV_ST_SLOT_MINUTES];
+            } else if (resvArgRange(ctx, argv[i + 1], "BUCKET", 1, 1440, &bucket)) {
+                return REDISMODULE_OK;
+            }
         } else {
             return resvReplySyntaxError(ctx, argv[i]);
         }
@@ -545,6 +555,7 @@ static void queryReplyHistoryEntry(RedisModuleCtx *ctx, long pos, RedisModuleStr
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 3, "COUNT")) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s, *r;
     size_t sl, rl;
     long long count = -1;

@@ -195,6 +195,7 @@ static int settingsReply(RedisModuleCtx *ctx, const resvStoreSettings *st) {
 int ResvStoreSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 4 || argc % 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     int given[RESV_ST_COUNT] = {0};
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
@@ -242,6 +243,7 @@ int ResvStoreSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
 int ResvStoreGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
     resvStoreSettings st;

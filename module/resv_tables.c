@@ -311,6 +311,7 @@ static int tablesReplySpec(RedisModuleCtx *ctx, const resvTableSpec *t) {
 int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 5 || argc % 2 == 0) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan store, table;
     resvTableSpec t = {0, "", 0, "", 0};
     int seen = 0;
@@ -368,7 +369,8 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
  * held it hold nothing (all tables of a join); their records keep table_number. */
 int ResvTableDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 3) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan store, table;
     if (resvArgId(ctx, argv[1], "store", &store.v, &store.len) ||
         tablesArgTable(ctx, argv[2], &table))
@@ -456,6 +458,7 @@ static int tablesReplyHold(RedisModuleCtx *ctx, resvSpan store, resvSpan table, 
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan store;
     if (resvArgId(ctx, argv[1], "store", &store.v, &store.len)) return REDISMODULE_OK;
     RedisModuleString *tkey = resvKeyTables(ctx, store.v, store.len);

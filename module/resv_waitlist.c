@@ -61,7 +61,8 @@ static int waitRead(RedisModuleCtx *ctx, resvSpan store, resvSpan entry, RedisMo
 /* RESV.WAIT.ADD store name phone party */
 int ResvWaitAdd_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 5) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 5, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan store, v[3];
     static const resvField fields[3] = {RESV_F_CUSTOMER_NAME, RESV_F_CUSTOMER_PHONE,
                                         RESV_F_CUSTOMER_COUNT};
@@ -116,7 +117,8 @@ typedef struct {
  * seats the party). */
 int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan store;
     if (resvArgId(ctx, argv[1], "store", &store.v, &store.len)) return REDISMODULE_OK;
     RedisModuleString *k = waitKey(ctx, store);
@@ -199,7 +201,8 @@ int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
  * a party over the seats, a table seated already), and then nothing changes. */
 int ResvWaitSeat_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 4) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 4, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan store, entry, table = resvSpanOf(argv[3]);
     char tbuf[RESV_CANON_MAX];
     const char *why;
@@ -262,7 +265,8 @@ int ResvWaitSeat_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
 /* RESV.WAIT.DEL store entry */
 int ResvWaitDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 3) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan store, entry;
     if (resvArgId(ctx, argv[1], "store", &store.v, &store.len) ||
         waitArgEntry(ctx, argv[2], &entry))

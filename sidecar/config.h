@@ -12,6 +12,7 @@ typedef struct {
     char *jwtSecretFile;  /* HS256 secret for Bearer tokens */
     char *openapiFile;    /* served at GET /openapi.json */
     char *publicUrl;      /* base of the webhook_url shown for systems */
+    long workers;         /* event loops (threads) serving the port; 0: one per core */
     long maxBody;         /* bytes of a request body (413 above) */
     long maxHeaders;      /* bytes of request line and headers */
     long maxUri;          /* bytes of the request URI (414 above) */
@@ -20,6 +21,8 @@ typedef struct {
     long shutdownTimeout; /* seconds in-flight requests get after SIGTERM */
     long redisConnectTimeoutMs;
     long redisReconnectMs;
+    long waitReplicas;          /* a write answers 2xx once WAIT says this many replicas have it */
+    long waitReplicasTimeoutMs; /* WAIT's timeout */
     /* The provider (docs/provider.md) and two-way sync. */
     long providerTimeout;  /* seconds per provider request */
     char *providerCaFile;  /* PEM CA bundle instead of the system store */

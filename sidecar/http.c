@@ -112,6 +112,7 @@ httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
         {"BUSY", HTTP_R_UNAVAILABLE, "redis_unavailable"},
         {"TRYAGAIN", HTTP_R_UNAVAILABLE, "redis_unavailable"},
         {"MASTERDOWN", HTTP_R_UNAVAILABLE, "redis_unavailable"},
+        {"NOREPLICAS", HTTP_R_UNAVAILABLE, "not_replicated"},
         {"CLUSTERDOWN", HTTP_R_UNAVAILABLE, "redis_unavailable"},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -221,6 +222,14 @@ void httpFinishRaw(httpCtx *c, int status, const char *contentType, const char *
     if (buf) evbuffer_free(buf);
 }
 
+struct evbuffer *httpBody(httpCtx *c) {
+    return evhttp_request_get_output_buffer(c->req);
+}
+
+void httpFinishBody(httpCtx *c, int status) {
+    httpSend(c, status, "application/json; charset=utf-8", NULL);
+}
+
 void httpFinish(httpCtx *c, httpResult r, json_t *body) {
     int status = httpResultStatus(r);
     if (status >= 300 || !body) {
@@ -278,6 +287,9 @@ static httpResult httpQueryParam(httpCtx *c, const char *seg, size_t len,
     else if (strlen(name) != nameLen)
         r = httpFail(c, HTTP_R_BAD_REQUEST, NULL, "a query parameter name holds a NUL character");
     else if (!known) {
+        /* The message quotes the name: one line whatever the client sent. */
+        for (char *p = name; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
         char list[256] = "";
         for (int i = 0; allowed[i]; i++)
             snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",

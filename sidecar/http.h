@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "owner_cache.h"
 #include "redis_conn.h"
 
 /* What a handler or a Redis callback decided; httpResultStatus() is the one place that
@@ -42,11 +43,13 @@ const char *httpMethodName(enum evhttp_cmd_type m);
  * the loop is draining, and the counters /metrics shows. */
 typedef struct {
     redisConn *redis;
+    ownerCache *owners; /* reservation id -> store, for GET /reservation/{id} */
     int draining;
     int inflight;
     unsigned long long requestsByClass[6]; /* index status/100; 0 unused */
     unsigned long long requestMicros;
     unsigned long long redisErrors;
+    unsigned long long ownerCacheHits, ownerCacheWrong;
 } httpLoop;
 
 /* The server of the loop, as the routes see it (server.h); opaque here. */
@@ -76,9 +79,10 @@ struct httpCtx {
     char errMsg[512];
     /* State of the handler across Redis round trips. */
     json_t *body;
-    json_t *sys;   /* the integration system the request is about */
-    char *store;   /* the store the request is about */
-    char *rawBody; /* a copy of the raw body where it is stored as PAYLOAD */
+    json_t *sys;      /* the integration system the request is about */
+    char *store;      /* the store the request is about */
+    int ownerGuessed; /* c->store came from the owner cache, not from Redis */
+    char *rawBody;    /* a copy of the raw body where it is stored as PAYLOAD */
     size_t rawBodyLen;
     httpNext *next;       /* after a lookup */
     const char *listName; /* the member a list of maps is answered under */
@@ -109,6 +113,10 @@ redisReply *httpReplyTake(httpCtx *c, void *reply, int wantType);
 /* Finishes the request: an error from the recorded errCode/errMsg, or body (stolen) as
  * JSON for success results. Frees the context. */
 void httpFinish(httpCtx *c, httpResult r, json_t *body);
+/* The reply's body, for a success body written straight into it (resvJsonOut), then
+ * sent by httpFinishBody as JSON with status. Frees the context. */
+struct evbuffer *httpBody(httpCtx *c);
+void httpFinishBody(httpCtx *c, int status);
 /* Replies with a body other than JSON (metrics, openapi). Frees the context. */
 void httpFinishRaw(httpCtx *c, int status, const char *contentType, const char *data, size_t len);
 /* Sends a command for this request (c is the callback's privdata) and frees it; returns

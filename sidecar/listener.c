@@ -9,6 +9,9 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/http.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+#include <netinet/in.h>
 
 #include "clock.h"
 #include "http_pages.h"
@@ -27,6 +30,7 @@ static void listenerOnConnClose(struct evhttp_connection *evcon, void *arg) {
     for (int i = 0; i < srv->nconns; i++)
         if (srv->conns[i] == evcon) {
             srv->conns[i] = srv->conns[--srv->nconns];
+            __atomic_sub_fetch(&srv->group->connections, 1, __ATOMIC_RELAXED);
             return;
         }
 }
@@ -36,11 +40,19 @@ static int listenerTrack(server *srv, struct evhttp_connection *evcon) {
     if (!evcon) return 0;
     for (int i = 0; i < srv->nconns; i++)
         if (srv->conns[i] == evcon) return 0;
-    if (srv->nconns >= srv->cfg->maxConnections) return -1;
+    /* The bound is the process's, over every loop. */
+    if (__atomic_add_fetch(&srv->group->connections, 1, __ATOMIC_RELAXED) >
+        srv->cfg->maxConnections) {
+        __atomic_sub_fetch(&srv->group->connections, 1, __ATOMIC_RELAXED);
+        return -1;
+    }
     if (srv->nconns == srv->capConns) {
         int cap = srv->capConns ? srv->capConns * 2 : 64;
         void *p = realloc(srv->conns, (size_t)cap * sizeof(*srv->conns));
-        if (!p) return -1;
+        if (!p) {
+            __atomic_sub_fetch(&srv->group->connections, 1, __ATOMIC_RELAXED);
+            return -1;
+        }
         srv->conns = p;
         srv->capConns = cap;
     }
@@ -70,6 +82,26 @@ static void listenerOnRequest(struct evhttp_request *req, void *arg) {
     if (r != HTTP_R_PENDING) httpFinish(c, r, NULL);
 }
 
+/* The listening socket of the loop. With several loops each has its own on the same
+ * port (SO_REUSEPORT), and the kernel spreads new connections over them. */
+static struct evconnlistener *listenerBind(server *srv, const char *host, int port) {
+    char service[16];
+    struct evutil_addrinfo hints, *ai = NULL;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    hints.ai_flags = EVUTIL_AI_PASSIVE | EVUTIL_AI_ADDRCONFIG;
+    snprintf(service, sizeof(service), "%d", port);
+    if (evutil_getaddrinfo(*host ? host : NULL, service, &hints, &ai) || !ai) return NULL;
+    unsigned flags = LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_CLOSE_ON_FREE;
+    if (srv->group->n > 1) flags |= LEV_OPT_REUSEABLE_PORT;
+    struct evconnlistener *lev = evconnlistener_new_bind(srv->base, NULL, NULL, flags, 1024,
+                                                         ai->ai_addr, (int)ai->ai_addrlen);
+    evutil_freeaddrinfo(ai);
+    return lev;
+}
+
 int listenerStart(server *srv) {
     const sidecarConfig *cfg = srv->cfg;
     char host[256];
@@ -89,12 +121,16 @@ int listenerStart(server *srv) {
                                               EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD |
                                               EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
     evhttp_set_gencb(srv->http, listenerOnRequest, srv);
-    srv->sock = evhttp_bind_socket_with_handle(srv->http, host, (ev_uint16_t)port);
+    struct evconnlistener *lev = listenerBind(srv, host, port);
+    srv->sock = lev ? evhttp_bind_listener(srv->http, lev) : NULL;
     if (!srv->sock) {
+        if (lev) evconnlistener_free(lev);
         logError("cannot listen on %s", cfg->listen);
         return -1;
     }
-    logInfo("listening on %s", cfg->listen);
+    if (srv->index == 0)
+        logInfo("listening on %s (%d worker%s)", cfg->listen, srv->group->n,
+                srv->group->n == 1 ? "" : "s");
     return 0;
 }
 

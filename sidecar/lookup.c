@@ -69,6 +69,10 @@ static void lookupOwnerReply(redisAsyncContext *ac, void *reply, void *privdata)
     redisReply *r = httpReplyTake(c, reply, HTTP_REPLY_ANY);
     if (!r) return;
     httpResult res;
+    if (r->type == REDIS_REPLY_STRING)
+        ownerCachePut(c->loop->owners, c->params[0], r->str);
+    else
+        ownerCacheDrop(c->loop->owners, c->params[0]);
     if (r->type == REDIS_REPLY_NIL)
         res = httpFail(c, HTTP_R_NOT_FOUND, NULL, "reservation %s not found", c->params[0]);
     else if (r->type != REDIS_REPLY_STRING)
@@ -93,6 +97,27 @@ httpResult lookupOwner(httpCtx *c, httpNext *next) {
     redisCmdInit(&a, "RESV.OWNER");
     redisCmdPushKey(&a, id);
     return httpRedis(c, lookupOwnerReply, &a);
+}
+
+httpResult lookupOwnerCached(httpCtx *c, httpNext *next) {
+    const char *id = c->params[0];
+    const char *store = resvIdValid(id, strlen(id)) ? ownerCacheGet(c->loop->owners, id) : NULL;
+    /* A store the caller may not touch is asked again: the guess may be stale, and a
+     * 403 must come from the real owner. */
+    if (!store || !httpStoreAllowed(c, store)) return lookupOwner(c, next);
+    if (!(c->store = strdup(store))) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    c->ownerGuessed = 1;
+    c->loop->ownerCacheHits++;
+    return next(c, NULL);
+}
+
+httpResult lookupOwnerWrong(httpCtx *c, httpNext *next) {
+    ownerCacheDrop(c->loop->owners, c->params[0]);
+    c->loop->ownerCacheWrong++;
+    c->ownerGuessed = 0;
+    free(c->store);
+    c->store = NULL;
+    return lookupOwner(c, next);
 }
 
 /* 200 with {"reservation_id" (when rid), "store_id", "count": n, "<name>": [...]}, each

@@ -18,6 +18,13 @@ httpResult lookupSystemStore(httpCtx *c, const redisReply *sys);
 /* The store owning reservation c->params[0] into c->store (404 when none, 403 when the
  * caller may not touch it), then next. */
 httpResult lookupOwner(httpCtx *c, httpNext *next);
+/* The same, but from the loop's owner cache when it remembers a store the caller may
+ * touch: then c->ownerGuessed is set and next runs at once with found NULL, and the
+ * step that reads the reservation calls lookupOwnerWrong() when it is not there. */
+httpResult lookupOwnerCached(httpCtx *c, httpNext *next);
+/* The guessed owner was wrong (deleted, perhaps created again under another store):
+ * forgets it and asks Redis, then next. */
+httpResult lookupOwnerWrong(httpCtx *c, httpNext *next);
 /* store_id of the query: required, a valid id, and one the caller may touch. */
 httpResult lookupQueryStore(httpCtx *c, const char **store);
 /* GET ...?store_id=: sends "<command> store", whose reply is an array of maps, and answers

@@ -11,12 +11,13 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <event2/thread.h>
 
 #include "auth.h"
 #include "config.h"
-#include "listener.h"
 #include "log.h"
 #include "server.h"
+#include "workers.h"
 
 static void mainUsage(void) {
     fprintf(
@@ -24,6 +25,7 @@ static void mainUsage(void) {
         "usage: resv-sidecar [--config FILE] [--listen HOST:PORT] "
         "[--redis HOST:PORT[,HOST:PORT...]]\n"
         "                    [--jwt-secret-file FILE] [--openapi-file FILE] [--public-url URL]\n"
+        "                    [--workers N]\n"
         "                    [--max-body BYTES] [--max-headers BYTES] [--max-uri BYTES]\n"
         "                    [--max-connections N] [--timeout SECONDS] "
         "[--shutdown-timeout SECONDS]\n"
@@ -33,6 +35,7 @@ static void mainUsage(void) {
         "                    [--push-max-attempts N] [--pull-interval SECONDS] "
         "[--systems-refresh-ms MS]\n"
         "                    [--sse-max-clients N] [--sse-poll-ms MS] [--sse-heartbeat SECONDS]\n"
+        "                    [--wait-replicas N] [--wait-replicas-timeout-ms MS]\n"
         "       resv-sidecar --jwt-secret-file FILE --mint-token ROLE [--token-sub SUB]\n"
         "                    [--token-stores a,b] [--token-ttl SECONDS]\n"
         "Config file: the same names without --, one \"name value\" per line, # comments.\n");
@@ -89,12 +92,6 @@ static int mainMintToken(const sidecarConfig *cfg) {
     return 0;
 }
 
-static void mainOnSignal(evutil_socket_t sig, short what, void *arg) {
-    (void)sig;
-    (void)what;
-    listenerShutdown(arg);
-}
-
 int main(int argc, char **argv) {
     sidecarConfig cfg;
     char err[512];
@@ -121,32 +118,20 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     setvbuf(stderr, NULL, _IOLBF, 0);
 
-    struct event_base *base = event_base_new();
-    if (!base) {
+    /* Every loop's base is made after this, so one loop may wake another (the drain
+     * on SIGTERM, a snapshot for /metrics). */
+    if (evthread_use_pthreads()) {
         configFree(&cfg);
         return 1;
     }
-    serverShared shared;
-    server srv;
-    struct event *sigterm = NULL, *sigint = NULL;
-    int rc = 0;
-    memset(&srv, 0, sizeof(srv));
-    if (serverSharedLoad(&shared, &cfg) != 0 || serverInit(&srv, base, &cfg, &shared) != 0 ||
-        listenerStart(&srv) != 0) {
-        rc = 1;
-    } else {
-        sigterm = evsignal_new(base, SIGTERM, mainOnSignal, &srv);
-        sigint = evsignal_new(base, SIGINT, mainOnSignal, &srv);
-        evsignal_add(sigterm, NULL);
-        evsignal_add(sigint, NULL);
-        event_base_dispatch(base);
-        logInfo("stopped");
+    long workers = cfg.workers;
+    if (workers == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        workers = cores < 1 ? 1 : cores > 256 ? 256 : cores;
     }
-    if (sigterm) event_free(sigterm);
-    if (sigint) event_free(sigint);
-    serverFree(&srv);
+    serverShared shared;
+    int rc = serverSharedLoad(&shared, &cfg) != 0 ? 1 : workersRun(&cfg, &shared, (int)workers);
     serverSharedFree(&shared);
-    event_base_free(base);
     configFree(&cfg);
     libevent_global_shutdown();
     return rc;

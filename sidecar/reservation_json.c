@@ -288,6 +288,205 @@ json_t *resvJsonFromReply(const redisReply *r) {
     return o;
 }
 
+/* ---- JSON text straight into an evbuffer ---- */
+
+void resvJsonOutInit(resvJsonOut *o, struct evbuffer *out) {
+    o->out = out;
+    o->failed = 0;
+    o->n = 0;
+}
+
+int resvJsonOutFlush(resvJsonOut *o) {
+    if (o->n && evbuffer_add(o->out, o->buf, o->n)) o->failed = 1;
+    o->n = 0;
+    return o->failed ? -1 : 0;
+}
+
+static void resvJsonPut(resvJsonOut *o, const char *s, size_t len) {
+    if (o->n + len > sizeof(o->buf)) {
+        resvJsonOutFlush(o);
+        if (len > sizeof(o->buf)) {
+            if (evbuffer_add(o->out, s, len)) o->failed = 1;
+            return;
+        }
+    }
+    memcpy(o->buf + o->n, s, len);
+    o->n += len;
+}
+
+#define resvJsonPutLit(o, lit) resvJsonPut(o, lit, sizeof(lit) - 1)
+
+/* A JSON string as jansson writes it: " \ and control characters escaped (\b \f \n
+ * \r \t, else \u00XX), everything else (UTF-8 included) as it is. The caller has
+ * checked that s is UTF-8. */
+static void resvJsonPutString(resvJsonOut *o, const char *s, size_t len) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t run = 0;
+    resvJsonPutLit(o, "\"");
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        resvJsonPut(o, s + run, i - run);
+        run = i + 1;
+        char esc[6] = {'\\', 0, '0', '0', hex[c >> 4], hex[c & 15]};
+        size_t n = 2;
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default: esc[1] = 'u', n = 6; break;
+        }
+        resvJsonPut(o, esc, n);
+    }
+    resvJsonPut(o, s + run, len - run);
+    resvJsonPutLit(o, "\"");
+}
+
+/* A real as jansson writes it with JSON_REAL_PRECISION(15): %.15g, ".0" added when it
+ * would read back as an integer, the exponent without '+' or leading zeros. */
+static void resvJsonPutReal(resvJsonOut *o, double d) {
+    char buf[64];
+    int n = snprintf(buf, sizeof(buf) - 3, "%.15g", d);
+    if (n < 0 || n >= (int)sizeof(buf) - 3) {
+        resvJsonPutLit(o, "null");
+        return;
+    }
+    size_t len = (size_t)n;
+    if (!strchr(buf, '.') && !strchr(buf, 'e')) {
+        memcpy(buf + len, ".0", 3);
+        len += 2;
+    }
+    char *e = strchr(buf, 'e');
+    if (e) {
+        char *start = e + 1, *end = e + 2;
+        if (*start == '-') start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, len - (size_t)(end - buf) + 1);
+            len -= (size_t)(end - start);
+        }
+    }
+    resvJsonPut(o, buf, len);
+}
+
+/* A stored value as its field's JSON type (resvTypedValue's rules, without the tree):
+ * 0, or -1 when it is no JSON value (null is written instead by the caller). */
+static int resvJsonPutTyped(resvJsonOut *o, const resvFieldSpec *spec, const char *s, size_t len) {
+    char *end;
+    switch (resvFieldJsonType(spec)) {
+    case RESV_JSON_INTEGER: {
+        long long n = strtoll(s, &end, 10);
+        if (len > 0 && *end == '\0') {
+            char buf[24];
+            resvJsonPut(o, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", n));
+            return 0;
+        }
+        break;
+    }
+    case RESV_JSON_NUMBER: {
+        double d = strtod(s, &end);
+        if (len > 0 && *end == '\0') {
+            /* jansson has no NaN or infinity: the field is null. */
+            if (!isfinite(d)) return -1;
+            resvJsonPutReal(o, d);
+            return 0;
+        }
+        break;
+    }
+    case RESV_JSON_BOOL:
+        if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0) {
+            resvJsonPutLit(o, "true");
+            return 0;
+        }
+        if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0) {
+            resvJsonPutLit(o, "false");
+            return 0;
+        }
+        break;
+    case RESV_JSON_STRING: break;
+    }
+    if (!resvUtf8Valid(s, len)) return -1;
+    resvJsonPutString(o, s, len);
+    return 0;
+}
+
+/* Whether resvJsonPutTyped() writes a value (not null) for s. */
+static int resvJsonTypedValid(const resvFieldSpec *spec, const char *s, size_t len) {
+    char *end;
+    switch (resvFieldJsonType(spec)) {
+    case RESV_JSON_INTEGER:
+        (void)strtoll(s, &end, 10);
+        if (len > 0 && *end == '\0') return 1;
+        break;
+    case RESV_JSON_NUMBER: {
+        double d = strtod(s, &end);
+        if (len > 0 && *end == '\0') return isfinite(d);
+        break;
+    }
+    case RESV_JSON_BOOL:
+        if (!strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "false") || !strcmp(s, "0"))
+            return 1;
+        break;
+    case RESV_JSON_STRING: break;
+    }
+    return resvUtf8Valid(s, len);
+}
+
+int resvJsonWriteReservation(resvJsonOut *o, const redisReply *r) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements % 2) return -1;
+    /* The value of each field, found as resvJsonFromReply finds it: in model order,
+     * each lookup starting after the previous field; a later duplicate wins when it is
+     * a JSON value. */
+    const redisReply *vals[RESV_F_COUNT] = {0};
+    int from = 0;
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+        const redisReply *k = r->element[i], *v = r->element[i + 1];
+        if (k->type != REDIS_REPLY_STRING && k->type != REDIS_REPLY_STATUS) continue;
+        int f = resvFieldLookupFrom(resvFields, RESV_F_COUNT, k->str, k->len, from);
+        if (f < 0 || (v->type != REDIS_REPLY_STRING && v->type != REDIS_REPLY_STATUS)) continue;
+        from = f + 1;
+        if (!vals[f] || resvJsonTypedValid(&resvFields[f], v->str, v->len)) vals[f] = v;
+    }
+    resvJsonPutLit(o, "{");
+    for (int f = 0; f < RESV_F_COUNT; f++) {
+        const char *name = resvFields[f].name;
+        if (f) resvJsonPutLit(o, ",");
+        resvJsonPutLit(o, "\"");
+        resvJsonPut(o, name, strlen(name));
+        resvJsonPutLit(o, "\":");
+        if (!vals[f] || resvJsonPutTyped(o, &resvFields[f], vals[f]->str, vals[f]->len))
+            resvJsonPutLit(o, "null");
+    }
+    resvJsonPutLit(o, "}");
+    return 0;
+}
+
+int resvJsonWriteList(resvJsonOut *o, const redisReply *items, const char *cursor, size_t len) {
+    if (!resvUtf8Valid(cursor, len)) return -1;
+    size_t count = 0;
+    resvJsonPutLit(o, "{\"reservations\":[");
+    for (size_t i = 0; i < items->elements; i++) {
+        const redisReply *e = items->element[i];
+        if (!e || e->type != REDIS_REPLY_ARRAY || e->elements % 2) continue;
+        if (count++) resvJsonPutLit(o, ",");
+        resvJsonWriteReservation(o, e);
+    }
+    char buf[40];
+    resvJsonPut(o, buf,
+                (size_t)snprintf(buf, sizeof(buf), "],\"count\":%zu,\"next_cursor\":", count));
+    if (len == 1 && cursor[0] == '0')
+        resvJsonPutLit(o, "null");
+    else
+        resvJsonPutString(o, cursor, len);
+    resvJsonPutLit(o, "}");
+    return 0;
+}
+
 json_t *resvSystemConfig(const redisReply *r) {
     const redisReply *c = resvReplyField(r, "config");
     json_t *cfg = NULL;

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include <event2/buffer.h>
 #include <hiredis/hiredis.h>
 #include <jansson.h>
 
@@ -62,6 +63,26 @@ const char *resvReplyStr(const redisReply *r, const char *name);
 /* A reservation (RESV.GET form) as a JSON object with every model field, typed, null
  * where unset. NULL when r is not a map. */
 json_t *resvJsonFromReply(const redisReply *r);
+
+/* JSON text written straight into a reply's evbuffer (no json_t tree), through a small
+ * staging buffer so that short pieces do not each cost an evbuffer append. */
+typedef struct {
+    struct evbuffer *out;
+    int failed; /* an append ran out of memory */
+    size_t n;
+    char buf[4096];
+} resvJsonOut;
+
+void resvJsonOutInit(resvJsonOut *o, struct evbuffer *out);
+/* Hands what is staged to the evbuffer; -1 when an append failed. */
+int resvJsonOutFlush(resvJsonOut *o);
+/* A reservation, byte for byte what json_dumps(resvJsonFromReply(r), JSON_COMPACT |
+ * JSON_REAL_PRECISION(15)) writes. -1 (nothing written) when r is not a map. */
+int resvJsonWriteReservation(resvJsonOut *o, const redisReply *r);
+/* The list route's body: {"reservations":[...],"count":n,"next_cursor":null or the
+ * cursor}, items written as above (those that are not maps left out). cursor "0" is the
+ * end. -1 when the cursor is not UTF-8 (nothing written). */
+int resvJsonWriteList(resvJsonOut *o, const redisReply *items, const char *cursor, size_t len);
 
 /* Any map reply as an object: integers stay integers, strings of model fields get the
  * field's JSON type, nested arrays of maps become arrays of objects. */

@@ -69,7 +69,7 @@ httpResult routeEvents(httpCtx *c) {
     const char *store;
     httpResult r = lookupQueryStore(c, &store);
     if (r != HTTP_R_OK) return r;
-    if (!srv->sse || sseCount(srv->sse) >= srv->cfg->sseMaxClients)
+    if (!srv->sse || sseCountAll(srv->sse) >= srv->cfg->sseMaxClients)
         return httpFail(c, HTTP_R_UNAVAILABLE, "too_many_streams",
                         "more than %ld event streams are open", srv->cfg->sseMaxClients);
     const char *last =

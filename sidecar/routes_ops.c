@@ -49,6 +49,39 @@ httpResult routeOpenapi(httpCtx *c) {
     return HTTP_R_PENDING;
 }
 
+/* The sum of every loop's counters; redisUp is 1 only when every loop's connection is. */
+static void opsStatsSum(serverStats *sum, const serverStats *st) {
+    for (int i = 0; i < 6; i++)
+        sum->requestsByClass[i] += st->requestsByClass[i];
+    sum->requestMicros += st->requestMicros;
+    sum->redisErrors += st->redisErrors;
+    sum->ownerCacheHits += st->ownerCacheHits;
+    sum->ownerCacheWrong += st->ownerCacheWrong;
+    sum->ownerCacheEntries += st->ownerCacheEntries;
+    sum->rejectedConnections += st->rejectedConnections;
+    sum->webhooksDuplicate += st->webhooksDuplicate;
+    sum->webhooksIgnored += st->webhooksIgnored;
+    sum->redisReconnects += st->redisReconnects;
+    sum->inflight += st->inflight;
+    sum->redisUp = sum->redisUp && st->redisUp;
+    sum->providerInflight += st->providerInflight;
+    sum->sseClients += st->sseClients;
+    sum->sync.pushOk += st->sync.pushOk;
+    sum->sync.pushFailed += st->sync.pushFailed;
+    sum->sync.pushRetries += st->sync.pushRetries;
+    sum->sync.pulls += st->sync.pulls;
+    sum->sync.pullErrors += st->sync.pullErrors;
+    sum->sync.pulledItems += st->sync.pulledItems;
+    sum->sync.workers += st->sync.workers;
+}
+
+static unsigned long long opsRequests(const serverStats *st) {
+    unsigned long long n = 0;
+    for (int i = 1; i <= 5; i++)
+        n += st->requestsByClass[i];
+    return n;
+}
+
 /* The module's gauges (INFO resv), when Redis answered: the same numbers under the
  * same names, so an operator reads one set of words in both places. */
 static void opsMetricsGauges(struct evbuffer *b, const redisReply *r) {
@@ -82,27 +115,39 @@ static void opsMetricsReply(redisAsyncContext *ac, void *reply, void *privdata) 
     opsMetricsFinish(c, reply);
 }
 
-httpResult routeMetrics(httpCtx *c) {
-    redisCmd a;
-    redisCmdInit(&a, "INFO");
-    redisCmdPushStr(&a, "resv");
-    if (httpRedis(c, opsMetricsReply, &a) == HTTP_R_PENDING) return HTTP_R_PENDING;
-    opsMetricsFinish(c, NULL);
-    return HTTP_R_PENDING;
-}
-
 static void opsMetricsFinish(httpCtx *c, const redisReply *info) {
     server *srv = c->srv;
+    serverGroup *g = srv->group;
     struct evbuffer *b = evbuffer_new();
-    if (!b) {
+    serverStats sum, *per = calloc((size_t)g->n, sizeof(*per));
+    if (!b || !per) {
+        if (b) evbuffer_free(b);
+        free(per);
         httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory"), NULL);
         return;
+    }
+    memset(&sum, 0, sizeof(sum));
+    sum.redisUp = 1;
+    for (int i = 0; i < g->n; i++) {
+        serverStatsOf(srv, i, &per[i]);
+        opsStatsSum(&sum, &per[i]);
     }
     evbuffer_add_printf(b, "# HELP resv_sidecar_http_requests_total HTTP requests answered, by "
                            "status class.\n# TYPE resv_sidecar_http_requests_total counter\n");
     for (int i = 1; i <= 5; i++)
         evbuffer_add_printf(b, "resv_sidecar_http_requests_total{code=\"%dxx\"} %llu\n", i,
-                            srv->loop.requestsByClass[i]);
+                            sum.requestsByClass[i]);
+    evbuffer_add_printf(b,
+                        "# HELP resv_sidecar_workers Event loops (threads) serving the port.\n"
+                        "# TYPE resv_sidecar_workers gauge\nresv_sidecar_workers %d\n"
+                        "# HELP resv_sidecar_worker_http_requests_total HTTP requests "
+                        "answered, by worker loop.\n"
+                        "# TYPE resv_sidecar_worker_http_requests_total counter\n",
+                        g->n);
+    for (int i = 0; i < g->n; i++)
+        evbuffer_add_printf(b, "resv_sidecar_worker_http_requests_total{worker=\"%d\"} %llu\n", i,
+                            opsRequests(&per[i]));
+    free(per);
     evbuffer_add_printf(
         b,
         "# HELP resv_sidecar_http_request_duration_microseconds_sum Time spent answering.\n"
@@ -116,9 +161,9 @@ static void opsMetricsFinish(httpCtx *c, const redisReply *info) {
         "# HELP resv_sidecar_http_connections_rejected_total Connections refused over "
         "max-connections.\n# TYPE resv_sidecar_http_connections_rejected_total counter\n"
         "resv_sidecar_http_connections_rejected_total %llu\n"
-        "# HELP resv_sidecar_redis_up 1 when the Redis connection is up.\n"
+        "# HELP resv_sidecar_redis_up 1 when the Redis connection of every worker is up.\n"
         "# TYPE resv_sidecar_redis_up gauge\nresv_sidecar_redis_up %d\n"
-        "# HELP resv_sidecar_redis_reconnects_total Reconnect attempts to Redis.\n"
+        "# HELP resv_sidecar_redis_reconnects_total Reconnect attempts to Redis (all workers).\n"
         "# TYPE resv_sidecar_redis_reconnects_total counter\n"
         "resv_sidecar_redis_reconnects_total %lu\n"
         "# HELP resv_sidecar_redis_errors_total Error replies from Redis.\n"
@@ -126,15 +171,26 @@ static void opsMetricsFinish(httpCtx *c, const redisReply *info) {
         "# HELP resv_sidecar_webhooks_duplicate_total Webhook deliveries acknowledged as "
         "repeats.\n# TYPE resv_sidecar_webhooks_duplicate_total counter\n"
         "resv_sidecar_webhooks_duplicate_total %llu\n"
+        "# HELP resv_sidecar_owner_cache_hits_total Reservation reads that took the owner "
+        "store from the cache (one Redis round trip).\n"
+        "# TYPE resv_sidecar_owner_cache_hits_total counter\n"
+        "resv_sidecar_owner_cache_hits_total %llu\n"
+        "# HELP resv_sidecar_owner_cache_wrong_total Cached owners found wrong (the "
+        "reservation was deleted or moved) and asked again.\n"
+        "# TYPE resv_sidecar_owner_cache_wrong_total counter\n"
+        "resv_sidecar_owner_cache_wrong_total %llu\n"
+        "# HELP resv_sidecar_owner_cache_entries Reservation owners remembered.\n"
+        "# TYPE resv_sidecar_owner_cache_entries gauge\n"
+        "resv_sidecar_owner_cache_entries %zu\n"
         "# HELP resv_sidecar_webhooks_ignored_total Webhook events acknowledged without "
         "handling (an event the sidecar does not know).\n"
         "# TYPE resv_sidecar_webhooks_ignored_total counter\n"
         "resv_sidecar_webhooks_ignored_total %llu\n",
-        srv->loop.requestMicros, srv->loop.inflight, srv->nconns, srv->rejectedConnections,
-        redisConnIsUp(srv->loop.redis), redisConnReconnects(srv->loop.redis), srv->loop.redisErrors,
-        srv->webhooksDuplicate, srv->webhooksIgnored);
-    syncStats ss;
-    syncGetStats(srv->sync, &ss);
+        sum.requestMicros, sum.inflight, __atomic_load_n(&g->connections, __ATOMIC_RELAXED),
+        sum.rejectedConnections, sum.redisUp, sum.redisReconnects, sum.redisErrors,
+        sum.webhooksDuplicate, sum.ownerCacheHits, sum.ownerCacheWrong, sum.ownerCacheEntries,
+        sum.webhooksIgnored);
+    const syncStats *ss = &sum.sync;
     evbuffer_add_printf(
         b,
         "# HELP resv_sidecar_push_total Status changes delivered to the provider, by result.\n"
@@ -156,11 +212,22 @@ static void opsMetricsFinish(httpCtx *c, const redisReply *info) {
         "resv_sidecar_provider_requests_in_flight %d\n"
         "# HELP resv_sidecar_sse_clients Open event streams.\n"
         "# TYPE resv_sidecar_sse_clients gauge\nresv_sidecar_sse_clients %d\n",
-        ss.pushOk, ss.pushFailed, ss.pushRetries, ss.pulls, ss.pullErrors, ss.pulledItems,
-        ss.workers, httpClientInflight(srv->provider), sseCount(srv->sse));
+        ss->pushOk, ss->pushFailed, ss->pushRetries, ss->pulls, ss->pullErrors, ss->pulledItems,
+        ss->workers, sum.providerInflight, sum.sseClients);
     opsMetricsGauges(b, info);
     size_t len = evbuffer_get_length(b);
     httpFinishRaw(c, 200, "text/plain; version=0.0.4; charset=utf-8",
                   (const char *)evbuffer_pullup(b, -1), len);
     evbuffer_free(b);
+}
+
+/* Every counter is the process's (the sum over the worker loops); the worker lines
+ * show how the load spreads; the module's gauges come from INFO resv. */
+httpResult routeMetrics(httpCtx *c) {
+    redisCmd a;
+    redisCmdInit(&a, "INFO");
+    redisCmdPushStr(&a, "resv");
+    if (httpRedis(c, opsMetricsReply, &a) == HTTP_R_PENDING) return HTTP_R_PENDING;
+    opsMetricsFinish(c, NULL);
+    return HTTP_R_PENDING;
 }

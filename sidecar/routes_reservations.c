@@ -56,6 +56,18 @@ static httpResult resvQueryDate(httpCtx *c, const char *name, int endOfDay, int 
     return HTTP_R_OK;
 }
 
+/* 200 with the body written into the reply (resvJsonOut), or 500 when that ran out of
+ * memory. */
+static void resvFinishWritten(httpCtx *c, resvJsonOut *o) {
+    if (resvJsonOutFlush(o) == 0) {
+        httpFinishBody(c, 200);
+        return;
+    }
+    struct evbuffer *b = httpBody(c);
+    evbuffer_drain(b, evbuffer_get_length(b));
+    httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory"), NULL);
+}
+
 /* A reply that is one reservation (RESV.GET, RESV.STATUS): 200 with it, 404 for nil. */
 static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
@@ -67,25 +79,42 @@ static void resvReservationReply(redisAsyncContext *ac, void *reply, void *privd
                    NULL);
         return;
     }
-    json_t *o = resvJsonFromReply(r);
-    if (!o)
+    resvJsonOut o;
+    resvJsonOutInit(&o, httpBody(c));
+    if (resvJsonWriteReservation(&o, r)) {
         httpFinish(c, httpFailRedis(c, r), NULL);
-    else
-        httpFinish(c, HTTP_R_OK, o);
+        return;
+    }
+    resvFinishWritten(c, &o);
 }
 
-/* GET /reservation/{id} */
+/* GET /reservation/{id}: RESV.GET on the owner, remembered by the loop (one round trip)
+ * or asked first. */
+static httpResult resvGet(httpCtx *c, const redisReply *owner);
+
+static void resvGetReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    httpCtx *c = privdata;
+    redisReply *r = reply;
+    if (c->ownerGuessed && r && r->type == REDIS_REPLY_NIL) {
+        c->redisPending--;
+        httpResult res = lookupOwnerWrong(c, resvGet);
+        if (res != HTTP_R_PENDING) httpFinish(c, res, NULL);
+        return;
+    }
+    resvReservationReply(ac, reply, privdata);
+}
+
 static httpResult resvGet(httpCtx *c, const redisReply *owner) {
     (void)owner; /* c->store */
     redisCmd a;
     redisCmdInit(&a, "RESV.GET");
     redisCmdPushKey(&a, c->store);
     redisCmdPushStr(&a, c->params[0]);
-    return httpRedis(c, resvReservationReply, &a);
+    return httpRedis(c, resvGetReply, &a);
 }
 
 httpResult routeReservationGet(httpCtx *c) {
-    return lookupOwner(c, resvGet);
+    return lookupOwnerCached(c, resvGet);
 }
 
 /* PUT /reservation/{id}/status?status&arrival_time&table_number */
@@ -174,17 +203,14 @@ static void resvListReply(redisAsyncContext *ac, void *reply, void *privdata) {
         httpFinish(c, httpFailRedis(c, r), NULL);
         return;
     }
-    json_t *list = json_array();
-    const redisReply *items = r->element[1];
-    for (size_t i = 0; i < items->elements; i++) {
-        json_t *o = resvJsonFromReply(items->element[i]);
-        if (o) json_array_append_new(list, o);
-    }
+    resvJsonOut o;
     const char *cursor = r->element[0]->str;
-    json_t *next = strcmp(cursor, "0") == 0 ? json_null() : json_string(cursor);
-    httpFinish(c, HTTP_R_OK,
-               json_pack("{s:o,s:I,s:o}", "reservations", list, "count",
-                         (json_int_t)json_array_size(list), "next_cursor", next));
+    resvJsonOutInit(&o, httpBody(c));
+    if (resvJsonWriteList(&o, r->element[1], cursor, strlen(cursor))) {
+        httpFinish(c, httpFail(c, HTTP_R_INTERNAL, NULL, "no reply was produced"), NULL);
+        return;
+    }
+    resvFinishWritten(c, &o);
 }
 
 httpResult routeReservationList(httpCtx *c) {
@@ -249,8 +275,10 @@ httpResult routeReservationStats(httpCtx *c) {
     if ((r = lookupQueryStore(c, &store)) != HTTP_R_OK) return r;
     if ((r = resvQueryDate(c, "date_from", 0, 1, &from)) != HTTP_R_OK) return r;
     if ((r = resvQueryDate(c, "date_to", 1, 1, &to)) != HTTP_R_OK) return r;
-    if (resvQueryLong(c, "bucket", 1, 1440, &bucket))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "bucket must be minutes from 1 to 1440");
+    const char *slot = httpQuery(c, "bucket");
+    if (slot && strcmp(slot, "slot") != 0 && resvQueryLong(c, "bucket", 1, 1440, &bucket))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "bucket must be minutes from 1 to 1440, or slot");
     redisCmd a;
     redisCmdInit(&a, "RESV.STATS");
     redisCmdPushKey(&a, store);
@@ -261,6 +289,9 @@ httpResult routeReservationStats(httpCtx *c) {
     if (bucket) {
         redisCmdPushStr(&a, "BUCKET");
         redisCmdPushInt(&a, bucket);
+    } else if (slot) {
+        redisCmdPushStr(&a, "BUCKET");
+        redisCmdPushStr(&a, "SLOT");
     }
     return httpRedis(c, resvStatsReply, &a);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/http.h>
 
@@ -76,38 +77,91 @@ void serverSharedFree(serverShared *sh) {
     memset(sh, 0, sizeof(*sh));
 }
 
+/* The counters of srv's own loop. */
+static void serverStatsOwn(server *srv, serverStats *st) {
+    memset(st, 0, sizeof(*st));
+    memcpy(st->requestsByClass, srv->loop.requestsByClass, sizeof(st->requestsByClass));
+    st->requestMicros = srv->loop.requestMicros;
+    st->redisErrors = srv->loop.redisErrors;
+    st->ownerCacheHits = srv->loop.ownerCacheHits;
+    st->ownerCacheWrong = srv->loop.ownerCacheWrong;
+    st->ownerCacheEntries = ownerCacheCount(srv->loop.owners);
+    st->rejectedConnections = srv->rejectedConnections;
+    st->webhooksDuplicate = srv->webhooksDuplicate;
+    st->webhooksIgnored = srv->webhooksIgnored;
+    st->inflight = srv->loop.inflight;
+    st->redisUp = redisConnIsUp(srv->loop.redis);
+    st->redisReconnects = redisConnReconnects(srv->loop.redis);
+    st->providerInflight = httpClientInflight(srv->provider);
+    st->sseClients = sseCount(srv->sse);
+    syncGetStats(srv->sync, &st->sync);
+}
+
+static void serverStatsPublish(server *srv) {
+    serverStats st;
+    serverStatsOwn(srv, &st);
+    pthread_mutex_lock(&srv->statsLock);
+    srv->statsPublished = st;
+    pthread_mutex_unlock(&srv->statsLock);
+}
+
+static void serverOnStatsTick(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    serverStatsPublish(arg);
+}
+
+void serverStatsOf(server *srv, int i, serverStats *st) {
+    server *o = &srv->group->servers[i];
+    if (o == srv) {
+        serverStatsOwn(srv, st);
+        return;
+    }
+    /* Another loop's snapshot, at most SERVER_STATS_TICK_MS old: a loop never waits on
+     * another (the lock is held only to copy). */
+    pthread_mutex_lock(&o->statsLock);
+    *st = o->statsPublished;
+    pthread_mutex_unlock(&o->statsLock);
+}
+
+void serverRun(server *srv) {
+    struct timeval tick = {0, SERVER_STATS_TICK_MS * 1000};
+    serverStatsPublish(srv);
+    evtimer_add(srv->statsEv, &tick);
+    event_base_dispatch(srv->base);
+    serverStatsPublish(srv);
+}
+
 int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
-               const serverShared *shared) {
-    char host[256];
-    int port;
+               const serverShared *shared, serverGroup *group, int index) {
     memset(srv, 0, sizeof(*srv));
     srv->base = base;
     srv->cfg = cfg;
     srv->shared = shared;
+    srv->group = group;
+    srv->index = index;
+    pthread_mutex_init(&srv->statsLock, NULL);
+    srv->statsEv = event_new(base, -1, EV_PERSIST, serverOnStatsTick, srv);
+    if (!srv->statsEv) return -1;
 
-    /* Several addresses are seed nodes of a cluster; routing by slot is not there yet,
-     * so the first one serves every command. */
-    char first[512];
-    snprintf(first, sizeof(first), "%s", cfg->redis);
-    first[strcspn(first, ",")] = '\0';
-    if (strchr(cfg->redis, ','))
-        logWarn("several --redis addresses given: cluster routing is not "
-                "implemented yet, using %s only",
-                first);
-    if (configSplitHostPort(first, host, sizeof(host), &port)) {
-        logError("bad --redis address %s", first);
-        return -1;
-    }
-    srv->loop.redis =
-        redisConnNew(base, host, port, cfg->redisConnectTimeoutMs, cfg->redisReconnectMs);
+    /* The addresses are seeds: one server, or nodes of a cluster (asked, not told). */
+    redisConnOptions ro = {.connectTimeoutMs = cfg->redisConnectTimeoutMs,
+                           .reconnectMs = cfg->redisReconnectMs,
+                           .deadlineMs = cfg->timeout * 1000,
+                           .waitReplicas = (int)cfg->waitReplicas,
+                           .waitTimeoutMs = cfg->waitReplicasTimeoutMs};
+    srv->loop.redis = redisConnNew(base, cfg->redis, &ro);
     if (!srv->loop.redis) return -1;
+    srv->loop.owners = ownerCacheNew(OWNER_CACHE_SLOTS);
+    if (!srv->loop.owners) return -1;
     srv->provider = httpClientNew(base, cfg->providerCaFile);
     if (!srv->provider) return -1;
-    srv->sync = syncNew(base, cfg, srv->loop.redis, srv->provider);
+    srv->sync =
+        syncNew(base, cfg, srv->loop.redis, srv->provider, index ? group->servers[0].sync : NULL);
     if (!srv->sync) return -1;
-    srv->sse = sseNew(base, cfg, srv->loop.redis);
+    srv->sse = sseNew(base, cfg, srv->loop.redis, &group->streams);
     if (!srv->sse) return -1;
-    logInfo("redis %s", first);
+    if (index == 0) logInfo("redis %s", cfg->redis);
     return 0;
 }
 
@@ -121,6 +175,8 @@ void serverFree(server *srv) {
     srv->provider = NULL;
     redisConnFree(srv->loop.redis);
     srv->loop.redis = NULL;
+    ownerCacheFree(srv->loop.owners);
+    srv->loop.owners = NULL;
     syncFree(srv->sync);
     srv->sync = NULL;
     sseFree(srv->sse);
@@ -130,5 +186,9 @@ void serverFree(server *srv) {
     httpPagesFree(srv->pages);
     if (srv->drainTimer) event_free(srv->drainTimer);
     free(srv->conns);
+    if (srv->statsEv) {
+        event_free(srv->statsEv);
+        pthread_mutex_destroy(&srv->statsLock);
+    }
     memset(srv, 0, sizeof(*srv));
 }

@@ -1,10 +1,11 @@
 /* One event loop's server, and what every loop of the process shares. A loop has its
  * own Redis connection, provider client, sync engine, event streams, listener state
- * and counters (a server each: workers, issue 7, run one per loop); the config, the
- * JWT secret and the API description are loaded once and only read. */
+ * and counters (workers.c runs one per worker loop); the config, the JWT secret and the
+ * API description are loaded once and only read. */
 #ifndef SIDECAR_SERVER_H
 #define SIDECAR_SERVER_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,11 +25,37 @@ typedef struct {
     size_t openapiLen;
 } serverShared;
 
+#define SERVER_STATS_TICK_MS 500
+
+/* What /metrics shows of one loop. */
+typedef struct {
+    unsigned long long requestsByClass[6], requestMicros, redisErrors;
+    unsigned long long ownerCacheHits, ownerCacheWrong, rejectedConnections, webhooksDuplicate;
+    unsigned long long webhooksIgnored;
+    unsigned long redisReconnects;
+    size_t ownerCacheEntries;
+    int inflight, redisUp, providerInflight, sseClients;
+    syncStats sync;
+} serverStats;
+
+struct server;
+
+/* Every loop of the process (workers.c), for what spans them: the bounds on open
+ * connections and streams, and /metrics. */
+typedef struct {
+    int n;
+    struct server *servers; /* n of them; the first runs the scheduled push and pull */
+    int connections;        /* open client connections of every loop (atomic) */
+    int streams;            /* open event streams of every loop (atomic) */
+} serverGroup;
+
 /* Per loop. */
 typedef struct server {
     struct event_base *base;
     const sidecarConfig *cfg;
     const serverShared *shared;
+    serverGroup *group;
+    int index;            /* in the group */
     httpLoop loop;        /* the HTTP layer's share: Redis connection, drain, counters */
     httpClient *provider; /* outgoing calls to the reservation provider */
     syncEngine *sync;     /* push, pull */
@@ -46,16 +73,28 @@ typedef struct server {
     unsigned long long rejectedConnections;
     unsigned long long webhooksDuplicate;
     unsigned long long webhooksIgnored; /* events we do not handle, acknowledged */
+    /* What another loop's /metrics reads of this one: a snapshot published every
+     * SERVER_STATS_TICK_MS by statsEv, and when the loop ends. */
+    pthread_mutex_t statsLock;
+    serverStats statsPublished;
+    struct event *statsEv;
 } server;
 
 /* Reads the JWT secret and the API description, and settles public-url. */
 int serverSharedLoad(serverShared *sh, sidecarConfig *cfg);
 void serverSharedFree(serverShared *sh);
 
-/* The loop's Redis connection, provider client, sync engine and event streams; the
- * listener is listenerStart()'s. */
+/* The Redis connection, provider client, sync engine and event streams of loop index
+ * of the group (the group's servers before it are initialised); the listener is
+ * listenerStart()'s. */
 int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
-               const serverShared *shared);
+               const serverShared *shared, serverGroup *group, int index);
+/* Runs the loop until it ends (on the calling thread). */
+void serverRun(server *srv);
+/* The counters of loop i of srv's group: srv's own read now; another loop's as that
+ * loop sees them now (it is asked, and waited for up to 100 ms; then its last
+ * snapshot). */
+void serverStatsOf(server *srv, int i, serverStats *st);
 /* Frees everything of the loop, the listener's too. */
 void serverFree(server *srv);
 

@@ -42,7 +42,8 @@ struct sseHub {
     redisConn *redis;
     struct event *tick;
     LIST_HEAD(, sseClient) clients;
-    int n; /* streams open */
+    int n;        /* streams open */
+    int *openAll; /* streams open in every loop of the process (atomic) */
     unsigned long long events;
 };
 
@@ -53,6 +54,7 @@ static void sseEnd(sseClient *cl) {
         httpStreamEnd(cl->c);
         cl->c = NULL;
         h->n--;
+        __atomic_sub_fetch(h->openAll, 1, __ATOMIC_RELAXED);
     }
     if (cl->reading) return;
     LIST_REMOVE(cl, link);
@@ -161,6 +163,7 @@ int sseAdd(struct sseHub *h, httpCtx *c, const char *key, const char *lastId) {
     cl->evcon = evhttp_request_get_connection(c->req);
     LIST_INSERT_HEAD(&h->clients, cl, link);
     h->n++;
+    __atomic_add_fetch(h->openAll, 1, __ATOMIC_RELAXED);
     httpStreamStart(c, "text/event-stream; charset=utf-8");
     struct bufferevent *bev = evhttp_connection_get_bufferevent(cl->evcon);
     if (bev) {
@@ -178,9 +181,11 @@ int sseAdd(struct sseHub *h, httpCtx *c, const char *key, const char *lastId) {
     return 0;
 }
 
-struct sseHub *sseNew(struct event_base *base, const sidecarConfig *cfg, redisConn *redis) {
+struct sseHub *sseNew(struct event_base *base, const sidecarConfig *cfg, redisConn *redis,
+                      int *openAll) {
     struct sseHub *h = calloc(1, sizeof(*h));
     if (!h) return NULL;
+    h->openAll = openAll;
     h->base = base;
     h->cfg = cfg;
     h->redis = redis;
@@ -233,4 +238,8 @@ void sseFree(struct sseHub *h) {
 
 int sseCount(const struct sseHub *h) {
     return h ? h->n : 0;
+}
+
+int sseCountAll(const struct sseHub *h) {
+    return h ? __atomic_load_n(h->openAll, __ATOMIC_RELAXED) : 0;
 }

@@ -14,7 +14,9 @@
 
 struct sseHub;
 
-struct sseHub *sseNew(struct event_base *base, const sidecarConfig *cfg, redisConn *redis);
+/* openAll counts the streams of every loop of the process (sse-max-clients bounds it). */
+struct sseHub *sseNew(struct event_base *base, const sidecarConfig *cfg, redisConn *redis,
+                      int *openAll);
 /* Starts c's stream of key after lastId (the headers go out now); the stream owns c
  * until it ends. -1 when out of memory (c untouched). */
 int sseAdd(struct sseHub *h, httpCtx *c, const char *key, const char *lastId);
@@ -23,7 +25,8 @@ void sseOnConnClose(struct sseHub *h, struct evhttp_connection *evcon);
 /* Ends every stream (SIGTERM). */
 void sseShutdown(struct sseHub *h);
 void sseFree(struct sseHub *h);
-/* Streams open. */
+/* Streams open in this loop, and in every loop of the process. */
 int sseCount(const struct sseHub *h);
+int sseCountAll(const struct sseHub *h);
 
 #endif

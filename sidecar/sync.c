@@ -7,17 +7,20 @@
 #include <sys/queue.h>
 
 #include <event2/event.h>
+#include <openssl/rand.h>
 
 #include "log.h"
 #include "providers.h"
 #include "reservation_json.h"
 #include "resv_keys.h"
+#include "resv_model.h"
 #include "resv_time.h"
 #include "clock.h"
 
 #define SYNC_PULL_LIMIT     100
 #define SYNC_PULL_MAX_PAGES 10000
 #define SYNC_ENTRY_ID_MAX   48
+#define SYNC_OWNER_MAX      48
 
 typedef struct syncWorker syncWorker;
 typedef struct syncPull syncPull;
@@ -61,6 +64,15 @@ struct syncEngine {
     struct event *tick;
     uint64_t nextListUs;
     int listing, stopping;
+    /* The loop's engine that runs the scheduled push and pull (itself when NULL);
+     * another loop's engine only serves pulls asked for now. */
+    syncEngine *background;
+    int refreshSoon; /* set by any loop (atomic): re-read the systems at the next tick */
+    /* Who this engine is in the stores' leases (RESV.LEASE): random per process run, so
+     * sidecars on one Redis push each store's outbox one at a time and pull each
+     * system once per interval. pullSeq makes each pull claim an owner of its own. */
+    char owner[SYNC_OWNER_MAX];
+    unsigned long pullSeq;
     LIST_HEAD(, syncWorker) workers;
     LIST_HEAD(, syncPull) pulls;
     syncStats stats;
@@ -137,6 +149,9 @@ static void syncPushReport(syncWorker *w, int ok, const char *error) {
     redisCmdPushStr(&a, w->entryId);
     redisCmdPushStr(&a, ok ? "OK" : "FAILED");
     if (!ok) redisCmdPushStr(&a, error && *error ? error : "delivery failed");
+    /* Refused (CONFLICT) when another sidecar has taken the store's push over. */
+    redisCmdPushStr(&a, "LEASE");
+    redisCmdPushStr(&a, w->e->owner);
     if (ok)
         w->e->stats.pushOk++;
     else
@@ -238,13 +253,48 @@ static void syncOutboxReply(redisAsyncContext *ac, void *reply, void *privdata) 
     }
 }
 
-static void syncPushPoll(syncWorker *w) {
+/* The store's push lease is ours (taken or renewed): read the oldest entry. */
+static void syncPushLeased(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    syncWorker *w = privdata;
+    redisReply *r = reply;
+    if (!r || r->type != REDIS_REPLY_INTEGER || r->integer != 1 || w->e->stopping || w->gone) {
+        if (r && r->type == REDIS_REPLY_ERROR && !w->quiet)
+            logWarn("push store %s: RESV.LEASE: %s", w->store, r->str);
+        if (r && r->type == REDIS_REPLY_ERROR) w->quiet = 1;
+        syncWorkerIdle(w); /* another sidecar pushes this store now */
+        return;
+    }
     redisCmd a;
     redisCmdInit(&a, "RESV.OUTBOX");
     redisCmdPushKey(&a, w->store);
     redisCmdPushStr(&a, "COUNT");
     redisCmdPushInt(&a, 1);
-    if (redisConnSend(w->e->redis, &a, syncOutboxReply, w) == 0) w->busy = 1;
+    if (redisConnSend(w->e->redis, &a, syncOutboxReply, w)) syncWorkerIdle(w);
+}
+
+/* A delivery takes at most provider-timeout; the lease outlives three of them, and is
+ * renewed at every poll. A sidecar that dies leaves it to expire. */
+static long syncPushLeaseMs(const syncEngine *e) {
+    return e->cfg->providerTimeout * 3000 + e->cfg->pushIntervalMs * 2;
+}
+
+static int syncLeaseSend(syncEngine *e, const char *store, const char *name, const char *owner,
+                         long ms, redisCallbackFn *fn, void *privdata) {
+    redisCmd a;
+    redisCmdInit(&a, "RESV.LEASE");
+    redisCmdPushKey(&a, store);
+    redisCmdPushStr(&a, name);
+    redisCmdPushStr(&a, owner);
+    redisCmdPushInt(&a, ms);
+    return redisConnSend(e->redis, &a, fn, privdata);
+}
+
+static void syncPushPoll(syncWorker *w) {
+    syncEngine *e = w->e;
+    if (syncLeaseSend(e, w->store, RESV_LEASE_PUSH, e->owner, syncPushLeaseMs(e), syncPushLeased,
+                      w) == 0)
+        w->busy = 1;
 }
 
 /* ---- pull ---- */
@@ -490,6 +540,47 @@ static void syncWorkerPulled(const syncPullReport *rep, void *arg) {
     syncWorkerMaybeFree(w);
 }
 
+/* The pull lease of this interval: taken by this claim (it pulls now), or by another
+ * sidecar's (it is not this one's turn; ask again a tenth of an interval later, at most
+ * 5 s, so the next interval's pull starts soon after the lease lapses). */
+static void syncPullLeased(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    syncWorker *w = privdata;
+    syncEngine *e = w->e;
+    redisReply *r = reply;
+    uint64_t now = clockNowUs(), interval = (uint64_t)e->cfg->pullInterval * 1000000u;
+    int ours = r && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+    if (r && r->type == REDIS_REPLY_ERROR)
+        logWarn("pull system %s: RESV.LEASE: %s", w->systemId, r->str);
+    w->pulling = 0;
+    if (!ours || e->stopping || w->gone) {
+        uint64_t retry = interval / 10 < 5000000u ? interval / 10 : 5000000u;
+        if (r) w->nextPullUs = now + retry;
+        syncWorkerMaybeFree(w);
+        return;
+    }
+    char err[256];
+    providerTarget t = {w->ops, w->endpoint, w->apiKey, 0};
+    w->nextPullUs = now + interval;
+    if (syncPullStart(e, w->systemId, w->store, &t, w->lastPullAt, syncWorkerPulled, w, err,
+                      sizeof(err)) == 0)
+        w->pulling = 1;
+    else
+        logWarn("pull system %s: %s", w->systemId, err);
+}
+
+/* Scheduled pulls of a system run once per interval over every sidecar on the Redis:
+ * each claim is a new owner, so a lease still running (this sidecar's too) refuses it. */
+static void syncPullClaim(syncWorker *w) {
+    syncEngine *e = w->e;
+    char name[RESV_ID_MAX + 8], owner[SYNC_OWNER_MAX + 24];
+    snprintf(name, sizeof(name), RESV_LEASE_PULL_PREFIX "%s", w->systemId);
+    snprintf(owner, sizeof(owner), "%s.%lu", e->owner, ++e->pullSeq);
+    if (syncLeaseSend(e, w->store, name, owner, e->cfg->pullInterval * 1000, syncPullLeased, w) ==
+        0)
+        w->pulling = 1;
+}
+
 /* ---- systems ---- */
 
 static syncWorker *syncWorkerFor(syncEngine *e, const char *store) {
@@ -558,6 +649,7 @@ static void syncOnTick(evutil_socket_t fd, short what, void *arg) {
     syncEngine *e = arg;
     if (e->stopping || !redisConnIsUp(e->redis)) return;
     uint64_t now = clockNowUs();
+    if (__atomic_exchange_n(&e->refreshSoon, 0, __ATOMIC_RELAXED)) e->nextListUs = 0;
     if (!e->listing && now >= e->nextListUs) {
         redisCmd a;
         redisCmdInit(&a, "RESV.SYSTEM.LIST");
@@ -568,29 +660,29 @@ static void syncOnTick(evutil_socket_t fd, short what, void *arg) {
     LIST_FOREACH(w, &e->workers, link) {
         if (w->gone) continue;
         if (!w->busy && now >= w->retryAtUs) syncPushPoll(w);
-        if (e->cfg->pullInterval > 0 && !w->pulling && now >= w->nextPullUs) {
-            char err[256];
-            providerTarget t = {w->ops, w->endpoint, w->apiKey, 0};
-            w->nextPullUs = now + (uint64_t)e->cfg->pullInterval * 1000000u;
-            if (syncPullStart(e, w->systemId, w->store, &t, w->lastPullAt, syncWorkerPulled, w, err,
-                              sizeof(err)) == 0)
-                w->pulling = 1;
-            else
-                logWarn("pull system %s: %s", w->systemId, err);
-        }
+        if (e->cfg->pullInterval > 0 && !w->pulling && now >= w->nextPullUs) syncPullClaim(w);
     }
 }
 
 syncEngine *syncNew(struct event_base *base, const sidecarConfig *cfg, redisConn *redis,
-                    httpClient *hc) {
+                    httpClient *hc, syncEngine *background) {
     syncEngine *e = calloc(1, sizeof(*e));
     if (!e) return NULL;
     e->base = base;
     e->cfg = cfg;
     e->redis = redis;
     e->hc = hc;
+    e->background = background;
     LIST_INIT(&e->workers);
     LIST_INIT(&e->pulls);
+    if (background) return e;
+    unsigned char rnd[8];
+    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+        free(e);
+        return NULL;
+    }
+    snprintf(e->owner, sizeof(e->owner), "sidecar-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+             rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
     e->tick = event_new(base, -1, EV_PERSIST, syncOnTick, e);
     long ms =
         cfg->pushIntervalMs < cfg->systemsRefreshMs ? cfg->pushIntervalMs : cfg->systemsRefreshMs;
@@ -604,11 +696,21 @@ syncEngine *syncNew(struct event_base *base, const sidecarConfig *cfg, redisConn
 }
 
 void syncRefreshSoon(syncEngine *e) {
-    if (e) e->nextListUs = 0;
+    if (!e) return;
+    syncEngine *b = e->background ? e->background : e;
+    __atomic_store_n(&b->refreshSoon, 1, __ATOMIC_RELAXED);
 }
 
 void syncStop(syncEngine *e) {
     if (!e) return;
+    if (!e->stopping) {
+        /* Leases of stores with no delivery in flight go now, so another sidecar takes
+         * over at once; one in flight is left to expire (its change may still arrive). */
+        syncWorker *w;
+        LIST_FOREACH(w, &e->workers, link) {
+            if (!w->busy) syncLeaseSend(e, w->store, RESV_LEASE_PUSH, e->owner, 0, NULL, NULL);
+        }
+    }
     e->stopping = 1;
     if (e->tick) event_del(e->tick);
 }

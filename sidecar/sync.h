@@ -5,7 +5,11 @@
  *    with exponential backoff, and reports the result (RESV.PUSHED OK / FAILED);
  *  - pull: every pull-interval seconds per worker, and on demand, the provider's
  *    reservations changed since the system's last_pull_at are upserted with ORIGIN pull;
- *  - the active systems are re-read (RESV.SYSTEM.LIST) every systems-refresh-ms. */
+ *  - the active systems are re-read (RESV.SYSTEM.LIST) every systems-refresh-ms.
+ * Sidecars sharing one Redis coordinate through leases in it (RESV.LEASE): a store's
+ * outbox is polled only under its push lease (renewed at each poll, checked by
+ * RESV.PUSHED ... LEASE), and a scheduled pull runs only under the system's pull lease
+ * of one interval, so each change is pushed once and each interval pulled once. */
 #ifndef SIDECAR_SYNC_H
 #define SIDECAR_SYNC_H
 
@@ -22,14 +26,18 @@ typedef struct {
     int workers;
 } syncStats;
 
+/* background NULL: this engine runs the scheduled push and pull (one loop of the
+ * process does); otherwise it only serves syncPullNow() on its own loop, and
+ * syncRefreshSoon() reaches background. */
 syncEngine *syncNew(struct event_base *base, const sidecarConfig *cfg, redisConn *redis,
-                    httpClient *hc);
+                    httpClient *hc, syncEngine *background);
 /* SIGTERM: no new deliveries or pulls; what is in flight ends on its own or is cancelled
  * when the client and Redis are freed. */
 void syncStop(syncEngine *e);
 /* Call after the provider client and the Redis connection are freed. */
 void syncFree(syncEngine *e);
-/* Re-read the systems at the next tick (a system just became active). */
+/* Re-read the systems at the next tick (a system just became active); any loop may
+ * call it on its own engine. */
 void syncRefreshSoon(syncEngine *e);
 void syncGetStats(const syncEngine *e, syncStats *out);
 

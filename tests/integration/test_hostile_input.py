@@ -67,7 +67,7 @@ COMMANDS = ["RESV.UPSERT", "RESV.GET", "RESV.LIST", "RESV.STATUS", "RESV.DEL", "
             "RESV.TABLES", "RESV.HISTORY", "RESV.OUTBOX", "RESV.PUSHED", "RESV.FAILURES",
             "RESV.RESYNC", "RESV.OWNER", "RESV.SYSTEM.CREATE", "RESV.SYSTEM.GET",
             "RESV.SYSTEM.LIST", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL", "RESV.STORE.SET",
-            "RESV.STORE.GET", "RESV.FIND", "RESV.TABLE.SET", "RESV.TABLE.DEL", "RESV.AVAILABILITY",
+            "RESV.STORE.GET", "RESV.LEASE", "RESV.FIND", "RESV.TABLE.SET", "RESV.TABLE.DEL", "RESV.AVAILABILITY",
             "RESV.WAIT.ADD", "RESV.WAIT.LIST", "RESV.WAIT.SEAT", "RESV.WAIT.DEL"]
 FLOOR_TABLES = ["A1", "A2", "B2", "A1+A2", "A1+A1", "桌-8", "", "+"]
 SETTINGS = {"timezone": ["Asia/Shanghai", "America/Los_Angeles", "UTC", "", "Etc/GMT+5",
@@ -178,7 +178,7 @@ class RandomCommands:
                 "ORIGIN": ["api", "webhook", "sync", "pull"], "ACTOR": ["bob", "张三"],
                 "EVENT": ["reservation.updated"], "PAYLOAD": ['{"a":1}', ""],
                 "MSGID": ["msg_1", "msg_2"], "ARRIVAL": ["2024-02-15T18:05:00"],
-                "TABLE": TABLES, "CLAIM": STORES, "BUCKET": ["1", "60", "1440"],
+                "TABLE": TABLES, "CLAIM": STORES, "RELEASE": STORES, "BUCKET": ["1", "60", "1440"],
                 "QUERY": ["5678", "张", "R1", "N1", "138 0013 5678", "ann"]}
         if name in good and rng.random() < 0.5:
             return b(self.pick(good[name]))
@@ -232,10 +232,16 @@ class RandomCommands:
                     self.pick([b"OK", b"FAILED", b"ok", self.value()])]
             if rng.random() < 0.6:
                 args.append(self.value("notes"))
+            if rng.random() < 0.3:
+                args += [b"LEASE", self.pick([b"sc-a", b"sc-b", self.value()])]
+        elif name == "RESV.LEASE":
+            args = [s, self.pick([b"push", b"pull:sys-1", self.value()]),
+                    self.pick([b"sc-a", b"sc-b", self.value()]),
+                    self.pick([b"0", b"60000", b"86400000", self.value()])]
         elif name == "RESV.RESYNC":
             args = [s] + ([r] if rng.random() < 0.5 else [])
         elif name == "RESV.OWNER":
-            args = [r] + self.options(["CLAIM"])
+            args = [r] + self.options(["CLAIM", "RELEASE"])
         elif name == "RESV.SYSTEM.CREATE":
             args = self.field_pairs(SYSTEM_FIELDS, 0, 5)
         elif name in ("RESV.SYSTEM.SET",):
@@ -652,6 +658,7 @@ WRITES = [
     ["RESV.PUSHED", "hs", "OUTBOX-1", "OK"], ["RESV.PUSHED", "hs", "OUTBOX-1", "FAILED", "e"],
     ["RESV.RESYNC", "hs"], ["RESV.RESYNC", "hs", "R1"], ["RESV.RESYNC", "hs", "R2"],
     ["RESV.OWNER", "R1", "CLAIM", "hs"], ["RESV.OWNER", "R7", "CLAIM", "hs"],
+    ["RESV.OWNER", "R7", "RELEASE", "hs"], ["RESV.OWNER", "R1", "RELEASE", "other"],
     ["RESV.SYSTEM.SET", "sys-1", "name", "Z"], ["RESV.SYSTEM.DEL", "sys-1"],
     ["RESV.SYSTEM.CREATE", "id", "sys-1", "store_id", "hs"],
     ["RESV.SYSTEM.CREATE", "id", "ghost", "store_id", "hs"],

@@ -5,6 +5,7 @@ changing nothing), command metadata and INFO counters."""
 import os
 import re
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -253,7 +254,7 @@ class ModuleOutbox(RedisTestCase):
             self.refused("ERR invalid entry_id", "RESV.PUSHED", S, bad, "OK")
         self.refused("ERR invalid result", "RESV.PUSHED", S, eid, "DONE")
         self.refused("ERR invalid result", "RESV.PUSHED", S, eid, "O")
-        self.refused("ERR result OK takes no error text", "RESV.PUSHED", S, eid, "OK", "x")
+        self.refused("ERR syntax error at 'x'", "RESV.PUSHED", S, eid, "OK", "x")
         self.refused("ERR missing error", "RESV.PUSHED", S, eid, "FAILED")
         self.refused("ERR invalid error", "RESV.PUSHED", S, eid, "FAILED", "")
         self.refused("ERR invalid error", "RESV.PUSHED", S, eid, "FAILED", "x" * 513)
@@ -273,6 +274,60 @@ class ModuleOutbox(RedisTestCase):
         self.refused("WRONGTYPE", "RESV.STATUS", "w", "W1", "arrived")
         self.refused("WRONGTYPE", "RESV.PUSHED", "w", "1-0", "OK")
         self.refused("WRONGTYPE", "RESV.RESYNC", "w")
+
+    # ---- leases: one sidecar at a time works a store's outbox ----
+    def test_lease_take_renew_release(self):
+        key = "resv:{%s}:lease:push" % S
+        self.assertEqual(1, self.r.call("RESV.LEASE", S, "push", "sc-a", "60000"))
+        self.assertEqual("sc-a", self.r.call("GET", key))
+        self.assertEqual(0, self.r.call("RESV.LEASE", S, "push", "sc-b", "60000"))
+        self.assertEqual(0, self.r.call("RESV.LEASE", S, "push", "sc-b", "0"))  # not its own
+        self.assertEqual("sc-a", self.r.call("GET", key))
+        # renewed by its holder
+        self.assertEqual(1, self.r.call("RESV.LEASE", S, "push", "sc-a", "120000"))
+        self.assertGreater(self.r.call("PTTL", key), 60000)
+        # leases are per name: a pull lease is another key of the same slot
+        self.assertEqual(1, self.r.call("RESV.LEASE", S, "pull:sys-1", "sc-b.1", "60000"))
+        self.assertEqual(0, self.r.call("RESV.LEASE", S, "pull:sys-1", "sc-b.2", "60000"))
+        self.assertEqual(1, self.r.call("EXISTS", "resv:{%s}:lease:pull:sys-1" % S))
+        # released by its holder: the next owner takes it at once
+        self.assertEqual(1, self.r.call("RESV.LEASE", S, "push", "sc-a", "0"))
+        self.assertEqual(0, self.r.call("EXISTS", key))
+        self.assertEqual(1, self.r.call("RESV.LEASE", S, "push", "sc-b", "50"))
+        time.sleep(0.1)  # expired: free for anyone
+        self.assertEqual(1, self.r.call("RESV.LEASE", S, "push", "sc-c", "60000"))
+
+    def test_pushed_checks_the_lease(self):
+        self.make("L1")
+        self.r.call("RESV.STATUS", S, "L1", "arrived")
+        self.r.call("RESV.STATUS", S, "L1", "seated", "TABLE", "T1")
+        (e1, _), (e2, _) = self.outbox()
+        self.assertEqual(1, self.r.call("RESV.LEASE", S, "push", "sc-b", "60000"))
+        # a holder whose lease another sidecar took cannot report: nothing changes
+        d = self.digest()
+        self.refused("CONFLICT lease push of store %s is held by another owner" % S,
+                     "RESV.PUSHED", S, e1, "OK", "LEASE", "sc-a")
+        self.refused("CONFLICT", "RESV.PUSHED", S, e1, "FAILED", "HTTP 503", "LEASE", "sc-a")
+        self.assertEqual(d, self.digest())
+        # the holder can, and so can anyone while nobody holds it
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, e1, "OK", "LEASE", "sc-b"))
+        self.r.call("RESV.LEASE", S, "push", "sc-b", "0")
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, e2, "FAILED", "HTTP 400", "lease",
+                                        "sc-a"))
+        self.assertEqual([], self.outbox())
+
+    def test_lease_bad_arguments(self):
+        self.refused("ERR wrong number", "RESV.LEASE", S, "push", "sc-a")
+        self.refused("ERR invalid ms", "RESV.LEASE", S, "push", "sc-a", "-1")
+        self.refused("ERR invalid ms", "RESV.LEASE", S, "push", "sc-a", "86400001")
+        self.refused("ERR invalid name", "RESV.LEASE", S, "pu sh", "sc-a", "10")
+        self.refused("ERR invalid owner", "RESV.LEASE", S, "push", "", "10")
+        self.refused("ERR invalid owner", "RESV.PUSHED", S, "1-0", "OK", "LEASE", "a b")
+        self.refused("ERR syntax error at 'FOO'", "RESV.PUSHED", S, "1-0", "OK", "FOO", "x")
+        self.r.call("SET", "resv:{%s}:lease:push" % S, "x")
+        self.r.call("SADD", "resv:{w}:lease:push", "x")
+        self.refused("WRONGTYPE", "RESV.LEASE", "w", "push", "sc-a", "10")
+        self.refused("WRONGTYPE", "RESV.PUSHED", "w", "1-0", "OK", "LEASE", "sc-a")
 
     def test_info_gauges_follow_outboxes_and_failures(self):
         """INFO resv: outbox entries and failed pushes over all stores, the oldest entry's
@@ -306,9 +361,10 @@ class ModuleOutbox(RedisTestCase):
         self.assertEqual((0, 0, 0), g())
 
     def test_metadata_and_info(self):
-        names = ["resv.outbox", "resv.pushed", "resv.failures", "resv.resync"]
+        names = ["resv.outbox", "resv.pushed", "resv.failures", "resv.resync", "resv.lease"]
         info = {c[0]: c for c in self.r.call("COMMAND", "INFO", *names)}
-        self.assertEqual((-2, -4, -2, -2), tuple(info[n][1] for n in names))
+        self.assertEqual((-2, -4, -2, -2, -5), tuple(info[n][1] for n in names))
+        self.assertIn("write", info["resv.lease"][2])
         self.assertIn("readonly", info["resv.outbox"][2])
         self.assertIn("write", info["resv.pushed"][2])
         self.assertIn("readonly", info["resv.failures"][2])
@@ -318,7 +374,7 @@ class ModuleOutbox(RedisTestCase):
         self.assertEqual(["store-9"], self.r.call("COMMAND", "GETKEYS", "RESV.PUSHED", "store-9",
                                                    "1-0", "OK"))
         d = pairs(pairs(self.r.call("COMMAND", "DOCS", "resv.pushed"))["resv.pushed"])
-        self.assertEqual(["store", "entry_id", "result"],
+        self.assertEqual(["store", "entry_id", "result", "owner"],
                          [pairs(a)["name"] for a in d["arguments"]])
         i = self.info()
         for k in ("resv_push_queued", "resv_pushed_ok", "resv_pushed_failed", "resv_resyncs"):

@@ -5,6 +5,7 @@ restarted from its AOF must agree. Like RedisBloom's tests, the module's write c
 are listed from the server (COMMAND LIST FILTERBY MODULE resv) and the test fails when
 one was not exercised."""
 import os
+import re
 import sys
 import time
 import unittest
@@ -175,8 +176,20 @@ class Replication(unittest.TestCase):
             self.assertLess(time.time(), deadline, "no-show not swept")
             time.sleep(0.05)
         self.m.call("CONFIG", "SET", "resv.noshow-interval-ms", "30000")
+        # leases of background work: taken, refused, released, taken again (long
+        # enough not to expire before the AOF reload below)
+        w("RESV.LEASE", S, "push", "sc-a", "600000", expect=1)
+        w("RESV.LEASE", S, "push", "sc-b", "600000", expect=0)
+        w("RESV.LEASE", S, "pull:sys-1", "sc-a.1", "600000", expect=1)
+        w("RESV.LEASE", S, "push", "sc-a", "0", expect=1)
+        w("RESV.LEASE", S, "push", "sc-b", "600000", expect=1)
         w("RESV.OWNER", "X9", "CLAIM", "store-z", expect="store-z")
         w("RESV.OWNER", "X9", "CLAIM", S, expect="store-z")
+        w("RESV.OWNER", "X8", "CLAIM", "store-z", expect="store-z")
+        w("RESV.OWNER", "X8", "RELEASE", "store-z", expect=1)
+        w("RESV.OWNER", "X7", "CLAIM", "store-y", expect="store-y")
+        w("RESV.DISOWN", "store-y", "X7", expect=1)
+        w("RESV.OWNER", "X7", "CLAIM", "store-z", "FROM", "store-y", expect="store-z")
         self.sync()
 
         md, rd = self.m.call("DEBUG", "DIGEST"), self.rc.call("DEBUG", "DIGEST")
@@ -219,6 +232,13 @@ class Replication(unittest.TestCase):
         self.assertGreaterEqual(len(names), 18)
         writes = {c[0] for c in self.m.call("COMMAND", "INFO", *names) if "write" in c[2]}
         self.assertEqual(set(), writes - self.used, "write commands not exercised")
+        # and the sidecar knows them all, so --wait-replicas waits for every write
+        # (sidecar/cluster_slots.c; RESV.OWNER is sent as a lookup there)
+        src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "sidecar", "cluster_slots.c"), encoding="utf-8").read()
+        listed = src[src.index("clusterWrites[] = {"):]
+        listed = {w.lower() for w in re.findall(r'"(RESV\.[A-Z.]+)"', listed[:listed.index("};")])}
+        self.assertEqual(writes - {"resv.owner"}, listed)
 
         # the master restarted from its AOF holds the same data
         self.m.close()

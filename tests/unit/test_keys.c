@@ -28,6 +28,10 @@ static void test_key_formats(void **state) {
     assert_string_equal("resv:{store-001}:outbox", buf);
     snprintf(buf, sizeof buf, RESV_KEY_OWNER, 2, rid);
     assert_string_equal("resv:owner:{R1}", buf);
+    snprintf(buf, sizeof buf, RESV_KEY_LEASE, 9, store, 4, RESV_LEASE_PUSH "XYZ");
+    assert_string_equal("resv:{store-001}:lease:push", buf);
+    snprintf(buf, sizeof buf, RESV_KEY_LEASE, 9, store, 10, RESV_LEASE_PULL_PREFIX "sys-1XYZ");
+    assert_string_equal("resv:{store-001}:lease:pull:sys-1", buf);
 }
 
 /* A settings key names its store back; no other key of the store does. */

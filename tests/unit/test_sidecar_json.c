@@ -172,6 +172,239 @@ static void test_reply_to_json(void **state) {
     freemap(r);
 }
 
+/* ---- JSON written straight into a buffer: byte for byte the jansson tree's dump ---- */
+
+typedef struct {
+    const char *s;
+    size_t len;
+} span;
+#define SP(x)                                                                                      \
+    { x, sizeof(x) - 1 }
+
+static redisReply *mkstrn(span v) {
+    redisReply *e = calloc(1, sizeof(*e));
+    e->type = REDIS_REPLY_STRING;
+    e->str = malloc(v.len + 1);
+    memcpy(e->str, v.s, v.len);
+    e->str[v.len] = '\0';
+    e->len = v.len;
+    return e;
+}
+
+/* A map reply of n (name, value) spans; a value of {NULL, 0} is a nil reply. */
+static redisReply *mkmapn(const span *kv, size_t n) {
+    redisReply *r = calloc(1, sizeof(*r));
+    r->type = REDIS_REPLY_ARRAY;
+    r->elements = n;
+    r->element = calloc(n, sizeof(*r->element));
+    for (size_t i = 0; i < n; i++) {
+        if (kv[i].s) {
+            r->element[i] = mkstrn(kv[i]);
+        } else {
+            r->element[i] = calloc(1, sizeof(redisReply));
+            r->element[i]->type = REDIS_REPLY_NIL;
+        }
+    }
+    return r;
+}
+
+static void freereply(redisReply *r) {
+    for (size_t i = 0; i < r->elements; i++)
+        freereply(r->element[i]);
+    free(r->element);
+    free(r->str);
+    free(r);
+}
+
+static char *written(int (*write)(resvJsonOut *, const void *), const void *arg) {
+    struct evbuffer *b = evbuffer_new();
+    resvJsonOut *o = malloc(sizeof(*o));
+    resvJsonOutInit(o, b);
+    assert_int_equal(write(o, arg), 0);
+    assert_int_equal(resvJsonOutFlush(o), 0);
+    size_t len = evbuffer_get_length(b);
+    char *text = malloc(len + 1);
+    evbuffer_remove(b, text, len);
+    text[len] = '\0';
+    evbuffer_free(b);
+    free(o);
+    return text;
+}
+
+static int writeOne(resvJsonOut *o, const void *r) {
+    return resvJsonWriteReservation(o, r);
+}
+
+static void assert_same_as_tree(const redisReply *r) {
+    json_t *tree = resvJsonFromReply(r);
+    char *old = json_dumps(tree, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(tree);
+    char *now = written(writeOne, r);
+    assert_string_equal(now, old);
+    free(old);
+    free(now);
+}
+
+static void test_write_reservation(void **state) {
+    (void)state;
+    /* Every field given the same value, for each of these: each field type meets text,
+     * numbers in every form strtoll/strtod take, booleans, and what is no JSON. */
+    static const span values[] = {SP("张三"),
+                                  SP("靠窗位置，需要儿童座椅"),
+                                  SP("a\tb\nc\"d\\e/f"),
+                                  SP("\b\f\r\x01\x1f\x7f"),
+                                  SP("\x1b[31m"),
+                                  SP("a\0b"),
+                                  SP("\0"),
+                                  SP(""),
+                                  SP(" "),
+                                  SP("4"),
+                                  SP("-0"),
+                                  SP("+5"),
+                                  SP(" 7"),
+                                  SP("7 "),
+                                  SP("9223372036854775807"),
+                                  SP("9223372036854775808"),
+                                  SP("-9223372036854775809"),
+                                  SP("12abc"),
+                                  SP("0x1A"),
+                                  SP("200"),
+                                  SP("200.0"),
+                                  SP("200.50"),
+                                  SP("0.1"),
+                                  SP("1e20"),
+                                  SP("1e-7"),
+                                  SP("1E+300"),
+                                  SP("1.5e308"),
+                                  SP("1e400"),
+                                  SP("-1e400"),
+                                  SP("inf"),
+                                  SP("-inf"),
+                                  SP("nan"),
+                                  SP("NaN"),
+                                  SP("1e-320"),
+                                  SP("123456789012345678"),
+                                  SP("3.14159265358979"),
+                                  SP("0.30000000000000004"),
+                                  SP("-0.0"),
+                                  SP("true"),
+                                  SP("false"),
+                                  SP("1"),
+                                  SP("0"),
+                                  SP("TRUE"),
+                                  SP("yes"),
+                                  SP("\xff"),
+                                  SP("\xc0\xaf"),
+                                  SP("\xed\xa0\x80"),
+                                  SP("\xf4\x90\x80\x80"),
+                                  SP("\xe5\xbc"),
+                                  SP("ok\xe5\xbc"),
+                                  SP("😀 emoji"),
+                                  SP("\xc2\x80"),
+                                  SP("\xef\xbf\xbf")};
+    span kv[2 * RESV_F_COUNT];
+    for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+        for (int f = 0; f < RESV_F_COUNT; f++) {
+            kv[2 * f] = (span){resvFields[f].name, strlen(resvFields[f].name)};
+            kv[2 * f + 1] = values[v];
+        }
+        redisReply *r = mkmapn(kv, 2 * RESV_F_COUNT);
+        assert_same_as_tree(r);
+        freereply(r);
+    }
+    /* Out of order, duplicates (valid then not, not then valid), unknown names, nil
+     * values, and nothing at all. */
+    static const span odd[] = {SP("customer_name"),
+                               SP("李四"),
+                               SP("id"),
+                               SP("uuid-1"),
+                               SP("customer_name"),
+                               SP("\xff"),
+                               SP("deposit_amount"),
+                               SP("inf"),
+                               SP("deposit_amount"),
+                               SP("12.5"),
+                               SP("no_such_field"),
+                               SP("x"),
+                               SP("notes"),
+                               {NULL, 0},
+                               SP("customer_count"),
+                               SP("x"),
+                               SP("customer_count"),
+                               SP("3"),
+                               SP("status"),
+                               SP("confirmed")};
+    for (size_t n = 0; n <= sizeof(odd) / sizeof(odd[0]); n += 2) {
+        redisReply *r = mkmapn(odd, n);
+        assert_same_as_tree(r);
+        freereply(r);
+    }
+    /* Not a map: nothing written. */
+    redisReply *r = mkmapn(odd, 3);
+    struct evbuffer *b = evbuffer_new();
+    resvJsonOut o;
+    resvJsonOutInit(&o, b);
+    assert_int_equal(resvJsonWriteReservation(&o, r), -1);
+    resvJsonOutFlush(&o);
+    assert_int_equal(evbuffer_get_length(b), 0);
+    evbuffer_free(b);
+    freereply(r);
+}
+
+typedef struct {
+    const redisReply *items;
+    const char *cursor;
+} listArgs;
+
+static int writeList(resvJsonOut *o, const void *arg) {
+    const listArgs *a = arg;
+    return resvJsonWriteList(o, a->items, a->cursor, strlen(a->cursor));
+}
+
+/* The list route's body as it was built before: a tree, then json_dumps. */
+static char *listByTree(const redisReply *items, const char *cursor) {
+    json_t *list = json_array();
+    for (size_t i = 0; i < items->elements; i++) {
+        json_t *o = resvJsonFromReply(items->element[i]);
+        if (o) json_array_append_new(list, o);
+    }
+    json_t *next = strcmp(cursor, "0") == 0 ? json_null() : json_string(cursor);
+    json_t *body = json_pack("{s:o,s:I,s:o}", "reservations", list, "count",
+                             (json_int_t)json_array_size(list), "next_cursor", next);
+    char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(body);
+    return text;
+}
+
+static void test_write_list(void **state) {
+    (void)state;
+    static const span a[] = {SP("reservation_id"), SP("R1"), SP("customer_name"), SP("王五\n"),
+                             SP("customer_count"), SP("6"),  SP("deposit_paid"),  SP("1")};
+    redisReply *items = calloc(1, sizeof(*items));
+    items->type = REDIS_REPLY_ARRAY;
+    items->elements = 4;
+    items->element = calloc(4, sizeof(*items->element));
+    items->element[0] = mkmapn(a, 8);
+    items->element[1] = mkmapn(a, 3); /* not a map: left out, not counted */
+    items->element[2] = mkmapn(a, 4);
+    items->element[3] = mkmapn(a, 0);
+    const char *cursors[] = {"0", "1708023600000:R1", "00", "c\"\\"};
+    for (size_t i = 0; i < sizeof(cursors) / sizeof(cursors[0]); i++) {
+        listArgs args = {items, cursors[i]};
+        char *old = listByTree(items, cursors[i]), *now = written(writeList, &args);
+        assert_string_equal(now, old);
+        free(old);
+        free(now);
+    }
+    items->elements = 0;
+    listArgs empty = {items, "0"};
+    char *now = written(writeList, &empty);
+    assert_string_equal(now, "{\"reservations\":[],\"count\":0,\"next_cursor\":null}");
+    free(now);
+    items->elements = 4;
+    freereply(items);
+}
+
 static void test_config(void **state) {
     (void)state;
     char path[] = "/tmp/resv-conf-XXXXXX", err[512];
@@ -223,10 +456,9 @@ static void test_config(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_scalar),
-        cmocka_unit_test(test_append_fields),
-        cmocka_unit_test(test_reply_to_json),
-        cmocka_unit_test(test_config),
+        cmocka_unit_test(test_scalar),        cmocka_unit_test(test_append_fields),
+        cmocka_unit_test(test_reply_to_json), cmocka_unit_test(test_write_reservation),
+        cmocka_unit_test(test_write_list),    cmocka_unit_test(test_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
