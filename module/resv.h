@@ -150,6 +150,10 @@ void resvScanSort(resvScan *q); /* by field, byte order */
 void resvScanFree(resvScan *q);
 /* A map key or other constant name, as a bulk string. */
 int resvReplyName(RedisModuleCtx *ctx, const char *name);
+/* Replies record `rkey` as RESV.GET does (one HGETALL passed on when the record is in
+ * model order, resv_query.c): 1 when replied, 0 when there is no record, -1 when the key
+ * is of another type (nothing replied in either case). */
+int resvReplyRecord(RedisModuleCtx *ctx, RedisModuleString *rkey);
 /* Replies the set fields as a map, in table order. */
 void resvReplyFields(RedisModuleCtx *ctx, const resvFieldSpec *specs, int count,
                      RedisModuleString **vals);

@@ -54,9 +54,7 @@ static int queryProtoFields(const char *p, size_t len, resvSpan vals[RESV_F_COUN
     return clean;
 }
 
-/* Replies record `rkey`: 1 when replied, 0 when there is no record, -1 when the key is
- * of another type (nothing replied in either case). */
-static int queryReplyRecord(RedisModuleCtx *ctx, RedisModuleString *rkey) {
+int resvReplyRecord(RedisModuleCtx *ctx, RedisModuleString *rkey) {
     RedisModuleCallReply *rep = RedisModule_Call(ctx, "HGETALL", "0s", rkey);
     if (!rep) return -1;
     size_t len;
@@ -102,7 +100,7 @@ int ResvGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
         resvArgId(ctx, argv[2], "reservation_id", &r, &rl))
         return REDISMODULE_OK;
     RedisModuleString *rkey = resvKeyRecord(ctx, s, sl, r, rl);
-    int rc = queryReplyRecord(ctx, rkey);
+    int rc = resvReplyRecord(ctx, rkey);
     if (rc < 0) return resvReplyWrongType(ctx, rkey);
     if (rc == 0) RedisModule_ReplyWithNull(ctx);
     return REDISMODULE_OK;
@@ -338,7 +336,7 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
     for (long i = 0; i < n; i++) {
         size_t rl;
         const char *rp = RedisModule_StringPtrLen(items[i], &rl);
-        if (queryReplyRecord(ctx, resvKeyRecord(ctx, s, sl, rp, rl)) != 1)
+        if (resvReplyRecord(ctx, resvKeyRecord(ctx, s, sl, rp, rl)) != 1)
             RedisModule_ReplyWithNull(ctx);
     }
     RedisModule_Free(items);

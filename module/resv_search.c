@@ -9,13 +9,12 @@
 
 #define SEARCH_WINDOW_DAYS 7 /* a name search: the store's today and the next 7 days */
 
-/* One reservation found: its start instant and id (the order of the reply), the field
- * that matched, and its record once read. */
+/* One reservation found: its start instant and id (the order of the reply), and the
+ * field that matched. */
 typedef struct {
     resvInstant score;
     resvSpan id;
     resvField matched;
-    RedisModuleString **rec;
 } searchHit;
 
 typedef struct {
@@ -33,39 +32,40 @@ static int searchHas(const searchResult *f, const char *r, size_t rl) {
     return 0;
 }
 
-static searchHit *searchAdd(searchResult *f, const char *r, size_t rl, resvInstant score,
-                            resvField matched) {
+static void searchAdd(searchResult *f, const char *r, size_t rl, resvInstant score,
+                      resvField matched) {
     if (f->n == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 8;
         f->hits = RedisModule_Realloc(f->hits, f->cap * sizeof *f->hits);
     }
-    searchHit *h = &f->hits[f->n++];
-    *h = (searchHit){score, {r, rl}, matched, NULL};
-    return h;
+    f->hits[f->n++] = (searchHit){score, {r, rl}, matched};
 }
 
-/* Reads reservation r whole; adds it when it is in the window and, for a phone search
- * (digits non-NULL), its phone ends with the digits. -1 on a record of another type. */
+/* Reads the three fields that decide whether reservation r is found (its start, and its
+ * phone for a phone search: digits non-NULL) and adds it when it is in the window and the
+ * phone ends with the digits; the record itself is read once, by the reply. -1 on a
+ * record of another type. */
 static int searchCandidate(searchResult *f, const char *r, size_t rl, resvField matched,
                            const char *digits, size_t nd) {
     if (searchHas(f, r, rl)) return 0;
-    RedisModuleString **rec = RedisModule_Alloc(RESV_F_COUNT * sizeof *rec);
-    int rc = resvHashRead(f->ctx, resvKeyRecord(f->ctx, f->store.v, f->store.len, r, rl),
-                          resvFields, RESV_F_COUNT, rec);
-    if (rc != 1) {
-        RedisModule_Free(rec);
-        return rc;
+    RedisModuleString *rkey = resvKeyRecord(f->ctx, f->store.v, f->store.len, r, rl);
+    RedisModuleKey *key = RedisModule_OpenKey(f->ctx, rkey, REDISMODULE_READ);
+    int type = RedisModule_KeyType(key);
+    if (type != REDISMODULE_KEYTYPE_HASH) {
+        RedisModule_CloseKey(key);
+        return type == REDISMODULE_KEYTYPE_EMPTY ? 0 : -1;
     }
-    resvSpan d = resvSpanOf(rec[RESV_F_RESERVATION_DATE]);
-    resvSpan t = resvSpanOf(rec[RESV_F_RESERVATION_TIME]);
-    resvSpan phone = resvSpanOf(rec[RESV_F_CUSTOMER_PHONE]);
+    RedisModuleString *date = NULL, *time = NULL, *phone = NULL;
+    RedisModule_HashGet(key, REDISMODULE_HASH_CFIELDS, resvFields[RESV_F_RESERVATION_DATE].name,
+                        &date, resvFields[RESV_F_RESERVATION_TIME].name, &time,
+                        resvFields[RESV_F_CUSTOMER_PHONE].name, &phone, NULL);
+    RedisModule_CloseKey(key);
+    resvSpan d = resvSpanOf(date), t = resvSpanOf(time), p = resvSpanOf(phone);
     resvInstant score = resvRecordStart(d.v, d.len, t.v, t.len);
     if ((double)score < f->lo || (double)score > f->hi ||
-        (digits && !resvFindPhoneMatches(phone.v, phone.len, digits, nd))) {
-        RedisModule_Free(rec);
+        (digits && !resvFindPhoneMatches(p.v, p.len, digits, nd)))
         return 0;
-    }
-    searchAdd(f, r, rl, score, matched)->rec = rec;
+    searchAdd(f, r, rl, score, matched);
     return 0;
 }
 
@@ -120,7 +120,8 @@ static int searchByName(searchResult *f, const char *q, size_t ql) {
         RedisModule_CloseKey(days);
         return 0;
     }
-    const resvFieldSpec *nameSpec = &resvFields[RESV_F_CUSTOMER_NAME];
+    const char *nameName = resvFields[RESV_F_CUSTOMER_NAME].name;
+    resvSpan nameField = {nameName, strlen(nameName)};
     for (; rc == 0 && !RedisModule_ZsetRangeEndReached(days); RedisModule_ZsetRangeNext(days)) {
         double ds;
         resvSpan day = resvSpanOf(RedisModule_ZsetRangeCurrentElement(days, &ds));
@@ -139,8 +140,9 @@ static int searchByName(searchResult *f, const char *q, size_t ql) {
                     double score;
                     resvSpan r = resvSpanOf(RedisModule_ZsetRangeCurrentElement(part, &score));
                     RedisModuleString *name;
-                    if (resvHashRead(ctx, resvKeyRecord(ctx, s, sl, r.v, r.len), nameSpec, 1,
-                                     &name) != 1)
+                    if (resvHashGetOne(ctx, resvKeyRecord(ctx, s, sl, r.v, r.len), nameField,
+                                       &name) != 0 ||
+                        !name)
                         continue;
                     resvSpan n = resvSpanOf(name);
                     if (resvFindNameMatches(n.v, n.len, q, ql))
@@ -240,8 +242,6 @@ int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
         rc = searchByName(&f, q.v, q.len);
     }
     if (rc) {
-        for (size_t i = 0; i < f.n; i++)
-            RedisModule_Free(f.hits[i].rec);
         RedisModule_Free(f.hits);
         return REDISMODULE_OK;
     }
@@ -251,18 +251,14 @@ int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
     RedisModule_ReplyWithArray(ctx, 2);
     RedisModule_ReplyWithLongLong(ctx, (long long)f.n);
     RedisModule_ReplyWithArray(ctx, (long)shown);
-    for (size_t i = 0; i < f.n; i++) {
+    for (size_t i = 0; i < shown; i++) {
         searchHit *h = &f.hits[i];
-        if (i < shown) {
-            RedisModuleString *rec[RESV_F_COUNT];
-            if (!h->rec)
-                resvHashRead(ctx, resvKeyRecord(ctx, f.store.v, f.store.len, h->id.v, h->id.len),
-                             resvFields, RESV_F_COUNT, rec);
-            RedisModule_ReplyWithArray(ctx, 2);
-            resvReplyName(ctx, resvFields[h->matched].name);
-            resvReplyFields(ctx, resvFields, RESV_F_COUNT, h->rec ? h->rec : rec);
-        }
-        RedisModule_Free(h->rec);
+        RedisModule_ReplyWithArray(ctx, 2);
+        resvReplyName(ctx, resvFields[h->matched].name);
+        /* read just above in this command: there, and a hash */
+        if (resvReplyRecord(ctx, resvKeyRecord(ctx, f.store.v, f.store.len, h->id.v, h->id.len)) !=
+            1)
+            RedisModule_ReplyWithNull(ctx);
     }
     RedisModule_Free(f.hits);
     return REDISMODULE_OK;
