@@ -708,18 +708,18 @@ def part_sidecar():
         return row
 
     rows = [http_row("sidecar GET /reservation/{id}, 1 worker", "sidecar GET 1w", "RESV.GET",
-                     0.5, 5.0, "HTTP GET 1 worker / RESV.GET", 0.5),
+                     0.5, 5.0, "HTTP GET 1w / RESV.GET", 0.5),
             http_row("sidecar GET /reservation/{id}, 2 workers", "sidecar GET 2w", "RESV.GET",
-                     0.5, 5.0, "HTTP GET 2 workers / RESV.GET", 0.5),
+                     0.5, 5.0, "HTTP GET 2w / RESV.GET", 0.5),
             http_row("sidecar GET, 2 workers against 1 worker", "sidecar GET 2w",
-                     "sidecar GET 1w", chart="HTTP GET 2 workers / 1 worker")]
+                     "sidecar GET 1w", chart="HTTP GET 2w / 1w")]
     if gport:
         rows.append(http_row("sidecar GET /reservation/{id}, 1 worker, against the bench's "
                              "gateway", "sidecar GET 1w", "gateway GET", 1.0, None,
-                             "HTTP GET 1 worker / own gateway", 1.0))
+                             "HTTP GET 1w / own gateway", 1.0))
         rows.append(http_row("sidecar GET /reservation/{id}, 2 workers, against the bench's "
                              "gateway", "sidecar GET 2w", "gateway GET", 1.0, None,
-                             "HTTP GET 2 workers / own gateway", 1.0))
+                             "HTTP GET 2w / own gateway", 1.0))
         rows.append(http_row("the bench's gateway GET /{id} (HGETALL to JSON)", "gateway GET",
                              "RESV.GET"))
     rows.append(http_row("sidecar GET /reservation/list (the LIST case), 2 workers",
@@ -769,7 +769,8 @@ def chart(cmp_, sc, path):
     term = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True)
     png = "pngcairo" if "pngcairo" in term.stdout + term.stderr else "png"
     script = """
-set terminal %s size 1100,560 font ",10"
+set terminal %s size 1300,600 font ",10"
+set rmargin 16
 set output "%s"
 set title "make bench %s: medians of interleaved rounds"
 set style data histograms
