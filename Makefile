@@ -2,6 +2,7 @@
 # (sidecar/resv-sidecar), sharing the model code in include/.
 #   make          build both          make test    setup, build, every test (also under ASan)
 #   make run      Redis + sidecar     make asan    sanitizer build in build/asan/
+#   make cluster-run  a local Redis Cluster (scripts/cluster.sh) + the sidecar in cluster mode
 #   make bench    benchmarks          make fuzz    libFuzzer harnesses
 #   make asan-test  the integration tests against the sanitizer build
 #   make format   clang-format every C file   make format-check   what make test runs
@@ -27,7 +28,7 @@ PURE_UNIT_BIN := $(filter $(patsubst include/resv_%.c,build/tests/test_%,$(SHARE
 SIDECAR_UNIT_BIN := $(filter-out $(PURE_UNIT_BIN),$(UNIT_BIN))
 SIDECAR_BIN := $(if $(SIDECAR_SRC),sidecar/resv-sidecar)
 
-.PHONY: all setup structure format-check test unit integration run asan asan-test bench fuzz clean format test-cluster
+.PHONY: all setup structure format-check test unit integration run cluster-run asan asan-test bench fuzz clean format test-cluster
 
 all: module/resv.so $(SIDECAR_BIN)
 
@@ -92,6 +93,9 @@ test: setup structure format-check all unit integration asan-test
 
 run: setup all
 	sh scripts/run.sh
+
+cluster-run: setup all
+	sh scripts/cluster_run.sh
 
 # The same sources with AddressSanitizer and UBSan, in build/asan/. The module needs
 # libasan preloaded into redis-server: the test harness does that with RESV_ASAN=1.

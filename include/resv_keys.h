@@ -29,6 +29,29 @@
 #define RESV_KEY_SETTINGS   "resv:{%.*s}:settings"   /* resv_settings.h */
 #define RESV_KEY_OWNER      "resv:owner:{%.*s}"      /* reservation */
 #define RESV_KEY_LEASE      "resv:{%.*s}:lease:%.*s" /* store, lease name (RESV.LEASE) */
+/* The floor (resv_floor.h): the inventory (table -> "seats|joins|area"), one sorted set
+ * of holds per table (reservation by start instant), and what each reservation holds
+ * (reservation -> "start|end|table_number"). */
+#define RESV_KEY_FLOOR "resv:{%.*s}:floor"
+#define RESV_KEY_HOLD  "resv:{%.*s}:hold:%.*s" /* store, one table */
+#define RESV_KEY_HELD  "resv:{%.*s}:held"
+/* The walk-in waitlist: a stream, one entry per party waiting (its id is the entry). */
+#define RESV_KEY_WAIT      "resv:{%.*s}:wait"
+#define RESV_WAIT_NAME     "name"
+#define RESV_WAIT_PHONE    "phone"
+#define RESV_WAIT_PARTY    "party"
+#define RESV_WAIT_ADDED_AT "added_at"
+/* A walk-in's reservation: reservation_id prefix (then the entry id), source and the
+ * audit entry's event. */
+#define RESV_WALK_IN_PREFIX "walkin-"
+#define RESV_WALK_IN        "walk_in"
+/* A store gave up a reservation id it had claimed but never created (RESV.DISOWN, on a
+ * cluster): it may not create it while this key lives. */
+#define RESV_KEY_DISOWNED "resv:{%.*s}:disowned:%.*s" /* store, reservation */
+/* Never written: two names in the slot of a store (or of a reservation's owner key) that
+ * a cluster node is asked for, to learn whether it may serve that slot now (see
+ * resvClusterSettled in the module). n is 1 or 2. */
+#define RESV_KEY_PROBE "resv:{%.*s}:probe:%d" /* store or reservation, n */
 /* Every system key has the tag {#sys}: on a cluster all systems and their list share one
  * slot (4607), so the list sees every system. No id can hold '#', so no store's keys share
  * this name space. */
@@ -46,6 +69,8 @@ int resvKeyMatch(const char *format, const char *key, size_t len, const char **i
 #define RESV_FEED_EVENT          "event"
 #define RESV_FEED_STATUS         "status"
 #define RESV_FEED_AT             "at"
+/* The feed event of a provider's booking stored over the floor's limits. */
+#define RESV_FEED_OVERBOOKED "overbooked"
 
 /* Fields of a push outbox entry (resv:{S}:outbox), as RESV.OUTBOX replies them; all
  * always present, "" when unset. */

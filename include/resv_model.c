@@ -24,8 +24,9 @@ const resvFieldSpec resvFields[RESV_F_COUNT] = {
     [RESV_F_RESERVATION_TIME] = F("reservation_time", RESV_T_SLOT, 11, 0),
     [RESV_F_ARRIVAL_TIME] = F("arrival_time", RESV_T_DATETIME, 19, 0),
     [RESV_F_TABLE_TYPE] = F("table_type", RESV_T_TEXT, 64, 0),
-    [RESV_F_TABLE_NUMBER] = {"table_number", RESV_T_ID, 32, 0, NULL,
-                             "must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @"},
+    [RESV_F_TABLE_NUMBER] = {"table_number", RESV_T_TABLES, 32, 0, NULL,
+                             "must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @ "
+                             "(joined tables: different ones separated by +)"},
     [RESV_F_AREA] = F("area", RESV_T_TEXT, 64, 0),
     [RESV_F_STATUS] = F("status", RESV_T_STATUS, 9, 0),
     [RESV_F_SPECIAL_REQUIREMENTS] = F("special_requirements", RESV_T_TEXT, 2000, 0),
@@ -41,6 +42,7 @@ const resvFieldSpec resvFields[RESV_F_COUNT] = {
     [RESV_F_CREATED_AT] = F("created_at", RESV_T_DATETIME, 19, RESV_FF_SERVER),
     [RESV_F_UPDATED_AT] = F("updated_at", RESV_T_DATETIME, 19, 0),
     [RESV_F_SYNC_ERROR] = F("sync_error", RESV_T_TEXT, 512, RESV_FF_SERVER),
+    [RESV_F_OVERBOOKED] = F("overbooked", RESV_T_BOOL, 5, RESV_FF_SERVER),
 };
 
 const resvFieldSpec resvSystemFields[RESV_SF_COUNT] = {
@@ -133,6 +135,23 @@ int resvIdValid(const char *s, size_t len) {
     return 1;
 }
 
+int resvIdSplit(const char *s, size_t len, char sep, resvIdPart *parts, int max) {
+    int n = 0;
+    size_t i = 0;
+    if (!len) return -1;
+    while (i <= len) {
+        const char *p = s + i, *e = memchr(p, sep, len - i);
+        size_t pl = e ? (size_t)(e - p) : len - i;
+        if (n == max || !resvIdValid(p, pl)) return -1;
+        for (int k = 0; k < n; k++)
+            if (parts[k].len == pl && memcmp(parts[k].v, p, pl) == 0) return -1;
+        parts[n].v = p;
+        parts[n++].len = pl;
+        i += pl + 1;
+    }
+    return n;
+}
+
 static int modelTextValid(const char *s, size_t len) {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -223,6 +242,11 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len, char bu
         *why = spec->why ? spec->why
                          : "must be 1 to 128 letters, digits, non-ASCII UTF-8 or - _ . : @";
         return modelWithin(v, len, spec->maxlen) && resvIdValid(v, len) ? 0 : -1;
+    case RESV_T_TABLES: {
+        resvIdPart parts[8];
+        *why = spec->why;
+        return modelWithin(v, len, spec->maxlen) && resvIdSplit(v, len, '+', parts, 8) > 0 ? 0 : -1;
+    }
     case RESV_T_TEXT:
         if (!modelTextValid(v, len)) {
             *why = "must be UTF-8 text without control characters other than tab and newline";

@@ -36,11 +36,13 @@ typedef enum {
     RESV_F_CREATED_AT,
     RESV_F_UPDATED_AT,
     RESV_F_SYNC_ERROR, /* last error of a push to the provider (server-set) */
+    RESV_F_OVERBOOKED, /* "true": stored over the floor's limits (server-set, resv_floor.h) */
     RESV_F_COUNT
 } resvField;
 
 typedef enum {
     RESV_T_ID,       /* ASCII letters, digits, - _ . : @ and non-ASCII UTF-8; no braces */
+    RESV_T_TABLES,   /* table_number: one table id, or up to 8 joined by '+' */
     RESV_T_TEXT,     /* UTF-8 without control characters but tab and newline */
     RESV_T_PHONE,    /* digits, spaces, + - ( ) */
     RESV_T_INT,      /* customer_count: 1..9999 */
@@ -109,6 +111,14 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len, char bu
 resvJsonType resvFieldJsonType(const resvFieldSpec *spec);
 
 int resvIdValid(const char *s, size_t len);
+/* A list of ids separated by sep (table_number "T1+T2", a JOINS list "T2,T3"): the
+ * pieces into parts (up to max), returns their count; -1 on an empty piece, a piece
+ * that is no id, a repeat, or more than max. */
+typedef struct {
+    const char *v;
+    size_t len;
+} resvIdPart;
+int resvIdSplit(const char *s, size_t len, char sep, resvIdPart *parts, int max);
 /* A whole number of 1 to 9 digits without sign or leading zero, in [lo, hi]: 0 and
  * *out, or -1. */
 int resvParseUint(const char *s, size_t len, long lo, long hi, long *out);

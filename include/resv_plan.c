@@ -40,6 +40,14 @@ static resvPlanVerdict planTables(const resvPlanInput *in, resvPlan *p) {
         p->table = table;
         p->tableLen = tableLen;
     }
+    /* Over time a table is held from booking to leaving: pending, confirmed, arrived
+       and seated hold it; completed, cancelled and no_show free it. */
+    if (tableLen && (p->status == RESV_S_PENDING || p->status == RESV_S_CONFIRMED ||
+                     p->status == RESV_S_ARRIVED || seated)) {
+        p->effects |= RESV_PLAN_HOLD;
+        p->hold = table;
+        p->holdLen = tableLen;
+    }
     if (!in->creating && in->from == RESV_S_SEATED && storedLen &&
         !(seated && planSameTable(stored, storedLen, table, tableLen))) {
         p->effects |= RESV_PLAN_RELEASE_TABLE;
@@ -50,7 +58,7 @@ static resvPlanVerdict planTables(const resvPlanInput *in, resvPlan *p) {
 }
 
 resvPlanVerdict resvPlanStatus(const resvPlanInput *in, resvPlan *out) {
-    resvPlan p = {0, RESV_S_PENDING, NULL, 0, NULL, 0};
+    resvPlan p = {0, RESV_S_PENDING, NULL, 0, NULL, 0, NULL, 0};
     resvPlanVerdict v = planMove(in, &p.status, &p.effects);
     if (v != RESV_PLAN_APPLY) return v;
     int moved = in->creating || p.status != in->from;
@@ -76,4 +84,25 @@ resvPlanVerdict resvPlanStatus(const resvPlanInput *in, resvPlan *out) {
     if (v != RESV_PLAN_APPLY) return v;
     *out = p;
     return RESV_PLAN_APPLY;
+}
+
+int resvPlanOverPace(const resvFloorInput *in) {
+    return in->paced && ((in->coversLimit > 0 && in->covers > in->coversLimit) ||
+                         (in->partiesLimit > 0 && in->parties > in->partiesLimit));
+}
+
+resvFloorVerdict resvPlanFloor(const resvFloorInput *in) {
+    /* A table the inventory does not know (or a join it does not allow) holds nothing:
+       no seats to count, no collision; the pacing still counts the party. */
+    int tables = !in->unknownTable && !in->notJoinable;
+    int tooSmall = tables && in->seats > 0 && in->party > in->seats;
+    int held = tables && in->held;
+    int overPace = resvPlanOverPace(in);
+    if (in->provider) return tooSmall || held || overPace ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_OK;
+    if (in->unknownTable) return RESV_FLOOR_UNKNOWN_TABLE;
+    if (in->notJoinable) return RESV_FLOOR_NOT_JOINABLE;
+    if (tooSmall) return RESV_FLOOR_TOO_SMALL;
+    if (held) return RESV_FLOOR_HELD;
+    if (overPace && !in->force) return RESV_FLOOR_CAPACITY;
+    return RESV_FLOOR_OK;
 }

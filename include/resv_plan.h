@@ -25,6 +25,7 @@ typedef struct {
     size_t storedTableLen;
     const char *givenTable; /* table_number given; NULL: not given */
     size_t givenTableLen;
+    int force; /* FORCE: over the pacing limits (resvPlanFloor) */
 } resvPlanInput;
 
 typedef enum {
@@ -46,6 +47,9 @@ enum {
     /* release resvPlan.release when this reservation holds it */
     RESV_PLAN_RELEASE_TABLE = 1 << 6,
     RESV_PLAN_PUSH = 1 << 7, /* queue the new status for the provider */
+    /* hold resvPlan.hold over the reservation's window (resv_floor.h) after the change;
+       without it the reservation holds no table over time */
+    RESV_PLAN_HOLD = 1 << 8,
 };
 
 typedef struct {
@@ -55,9 +59,42 @@ typedef struct {
     size_t tableLen;
     const char *release; /* RELEASE_TABLE: the stored table */
     size_t releaseLen;
+    const char *hold; /* HOLD: the table_number after the change */
+    size_t holdLen;
 } resvPlan;
 
 /* The plan for one command. *out is filled for RESV_PLAN_APPLY only. */
 resvPlanVerdict resvPlanStatus(const resvPlanInput *in, resvPlan *out);
+
+/* ---- the floor: what a hold over time or the pacing of a slot allows ---- */
+
+typedef struct {
+    int provider;               /* the provider's data: never refused, flagged overbooked */
+    int force;                  /* FORCE by admin or store_manager: over the pacing limits */
+    int unknownTable;           /* a table of table_number is not in the store's inventory */
+    int notJoinable;            /* joined tables that the inventory does not let join */
+    long party;                 /* customer_count after the change (0: not given) */
+    long seats;                 /* seats of the held tables together (0: no hold checked) */
+    int held;                   /* another reservation holds one of the tables in the window */
+    int paced;                  /* created or moved: the slot's pacing applies */
+    long covers, coversLimit;   /* the slot's covers with this party; limit 0: off */
+    long parties, partiesLimit; /* the slot's parties with this one; limit 0: off */
+} resvFloorInput;
+
+typedef enum {
+    RESV_FLOOR_OK,
+    RESV_FLOOR_OVERBOOKED,    /* stored, flagged overbooked, an event on the feed */
+    RESV_FLOOR_UNKNOWN_TABLE, /* ERR: not in the inventory */
+    RESV_FLOOR_NOT_JOINABLE,  /* ERR: these tables do not join */
+    RESV_FLOOR_TOO_SMALL,     /* ERR: party over the seats */
+    RESV_FLOOR_HELD,          /* CONFLICT: the holder */
+    RESV_FLOOR_CAPACITY,      /* CONFLICT capacity: booked and limit */
+} resvFloorVerdict;
+
+/* The one rule of the floor for every write: our own API is refused what the floor
+ * cannot seat (pacing unless forced); the provider's booking is stored, flagged. */
+resvFloorVerdict resvPlanFloor(const resvFloorInput *in);
+/* 1 when the slot's pacing is exceeded (the counts include the booking). */
+int resvPlanOverPace(const resvFloorInput *in);
 
 #endif

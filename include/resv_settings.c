@@ -7,7 +7,7 @@
 #include "resv_tz.h"
 
 /* Bounds: a no-show deadline within a day of the start; a slot from 5 minutes to 4
- * hours; a turn from a quarter hour to 12 hours. */
+ * hours; a turn from a quarter hour to 12 hours; pacing limits per slot, 0 for none. */
 const resvSettingSpec resvSettings[RESV_ST_COUNT] = {
     [RESV_ST_TIMEZONE] = {"timezone", 1, 0, 0, 0,
                           "must be an IANA time zone name such as Asia/Shanghai"},
@@ -15,6 +15,10 @@ const resvSettingSpec resvSettings[RESV_ST_COUNT] = {
                                        "must be an integer from 0 (off) to 1440"},
     [RESV_ST_SLOT_MINUTES] = {"slot_minutes", 0, 5, 240, 30, "must be an integer from 5 to 240"},
     [RESV_ST_TURN_MINUTES] = {"turn_minutes", 0, 15, 720, 90, "must be an integer from 15 to 720"},
+    [RESV_ST_MAX_COVERS_PER_SLOT] = {"max_covers_per_slot", 0, 0, 99999, 0,
+                                     "must be an integer from 0 (off) to 99999"},
+    [RESV_ST_MAX_PARTIES_PER_SLOT] = {"max_parties_per_slot", 0, 0, 9999, 0,
+                                      "must be an integer from 0 (off) to 9999"},
 };
 
 int resvSettingLookup(const char *name, size_t len) {

@@ -13,6 +13,8 @@ typedef enum {
     RESV_ST_NO_SHOW_AFTER_MINUTES, /* 0: off */
     RESV_ST_SLOT_MINUTES,          /* the table and capacity work's slot */
     RESV_ST_TURN_MINUTES,          /* how long a party holds a table */
+    RESV_ST_MAX_COVERS_PER_SLOT,   /* pacing of our own bookings (resv_floor.h); 0: off */
+    RESV_ST_MAX_PARTIES_PER_SLOT,  /* the same in parties; 0: off */
     RESV_ST_COUNT
 } resvSetting;
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "redismodule.h"
+#include "resv_floor.h"
 #include "resv_find.h"
 #include "resv_history.h"
 #include "resv_keys.h"
@@ -84,6 +85,11 @@ int resvArgRange(RedisModuleCtx *ctx, RedisModuleString *arg, const char *what, 
 /* A new lowercase uuid. */
 void resvNewUuid(char buf[37]);
 int resvIsCluster(RedisModuleCtx *ctx);
+/* On a cluster: 0 when this node may serve the slot of tag (a store, or a reservation id
+ * for its owner key) to this client now; 1 after a TRYAGAIN (the slot is being imported
+ * here: its keys are split between two nodes until it is handed over) or CLUSTERDOWN
+ * reply. Always 0 on a single server. */
+int resvClusterSettled(RedisModuleCtx *ctx, RedisModuleString *tag);
 
 /* ---- key names (keys.md) ---- */
 RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
@@ -103,6 +109,11 @@ RedisModuleString *resvKeyChanges(RedisModuleCtx *ctx, const char *s, size_t sl)
 RedisModuleString *resvKeyOutbox(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyFailures(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyOwner(RedisModuleCtx *ctx, const char *r, size_t rl);
+RedisModuleString *resvKeyDisowned(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
+                                   size_t rl);
+/* How long a store that gave up an id (RESV.DISOWN) may not create it: longer than any
+ * command of the store's earlier claim can still be under way. */
+#define RESV_DISOWN_MS 300000
 /* resv:{#sys}:s:<Y> and resv:{#sys}:all: one slot for all systems (keys.md). */
 RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl);
 RedisModuleString *resvKeySystemAll(RedisModuleCtx *ctx);
@@ -220,6 +231,11 @@ typedef struct {
     resvLookupVals lookupWas; /* the looked-up fields as stored (hadIndex) */
     resvSpan releaseTable;    /* HDEL from the tables hash (len 0: none) */
     resvSpan takeTable;       /* HSET table -> id (len 0: none) */
+    /* holds over time (resv_tables.c): what it holds now goes, then the new one */
+    resvSpan holdDrop; /* table_number held now (len 0: none) */
+    resvSpan holdTake; /* table_number to hold over [holdStart, holdEnd) (len 0: none) */
+    resvInstant holdStart, holdEnd;
+    int overbookedEvent; /* a change feed entry "overbooked" after the change's own */
     int setOwner;
     /* audit entry */
     const char *origin, *actor, *event;
@@ -243,6 +259,52 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c);
 int resvChangeMovesLookup(const resvChange *c);
 /* Appends a field name to the audit entry's comma-separated `changed` list. */
 void resvChangeNote(resvChange *c, const char *name);
+
+/* ---- the floor: inventory, holds over time, pacing (resv_tables.c) ---- */
+RedisModuleString *resvKeyFloor(RedisModuleCtx *ctx, const char *s, size_t sl);
+RedisModuleString *resvKeyHold(RedisModuleCtx *ctx, const char *s, size_t sl, const char *t,
+                               size_t tl);
+RedisModuleString *resvKeyHeld(RedisModuleCtx *ctx, const char *s, size_t sl);
+/* The store's settings the floor reads (resv_settings.h): the one place to read them. */
+int resvFloorTurnMinutes(RedisModuleCtx *ctx, resvSpan store);
+int resvFloorSlotMinutes(RedisModuleCtx *ctx, resvSpan store);
+void resvFloorPacing(RedisModuleCtx *ctx, resvSpan store, long *maxCovers, long *maxParties);
+/* The store's wall clock now, as an instant. */
+resvInstant resvFloorNow(RedisModuleCtx *ctx, resvSpan store);
+/* 1 when the store has a table inventory, 0 when not; -1 after a WRONGTYPE reply. */
+int resvFloorExists(RedisModuleCtx *ctx, resvSpan store);
+/* A table of the inventory: 1 and *out (pointing into a string of ctx), 0 when it is not
+ * in the inventory; -1 after a WRONGTYPE reply. */
+int resvFloorTable(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvTableSpec *out);
+/* What reservation r holds: 1 with its window and table_number, 0 nothing; -1 after a
+ * WRONGTYPE reply. */
+int resvHeldRead(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvInstant *start,
+                 resvInstant *end, resvSpan *table);
+/* The first reservation other than self whose hold of one table overlaps [start, end):
+ * 1 with *holder and its window, 0 none; -1 after a WRONGTYPE reply. */
+int resvHoldOverlap(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant start,
+                    resvInstant end, resvSpan self, RedisModuleString **holder, resvInstant *hs,
+                    resvInstant *he);
+/* 0 when the hold keys of table_number's tables are sorted sets or absent; -1 after a
+ * WRONGTYPE reply. */
+int resvHoldCheckType(RedisModuleCtx *ctx, resvSpan store, resvSpan tableNumber);
+/* Covers and parties of the live reservations (pending, confirmed, arrived, seated,
+ * completed) starting in each of n slots of `slotSecs` from lo (all in lo's day), but
+ * `exclude`; covers[]/parties[] are zeroed first. -1 after a WRONGTYPE reply. */
+int resvFloorCount(RedisModuleCtx *ctx, resvSpan store, resvInstant lo, resvInstant slotSecs, int n,
+                   resvSpan exclude, long *covers, long *parties);
+/* The holds of one table starting in [lo, hi), by start: up to max windows into
+ * starts[]/ends[]; returns their count, -1 after a WRONGTYPE reply. */
+int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
+                    resvInstant hi, resvInstant *starts, resvInstant *ends, int max);
+/* The inventory, sorted by table: names in q->f, specs[] decoded (a value not ours
+ * counts as 0 seats). Returns the count, -1 after a WRONGTYPE reply. Free with
+ * resvScanFree; specs is pool memory of ctx. */
+int resvFloorInventory(RedisModuleCtx *ctx, resvSpan store, resvScan *q, resvTableSpec **specs);
+/* Writes: reservation r stops holding `drop` (len 0: nothing) and holds `take` over
+ * [start, end) (len 0: nothing). */
+int resvHoldWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan drop, resvSpan take,
+                  resvInstant start, resvInstant end);
 
 /* ---- the push outbox (resv_outbox.c) ---- */
 /* Queues the change for the provider: sync_status pending, and an outbox entry with the
@@ -296,8 +358,16 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
 int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvTableDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvAvailability_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvWaitAdd_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvWaitSeat_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvWaitDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+int ResvDisown_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 int ResvLease_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

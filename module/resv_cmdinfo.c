@@ -52,9 +52,10 @@ static RedisModuleCommandKeySpec ksUpdate[] = {
     KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_UPDATE), {0}};
 static RedisModuleCommandKeySpec ksDelete[] = {
     KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_DELETE), {0}};
-/* RESV.OWNER id CLAIM store: the id's key; CLAIM may insert it. */
+/* RESV.OWNER id [CLAIM|RELEASE store]: the id's key; CLAIM may insert it, RELEASE delete
+ * it (Redis allows one of INSERT, DELETE, UPDATE: UPDATE covers both). */
 static RedisModuleCommandKeySpec ksOwner[] = {
-    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_ACCESS | REDISMODULE_CMD_KEY_INSERT), {0}};
+    KS(REDISMODULE_CMD_KEY_RW | REDISMODULE_CMD_KEY_ACCESS | REDISMODULE_CMD_KEY_UPDATE), {0}};
 
 static RedisModuleCommandArg fieldPair[] = {STR("field"), STR("value"), {0}};
 /* RESV.STORE.SET creates the settings hash or updates it. */
@@ -99,11 +100,12 @@ static RedisModuleCommandArg argsStatus[] = {KEY("store"),
                                              OPT("origin", "ORIGIN", S),
                                              OPT("actor", "ACTOR", S),
                                              {0}};
+static RedisModuleCommandArg statsBucket[] = {INT("minutes"), TOKEN("slot", "SLOT"), {0}};
 static RedisModuleCommandArg argsStats[] = {
     KEY("store"),
     {.name = "from", .type = S, .key_spec_index = -1, .token = "FROM"},
     {.name = "to", .type = S, .key_spec_index = -1, .token = "TO"},
-    OPT("minutes", "BUCKET", REDISMODULE_ARG_TYPE_INTEGER),
+    CHOICE("bucket", "BUCKET", statsBucket),
     {0}};
 static RedisModuleCommandArg argsStore[] = {KEY("store"), {0}};
 static RedisModuleCommandArg argsHistory[] = {
@@ -140,7 +142,39 @@ static RedisModuleCommandArg argsResync[] = {
     KEY("store"),
     {.name = "id", .type = S, .key_spec_index = -1, .flags = REDISMODULE_CMD_ARG_OPTIONAL},
     {0}};
-static RedisModuleCommandArg argsOwner[] = {KEY("id"), OPT("store", "CLAIM", S), {0}};
+static RedisModuleCommandArg argsTableSet[] = {
+    KEY("store"),
+    STR("table"),
+    {.name = "seats", .type = REDISMODULE_ARG_TYPE_INTEGER, .key_spec_index = -1, .token = "SEATS"},
+    OPT("area", "AREA", S),
+    OPT("joins", "JOINS", S),
+    {0}};
+static RedisModuleCommandArg argsTableDel[] = {KEY("store"), STR("table"), {0}};
+static RedisModuleCommandArg argsAvailability[] = {
+    KEY("store"), STR("date"), OPT("party", "PARTY", REDISMODULE_ARG_TYPE_INTEGER), {0}};
+static RedisModuleCommandArg argsWaitAdd[] = {
+    KEY("store"), STR("name"), STR("phone"), INT("party"), {0}};
+static RedisModuleCommandArg argsWaitEntry[] = {KEY("store"), STR("entry"), {0}};
+static RedisModuleCommandArg argsWaitSeat[] = {KEY("store"), STR("entry"), STR("table"), {0}};
+/* CLAIM store [FROM old]: claims when there is no owner, or when old is. */
+static RedisModuleCommandArg claimArgs[] = {
+    {.name = "store", .type = S, .key_spec_index = -1, .token = "CLAIM"},
+    OPT("old", "FROM", S),
+    {0}};
+static RedisModuleCommandArg ownerActions[] = {
+    {.name = "claim",
+     .type = REDISMODULE_ARG_TYPE_BLOCK,
+     .key_spec_index = -1,
+     .subargs = claimArgs},
+    {.name = "release", .type = S, .key_spec_index = -1, .token = "RELEASE"},
+    {0}};
+static RedisModuleCommandArg argsOwner[] = {KEY("id"),
+                                            {.name = "action",
+                                             .type = REDISMODULE_ARG_TYPE_ONEOF,
+                                             .key_spec_index = -1,
+                                             .flags = REDISMODULE_CMD_ARG_OPTIONAL,
+                                             .subargs = ownerActions},
+                                            {0}};
 static RedisModuleCommandArg argsSysCreate[] = {PAIRS(fieldPair), {0}};
 /* System commands declare no key: a system's keys are resv:{#sys}:..., whose slot is not
  * the slot of the id argument, so a key spec on the id would send them to the wrong node.
@@ -170,8 +204,31 @@ static RedisModuleCommandInfo infoDel =
 static RedisModuleCommandInfo infoStats =
     INFO("Counts reservations per status and covers over a range, optionally per bucket",
          "O(log(N)+M) with M the reservations in range", -2, ksRead, argsStats);
-static RedisModuleCommandInfo infoTables = INFO("Lists the tables held now with their reservation",
-                                                "O(N) with N held tables", -2, ksRead, argsStore);
+static RedisModuleCommandInfo infoTables =
+    INFO("Lists the table inventory and the tables held by seated parties, with the "
+         "seated party and each table's hold now or next",
+         "O(N log(M)) with N tables and M holds of a table", -2, ksRead, argsStore);
+static RedisModuleCommandInfo infoTableSet =
+    INFO("Adds or replaces a table of the store's inventory: seats, area, the tables it joins",
+         "O(1)", -5, ksUpdate, argsTableSet);
+static RedisModuleCommandInfo infoTableDel =
+    INFO("Removes a table from the inventory; the reservations holding it hold nothing",
+         "O(N) with N the holds of the table", -3, ksUpdate, argsTableDel);
+static RedisModuleCommandInfo infoAvailability =
+    INFO("Per slot of a store's day: covers and parties booked, what remains under the "
+         "pacing limits, and the free tables (or joined pairs) that seat the party",
+         "O(M + T*(H + S)) with M the day's reservations, T tables, H their holds, S slots", -3,
+         ksRead, argsAvailability);
+static RedisModuleCommandInfo infoWaitAdd =
+    INFO("Adds a walk-in party to the store's waitlist", "O(1)", -5, ksUpdate, argsWaitAdd);
+static RedisModuleCommandInfo infoWaitList =
+    INFO("Lists the waitlist, oldest first, with each party's estimated wait",
+         "O(N*T*H) with N entries, T tables, H their holds", -2, ksRead, argsStore);
+static RedisModuleCommandInfo infoWaitSeat =
+    INFO("Seats a waiting party at a table: a seated walk-in reservation, the entry removed",
+         "O(log(N))", -4, ksUpdate, argsWaitSeat);
+static RedisModuleCommandInfo infoWaitDel =
+    INFO("Removes an entry from the waitlist", "O(1)", -3, ksUpdate, argsWaitEntry);
 static RedisModuleCommandInfo infoHistory = INFO(
     "Returns the audit entries of a reservation, oldest first", "O(N)", -3, ksRead, argsHistory);
 static RedisModuleCommandInfo infoStoreSet =
@@ -195,8 +252,12 @@ static RedisModuleCommandInfo infoFailures =
 static RedisModuleCommandInfo infoResync =
     INFO("Queues failed pushes (or one reservation) again with the current status",
          "O(N) with N the failed reservations", -2, ksUpdate, argsResync);
-static RedisModuleCommandInfo infoOwner = INFO(
-    "Returns (or claims) the store that owns a reservation id", "O(1)", -2, ksOwner, argsOwner);
+static RedisModuleCommandInfo infoDisown =
+    INFO("Gives up a reservation id the store claimed but does not have", "O(1)", 3, ksUpdate,
+         argsStoreId);
+static RedisModuleCommandInfo infoOwner =
+    INFO("Returns, claims or releases the store that owns a reservation id", "O(1)", -2, ksOwner,
+         argsOwner);
 static RedisModuleCommandInfo infoSysCreate =
     INFO("Creates an integration system", "O(1)", -2, NULL, argsSysCreate);
 static RedisModuleCommandInfo infoSysGet =
@@ -217,6 +278,13 @@ const resvCommandDef resvCommands[] = {
     {"resv.del", ResvDel_RedisCommand, "write", 1, 1, 1, &infoDel},
     {"resv.stats", ResvStats_RedisCommand, "readonly", 1, 1, 1, &infoStats},
     {"resv.tables", ResvTables_RedisCommand, "readonly", 1, 1, 1, &infoTables},
+    {"resv.table.set", ResvTableSet_RedisCommand, "write deny-oom", 1, 1, 1, &infoTableSet},
+    {"resv.table.del", ResvTableDel_RedisCommand, "write", 1, 1, 1, &infoTableDel},
+    {"resv.availability", ResvAvailability_RedisCommand, "readonly", 1, 1, 1, &infoAvailability},
+    {"resv.wait.add", ResvWaitAdd_RedisCommand, "write deny-oom", 1, 1, 1, &infoWaitAdd},
+    {"resv.wait.list", ResvWaitList_RedisCommand, "readonly", 1, 1, 1, &infoWaitList},
+    {"resv.wait.seat", ResvWaitSeat_RedisCommand, "write deny-oom", 1, 1, 1, &infoWaitSeat},
+    {"resv.wait.del", ResvWaitDel_RedisCommand, "write", 1, 1, 1, &infoWaitDel},
     {"resv.history", ResvHistory_RedisCommand, "readonly", 1, 1, 1, &infoHistory},
     {"resv.store.set", ResvStoreSet_RedisCommand, "write deny-oom", 1, 1, 1, &infoStoreSet},
     {"resv.store.get", ResvStoreGet_RedisCommand, "readonly fast", 1, 1, 1, &infoStoreGet},
@@ -226,6 +294,7 @@ const resvCommandDef resvCommands[] = {
     {"resv.failures", ResvFailures_RedisCommand, "readonly", 1, 1, 1, &infoFailures},
     {"resv.resync", ResvResync_RedisCommand, "write deny-oom", 1, 1, 1, &infoResync},
     {"resv.owner", ResvOwner_RedisCommand, "write deny-oom", 1, 1, 1, &infoOwner},
+    {"resv.disown", ResvDisown_RedisCommand, "write deny-oom", 1, 1, 1, &infoDisown},
     {"resv.system.create", ResvSystemCreate_RedisCommand, "write deny-oom", 0, 0, 0,
      &infoSysCreate},
     {"resv.system.get", ResvSystemGet_RedisCommand, "readonly fast", 0, 0, 0, &infoSysGet},

@@ -40,6 +40,168 @@ static int cmdsPlan(RedisModuleCtx *ctx, const resvPlanInput *in, resvPlan *p) {
     }
 }
 
+static void cmdsSet(resvChange *c, int f, resvSpan v) {
+    c->set[f] = 1;
+    c->val[f] = v;
+}
+
+/* A field after the change: the value it sets, else the stored one. */
+static resvSpan cmdsAfter(const resvChange *c, RedisModuleString **old, int f) {
+    return c->set[f] ? c->val[f] : resvSpanOf(old[f]);
+}
+
+/* What the floor says of the tables of a hold (resv_floor.h): each in the inventory,
+ * joined ones joinable (each with one listed before it), seats together, and the first
+ * other holder of one of them in [s, e) when overlap is asked. -1 after an error reply. */
+static int cmdsFloorTables(RedisModuleCtx *ctx, const resvChange *c, resvSpan want, resvInstant s,
+                           resvInstant e, int overlap, resvFloorInput *fi,
+                           RedisModuleString **holder, resvSpan *heldTable, resvInstant *hs,
+                           resvInstant *he) {
+    resvIdPart parts[RESV_FLOOR_JOIN_MAX];
+    resvTableSpec t[RESV_FLOOR_JOIN_MAX];
+    int n = resvIdSplit(want.v, want.len, '+', parts, RESV_FLOOR_JOIN_MAX);
+    for (int i = 0; i < n; i++) {
+        int r = resvFloorTable(ctx, c->store, (resvSpan){parts[i].v, parts[i].len}, &t[i]);
+        if (r < 0) return -1;
+        if (!r) fi->unknownTable = 1;
+        if (!r) return 0;
+        fi->seats += t[i].seats;
+    }
+    for (int i = 1; i < n; i++) {
+        int joins = 0;
+        for (int k = 0; k < i && !joins; k++)
+            joins = resvJoinsHas(t[k].joins, t[k].joinsLen, parts[i].v, parts[i].len) ||
+                    resvJoinsHas(t[i].joins, t[i].joinsLen, parts[k].v, parts[k].len);
+        if (!joins) fi->notJoinable = 1;
+    }
+    for (int i = 0; overlap && i < n && !fi->held; i++) {
+        resvSpan p = {parts[i].v, parts[i].len};
+        int r = resvHoldOverlap(ctx, c->store, p, s, e, c->id, holder, hs, he);
+        if (r < 0) return -1;
+        if (r) fi->held = 1, *heldTable = p;
+    }
+    return 0;
+}
+
+/* Replies the floor's refusal; returns -1 when it refuses. */
+static int cmdsFloorReply(RedisModuleCtx *ctx, resvFloorVerdict v, const resvFloorInput *fi,
+                          resvSpan want, RedisModuleString *holder, resvSpan heldTable,
+                          resvInstant hs, resvInstant he) {
+    char a[RESV_DATETIME_LEN + 1], b[RESV_DATETIME_LEN + 1];
+    resvSpan h = resvSpanOf(holder);
+    switch (v) {
+    case RESV_FLOOR_OK:
+    case RESV_FLOOR_OVERBOOKED: return 0;
+    case RESV_FLOOR_UNKNOWN_TABLE:
+        resvReplyError(ctx, RESV_E_ERR,
+                       "invalid table_number: %.*s is not in the store's table inventory",
+                       (int)want.len, want.v);
+        return -1;
+    case RESV_FLOOR_NOT_JOINABLE:
+        resvReplyError(ctx, RESV_E_ERR,
+                       "invalid table_number: the tables of %.*s do not join (RESV.TABLE.SET "
+                       "JOINS)",
+                       (int)want.len, want.v);
+        return -1;
+    case RESV_FLOOR_TOO_SMALL:
+        resvReplyError(ctx, RESV_E_ERR, "invalid customer_count: %ld is over the %ld seats of %.*s",
+                       fi->party, fi->seats, (int)want.len, want.v);
+        return -1;
+    case RESV_FLOOR_HELD:
+        resvFormatDateTime(hs, a);
+        resvFormatDateTime(he, b);
+        resvReplyError(ctx, RESV_E_CONFLICT, "table %.*s is held by %.*s from %s to %s",
+                       (int)heldTable.len, heldTable.v, (int)h.len, h.v, a, b);
+        return -1;
+    case RESV_FLOOR_CAPACITY:
+    default:
+        resvReplyError(ctx, RESV_E_CONFLICT, "capacity: covers %ld/%ld parties %ld/%ld in the slot",
+                       fi->covers, fi->coversLimit, fi->parties, fi->partiesLimit);
+        return -1;
+    }
+}
+
+/* The slot's pacing (resv_floor.h) for a booking created or moved, or whose party
+ * changes, while it is live: the counts of its slot with it. 0 when nothing applies. */
+static int cmdsPacing(RedisModuleCtx *ctx, const resvChange *c, const resvPlan *p,
+                      RedisModuleString **old, resvFloorInput *fi) {
+    resvFloorPacing(ctx, c->store, &fi->coversLimit, &fi->partiesLimit);
+    int live = p->status != RESV_S_CANCELLED && p->status != RESV_S_NO_SHOW;
+    fi->paced = live && (fi->coversLimit > 0 || fi->partiesLimit > 0) &&
+                (c->creating || c->set[RESV_F_RESERVATION_DATE] ||
+                 c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_CUSTOMER_COUNT]);
+    if (!fi->paced) return 0;
+    resvSpan d = cmdsAfter(c, old, RESV_F_RESERVATION_DATE);
+    resvSpan t = cmdsAfter(c, old, RESV_F_RESERVATION_TIME);
+    resvInstant start = resvRecordStart(d.v, d.len, t.v, t.len);
+    resvInstant slot = (resvInstant)resvFloorSlotMinutes(ctx, c->store) * 60;
+    resvInstant day = start - start % RESV_SECS_PER_DAY;
+    resvInstant lo = day + (start - day) / slot * slot;
+    if (resvFloorCount(ctx, c->store, lo, slot, 1, c->id, &fi->covers, &fi->parties)) return -1;
+    fi->covers += fi->party;
+    fi->parties += 1;
+    return 0;
+}
+
+/* What the floor says of the change: the hold over time (resv_floor.h) after it, against
+ * the one the reservation has (unchanged, or dropped and taken again after the checks),
+ * and the slot's pacing. A store without an inventory holds nothing. Our API is refused
+ * only for what this command changes (table, date, time, party, a new booking); a status
+ * alone never is (a late guest arriving): like the provider's data it is stored, flagged
+ * overbooked. -1 after an error reply. */
+static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, const resvPlanInput *in,
+                     RedisModuleString **old) {
+    resvInstant hs = 0, he = 0, ws = 0, we = 0;
+    resvSpan held = {"", 0}, want = {"", 0};
+    int inv = resvFloorExists(ctx, c->store);
+    if (inv < 0) return -1;
+    /* Read when creating too: a held hash of another type is refused before anything. */
+    if (resvHeldRead(ctx, c->store, c->id, &hs, &he, &held) < 0) return -1;
+    if (inv && p->effects & RESV_PLAN_HOLD) {
+        resvSpan d = cmdsAfter(c, old, RESV_F_RESERVATION_DATE);
+        resvSpan t = cmdsAfter(c, old, RESV_F_RESERVATION_TIME);
+        if (resvHoldWindow(d.v, d.len, t.v, t.len, resvFloorTurnMinutes(ctx, c->store), &ws, &we) ==
+            0)
+            want = (resvSpan){p->hold, p->holdLen};
+    }
+    int same = cmdsSpanEq(want, held) && (!want.len || (ws == hs && we == he));
+    int refusable = c->creating || c->set[RESV_F_RESERVATION_DATE] ||
+                    c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_TABLE_NUMBER] ||
+                    c->set[RESV_F_CUSTOMER_COUNT];
+    resvFloorInput fi = {.provider = resvOriginIsProvider(in->origin) || !refusable,
+                         .force = in->force};
+    resvSpan party = cmdsAfter(c, old, RESV_F_CUSTOMER_COUNT), heldTable = {"", 0};
+    RedisModuleString *holder = NULL;
+    fi.party = party.len ? strtol(party.v, NULL, 10) : 0;
+    if (cmdsPacing(ctx, c, p, old, &fi)) return -1;
+    int seatsAsked = want.len && (!same || c->set[RESV_F_CUSTOMER_COUNT]);
+    if (!seatsAsked && same && !fi.paced) return 0; /* nothing the floor looks at moved */
+    if (seatsAsked &&
+        cmdsFloorTables(ctx, c, want, ws, we, !same, &fi, &holder, &heldTable, &hs, &he))
+        return -1;
+    resvFloorVerdict v = resvPlanFloor(&fi);
+    if (cmdsFloorReply(ctx, v, &fi, want, holder, heldTable, hs, he)) return -1;
+    if (fi.unknownTable || fi.notJoinable) want = (resvSpan){"", 0}; /* holds nothing */
+    if ((held.len && resvHoldCheckType(ctx, c->store, held)) ||
+        (want.len && resvHoldCheckType(ctx, c->store, want)))
+        return -1;
+    if (!cmdsSpanEq(want, held) || ws != hs || we != he) {
+        c->holdDrop = held;
+        c->holdTake = want;
+        c->holdStart = ws;
+        c->holdEnd = we;
+    }
+    int was = old[RESV_F_OVERBOOKED] != NULL;
+    if (v == RESV_FLOOR_OVERBOOKED && !was) {
+        cmdsSet(c, RESV_F_OVERBOOKED, (resvSpan){"true", 4});
+        c->overbookedEvent = 1;
+    } else if (v != RESV_FLOOR_OVERBOOKED && was) {
+        c->unset[RESV_F_OVERBOOKED] = 1;
+        resvChangeNote(c, resvFields[RESV_F_OVERBOOKED].name);
+    }
+    return 0;
+}
+
 /* The plan's table moves, as far as the tables hash allows: a table to hold is free or
  * ours already (CONFLICT otherwise), a table to release goes when this reservation
  * holds it. -1 after an error reply. */
@@ -62,11 +224,6 @@ static int cmdsTables(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p) {
         if (holder && resvStrEq(holder, c->id.v, c->id.len)) c->releaseTable = t;
     }
     return 0;
-}
-
-static void cmdsSet(resvChange *c, int f, resvSpan v) {
-    c->set[f] = 1;
-    c->val[f] = v;
 }
 
 /* The index keys the change will write are sorted sets and the change feed a stream
@@ -103,6 +260,7 @@ static int cmdsCarryOut(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p,
     if (p->effects & RESV_PLAN_STAMP_ARRIVAL) cmdsSet(c, RESV_F_ARRIVAL_TIME, now);
     if (p->effects & RESV_PLAN_STAMP_UPDATED) cmdsSet(c, RESV_F_UPDATED_AT, now);
     if (cmdsTables(ctx, c, p)) return -1;
+    if (cmdsFloor(ctx, c, p, in, old)) return -1;
     for (int f = 0; f < RESV_F_COUNT; f++)
         if (c->set[f] && !(c->creating && resvFields[f].flags & RESV_FF_SERVER))
             resvChangeNote(c, resvFields[f].name);
@@ -237,13 +395,15 @@ static int cmdsUpsertDone(RedisModuleCtx *ctx, resvUpsertResult r, const cmdsOpt
     return REDISMODULE_OK;
 }
 
-/* RESV.UPSERT store id [option value ...] field value [field value ...]
- *   options: ORIGIN o, ACTOR a, EVENT e, PAYLOAD p, MSGID m, REPLY RESULT|RECORD */
+/* RESV.UPSERT store id [option value ...] [FORCE] field value [field value ...]
+ *   options: ORIGIN o, ACTOR a, EVENT e, PAYLOAD p, MSGID m, REPLY RESULT|RECORD;
+ *   FORCE: over the slot's pacing limits (the sidecar lets admin and store_manager) */
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     static const char *const words[] = {"ORIGIN", "ACTOR", "EVENT", "PAYLOAD",
                                         "MSGID",  "REPLY", NULL};
     if (argc < 4) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
 
     resvChange c;
     memset(&c, 0, sizeof c);
@@ -254,7 +414,14 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (resvArgId(ctx, argv[1], "store", &c.store.v, &c.store.len) ||
         resvArgId(ctx, argv[2], "reservation_id", &c.id.v, &c.id.len))
         return REDISMODULE_OK;
+    int force = 0;
     for (int i = 3; i < argc; i += 2) {
+        if (resvArgIs(argv[i], "FORCE")) {
+            if (force) return resvReplyError(ctx, RESV_E_ERR, "option FORCE given twice");
+            force = 1;
+            i--; /* a flag, no value */
+            continue;
+        }
         if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, resvFields, RESV_F_COUNT);
         int r = cmdsParseOption(
             ctx, argv, i, OPT_ORIGIN | OPT_ACTOR | OPT_EVENT | OPT_PAYLOAD | OPT_MSGID | OPT_REPLY,
@@ -302,6 +469,12 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                                   (int)c.id.len, c.id.v, (int)ow.len, ow.v);
         }
         c.setOwner = !exists && !owner;
+    } else if (!exists &&
+               resvKeyExists(ctx, resvKeyDisowned(ctx, c.store.v, c.store.len, c.id.v, c.id.len))) {
+        /* The store gave the id up to another store (RESV.DISOWN): this is a late write
+         * of its earlier claim. */
+        return resvReplyError(ctx, RESV_E_CONFLICT, "reservation_id %.*s belongs to another store",
+                              (int)c.id.len, c.id.v);
     }
     c.creating = !exists;
     if (c.creating && !given[RESV_F_RESERVATION_DATE])
@@ -324,7 +497,8 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                         .arrivalGiven = given[RESV_F_ARRIVAL_TIME],
                         .updatedGiven = given[RESV_F_UPDATED_AT],
                         .storedTable = oldTable.v,
-                        .storedTableLen = oldTable.len};
+                        .storedTableLen = oldTable.len,
+                        .force = force};
     if (given[RESV_F_STATUS])
         resvStatusParse(c.val[RESV_F_STATUS].v, c.val[RESV_F_STATUS].len, &in.to);
     if (given[RESV_F_TABLE_NUMBER]) {
@@ -385,6 +559,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     RedisModule_AutoMemory(ctx);
     static const char *const words[] = {"ORIGIN", "ACTOR", "ARRIVAL", "TABLE", NULL};
     if (argc < 4) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
 
     resvChange c;
     memset(&c, 0, sizeof c);
@@ -472,6 +647,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
 int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, r;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
         resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len))
@@ -482,8 +658,11 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     int exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
     if (exists < 0) return resvReplyWrongType(ctx, rkey);
     if (!exists) return RedisModule_ReplyWithLongLong(ctx, 0);
-    resvSpan table = resvSpanOf(old[RESV_F_TABLE_NUMBER]);
+    resvSpan table = resvSpanOf(old[RESV_F_TABLE_NUMBER]), held;
     if (cmdsTableHolder(ctx, s, table, &holder)) return REDISMODULE_OK;
+    resvInstant hs, he;
+    int holds = resvHeldRead(ctx, s, r, &hs, &he, &held);
+    if (holds < 0 || (holds && resvHoldCheckType(ctx, s, held))) return REDISMODULE_OK;
     RedisModuleString *okey = resvKeyOwner(ctx, r.v, r.len);
     int cluster = resvIsCluster(ctx);
     if (!cluster && resvStringGet(ctx, okey, &owner) < 0) return resvReplyWrongType(ctx, okey);
@@ -509,6 +688,7 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     rc |= resvLookupUpdate(ctx, s.v, s.len, r.v, r.len, &was, NULL);
     if (holder && resvStrEq(holder, r.v, r.len))
         rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s.v, s.len), table.v, table.len);
+    if (holds) rc |= resvHoldWrite(ctx, s, r, held, (resvSpan){"", 0}, 0, 0);
     if (owner && resvStrEq(owner, s.v, s.len)) rc |= resvWriteDel(ctx, okey);
     rc |= resvWriteDel(ctx, resvKeyHistory(ctx, s.v, s.len, r.v, r.len));
     if (failed) rc |= resvWriteKeyMember(ctx, "HDEL", fkey, r.v, r.len);
@@ -518,18 +698,40 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     return RedisModule_ReplyWithLongLong(ctx, 1);
 }
 
-/* RESV.OWNER id [CLAIM store] */
+/* RESV.OWNER id [CLAIM store [FROM old] | RELEASE store] */
 int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (resvArgsFixed(ctx, argv, argc, 2, "CLAIM")) return REDISMODULE_OK;
-    resvSpan r, s = {NULL, 0};
+    if (argc < 2) return resvReplyWrongArity(ctx);
+    int release = argc > 2 && resvArgIs(argv[2], "RELEASE");
+    if (argc > 2 && !release && !resvArgIs(argv[2], "CLAIM"))
+        return resvReplySyntaxError(ctx, argv[2]);
+    if (argc > 4 && (release || !resvArgIs(argv[4], "FROM")))
+        return resvReplySyntaxError(ctx, argv[4]);
+    if (argc == 3 || argc == 5) return resvReplyWrongArity(ctx);
+    if (argc > 6) return resvReplySyntaxError(ctx, argv[6]);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
+    resvSpan r, s = {NULL, 0}, from = {NULL, 0};
     if (resvArgId(ctx, argv[1], "reservation_id", &r.v, &r.len)) return REDISMODULE_OK;
-    if (argc == 4) {
+    if (argc >= 4) {
         if (resvArgId(ctx, argv[3], "store", &s.v, &s.len)) return REDISMODULE_OK;
     }
+    if (argc == 6 && resvArgId(ctx, argv[5], "old", &from.v, &from.len)) return REDISMODULE_OK;
     RedisModuleString *okey = resvKeyOwner(ctx, r.v, r.len), *owner;
     if (resvStringGet(ctx, okey, &owner) < 0) return resvReplyWrongType(ctx, okey);
-    if (!owner && s.v) {
+    if (release) {
+        /* Only the owner's own release counts: a late release of a store that lost the
+         * id (or never had it) must not free another store's claim. A store that still
+         * has the record keeps it; on a cluster that key is on another node, and the
+         * caller releases only after RESV.DEL (keys.md). */
+        if (!owner || !resvStrEq(owner, s.v, s.len) ||
+            (!resvIsCluster(ctx) && resvKeyExists(ctx, resvKeyRecord(ctx, s.v, s.len, r.v, r.len))))
+            return RedisModule_ReplyWithLongLong(ctx, 0);
+        if (resvWriteDel(ctx, okey))
+            return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+        return RedisModule_ReplyWithLongLong(ctx, 1);
+    }
+    /* FROM old: a takeover, after old gave the id up (RESV.DISOWN). */
+    if (s.v && (!owner || (from.v && resvStrEq(owner, from.v, from.len)))) {
         resvArgv a = {.n = 0};
         resvArgvAddStr(&a, okey);
         resvArgvAdd(ctx, &a, s.v, s.len);
@@ -539,4 +741,27 @@ int ResvOwner_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     }
     if (!owner) return RedisModule_ReplyWithNull(ctx);
     return RedisModule_ReplyWithString(ctx, owner);
+}
+
+/* RESV.DISOWN store id */
+int ResvDisown_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
+    resvSpan s, r;
+    if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
+        resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len))
+        return REDISMODULE_OK;
+    if (resvKeyExists(ctx, resvKeyRecord(ctx, s.v, s.len, r.v, r.len)))
+        return RedisModule_ReplyWithLongLong(ctx, 0);
+    char ms[24];
+    snprintf(ms, sizeof ms, "%d", RESV_DISOWN_MS);
+    resvArgv a = {.n = 0};
+    resvArgvAddStr(&a, resvKeyDisowned(ctx, s.v, s.len, r.v, r.len));
+    resvArgvAdd(ctx, &a, "1", 1);
+    resvArgvAdd(ctx, &a, "PX", 2);
+    resvArgvAdd(ctx, &a, ms, strlen(ms));
+    if (resvWrite(ctx, "SET", &a))
+        return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+    return RedisModule_ReplyWithLongLong(ctx, 1);
 }

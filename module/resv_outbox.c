@@ -79,6 +79,7 @@ int ResvLease_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     RedisModule_AutoMemory(ctx);
     if (argc < 5) return resvReplyWrongArity(ctx);
     if (argc > 5) return resvReplySyntaxError(ctx, argv[5]);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, n, o;
     long long ms;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
@@ -117,6 +118,7 @@ int ResvLease_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
 int ResvOutbox_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 2, "COUNT")) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     long long count = 10;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
@@ -222,6 +224,7 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     /* OK ends the command; FAILED takes one word of error text. */
     int words = resvArgIs(argv[3], "OK") ? 4 : 5;
     if (argc > words) return resvReplySyntaxError(ctx, argv[words]);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, err = {NULL, 0};
     RedisModuleStreamID eid;
     char canon[RESV_CANON_MAX];
@@ -345,6 +348,7 @@ static void outboxSplitFailure(RedisModuleString *val, resvSpan part[3]) {
 int ResvFailures_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
     RedisModuleString *fkey = resvKeyFailures(ctx, s.v, s.len);
@@ -386,6 +390,7 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     RedisModule_AutoMemory(ctx);
     if (argc < 2) return resvReplyWrongArity(ctx);
     if (argc > 3) return resvReplySyntaxError(ctx, argv[3]);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, r = {NULL, 0};
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len) ||
         (argc == 3 && resvArgId(ctx, argv[2], "reservation_id", &r.v, &r.len)))

@@ -1,5 +1,6 @@
-/* The reservation read commands: RESV.GET, RESV.LIST, RESV.STATS, RESV.TABLES and
- * RESV.HISTORY. All reads use the low-level key API; nothing here writes. */
+/* The reservation read commands: RESV.GET, RESV.LIST, RESV.STATS and RESV.HISTORY
+ * (RESV.TABLES is the floor's, resv_tables.c). All reads use the low-level key API;
+ * nothing here writes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,7 @@ static int queryMemberCmp(const char *a, size_t al, const char *b, size_t bl) {
 int ResvGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s, *r;
     size_t sl, rl;
     if (resvArgId(ctx, argv[1], "store", &s, &sl) ||
@@ -251,6 +253,7 @@ int ResvList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
     RedisModule_AutoMemory(ctx);
     static const char *const words[] = {"STATUS", "FROM", "TO", "LIMIT", "CURSOR", NULL};
     if (argc < 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s, *cid = NULL;
     size_t sl, cidl = 0;
     int hasStatus = 0, hasFrom = 0, hasTo = 0, hasLimit = 0, hasCursor = 0;
@@ -385,6 +388,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     RedisModule_AutoMemory(ctx);
     static const char *const words[] = {"FROM", "TO", "BUCKET", NULL};
     if (argc < 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s;
     size_t sl;
     int hasFrom = 0, hasTo = 0, hasBucket = 0;
@@ -401,7 +405,14 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
             if (resvArgInstant(ctx, argv[i + 1], "TO", 1, &to)) return REDISMODULE_OK;
         } else if (resvArgIs(argv[i], "BUCKET") && !hasBucket) {
             hasBucket = 1;
-            if (resvArgRange(ctx, argv[i + 1], "BUCKET", 1, 1440, &bucket)) return REDISMODULE_OK;
+            if (resvArgIs(argv[i + 1], "SLOT")) {
+                /* The store's own slots (slot_minutes), so counts line up with pacing. */
+                resvStoreSettings st;
+                resvStoreSettingsRead(ctx, s, sl, &st);
+                bucket = st.num[RESV_ST_SLOT_MINUTES];
+            } else if (resvArgRange(ctx, argv[i + 1], "BUCKET", 1, 1440, &bucket)) {
+                return REDISMODULE_OK;
+            }
         } else {
             return resvReplySyntaxError(ctx, argv[i]);
         }
@@ -521,44 +532,6 @@ void resvScanSort(resvScan *q) {
     RedisModule_Free(pairs);
 }
 
-/* RESV.TABLES store */
-int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
-    RedisModule_AutoMemory(ctx);
-    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
-    const char *s;
-    size_t sl;
-    if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
-    RedisModuleString *tkey = resvKeyTables(ctx, s, sl);
-    resvScan q;
-    if (resvScanCollect(ctx, tkey, REDISMODULE_KEYTYPE_HASH, &q))
-        return resvReplyWrongType(ctx, tkey);
-    resvScanSort(&q);
-    const resvFieldSpec specs[3] = {resvFields[RESV_F_CUSTOMER_NAME],
-                                    resvFields[RESV_F_CUSTOMER_COUNT], resvFields[RESV_F_STATUS]};
-    RedisModule_ReplyWithArray(ctx, (long)q.n);
-    for (size_t i = 0; i < q.n; i++) {
-        RedisModuleString *vals[3];
-        size_t rl;
-        const char *r = RedisModule_StringPtrLen(q.v[i], &rl);
-        resvHashRead(ctx, resvKeyRecord(ctx, s, sl, r, rl), specs, 3, vals);
-        long n = 2;
-        for (int k = 0; k < 3; k++)
-            n += vals[k] != NULL;
-        RedisModule_ReplyWithMap(ctx, n);
-        resvReplyName(ctx, "table_number");
-        RedisModule_ReplyWithString(ctx, q.f[i]);
-        resvReplyName(ctx, "reservation_id");
-        RedisModule_ReplyWithString(ctx, q.v[i]);
-        for (int k = 0; k < 3; k++) {
-            if (!vals[k]) continue;
-            resvReplyName(ctx, specs[k].name);
-            RedisModule_ReplyWithString(ctx, vals[k]);
-        }
-    }
-    resvScanFree(&q);
-    return REDISMODULE_OK;
-}
-
 /* One audit entry as a map: `id` (its 1-based position in the kept list), the six
  * fixed fields always (empty ones too), `note` when there is one, `payload` when the
  * entry has one (an empty payload included). */
@@ -582,6 +555,7 @@ static void queryReplyHistoryEntry(RedisModuleCtx *ctx, long pos, RedisModuleStr
 int ResvHistory_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 3, "COUNT")) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s, *r;
     size_t sl, rl;
     long long count = -1;

@@ -188,6 +188,7 @@ static int searchArgQuery(RedisModuleCtx *ctx, RedisModuleString *arg, resvSpan 
 int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 4 || argc % 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     searchResult f = {.ctx = ctx};
     resvSpan q = {NULL, 0};
     int hasFrom = 0, hasTo = 0, hasLimit = 0;

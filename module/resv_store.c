@@ -4,6 +4,7 @@
  * MULTI/EXEC), never as the module command itself: ids, times and stream ids are
  * computed once, on the master. */
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include <uuid/uuid.h>
@@ -105,6 +106,33 @@ int resvIsCluster(RedisModuleCtx *ctx) {
     return (RedisModule_GetContextFlags(ctx) & REDISMODULE_CTX_FLAGS_CLUSTER) != 0;
 }
 
+/* A per-store command declares the bare store id as its key, which never exists. While
+ * the store's slot migrates, Redis therefore sends every such command (ASK) to the
+ * importing node, which runs it with ASKING even though most of the store's keys may
+ * still be on the other node: an upsert there would create a second copy of a record.
+ * The importing node must answer TRYAGAIN until the slot is handed over. Redis's own
+ * rule tells which node this is: a RedisModule_Call on two keys of the slot that never
+ * exist is refused (TRYAGAIN, for keys missing on an importing node) there, and allowed
+ * on the slot's master; RedisModule_Call copies the client's ASKING and READONLY flags,
+ * and skips the check for our master's replication stream and the AOF. */
+int resvClusterSettled(RedisModuleCtx *ctx, RedisModuleString *tag) {
+    if (!resvIsCluster(ctx)) return 0;
+    size_t len;
+    const char *t = RedisModule_StringPtrLen(tag, &len);
+    /* Not an id (the command refuses it next); its probe would hash elsewhere. */
+    if (memchr(t, '{', len) || memchr(t, '}', len)) return 0;
+    RedisModuleString *a = RedisModule_CreateStringPrintf(ctx, RESV_KEY_PROBE, (int)len, t, 1);
+    RedisModuleString *b = RedisModule_CreateStringPrintf(ctx, RESV_KEY_PROBE, (int)len, t, 2);
+    errno = 0;
+    if (RedisModule_Call(ctx, "EXISTS", "ss", a, b)) return 0;
+    /* A redirection, not an error of ours: not counted in resv_errors. */
+    if (errno == ENETDOWN || errno == EROFS)
+        RedisModule_ReplyWithError(ctx, "CLUSTERDOWN The cluster is down");
+    else
+        RedisModule_ReplyWithError(ctx, "TRYAGAIN the store's slot is being migrated");
+    return 1;
+}
+
 /* ---- key names ---- */
 
 #define RESV_SPAN(lit) lit, sizeof(lit) - 1
@@ -185,6 +213,11 @@ RedisModuleString *resvKeyFailures(RedisModuleCtx *ctx, const char *s, size_t sl
 
 RedisModuleString *resvKeyOwner(RedisModuleCtx *ctx, const char *r, size_t rl) {
     return RedisModule_CreateStringPrintf(ctx, RESV_KEY_OWNER, (int)rl, r);
+}
+
+RedisModuleString *resvKeyDisowned(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
+                                   size_t rl) {
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_DISOWNED, (int)sl, s, (int)rl, r);
 }
 
 RedisModuleString *resvKeySystem(RedisModuleCtx *ctx, const char *y, size_t yl) {
@@ -608,7 +641,7 @@ int resvChangeMovesLookup(const resvChange *c) {
 }
 
 /* Performs every effect of one reservation change, in a fixed order: record, indexes,
- * tables, owner, audit entry, change feed, push outbox, MSGID. Everything was
+ * tables, holds, owner, audit entry, change feed, push outbox, MSGID. Everything was
  * validated before. */
 int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
     const char *s = c->store.v, *r = c->id.v;
@@ -652,6 +685,9 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
             resvArgvAdd(ctx, &t, r, rl);
             rc |= resvWrite(ctx, "HSET", &t);
         }
+        if (c->holdDrop.len || c->holdTake.len)
+            rc |= resvHoldWrite(ctx, c->store, c->id, c->holdDrop, c->holdTake, c->holdStart,
+                                c->holdEnd);
         if (c->setOwner) {
             resvArgv o = {.n = 0};
             resvArgvAddStr(&o, resvKeyOwner(ctx, r, rl));
@@ -673,6 +709,8 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
 
     if (!c->historyOnly && c->feedEvent)
         rc |= resvWriteFeed(ctx, s, sl, r, rl, c->feedEvent, c->newStatus, c->now);
+    if (!c->historyOnly && c->overbookedEvent)
+        rc |= resvWriteFeed(ctx, s, sl, r, rl, RESV_FEED_OVERBOOKED, c->newStatus, c->now);
 
     /* The outbox is a queue, not a log: never trimmed, entries leave by RESV.PUSHED. */
     if (c->push) {

@@ -97,7 +97,7 @@ RedisModuleString *resvKeySettings(RedisModuleCtx *ctx, const char *s, size_t sl
     return RedisModule_CreateStringPrintf(ctx, RESV_KEY_SETTINGS, (int)sl, s);
 }
 
-_Static_assert(RESV_ST_COUNT == 4, "settingsReadRaw asks for each setting by name");
+_Static_assert(RESV_ST_COUNT == 6, "settingsReadRaw asks for each setting by name");
 
 /* The stored values of a settings hash, NULL where unset. 1 when the hash exists, 0
  * when not, -1 when the key holds another type. */
@@ -110,7 +110,8 @@ static int settingsReadRaw(RedisModuleCtx *ctx, const char *s, size_t sl,
     if (type == REDISMODULE_KEYTYPE_HASH)
         RedisModule_HashGet(key, REDISMODULE_HASH_CFIELDS, resvSettings[0].name, &raw[0],
                             resvSettings[1].name, &raw[1], resvSettings[2].name, &raw[2],
-                            resvSettings[3].name, &raw[3], NULL);
+                            resvSettings[3].name, &raw[3], resvSettings[4].name, &raw[4],
+                            resvSettings[5].name, &raw[5], NULL);
     RedisModule_CloseKey(key);
     return type == REDISMODULE_KEYTYPE_HASH ? 1 : type == REDISMODULE_KEYTYPE_EMPTY ? 0 : -1;
 }
@@ -194,6 +195,7 @@ static int settingsReply(RedisModuleCtx *ctx, const resvStoreSettings *st) {
 int ResvStoreSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 4 || argc % 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     int given[RESV_ST_COUNT] = {0};
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
@@ -241,6 +243,7 @@ int ResvStoreSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
 int ResvStoreGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
     resvStoreSettings st;

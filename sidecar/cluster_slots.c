@@ -1,8 +1,10 @@
 /* Redis Cluster routing, pure (see cluster_slots.h). */
 #include <limits.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cluster_slots.h"
+#include "resv_keys.h"
 
 uint16_t clusterCrc16(const char *buf, size_t len) {
     uint16_t crc = 0;
@@ -168,4 +170,29 @@ clusterRetryDecision clusterRetryDecide(const char *err, size_t len, clusterRetr
     st->backoffs = st->backoffs < INT_MAX ? st->backoffs + 1 : st->backoffs;
     d.action = CLUSTER_RETRY_BACKOFF;
     return d;
+}
+
+/* The module's commands declared "write" (module/resv_cmdinfo.c) but RESV.OWNER: the
+ * sidecar sends it as a lookup (GET /reservation/{id}), and its CLAIM and RELEASE are
+ * steps of redis_conn.c's own. A name missing here only means --wait-replicas does not
+ * wait for it. */
+static const char *const clusterWrites[] = {
+    "RESV.UPSERT",        "RESV.STATUS",     "RESV.DEL",        "RESV.PUSHED",
+    "RESV.RESYNC",        "RESV.DISOWN",     "RESV.LEASE",      "RESV.STORE.SET",
+    "RESV.SYSTEM.CREATE", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL", "RESV.TABLE.SET",
+    "RESV.TABLE.DEL",     "RESV.WAIT.ADD",   "RESV.WAIT.SEAT",  "RESV.WAIT.DEL",
+};
+
+clusterCommandRoute clusterCommandRouteOf(const char *name, const char *key, size_t keylen) {
+    clusterCommandRoute r = {-1, 0, 0, 0};
+    static const char sys[] = "RESV.SYSTEM.";
+    if (strncasecmp(name, sys, sizeof(sys) - 1) == 0)
+        r.slot = clusterKeySlot(RESV_SYS_TAG, sizeof(RESV_SYS_TAG) - 1);
+    else if (key)
+        r.slot = clusterKeySlot(key, keylen);
+    for (size_t i = 0; i < sizeof(clusterWrites) / sizeof(clusterWrites[0]); i++)
+        if (strcasecmp(name, clusterWrites[i]) == 0) r.write = 1;
+    r.claimOwner = strcasecmp(name, "RESV.UPSERT") == 0;
+    r.releaseOwner = strcasecmp(name, "RESV.DEL") == 0;
+    return r;
 }

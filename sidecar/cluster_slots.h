@@ -107,4 +107,18 @@ typedef struct {
 clusterRetryDecision clusterRetryDecide(const char *err, size_t len, clusterRetryState *st,
                                         long remaining_ms);
 
+/* What routing needs to know of one of our commands. */
+typedef struct {
+    int slot;         /* the slot whose master must run it; -1: any node (PING) */
+    int write;        /* it changes data: --wait-replicas waits for its replication */
+    int claimOwner;   /* RESV.UPSERT store id: on a cluster the id's owner is claimed first */
+    int releaseOwner; /* RESV.DEL store id: on a cluster the id's owner is released after */
+} clusterCommandRoute;
+
+/* The route of command name (case-insensitive) whose key argument is key (keylen bytes;
+ * NULL: none): RESV.SYSTEM.* go to the systems' slot (tag RESV_SYS_TAG) whatever their
+ * arguments, a command with a key to the key's slot (a store id hashes to the slot of
+ * the store's keys resv:{S}:..., a reservation id to its owner key's), others anywhere. */
+clusterCommandRoute clusterCommandRouteOf(const char *name, const char *key, size_t keylen);
+
 #endif

@@ -35,6 +35,8 @@ static const configOption configOptions[] = {
     L("shutdown-timeout", shutdownTimeout, 0, 600),
     L("redis-connect-timeout-ms", redisConnectTimeoutMs, 10, 600000),
     L("redis-reconnect-ms", redisReconnectMs, 10, 600000),
+    L("wait-replicas", waitReplicas, 0, 16),
+    L("wait-replicas-timeout-ms", waitReplicasTimeoutMs, 1, 60000),
     L("provider-timeout", providerTimeout, 1, 300),
     S("provider-ca-file", providerCaFile),
     L("push-interval-ms", pushIntervalMs, 10, 600000),
@@ -75,6 +77,7 @@ void configDefaults(sidecarConfig *cfg) {
     cfg->shutdownTimeout = 5;
     cfg->redisConnectTimeoutMs = 1000;
     cfg->redisReconnectMs = 500;
+    cfg->waitReplicasTimeoutMs = 1000;
     cfg->providerTimeout = 5;
     cfg->pushIntervalMs = 500;
     cfg->pushBackoffMs = 500;

@@ -106,11 +106,13 @@ httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
         {"ERR unknown command", HTTP_R_INTERNAL, "redis_error"},
         {"ERR ", HTTP_R_BAD_REQUEST, "bad_request"},
         {"NOTFOUND", HTTP_R_NOT_FOUND, "not_found"},
+        {"CONFLICT capacity", HTTP_R_CONFLICT, "capacity"}, /* a slot's pacing (resv_floor.h) */
         {"CONFLICT", HTTP_R_CONFLICT, "conflict"},
         {"LOADING", HTTP_R_UNAVAILABLE, "redis_unavailable"},
         {"BUSY", HTTP_R_UNAVAILABLE, "redis_unavailable"},
         {"TRYAGAIN", HTTP_R_UNAVAILABLE, "redis_unavailable"},
         {"MASTERDOWN", HTTP_R_UNAVAILABLE, "redis_unavailable"},
+        {"NOREPLICAS", HTTP_R_UNAVAILABLE, "not_replicated"},
         {"CLUSTERDOWN", HTTP_R_UNAVAILABLE, "redis_unavailable"},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -285,6 +287,9 @@ static httpResult httpQueryParam(httpCtx *c, const char *seg, size_t len,
     else if (strlen(name) != nameLen)
         r = httpFail(c, HTTP_R_BAD_REQUEST, NULL, "a query parameter name holds a NUL character");
     else if (!known) {
+        /* The message quotes the name: one line whatever the client sent. */
+        for (char *p = name; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
         char list[256] = "";
         for (int i = 0; allowed[i]; i++)
             snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",

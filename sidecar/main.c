@@ -35,6 +35,7 @@ static void mainUsage(void) {
         "                    [--push-max-attempts N] [--pull-interval SECONDS] "
         "[--systems-refresh-ms MS]\n"
         "                    [--sse-max-clients N] [--sse-poll-ms MS] [--sse-heartbeat SECONDS]\n"
+        "                    [--wait-replicas N] [--wait-replicas-timeout-ms MS]\n"
         "       resv-sidecar --jwt-secret-file FILE --mint-token ROLE [--token-sub SUB]\n"
         "                    [--token-stores a,b] [--token-ttl SECONDS]\n"
         "Config file: the same names without --, one \"name value\" per line, # comments.\n");

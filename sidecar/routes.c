@@ -8,12 +8,14 @@
 #include <time.h>
 
 #include "routes_events.h"
+#include "routes_floor.h"
 #include "routes_ops.h"
 #include "routes_reservations.h"
 #include "routes_search.h"
 #include "routes_stores.h"
 #include "routes_sync.h"
 #include "routes_systems.h"
+#include "routes_waitlist.h"
 #include "routes_webhooks.h"
 #include "server.h"
 
@@ -41,6 +43,8 @@ static const char *const qStats[] = {"store_id", "date_from", "date_to", "bucket
 static const char *const qSearch[] = {"store_id", "q", "date_from", "date_to", "limit", NULL};
 static const char *const qHistory[] = {"count", NULL};
 static const char *const qStatus[] = {"status", "arrival_time", "table_number", NULL};
+static const char *const qAvailability[] = {"store_id", "date", "party_size", NULL};
+static const char *const qTableNumber[] = {"table_number", NULL};
 
 #define API "/api/v1/integrations"
 /* First match wins, so fixed names come before {} on the same level. */
@@ -58,6 +62,7 @@ static const route routes[] = {
      qNone},
     {EVHTTP_REQ_GET, API "/events", routeEvents, ANY_ROLE, qStore},
     {EVHTTP_REQ_GET, API "/sync/failures", routeSyncFailures, ANY_ROLE, qStore},
+    {EVHTTP_REQ_GET, API "/availability", routeFloorAvailability, ANY_ROLE, qAvailability},
     {EVHTTP_REQ_GET, API "/reservation/list", routeReservationList, ANY_ROLE, qList},
     {EVHTTP_REQ_GET, API "/reservation/stats", routeReservationStats, ANY_ROLE, qStats},
     {EVHTTP_REQ_GET, API "/reservation/tables", routeReservationTables, ANY_ROLE, qStore},
@@ -71,6 +76,17 @@ static const route routes[] = {
     {EVHTTP_REQ_PUT, API "/reservation/{}/status", routeReservationStatus,
      R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER), qStatus},
     {EVHTTP_REQ_POST, API "/webhooks/reservation/{}", routeWebhookReceive, 0, qNone},
+    {EVHTTP_REQ_PUT, API "/stores/{}/tables/{}", routeFloorTablePut, R(ADMIN) | R(STORE_MANAGER),
+     qNone},
+    {EVHTTP_REQ_DELETE, API "/stores/{}/tables/{}", routeFloorTableDelete,
+     R(ADMIN) | R(STORE_MANAGER), qNone},
+    {EVHTTP_REQ_POST, API "/stores/{}/waitlist", routeWaitlistAdd,
+     R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER), qNone},
+    {EVHTTP_REQ_GET, API "/stores/{}/waitlist", routeWaitlistList, ANY_ROLE, qNone},
+    {EVHTTP_REQ_POST, API "/stores/{}/waitlist/{}/seat", routeWaitlistSeat,
+     R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER), qTableNumber},
+    {EVHTTP_REQ_DELETE, API "/stores/{}/waitlist/{}", routeWaitlistDelete,
+     R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER), qNone},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

@@ -275,8 +275,10 @@ httpResult routeReservationStats(httpCtx *c) {
     if ((r = lookupQueryStore(c, &store)) != HTTP_R_OK) return r;
     if ((r = resvQueryDate(c, "date_from", 0, 1, &from)) != HTTP_R_OK) return r;
     if ((r = resvQueryDate(c, "date_to", 1, 1, &to)) != HTTP_R_OK) return r;
-    if (resvQueryLong(c, "bucket", 1, 1440, &bucket))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "bucket must be minutes from 1 to 1440");
+    const char *slot = httpQuery(c, "bucket");
+    if (slot && strcmp(slot, "slot") != 0 && resvQueryLong(c, "bucket", 1, 1440, &bucket))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "bucket must be minutes from 1 to 1440, or slot");
     redisCmd a;
     redisCmdInit(&a, "RESV.STATS");
     redisCmdPushKey(&a, store);
@@ -287,6 +289,9 @@ httpResult routeReservationStats(httpCtx *c) {
     if (bucket) {
         redisCmdPushStr(&a, "BUCKET");
         redisCmdPushInt(&a, bucket);
+    } else if (slot) {
+        redisCmdPushStr(&a, "BUCKET");
+        redisCmdPushStr(&a, "SLOT");
     }
     return httpRedis(c, resvStatsReply, &a);
 }

@@ -134,8 +134,6 @@ void serverRun(server *srv) {
 
 int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
                const serverShared *shared, serverGroup *group, int index) {
-    char host[256];
-    int port;
     memset(srv, 0, sizeof(*srv));
     srv->base = base;
     srv->cfg = cfg;
@@ -146,21 +144,13 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
     srv->statsEv = event_new(base, -1, EV_PERSIST, serverOnStatsTick, srv);
     if (!srv->statsEv) return -1;
 
-    /* Several addresses are seed nodes of a cluster; routing by slot is not there yet,
-     * so the first one serves every command. */
-    char first[512];
-    snprintf(first, sizeof(first), "%s", cfg->redis);
-    first[strcspn(first, ",")] = '\0';
-    if (strchr(cfg->redis, ',') && index == 0)
-        logWarn("several --redis addresses given: cluster routing is not "
-                "implemented yet, using %s only",
-                first);
-    if (configSplitHostPort(first, host, sizeof(host), &port)) {
-        logError("bad --redis address %s", first);
-        return -1;
-    }
-    srv->loop.redis =
-        redisConnNew(base, host, port, cfg->redisConnectTimeoutMs, cfg->redisReconnectMs);
+    /* The addresses are seeds: one server, or nodes of a cluster (asked, not told). */
+    redisConnOptions ro = {.connectTimeoutMs = cfg->redisConnectTimeoutMs,
+                           .reconnectMs = cfg->redisReconnectMs,
+                           .deadlineMs = cfg->timeout * 1000,
+                           .waitReplicas = (int)cfg->waitReplicas,
+                           .waitTimeoutMs = cfg->waitReplicasTimeoutMs};
+    srv->loop.redis = redisConnNew(base, cfg->redis, &ro);
     if (!srv->loop.redis) return -1;
     srv->loop.owners = ownerCacheNew(OWNER_CACHE_SLOTS);
     if (!srv->loop.owners) return -1;
@@ -173,7 +163,7 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
     if (!srv->sync) return -1;
     srv->sse = sseNew(base, cfg, srv->loop.redis, &group->streams);
     if (!srv->sse) return -1;
-    if (index == 0) logInfo("redis %s", first);
+    if (index == 0) logInfo("redis %s", cfg->redis);
     return 0;
 }
 

@@ -9,6 +9,7 @@
     bench.py sidecar   GET /reservation/{id} through the sidecar (1 and 2 workers) and
                        through the bench's own minimal gateway (wrk, p50/p99) against
                        RESV.GET unpipelined
+    bench.py floor     RESV.AVAILABILITY of a day of 200 bookings: server time per call
     bench.py report    the table on stdout, build/bench/latest.json and latest.png
 
 Every throughput figure is a ratio of two runs made in the same minute on the same
@@ -794,6 +795,49 @@ plot "%s" using 2:xtic(1) title "ops/s (redis-benchmark, wrk)" lc rgb "#3b75af",
     return path
 
 
+def part_floor():
+    """RESV.AVAILABILITY over a day of 200 bookings (60 holding one of 20 tables) in a
+    store with 28 other days of 70 bookings each, as server time per call (INFO
+    commandstats usec_per_call); RESV.STATS of the same day beside it, for scale on a
+    shared machine. The days around do not change it: it reads one day's partitions."""
+    c = Client(PORT)
+    S = "bench-floor"
+    cmds = []
+    for i in range(20):
+        cmds.append(["RESV.TABLE.SET", S, "T%02d" % i, "SEATS", str(2 + i % 6)] +
+                    (["JOINS", "T%02d" % (i + 1)] if i % 2 == 0 else []))
+    for d in range(1, 29):
+        for k in range(70):
+            cmds.append(["RESV.UPSERT", S, "H%02d%03d" % (d, k), "reservation_date",
+                         "2024-02-%02d" % d, "reservation_time",
+                         "%02d:%02d" % (11 + k % 10, (k % 2) * 30), "customer_count", "4",
+                         "status", "completed"])
+    for k in range(200):
+        h, m = 11 + (k % 20) // 2, (k % 2) * 30
+        cmds.append(["RESV.UPSERT", S, "D%03d" % k, "reservation_date", "2024-03-01",
+                     "reservation_time", "%02d:%02d-%02d:%02d" % (h, m, h + 1, m),
+                     "customer_count", str(1 + k % 6), "status", "confirmed"] +
+                    (["table_number", "T%02d" % (k % 20)] if k < 60 else []))
+    pipeline(c, cmds)
+    out = {"bookings_that_day": 200, "other_bookings": 28 * 70, "tables": 20}
+    for name, argv in (("availability", ["RESV.AVAILABILITY", S, "2024-03-01"]),
+                       ("availability_party_4", ["RESV.AVAILABILITY", S, "2024-03-01",
+                                                 "PARTY", "4"]),
+                       ("stats_same_day", ["RESV.STATS", S, "FROM", "2024-03-01", "TO",
+                                           "2024-03-01"])):
+        runs = []
+        for _ in range(ROUNDS):
+            c.call("CONFIG", "RESETSTAT")
+            pipeline(c, [argv] * (200 if QUICK else 1000))
+            stat = info_field(c, "commandstats", "cmdstat_" + argv[0].lower())
+            runs.append(float(re.search(r"usec_per_call=([\d.]+)", stat).group(1)))
+        out[name + "_usec_per_call"] = statistics.median(runs)
+    out["target_usec"] = 100
+    out["load_average"] = os.getloadavg()[0]
+    c.close()
+    save("floor", out)
+
+
 def part_report():
     mem, cmp_, sc = load("memory"), load("compare"), load("sidecar")
     out = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": QUICK,
@@ -883,6 +927,16 @@ def part_report():
             print("Redis unpipelined: %s" % ", ".join(
                 "%s %d ops/s" % kv for kv in sc["redis_ops"].items()))
         print("webdis: " + sc["webdis"])
+    fl = load("floor")
+    if fl:
+        out["floor"] = fl
+        print()
+        print("== floor: RESV.AVAILABILITY, a day of %d bookings, %d tables (server usec per "
+              "call, median of %d; load average %.1f) ==" % (fl["bookings_that_day"],
+                                                             fl["tables"], ROUNDS,
+                                                             fl["load_average"]))
+        for k in ("availability", "availability_party_4", "stats_same_day"):
+            print("  %-24s %8.1f" % (k, fl[k + "_usec_per_call"]))
     d = os.path.join(TOP, "build", "bench")
     os.makedirs(d, exist_ok=True)
     png = chart(cmp_, sc, os.path.join(d, "latest.png"))
@@ -895,7 +949,7 @@ def part_report():
 
 if __name__ == "__main__":
     parts = {"memory": part_memory, "compare": part_compare, "sidecar": part_sidecar,
-             "report": part_report}
+             "floor": part_floor, "report": part_report}
     if len(sys.argv) != 2 or sys.argv[1] not in parts:
-        sys.exit("usage: bench.py memory|compare|sidecar|report")
+        sys.exit("usage: bench.py memory|compare|sidecar|floor|report")
     parts[sys.argv[1]]()

@@ -80,6 +80,7 @@ echo "bench: redis-server $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'
 # memory first: the server is fresh
 python3 tests/bench/bench.py memory
 python3 tests/bench/bench.py compare
+python3 tests/bench/bench.py floor
 
 # the sidecars only now, so they do not disturb the parts above: one of one worker (one
 # event loop), one of two (SO_REUSEPORT, a loop each), on ports of their own

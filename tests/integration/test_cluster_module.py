@@ -1,8 +1,9 @@
 """The module on a real local Redis Cluster (3 masters, 3 replicas, scripts/cluster.sh):
 100 stores spread over the three masters, each store's commands routed to its slot and
 answering there; replicas hold what their master holds; systems live in one slot and
-every node's routing sees all of them; the no-show sweep runs on each store's master
-only, and follows a store migrated to another master."""
+every node's routing sees all of them; a store's slot migrated by hand answers TRYAGAIN
+on the importing node until it is handed over; the no-show sweep runs on each store's
+master only, and follows a store migrated to another master."""
 import collections
 import os
 import sys
@@ -211,6 +212,40 @@ class ClusterModule(unittest.TestCase):
         self.assertTrue(str(e).startswith("READONLY"), e)
         r = self.node(replica).try_call("RESV.SYSTEM.GET", ids[0])
         self.assertEqual("MOVED %d 127.0.0.1:%d" % (SYS_SLOT, owner), str(r))
+
+    def test_store_slot_migration(self):
+        """A store's slot moved by hand: from MIGRATING/IMPORTING until SETSLOT NODE the
+        store's commands answer TRYAGAIN on the importing node (they arrive there by ASK,
+        since the declared key, the bare store id, never exists), so none runs while
+        the store's keys are split; then the new master serves them all. Also for
+        RESV.OWNER, whose slot is the reservation id's."""
+        store = "store-mig"
+        self.assertEqual("created", self.upsert(store, "M-1", "pending", "18:00"))
+        slot, src = key_slot(store), self.cc.port_for(store)
+        dst = next(m for m in self.cluster.masters() if m != src)
+        ids = {p: self.node(p).call("CLUSTER", "MYID") for p in (src, dst)}
+        self.node(dst).call("CLUSTER", "SETSLOT", str(slot), "IMPORTING", ids[src])
+        self.node(src).call("CLUSTER", "SETSLOT", str(slot), "MIGRATING", ids[dst])
+        e = self.node(src).try_call("RESV.GET", store, "M-1")
+        self.assertEqual("ASK %d 127.0.0.1:%d" % (slot, dst), str(e))
+        for cmd in (["RESV.GET", store, "M-1"], ["RESV.LIST", store],
+                    ["RESV.UPSERT", store, "M-2", "reservation_date", "2024-02-15"]):
+            self.node(dst).call("ASKING")
+            e = self.node(dst).try_call(*cmd)
+            self.assertTrue(str(e).startswith("TRYAGAIN"), (cmd, e))
+        rid = next("O-%d" % i for i in range(10000) if key_slot("O-%d" % i) == slot)
+        self.node(dst).call("ASKING")
+        e = self.node(dst).try_call("RESV.OWNER", rid, "CLAIM", store)
+        self.assertTrue(str(e).startswith("TRYAGAIN"), e)
+        keys = self.node(src).call("CLUSTER", "GETKEYSINSLOT", str(slot), "100")
+        self.node(src).call("MIGRATE", "127.0.0.1", str(dst), "", "0", "5000", "KEYS", *keys)
+        for m in self.cluster.masters():
+            self.node(m).call("CLUSTER", "SETSLOT", str(slot), "NODE", ids[dst])
+        self.assertEqual("M-1",
+                         pairs(self.node(dst).call("RESV.GET", store, "M-1"))["reservation_id"])
+        self.assertEqual("created", self.node(dst).call(
+            "RESV.UPSERT", store, "M-2", "reservation_date", "2024-02-15"))
+        self.assertEqual(store, self.node(dst).call("RESV.OWNER", rid, "CLAIM", store))
 
     def test_systems_slot_migration(self):
         """The systems' slot moved to another master by hand, as redis-cli --cluster

@@ -67,7 +67,9 @@ COMMANDS = ["RESV.UPSERT", "RESV.GET", "RESV.LIST", "RESV.STATUS", "RESV.DEL", "
             "RESV.TABLES", "RESV.HISTORY", "RESV.OUTBOX", "RESV.PUSHED", "RESV.FAILURES",
             "RESV.RESYNC", "RESV.OWNER", "RESV.SYSTEM.CREATE", "RESV.SYSTEM.GET",
             "RESV.SYSTEM.LIST", "RESV.SYSTEM.SET", "RESV.SYSTEM.DEL", "RESV.STORE.SET",
-            "RESV.STORE.GET", "RESV.LEASE", "RESV.FIND"]
+            "RESV.STORE.GET", "RESV.LEASE", "RESV.FIND", "RESV.TABLE.SET", "RESV.TABLE.DEL", "RESV.AVAILABILITY",
+            "RESV.WAIT.ADD", "RESV.WAIT.LIST", "RESV.WAIT.SEAT", "RESV.WAIT.DEL"]
+FLOOR_TABLES = ["A1", "A2", "B2", "A1+A2", "A1+A1", "桌-8", "", "+"]
 SETTINGS = {"timezone": ["Asia/Shanghai", "America/Los_Angeles", "UTC", "", "Etc/GMT+5",
                          "../../etc/passwd", "Asia/Nowhere", "posixrules"],
             "no_show_after_minutes": ["0", "15", "1440", "1441", "-1", ""],
@@ -176,7 +178,7 @@ class RandomCommands:
                 "ORIGIN": ["api", "webhook", "sync", "pull"], "ACTOR": ["bob", "张三"],
                 "EVENT": ["reservation.updated"], "PAYLOAD": ['{"a":1}', ""],
                 "MSGID": ["msg_1", "msg_2"], "ARRIVAL": ["2024-02-15T18:05:00"],
-                "TABLE": TABLES, "CLAIM": STORES, "BUCKET": ["1", "60", "1440"],
+                "TABLE": TABLES, "CLAIM": STORES, "RELEASE": STORES, "BUCKET": ["1", "60", "1440"],
                 "QUERY": ["5678", "张", "R1", "N1", "138 0013 5678", "ann"]}
         if name in good and rng.random() < 0.5:
             return b(self.pick(good[name]))
@@ -239,7 +241,7 @@ class RandomCommands:
         elif name == "RESV.RESYNC":
             args = [s] + ([r] if rng.random() < 0.5 else [])
         elif name == "RESV.OWNER":
-            args = [r] + self.options(["CLAIM"])
+            args = [r] + self.options(["CLAIM", "RELEASE"])
         elif name == "RESV.SYSTEM.CREATE":
             args = self.field_pairs(SYSTEM_FIELDS, 0, 5)
         elif name in ("RESV.SYSTEM.SET",):
@@ -251,8 +253,24 @@ class RandomCommands:
             args = [s]
             for f in rng.sample(sorted(SETTINGS) + ["tz", ""], rng.randint(0, 4)):
                 args += [f.encode(), b(self.pick(SETTINGS.get(f, ["x"])))]
-        elif name == "RESV.STORE.GET":
+        elif name in ("RESV.STORE.GET", "RESV.WAIT.LIST"):
             args = [s]
+        elif name == "RESV.TABLE.SET":
+            args = [s, b(self.pick(FLOOR_TABLES))] + self.options(["SEATS", "AREA", "JOINS"])
+            if rng.random() < 0.6:
+                args += [b"SEATS", b(self.pick(["4", "0", "1000", "x"]))]
+        elif name == "RESV.TABLE.DEL":
+            args = [s, b(self.pick(FLOOR_TABLES))]
+        elif name == "RESV.AVAILABILITY":
+            args = [s, self.pick([b"2024-02-15", b"2024-2-15", self.value()])] + self.options(
+                ["PARTY"])
+        elif name == "RESV.WAIT.ADD":
+            args = [s, self.value("customer_name"), self.value("customer_phone"),
+                    b(self.pick(["2", "0", "x"]))]
+        elif name in ("RESV.WAIT.SEAT", "RESV.WAIT.DEL"):
+            args = [s, self.pick([b"1-0", b"0-1", b"x-1", self.value()])]
+            if name == "RESV.WAIT.SEAT":
+                args.append(b(self.pick(FLOOR_TABLES)))
         else:
             args = [self.pick([b"sys-1", b"sys-2", self.value()])]
         if rng.random() < 0.15 and args:  # one argument replaced by anything
@@ -512,6 +530,12 @@ def build_store(r, s="hs"):
     r.call("RESV.PUSHED", s, ob[0][0], "FAILED", "HTTP 500")
     r.call("RESV.SYSTEM.CREATE", "id", "sys-1", "name", "Y", "store_id", s)
     r.call("RESV.STORE.SET", s, "timezone", "Europe/London", "slot_minutes", "15")
+    # the floor: an inventory, R1 holding A3 over its slot, a walk-in waiting
+    r.call("RESV.TABLE.SET", s, "A1", "SEATS", "4")
+    r.call("RESV.TABLE.SET", s, "A3", "SEATS", "6", "JOINS", "A1", "AREA", "窗边")
+    r.call("RESV.UPSERT", s, "R1", "table_number", "A3")
+    r.call("XADD", "resv:{%s}:wait" % s, "1-1", "name", "n", "phone", "1", "party", "2",
+           "added_at", "2024-02-15T18:00:00")
 
 
 # (description, commands writing the malformed data); S is the store's key prefix.
@@ -588,6 +612,18 @@ CORRUPTIONS = [
     ("settings name a zone tzdata lacks", [["HSET", P + "settings", "timezone", "Asia/Nowhere",
                                             "turn_minutes", "9" * 30]]),
     ("settings is a string", [["DEL", P + "settings"], ["SET", P + "settings", "x"]]),
+    ("floor is a string", [["DEL", P + "floor"], ["SET", P + "floor", "x"]]),
+    ("floor values malformed", [["HSET", P + "floor", "A1", "x|y", "A3", "0||", "B2", "||",
+                                 "C1", "-4|A1|", "D1", "9" * 30 + "||"]]),
+    ("held is a string", [["DEL", P + "held"], ["SET", P + "held", "x"]]),
+    ("held values malformed", [["HSET", P + "held", "R1", "5|4|A3", "R2", "x", "R9",
+                                "1|2|A1+A1+", "R3", "1708020000|1708027200|"]]),
+    ("hold set is a hash", [["DEL", P + "hold:A3"], ["HSET", P + "hold:A3", "a", "b"]]),
+    ("hold members without held entries", [["ZADD", P + "hold:A1", "1708020000", "R9",
+                                            "1708020001", "R2", "-5", ""]]),
+    ("wait is a hash", [["DEL", P + "wait"], ["HSET", P + "wait", "a", "b"]]),
+    ("wait entry with missing fields", [["XADD", P + "wait", "2-1", "zzz", "1"],
+                                        ["XADD", P + "wait", "3-1", "party", "abc"]]),
 ]
 
 READS = [
@@ -601,6 +637,8 @@ READS = [
     ["RESV.TABLES", "hs"], ["RESV.HISTORY", "hs", "R1"], ["RESV.HISTORY", "hs", "R1", "COUNT", "2"],
     ["RESV.OUTBOX", "hs", "COUNT", "1000"], ["RESV.FAILURES", "hs"], ["RESV.OWNER", "R1"],
     ["RESV.SYSTEM.GET", "sys-1"], ["RESV.SYSTEM.LIST"], ["RESV.STORE.GET", "hs"],
+    ["RESV.AVAILABILITY", "hs", "2024-02-15"], ["RESV.AVAILABILITY", "hs", "2024-02-15", "PARTY", "8"],
+    ["RESV.WAIT.LIST", "hs"],
 ] + [["RESV.LIST", "hs", "STATUS", s] for s in STATUSES]
 
 WRITES = [
@@ -620,11 +658,20 @@ WRITES = [
     ["RESV.PUSHED", "hs", "OUTBOX-1", "OK"], ["RESV.PUSHED", "hs", "OUTBOX-1", "FAILED", "e"],
     ["RESV.RESYNC", "hs"], ["RESV.RESYNC", "hs", "R1"], ["RESV.RESYNC", "hs", "R2"],
     ["RESV.OWNER", "R1", "CLAIM", "hs"], ["RESV.OWNER", "R7", "CLAIM", "hs"],
+    ["RESV.OWNER", "R7", "RELEASE", "hs"], ["RESV.OWNER", "R1", "RELEASE", "other"],
     ["RESV.SYSTEM.SET", "sys-1", "name", "Z"], ["RESV.SYSTEM.DEL", "sys-1"],
     ["RESV.SYSTEM.CREATE", "id", "sys-1", "store_id", "hs"],
     ["RESV.SYSTEM.CREATE", "id", "ghost", "store_id", "hs"],
     ["RESV.STORE.SET", "hs", "timezone", "America/Los_Angeles", "no_show_after_minutes", "30"],
     ["RESV.STORE.SET", "hs", "timezone", ""],
+    ["RESV.TABLE.SET", "hs", "A3", "SEATS", "8"], ["RESV.TABLE.DEL", "hs", "A3"],
+    ["RESV.TABLE.DEL", "hs", "A1"],
+    ["RESV.UPSERT", "hs", "R1", "reservation_time", "19:00", "table_number", "A1+A3"],
+    ["RESV.UPSERT", "hs", "R4", "reservation_date", "2024-02-15", "reservation_time", "18:30",
+     "table_number", "A3", "customer_count", "2"],
+    ["RESV.WAIT.ADD", "hs", "n", "1", "2"], ["RESV.WAIT.SEAT", "hs", "1-1", "A1"],
+    ["RESV.WAIT.SEAT", "hs", "2-1", "A1"], ["RESV.WAIT.SEAT", "hs", "3-1", "A1"],
+    ["RESV.WAIT.DEL", "hs", "1-1"],
 ]
 
 

@@ -10,7 +10,10 @@ answers as Python does. RESV.LIST (paged, with and without STATUS, FROM/TO mid-d
 (with buckets) are compared with the same queries answered in Python. The tables hash
 is exactly the seated reservations, and the owner keys match; the push outbox refers to
 known reservations only, every pending sync_status has an outbox entry and every failed
-one a failure log entry of an existing reservation.
+one a failure log entry of an existing reservation. The holds over time (resv:{S}:held and
+resv:{S}:hold:<table>) are exactly the reservations pending, confirmed, arrived or seated
+at tables of the store's inventory, with the window of their slot (or 90 minutes), and a
+store without an inventory holds nothing.
 RESV_SEED=<n> replays a run; RESV_OPS=<n> sets the number of operations."""
 import calendar
 import os
@@ -25,7 +28,12 @@ from harness import Redis, RespError, pairs  # noqa: E402
 
 STATUSES = ["pending", "confirmed", "arrived", "seated", "completed", "cancelled", "no_show"]
 STORES = ["store-a", "store-b", "门店-c"]
-TABLES = ["A1", "A2", "A3", "B1", "B2", "桌-8"]
+TABLES = ["A1", "A2", "A3", "B1", "B2", "桌-8", "A1+A2", "A3+B1"]
+# The inventories: store-b has none (today's behaviour); B2 is in none, A3 and B1 do not join.
+INVENTORY = {"store-a": {"A1": (4, "A2"), "A2": (4, None), "A3": (6, None), "B1": (2, None),
+                         "桌-8": (8, None)},
+             "门店-c": {"A1": (4, "A2"), "A2": (2, None), "B1": (2, None)}}
+HOLDING = ("pending", "confirmed", "arrived", "seated")
 SLOTS = ["18:00-20:00", "18:00", "11:30-13:00", "23:00-01:00", "00:00-24:00", "19:45"]
 # small pools, so that lookup fields are shared (a number equal to another's external id,
 # phones with one last-4 but different numbers, a phone too short to index)
@@ -102,7 +110,18 @@ class IndexRandom(unittest.TestCase):
         r = self.r
         ids = ["R%03d" % i for i in range(80)]
         outcomes = {}
-        for _ in range(nops):
+        for store, tables in INVENTORY.items():
+            for t, (seats, joins) in tables.items():
+                r.call("RESV.TABLE.SET", store, t, "SEATS", seats,
+                       *(["JOINS", joins] if joins else []))
+        held = 0
+        for op_no in range(nops):
+            if op_no % 100 == 99:  # holds come and go: check them along the way
+                for store in STORES:
+                    pre = "resv:{%s}:" % store
+                    recs = {k[len(pre) + 2:]: pairs(r.call("HGETALL", k))
+                            for k in r.call("KEYS", pre + "r:*")}
+                    held += self.check_holds(store, pre, recs)
             rid = rng.choice(ids)
             store = rng.choice(STORES) if rng.random() < 0.1 else STORES[int(rid[1:]) % 3]
             op = rng.random()
@@ -133,6 +152,8 @@ class IndexRandom(unittest.TestCase):
             if isinstance(res, RespError):
                 kind = str(res).split(" ", 1)[0]
                 self.assertIn(kind, ("ERR", "CONFLICT", "NOTFOUND"), "%r -> %s" % (cmd, res))
+                if kind == "CONFLICT" and "is held by" in str(res):
+                    kind = "HELD"
                 key = kind
             else:
                 key = res if isinstance(res, (str, int)) else "map"
@@ -140,6 +161,8 @@ class IndexRandom(unittest.TestCase):
         print("outcomes:", sorted(outcomes.items(), key=str))
         self.assertGreater(outcomes.get(("RESV.UPSERT", "created"), 0), 50)
         self.assertGreater(outcomes.get(("RESV.STATUS", "map"), 0), 100)
+        print("holds seen at checkpoints:", held)
+        self.assertGreater(held, 20, "too few holds to test")
         self.check_indexes(ids)
         # the lookup check saw shared fields and found reservations by each kind
         self.assertGreater(self.found.get("shared", 0), 0)
@@ -193,6 +216,7 @@ class IndexRandom(unittest.TestCase):
             self.assertEqual(len(seated), sum(1 for h in recs.values() if h["status"] == "seated"),
                              "two seated reservations share a table")
             self.assertEqual(seated, tables, store)
+            self.check_holds(store, pre, recs)
             for rid in recs:
                 self.assertEqual("list", r.call("TYPE", pre + "h:" + rid))
                 self.assertGreater(r.call("LLEN", pre + "h:" + rid), 0)
@@ -211,6 +235,38 @@ class IndexRandom(unittest.TestCase):
             for rid in failed:
                 self.assertIn(rid, recs, "failure log entry without reservation")
         self.assertEqual(seen_ids, set(owners), "owner keys without reservations")
+
+    def check_holds(self, store, pre, recs):
+        r = self.r
+        inv = INVENTORY.get(store, {})
+        want, per_table = {}, {}
+        for rid, h in recs.items():
+            parts = h.get("table_number", "").split("+") if h.get("table_number") else []
+            if h["status"] not in HOLDING or not parts or any(p not in inv for p in parts):
+                continue
+            if len(parts) == 2 and parts[1] != inv[parts[0]][1] and parts[0] != inv[parts[1]][1]:
+                continue  # not joinable
+            start = start_instant(h["reservation_date"], h.get("reservation_time"))
+            slot = h.get("reservation_time") or ""
+            minutes = 90
+            if len(slot) == 11:
+                a = int(slot[0:2]) * 60 + int(slot[3:5])
+                b = int(slot[6:8]) * 60 + int(slot[9:11])
+                minutes = b - a if b > a else b + 1440 - a
+            want[rid] = "%d|%d|%s" % (start, start + minutes * 60, h["table_number"])
+            for p in parts:
+                per_table.setdefault(p, {})[rid] = start
+        self.assertEqual(want, pairs(r.call("HGETALL", pre + "held")), store)
+        got = {}
+        for k in r.call("KEYS", pre + "hold:*"):
+            got[k[len(pre) + 5:]] = {m: int(sc) for m, sc in
+                                     pairs(r.call("ZRANGE", k, "0", "-1", "WITHSCORES")).items()}
+        self.assertEqual(per_table, got, store)
+        if not inv:
+            self.assertEqual({}, want)
+        for h in recs.values():
+            self.assertIn(h.get("overbooked", "true"), ("true",))  # only ever "true"
+        return len(want)
 
     def check_lookup(self, store, recs, parts):
         """resv:{S}:lookup is exactly the number, external id and phone (last 4 digits) of

@@ -438,6 +438,47 @@ class ModuleCommands(RedisTestCase):
         self.refused("CONFLICT", "RESV.UPSERT", "s2", "X1", "reservation_date", "2024-02-15")
         self.assertEqual("created", self.make("X1", store="s1"))
 
+    def test_disown_and_takeover(self):
+        """A claim whose write never came (a crash between the two on a cluster): the
+        holder gives the id up only when it has no such record, and is then fenced from
+        creating it for RESV_DISOWN_MS; CLAIM ... FROM moves the claim only from that
+        holder."""
+        self.assertEqual("s1", self.r.call("RESV.OWNER", "Y1", "CLAIM", "s1"))
+        self.assertEqual(1, self.r.call("RESV.DISOWN", "s1", "Y1"))
+        ttl = self.r.call("PTTL", "resv:{s1}:disowned:Y1")
+        self.assertTrue(290000 < ttl <= 300000, ttl)
+        self.assertEqual("s1", self.r.call("RESV.OWNER", "Y1", "CLAIM", "s2", "FROM", "s3"))
+        self.assertEqual("s2", self.r.call("RESV.OWNER", "Y1", "claim", "s2", "from", "s1"))
+        self.assertEqual("s2", self.r.call("RESV.OWNER", "Y1"))
+        self.make("Y2", store="s1")
+        self.assertEqual(0, self.r.call("RESV.DISOWN", "s1", "Y2"))
+        self.assertEqual(0, self.r.call("EXISTS", "resv:{s1}:disowned:Y2"))
+        self.refused("ERR syntax error at 'FROM'", "RESV.OWNER", "Y1", "RELEASE", "s2", "FROM",
+                     "s1")
+        self.refused("ERR syntax error at 'TO'", "RESV.OWNER", "Y1", "CLAIM", "s2", "TO", "s1")
+        self.refused("ERR invalid old", "RESV.OWNER", "Y1", "CLAIM", "s2", "FROM", "a b")
+        self.refused("ERR wrong number", "RESV.OWNER", "Y1", "CLAIM", "s2", "FROM")
+        self.refused("ERR invalid store", "RESV.DISOWN", "a b", "Y1")
+        self.refused("ERR wrong number", "RESV.DISOWN", "s1")
+
+    def test_owner_release(self):
+        """RELEASE frees a claim only for the store that holds it (a late release of a
+        store that lost the id must not free another store's claim)."""
+        self.assertEqual("s1", self.r.call("RESV.OWNER", "X2", "CLAIM", "s1"))
+        self.assertEqual(0, self.r.call("RESV.OWNER", "X2", "RELEASE", "s2"))
+        self.assertEqual("s1", self.r.call("RESV.OWNER", "X2"))
+        self.assertEqual(1, self.r.call("RESV.OWNER", "X2", "release", "s1"))
+        self.assertIsNone(self.r.call("RESV.OWNER", "X2"))
+        self.assertEqual(0, self.r.call("RESV.OWNER", "X2", "RELEASE", "s1"))
+        self.assertEqual("s2", self.r.call("RESV.OWNER", "X2", "CLAIM", "s2"))
+        self.refused("ERR invalid store", "RESV.OWNER", "X2", "RELEASE", "s 2")
+        self.assertEqual("s2", self.r.call("RESV.OWNER", "X2"))
+        # A store that has the record keeps its id.
+        self.make("X3", store="s1")
+        self.assertEqual(0, self.r.call("RESV.DISOWN", "s1", "X3"))
+        self.assertEqual(0, self.r.call("RESV.OWNER", "X3", "RELEASE", "s1"))
+        self.assertEqual("s1", self.r.call("RESV.OWNER", "X3"))
+
     def test_list_pagination_ties(self):
         # 23 reservations with 3 start instants (ties), inserted in shuffled order
         import random
@@ -797,6 +838,15 @@ class ModuleCommands(RedisTestCase):
                          [(x["total"], x["covers"], x["covers_cancelled"], x["covers_no_show"])
                           for x in b])
         self.assertEqual(1, b[0]["confirmed"])
+        # BUCKET SLOT: the store's own slots (default 30 minutes, then its setting)
+        day = ("FROM", "2024-02-15", "TO", "2024-02-15")
+        slots = lambda: [(x["start"][11:16], x["total"]) for x in  # noqa: E731
+                         map(pairs, pairs(self.r.call("RESV.STATS", S, *day, "BUCKET",
+                                                      "slot"))["buckets"])]
+        self.assertEqual([("18:00", 2), ("18:30", 1), ("19:00", 1), ("20:00", 1), ("20:30", 1)],
+                         slots())
+        self.r.call("RESV.STORE.SET", S, "slot_minutes", "120")
+        self.assertEqual([("18:00", 4), ("20:00", 2)], slots())
         empty = pairs(self.r.call("RESV.STATS", "nostore", "FROM", "2024-01-01", "TO", "2024-01-02",
                                   "BUCKET", "15"))
         self.assertEqual([], empty["buckets"])

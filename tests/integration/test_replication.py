@@ -5,6 +5,7 @@ restarted from its AOF must agree. Like RedisBloom's tests, the module's write c
 are listed from the server (COMMAND LIST FILTERBY MODULE resv) and the test fails when
 one was not exercised."""
 import os
+import re
 import sys
 import time
 import unittest
@@ -131,6 +132,35 @@ class Replication(unittest.TestCase):
         finally:
             self.m.call("CONFIG", "SET", "resv.history-max-len", "200")
         self.assertEqual(2, self.m.call("LLEN", "resv:{%s}:h:R3" % S))
+        # the floor: inventory, holds over time (a join, a move, a collision from the
+        # provider flagged overbooked, a cancel and a delete freeing), a table removed
+        w("RESV.TABLE.SET", S, "V01", "SEATS", "10", "AREA", "包间", "JOINS", "V02")
+        w("RESV.TABLE.SET", S, "V02", "SEATS", "6")
+        w("RESV.TABLE.SET", S, "V03", "SEATS", "2")
+        w("RESV.UPSERT", S, "F1", "reservation_date", "2024-02-18", "reservation_time",
+          "18:00-20:00", "customer_count", "12", "table_number", "V01+V02", expect="created")
+        w("RESV.UPSERT", S, "F2", "reservation_date", "2024-02-18", "reservation_time", "19:00",
+          "customer_count", "4", "table_number", "V02", expect=RespError)
+        w("RESV.UPSERT", S, "F2", "ORIGIN", "webhook", "reservation_date", "2024-02-18",
+          "reservation_time", "19:00", "customer_count", "4", "table_number", "V02",
+          expect="created")
+        w("RESV.UPSERT", S, "F1", "reservation_time", "11:00-13:00", expect="updated")
+        w("RESV.UPSERT", S, "F3", "reservation_date", "2024-02-18", "reservation_time", "20:30",
+          "customer_count", "2", "table_number", "V03", expect="created")
+        w("RESV.STATUS", S, "F3", "cancelled")
+        w("RESV.DEL", S, "F2", expect=1)
+        w("RESV.TABLE.DEL", S, "V03", expect=1)
+        w("RESV.TABLE.DEL", S, "V03", expect=0)
+        self.assertEqual(["F1"], self.m.call("HKEYS", "resv:{%s}:held" % S))
+        # walk-ins: the entry id and added_at are the master's; the seated reservation is
+        # RESV.UPSERT's effects (uuid, clock) replicated as values
+        e1 = pairs(w("RESV.WAIT.ADD", S, "张先生", "13800005678", "2"))["entry"]
+        e2 = pairs(w("RESV.WAIT.ADD", S, "Ann", "1", "2"))["entry"]
+        time.sleep(1.1)
+        w("RESV.WAIT.SEAT", S, e1, "V02")
+        w("RESV.WAIT.SEAT", S, e2, "Z9", expect=RespError)
+        w("RESV.WAIT.DEL", S, e2, expect=1)
+        self.assertEqual(0, self.m.call("XLEN", "resv:{%s}:wait" % S))
         # a store's settings, and a no-show the master's sweep makes (a timer, no
         # command): the replica gets its writes and never sweeps itself
         w("RESV.STORE.SET", S, "timezone", "America/Los_Angeles", "slot_minutes", "15")
@@ -155,6 +185,11 @@ class Replication(unittest.TestCase):
         w("RESV.LEASE", S, "push", "sc-b", "600000", expect=1)
         w("RESV.OWNER", "X9", "CLAIM", "store-z", expect="store-z")
         w("RESV.OWNER", "X9", "CLAIM", S, expect="store-z")
+        w("RESV.OWNER", "X8", "CLAIM", "store-z", expect="store-z")
+        w("RESV.OWNER", "X8", "RELEASE", "store-z", expect=1)
+        w("RESV.OWNER", "X7", "CLAIM", "store-y", expect="store-y")
+        w("RESV.DISOWN", "store-y", "X7", expect=1)
+        w("RESV.OWNER", "X7", "CLAIM", "store-z", "FROM", "store-y", expect="store-z")
         self.sync()
 
         md, rd = self.m.call("DEBUG", "DIGEST"), self.rc.call("DEBUG", "DIGEST")
@@ -178,6 +213,10 @@ class Replication(unittest.TestCase):
         self.assertEqual(self.m.call("RESV.FAILURES", S), self.rc.call("RESV.FAILURES", S))
         self.assertEqual(sorted(self.m.call("KEYS", "*")), sorted(self.rc.call("KEYS", "*")))
         self.assertEqual(self.m.call("RESV.LIST", S), self.rc.call("RESV.LIST", S))
+        for k in ("floor", "held", "hold:V01", "hold:V02", "wait"):
+            key = "resv:{%s}:%s" % (S, k)
+            self.assertEqual(self.m.call("DUMP", key), self.rc.call("DUMP", key), key)
+        self.assertEqual(self.m.call("RESV.TABLES", S), self.rc.call("RESV.TABLES", S))
         # the INFO gauges follow the keys on the replica too (keyspace events)
         gauges = ("resv_outbox_entries", "resv_outbox_stores", "resv_sync_failures")
         mg = {k: pairs_info(self.m.call("INFO", "resv"))[k] for k in gauges}
@@ -193,6 +232,13 @@ class Replication(unittest.TestCase):
         self.assertGreaterEqual(len(names), 18)
         writes = {c[0] for c in self.m.call("COMMAND", "INFO", *names) if "write" in c[2]}
         self.assertEqual(set(), writes - self.used, "write commands not exercised")
+        # and the sidecar knows them all, so --wait-replicas waits for every write
+        # (sidecar/cluster_slots.c; RESV.OWNER is sent as a lookup there)
+        src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "sidecar", "cluster_slots.c"), encoding="utf-8").read()
+        listed = src[src.index("clusterWrites[] = {"):]
+        listed = {w.lower() for w in re.findall(r'"(RESV\.[A-Z.]+)"', listed[:listed.index("};")])}
+        self.assertEqual(writes - {"resv.owner"}, listed)
 
         # the master restarted from its AOF holds the same data
         self.m.close()

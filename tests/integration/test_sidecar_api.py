@@ -320,6 +320,12 @@ class SidecarApiTest(unittest.TestCase):
         self.assertEqual((stats["confirmed"], stats["pending"], stats["cancelled"]), (1, 1, 1))
         self.assertEqual([(b["covers"], b["covers_cancelled"]) for b in stats["buckets"]],
                          [(4, 0), (4, 0), (0, 4)])
+        st, _, slots = self.req("GET", API + "/reservation/stats?store_id=store-001"
+                                "&date_from=2024-02-15&date_to=2024-02-17&bucket=slot",
+                                token=self.admin)
+        self.assertEqual(st, 200, slots)
+        self.assertEqual(sum(b["total"] for b in slots["buckets"]), 3)
+        self.assertTrue(all(b["start"][14:16] in ("00", "30") for b in slots["buckets"]), slots)
         self.assertError(self.req("GET", API + "/reservation/stats?store_id=store-001",
                                   token=self.admin), 400, mentions="date_from")
         self.assertError(self.req("GET", API + "/reservation/stats?store_id=store-001"

@@ -19,7 +19,7 @@ S = "store-tz"
 LA = ZoneInfo("America/Los_Angeles")
 SH = ZoneInfo("Asia/Shanghai")
 DEFAULTS = {"timezone": "Asia/Shanghai", "no_show_after_minutes": 0, "slot_minutes": 30,
-            "turn_minutes": 90}
+            "turn_minutes": 90, "max_covers_per_slot": 0, "max_parties_per_slot": 0}
 
 
 def utc(*a):

@@ -321,6 +321,42 @@ static void test_from_reply(void **state) {
     assert_false(clusterSlotMapComplete(&m));
 }
 
+static void test_command_route(void **state) {
+    (void)state;
+    /* A store's commands go to the store's slot, the slot of its keys resv:{S}:... */
+    clusterCommandRoute r = clusterCommandRouteOf("RESV.UPSERT", "store-001", 9);
+    assert_int_equal(r.slot, 7376);
+    assert_true(r.write);
+    assert_true(r.claimOwner);
+    assert_false(r.releaseOwner);
+    r = clusterCommandRouteOf("resv.get", "store-001", 9);
+    assert_int_equal(r.slot, slotOf("resv:{store-001}:r:R-1"));
+    assert_false(r.write);
+    assert_false(r.claimOwner);
+    r = clusterCommandRouteOf("RESV.DEL", "store-001", 9);
+    assert_true(r.write);
+    assert_true(r.releaseOwner);
+    /* A reservation id's owner key resv:owner:{R} is in the id's slot. */
+    r = clusterCommandRouteOf("RESV.OWNER", "R-1", 3);
+    assert_int_equal(r.slot, slotOf("resv:owner:{R-1}"));
+    assert_false(r.write); /* a lookup: a read must not wait for replicas */
+    /* Systems: their fixed slot, whatever id is named (4607, as the module says). */
+    r = clusterCommandRouteOf("RESV.SYSTEM.GET", "some-system", 11);
+    assert_int_equal(r.slot, 4607);
+    assert_false(r.write);
+    r = clusterCommandRouteOf("RESV.SYSTEM.LIST", NULL, 0);
+    assert_int_equal(r.slot, 4607);
+    assert_true(clusterCommandRouteOf("resv.system.set", "x", 1).write);
+    assert_true(clusterCommandRouteOf("RESV.DISOWN", "store-001", 9).write);
+    /* A plain key: its hash tag; no key: any node. */
+    r = clusterCommandRouteOf("XREAD", "resv:{store-001}:changes", 24);
+    assert_int_equal(r.slot, 7376);
+    assert_false(r.write);
+    r = clusterCommandRouteOf("PING", NULL, 0);
+    assert_int_equal(r.slot, -1);
+    assert_false(r.write);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc16),
@@ -334,6 +370,7 @@ int main(void) {
         cmocka_unit_test(test_retry_done),
         cmocka_unit_test(test_from_reply),
         cmocka_unit_test(test_info_enabled),
+        cmocka_unit_test(test_command_route),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

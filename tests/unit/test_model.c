@@ -40,7 +40,8 @@ static const char *const contractFields[] = {"id",
                                              "synced_at",
                                              "created_at",
                                              "updated_at",
-                                             "sync_error"};
+                                             "sync_error",
+                                             "overbooked"};
 
 static const resvFieldSpec *field(const char *name) {
     int i = resvFieldLookup(resvFields, RESV_F_COUNT, name, strlen(name));
@@ -80,7 +81,7 @@ static void refuses(const resvFieldSpec *f, const char *v, size_t len) {
 
 static void test_field_table(void **state) {
     (void)state;
-    assert_int_equal(RESV_F_COUNT, 28);
+    assert_int_equal(RESV_F_COUNT, 29);
     assert_int_equal(sizeof contractFields / sizeof *contractFields, RESV_F_COUNT);
     for (int i = 0; i < RESV_F_COUNT; i++) {
         assert_string_equal(resvFields[i].name, contractFields[i]);
@@ -134,7 +135,7 @@ static void test_json_types(void **state) {
             want = RESV_JSON_INTEGER;
         else if (i == RESV_F_DEPOSIT_AMOUNT)
             want = RESV_JSON_NUMBER;
-        else if (i == RESV_F_DEPOSIT_REQUIRED || i == RESV_F_DEPOSIT_PAID)
+        else if (i == RESV_F_DEPOSIT_REQUIRED || i == RESV_F_DEPOSIT_PAID || i == RESV_F_OVERBOOKED)
             want = RESV_JSON_BOOL;
         if (resvFieldJsonType(&resvFields[i]) != want)
             fail_msg("JSON type of %s", resvFields[i].name);
@@ -292,7 +293,16 @@ static void test_table_number_field(void **state) {
     refuses(t, "A 1", 3);
     refuses(t, "{A1}", 4);
     assert_int_equal(-1, resvFieldCheck(t, big, 33, buf, &canon, &len, &why));
-    assert_string_equal("must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @", why);
+    assert_string_equal("must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @ "
+                        "(joined tables: different ones separated by +)",
+                        why);
+    /* joined tables: T1+T2, never an empty piece or the same table twice */
+    accepts(t, "T1+T2+桌-8", strlen("T1+T2+桌-8"), NULL);
+    refuses(t, "T1+", 3);
+    refuses(t, "+T1", 3);
+    refuses(t, "T1++T2", 6);
+    refuses(t, "T1+T1", 5);
+    refuses(t, "1+2+3+4+5+6+7+8+9", 17);
     assert_int_equal(-1, resvFieldCheck(field("system_id"), "a b", 3, buf, &canon, &len, &why));
     assert_non_null(strstr(why, "1 to 128"));
 }

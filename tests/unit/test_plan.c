@@ -111,7 +111,8 @@ static void test_provider_moves(void **state) {
     in.origin = RESV_O_SYNC;
     in.fieldsChanged = 1;
     resvPlan p = planOk(&in);
-    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_IGNORED | RESV_PLAN_STAMP_UPDATED, p.effects);
+    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_IGNORED | RESV_PLAN_STAMP_UPDATED | RESV_PLAN_HOLD,
+                     p.effects);
     assert_int_equal(P(ARRIVED), p.status);
     /* completed is final, even for a provider's cancel */
     in = move(P(COMPLETED), P(CANCELLED));
@@ -156,7 +157,7 @@ static void test_arrival_stamp(void **state) {
     in = move(P(ARRIVED), P(ARRIVED));
     in.fieldsChanged = 1;
     p = planOk(&in);
-    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STAMP_UPDATED, p.effects);
+    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STAMP_UPDATED | RESV_PLAN_HOLD, p.effects);
     /* created as arrived */
     memset(&in, 0, sizeof in);
     in.creating = 1;
@@ -220,7 +221,7 @@ static void test_seated_needs_table(void **state) {
     in.givenTableLen = 2;
     p = planOk(&in);
     assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STATUS | RESV_PLAN_STAMP_UPDATED |
-                         RESV_PLAN_TAKE_TABLE,
+                         RESV_PLAN_TAKE_TABLE | RESV_PLAN_HOLD,
                      p.effects);
     /* the same status again changes nothing, whatever is missing or given */
     in = move(P(SEATED), P(SEATED));
@@ -314,7 +315,7 @@ static void test_push(void **state) {
     in = move(P(CONFIRMED), P(CONFIRMED));
     in.statusGiven = 0;
     in.fieldsChanged = 1;
-    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STAMP_UPDATED, effectsOf(&in));
+    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STAMP_UPDATED | RESV_PLAN_HOLD, effectsOf(&in));
 }
 
 /* A status stored by hand ("bogus" reads as pending): RESV.UPSERT of pending writes
@@ -324,7 +325,8 @@ static void test_status_rewritten(void **state) {
     resvPlanInput in = move(P(PENDING), P(PENDING));
     in.statusDiffers = 1;
     resvPlan p = planOk(&in);
-    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STATUS | RESV_PLAN_STAMP_UPDATED, p.effects);
+    assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STATUS | RESV_PLAN_STAMP_UPDATED | RESV_PLAN_HOLD,
+                     p.effects);
     assert_int_equal(P(PENDING), p.status);
     in.strict = 1;
     assert_int_equal(0, effectsOf(&in));
@@ -334,13 +336,97 @@ static void test_status_rewritten(void **state) {
     assert_int_equal(RESV_PLAN_IGNORED, effectsOf(&in));
 }
 
+/* Over time a table is held while pending, confirmed, arrived or seated (the given
+ * table, else the stored one), and freed by completed, cancelled and no_show. */
+static void test_hold(void **state) {
+    (void)state;
+    for (int from = 0; from < RESV_S_COUNT; from++) {
+        for (int to = 0; to < RESV_S_COUNT; to++) {
+            resvPlanInput in = move((resvStatus)from, (resvStatus)to);
+            resvPlan p;
+            if (resvPlanStatus(&in, &p) != RESV_PLAN_APPLY || !(p.effects & RESV_PLAN_WRITE))
+                continue;
+            int holds = p.status <= P(SEATED);
+            assert_int_equal(holds, has(&p, RESV_PLAN_HOLD));
+            if (holds) assert_memory_equal("T1", p.hold, 2);
+        }
+    }
+    resvPlanInput in = move(P(PENDING), P(CONFIRMED));
+    in.givenTable = "V01+V02";
+    in.givenTableLen = 7;
+    resvPlan p = planOk(&in);
+    assert_true(has(&p, RESV_PLAN_HOLD));
+    assert_int_equal(7, p.holdLen);
+    in = move(P(PENDING), P(CONFIRMED));
+    in.storedTable = NULL;
+    in.storedTableLen = 0;
+    assert_false(effectsOf(&in) & RESV_PLAN_HOLD);
+}
+
+/* The floor rule: our API is refused in this order of causes; the provider's booking is
+ * stored, flagged, and a table the inventory does not know holds nothing. */
+static void test_floor(void **state) {
+    (void)state;
+    resvFloorInput in;
+    memset(&in, 0, sizeof in);
+    in.party = 4;
+    in.seats = 4;
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.party = 5;
+    assert_int_equal(RESV_FLOOR_TOO_SMALL, resvPlanFloor(&in));
+    in.held = 1;
+    assert_int_equal(RESV_FLOOR_TOO_SMALL, resvPlanFloor(&in));
+    in.party = 2;
+    assert_int_equal(RESV_FLOOR_HELD, resvPlanFloor(&in));
+    in.provider = 1;
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.unknownTable = 1;
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.provider = 0;
+    assert_int_equal(RESV_FLOOR_UNKNOWN_TABLE, resvPlanFloor(&in));
+    in.unknownTable = 0;
+    in.notJoinable = 1;
+    assert_int_equal(RESV_FLOOR_NOT_JOINABLE, resvPlanFloor(&in));
+
+    /* pacing: off at limit 0, refused over the limit unless forced, only when paced */
+    memset(&in, 0, sizeof in);
+    in.paced = 1;
+    in.covers = 30;
+    in.parties = 9;
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.coversLimit = 30;
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.coversLimit = 29;
+    assert_int_equal(RESV_FLOOR_CAPACITY, resvPlanFloor(&in));
+    in.force = 1;
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.force = 0;
+    in.provider = 1;
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.unknownTable = 1; /* a table the inventory does not know: still paced */
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.unknownTable = 0;
+    in.provider = 0;
+    in.coversLimit = 0;
+    in.partiesLimit = 8;
+    assert_int_equal(RESV_FLOOR_CAPACITY, resvPlanFloor(&in));
+    in.paced = 0;
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_api_transition_table),   cmocka_unit_test(test_provider_moves),
-        cmocka_unit_test(test_strict_provider_origin), cmocka_unit_test(test_arrival_stamp),
-        cmocka_unit_test(test_updated_stamp),          cmocka_unit_test(test_seated_needs_table),
-        cmocka_unit_test(test_release_table),          cmocka_unit_test(test_push),
+        cmocka_unit_test(test_api_transition_table),
+        cmocka_unit_test(test_provider_moves),
+        cmocka_unit_test(test_strict_provider_origin),
+        cmocka_unit_test(test_arrival_stamp),
+        cmocka_unit_test(test_updated_stamp),
+        cmocka_unit_test(test_seated_needs_table),
+        cmocka_unit_test(test_release_table),
+        cmocka_unit_test(test_push),
         cmocka_unit_test(test_status_rewritten),
+        cmocka_unit_test(test_hold),
+        cmocka_unit_test(test_floor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,6 +57,8 @@ static void test_numbers(void **state) {
     assert_int_equal(0, resvSettings[RESV_ST_NO_SHOW_AFTER_MINUTES].def);
     assert_int_equal(30, resvSettings[RESV_ST_SLOT_MINUTES].def);
     assert_int_equal(90, resvSettings[RESV_ST_TURN_MINUTES].def);
+    assert_int_equal(0, resvSettings[RESV_ST_MAX_COVERS_PER_SLOT].def); /* pacing off */
+    assert_int_equal(0, resvSettings[RESV_ST_MAX_PARTIES_PER_SLOT].def);
 }
 
 static void test_zone_names(void **state) {

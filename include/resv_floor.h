@@ -1,0 +1,66 @@
+/* The floor: a store's table inventory, the holds of tables over time, pacing of covers
+ * and parties per slot, and the waits of walk-ins (docs/keys.md, docs/commands.md).
+ * Pure: encodings of the inventory and hold values, the hold window of a reservation,
+ * overlap and capacity arithmetic. The module reads keys and asks these. */
+#ifndef RESV_FLOOR_H
+#define RESV_FLOOR_H
+
+#include <stddef.h>
+
+#include "resv_model.h"
+#include "resv_time.h"
+
+/* slot_minutes and turn_minutes are the store's settings (resv_settings.h).
+ * No hold is longer than a day (a slot is at most 24 hours, turn_minutes at most 720):
+ * the overlap search looks back this far from a window's end. */
+#define RESV_FLOOR_HOLD_MAX  RESV_SECS_PER_DAY
+#define RESV_FLOOR_JOIN_MAX  8 /* tables in one table_number ("T1+T2") or JOINS list */
+#define RESV_FLOOR_SEATS_MAX 999
+#define RESV_FLOOR_VALUE_MAX 512 /* an encoded inventory or hold value */
+
+/* One table of the inventory. joins: table names separated by ','; area: free text. */
+typedef struct {
+    long seats;
+    const char *joins;
+    size_t joinsLen;
+    const char *area;
+    size_t areaLen;
+} resvTableSpec;
+
+/* "<seats>|<joins>|<area>" (area last: it may hold '|'). Returns the length written
+ * (no NUL), or 0 when it does not fit in cap. */
+size_t resvTableSpecEncode(const resvTableSpec *t, char *buf, size_t cap);
+/* -1 when s is not such a value; the spans point into s. */
+int resvTableSpecDecode(const char *s, size_t len, resvTableSpec *out);
+/* A JOINS argument: 1 to RESV_FLOOR_JOIN_MAX table names separated by ',', none twice,
+ * none equal to self. */
+int resvJoinsValid(const char *s, size_t len, const char *self, size_t selfLen);
+/* 1 when name is one of the ','-separated list. */
+int resvJoinsHas(const char *list, size_t listLen, const char *name, size_t nameLen);
+
+/* The window a reservation holds its table: from its start instant for its slot's
+ * length ("HH:MM-HH:MM", crossing midnight when the end is earlier), or turnMinutes
+ * when the slot has no end. -1 when the date does not parse. */
+int resvHoldWindow(const char *date, size_t dl, const char *slot, size_t sl, int turnMinutes,
+                   resvInstant *start, resvInstant *end);
+/* Half-open windows [a0, a1) and [b0, b1): a hold ending at 20:00 and one starting at
+ * 20:00 do not overlap. */
+int resvHoldsOverlap(resvInstant a0, resvInstant a1, resvInstant b0, resvInstant b1);
+
+/* A hold as the store's held hash keeps it: "<start>|<end>|<table_number>". */
+size_t resvHeldEncode(resvInstant start, resvInstant end, const char *table, size_t tl, char *buf,
+                      size_t cap);
+int resvHeldDecode(const char *s, size_t len, resvInstant *start, resvInstant *end,
+                   const char **table, size_t *tl);
+
+/* Availability slots of a day: slotMinutes long from 00:00; the slot of an instant. */
+int resvFloorSlotCount(int slotMinutes);
+resvInstant resvFloorSlotStart(resvInstant dayStart, int slotMinutes, int index);
+
+/* The first instant from `from` at which a table is free for `len` seconds, given its
+ * holds as windows sorted by start (overlaps allowed): what a walk-in's estimated wait
+ * is made of. */
+resvInstant resvFloorFirstGap(resvInstant from, resvInstant len, const resvInstant *starts,
+                              const resvInstant *ends, int n);
+
+#endif

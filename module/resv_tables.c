@@ -1,0 +1,518 @@
+/* The floor: a store's table inventory (RESV.TABLE.SET, RESV.TABLE.DEL, RESV.TABLES)
+ * and the holds of tables over time that every reservation write keeps exact
+ * (resv_cmds.c decides with resv_plan.h, this file reads and writes the keys). Keys in
+ * the store's slot (keys.md): resv:{S}:floor, resv:{S}:hold:<table>, resv:{S}:held. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resv.h"
+
+/* ---- keys ---- */
+
+RedisModuleString *resvKeyFloor(RedisModuleCtx *ctx, const char *s, size_t sl) {
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_FLOOR, (int)sl, s);
+}
+
+RedisModuleString *resvKeyHold(RedisModuleCtx *ctx, const char *s, size_t sl, const char *t,
+                               size_t tl) {
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_HOLD, (int)sl, s, (int)tl, t);
+}
+
+RedisModuleString *resvKeyHeld(RedisModuleCtx *ctx, const char *s, size_t sl) {
+    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_HELD, (int)sl, s);
+}
+
+/* ---- the store's settings, as the floor needs them ---- */
+
+/* One numeric setting (resv_settings.h): one HashGet, its default when unset. */
+static long tablesSetting(RedisModuleCtx *ctx, resvSpan store, resvSetting which) {
+    RedisModuleString *v = NULL;
+    const resvSettingSpec *sp = &resvSettings[which];
+    resvSpan field = {sp->name, strlen(sp->name)};
+    long n;
+    const char *why;
+    if (resvHashGetOne(ctx, resvKeySettings(ctx, store.v, store.len), field, &v) || !v)
+        return sp->def;
+    resvSpan t = resvSpanOf(v);
+    return resvSettingCheck(which, t.v, t.len, &n, &why) ? sp->def : n;
+}
+
+int resvFloorTurnMinutes(RedisModuleCtx *ctx, resvSpan store) {
+    return (int)tablesSetting(ctx, store, RESV_ST_TURN_MINUTES);
+}
+
+int resvFloorSlotMinutes(RedisModuleCtx *ctx, resvSpan store) {
+    return (int)tablesSetting(ctx, store, RESV_ST_SLOT_MINUTES);
+}
+
+void resvFloorPacing(RedisModuleCtx *ctx, resvSpan store, long *maxCovers, long *maxParties) {
+    *maxCovers = tablesSetting(ctx, store, RESV_ST_MAX_COVERS_PER_SLOT);
+    *maxParties = tablesSetting(ctx, store, RESV_ST_MAX_PARTIES_PER_SLOT);
+}
+
+resvInstant resvFloorNow(RedisModuleCtx *ctx, resvSpan store) {
+    return resvStoreNow(ctx, store.v, store.len, NULL);
+}
+
+/* ---- reading ---- */
+
+int resvFloorExists(RedisModuleCtx *ctx, resvSpan store) {
+    RedisModuleString *k = resvKeyFloor(ctx, store.v, store.len);
+    int t = resvKeyType(ctx, k);
+    if (t == REDISMODULE_KEYTYPE_EMPTY) return 0;
+    if (t == REDISMODULE_KEYTYPE_HASH) return 1;
+    resvReplyWrongType(ctx, k);
+    return -1;
+}
+
+int resvFloorTable(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvTableSpec *out) {
+    RedisModuleString *k = resvKeyFloor(ctx, store.v, store.len), *v;
+    if (resvHashGetOne(ctx, k, table, &v) < 0) return resvReplyWrongType(ctx, k), -1;
+    if (!v) return 0;
+    resvSpan sp = resvSpanOf(v);
+    return resvTableSpecDecode(sp.v, sp.len, out) == 0; /* a value not ours: no table */
+}
+
+int resvHeldRead(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvInstant *start,
+                 resvInstant *end, resvSpan *table) {
+    RedisModuleString *k = resvKeyHeld(ctx, store.v, store.len), *v;
+    *table = (resvSpan){"", 0};
+    if (resvHashGetOne(ctx, k, r, &v) < 0) return resvReplyWrongType(ctx, k), -1;
+    if (!v) return 0;
+    resvSpan sp = resvSpanOf(v);
+    return resvHeldDecode(sp.v, sp.len, start, end, &table->v, &table->len) == 0;
+}
+
+/* The end of reservation r's hold (its start when it holds nothing readable); never
+ * replies: the callers checked the held hash's type, or read around it. */
+static resvInstant tablesHeldEnd(RedisModuleCtx *ctx, resvSpan store, RedisModuleString *r,
+                                 resvInstant *start) {
+    RedisModuleString *v = NULL;
+    resvInstant s = *start, e = *start;
+    resvSpan t, rs = resvSpanOf(r);
+    if (resvHashGetOne(ctx, resvKeyHeld(ctx, store.v, store.len), rs, &v) || !v) return *start;
+    resvSpan sp = resvSpanOf(v);
+    if (resvHeldDecode(sp.v, sp.len, &s, &e, &t.v, &t.len)) return *start;
+    *start = s;
+    return e;
+}
+
+/* Opens the hold set of one table; NULL when absent, and -1 in *err after WRONGTYPE. */
+static RedisModuleKey *tablesHoldOpen(RedisModuleCtx *ctx, resvSpan store, resvSpan table,
+                                      int *err) {
+    RedisModuleString *k = resvKeyHold(ctx, store.v, store.len, table.v, table.len);
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, k, REDISMODULE_READ);
+    int type = RedisModule_KeyType(key);
+    *err = 0;
+    if (type == REDISMODULE_KEYTYPE_ZSET) return key;
+    RedisModule_CloseKey(key);
+    if (type != REDISMODULE_KEYTYPE_EMPTY) *err = -1, resvReplyWrongType(ctx, k);
+    return NULL;
+}
+
+/* The first hold of `table` (other than self) with start in [lo, hi) and an end after
+ * `after`: its holder and window. 1 found, 0 none, -1 after a WRONGTYPE reply. */
+static int tablesHoldFind(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
+                          resvInstant hi, resvInstant after, resvSpan self,
+                          RedisModuleString **holder, resvInstant *hs, resvInstant *he) {
+    int err, found = 0;
+    RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
+    if (!key) return err;
+    if (RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) == REDISMODULE_OK) {
+        while (!found && !RedisModule_ZsetRangeEndReached(key)) {
+            double score;
+            RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score);
+            RedisModule_ZsetRangeNext(key);
+            if (self.len && resvStrEq(m, self.v, self.len)) continue;
+            resvInstant s = (resvInstant)score, e = tablesHeldEnd(ctx, store, m, &s);
+            if (e <= after) continue;
+            *holder = m;
+            *hs = s;
+            *he = e;
+            found = 1;
+        }
+        RedisModule_ZsetRangeStop(key);
+    }
+    RedisModule_CloseKey(key);
+    return found;
+}
+
+int resvHoldOverlap(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant start,
+                    resvInstant end, resvSpan self, RedisModuleString **holder, resvInstant *hs,
+                    resvInstant *he) {
+    return tablesHoldFind(ctx, store, table, start - RESV_FLOOR_HOLD_MAX, end, start, self, holder,
+                          hs, he);
+}
+
+int resvHoldCheckType(RedisModuleCtx *ctx, resvSpan store, resvSpan tableNumber) {
+    resvIdPart parts[RESV_FLOOR_JOIN_MAX];
+    int n = tableNumber.len
+                ? resvIdSplit(tableNumber.v, tableNumber.len, '+', parts, RESV_FLOOR_JOIN_MAX)
+                : 0;
+    for (int i = 0; i < n; i++)
+        if (resvKeyCheckType(ctx, resvKeyHold(ctx, store.v, store.len, parts[i].v, parts[i].len),
+                             REDISMODULE_KEYTYPE_ZSET))
+            return -1;
+    return resvKeyCheckType(ctx, resvKeyHeld(ctx, store.v, store.len), REDISMODULE_KEYTYPE_HASH);
+}
+
+int resvFloorCount(RedisModuleCtx *ctx, resvSpan store, resvInstant lo, resvInstant slotSecs, int n,
+                   resvSpan exclude, long *covers, long *parties) {
+    static const resvStatus live[] = {RESV_S_PENDING, RESV_S_CONFIRMED, RESV_S_ARRIVED,
+                                      RESV_S_SEATED, RESV_S_COMPLETED};
+    char day[RESV_DATE_LEN + 1];
+    resvInstant hi = lo + slotSecs * n;
+    memset(covers, 0, (size_t)n * sizeof *covers);
+    memset(parties, 0, (size_t)n * sizeof *parties);
+    resvDayOf(lo, day);
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
+        RedisModuleString *k = resvKeyPartition(ctx, store.v, store.len, live[i], day);
+        RedisModuleKey *key = RedisModule_OpenKey(ctx, k, REDISMODULE_READ);
+        int type = RedisModule_KeyType(key);
+        if (type != REDISMODULE_KEYTYPE_ZSET) {
+            RedisModule_CloseKey(key);
+            if (type == REDISMODULE_KEYTYPE_EMPTY) continue;
+            return resvReplyWrongType(ctx, k), -1;
+        }
+        if (RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) ==
+            REDISMODULE_OK) {
+            while (!RedisModule_ZsetRangeEndReached(key)) {
+                double score;
+                RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score), *v;
+                RedisModule_ZsetRangeNext(key);
+                resvSpan ms = resvSpanOf(m);
+                if (exclude.len && resvStrEq(m, exclude.v, exclude.len)) continue;
+                int slot = (int)(((resvInstant)score - lo) / slotSecs);
+                if (slot < 0 || slot >= n) continue;
+                /* One field by its C name: no field string made per record. */
+                RedisModuleKey *rk = RedisModule_OpenKey(
+                    ctx, resvKeyRecord(ctx, store.v, store.len, ms.v, ms.len), REDISMODULE_READ);
+                long party = 0;
+                long long x;
+                v = NULL;
+                if (RedisModule_KeyType(rk) == REDISMODULE_KEYTYPE_HASH)
+                    RedisModule_HashGet(rk, REDISMODULE_HASH_CFIELDS, "customer_count", &v, NULL);
+                if (v && RedisModule_StringToLongLong(v, &x) == REDISMODULE_OK) party = (long)x;
+                RedisModule_CloseKey(rk);
+                covers[slot] += party;
+                parties[slot]++;
+            }
+            RedisModule_ZsetRangeStop(key);
+        }
+        RedisModule_CloseKey(key);
+    }
+    return 0;
+}
+
+int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
+                    resvInstant hi, resvInstant *starts, resvInstant *ends, int max) {
+    int err, n = 0;
+    RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
+    if (!key) return err;
+    /* The held hash opened once for all the table's holds. */
+    RedisModuleString *hk = resvKeyHeld(ctx, store.v, store.len);
+    RedisModuleKey *held = RedisModule_OpenKey(ctx, hk, REDISMODULE_READ);
+    int heldOk = RedisModule_KeyType(held) == REDISMODULE_KEYTYPE_HASH;
+    if (RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) == REDISMODULE_OK) {
+        while (n < max && !RedisModule_ZsetRangeEndReached(key)) {
+            double score;
+            RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score), *v = NULL;
+            RedisModule_ZsetRangeNext(key);
+            starts[n] = ends[n] = (resvInstant)score;
+            if (heldOk) RedisModule_HashGet(held, REDISMODULE_HASH_NONE, m, &v, NULL);
+            resvSpan sp = resvSpanOf(v), t;
+            if (v) resvHeldDecode(sp.v, sp.len, &starts[n], &ends[n], &t.v, &t.len);
+            n++;
+        }
+        RedisModule_ZsetRangeStop(key);
+    }
+    RedisModule_CloseKey(held);
+    RedisModule_CloseKey(key);
+    return n;
+}
+
+int resvFloorInventory(RedisModuleCtx *ctx, resvSpan store, resvScan *q, resvTableSpec **specs) {
+    RedisModuleString *fk = resvKeyFloor(ctx, store.v, store.len);
+    if (resvScanCollect(ctx, fk, REDISMODULE_KEYTYPE_HASH, q))
+        return resvReplyWrongType(ctx, fk), -1;
+    resvScanSort(q);
+    *specs = RedisModule_PoolAlloc(ctx, (q->n ? q->n : 1) * sizeof **specs);
+    for (size_t i = 0; i < q->n; i++) {
+        resvSpan v = resvSpanOf(q->v[i]);
+        if (resvTableSpecDecode(v.v, v.len, &(*specs)[i]))
+            (*specs)[i] = (resvTableSpec){0, "", 0, "", 0};
+    }
+    return (int)q->n;
+}
+
+/* ---- writing ---- */
+
+int resvHoldWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan drop, resvSpan take,
+                  resvInstant start, resvInstant end) {
+    resvIdPart parts[RESV_FLOOR_JOIN_MAX];
+    RedisModuleString *hk = resvKeyHeld(ctx, store.v, store.len);
+    int rc = 0, n;
+    if (drop.len) {
+        n = resvIdSplit(drop.v, drop.len, '+', parts, RESV_FLOOR_JOIN_MAX);
+        for (int i = 0; i < n; i++)
+            rc |= resvWriteKeyMember(ctx, "ZREM",
+                                     resvKeyHold(ctx, store.v, store.len, parts[i].v, parts[i].len),
+                                     r.v, r.len);
+        if (!take.len) rc |= resvWriteKeyMember(ctx, "HDEL", hk, r.v, r.len);
+    }
+    if (take.len) {
+        char buf[RESV_FLOOR_VALUE_MAX];
+        size_t bl = resvHeldEncode(start, end, take.v, take.len, buf, sizeof buf);
+        n = resvIdSplit(take.v, take.len, '+', parts, RESV_FLOOR_JOIN_MAX);
+        for (int i = 0; i < n; i++)
+            rc |= resvWriteZadd(ctx, resvKeyHold(ctx, store.v, store.len, parts[i].v, parts[i].len),
+                                start, r.v, r.len);
+        resvArgv a = {.n = 0};
+        resvArgvAddStr(&a, hk);
+        resvArgvAdd(ctx, &a, r.v, r.len);
+        resvArgvAdd(ctx, &a, buf, bl);
+        rc |= resvWrite(ctx, "HSET", &a);
+    }
+    return rc;
+}
+
+/* ---- commands ---- */
+
+/* A table argument: one table id of at most 32 bytes (a table_number without '+'). */
+static int tablesArgTable(RedisModuleCtx *ctx, RedisModuleString *arg, resvSpan *t) {
+    *t = resvSpanOf(arg);
+    if (t->len <= 32 && resvIdValid(t->v, t->len)) return 0;
+    resvReplyError(ctx, RESV_E_ERR,
+                   "invalid table: must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @");
+    return -1;
+}
+
+/* The fields of one inventory table, inside a map being replied; returns the count. */
+static int tablesReplySpec(RedisModuleCtx *ctx, const resvTableSpec *t) {
+    int n = 1;
+    resvReplyName(ctx, "seats");
+    RedisModule_ReplyWithLongLong(ctx, t->seats);
+    if (t->areaLen) {
+        resvReplyName(ctx, "area");
+        RedisModule_ReplyWithStringBuffer(ctx, t->area, t->areaLen);
+        n++;
+    }
+    if (t->joinsLen) {
+        resvReplyName(ctx, "joins");
+        RedisModule_ReplyWithStringBuffer(ctx, t->joins, t->joinsLen);
+        n++;
+    }
+    return n;
+}
+
+/* RESV.TABLE.SET store table SEATS n [AREA a] [JOINS t,t...] */
+int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (argc < 5 || argc % 2 == 0) return resvReplyWrongArity(ctx);
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
+    resvSpan store, table;
+    resvTableSpec t = {0, "", 0, "", 0};
+    int seen = 0;
+    if (resvArgId(ctx, argv[1], "store", &store.v, &store.len) ||
+        tablesArgTable(ctx, argv[2], &table))
+        return REDISMODULE_OK;
+    for (int i = 3; i < argc; i += 2) {
+        resvSpan v = resvSpanOf(argv[i + 1]);
+        int bit = resvArgIs(argv[i], "SEATS")   ? 1
+                  : resvArgIs(argv[i], "AREA")  ? 2
+                  : resvArgIs(argv[i], "JOINS") ? 4
+                                                : 0;
+        if (!bit) return resvReplySyntaxError(ctx, argv[i]);
+        if (seen & bit)
+            return resvReplyError(ctx, RESV_E_ERR, "option given twice at SEATS/AREA/JOINS");
+        seen |= bit;
+        if (bit == 1) {
+            long long n;
+            if (resvArgRange(ctx, argv[i + 1], "SEATS", 1, RESV_FLOOR_SEATS_MAX, &n))
+                return REDISMODULE_OK;
+            t.seats = (long)n;
+        } else if (bit == 2) {
+            char buf[RESV_CANON_MAX];
+            const char *why;
+            if (resvFieldCheck(&resvFields[RESV_F_AREA], v.v, v.len, buf, &t.area, &t.areaLen,
+                               &why))
+                return resvReplyError(ctx, RESV_E_ERR, "invalid AREA: %s", why);
+        } else {
+            if (!resvJoinsValid(v.v, v.len, table.v, table.len))
+                return resvReplyError(
+                    ctx, RESV_E_ERR, "invalid JOINS: must be 1 to 8 other tables separated by ','");
+            t.joins = v.v;
+            t.joinsLen = v.len;
+        }
+    }
+    if (!(seen & 1)) return resvReplyError(ctx, RESV_E_ERR, "missing SEATS: required");
+    RedisModuleString *fk = resvKeyFloor(ctx, store.v, store.len);
+    if (resvKeyCheckType(ctx, fk, REDISMODULE_KEYTYPE_HASH)) return REDISMODULE_OK;
+    char buf[RESV_FLOOR_VALUE_MAX];
+    size_t bl = resvTableSpecEncode(&t, buf, sizeof buf);
+    resvArgv a = {.n = 0};
+    resvArgvAddStr(&a, fk);
+    resvArgvAdd(ctx, &a, table.v, table.len);
+    resvArgvAdd(ctx, &a, buf, bl);
+    if (resvWrite(ctx, "HSET", &a))
+        return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+    RedisModule_ReplyWithMap(ctx, REDISMODULE_POSTPONED_LEN);
+    resvReplyName(ctx, "table_number");
+    RedisModule_ReplyWithStringBuffer(ctx, table.v, table.len);
+    RedisModule_ReplySetMapLength(ctx, 1 + tablesReplySpec(ctx, &t));
+    return REDISMODULE_OK;
+}
+
+/* RESV.TABLE.DEL store table: the table leaves the inventory, and the reservations that
+ * held it hold nothing (all tables of a join); their records keep table_number. */
+int ResvTableDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
+    resvSpan store, table;
+    if (resvArgId(ctx, argv[1], "store", &store.v, &store.len) ||
+        tablesArgTable(ctx, argv[2], &table))
+        return REDISMODULE_OK;
+    RedisModuleString *fk = resvKeyFloor(ctx, store.v, store.len), *v;
+    if (resvHashGetOne(ctx, fk, table, &v) < 0) return resvReplyWrongType(ctx, fk);
+    if (!v) return RedisModule_ReplyWithLongLong(ctx, 0);
+    /* Who holds it: each one's whole hold goes. */
+    int err;
+    RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
+    if (err) return REDISMODULE_OK;
+    size_t n = key ? RedisModule_ValueLength(key) : 0, k = 0;
+    RedisModuleString **holders = n ? RedisModule_PoolAlloc(ctx, n * sizeof *holders) : NULL;
+    if (key &&
+        RedisModule_ZsetFirstInScoreRange(key, REDISMODULE_NEGATIVE_INFINITE,
+                                          REDISMODULE_POSITIVE_INFINITE, 0, 0) == REDISMODULE_OK) {
+        while (k < n && !RedisModule_ZsetRangeEndReached(key)) {
+            double score;
+            holders[k++] = RedisModule_ZsetRangeCurrentElement(key, &score);
+            RedisModule_ZsetRangeNext(key);
+        }
+        RedisModule_ZsetRangeStop(key);
+    }
+    if (key) RedisModule_CloseKey(key);
+    resvSpan *drops = RedisModule_PoolAlloc(ctx, (n ? n : 1) * sizeof *drops);
+    for (size_t i = 0; i < k; i++) {
+        resvInstant s, e;
+        int h = resvHeldRead(ctx, store, resvSpanOf(holders[i]), &s, &e, &drops[i]);
+        if (h < 0 || (h && resvHoldCheckType(ctx, store, drops[i]))) return REDISMODULE_OK;
+        if (!h) drops[i] = table; /* no readable hold: at least leave this table */
+    }
+    int rc = resvWriteKeyMember(ctx, "HDEL", fk, table.v, table.len);
+    for (size_t i = 0; i < k; i++)
+        rc |= resvHoldWrite(ctx, store, resvSpanOf(holders[i]), drops[i], (resvSpan){"", 0}, 0, 0);
+    if (rc) return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
+    return RedisModule_ReplyWithLongLong(ctx, 1);
+}
+
+/* The seated party of a table, as RESV.TABLES always showed it. Returns the count of
+ * fields replied. */
+static int tablesReplySeated(RedisModuleCtx *ctx, resvSpan store, RedisModuleString *r) {
+    static const resvField fields[3] = {RESV_F_CUSTOMER_NAME, RESV_F_CUSTOMER_COUNT, RESV_F_STATUS};
+    const resvFieldSpec specs[3] = {resvFields[fields[0]], resvFields[fields[1]],
+                                    resvFields[fields[2]]};
+    RedisModuleString *vals[3];
+    resvSpan rs = resvSpanOf(r);
+    int n = 1;
+    resvHashRead(ctx, resvKeyRecord(ctx, store.v, store.len, rs.v, rs.len), specs, 3, vals);
+    resvReplyName(ctx, "reservation_id");
+    RedisModule_ReplyWithString(ctx, r);
+    for (int k = 0; k < 3; k++) {
+        if (!vals[k]) continue;
+        resvReplyName(ctx, specs[k].name);
+        RedisModule_ReplyWithString(ctx, vals[k]);
+        n++;
+    }
+    return n;
+}
+
+/* The hold of an inventory table now, or else its next one. Returns the count of fields
+ * replied; -1 after a WRONGTYPE reply (nothing else replied). */
+static int tablesReplyHold(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant now,
+                           int *n) {
+    RedisModuleString *holder;
+    resvInstant hs, he;
+    char buf[RESV_DATETIME_LEN + 1];
+    int found = tablesHoldFind(ctx, store, table, now - RESV_FLOOR_HOLD_MAX, INT64_MAX / 2, now,
+                               (resvSpan){"", 0}, &holder, &hs, &he);
+    *n = 0;
+    if (found <= 0) return found;
+    resvReplyName(ctx, "hold_reservation_id");
+    RedisModule_ReplyWithString(ctx, holder);
+    resvReplyName(ctx, "hold_start");
+    resvFormatDateTime(hs, buf);
+    RedisModule_ReplyWithStringBuffer(ctx, buf, RESV_DATETIME_LEN);
+    resvReplyName(ctx, "hold_end");
+    resvFormatDateTime(he, buf);
+    RedisModule_ReplyWithStringBuffer(ctx, buf, RESV_DATETIME_LEN);
+    *n = 3;
+    return 1;
+}
+
+/* RESV.TABLES store: the inventory's tables and the tables held by seated parties
+ * (only these when the store has no inventory, as before), by table_number. */
+int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_AutoMemory(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
+    if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
+    resvSpan store;
+    if (resvArgId(ctx, argv[1], "store", &store.v, &store.len)) return REDISMODULE_OK;
+    RedisModuleString *tkey = resvKeyTables(ctx, store.v, store.len);
+    RedisModuleString *fkey = resvKeyFloor(ctx, store.v, store.len);
+    resvScan seated, floor;
+    if (resvScanCollect(ctx, tkey, REDISMODULE_KEYTYPE_HASH, &seated))
+        return resvReplyWrongType(ctx, tkey);
+    if (resvScanCollect(ctx, fkey, REDISMODULE_KEYTYPE_HASH, &floor)) {
+        resvScanFree(&seated);
+        return resvReplyWrongType(ctx, fkey);
+    }
+    resvScanSort(&seated);
+    resvScanSort(&floor);
+    resvInstant now = floor.n ? resvFloorNow(ctx, store) : 0;
+    int rc = REDISMODULE_OK;
+    size_t i = 0, j = 0;
+    long rows = 0;
+    /* Hold sets are checked before the reply starts: an error is the whole reply. */
+    for (size_t k = 0; k < floor.n; k++)
+        if (resvKeyCheckType(ctx,
+                             resvKeyHold(ctx, store.v, store.len, resvSpanOf(floor.f[k]).v,
+                                         resvSpanOf(floor.f[k]).len),
+                             REDISMODULE_KEYTYPE_ZSET) ||
+            resvKeyCheckType(ctx, resvKeyHeld(ctx, store.v, store.len), REDISMODULE_KEYTYPE_HASH))
+            goto done;
+    RedisModule_ReplyWithArray(ctx, REDISMODULE_POSTPONED_LEN);
+    while (i < seated.n || j < floor.n) {
+        int c = i == seated.n ? 1 : j == floor.n ? -1 : 0;
+        if (!c) {
+            resvSpan a = resvSpanOf(seated.f[i]), b = resvSpanOf(floor.f[j]);
+            c = memcmp(a.v, b.v, a.len < b.len ? a.len : b.len);
+            if (!c) c = (a.len > b.len) - (a.len < b.len);
+        }
+        RedisModuleString *name = c <= 0 ? seated.f[i] : floor.f[j];
+        RedisModule_ReplyWithMap(ctx, REDISMODULE_POSTPONED_LEN);
+        int n = 1, h;
+        resvReplyName(ctx, "table_number");
+        RedisModule_ReplyWithString(ctx, name);
+        if (c >= 0) {
+            resvTableSpec t;
+            resvSpan v = resvSpanOf(floor.v[j]);
+            if (resvTableSpecDecode(v.v, v.len, &t) == 0) n += tablesReplySpec(ctx, &t);
+        }
+        if (c <= 0) n += tablesReplySeated(ctx, store, seated.v[i++]);
+        if (c >= 0) {
+            tablesReplyHold(ctx, store, resvSpanOf(floor.f[j++]), now, &h);
+            n += h;
+        }
+        RedisModule_ReplySetMapLength(ctx, n);
+        rows++;
+    }
+    RedisModule_ReplySetArrayLength(ctx, rows);
+done:
+    resvScanFree(&seated);
+    resvScanFree(&floor);
+    return rc;
+}

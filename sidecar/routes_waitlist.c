@@ -1,0 +1,151 @@
+/* The walk-in waitlist over HTTP: POST/GET /stores/{store_id}/waitlist, POST
+ * .../waitlist/{entry}/seat?table_number, DELETE .../waitlist/{entry}. */
+#include "routes_waitlist.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reservation_json.h"
+#include "resv_model.h"
+
+/* The store of the path: a valid id the caller may touch; c->store is set. */
+static httpResult waitPathStore(httpCtx *c) {
+    const char *store = c->params[0];
+    if (!resvIdValid(store, strlen(store)))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id in the path is not a valid id");
+    if (!httpStoreAllowed(c, store))
+        return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not access store %s", store);
+    if (!(c->store = strdup(store))) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    return HTTP_R_OK;
+}
+
+/* An entry as JSON: party as an integer. */
+static json_t *waitEntryJson(const redisReply *r) {
+    json_t *o = resvJsonFromMap(r);
+    const char *p = o ? json_string_value(json_object_get(o, "party")) : NULL;
+    if (p) json_object_set_new(o, "party", json_integer(strtol(p, NULL, 10)));
+    return o;
+}
+
+static void waitAdded(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
+    if (!r) return;
+    json_t *o = waitEntryJson(r);
+    if (o) json_object_set_new(o, "store_id", json_string(c->store));
+    httpFinish(c, o ? HTTP_R_CREATED : httpFailRedis(c, r), o);
+}
+
+/* POST /stores/{store_id}/waitlist {"name", "phone", "party"} */
+httpResult routeWaitlistAdd(httpCtx *c) {
+    httpResult r;
+    if ((r = waitPathStore(c)) != HTTP_R_OK || (r = httpParseJsonBody(c, 1)) != HTTP_R_OK) return r;
+    const char *key;
+    json_t *v, *name = NULL, *phone = NULL, *party = NULL;
+    json_object_foreach(c->body, key, v) {
+        if (!strcmp(key, "name"))
+            name = v;
+        else if (!strcmp(key, "phone"))
+            phone = v;
+        else if (!strcmp(key, "party"))
+            party = v;
+        else
+            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                            "unknown field %s: an entry has name, phone, party", key);
+    }
+    if (!json_is_string(name) || !*json_string_value(name))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "name is required (a non-empty string)");
+    if (!json_is_string(phone) || !*json_string_value(phone))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "phone is required (a non-empty string)");
+    if (!json_is_integer(party) || json_integer_value(party) < 1 ||
+        json_integer_value(party) > 9999)
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "party is required: an integer from 1 to 9999");
+    char buf[16];
+    snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(party));
+    redisCmd a;
+    redisCmdInit(&a, "RESV.WAIT.ADD");
+    redisCmdPushKey(&a, c->store);
+    redisCmdPushStr(&a, json_string_value(name));
+    redisCmdPushStr(&a, json_string_value(phone));
+    redisCmdPushStr(&a, buf);
+    return httpRedis(c, waitAdded, &a);
+}
+
+static void waitListed(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
+    if (!r) return;
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->elements; i++) {
+        json_t *o = waitEntryJson(r->element[i]);
+        if (o) json_array_append_new(list, o);
+    }
+    httpFinish(c, HTTP_R_OK,
+               json_pack("{s:s,s:I,s:o}", "store_id", c->store, "count",
+                         (json_int_t)json_array_size(list), "waitlist", list));
+}
+
+/* GET /stores/{store_id}/waitlist */
+httpResult routeWaitlistList(httpCtx *c) {
+    httpResult r = waitPathStore(c);
+    if (r != HTTP_R_OK) return r;
+    redisCmd a;
+    redisCmdInit(&a, "RESV.WAIT.LIST");
+    redisCmdPushKey(&a, c->store);
+    return httpRedis(c, waitListed, &a);
+}
+
+static void waitSeated(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
+    if (!r) return;
+    json_t *o = resvJsonFromReply(r);
+    httpFinish(c, o ? HTTP_R_CREATED : httpFailRedis(c, r), o);
+}
+
+/* POST /stores/{store_id}/waitlist/{entry}/seat?table_number=T: 201, the reservation */
+httpResult routeWaitlistSeat(httpCtx *c) {
+    httpResult r = waitPathStore(c);
+    if (r != HTTP_R_OK) return r;
+    const char *table = httpQuery(c, "table_number");
+    if (!table || !*table) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "table_number is required");
+    redisCmd a;
+    redisCmdInit(&a, "RESV.WAIT.SEAT");
+    redisCmdPushKey(&a, c->store);
+    redisCmdPushStr(&a, c->params[1]);
+    redisCmdPushStr(&a, table);
+    return httpRedis(c, waitSeated, &a);
+}
+
+static void waitDeleted(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_INTEGER);
+    if (!r) return;
+    if (!r->integer) {
+        httpFinish(c,
+                   httpFail(c, HTTP_R_NOT_FOUND, NULL, "waitlist entry %s not found in store %s",
+                            c->params[1], c->store),
+                   NULL);
+        return;
+    }
+    httpFinish(
+        c, HTTP_R_OK,
+        json_pack("{s:s,s:s,s:b}", "store_id", c->store, "entry", c->params[1], "deleted", 1));
+}
+
+/* DELETE /stores/{store_id}/waitlist/{entry} */
+httpResult routeWaitlistDelete(httpCtx *c) {
+    httpResult r = waitPathStore(c);
+    if (r != HTTP_R_OK) return r;
+    redisCmd a;
+    redisCmdInit(&a, "RESV.WAIT.DEL");
+    redisCmdPushKey(&a, c->store);
+    redisCmdPushStr(&a, c->params[1]);
+    return httpRedis(c, waitDeleted, &a);
+}

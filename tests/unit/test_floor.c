@@ -1,0 +1,109 @@
+/* Unit tests of include/resv_floor.c: the inventory and hold encodings, the window a
+ * reservation holds, overlap, JOINS lists and the first free gap of a table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "resv_floor.h"
+
+static resvInstant at(const char *dt) {
+    resvInstant t;
+    assert_int_equal(0, resvParseDateTime(dt, strlen(dt), &t));
+    return t;
+}
+
+static void test_table_spec(void **state) {
+    (void)state;
+    char buf[RESV_FLOOR_VALUE_MAX];
+    resvTableSpec t = {10, "V02,V03", 7, "包间|二楼", strlen("包间|二楼")}, d;
+    size_t n = resvTableSpecEncode(&t, buf, sizeof buf);
+    assert_int_equal(strlen("10|V02,V03|包间|二楼"), n);
+    assert_memory_equal("10|V02,V03|包间|二楼", buf, n);
+    assert_int_equal(0, resvTableSpecDecode(buf, n, &d));
+    assert_int_equal(10, d.seats);
+    assert_memory_equal("V02,V03", d.joins, d.joinsLen);
+    assert_int_equal(strlen("包间|二楼"), d.areaLen);
+    assert_int_equal(0, resvTableSpecDecode("4||", 3, &d));
+    assert_int_equal(0, d.joinsLen + d.areaLen);
+    assert_int_equal(-1, resvTableSpecDecode("0||", 3, &d));
+    assert_int_equal(-1, resvTableSpecDecode("4|", 2, &d));
+    assert_int_equal(-1, resvTableSpecDecode("x4||", 4, &d));
+    assert_int_equal(0, resvTableSpecEncode(&t, buf, 8)); /* does not fit */
+}
+
+static void test_joins(void **state) {
+    (void)state;
+    assert_true(resvJoinsValid("T2,T3", 5, "T1", 2));
+    assert_false(resvJoinsValid("T2,T1", 5, "T1", 2)); /* itself */
+    assert_false(resvJoinsValid("T2,T2", 5, "T1", 2));
+    assert_false(resvJoinsValid("T2,", 3, "T1", 2));
+    assert_false(resvJoinsValid("", 0, "T1", 2));
+    assert_true(resvJoinsHas("T2,T3", 5, "T3", 2));
+    assert_false(resvJoinsHas("T2,T33", 6, "T3", 2));
+    assert_false(resvJoinsHas("", 0, "T3", 2));
+}
+
+/* The slot's length, across midnight too; turn_minutes when the slot has no end. */
+static void test_hold_window(void **state) {
+    (void)state;
+    resvInstant s, e;
+    assert_int_equal(0, resvHoldWindow("2024-03-01", 10, "18:00-20:00", 11, 90, &s, &e));
+    assert_int_equal(at("2024-03-01T18:00:00"), s);
+    assert_int_equal(at("2024-03-01T20:00:00"), e);
+    assert_int_equal(0, resvHoldWindow("2024-03-01", 10, "23:00-01:00", 11, 90, &s, &e));
+    assert_int_equal(at("2024-03-02T01:00:00"), e);
+    assert_int_equal(0, resvHoldWindow("2024-03-01", 10, "19:45", 5, 90, &s, &e));
+    assert_int_equal(at("2024-03-01T21:15:00"), e);
+    assert_int_equal(0, resvHoldWindow("2024-03-01T12:30:00", 19, "", 0, 60, &s, &e));
+    assert_int_equal(at("2024-03-01T12:30:00"), s);
+    assert_int_equal(at("2024-03-01T13:30:00"), e);
+    assert_int_equal(-1, resvHoldWindow("2024-3-1", 8, "", 0, 60, &s, &e));
+    /* half-open: back to back is no overlap */
+    assert_false(resvHoldsOverlap(0, 10, 10, 20));
+    assert_true(resvHoldsOverlap(0, 11, 10, 20));
+    assert_true(resvHoldsOverlap(12, 13, 10, 20));
+    assert_false(resvHoldsOverlap(20, 30, 10, 20));
+}
+
+static void test_held(void **state) {
+    (void)state;
+    char buf[RESV_FLOOR_VALUE_MAX];
+    resvInstant s, e;
+    const char *t;
+    size_t tl, n = resvHeldEncode(100, 5500, "V01+V02", 7, buf, sizeof buf);
+    assert_memory_equal("100|5500|V01+V02", buf, n);
+    assert_int_equal(0, resvHeldDecode(buf, n, &s, &e, &t, &tl));
+    assert_int_equal(100, s);
+    assert_int_equal(5500, e);
+    assert_memory_equal("V01+V02", t, tl);
+    assert_int_equal(-1, resvHeldDecode("5|4|T", 5, &s, &e, &t, &tl)); /* ends before */
+    assert_int_equal(-1, resvHeldDecode("5|6|", 4, &s, &e, &t, &tl));
+    assert_int_equal(-1, resvHeldDecode("5|6", 3, &s, &e, &t, &tl));
+}
+
+static void test_slots_and_gaps(void **state) {
+    (void)state;
+    assert_int_equal(48, resvFloorSlotCount(30));
+    assert_int_equal(16, resvFloorSlotCount(90));
+    assert_int_equal(17, resvFloorSlotCount(85)); /* the last one is short */
+    assert_int_equal(3600, resvFloorSlotStart(0, 30, 2));
+    resvInstant st[] = {100, 150, 400}, en[] = {200, 300, 500};
+    assert_int_equal(0, resvFloorFirstGap(0, 100, st, en, 3));   /* before the first */
+    assert_int_equal(500, resvFloorFirstGap(0, 101, st, en, 3)); /* 300..400 is too short */
+    assert_int_equal(500, resvFloorFirstGap(250, 150, st, en, 3));
+    assert_int_equal(300, resvFloorFirstGap(250, 100, st, en, 3));
+    assert_int_equal(7, resvFloorFirstGap(7, 100, st, en, 0));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_spec),     cmocka_unit_test(test_joins),
+        cmocka_unit_test(test_hold_window),    cmocka_unit_test(test_held),
+        cmocka_unit_test(test_slots_and_gaps),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
