@@ -2,6 +2,8 @@
 
 #include <jansson.h>
 #include <jwt.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +72,10 @@ static int authTokenShapeValid(const char *t, size_t len) {
     return dots == 2;
 }
 
-/* The claims after the signature has been checked. Fills out only on success. */
-static int authCheckClaims(json_t *claims, time_t now, authClaims *out, const char **why) {
+/* The claims after the signature has been checked. Fills out, *exp and *nbf (LLONG_MIN
+ * when absent) only on success. */
+static int authCheckClaims(json_t *claims, time_t now, authClaims *out, long long *expOut,
+                           long long *nbfOut, const char **why) {
     json_t *exp = json_object_get(claims, "exp");
     json_t *nbf = json_object_get(claims, "nbf");
     json_t *sub = json_object_get(claims, "sub");
@@ -133,32 +137,16 @@ static int authCheckClaims(json_t *claims, time_t now, authClaims *out, const ch
         }
     }
     *out = c;
+    *expOut = (long long)json_integer_value(exp);
+    *nbfOut = nbf ? (long long)json_integer_value(nbf) : LLONG_MIN;
     return 0;
 }
 
-int authVerify(const unsigned char *secret, size_t secretlen, const char *authorizationHeader,
-               time_t now, authClaims *out, const char **why) {
-    const char *dummy;
+/* The token after "Bearer ": signature, algorithm, claims. */
+static int authVerifyToken(const unsigned char *secret, size_t secretlen, const char *token,
+                           time_t now, authClaims *out, long long *exp, long long *nbf,
+                           const char **why) {
     jwt_t *jwt = NULL;
-    if (why == NULL) why = &dummy;
-    if (out) {
-        memset(out, 0, sizeof *out); /* may hold garbage: nothing to free */
-        out->role = AUTH_ROLE_COUNT;
-    }
-    if (secret == NULL || secretlen == 0 || secretlen > AUTH_SECRET_FILE_MAX || out == NULL) {
-        *why = "no JWT secret configured";
-        return -1;
-    }
-    if (authorizationHeader == NULL || *authorizationHeader == '\0') {
-        *why = "missing Authorization header";
-        return -1;
-    }
-    /* The scheme name is case-insensitive (RFC 7235); the token follows one space. */
-    if (strncasecmp(authorizationHeader, "Bearer ", 7) != 0) {
-        *why = "Authorization header is not Bearer <token>";
-        return -1;
-    }
-    const char *token = authorizationHeader + 7;
     if (!authTokenShapeValid(token, strnlen(token, AUTH_TOKEN_MAX + 1))) {
         *why = "bearer token is not a JWT";
         return -1;
@@ -185,9 +173,149 @@ int authVerify(const unsigned char *secret, size_t secretlen, const char *author
         *why = "token claims are not a JSON object";
         return -1;
     }
-    int rc = authCheckClaims(claims, now, out, why);
+    int rc = authCheckClaims(claims, now, out, exp, nbf, why);
     json_decref(claims);
     return rc;
+}
+
+/* The header's checks before the token; the token, or NULL and *why. */
+static const char *authBearerToken(const unsigned char *secret, size_t secretlen,
+                                   const char *authorizationHeader, authClaims *out,
+                                   const char **why) {
+    if (out) {
+        memset(out, 0, sizeof *out); /* may hold garbage: nothing to free */
+        out->role = AUTH_ROLE_COUNT;
+    }
+    if (secret == NULL || secretlen == 0 || secretlen > AUTH_SECRET_FILE_MAX || out == NULL) {
+        *why = "no JWT secret configured";
+        return NULL;
+    }
+    if (authorizationHeader == NULL || *authorizationHeader == '\0') {
+        *why = "missing Authorization header";
+        return NULL;
+    }
+    /* The scheme name is case-insensitive (RFC 7235); the token follows one space. */
+    if (strncasecmp(authorizationHeader, "Bearer ", 7) != 0) {
+        *why = "Authorization header is not Bearer <token>";
+        return NULL;
+    }
+    return authorizationHeader + 7;
+}
+
+int authVerify(const unsigned char *secret, size_t secretlen, const char *authorizationHeader,
+               time_t now, authClaims *out, const char **why) {
+    const char *dummy;
+    long long exp, nbf;
+    if (why == NULL) why = &dummy;
+    const char *token = authBearerToken(secret, secretlen, authorizationHeader, out, why);
+    return token ? authVerifyToken(secret, secretlen, token, now, out, &exp, &nbf, why) : -1;
+}
+
+/* One token that passed: its bytes, the window its claims allow, the claims. */
+typedef struct {
+    char *token;
+    size_t len;
+    long long exp, nbf;
+    authClaims claims;
+} authCacheSlot;
+
+struct authCache {
+    authCacheSlot slots[AUTH_CACHE_SLOTS];
+    unsigned long long hits;
+};
+
+authCache *authCacheNew(void) {
+    authCache *ac = calloc(1, sizeof *ac);
+    for (int i = 0; ac && i < AUTH_CACHE_SLOTS; i++)
+        ac->slots[i].claims.role = AUTH_ROLE_COUNT;
+    return ac;
+}
+
+static void authCacheSlotClear(authCacheSlot *s) {
+    free(s->token);
+    authClaimsClear(&s->claims);
+    s->token = NULL;
+    s->len = 0;
+}
+
+void authCacheFree(authCache *ac) {
+    if (ac == NULL) return;
+    for (int i = 0; i < AUTH_CACHE_SLOTS; i++)
+        authCacheSlotClear(&ac->slots[i]);
+    free(ac);
+}
+
+size_t authCacheCount(const authCache *ac) {
+    size_t n = 0;
+    for (int i = 0; ac && i < AUTH_CACHE_SLOTS; i++)
+        n += ac->slots[i].token != NULL;
+    return n;
+}
+
+unsigned long long authCacheHits(const authCache *ac) {
+    return ac ? ac->hits : 0;
+}
+
+static authCacheSlot *authCacheSlotOf(authCache *ac, const char *token, size_t len) {
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)token[i]) * 1099511628211ULL;
+    return &ac->slots[h % AUTH_CACHE_SLOTS];
+}
+
+static int authClaimsCopy(const authClaims *from, authClaims *to) {
+    *to = *from;
+    to->stores = NULL;
+    to->nstores = 0;
+    if (from->nstores) {
+        to->stores = calloc((size_t)from->nstores, sizeof *to->stores);
+        if (to->stores == NULL) return -1;
+    }
+    for (int i = 0; i < from->nstores; i++) {
+        to->stores[i] = strdup(from->stores[i]);
+        if (to->stores[i] == NULL) return -1;
+        to->nstores++;
+    }
+    return 0;
+}
+
+int authVerifyCached(authCache *ac, const unsigned char *secret, size_t secretlen,
+                     const char *authorizationHeader, time_t now, authClaims *out,
+                     const char **why) {
+    const char *dummy;
+    long long exp, nbf;
+    if (why == NULL) why = &dummy;
+    if (ac == NULL) return authVerify(secret, secretlen, authorizationHeader, now, out, why);
+    const char *token = authBearerToken(secret, secretlen, authorizationHeader, out, why);
+    if (token == NULL) return -1;
+    size_t len = strnlen(token, AUTH_CACHE_TOKEN_MAX + 1);
+    if (len > AUTH_CACHE_TOKEN_MAX)
+        return authVerifyToken(secret, secretlen, token, now, out, &exp, &nbf, why);
+    /* The same bytes were signed by our secret when they were kept: only the time
+     * claims can have changed their answer. */
+    authCacheSlot *s = authCacheSlotOf(ac, token, len);
+    if (s->token && s->len == len && memcmp(s->token, token, len) == 0 && (long long)now < s->exp &&
+        (long long)now >= s->nbf) {
+        if (authClaimsCopy(&s->claims, out) != 0) {
+            authClaimsClear(out);
+            *why = "out of memory";
+            return -1;
+        }
+        ac->hits++;
+        return 0;
+    }
+    if (authVerifyToken(secret, secretlen, token, now, out, &exp, &nbf, why) != 0) return -1;
+    authCacheSlotClear(s);
+    s->token = malloc(len);
+    if (s->token == NULL || authClaimsCopy(out, &s->claims) != 0) {
+        authCacheSlotClear(s);
+        return 0; /* verified; only not remembered */
+    }
+    memcpy(s->token, token, len);
+    s->len = len;
+    s->exp = exp;
+    s->nbf = nbf;
+    return 0;
 }
 
 char *authMint(const unsigned char *secret, size_t secretlen, const char *sub, authRole role,

@@ -44,6 +44,7 @@ const char *httpMethodName(enum evhttp_cmd_type m);
 typedef struct {
     redisConn *redis;
     ownerCache *owners; /* reservation id -> store, for GET /reservation/{id} */
+    authCache *tokens;  /* bearer tokens already verified (auth.h) */
     int draining;
     int inflight;
     unsigned long long requestsByClass[6]; /* index status/100; 0 unused */

@@ -149,7 +149,8 @@ static httpResult routesAuthorize(httpCtx *c, const route *route) {
     const char *h = evhttp_find_header(evhttp_request_get_input_headers(c->req), "Authorization");
     if (!h) return httpFail(c, HTTP_R_UNAUTHORIZED, NULL, "missing Authorization: Bearer token");
     const char *why = "invalid token";
-    if (authVerify(sh->jwtSecret, sh->jwtSecretLen, h, time(NULL), &c->claims, &why) != 0) {
+    if (authVerifyCached(c->loop->tokens, sh->jwtSecret, sh->jwtSecretLen, h, time(NULL),
+                         &c->claims, &why) != 0) {
         authClaimsClear(&c->claims);
         return httpFail(c, HTTP_R_UNAUTHORIZED, NULL, "%s", why ? why : "invalid token");
     }

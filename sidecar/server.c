@@ -154,6 +154,8 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
     if (!srv->loop.redis) return -1;
     srv->loop.owners = ownerCacheNew(OWNER_CACHE_SLOTS);
     if (!srv->loop.owners) return -1;
+    srv->loop.tokens = authCacheNew();
+    if (!srv->loop.tokens) return -1;
     srv->provider = httpClientNew(base, cfg->providerCaFile);
     if (!srv->provider) return -1;
     srv->sync =
@@ -177,6 +179,8 @@ void serverFree(server *srv) {
     srv->loop.redis = NULL;
     ownerCacheFree(srv->loop.owners);
     srv->loop.owners = NULL;
+    authCacheFree(srv->loop.tokens);
+    srv->loop.tokens = NULL;
     syncFree(srv->sync);
     srv->sync = NULL;
     sseFree(srv->sse);

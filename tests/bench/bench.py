@@ -6,15 +6,17 @@
                        plain Redis (HGETALL, a Lua ZRANGEBYSCORE + HGETALLs, a Lua HSET +
                        two ZADD) and against Lua scripts doing the module's whole work
                        (redis-benchmark); instructions per call under callgrind
-    bench.py sidecar   GET /reservation/{id} through the sidecar and through the bench's
-                       own minimal gateway (wrk, p50/p99) against RESV.GET unpipelined
+    bench.py sidecar   GET /reservation/{id} through the sidecar (1 and 2 workers) and
+                       through the bench's own minimal gateway (wrk, p50/p99) against
+                       RESV.GET unpipelined
     bench.py floor     RESV.AVAILABILITY of a day of 200 bookings: server time per call
     bench.py report    the table on stdout, build/bench/latest.json and latest.png
 
 Every throughput figure is a ratio of two runs made in the same minute on the same
 server, interleaved, median over rounds: the machine is shared, so absolute numbers
 move, ratios much less. Environment (set by run.sh): BENCH_PORT, BENCH_TMP,
-BENCH_QUICK, BENCH_SIDECAR_PORT, BENCH_TOKEN, BENCH_GATEWAY_PORT."""
+BENCH_QUICK, BENCH_SIDECAR_PORT (1 worker), BENCH_SIDECAR2_PORT (2 workers), BENCH_TOKEN,
+BENCH_GATEWAY_PORT."""
 import datetime
 import json
 import os
@@ -164,11 +166,13 @@ def load(name):
 def key_class(k):
     if k.startswith("resv:owner:"):
         return "owner"
-    m = re.match(r"resv:\{[^}]*\}:(r|h|i|days|changes|tables|outbox|failures|msg)(:(.*))?$", k)
+    m = re.match(r"resv:\{[^}]*\}:(r|h|i|days|changes|tables|lookup|outbox|failures|msg)"
+                 r"(:(.*))?$", k)
     if not m:
         return "other"
     return {"r": "record hash", "h": "history list", "changes": "change feed",
-            "i": "index partitions", "days": "day index"}.get(m.group(1), m.group(1))
+            "i": "index partitions", "days": "day index", "lookup": "lookup index",
+            "tables": "table holds"}.get(m.group(1), m.group(1))
 
 
 def all_partitions_cost(c):
@@ -271,8 +275,12 @@ def part_memory():
     # issue 7, item 5: the record, its index entries and its owner key, by MEMORY USAGE;
     # the audit trail apart
     itself = sum(by_class.get(k, 0) for k in ITSELF) / N
+    lookup = by_class.get("lookup index", 0) / N
     out.update({"reservation_itself_bytes": round(itself, 1), "target_bytes": 1024,
-                "met": itself < 1024, "audit_trail_bytes": round(hist / N, 1)})
+                "met": itself < 1024, "audit_trail_bytes": round(hist / N, 1),
+                "itself_counts": list(ITSELF), "lookup_index_bytes": round(lookup, 1),
+                "reservation_itself_without_lookup_bytes": round(itself - lookup, 1),
+                "met_without_lookup": itself - lookup < 1024})
     c.close()
     save("memory", out)
     print("bench: memory: %d reservations, %.0f bytes each with everything; the reservation "
@@ -280,7 +288,9 @@ def part_memory():
               N, per, itself, "under 1024" if itself < 1024 else "NOT under 1024", hist / N))
 
 
-ITSELF = ("record hash", "index partitions", "day index", "owner")
+# the reservation itself: its record, every index entry it brings (status/day partitions,
+# day list, FIND's lookup index, table holds when seated) and its owner key
+ITSELF = ("record hash", "index partitions", "day index", "lookup index", "table holds", "owner")
 
 
 # ---- part 1: module against the lean way and against Lua doing the same work ----
@@ -353,10 +363,11 @@ def instant(dt):
                    .replace(tzinfo=datetime.timezone.utc).timestamp()))
 
 
-def compare_cases(sha):
+def compare_cases(sha, find):
     """The cases of issue 7's table and the update: per case the module's command, the
     lean baseline (None where the issue names none) and the Lua script doing the
-    module's work. __rand_int__ is redis-benchmark's placeholder."""
+    module's work (None for FIND, whose baseline is RESV.GET). `find`: phone_queries().
+    __rand_int__ is redis-benchmark's placeholder."""
     notes = "客户是VIP会员，第__rand_int__次到店"
     pk = "PK-__rand_int__"
     seed_score = instant("2024-02-15T18:00:00")
@@ -379,6 +390,14 @@ def compare_cases(sha):
          "want": "updated", "target": None,
          "module": ["RESV.UPSERT", PEAK, pk, "notes", notes], "lean": None, "lean_is": None,
          "full": ["EVALSHA", sha["upsert"], "1", PEAK, pk, "notes", notes]},
+        # issue 11: FIND by the last 4 digits of a phone costs about what a GET costs; the
+        # baseline is RESV.GET of the one reservation the query finds (both fixed)
+        {"name": "RESV.FIND QUERY <last 4 phone digits>", "pipe": 32, "r": None,
+         "cap": 10**7, "want": None, "target": 0.8, "find": True,
+         "module": ["RESV.FIND", PEAK, "QUERY", find[0][0]],
+         "lean": ["RESV.GET", PEAK, find[0][1]],
+         "lean_is": "RESV.GET of the reservation the query finds (issue 11)",
+         "full": None},
         # creates add data: capped so the default run stays well under 1 GB
         {"name": "RESV.UPSERT (create)", "pipe": 32, "r": 10**12,
          "cap": 3000 if QUICK else 20000, "want": None, "target": 1.0,
@@ -389,6 +408,20 @@ def compare_cases(sha):
          "lean_is": "Lua: HSET + two ZADD",
          "full": ["EVALSHA", sha["upsert"], "1", "bench-lua", "NEWL-__rand_int__"] + SEED_FIELDS},
     ]
+
+
+def phone_queries(c):
+    """[(last 4 digits, id)] of the peak store's phones whose last 4 digits only one
+    reservation holds (from the lookup index, keys.md), in byte order: RESV.FIND QUERY
+    <digits> then finds exactly that reservation."""
+    got = []
+    flat = c.call("HGETALL", "resv:{%s}:lookup" % PEAK)
+    for f, v in zip(flat[::2], flat[1::2]):
+        if f.startswith("p:") and " " not in v:
+            got.append((f[2:], v))
+    if not got:
+        sys.exit("bench: no phone held by one reservation only in the lookup index")
+    return sorted(got)
 
 
 SCRIPTS = ("get", "list", "upsert", "lean_list", "lean_upsert")
@@ -404,13 +437,23 @@ def server_usec(c, command):
     return float("nan")
 
 
+def fmt2(x):
+    return "-" if x is None else "%.2f" % x
+
+
 def part_compare():
     c = Client(PORT)
     peak = load_peak(c, PEAK_N)
     print("bench: peak store: %d reservations of one store over %d days, %.0f bytes each" %
           (peak["reservations"], peak["days"], peak["bytes_per_reservation"]))
     sha = {name: script_load(c, name + ".lua") for name in SCRIPTS}
-    cases = compare_cases(sha)
+    find = phone_queries(c)
+    cases = compare_cases(sha, find)
+    # FIND by those digits answers that one reservation, by phone
+    got = c.call("RESV.FIND", PEAK, "QUERY", find[0][0])
+    if got[0] != 1 or got[1][0][0] != "customer_phone" or \
+            pairs(got[1][0][1])["reservation_id"] != find[0][1]:
+        sys.exit("bench: RESV.FIND QUERY %s replied %r" % (find[0][0], got))
     # the Lua LIST does what RESV.LIST does: same items, same cursor
     mod, full = c.call(*cases[1]["module"]), c.call(*cases[1]["full"])
     lean = c.call(*cases[1]["lean"])
@@ -440,6 +483,9 @@ def part_compare():
                "server_usec_per_call": {v: round(statistics.median(usec[v]), 2)
                                         for v in variants},
                "lean_baseline": case["lean_is"], "target": case["target"]}
+        if case.get("find"):
+            row.update({"find": True, "query": case["module"][3],
+                        "finds": case["lean"][2]})
         for v in variants[1:]:
             ratios = [a / b for a, b in zip(runs["module"], runs[v])]
             row["ratio_" + v] = round(statistics.median(ratios), 2)
@@ -452,12 +498,12 @@ def part_compare():
         if case["target"] is not None and "ratio_lean" in row:
             row["met"] = row["ratio_lean"] >= case["target"]
         rows.append(row)
-        print("bench: %-55s module %8d ops/s  lean %8s  full-work Lua %8d  ratios %s / %.2f"
-              "  (server time: %s / %.2f)" % (
+        print("bench: %-55s module %8d ops/s  lean %8s  full-work Lua %8s  ratios %s / %s"
+              "  (server time: %s / %s)" % (
                   case["name"], row["ops"]["module"], row["ops"].get("lean", "-"),
-                  row["ops"]["full"], "%.2f" % row["ratio_lean"] if "ratio_lean" in row else "-",
-                  row["ratio_full"], "%.2f" % row["server_ratio_lean"]
-                  if "ratio_lean" in row else "-", row["server_ratio_full"]))
+                  row["ops"].get("full", "-"), fmt2(row.get("ratio_lean")),
+                  fmt2(row.get("ratio_full")), fmt2(row.get("server_ratio_lean")),
+                  fmt2(row.get("server_ratio_full"))))
     out = {"clients": CLIENTS, "rows": rows, "peak_store": peak,
            "scripts": ["tests/bench/%s.lua" % x for x in SCRIPTS]}
     if os.environ.get("BENCH_CALLGRIND", "1") != "0" and shutil.which("valgrind"):
@@ -499,6 +545,7 @@ def callgrind(cases):
                     return {"skipped": "redis-server did not start under valgrind"}
                 time.sleep(0.3)
         load_peak(c, CG_PEAK_N)
+        cg_find = phone_queries(c)
         for name in SCRIPTS:
             script_load(c, name + ".lua")
 
@@ -534,12 +581,20 @@ def callgrind(cases):
         for case in cases:
             # a script's sha is the SHA1 of its text: the same on both servers
             batch = 50 if case["name"].startswith("RESV.LIST") else 200
-            counts = {v: measure(argvs(case[v], batch))
-                      for v in ("module", "lean", "full") if case[v]}
+            if case.get("find"):
+                # this server's own phones: 200 queries, each finding one reservation,
+                # against RESV.GET of the same 200
+                q = (cg_find * (batch // len(cg_find) + 1))[:batch]
+                counts = {"module": measure([["RESV.FIND", PEAK, "QUERY", d] for d, _ in q]),
+                          "lean": measure([["RESV.GET", PEAK, r] for _, r in q])}
+            else:
+                counts = {v: measure(argvs(case[v], batch))
+                          for v in ("module", "lean", "full") if case[v]}
             if all(counts.values()):
-                row = {"module_instructions_per_call": counts["module"],
-                       "full_lua_instructions_per_call": counts["full"],
-                       "ratio_full_over_module": round(counts["full"] / counts["module"], 2)}
+                row = {"module_instructions_per_call": counts["module"]}
+                if "full" in counts:
+                    row["full_lua_instructions_per_call"] = counts["full"]
+                    row["ratio_full_over_module"] = round(counts["full"] / counts["module"], 2)
                 if "lean" in counts:
                     row["lean_instructions_per_call"] = counts["lean"]
                     row["ratio_lean_over_module"] = round(counts["lean"] / counts["module"], 2)
@@ -595,6 +650,7 @@ def wrk(port, path, env):
 
 def part_sidecar():
     port = int(os.environ.get("BENCH_SIDECAR_PORT", "0"))
+    port2 = int(os.environ.get("BENCH_SIDECAR2_PORT", "0"))
     gport = int(os.environ.get("BENCH_GATEWAY_PORT", "0"))
     token = os.environ.get("BENCH_TOKEN", "")
     out = {"webdis": "not run by make bench (not in Debian, not vendored): measured by hand, "
@@ -605,11 +661,12 @@ def part_sidecar():
         save("sidecar", out)
         return
     api = "/api/v1/integrations/reservation/"
-    st, body = http_get(port, api + peak_id(0), token)
-    assert st == 200 and body.get("reservation_id") == peak_id(0), body
+    for p in (port, port2):
+        st, body = http_get(p, api + peak_id(0), token)
+        assert st == 200 and body.get("reservation_id") == peak_id(0), body
     list_path = api + "list?store_id=%s&status=confirmed&date_from=%s&date_to=%s&limit=%s" % (
         PEAK, LIST_FROM, LIST_TO, LIST_LIMIT)
-    st, body = http_get(port, list_path, token)
+    st, body = http_get(port2, list_path, token)
     assert st == 200 and body.get("count") == int(LIST_LIMIT), body
     if gport:
         st, body = http_get(gport, "/" + peak_id(0))
@@ -619,9 +676,10 @@ def part_sidecar():
     get_env = dict(ids, BENCH_PATH=api, BENCH_TOKEN=token)
     n = 5000 if QUICK else 20000
     runners = {
-        "sidecar GET": lambda: wrk(port, api, get_env),
+        "sidecar GET 1w": lambda: wrk(port, api, get_env),
+        "sidecar GET 2w": lambda: wrk(port2, api, get_env),
         "RESV.GET": lambda: redis_benchmark(["RESV.GET", PEAK, "PK-__rand_int__"], n, PEAK_N),
-        "sidecar LIST": lambda: wrk(port, list_path, {"BENCH_TOKEN": token}),
+        "sidecar LIST": lambda: wrk(port2, list_path, {"BENCH_TOKEN": token}),
         "RESV.LIST": lambda: redis_benchmark(
             ["RESV.LIST", PEAK, "STATUS", "confirmed", "FROM", LIST_FROM, "TO", LIST_TO,
              "LIMIT", LIST_LIMIT], n // 4),
@@ -630,7 +688,7 @@ def part_sidecar():
         runners["gateway GET"] = lambda: wrk(gport, "/", dict(ids, BENCH_PATH="/"))
     runs = interleave(runners, rounds)
 
-    def http_row(name, key, base, target=None, p99_target=None):
+    def http_row(name, key, base, target=None, p99_target=None, chart=None, chart_target=None):
         rps = [x[0] for x in runs[key]]
         row = {"case": name, "rps": round(statistics.median(rps)),
                "p50_ms": round(statistics.median(x[1] for x in runs[key]), 2),
@@ -646,25 +704,37 @@ def part_sidecar():
                                                      row["p99_ms"] < p99_target)
         if p99_target is not None:
             row["p99_target_ms"] = p99_target
+        if chart:
+            row.update({"chart": chart, "chart_target": chart_target})
         return row
 
-    rows = [http_row("sidecar GET /reservation/{id}", "sidecar GET", "RESV.GET", 0.5, 5.0)]
+    rows = [http_row("sidecar GET /reservation/{id}, 1 worker", "sidecar GET 1w", "RESV.GET",
+                     0.5, 5.0, "HTTP GET 1w / RESV.GET", 0.5),
+            http_row("sidecar GET /reservation/{id}, 2 workers", "sidecar GET 2w", "RESV.GET",
+                     0.5, 5.0, "HTTP GET 2w / RESV.GET", 0.5),
+            http_row("sidecar GET, 2 workers against 1 worker", "sidecar GET 2w",
+                     "sidecar GET 1w", chart="HTTP GET 2w / 1w")]
     if gport:
-        rows.append(http_row("sidecar GET /reservation/{id} against the bench's gateway",
-                             "sidecar GET", "gateway GET"))
+        rows.append(http_row("sidecar GET /reservation/{id}, 1 worker, against the bench's "
+                             "gateway", "sidecar GET 1w", "gateway GET", 1.0, None,
+                             "HTTP GET 1w / own gateway", 1.0))
+        rows.append(http_row("sidecar GET /reservation/{id}, 2 workers, against the bench's "
+                             "gateway", "sidecar GET 2w", "gateway GET", 1.0, None,
+                             "HTTP GET 2w / own gateway", 1.0))
         rows.append(http_row("the bench's gateway GET /{id} (HGETALL to JSON)", "gateway GET",
                              "RESV.GET"))
-    rows.append(http_row("sidecar GET /reservation/list (the LIST case)", "sidecar LIST",
-                         "RESV.LIST"))
+    rows.append(http_row("sidecar GET /reservation/list (the LIST case), 2 workers",
+                         "sidecar LIST", "RESV.LIST"))
     for r in rows:
-        print("bench: %-58s %7d req/s  p50 %5.2f ms  p99 %5.2f ms  ratio %s" % (
+        print("bench: %-68s %7d req/s  p50 %5.2f ms  p99 %5.2f ms  ratio %s" % (
             r["case"], r["rps"], r["p50_ms"], r["p99_ms"],
             "%.2f to %s" % (r["ratio"], r["baseline"]) if "ratio" in r else "-"))
     out.update({
         "rows": rows, "redis_ops": {k: round(statistics.median(runs[k]))
                                     for k in ("RESV.GET", "RESV.LIST")},
         "http_clients": HTTP_CLIENTS, "wrk_threads": 1, "wrk_seconds": WRK_SECS,
-        "rounds": rounds, "redis_benchmark": "-c %d -P 1" % CLIENTS})
+        "rounds": rounds, "redis_benchmark": "-c %d -P 1" % CLIENTS,
+        "load_average": os.getloadavg()})
     save("sidecar", out)
 
 
@@ -676,18 +746,19 @@ def chart(cmp_, sc, path):
     bars = []  # label, ops/s ratio, server-time ratio, instruction ratio, target
     cg = (cmp_ or {}).get("callgrind") or {}
     for r in (cmp_ or {}).get("rows", []):
-        short = r["command"].split(" STATUS")[0].replace("RESV.UPSERT ", "UPSERT ")
+        short = r["command"].split(" STATUS")[0].split(" QUERY")[0].replace(
+            "RESV.UPSERT ", "UPSERT ")
         c = cg.get(r["command"], {})
         if "ratio_lean" in r:
-            bars.append((short + " / lean", r["ratio_lean"], r["server_ratio_lean"],
+            bars.append((short + (" / RESV.GET" if short == "RESV.FIND" else " / lean"),
+                         r["ratio_lean"], r["server_ratio_lean"],
                          c.get("ratio_lean_over_module"), r["target"]))
-        bars.append((short + " / full Lua", r["ratio_full"], r["server_ratio_full"],
-                     c.get("ratio_full_over_module"), None))
+        if "ratio_full" in r:
+            bars.append((short + " / full Lua", r["ratio_full"], r["server_ratio_full"],
+                         c.get("ratio_full_over_module"), None))
     for r in (sc or {}).get("rows", []):
-        if "ratio" in r and r.get("target") is not None:
-            bars.append(("HTTP GET / RESV.GET", r["ratio"], None, None, r["target"]))
-        elif "ratio" in r and "gateway GET" == r.get("baseline"):
-            bars.append(("HTTP GET / own gateway", r["ratio"], None, None, 1.0))
+        if "ratio" in r and r.get("chart"):
+            bars.append((r["chart"], r["ratio"], None, None, r.get("chart_target")))
     if not bars or not shutil.which("gnuplot"):
         print("bench: no chart (%s)" % ("gnuplot not installed" if bars else "no data"))
         return None
@@ -699,7 +770,8 @@ def chart(cmp_, sc, path):
     term = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True)
     png = "pngcairo" if "pngcairo" in term.stdout + term.stderr else "png"
     script = """
-set terminal %s size 1100,560 font ",10"
+set terminal %s size 1300,600 font ",10"
+set rmargin 16
 set output "%s"
 set title "make bench %s: medians of interleaved rounds"
 set style data histograms
@@ -782,21 +854,24 @@ def part_report():
             "server time per call: module, lean, full (us), /lean, /full"))
         for r in cmp_["rows"]:
             o, u = r["ops"], r["server_usec_per_call"]
-            print("%-56s %3d %9d %9s %9d %6s %6.2f  %-12s %.1f %s %.1f  %s %.2f" % (
-                r["command"], r["pipeline"], o["module"], o.get("lean", "-"), o["full"],
-                "%.2f" % r["ratio_lean"] if "ratio_lean" in r else "-", r["ratio_full"],
+            print("%-56s %3d %9d %9s %9s %6s %6s  %-12s %.1f %s %s  %s %s" % (
+                r["command"], r["pipeline"], o["module"], o.get("lean", "-"), o.get("full", "-"),
+                fmt2(r.get("ratio_lean")), fmt2(r.get("ratio_full")),
                 "-" if r["target"] is None else ">=%.1f %s" % (
                     r["target"], "met" if r.get("met") else "NOT met"),
-                u["module"], "%.1f" % u["lean"] if "lean" in u else "-", u["full"],
-                "%.2f" % r["server_ratio_lean"] if "server_ratio_lean" in r else "-",
-                r["server_ratio_full"]))
+                u["module"], "%.1f" % u["lean"] if "lean" in u else "-",
+                "%.1f" % u["full"] if "full" in u else "-",
+                fmt2(r.get("server_ratio_lean")), fmt2(r.get("server_ratio_full"))))
+            if r.get("find"):
+                print("  (RESV.FIND: its 'lean' column is %s)" % r["lean_baseline"])
         cg = cmp_.get("callgrind")
         if cg and "skipped" not in cg:
             print("callgrind, server instructions per call (module / lean / full Lua):")
             for k, v in cg.items():
-                print("  %-56s %9d %9s %9d" % (
+                print("  %-56s %9d %9s %9s" % (
                     k, v["module_instructions_per_call"],
-                    v.get("lean_instructions_per_call", "-"), v["full_lua_instructions_per_call"]))
+                    v.get("lean_instructions_per_call", "-"),
+                    v.get("full_lua_instructions_per_call", "-")))
         elif cg:
             print("callgrind skipped: " + cg["skipped"])
     if mem:
@@ -805,6 +880,10 @@ def part_report():
         print("the reservation itself (record + index entries + owner key, MEMORY USAGE): "
               "%.0f bytes (target < 1024: %s)" % (mem["reservation_itself_bytes"],
                                                   "met" if mem["met"] else "NOT met"))
+        if "lookup_index_bytes" in mem:
+            print("  of which FIND's lookup index %.0f; without it %.0f (%s)" % (
+                mem["lookup_index_bytes"], mem["reservation_itself_without_lookup_bytes"],
+                "met" if mem["met_without_lookup"] else "NOT met"))
         print("its audit trail, apart: %.0f bytes" % mem["audit_trail_bytes"])
         print("used_memory delta per reservation, everything: %.0f (without the audit trail %.0f)"
               % (mem["bytes_per_reservation"], mem["bytes_per_reservation_without_history"]))
@@ -838,11 +917,12 @@ def part_report():
         if sc.get("skipped"):
             print("skipped: " + sc["skipped"])
         for r in sc.get("rows", []):
-            print("%-58s %7d req/s  p50 %5.2f ms  p99 %5.2f ms  %s%s" % (
+            print("%-68s %7d req/s  p50 %5.2f ms  p99 %5.2f ms  %s%s" % (
                 r["case"], r["rps"], r["p50_ms"], r["p99_ms"],
                 "ratio %.2f to %s" % (r["ratio"], r["baseline"]) if "ratio" in r else "",
-                "" if "target" not in r else "  (target >= %.1f, p99 < %.0f ms: %s)" % (
-                    r["target"], r["p99_target_ms"], "met" if r["met"] else "NOT met")))
+                "" if "target" not in r else "  (target >= %.1f%s: %s)" % (
+                    r["target"], ", p99 < %.0f ms" % r["p99_target_ms"]
+                    if "p99_target_ms" in r else "", "met" if r["met"] else "NOT met")))
         if sc.get("redis_ops"):
             print("Redis unpipelined: %s" % ", ".join(
                 "%s %d ops/s" % kv for kv in sc["redis_ops"].items()))

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: the module against the lean way in plain Redis and against Lua scripts
-# doing the same work, bytes per reservation, and the sidecar against RESV.GET
-# unpipelined and against a minimal gateway of our own (tests/bench/gateway.c).
+# doing the same work, RESV.FIND against RESV.GET, bytes per reservation, and the
+# sidecar (1 and 2 workers) against RESV.GET unpipelined and against a minimal gateway
+# of our own (tests/bench/gateway.c).
 # Starts its own redis-server (module loaded, AOF off), sidecar and gateway on free
 # loopback ports in a temp folder, removes them on exit. Prints a table and writes
 # build/bench/latest.json and latest.png. What is measured and why: docs/bench.md.
@@ -22,10 +23,12 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/resv-bench.XXXXXX")
 redis_pid=""
 sidecar_pid=""
+sidecar2_pid=""
+last_pid=""
 gateway_pid=""
 cleanup() {
     # each stop may fail (already gone): that must not end the cleanup under set -e
-    for p in $gateway_pid $sidecar_pid $redis_pid; do
+    for p in $gateway_pid $last_pid $sidecar2_pid $sidecar_pid $redis_pid; do
         kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || :
     done
     rm -rf "$tmp"
@@ -79,24 +82,33 @@ python3 tests/bench/bench.py memory
 python3 tests/bench/bench.py compare
 python3 tests/bench/bench.py floor
 
-# the sidecar only now, so it does not disturb the parts above
-sport=$(free_port)
+# the sidecars only now, so they do not disturb the parts above: one of one worker (one
+# event loop), one of two (SO_REUSEPORT, a loop each), on ports of their own
 head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n' >"$tmp/jwt.secret"
-sidecar/resv-sidecar --listen "127.0.0.1:$sport" --redis "127.0.0.1:$port" \
-    --jwt-secret-file "$tmp/jwt.secret" >/dev/null 2>"$tmp/sidecar.log" &
-sidecar_pid=$!
-i=0
-until python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$sport/healthz', timeout=1)" 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 100 ] || ! kill -0 "$sidecar_pid" 2>/dev/null; then
-        echo "bench: the sidecar did not start:" >&2
-        tail -20 "$tmp/sidecar.log" >&2 || true
-        exit 1
-    fi
-    sleep 0.1
-done
+start_sidecar() { # workers port
+    sidecar/resv-sidecar --listen "127.0.0.1:$2" --redis "127.0.0.1:$port" --workers "$1" \
+        --jwt-secret-file "$tmp/jwt.secret" >/dev/null 2>"$tmp/sidecar$1.log" &
+    last_pid=$!
+    i=0
+    until python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$2/healthz', timeout=1)" 2>/dev/null; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$last_pid" 2>/dev/null; then
+            echo "bench: the sidecar ($1 workers) did not start:" >&2
+            tail -20 "$tmp/sidecar$1.log" >&2 || true
+            exit 1
+        fi
+        sleep 0.1
+    done
+}
+sport=$(free_port)
+start_sidecar 1 "$sport"
+sidecar_pid=$last_pid
+sport2=$(free_port)
+start_sidecar 2 "$sport2"
+sidecar2_pid=$last_pid
 BENCH_TOKEN=$(sidecar/resv-sidecar --jwt-secret-file "$tmp/jwt.secret" --mint-token admin)
-export BENCH_SIDECAR_PORT="$sport" BENCH_TOKEN
+export BENCH_SIDECAR_PORT="$sport" BENCH_SIDECAR2_PORT="$sport2" BENCH_TOKEN
+echo "bench: sidecars of 1 and 2 workers (pids $sidecar_pid $sidecar2_pid), $(nproc) cores"
 
 # the floor for the HTTP layer: evhttp + async hiredis, HGETALL to JSON (not part of make)
 gport=$(free_port)

@@ -361,6 +361,112 @@ static void test_load_secret(void **state) {
     assert_null(authLoadSecret(NULL, &len));
 }
 
+/* Verifies the token of claimsJson (signed with key) through the cache at time t. */
+static int cachedVerify(authCache *ac, const char *claimsJson, const unsigned char *key,
+                        size_t keylen, time_t t, authClaims *c, const char **why) {
+    char *tok = testToken(claimsJson, JWT_ALG_HS256, key, keylen);
+    char *h = bearer(tok);
+    int rc = authVerifyCached(ac, secret, SECRETLEN, h, t, c, why);
+    free(h);
+    free(tok);
+    return rc;
+}
+
+static void test_cache_answers_as_verify(void **state) {
+    (void)state;
+    authCache *ac = authCacheNew();
+    authClaims c;
+    const char *why = NULL;
+    const char *claims = "{\"sub\":\"bob\",\"role\":\"store_manager\",\"exp\":1700000100,"
+                         "\"stores\":[\"store-001\",\"store-002\"]}";
+    assert_non_null(ac);
+    for (int i = 0; i < 3; i++) { /* a miss, then hits: the same claims each time */
+        assert_int_equal(cachedVerify(ac, claims, secret, SECRETLEN, now, &c, &why), 0);
+        assert_string_equal(c.sub, "bob");
+        assert_int_equal(c.role, AUTH_STORE_MANAGER);
+        assert_int_equal(c.allStores, 0);
+        assert_int_equal(c.nstores, 2);
+        assert_true(authStoreAllowed(&c, "store-002", 9));
+        assert_false(authStoreAllowed(&c, "store-003", 9));
+        authClaimsClear(&c); /* the caller's copy: the cache keeps its own */
+    }
+    assert_int_equal(authCacheHits(ac), 2);
+    assert_int_equal(authCacheCount(ac), 1);
+    /* exp is honoured on a hit: at exp the kept token is refused like a fresh one */
+    assert_int_equal(cachedVerify(ac, claims, secret, SECRETLEN, 1700000100, &c, &why), -1);
+    assert_string_equal(why, "token has expired");
+    assert_int_equal(c.role, AUTH_ROLE_COUNT);
+    assert_int_equal(authCacheHits(ac), 2);
+    /* a token that failed is not kept: signed with another key, refused every time */
+    static const unsigned char other[] = "another-secret-0123456789abcdef";
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(cachedVerify(ac, "{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000000}",
+                                      other, sizeof other - 1, now, &c, &why),
+                         -1);
+    assert_int_equal(authCacheCount(ac), 1);
+    /* header checks come first, cache or not */
+    assert_int_equal(authVerifyCached(ac, secret, SECRETLEN, "Basic abc", now, &c, &why), -1);
+    assert_string_equal(why, "Authorization header is not Bearer <token>");
+    authCacheFree(ac);
+}
+
+static void test_cache_tampered_and_nbf(void **state) {
+    (void)state;
+    authCache *ac = authCacheNew();
+    authClaims c;
+    const char *why = NULL;
+    char *tok = testToken("{\"sub\":\"a\",\"role\":\"staff\",\"exp\":1800000000}", JWT_ALG_HS256,
+                          secret, SECRETLEN);
+    char *h = bearer(tok);
+    assert_int_equal(authVerifyCached(ac, secret, SECRETLEN, h, now, &c, &why), 0);
+    authClaimsClear(&c);
+    /* one byte of the signature changed: not the kept token, verified and refused */
+    size_t n = strlen(h);
+    h[n - 2] = h[n - 2] == 'A' ? 'B' : 'A';
+    assert_int_equal(authVerifyCached(ac, secret, SECRETLEN, h, now, &c, &why), -1);
+    assert_string_equal(why, "token signature or format is invalid");
+    /* a token before its nbf is refused, and accepted from nbf on, kept with its nbf */
+    const char *nbf = "{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000000,\"nbf\":1700000050}";
+    assert_int_equal(cachedVerify(ac, nbf, secret, SECRETLEN, now, &c, &why), -1);
+    assert_int_equal(cachedVerify(ac, nbf, secret, SECRETLEN, 1700000050, &c, &why), 0);
+    authClaimsClear(&c);
+    assert_int_equal(cachedVerify(ac, nbf, secret, SECRETLEN, 1700000051, &c, &why), 0);
+    authClaimsClear(&c);
+    assert_int_equal(authCacheHits(ac), 1);
+    /* a clock set back before nbf: the kept token does not answer */
+    assert_int_equal(cachedVerify(ac, nbf, secret, SECRETLEN, now, &c, &why), -1);
+    assert_string_equal(why, "token is not valid yet (nbf)");
+    free(h);
+    free(tok);
+    authCacheFree(ac);
+    /* no cache: authVerify itself */
+    assert_int_equal(cachedVerify(NULL, nbf, secret, SECRETLEN, 1700000050, &c, &why), 0);
+    authClaimsClear(&c);
+}
+
+static void test_cache_bounded(void **state) {
+    (void)state;
+    authCache *ac = authCacheNew();
+    authClaims c;
+    const char *why = NULL;
+    char claims[128];
+    for (int i = 0; i < 20 * AUTH_CACHE_SLOTS; i++) {
+        snprintf(claims, sizeof claims,
+                 "{\"sub\":\"user-%d\",\"role\":\"staff\","
+                 "\"exp\":1800000000}",
+                 i);
+        assert_int_equal(cachedVerify(ac, claims, secret, SECRETLEN, now, &c, &why), 0);
+        char sub[32];
+        snprintf(sub, sizeof sub, "user-%d", i);
+        assert_string_equal(c.sub, sub); /* never another token's claims */
+        authClaimsClear(&c);
+        assert_true(authCacheCount(ac) <= AUTH_CACHE_SLOTS);
+    }
+    assert_int_equal(authCacheHits(ac), 0);
+    assert_true(authCacheCount(ac) > AUTH_CACHE_SLOTS / 2);
+    authCacheFree(ac);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_token),
@@ -376,6 +482,9 @@ int main(void) {
         cmocka_unit_test(test_mint_round_trip),
         cmocka_unit_test(test_role_names),
         cmocka_unit_test(test_load_secret),
+        cmocka_unit_test(test_cache_answers_as_verify),
+        cmocka_unit_test(test_cache_tampered_and_nbf),
+        cmocka_unit_test(test_cache_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
