@@ -280,10 +280,11 @@ int resvHoldWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan drop
 
 /* ---- commands ---- */
 
-/* A table argument: one table id of at most 32 bytes (a table_number without '+'). */
+/* A table argument: one table id of at most RESV_FLOOR_TABLE_MAX bytes (a table_number
+ * without '+'). */
 static int tablesArgTable(RedisModuleCtx *ctx, RedisModuleString *arg, resvSpan *t) {
     *t = resvSpanOf(arg);
-    if (t->len <= 32 && resvIdValid(t->v, t->len)) return 0;
+    if (t->len <= RESV_FLOOR_TABLE_MAX && resvIdValid(t->v, t->len)) return 0;
     resvReplyError(ctx, RESV_E_ERR,
                    "invalid table: must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @");
     return -1;
@@ -341,8 +342,9 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
                 return resvReplyError(ctx, RESV_E_ERR, "invalid AREA: %s", why);
         } else {
             if (!resvJoinsValid(v.v, v.len, table.v, table.len))
-                return resvReplyError(
-                    ctx, RESV_E_ERR, "invalid JOINS: must be 1 to 8 other tables separated by ','");
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid JOINS: must be 1 to 8 other tables of 1 to 32 "
+                                      "bytes separated by ','");
             t.joins = v.v;
             t.joinsLen = v.len;
         }
@@ -352,6 +354,8 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     if (resvKeyCheckType(ctx, fk, REDISMODULE_KEYTYPE_HASH)) return REDISMODULE_OK;
     char buf[RESV_FLOOR_VALUE_MAX];
     size_t bl = resvTableSpecEncode(&t, buf, sizeof buf);
+    /* RESV_FLOOR_VALUE_MAX holds the longest valid table; never write a cut value. */
+    if (!bl) return resvReplyError(ctx, RESV_E_ERR, "invalid JOINS: the table's value is too long");
     resvArgv a = {.n = 0};
     resvArgvAddStr(&a, fk);
     resvArgvAdd(ctx, &a, table.v, table.len);
