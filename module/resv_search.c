@@ -189,7 +189,8 @@ static int searchArgQuery(RedisModuleCtx *ctx, RedisModuleString *arg, resvSpan 
 /* RESV.FIND store QUERY q [FROM t] [TO t] [LIMIT n] */
 int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 4 || argc % 2) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"QUERY", "FROM", "TO", "LIMIT", NULL};
+    if (argc < 4) return resvReplyWrongArity(ctx);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     searchResult f = {.ctx = ctx};
     resvSpan q = {NULL, 0};
@@ -200,6 +201,7 @@ int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
 
     if (resvArgId(ctx, argv[1], "store", &f.store.v, &f.store.len)) return REDISMODULE_OK;
     for (int i = 2; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         if (resvArgIs(argv[i], "QUERY") && !q.v) {
             if (searchArgQuery(ctx, argv[i + 1], &q)) return REDISMODULE_OK;
         } else if (resvArgIs(argv[i], "FROM") && !hasFrom) {

@@ -311,7 +311,8 @@ static int tablesReplySpec(RedisModuleCtx *ctx, const resvTableSpec *t) {
 /* RESV.TABLE.SET store table SEATS n [AREA a] [JOINS t,t...] */
 int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 5 || argc % 2 == 0) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"SEATS", "AREA", "JOINS", NULL};
+    if (argc < 5) return resvReplyWrongArity(ctx);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan store, table;
     resvTableSpec t = {0, "", 0, "", 0};
@@ -320,6 +321,7 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
         tablesArgTable(ctx, argv[2], &table))
         return REDISMODULE_OK;
     for (int i = 3; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         resvSpan v = resvSpanOf(argv[i + 1]);
         int bit = resvArgIs(argv[i], "SEATS")   ? 1
                   : resvArgIs(argv[i], "AREA")  ? 2
