@@ -68,7 +68,7 @@ void resvFindFold(const char *s, size_t len, char *out) {
 }
 
 int resvFindNameMatches(const char *name, size_t nl, const char *q, size_t ql) {
-    char fn[256], fq[256];
+    char fn[RESV_FIND_NAME_MAX], fq[RESV_FIND_NAME_MAX];
     if (ql == 0 || ql > nl || nl > sizeof fn) return 0;
     resvFindFold(name, nl, fn);
     resvFindFold(q, ql, fq);

@@ -15,6 +15,8 @@ extern const resvField resvFindFields[RESV_FIND_COUNT];
 
 #define RESV_FIND_PHONE_KEY 4   /* a phone is indexed by its last 4 digits */
 #define RESV_FIND_QUERY_MAX 128 /* bytes of a query */
+/* Bytes of the longest customer_name: 128 characters (resv_model.c) of up to 4 bytes. */
+#define RESV_FIND_NAME_MAX (4 * 128)
 /* Room for a lookup hash field: a 2-byte prefix and the longest value. */
 #define RESV_FIND_FIELD_MAX (2 + RESV_FIND_QUERY_MAX)
 
