@@ -24,13 +24,13 @@ size_t resvFindField(resvFindRef ref, const char *v, size_t len, char *out) {
     out[0] = prefix[ref];
     out[1] = ':';
     if (ref == RESV_FIND_PHONE) {
-        char d[RESV_FIND_QUERY_MAX];
+        char d[RESV_FIND_VALUE_MAX];
         size_t nd = resvFindDigits(v, len, d, sizeof d);
         if (nd < RESV_FIND_PHONE_KEY || nd > sizeof d) return 0;
         memcpy(out + 2, d + nd - RESV_FIND_PHONE_KEY, RESV_FIND_PHONE_KEY);
         return 2 + RESV_FIND_PHONE_KEY;
     }
-    if (len == 0 || len > RESV_FIND_QUERY_MAX) return 0;
+    if (len == 0 || len > RESV_FIND_VALUE_MAX) return 0;
     memcpy(out + 2, v, len);
     return 2 + len;
 }

@@ -32,6 +32,12 @@ static void test_fields(void **state) {
     assert_int_equal(0, field(RESV_FIND_PHONE, "12 3", out));
     assert_int_equal(0, field(RESV_FIND_PHONE, "", out));
     assert_int_equal(RESV_F_CUSTOMER_PHONE, resvFindFields[RESV_FIND_PHONE]);
+    /* a number of 128 characters of 4 bytes (512 bytes) is indexed whole */
+    char number[4 * 128 + 1] = "";
+    for (int i = 0; i < 128; i++)
+        strcat(number, "\xF0\xA0\x80\x80");
+    assert_int_equal(2 + 512, field(RESV_FIND_NUMBER, number, out));
+    assert_memory_equal(number, out + 2, 512);
 }
 
 static void test_phone_queries(void **state) {
