@@ -323,13 +323,14 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     for (int i = 3; i < argc; i += 2) {
         if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         resvSpan v = resvSpanOf(argv[i + 1]);
-        int bit = resvArgIs(argv[i], "SEATS")   ? 1
-                  : resvArgIs(argv[i], "AREA")  ? 2
-                  : resvArgIs(argv[i], "JOINS") ? 4
-                                                : 0;
-        if (!bit) return resvReplySyntaxError(ctx, argv[i]);
+        int word = resvArgIs(argv[i], "SEATS")   ? 0
+                   : resvArgIs(argv[i], "AREA")  ? 1
+                   : resvArgIs(argv[i], "JOINS") ? 2
+                                                 : -1;
+        if (word < 0) return resvReplySyntaxError(ctx, argv[i]);
+        int bit = 1 << word;
         if (seen & bit)
-            return resvReplyError(ctx, RESV_E_ERR, "option given twice at SEATS/AREA/JOINS");
+            return resvReplyError(ctx, RESV_E_ERR, "option %s given twice", words[word]);
         seen |= bit;
         if (bit == 1) {
             long long n;

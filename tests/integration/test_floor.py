@@ -92,6 +92,15 @@ class Floor(unittest.TestCase):
         self.assertTrue(str(err).startswith("ERR invalid JOINS:"), err)
         self.assertIsNone(r.call("HGET", "resv:{%s}:floor" % S, "B2"))
 
+    def test_option_given_twice_named(self):
+        """RESV.TABLE.SET names the option given twice, as every command does (it said
+        'option given twice at SEATS/AREA/JOINS' whichever it was); nothing is written."""
+        for opt, val in (("SEATS", "4"), ("AREA", "a"), ("JOINS", "V02")):
+            err = self.r.try_call("RESV.TABLE.SET", S, "B2", "SEATS", "4", "AREA", "a", "JOINS",
+                                  "V01", opt.lower(), val)
+            self.assertEqual("ERR option %s given twice" % opt, str(err))
+        self.assertIsNone(self.r.call("HGET", "resv:{%s}:floor" % S, "B2"))
+
     def test_store_without_inventory_as_before(self):
         r = self.r
         r.call("RESV.UPSERT", "plain", "P1", "reservation_date", DAY, "reservation_time",
