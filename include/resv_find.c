@@ -24,13 +24,13 @@ size_t resvFindField(resvFindRef ref, const char *v, size_t len, char *out) {
     out[0] = prefix[ref];
     out[1] = ':';
     if (ref == RESV_FIND_PHONE) {
-        char d[RESV_FIND_QUERY_MAX];
+        char d[RESV_FIND_VALUE_MAX];
         size_t nd = resvFindDigits(v, len, d, sizeof d);
         if (nd < RESV_FIND_PHONE_KEY || nd > sizeof d) return 0;
         memcpy(out + 2, d + nd - RESV_FIND_PHONE_KEY, RESV_FIND_PHONE_KEY);
         return 2 + RESV_FIND_PHONE_KEY;
     }
-    if (len == 0 || len > RESV_FIND_QUERY_MAX) return 0;
+    if (len == 0 || len > RESV_FIND_VALUE_MAX) return 0;
     memcpy(out + 2, v, len);
     return 2 + len;
 }
@@ -68,7 +68,7 @@ void resvFindFold(const char *s, size_t len, char *out) {
 }
 
 int resvFindNameMatches(const char *name, size_t nl, const char *q, size_t ql) {
-    char fn[256], fq[256];
+    char fn[RESV_FIND_NAME_MAX], fq[RESV_FIND_NAME_MAX];
     if (ql == 0 || ql > nl || nl > sizeof fn) return 0;
     resvFindFold(name, nl, fn);
     resvFindFold(q, ql, fq);

@@ -14,9 +14,15 @@ typedef enum { RESV_FIND_NUMBER, RESV_FIND_EXTERNAL, RESV_FIND_PHONE, RESV_FIND_
 extern const resvField resvFindFields[RESV_FIND_COUNT];
 
 #define RESV_FIND_PHONE_KEY 4   /* a phone is indexed by its last 4 digits */
-#define RESV_FIND_QUERY_MAX 128 /* bytes of a query */
+#define RESV_FIND_QUERY_MAX 128 /* bytes of a query the sidecar takes (q) */
+/* A value RESV.FIND looks up, and its QUERY: 128 characters, as an id, a reservation
+ * number or an external id is limited (resv_model.c), of up to 4 bytes each. */
+#define RESV_FIND_VALUE_CHARS 128
+#define RESV_FIND_VALUE_MAX   (4 * RESV_FIND_VALUE_CHARS)
+/* Bytes of the longest customer_name: 128 characters (resv_model.c) of up to 4 bytes. */
+#define RESV_FIND_NAME_MAX (4 * 128)
 /* Room for a lookup hash field: a 2-byte prefix and the longest value. */
-#define RESV_FIND_FIELD_MAX (2 + RESV_FIND_QUERY_MAX)
+#define RESV_FIND_FIELD_MAX (2 + RESV_FIND_VALUE_MAX)
 
 /* The lookup hash field of a stored value of `ref` into out (RESV_FIND_FIELD_MAX
  * bytes): "n:<number>", "x:<external id>", "p:<last 4 digits>". Returns its length, 0

@@ -45,7 +45,9 @@ int resvJoinsValid(const char *s, size_t len, const char *self, size_t selfLen) 
     int n = resvIdSplit(s, len, ',', parts, RESV_FLOOR_JOIN_MAX);
     if (n < 0) return 0;
     for (int k = 0; k < n; k++)
-        if (parts[k].len == selfLen && memcmp(parts[k].v, self, selfLen) == 0) return 0;
+        if (parts[k].len > RESV_FLOOR_TABLE_MAX ||
+            (parts[k].len == selfLen && memcmp(parts[k].v, self, selfLen) == 0))
+            return 0;
     return 1;
 }
 

@@ -16,7 +16,11 @@
 #define RESV_FLOOR_HOLD_MAX  RESV_SECS_PER_DAY
 #define RESV_FLOOR_JOIN_MAX  8 /* tables in one table_number ("T1+T2") or JOINS list */
 #define RESV_FLOOR_SEATS_MAX 999
-#define RESV_FLOOR_VALUE_MAX 512 /* an encoded inventory or hold value */
+#define RESV_FLOOR_TABLE_MAX 32 /* bytes of one table's name */
+/* An encoded inventory or hold value: the longest inventory value is 3 digits of seats,
+ * 8 joins of RESV_FLOOR_TABLE_MAX bytes and an area of 64 characters (256 bytes) with
+ * their separators, 525 bytes. */
+#define RESV_FLOOR_VALUE_MAX 1024
 
 /* One table of the inventory. joins: table names separated by ','; area: free text. */
 typedef struct {
@@ -32,8 +36,8 @@ typedef struct {
 size_t resvTableSpecEncode(const resvTableSpec *t, char *buf, size_t cap);
 /* -1 when s is not such a value; the spans point into s. */
 int resvTableSpecDecode(const char *s, size_t len, resvTableSpec *out);
-/* A JOINS argument: 1 to RESV_FLOOR_JOIN_MAX table names separated by ',', none twice,
- * none equal to self. */
+/* A JOINS argument: 1 to RESV_FLOOR_JOIN_MAX table names (of at most RESV_FLOOR_TABLE_MAX
+ * bytes, as a table's own name) separated by ',', none twice, none equal to self. */
 int resvJoinsValid(const char *s, size_t len, const char *self, size_t selfLen);
 /* 1 when name is one of the ','-separated list. */
 int resvJoinsHas(const char *list, size_t listLen, const char *name, size_t nameLen);

@@ -236,7 +236,7 @@ static RedisModuleCommandInfo infoStoreSet =
          "turn_minutes); an empty value puts one back to its default",
          "O(N) with N the settings given", -4, ksStoreSet, argsStoreSet);
 static RedisModuleCommandInfo infoStoreGet =
-    INFO("Returns a store's settings as they take effect", "O(1)", 2, ksRead, argsStore);
+    INFO("Returns a store's settings as they take effect", "O(1)", -2, ksRead, argsStore);
 static RedisModuleCommandInfo infoOutbox =
     INFO("Returns the oldest entries of the store's push outbox (status changes for the "
          "provider)",
@@ -253,7 +253,7 @@ static RedisModuleCommandInfo infoResync =
     INFO("Queues failed pushes (or one reservation) again with the current status",
          "O(N) with N the failed reservations", -2, ksUpdate, argsResync);
 static RedisModuleCommandInfo infoDisown =
-    INFO("Gives up a reservation id the store claimed but does not have", "O(1)", 3, ksUpdate,
+    INFO("Gives up a reservation id the store claimed but does not have", "O(1)", -3, ksUpdate,
          argsStoreId);
 static RedisModuleCommandInfo infoOwner =
     INFO("Returns, claims or releases the store that owns a reservation id", "O(1)", -2, ksOwner,

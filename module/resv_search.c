@@ -165,22 +165,23 @@ static int searchHitCmp(const void *a, const void *b) {
     return c ? c : (x->id.len > y->id.len) - (x->id.len < y->id.len);
 }
 
-/* The query without leading and trailing spaces: 1..128 bytes of UTF-8 without control
- * characters. -1 after the error reply. */
+/* The query without leading and trailing spaces: 1..128 characters of UTF-8 without
+ * control characters. -1 after the error reply. */
 static int searchArgQuery(RedisModuleCtx *ctx, RedisModuleString *arg, resvSpan *q) {
     resvSpan v = resvSpanOf(arg);
     while (v.len && v.v[0] == ' ')
         v.v++, v.len--;
     while (v.len && v.v[v.len - 1] == ' ')
         v.len--;
-    int ok = v.len > 0 && v.len <= RESV_FIND_QUERY_MAX && resvUtf8Valid(v.v, v.len);
+    int ok = v.len > 0 && v.len <= RESV_FIND_VALUE_MAX && resvUtf8Valid(v.v, v.len) &&
+             resvUtf8Length(v.v, v.len) <= RESV_FIND_VALUE_CHARS;
     for (size_t i = 0; ok && i < v.len; i++)
         ok = (unsigned char)v.v[i] >= 0x20 && v.v[i] != 0x7F;
     if (!ok)
         return resvReplyError(ctx, RESV_E_ERR,
-                              "invalid QUERY: must be 1 to %d bytes of UTF-8 text without "
+                              "invalid QUERY: must be 1 to %d characters of UTF-8 text without "
                               "control characters",
-                              RESV_FIND_QUERY_MAX),
+                              RESV_FIND_VALUE_CHARS),
                -1;
     *q = v;
     return 0;
@@ -189,7 +190,8 @@ static int searchArgQuery(RedisModuleCtx *ctx, RedisModuleString *arg, resvSpan 
 /* RESV.FIND store QUERY q [FROM t] [TO t] [LIMIT n] */
 int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 4 || argc % 2) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"QUERY", "FROM", "TO", "LIMIT", NULL};
+    if (argc < 4) return resvReplyWrongArity(ctx);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     searchResult f = {.ctx = ctx};
     resvSpan q = {NULL, 0};
@@ -200,6 +202,7 @@ int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
 
     if (resvArgId(ctx, argv[1], "store", &f.store.v, &f.store.len)) return REDISMODULE_OK;
     for (int i = 2; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         if (resvArgIs(argv[i], "QUERY") && !q.v) {
             if (searchArgQuery(ctx, argv[i + 1], &q)) return REDISMODULE_OK;
         } else if (resvArgIs(argv[i], "FROM") && !hasFrom) {
@@ -223,7 +226,7 @@ int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
     f.hi = hasTo ? (double)to : 1.0 / 0.0;
     int rc = searchExact(&f, q.v, q.len);
     if (!rc && !f.n && resvFindIsPhoneQuery(q.v, q.len)) {
-        char digits[RESV_FIND_QUERY_MAX];
+        char digits[RESV_FIND_VALUE_MAX];
         size_t nd = resvFindDigits(q.v, q.len, digits, sizeof digits);
         rc = searchByLookup(&f, RESV_FIND_PHONE, digits, nd, digits, nd);
     }

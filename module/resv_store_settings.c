@@ -194,12 +194,16 @@ static int settingsReply(RedisModuleCtx *ctx, const resvStoreSettings *st) {
  *   an empty value puts a setting back to its default */
 int ResvStoreSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 4 || argc % 2) return resvReplyWrongArity(ctx);
+    const char *words[RESV_ST_COUNT + 1] = {NULL}; /* a setting without its value */
+    for (int i = 0; i < RESV_ST_COUNT; i++)
+        words[i] = resvSettings[i].name;
+    if (argc < 4) return resvReplyWrongArity(ctx);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     int given[RESV_ST_COUNT] = {0};
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
     for (int i = 2; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         resvSpan n = resvSpanOf(argv[i]), v = resvSpanOf(argv[i + 1]);
         const char *why;
         long num;
@@ -242,7 +246,7 @@ int ResvStoreSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
 /* RESV.STORE.GET store */
 int ResvStoreGet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc != 2) return resvReplyWrongArity(ctx);
+    if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;

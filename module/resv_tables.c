@@ -280,10 +280,11 @@ int resvHoldWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan drop
 
 /* ---- commands ---- */
 
-/* A table argument: one table id of at most 32 bytes (a table_number without '+'). */
+/* A table argument: one table id of at most RESV_FLOOR_TABLE_MAX bytes (a table_number
+ * without '+'). */
 static int tablesArgTable(RedisModuleCtx *ctx, RedisModuleString *arg, resvSpan *t) {
     *t = resvSpanOf(arg);
-    if (t->len <= 32 && resvIdValid(t->v, t->len)) return 0;
+    if (t->len <= RESV_FLOOR_TABLE_MAX && resvIdValid(t->v, t->len)) return 0;
     resvReplyError(ctx, RESV_E_ERR,
                    "invalid table: must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @");
     return -1;
@@ -310,7 +311,8 @@ static int tablesReplySpec(RedisModuleCtx *ctx, const resvTableSpec *t) {
 /* RESV.TABLE.SET store table SEATS n [AREA a] [JOINS t,t...] */
 int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (argc < 5 || argc % 2 == 0) return resvReplyWrongArity(ctx);
+    static const char *const words[] = {"SEATS", "AREA", "JOINS", NULL};
+    if (argc < 5) return resvReplyWrongArity(ctx);
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan store, table;
     resvTableSpec t = {0, "", 0, "", 0};
@@ -319,14 +321,16 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
         tablesArgTable(ctx, argv[2], &table))
         return REDISMODULE_OK;
     for (int i = 3; i < argc; i += 2) {
+        if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, NULL, 0);
         resvSpan v = resvSpanOf(argv[i + 1]);
-        int bit = resvArgIs(argv[i], "SEATS")   ? 1
-                  : resvArgIs(argv[i], "AREA")  ? 2
-                  : resvArgIs(argv[i], "JOINS") ? 4
-                                                : 0;
-        if (!bit) return resvReplySyntaxError(ctx, argv[i]);
+        int word = resvArgIs(argv[i], "SEATS")   ? 0
+                   : resvArgIs(argv[i], "AREA")  ? 1
+                   : resvArgIs(argv[i], "JOINS") ? 2
+                                                 : -1;
+        if (word < 0) return resvReplySyntaxError(ctx, argv[i]);
+        int bit = 1 << word;
         if (seen & bit)
-            return resvReplyError(ctx, RESV_E_ERR, "option given twice at SEATS/AREA/JOINS");
+            return resvReplyError(ctx, RESV_E_ERR, "option %s given twice", words[word]);
         seen |= bit;
         if (bit == 1) {
             long long n;
@@ -341,8 +345,9 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
                 return resvReplyError(ctx, RESV_E_ERR, "invalid AREA: %s", why);
         } else {
             if (!resvJoinsValid(v.v, v.len, table.v, table.len))
-                return resvReplyError(
-                    ctx, RESV_E_ERR, "invalid JOINS: must be 1 to 8 other tables separated by ','");
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid JOINS: must be 1 to 8 other tables of 1 to 32 "
+                                      "bytes separated by ','");
             t.joins = v.v;
             t.joinsLen = v.len;
         }
@@ -352,6 +357,8 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     if (resvKeyCheckType(ctx, fk, REDISMODULE_KEYTYPE_HASH)) return REDISMODULE_OK;
     char buf[RESV_FLOOR_VALUE_MAX];
     size_t bl = resvTableSpecEncode(&t, buf, sizeof buf);
+    /* RESV_FLOOR_VALUE_MAX holds the longest valid table; never write a cut value. */
+    if (!bl) return resvReplyError(ctx, RESV_E_ERR, "invalid JOINS: the table's value is too long");
     resvArgv a = {.n = 0};
     resvArgvAddStr(&a, fk);
     resvArgvAdd(ctx, &a, table.v, table.len);

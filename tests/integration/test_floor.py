@@ -73,6 +73,34 @@ class Floor(unittest.TestCase):
         self.assertEqual(1, r.call("RESV.TABLE.DEL", S, "A1"))
         self.assertEqual(0, r.call("RESV.TABLE.DEL", S, "A1"))
 
+    def test_inventory_longest_values_kept_whole(self):
+        """JOINS names tables of at most 32 bytes, as the table argument does: a longer
+        one was accepted and the whole value did not fit the encoding buffer, so the
+        table was written as "" (no seats) while the reply showed it set."""
+        r = self.r
+        joins = ",".join("%d" % i + "y" * 31 for i in range(8))  # 8 tables of 32 bytes
+        area = "😀" * 64  # 64 characters of 4 bytes
+        got = pairs(r.call("RESV.TABLE.SET", S, "B1", "SEATS", "999", "AREA", area,
+                           "JOINS", joins))
+        self.assertEqual({"table_number": "B1", "seats": 999, "area": area, "joins": joins}, got)
+        self.assertEqual("999|%s|%s" % (joins, area), r.call("HGET", "resv:{%s}:floor" % S, "B1"))
+        row = [pairs(x) for x in r.call("RESV.TABLES", S) if pairs(x)["table_number"] == "B1"]
+        self.assertEqual(999, row[0]["seats"])
+        long_join = "x" * 33
+        err = r.try_call("RESV.TABLE.SET", S, "B2", "SEATS", "4", "JOINS", long_join)
+        self.assertIsInstance(err, RespError)
+        self.assertTrue(str(err).startswith("ERR invalid JOINS:"), err)
+        self.assertIsNone(r.call("HGET", "resv:{%s}:floor" % S, "B2"))
+
+    def test_option_given_twice_named(self):
+        """RESV.TABLE.SET names the option given twice, as every command does (it said
+        'option given twice at SEATS/AREA/JOINS' whichever it was); nothing is written."""
+        for opt, val in (("SEATS", "4"), ("AREA", "a"), ("JOINS", "V02")):
+            err = self.r.try_call("RESV.TABLE.SET", S, "B2", "SEATS", "4", "AREA", "a", "JOINS",
+                                  "V01", opt.lower(), val)
+            self.assertEqual("ERR option %s given twice" % opt, str(err))
+        self.assertIsNone(self.r.call("HGET", "resv:{%s}:floor" % S, "B2"))
+
     def test_store_without_inventory_as_before(self):
         r = self.r
         r.call("RESV.UPSERT", "plain", "P1", "reservation_date", DAY, "reservation_time",

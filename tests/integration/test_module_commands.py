@@ -65,6 +65,12 @@ class ModuleCommands(RedisTestCase):
             ("RESV.OWNER", "R1", "CLAIM", S), ("RESV.SYSTEM.CREATE", "id", "sys-2"),
             ("RESV.SYSTEM.GET", sysid), ("RESV.SYSTEM.LIST",), ("RESV.SYSTEM.SET", sysid),
             ("RESV.SYSTEM.SET", sysid, "name", "n"), ("RESV.SYSTEM.DEL", sysid),
+            # the commands of the store settings, find and the floor
+            ("RESV.FIND", S, "QUERY", "x"), ("RESV.FIND", S, "QUERY", "x", "LIMIT", "2"),
+            ("RESV.STORE.SET", S, "slot_minutes", "30"), ("RESV.STORE.GET", S),
+            ("RESV.TABLE.SET", S, "T2", "SEATS", "4"), ("RESV.TABLE.DEL", S, "T9"),
+            ("RESV.DISOWN", S, "R9"), ("RESV.AVAILABILITY", S, "2024-03-01"),
+            ("RESV.WAIT.LIST", S), ("RESV.LEASE", S, "push", "o1", "1000"),
         ]
         for cmd in cases:
             with self.subTest(cmd=cmd):
@@ -78,7 +84,9 @@ class ModuleCommands(RedisTestCase):
         # a keyword, or a field, without its value: the arity error
         for cmd in [("RESV.LIST", S, "LIMIT"), ("RESV.STATS", S, "FROM"),
                     ("RESV.UPSERT", S, "R2", "notes"), ("RESV.HISTORY", S, "R1", "COUNT"),
-                    ("RESV.SYSTEM.SET", sysid, "name"), ("RESV.STATUS", S, "R1", "seated", "TABLE")]:
+                    ("RESV.SYSTEM.SET", sysid, "name"), ("RESV.STATUS", S, "R1", "seated", "TABLE"),
+                    ("RESV.FIND", S, "QUERY", "x", "LIMIT"), ("RESV.STORE.SET", S, "slot_minutes"),
+                    ("RESV.TABLE.SET", S, "T2", "SEATS", "4", "AREA")]:
             with self.subTest(cmd=cmd):
                 self.refused("ERR wrong number", *cmd)
 

@@ -142,7 +142,7 @@ class ModuleFind(RedisTestCase):
                 (["RESV.FIND", S, "LIMIT", "5"], "missing QUERY"),
                 (["RESV.FIND", S, "QUERY", "   "], "invalid QUERY"),
                 (["RESV.FIND", S, "QUERY", "a\nb"], "invalid QUERY"),
-                (["RESV.FIND", S, "QUERY", "x" * 129], "invalid QUERY"),
+                (["RESV.FIND", S, "QUERY", "x" * 129], "invalid QUERY: must be 1 to 128 characters"),
                 (["RESV.FIND", S, "QUERY", "x", "LIMIT", "0"], "invalid LIMIT"),
                 (["RESV.FIND", S, "QUERY", "x", "FROM", "today"], "invalid FROM"),
                 (["RESV.FIND", S, "QUERY", "x", "TO", "2024-13-01"], "invalid TO"),
@@ -151,6 +151,25 @@ class ModuleFind(RedisTestCase):
                 (["RESV.FIND", "bad{store}", "QUERY", "x"], "invalid store")):
             self.assertIn(msg, self.refused("ERR", *cmd), cmd)
         self.assertEqual("readonly", self.r.call("COMMAND", "INFO", "resv.find")[0][2][0])
+
+    def test_long_ids_in_characters(self):
+        """Ids, numbers and external ids are limited in characters (128, up to 512
+        bytes): one of more than 128 bytes is found by itself. The query was limited to
+        128 bytes and the lookup index left longer values out, so a valid reservation_id
+        of 100 Chinese characters was refused as a QUERY and never found."""
+        rid, number, ext = "预" * 100, "号" * 50, "外" * 128
+        self.up(rid, "reservation_date", day(20), "reservation_number", number,
+                "external_reservation_id", ext)
+        self.assertEqual(([(rid, "reservation_id")], 1), self.find(rid))
+        self.assertEqual(([(rid, "reservation_number")], 1), self.find(number))
+        self.assertEqual(([(rid, "external_reservation_id")], 1), self.find(ext))
+        self.assertEqual(rid, self.r.call("HGET", LOOKUP, "n:" + number))
+        # the limit is 128 characters, whatever their bytes
+        self.assertIn("invalid QUERY", self.refused("ERR", "RESV.FIND", S, "QUERY", "外" * 129))
+        # a new number leaves the old one's list
+        self.up(rid, "reservation_number", "号" * 49)
+        self.assertIsNone(self.r.call("HGET", LOOKUP, "n:" + number))
+        self.assertEqual(([(rid, "reservation_number")], 1), self.find("号" * 49))
 
     def test_wrongtype(self):
         self.r.call("SET", LOOKUP, "x")

@@ -32,6 +32,12 @@ static void test_fields(void **state) {
     assert_int_equal(0, field(RESV_FIND_PHONE, "12 3", out));
     assert_int_equal(0, field(RESV_FIND_PHONE, "", out));
     assert_int_equal(RESV_F_CUSTOMER_PHONE, resvFindFields[RESV_FIND_PHONE]);
+    /* a number of 128 characters of 4 bytes (512 bytes) is indexed whole */
+    char number[4 * 128 + 1] = "";
+    for (int i = 0; i < 128; i++)
+        strcat(number, "\xF0\xA0\x80\x80");
+    assert_int_equal(2 + 512, field(RESV_FIND_NUMBER, number, out));
+    assert_memory_equal(number, out + 2, 512);
 }
 
 static void test_phone_queries(void **state) {
@@ -73,6 +79,19 @@ static void test_names(void **state) {
     assert_false(name("Ann", ""));
     /* × (C3 97) and ÷ (C3 B7) are not a letter pair */
     assert_false(name("a×b", "a÷b"));
+    /* customer_name is limited in characters: 128 of 4 bytes are 512 bytes, and the
+       whole name is searched (names over 256 bytes never matched) */
+    assert_int_equal(4 * resvFields[RESV_F_CUSTOMER_NAME].maxlen, RESV_FIND_NAME_MAX);
+    char longName[4 * 128 + 1] = "";
+    for (int i = 0; i < 127; i++)
+        strcat(longName, "\xF0\xA0\x80\x80"); /* U+20000, 4 bytes */
+    strcat(longName, "张");
+    assert_true(name(longName, "张"));
+    longName[0] = '\0';
+    for (int i = 0; i < 100; i++)
+        strcat(longName, "王"); /* 100 characters, 300 bytes */
+    strcat(longName, "Ann");
+    assert_true(name(longName, "ann"));
 }
 
 static size_t add(const char *list, const char *id, char *out) {

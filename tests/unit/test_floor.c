@@ -42,6 +42,23 @@ static void test_joins(void **state) {
     assert_false(resvJoinsValid("T2,T2", 5, "T1", 2));
     assert_false(resvJoinsValid("T2,", 3, "T1", 2));
     assert_false(resvJoinsValid("", 0, "T1", 2));
+    /* each one a table's name: at most 32 bytes, so the inventory value always fits */
+    char j[8 * 34];
+    memset(j, 'x', sizeof j);
+    for (int i = 0; i < 8; i++)
+        j[i * 34 + 33] = ',', j[i * 34] = (char)('a' + i);
+    assert_false(resvJoinsValid(j, 8 * 34 - 1, "T1", 2)); /* 8 tables of 33 bytes */
+    memset(j, 'x', sizeof j);
+    for (int i = 0; i < 8; i++)
+        j[i * 33 + 32] = ',', j[i * 33] = (char)('a' + i);
+    assert_true(resvJoinsValid(j, 8 * 33 - 1, "T1", 2)); /* 8 tables of 32 bytes */
+    resvTableSpec big = {999, j, 8 * 33 - 1, NULL, 0};
+    char area[257], buf[RESV_FLOOR_VALUE_MAX];
+    for (int i = 0; i < 64; i++)
+        memcpy(area + 4 * i, "\xF0\x9F\x98\x80", 4); /* 64 characters of 4 bytes */
+    big.area = area;
+    big.areaLen = 256;
+    assert_int_equal(3 + 1 + 263 + 1 + 256, resvTableSpecEncode(&big, buf, sizeof buf));
     assert_true(resvJoinsHas("T2,T3", 5, "T3", 2));
     assert_false(resvJoinsHas("T2,T33", 6, "T3", 2));
     assert_false(resvJoinsHas("", 0, "T3", 2));
