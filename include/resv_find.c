@@ -35,6 +35,21 @@ size_t resvFindField(resvFindRef ref, const char *v, size_t len, char *out) {
     return 2 + len;
 }
 
+int resvFindQueryCheck(const char *q, size_t len, const char **out, size_t *outLen) {
+    while (len && q[0] == ' ')
+        q++, len--;
+    while (len && q[len - 1] == ' ')
+        len--;
+    int ok = len > 0 && len <= RESV_FIND_VALUE_MAX && resvUtf8Valid(q, len) &&
+             resvUtf8Length(q, len) <= RESV_FIND_VALUE_CHARS;
+    for (size_t i = 0; ok && i < len; i++)
+        ok = (unsigned char)q[i] >= 0x20 && q[i] != 0x7F;
+    if (!ok) return -1;
+    *out = q;
+    *outLen = len;
+    return 0;
+}
+
 int resvFindIsPhoneQuery(const char *q, size_t len) {
     size_t digits = 0;
     for (size_t i = 0; i < len; i++) {

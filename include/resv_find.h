@@ -13,8 +13,7 @@
 typedef enum { RESV_FIND_NUMBER, RESV_FIND_EXTERNAL, RESV_FIND_PHONE, RESV_FIND_COUNT } resvFindRef;
 extern const resvField resvFindFields[RESV_FIND_COUNT];
 
-#define RESV_FIND_PHONE_KEY 4   /* a phone is indexed by its last 4 digits */
-#define RESV_FIND_QUERY_MAX 128 /* bytes of a query the sidecar takes (q) */
+#define RESV_FIND_PHONE_KEY 4 /* a phone is indexed by its last 4 digits */
 /* A value RESV.FIND looks up, and its QUERY: 128 characters, as an id, a reservation
  * number or an external id is limited (resv_model.c), of up to 4 bytes each. */
 #define RESV_FIND_VALUE_CHARS 128
@@ -32,6 +31,10 @@ size_t resvFindField(resvFindRef ref, const char *v, size_t len, char *out);
 /* The digits of a phone number or query, at most `cap`; returns how many were
  * written, or cap + 1 when there were more. */
 size_t resvFindDigits(const char *s, size_t len, char *out, size_t cap);
+/* A query as RESV.FIND and GET /reservation/search take it: without its leading and
+ * trailing spaces, 1 to RESV_FIND_VALUE_CHARS characters of UTF-8 text without control
+ * characters. 0 and the trimmed query in *out, *outLen; -1 when it is not one. */
+int resvFindQueryCheck(const char *q, size_t len, const char **out, size_t *outLen);
 /* 1 when q is shaped like (a part of) a phone number: only digits, spaces and + - ( ),
  * with at least 4 digits. */
 int resvFindIsPhoneQuery(const char *q, size_t len);

@@ -169,21 +169,12 @@ static int searchHitCmp(const void *a, const void *b) {
  * control characters. -1 after the error reply. */
 static int searchArgQuery(RedisModuleCtx *ctx, RedisModuleString *arg, resvSpan *q) {
     resvSpan v = resvSpanOf(arg);
-    while (v.len && v.v[0] == ' ')
-        v.v++, v.len--;
-    while (v.len && v.v[v.len - 1] == ' ')
-        v.len--;
-    int ok = v.len > 0 && v.len <= RESV_FIND_VALUE_MAX && resvUtf8Valid(v.v, v.len) &&
-             resvUtf8Length(v.v, v.len) <= RESV_FIND_VALUE_CHARS;
-    for (size_t i = 0; ok && i < v.len; i++)
-        ok = (unsigned char)v.v[i] >= 0x20 && v.v[i] != 0x7F;
-    if (!ok)
+    if (resvFindQueryCheck(v.v, v.len, &q->v, &q->len))
         return resvReplyError(ctx, RESV_E_ERR,
                               "invalid QUERY: must be 1 to %d characters of UTF-8 text without "
                               "control characters",
                               RESV_FIND_VALUE_CHARS),
                -1;
-    *q = v;
     return 0;
 }
 

@@ -16,19 +16,16 @@
 
 #define SEARCH_LIMIT_MAX 1000
 
-/* q: 1..128 bytes of UTF-8 text without control characters, as RESV.FIND takes it. */
+/* q: as RESV.FIND takes it (resvFindQueryCheck), so the two never disagree. */
 static httpResult searchQuery(httpCtx *c, const char **q) {
+    const char *trimmed;
+    size_t len;
     *q = httpQuery(c, "q");
-    size_t len = *q ? strlen(*q) : 0;
-    int ok =
-        len > 0 && len <= RESV_FIND_QUERY_MAX && resvUtf8Valid(*q, len) && strspn(*q, " ") < len;
-    for (size_t i = 0; ok && i < len; i++)
-        ok = (unsigned char)(*q)[i] >= 0x20 && (*q)[i] != 0x7F;
     if (!*q) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "q is required");
-    if (!ok)
+    if (resvFindQueryCheck(*q, strlen(*q), &trimmed, &len))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                        "q must be 1 to %d bytes of UTF-8 text without control characters",
-                        RESV_FIND_QUERY_MAX);
+                        "q must be 1 to %d characters of UTF-8 text without control characters",
+                        RESV_FIND_VALUE_CHARS);
     return HTTP_R_OK;
 }
 

@@ -100,6 +100,10 @@ class SidecarSearchTest(unittest.TestCase):
         self.assertBad(self.search(store_id="store-001"), 400, "q")
         self.assertBad(self.search(store_id="store-001", q="   "), 400, "q must")
         self.assertBad(self.search(store_id="store-001", q="x" * 129), 400, "q must")
+        self.assertBad(self.search(store_id="store-001", q="张" * 129), 400, "q must")
+        # characters, not bytes: a 128-character Chinese id (384 bytes) is a valid query
+        st, _, body = self.search(store_id="store-001", q="张" * 128)
+        self.assertEqual((200, 0), (st, body["total"]), body)
         self.assertBad(self.search(store_id="store-001", q="5678", limit="0"), 400, "limit")
         self.assertBad(self.search(store_id="store-001", q="5678", date_from="today"), 400,
                        "date_from")

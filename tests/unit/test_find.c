@@ -106,6 +106,30 @@ static size_t rem(const char *list, const char *id, char *out) {
     return n;
 }
 
+/* The one check of a query, shared by RESV.FIND and GET /reservation/search: trimmed,
+ * 1 to 128 characters (a 128-character Chinese id is 384 bytes), no control character. */
+static void test_query_check(void **state) {
+    (void)state;
+    const char *out;
+    size_t len;
+    assert_int_equal(resvFindQueryCheck("  5678 ", 7, &out, &len), 0);
+    assert_int_equal(len, 4);
+    assert_memory_equal(out, "5678", 4);
+    char id[4 * 128 + 4];
+    size_t n = 0;
+    for (int i = 0; i < 128; i++, n += 3)
+        memcpy(id + n, "\xe5\xbc\xa0", 3); /* 张 */
+    assert_int_equal(resvFindQueryCheck(id, n, &out, &len), 0);
+    assert_int_equal(len, 384);
+    memcpy(id + n, "\xe5\xbc\xa0", 3);
+    assert_int_equal(resvFindQueryCheck(id, n + 3, &out, &len), -1); /* 129 characters */
+    assert_int_equal(resvFindQueryCheck("   ", 3, &out, &len), -1);
+    assert_int_equal(resvFindQueryCheck("", 0, &out, &len), -1);
+    assert_int_equal(resvFindQueryCheck("a\nb", 3, &out, &len), -1);
+    assert_int_equal(resvFindQueryCheck("a\x7f", 2, &out, &len), -1);
+    assert_int_equal(resvFindQueryCheck("\xff\xfe", 2, &out, &len), -1);
+}
+
 static void test_lists(void **state) {
     (void)state;
     char out[64];
@@ -135,10 +159,9 @@ static void test_lists(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fields),
-        cmocka_unit_test(test_phone_queries),
-        cmocka_unit_test(test_names),
-        cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_fields),      cmocka_unit_test(test_phone_queries),
+        cmocka_unit_test(test_names),       cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_query_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
