@@ -16,7 +16,10 @@
 #define RESV_FLOOR_HOLD_MAX  RESV_SECS_PER_DAY
 #define RESV_FLOOR_JOIN_MAX  8 /* tables in one table_number ("T1+T2") or JOINS list */
 #define RESV_FLOOR_SEATS_MAX 999
-#define RESV_FLOOR_TABLE_MAX 32 /* bytes of one table's name */
+/* Tables of one store's inventory: availability and the waitlist work over every pair
+ * of tables per call, so the inventory is bounded (a large restaurant has a few hundred). */
+#define RESV_FLOOR_TABLES_MAX 500
+#define RESV_FLOOR_TABLE_MAX  32 /* bytes of one table's name */
 /* An encoded inventory or hold value: the longest inventory value is 3 digits of seats,
  * 8 joins of RESV_FLOOR_TABLE_MAX bytes and an area of 64 characters (256 bytes) with
  * their separators, 525 bytes. */

@@ -355,6 +355,15 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     if (!(seen & 1)) return resvReplyError(ctx, RESV_E_ERR, "missing SEATS: required");
     RedisModuleString *fk = resvKeyFloor(ctx, store.v, store.len);
     if (resvKeyCheckType(ctx, fk, REDISMODULE_KEYTYPE_HASH)) return REDISMODULE_OK;
+    RedisModuleString *old;
+    if (resvHashGetOne(ctx, fk, table, &old) == 0 && !old) {
+        RedisModuleKey *fh = RedisModule_OpenKey(ctx, fk, REDISMODULE_READ);
+        size_t n = RedisModule_ValueLength(fh);
+        RedisModule_CloseKey(fh);
+        if (n >= RESV_FLOOR_TABLES_MAX)
+            return resvReplyError(ctx, RESV_E_ERR, "too many tables: a store has at most %d",
+                                  RESV_FLOOR_TABLES_MAX);
+    }
     char buf[RESV_FLOOR_VALUE_MAX];
     size_t bl = resvTableSpecEncode(&t, buf, sizeof buf);
     /* RESV_FLOOR_VALUE_MAX holds the longest valid table; never write a cut value. */

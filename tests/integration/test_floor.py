@@ -73,6 +73,19 @@ class Floor(unittest.TestCase):
         self.assertEqual(1, r.call("RESV.TABLE.DEL", S, "A1"))
         self.assertEqual(0, r.call("RESV.TABLE.DEL", S, "A1"))
 
+    def test_inventory_bounded(self):
+        """A store has at most 500 tables (availability works over pairs of them); a
+        table already there may still be replaced."""
+        r, store = self.r, "store-big"
+        for i in range(500):
+            r.call("RESV.TABLE.SET", store, "T%d" % i, "SEATS", "2")
+        self.assertEqual(500, r.call("HLEN", "resv:{%s}:floor" % store))
+        e = r.try_call("RESV.TABLE.SET", store, "T500", "SEATS", "2")
+        self.assertIsInstance(e, RespError)
+        self.assertIn("too many tables", str(e))
+        self.assertEqual(0, r.call("HEXISTS", "resv:{%s}:floor" % store, "T500"))
+        self.assertEqual(4, pairs(r.call("RESV.TABLE.SET", store, "T7", "SEATS", "4"))["seats"])
+
     def test_inventory_longest_values_kept_whole(self):
         """JOINS names tables of at most 32 bytes, as the table argument does: a longer
         one was accepted and the whole value did not fit the encoding buffer, so the
