@@ -72,6 +72,13 @@ static void syncPullReplied(const syncPullReport *rep, void *arg) {
         httpFinish(c, httpFail(c, HTTP_R_UNAVAILABLE, "shutting_down", "%s", rep->error), NULL);
         return;
     }
+    if (rep->redisLost) {
+        httpFinish(c,
+                   httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable",
+                            "pull stopped after %ld reservations: %s", rep->pulled, rep->error),
+                   NULL);
+        return;
+    }
     if (!rep->ok) {
         /* The provider could not be read to the end: what was upserted stays. */
         httpFinish(c,

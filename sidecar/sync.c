@@ -355,13 +355,19 @@ static void syncPullFail(syncPull *p, int cancelled, const char *error) {
     syncPullFinish(p);
 }
 
+/* Redis, not the provider, ended the pull: the caller is told to retry later. */
+static void syncPullFailRedis(syncPull *p, const char *error) {
+    p->rep.redisLost = 1;
+    syncPullFail(p, 0, error);
+}
+
 static void syncPullStored(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     syncPull *p = privdata;
     redisReply *r = reply;
     p->pending--;
     if (!r) {
-        syncPullFail(p, 0, "Redis went away before last_pull_at was stored");
+        syncPullFailRedis(p, "Redis went away before last_pull_at was stored");
         return;
     }
     if (r->type == REDIS_REPLY_ERROR) {
@@ -379,7 +385,7 @@ static void syncPullPage(syncPull *p);
  * stays as it was when nothing came. */
 static void syncPullPageDone(syncPull *p) {
     if (p->lost) {
-        syncPullFail(p, 0, "Redis went away during the pull");
+        syncPullFailRedis(p, "Redis went away during the pull");
         return;
     }
     if (p->cursor && !p->e->stopping) {
@@ -407,7 +413,7 @@ static void syncPullPageDone(syncPull *p) {
         redisCmdPushStr(&a, p->maxUpdated);
     }
     if (redisConnSend(p->e->redis, &a, syncPullStored, p)) {
-        syncPullFail(p, 0, "Redis is unavailable");
+        syncPullFailRedis(p, "Redis is unavailable");
         return;
     }
     p->pending++;
