@@ -3,6 +3,7 @@ sidecar and redis-server: what a caller saw before the fix."""
 import http.server
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -85,6 +86,44 @@ class PullRedisLostTest(unittest.TestCase):
             rc = sc.close()
             redis.close()
         self.assertEqual(rc, 0, sc.log())
+
+    def test_pull_asked_while_draining_is_503_not_400(self):
+        """SIGTERM while the pull's system lookup waits on Redis: the pull cannot start
+        any more, which is the server shutting down (503), not a bad request (400)."""
+        prov = HeldProvider([])
+        redis = Redis(aof=False)
+        sc = Sidecar(redis.port, ["--pull-interval", "0", "--shutdown-timeout", "5"])
+        try:
+            admin = sc.token("admin")
+            st, _, s = sc.request("POST", API + "/systems",
+                                  {"name": "held", "store_id": "pull-drain", "provider": "yiding",
+                                   "config": {"api_endpoint": prov.url, "api_key": "k"}},
+                                  token=admin)
+            self.assertEqual(st, 201, s)
+            blocker = redis.client()
+            got = {}
+
+            def pull():
+                got["reply"] = sc.request("POST", API + "/systems/%s/pull" % s["id"],
+                                          token=admin, timeout=30)
+
+            blocker.send("DEBUG", "SLEEP", "0.8")
+            t = threading.Thread(target=pull)
+            t.start()
+            time.sleep(0.3)
+            sc.proc.send_signal(signal.SIGTERM)
+            t.join(30)
+            blocker.read()
+            blocker.close()
+            st, h, b = got["reply"]
+            self.assertEqual(st, 503, b)
+            self.assertEqual(b["error"]["code"], "shutting_down", b)
+            self.assertFalse(prov.asked.is_set(), "the provider was asked while draining")
+            self.assertEqual(sc.proc.wait(10), 0, sc.log())
+        finally:
+            prov.close()
+            sc.close()
+            redis.close()
 
 
 if __name__ == "__main__":
