@@ -88,6 +88,54 @@ class PullRedisLostTest(unittest.TestCase):
             redis.close()
         self.assertEqual(rc, 0, sc.log())
 
+    def test_redis_busy_during_pull_is_503_not_success(self):
+        """Redis answered the page's upserts with BUSY (a script past its time limit): the
+        reservations are not in Redis, so the pull must not report success (nor move
+        last_pull_at past them), as a sync answers 503 for the same reply."""
+        items = [{"reservation_id": "PULL-BUSY-%d" % i, "store_id": "pull-busy",
+                  "reservation_date": "2030-05-01", "updated_at": "2030-01-01T09:00:00"}
+                 for i in range(3)]
+        prov = HeldProvider(items)
+        redis = Redis(aof=False)
+        sc = Sidecar(redis.port, ["--pull-interval", "0", "--provider-timeout", "10"])
+        try:
+            admin = sc.token("admin")
+            st, _, s = sc.request("POST", API + "/systems",
+                                  {"name": "held", "store_id": "pull-busy", "provider": "yiding",
+                                   "config": {"api_endpoint": prov.url, "api_key": "k"}},
+                                  token=admin)
+            self.assertEqual(st, 201, s)
+            r = redis.client()
+            r.call("CONFIG", "SET", "busy-reply-threshold", "100")
+            got = {}
+
+            def pull():
+                got["reply"] = sc.request("POST", API + "/systems/%s/pull" % s["id"],
+                                          token=admin, timeout=30)
+
+            t = threading.Thread(target=pull)
+            t.start()
+            self.assertTrue(prov.asked.wait(10), "the sidecar never asked for the page")
+            script = redis.client()
+            script.send("EVAL", "local t = redis.call('TIME') local e = t[1] * 1000000 + t[2] + "
+                        "1500000 repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] > e "
+                        "return 1", "0")
+            time.sleep(0.4)  # past busy-reply-threshold: everyone else is answered BUSY
+            prov.go.set()
+            t.join(30)
+            script.read()
+            st, _, b = got["reply"]
+            self.assertEqual(st, 503, b)
+            self.assertEqual(b["error"]["code"], "redis_unavailable", b)
+            self.assertIsNone(r.call("RESV.GET", "pull-busy", "PULL-BUSY-0"))
+            script.close()
+            r.close()
+        finally:
+            prov.close()
+            rc = sc.close()
+            redis.close()
+        self.assertEqual(rc, 0, sc.log())
+
     def test_pull_asked_while_draining_is_503_not_400(self):
         """SIGTERM while the pull's system lookup waits on Redis: the pull cannot start
         any more, which is the server shutting down (503), not a bad request (400)."""
