@@ -162,7 +162,9 @@ void redisConnFree(redisConn *rc) {
 }
 
 int redisConnIsUp(const redisConn *rc) {
-    if (!rc) return 0;
+    /* While it is freed, the NULL replies of its callbacks must not send again nor look
+     * at its nodes: those freed before the one whose callbacks run are gone. */
+    if (!rc || rc->closing) return 0;
     switch (rc->mode) {
     case REDIS_MODE_SINGLE: return redisNodeIsUp(rc->single);
     case REDIS_MODE_CLUSTER:

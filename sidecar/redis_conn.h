@@ -34,7 +34,7 @@ redisConn *redisConnNew(struct event_base *base, const char *addresses,
 /* Frees the connection: pending callbacks run with reply == NULL first. */
 void redisConnFree(redisConn *rc);
 /* Commands can be sent: the server is connected, or the cluster's slot map is loaded
- * and a node is connected. */
+ * and a node is connected; never while redisConnFree() runs. */
 int redisConnIsUp(const redisConn *rc);
 /* 1 on a cluster (known once the first seed answered). */
 int redisConnIsCluster(const redisConn *rc);

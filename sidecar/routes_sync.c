@@ -72,6 +72,13 @@ static void syncPullReplied(const syncPullReport *rep, void *arg) {
         httpFinish(c, httpFail(c, HTTP_R_UNAVAILABLE, "shutting_down", "%s", rep->error), NULL);
         return;
     }
+    if (rep->redisLost) {
+        httpFinish(c,
+                   httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable",
+                            "pull stopped after %ld reservations: %s", rep->pulled, rep->error),
+                   NULL);
+        return;
+    }
     if (!rep->ok) {
         /* The provider could not be read to the end: what was upserted stays. */
         httpFinish(c,
@@ -94,6 +101,9 @@ static void syncPullReplied(const syncPullReport *rep, void *arg) {
 static httpResult syncPullWithSystem(httpCtx *c, const redisReply *sys) {
     httpResult r = lookupSystemStore(c, sys);
     if (r != HTTP_R_OK) return r;
+    /* SIGTERM came while the system was looked up: the sync engine takes no new pull. */
+    if (c->loop->draining)
+        return httpFail(c, HTTP_R_UNAVAILABLE, "shutting_down", "the server is shutting down");
     const redisReply *last = resvReplyField(sys, "last_pull_at");
     const char *since = last && last->type == REDIS_REPLY_STRING && last->len ? last->str : NULL;
     json_t *config = resvSystemConfig(sys);

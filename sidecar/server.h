@@ -91,9 +91,8 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
                const serverShared *shared, serverGroup *group, int index);
 /* Runs the loop until it ends (on the calling thread). */
 void serverRun(server *srv);
-/* The counters of loop i of srv's group: srv's own read now; another loop's as that
- * loop sees them now (it is asked, and waited for up to 100 ms; then its last
- * snapshot). */
+/* The counters of loop i of srv's group: srv's own read now; another loop's last
+ * snapshot, at most SERVER_STATS_TICK_MS old (a loop never waits on another). */
 void serverStatsOf(server *srv, int i, serverStats *st);
 /* Frees everything of the loop, the listener's too. */
 void serverFree(server *srv);

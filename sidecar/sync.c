@@ -50,7 +50,7 @@ struct syncPull {
     char since[32], maxUpdated[32];
     syncPullReport rep;
     int pending; /* RESV.UPSERT / RESV.SYSTEM.SET replies awaited */
-    int lost;    /* Redis went away during the page */
+    int lost;    /* writes of the page Redis did not take (gone, loading, busy) */
     syncPullDone *done;
     void *arg;
     LIST_ENTRY(syncPull) link;
@@ -355,13 +355,19 @@ static void syncPullFail(syncPull *p, int cancelled, const char *error) {
     syncPullFinish(p);
 }
 
+/* Redis, not the provider, ended the pull: the caller is told to retry later. */
+static void syncPullFailRedis(syncPull *p, const char *error) {
+    p->rep.redisLost = 1;
+    syncPullFail(p, 0, error);
+}
+
 static void syncPullStored(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     syncPull *p = privdata;
     redisReply *r = reply;
     p->pending--;
     if (!r) {
-        syncPullFail(p, 0, "Redis went away before last_pull_at was stored");
+        syncPullFailRedis(p, "Redis went away before last_pull_at was stored");
         return;
     }
     if (r->type == REDIS_REPLY_ERROR) {
@@ -379,7 +385,7 @@ static void syncPullPage(syncPull *p);
  * stays as it was when nothing came. */
 static void syncPullPageDone(syncPull *p) {
     if (p->lost) {
-        syncPullFail(p, 0, "Redis went away during the pull");
+        syncPullFailRedis(p, "Redis went away or could not take the pulled reservations");
         return;
     }
     if (p->cursor && !p->e->stopping) {
@@ -407,10 +413,23 @@ static void syncPullPageDone(syncPull *p) {
         redisCmdPushStr(&a, p->maxUpdated);
     }
     if (redisConnSend(p->e->redis, &a, syncPullStored, p)) {
-        syncPullFail(p, 0, "Redis is unavailable");
+        syncPullFailRedis(p, "Redis is unavailable");
         return;
     }
     p->pending++;
+}
+
+/* An error reply that says Redis could not take the write now (the words http.c answers
+ * 503 for): the item is not refused, it is not in Redis yet. */
+static int syncRedisUnavailable(const redisReply *r) {
+    static const char *const words[] = {"LOADING",    "BUSY",       "TRYAGAIN",
+                                        "MASTERDOWN", "NOREPLICAS", "CLUSTERDOWN"};
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        size_t n = strlen(words[i]);
+        if (r->len >= n && strncmp(r->str, words[i], n) == 0 && (r->len == n || r->str[n] == ' '))
+            return 1;
+    }
+    return 0;
 }
 
 static void syncPullUpserted(redisAsyncContext *ac, void *reply, void *privdata) {
@@ -418,7 +437,7 @@ static void syncPullUpserted(redisAsyncContext *ac, void *reply, void *privdata)
     syncPull *p = privdata;
     redisReply *r = reply;
     p->pending--;
-    if (!r) {
+    if (!r || (r->type == REDIS_REPLY_ERROR && syncRedisUnavailable(r))) {
         p->lost++;
         p->rep.failed++;
     } else if (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING) {

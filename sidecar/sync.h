@@ -43,6 +43,7 @@ void syncGetStats(const syncEngine *e, syncStats *out);
 
 typedef struct {
     int ok, cancelled;
+    int redisLost; /* it failed because Redis went away, not the provider */
     char error[320];
     long pulled, created, updated, unchanged, stale, failed, pages;
     char lastPullAt[32]; /* empty when nothing was stored */
