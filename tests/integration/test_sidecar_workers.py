@@ -79,8 +79,12 @@ class WorkersTest(unittest.TestCase):
         self.assertTrue(all(a > b for a, b in zip(per, per0)), (per0, per))
         # the reads, the first /metrics and those of the wait
         self.assertGreaterEqual(total - total0, 64 + 1)
-        text = metrics(sc)
-        self.assertEqual(value(text, "resv_sidecar_redis_up"), 1)
+        # 1 once every loop's snapshot says its connection is up (a snapshot is at most
+        # half a second old; under ASan a loop's first connect can take longer)
+        deadline = time.time() + 5
+        while value(metrics(sc), "resv_sidecar_redis_up") != 1 and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(value(metrics(sc), "resv_sidecar_redis_up"), 1)
         rc = sc.stop()
         self.assertEqual(rc, 0, sc.log())
         self.assertEqual(sc.log().count("shutting down"), 2, sc.log())
