@@ -2,11 +2,13 @@
  * id, the store of a query, and the lists of maps a store answers. */
 #include "lookup.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "reservation_json.h"
 #include "resv_model.h"
+#include "resv_time.h"
 
 /* Systems of stores the caller may not touch are hidden (list) or forbidden (get). */
 int lookupSystemAllowed(httpCtx *c, const redisReply *sys) {
@@ -58,6 +60,31 @@ httpResult lookupQueryStore(httpCtx *c, const char **store) {
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id is not a valid id");
     if (!httpStoreAllowed(c, *store))
         return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not access store %s", *store);
+    return HTTP_R_OK;
+}
+
+int lookupQueryLong(httpCtx *c, const char *name, long lo, long hi, long *out) {
+    const char *s = httpQuery(c, name);
+    if (!s) return 0;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+httpResult lookupQueryDate(httpCtx *c, const char *name, int endOfDay, int required,
+                           const char **out) {
+    resvInstant t;
+    *out = httpQuery(c, name);
+    if (!*out) {
+        if (required) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s is required", name);
+        return HTTP_R_OK;
+    }
+    if (resvParseDateOrDateTime(*out, strlen(*out), endOfDay, &t))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS",
+                        name);
     return HTTP_R_OK;
 }
 

@@ -27,6 +27,12 @@ httpResult lookupOwnerCached(httpCtx *c, httpNext *next);
 httpResult lookupOwnerWrong(httpCtx *c, httpNext *next);
 /* store_id of the query: required, a valid id, and one the caller may touch. */
 httpResult lookupQueryStore(httpCtx *c, const char **store);
+/* A query integer in [lo, hi]; *out untouched when absent. -1 when malformed. */
+int lookupQueryLong(httpCtx *c, const char *name, long lo, long hi, long *out);
+/* A query date or datetime (YYYY-MM-DD, a bare date as its first or, endOfDay, last
+ * second); *out NULL when absent (a 400 when required). */
+httpResult lookupQueryDate(httpCtx *c, const char *name, int endOfDay, int required,
+                           const char **out);
 /* GET ...?store_id=: sends "<command> store", whose reply is an array of maps, and answers
  * {"store_id", "count": n, "<name>": [...]} (tables, sync failures). */
 httpResult lookupStoreList(httpCtx *c, const char *command, const char *name);

@@ -180,13 +180,10 @@ httpResult routeFloorAvailability(httpCtx *c) {
     if (r != HTTP_R_OK) return r;
     if (!date || resvParseDate(date, strlen(date), &day))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "date is required: YYYY-MM-DD");
-    if (party) {
-        char *end;
-        long n = strtol(party, &end, 10);
-        if (!*party || *end || n < 1 || n > 9999)
-            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                            "party_size must be an integer from 1 to 9999");
-    }
+    long n;
+    if (lookupQueryLong(c, "party_size", 1, 9999, &n))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "party_size must be an integer from 1 to 9999");
     redisCmd a;
     redisCmdInit(&a, "RESV.AVAILABILITY");
     redisCmdPushKey(&a, store);

@@ -1,5 +1,4 @@
 /* Reservations: sync (one or bulk), list, get, status, stats, tables, history. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +16,6 @@
 #define SYNC_BULK_MAX  1000
 #define LIST_LIMIT_MAX 1000
 
-/* A query integer in [lo, hi]; *out untouched when absent. -1 when malformed. */
-static int resvQueryLong(httpCtx *c, const char *name, long lo, long hi, long *out) {
-    const char *s = httpQuery(c, name);
-    if (!s) return 0;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 /* status of the query, a model status; *out NULL when absent (and not required). */
 static httpResult resvQueryStatus(httpCtx *c, int required, const char **out) {
     resvStatus st;
@@ -39,20 +26,6 @@ static httpResult resvQueryStatus(httpCtx *c, int required, const char **out) {
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
                         "status must be one of pending confirmed arrived seated completed "
                         "cancelled no_show");
-    return HTTP_R_OK;
-}
-
-static httpResult resvQueryDate(httpCtx *c, const char *name, int endOfDay, int required,
-                                const char **out) {
-    resvInstant t;
-    *out = httpQuery(c, name);
-    if (!*out) {
-        if (required) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s is required", name);
-        return HTTP_R_OK;
-    }
-    if (resvParseDateOrDateTime(*out, strlen(*out), endOfDay, &t))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS",
-                        name);
     return HTTP_R_OK;
 }
 
@@ -187,7 +160,7 @@ static httpResult resvHistory(httpCtx *c, const redisReply *owner) {
 
 httpResult routeReservationHistory(httpCtx *c) {
     long n;
-    if (resvQueryLong(c, "count", 1, 100000, &n))
+    if (lookupQueryLong(c, "count", 1, 100000, &n))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "count must be an integer from 1 to 100000");
     return lookupOwner(c, resvHistory);
 }
@@ -219,9 +192,9 @@ httpResult routeReservationList(httpCtx *c) {
     long limit = 100;
     if ((r = lookupQueryStore(c, &store)) != HTTP_R_OK) return r;
     if ((r = resvQueryStatus(c, 0, &status)) != HTTP_R_OK) return r;
-    if ((r = resvQueryDate(c, "date_from", 0, 0, &from)) != HTTP_R_OK) return r;
-    if ((r = resvQueryDate(c, "date_to", 1, 0, &to)) != HTTP_R_OK) return r;
-    if (resvQueryLong(c, "limit", 1, LIST_LIMIT_MAX, &limit))
+    if ((r = lookupQueryDate(c, "date_from", 0, 0, &from)) != HTTP_R_OK) return r;
+    if ((r = lookupQueryDate(c, "date_to", 1, 0, &to)) != HTTP_R_OK) return r;
+    if (lookupQueryLong(c, "limit", 1, LIST_LIMIT_MAX, &limit))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "limit must be an integer from 1 to %d",
                         LIST_LIMIT_MAX);
     if (cursor && (!*cursor || strlen(cursor) > 512))
@@ -273,10 +246,10 @@ httpResult routeReservationStats(httpCtx *c) {
     httpResult r;
     long bucket = 0;
     if ((r = lookupQueryStore(c, &store)) != HTTP_R_OK) return r;
-    if ((r = resvQueryDate(c, "date_from", 0, 1, &from)) != HTTP_R_OK) return r;
-    if ((r = resvQueryDate(c, "date_to", 1, 1, &to)) != HTTP_R_OK) return r;
+    if ((r = lookupQueryDate(c, "date_from", 0, 1, &from)) != HTTP_R_OK) return r;
+    if ((r = lookupQueryDate(c, "date_to", 1, 1, &to)) != HTTP_R_OK) return r;
     const char *slot = httpQuery(c, "bucket");
-    if (slot && strcmp(slot, "slot") != 0 && resvQueryLong(c, "bucket", 1, 1440, &bucket))
+    if (slot && strcmp(slot, "slot") != 0 && lookupQueryLong(c, "bucket", 1, 1440, &bucket))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
                         "bucket must be minutes from 1 to 1440, or slot");
     redisCmd a;

@@ -3,7 +3,6 @@
  * the name (docs/commands.md). */
 #include "routes_search.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,15 +25,6 @@ static httpResult searchQuery(httpCtx *c, const char **q) {
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
                         "q must be 1 to %d characters of UTF-8 text without control characters",
                         RESV_FIND_VALUE_CHARS);
-    return HTTP_R_OK;
-}
-
-static httpResult searchDate(httpCtx *c, const char *name, int endOfDay, const char **out) {
-    resvInstant t;
-    *out = httpQuery(c, name);
-    if (*out && resvParseDateOrDateTime(*out, strlen(*out), endOfDay, &t))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS",
-                        name);
     return HTTP_R_OK;
 }
 
@@ -73,16 +63,12 @@ httpResult routeReservationSearch(httpCtx *c) {
     httpResult r;
     if ((r = lookupQueryStore(c, &store)) != HTTP_R_OK) return r;
     if ((r = searchQuery(c, &q)) != HTTP_R_OK) return r;
-    if ((r = searchDate(c, "date_from", 0, &from)) != HTTP_R_OK) return r;
-    if ((r = searchDate(c, "date_to", 1, &to)) != HTTP_R_OK) return r;
-    if (limit) {
-        char *end;
-        errno = 0;
-        long v = strtol(limit, &end, 10);
-        if (errno || end == limit || *end || v < 1 || v > SEARCH_LIMIT_MAX)
-            return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "limit must be an integer from 1 to %d",
-                            SEARCH_LIMIT_MAX);
-    }
+    if ((r = lookupQueryDate(c, "date_from", 0, 0, &from)) != HTTP_R_OK) return r;
+    if ((r = lookupQueryDate(c, "date_to", 1, 0, &to)) != HTTP_R_OK) return r;
+    long n;
+    if (lookupQueryLong(c, "limit", 1, SEARCH_LIMIT_MAX, &n))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "limit must be an integer from 1 to %d",
+                        SEARCH_LIMIT_MAX);
     redisCmd a;
     redisCmdInit(&a, "RESV.FIND");
     redisCmdPushKey(&a, store);
