@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "resv_model.h"
 
 #define JSON_MAX_DEPTH 32
 
@@ -369,6 +370,15 @@ static int httpJsonFindNul(const json_t *v, char *path, size_t cap) {
     }
     path[used] = '\0';
     return 0;
+}
+
+const char *httpBodyUnknown(httpCtx *c, const char *const *known) {
+    const char *key;
+    json_t *v;
+    json_object_foreach(c->body, key, v) {
+        if (resvWordIndex(known, key, strlen(key)) < 0) return key;
+    }
+    return NULL;
 }
 
 httpResult httpParseJsonBody(httpCtx *c, int requireObject) {

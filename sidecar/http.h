@@ -133,6 +133,9 @@ httpResult httpParseQuery(httpCtx *c, const char *q, const char *const *allowed)
 const char *httpQuery(httpCtx *c, const char *name);
 /* Parses the body as one JSON value into c->body. */
 httpResult httpParseJsonBody(httpCtx *c, int requireObject);
+/* The first member of the (object) body whose name is not in known (NULL-terminated),
+ * or NULL: the one check behind every route that refuses fields it does not take. */
+const char *httpBodyUnknown(httpCtx *c, const char *const *known);
 /* 1 when the caller's stores claim allows store. */
 int httpStoreAllowed(httpCtx *c, const char *store);
 

@@ -71,19 +71,13 @@ httpResult routeFloorTablePut(httpCtx *c) {
     if ((r = floorPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK ||
         (r = httpParseJsonBody(c, 1)) != HTTP_R_OK)
         return r;
-    const char *key;
-    json_t *v, *seats = NULL, *area = NULL, *joins = NULL;
-    json_object_foreach(c->body, key, v) {
-        if (!strcmp(key, "seats"))
-            seats = v;
-        else if (!strcmp(key, "area"))
-            area = v;
-        else if (!strcmp(key, "joins"))
-            joins = v;
-        else
-            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                            "unknown field %s: a table has seats, area, joins", key);
-    }
+    static const char *const known[] = {"seats", "area", "joins", NULL};
+    const char *unknown = httpBodyUnknown(c, known);
+    if (unknown)
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "unknown field %s: a table has seats, area, joins", unknown);
+    json_t *seats = json_object_get(c->body, "seats"), *area = json_object_get(c->body, "area"),
+           *joins = json_object_get(c->body, "joins");
     if (!json_is_integer(seats) || json_integer_value(seats) < 1 ||
         json_integer_value(seats) > RESV_FLOOR_SEATS_MAX)
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "seats is required: an integer from 1 to 999");

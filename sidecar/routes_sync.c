@@ -34,13 +34,11 @@ static httpResult syncResyncWithSystem(httpCtx *c, const redisReply *sys) {
     if (r != HTTP_R_OK) return r;
     char rid[RESV_ID_MAX_BYTES + 1];
     int one = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach(c->body, key, v) {
-        if (strcmp(key, "reservation_id"))
-            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                            "%s is not a field of a resync (only reservation_id)", key);
-    }
+    static const char *const known[] = {"reservation_id", NULL};
+    const char *unknown = httpBodyUnknown(c, known);
+    if (unknown)
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "%s is not a field of a resync (only reservation_id)", unknown);
     if (c->body && json_object_get(c->body, "reservation_id")) {
         if (!json_is_string(json_object_get(c->body, "reservation_id")) ||
             resvJsonReservationId(c->body, rid, sizeof(rid)) || !resvIdValid(rid, strlen(rid)))

@@ -43,18 +43,12 @@ httpResult routeSystemsCreate(httpCtx *c) {
     if (r != HTTP_R_OK) return r;
     const char *name, *type, *provider, *store;
     static const char *const known[] = {"name", "type", "provider", "store_id", "config", NULL};
-    const char *key;
-    json_t *v;
-    json_object_foreach(c->body, key, v) {
-        int k = 0;
-        while (known[k] && strcmp(known[k], key))
-            k++;
-        if (!known[k])
-            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                            "%s is not a field of a system (name, type, provider, store_id, "
-                            "config; the server sets the others)",
-                            key);
-    }
+    const char *unknown = httpBodyUnknown(c, known);
+    if (unknown)
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "%s is not a field of a system (name, type, provider, store_id, "
+                        "config; the server sets the others)",
+                        unknown);
     if (systemsBodyString(c, "name", &name) || !name || !*name)
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "name is required (a non-empty string)");
     if (systemsBodyString(c, "store_id", &store) || !store || !*store)

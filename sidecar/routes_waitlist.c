@@ -42,19 +42,13 @@ static void waitAdded(redisAsyncContext *ac, void *reply, void *privdata) {
 httpResult routeWaitlistAdd(httpCtx *c) {
     httpResult r;
     if ((r = waitPathStore(c)) != HTTP_R_OK || (r = httpParseJsonBody(c, 1)) != HTTP_R_OK) return r;
-    const char *key;
-    json_t *v, *name = NULL, *phone = NULL, *party = NULL;
-    json_object_foreach(c->body, key, v) {
-        if (!strcmp(key, "name"))
-            name = v;
-        else if (!strcmp(key, "phone"))
-            phone = v;
-        else if (!strcmp(key, "party"))
-            party = v;
-        else
-            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                            "unknown field %s: an entry has name, phone, party", key);
-    }
+    static const char *const known[] = {"name", "phone", "party", NULL};
+    const char *unknown = httpBodyUnknown(c, known);
+    if (unknown)
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                        "unknown field %s: an entry has name, phone, party", unknown);
+    json_t *name = json_object_get(c->body, "name"), *phone = json_object_get(c->body, "phone"),
+           *party = json_object_get(c->body, "party");
     if (!json_is_string(name) || !*json_string_value(name))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "name is required (a non-empty string)");
     if (!json_is_string(phone) || !*json_string_value(phone))
