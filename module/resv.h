@@ -233,8 +233,8 @@ typedef struct {
     resvInstant oldScore, newScore;
     resvStatus oldStatus, newStatus;
     resvLookupVals lookupWas; /* the looked-up fields as stored (hadIndex) */
-    resvSpan releaseTable;    /* HDEL from the tables hash (len 0: none) */
-    resvSpan takeTable;       /* HSET table -> id (len 0: none) */
+    resvSpan releaseTable;    /* table_number to leave in the tables hash (len 0: none) */
+    resvSpan takeTable;       /* table_number to hold there (len 0: none); resvSeatedWrite */
     /* holds over time (resv_tables.c): what it holds now goes, then the new one */
     resvSpan holdDrop; /* table_number held now (len 0: none) */
     resvSpan holdTake; /* table_number to hold over [holdStart, holdEnd) (len 0: none) */
@@ -305,6 +305,12 @@ int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvIns
  * counts as 0 seats). Returns the count, -1 after a WRONGTYPE reply. Free with
  * resvScanFree; specs is pool memory of ctx. */
 int resvFloorInventory(RedisModuleCtx *ctx, resvSpan store, resvScan *q, resvTableSpec **specs);
+/* The seated-table hash (table -> seated reservation), one field per table of a join:
+ * reservation r leaves the tables of `release` it holds there, but those of `take`,
+ * and holds every table of `take`. Writes only what changes; the hash's type was
+ * checked. */
+int resvSeatedWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan release,
+                    resvSpan take);
 /* Writes: reservation r stops holding `drop` (len 0: nothing) and holds `take` over
  * [start, end) (len 0: nothing). */
 int resvHoldWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan drop, resvSpan take,

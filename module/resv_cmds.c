@@ -202,26 +202,33 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
     return 0;
 }
 
-/* The plan's table moves, as far as the tables hash allows: a table to hold is free or
- * ours already (CONFLICT otherwise), a table to release goes when this reservation
- * holds it. -1 after an error reply. */
+/* The plan's table moves, as far as the tables hash allows: every table of a join is a
+ * field of its own, so a table to hold is free or ours already (CONFLICT naming the
+ * table and its holder otherwise); the tables to release go where this reservation
+ * holds them (resvSeatedWrite). -1 after an error reply. */
 static int cmdsTables(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p) {
     RedisModuleString *holder;
     if (p->effects & RESV_PLAN_TAKE_TABLE) {
-        resvSpan t = {p->table, p->tableLen};
-        if (cmdsTableHolder(ctx, c->store, t, &holder)) return -1;
-        if (holder && !resvStrEq(holder, c->id.v, c->id.len)) {
-            resvSpan h = resvSpanOf(holder);
-            return resvReplyError(ctx, RESV_E_CONFLICT, "table %.*s is held by %.*s", (int)t.len,
-                                  t.v, (int)h.len, h.v),
-                   -1;
+        resvIdPart parts[RESV_FLOOR_JOIN_MAX];
+        int n = resvIdSplit(p->table, p->tableLen, '+', parts, RESV_FLOOR_JOIN_MAX);
+        for (int i = 0; i < n; i++) {
+            resvSpan t = {parts[i].v, parts[i].len};
+            if (cmdsTableHolder(ctx, c->store, t, &holder)) return -1;
+            if (holder && !resvStrEq(holder, c->id.v, c->id.len)) {
+                resvSpan h = resvSpanOf(holder);
+                return resvReplyError(ctx, RESV_E_CONFLICT, "table %.*s is held by %.*s",
+                                      (int)t.len, t.v, (int)h.len, h.v),
+                       -1;
+            }
         }
-        if (!holder) c->takeTable = t;
+        c->takeTable = (resvSpan){p->table, p->tableLen};
     }
     if (p->effects & RESV_PLAN_RELEASE_TABLE) {
         resvSpan t = {p->release, p->releaseLen};
-        if (cmdsTableHolder(ctx, c->store, t, &holder)) return -1;
-        if (holder && resvStrEq(holder, c->id.v, c->id.len)) c->releaseTable = t;
+        if (resvKeyCheckType(ctx, resvKeyTables(ctx, c->store.v, c->store.len),
+                             REDISMODULE_KEYTYPE_HASH))
+            return -1;
+        c->releaseTable = t;
     }
     return 0;
 }
@@ -654,12 +661,13 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
         return REDISMODULE_OK;
 
     RedisModuleString *rkey = resvKeyRecord(ctx, s.v, s.len, r.v, r.len);
-    RedisModuleString *old[RESV_F_COUNT], *holder = NULL, *owner = NULL;
+    RedisModuleString *old[RESV_F_COUNT], *owner = NULL;
     int exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
     if (exists < 0) return resvReplyWrongType(ctx, rkey);
     if (!exists) return RedisModule_ReplyWithLongLong(ctx, 0);
     resvSpan table = resvSpanOf(old[RESV_F_TABLE_NUMBER]), held;
-    if (cmdsTableHolder(ctx, s, table, &holder)) return REDISMODULE_OK;
+    RedisModuleString *tkey = resvKeyTables(ctx, s.v, s.len);
+    if (resvKeyCheckType(ctx, tkey, REDISMODULE_KEYTYPE_HASH)) return REDISMODULE_OK;
     resvInstant hs, he;
     int holds = resvHeldRead(ctx, s, r, &hs, &he, &held);
     if (holds < 0 || (holds && resvHoldCheckType(ctx, s, held))) return REDISMODULE_OK;
@@ -686,8 +694,7 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     rc |= resvWriteDel(ctx, rkey);
     rc |= resvIndexUpdate(ctx, s.v, s.len, r.v, r.len, &from, NULL);
     rc |= resvLookupUpdate(ctx, s.v, s.len, r.v, r.len, &was, NULL);
-    if (holder && resvStrEq(holder, r.v, r.len))
-        rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s.v, s.len), table.v, table.len);
+    rc |= resvSeatedWrite(ctx, s, r, table, (resvSpan){"", 0});
     if (holds) rc |= resvHoldWrite(ctx, s, r, held, (resvSpan){"", 0}, 0, 0);
     if (owner && resvStrEq(owner, s.v, s.len)) rc |= resvWriteDel(ctx, okey);
     rc |= resvWriteDel(ctx, resvKeyHistory(ctx, s.v, s.len, r.v, r.len));

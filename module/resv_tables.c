@@ -278,6 +278,44 @@ int resvHoldWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan drop
     return rc;
 }
 
+/* 1 when `name` is one of the tables of table_number `tn`. */
+static int tablesJoinHas(resvSpan tn, const char *name, size_t len) {
+    resvIdPart parts[RESV_FLOOR_JOIN_MAX];
+    int n = tn.len ? resvIdSplit(tn.v, tn.len, '+', parts, RESV_FLOOR_JOIN_MAX) : 0;
+    for (int i = 0; i < n; i++)
+        if (parts[i].len == len && memcmp(parts[i].v, name, len) == 0) return 1;
+    return 0;
+}
+
+int resvSeatedWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan release,
+                    resvSpan take) {
+    resvIdPart parts[RESV_FLOOR_JOIN_MAX];
+    RedisModuleString *k = resvKeyTables(ctx, store.v, store.len), *holder;
+    resvArgv del = {.n = 0}, set = {.n = 0};
+    int rc = 0, n;
+    resvArgvAddStr(&del, k);
+    resvArgvAddStr(&set, k);
+    n = release.len ? resvIdSplit(release.v, release.len, '+', parts, RESV_FLOOR_JOIN_MAX) : 0;
+    for (int i = 0; i < n; i++) {
+        resvSpan t = {parts[i].v, parts[i].len};
+        if (tablesJoinHas(take, t.v, t.len) || resvHashGetOne(ctx, k, t, &holder) || !holder ||
+            !resvStrEq(holder, r.v, r.len))
+            continue;
+        resvArgvAdd(ctx, &del, t.v, t.len);
+    }
+    n = take.len ? resvIdSplit(take.v, take.len, '+', parts, RESV_FLOOR_JOIN_MAX) : 0;
+    for (int i = 0; i < n; i++) {
+        resvSpan t = {parts[i].v, parts[i].len};
+        if (resvHashGetOne(ctx, k, t, &holder) == 0 && holder && resvStrEq(holder, r.v, r.len))
+            continue;
+        resvArgvAdd(ctx, &set, t.v, t.len);
+        resvArgvAdd(ctx, &set, r.v, r.len);
+    }
+    if (del.n > 1) rc |= resvWrite(ctx, "HDEL", &del);
+    if (set.n > 1) rc |= resvWrite(ctx, "HSET", &set);
+    return rc;
+}
+
 /* ---- commands ---- */
 
 /* A table argument: one table id of at most RESV_FLOOR_TABLE_MAX bytes (a table_number

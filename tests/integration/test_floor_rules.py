@@ -1,0 +1,107 @@
+"""The floor's rules where a review of issue 12 found them wrong, against a real Redis
+with the module (and the sidecar for the HTTP side): every table of a join tracked on
+its own in the seated-table hash; a seated party holding its table past its window;
+RESV.TABLE.DEL refusing a table that a live booking still holds; the overbooked flag
+after a write that leaves the clash; joined table_numbers as long as the inventory
+allows; RESV.TABLES with the hold now and the next one; the messages naming the table
+at fault. The store's clock is resv.test-clock in the zone UTC."""
+import calendar
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Redis, RespError, pairs  # noqa: E402
+
+S = "store-r"
+DAY = "2024-03-01"
+
+
+def at(hhmm, day=DAY):
+    """UTC seconds of the store's wall clock (the zone is UTC here)."""
+    return calendar.timegm((int(day[:4]), int(day[5:7]), int(day[8:10]), int(hhmm[:2]),
+                            int(hhmm[3:5]), 0))
+
+
+class FloorRules(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.redis = Redis(aof=False)
+        cls.r = cls.redis.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.r.close()
+        cls.redis.close()
+
+    def setUp(self):
+        r = self.r
+        r.call("FLUSHALL")
+        r.call("CONFIG", "SET", "resv.default-timezone", "UTC")
+        r.call("CONFIG", "SET", "resv.test-clock", str(at("17:00")))
+        r.call("RESV.TABLE.SET", S, "T1", "SEATS", "4", "JOINS", "T2")
+        r.call("RESV.TABLE.SET", S, "T2", "SEATS", "4")
+        r.call("RESV.TABLE.SET", S, "T3", "SEATS", "2")
+
+    def tearDown(self):
+        self.r.call("CONFIG", "SET", "resv.test-clock", "0")
+
+    def clock(self, hhmm):
+        self.r.call("CONFIG", "SET", "resv.test-clock", str(at(hhmm)))
+
+    def book(self, rid, slot, count, table, store=S, origin=None, status="confirmed"):
+        cmd = ["RESV.UPSERT", store, rid] + (["ORIGIN", origin] if origin else [])
+        cmd += ["reservation_date", DAY, "reservation_time", slot, "customer_count", str(count),
+                "status", status] + (["table_number", table] if table else [])
+        return self.r.try_call(*cmd)
+
+    def seated(self, store=S):
+        return pairs(self.r.call("HGETALL", "resv:{%s}:tables" % store))
+
+    def rows(self, store=S):
+        return {pairs(x)["table_number"]: pairs(x) for x in self.r.call("RESV.TABLES", store)}
+
+    # 1. every table of a join is tracked on its own while seated
+
+    def test_join_seated_per_table(self):
+        r, plain = self.r, "plain"
+        for rid in ("X", "Y", "Z"):
+            self.assertEqual("created", self.book(rid, "18:00-20:00", 2, None, store=plain))
+        r.call("RESV.STATUS", plain, "X", "seated", "TABLE", "A2")
+        e = r.try_call("RESV.STATUS", plain, "Y", "seated", "TABLE", "A1+A2")
+        self.assertIsInstance(e, RespError)
+        self.assertEqual("CONFLICT table A2 is held by X", str(e))
+        self.assertEqual({"A2": "X"}, self.seated(plain))
+        r.call("RESV.STATUS", plain, "X", "completed")
+        r.call("RESV.STATUS", plain, "Y", "seated", "TABLE", "A1+A2")
+        self.assertEqual({"A1": "Y", "A2": "Y"}, self.seated(plain))
+        rows = self.rows(plain)
+        self.assertEqual(["A1", "A2"], sorted(rows))
+        self.assertEqual(("Y", "Y"), (rows["A1"]["reservation_id"], rows["A2"]["reservation_id"]))
+        e = r.try_call("RESV.STATUS", plain, "Z", "seated", "TABLE", "A1")
+        self.assertEqual("CONFLICT table A1 is held by Y", str(e))
+        # moved while seated: the tables it leaves are free, the one it keeps stays its
+        self.assertEqual("updated", r.call("RESV.UPSERT", plain, "Y", "table_number", "A2+A3"))
+        self.assertEqual({"A2": "Y", "A3": "Y"}, self.seated(plain))
+        r.call("RESV.STATUS", plain, "Z", "seated", "TABLE", "A1")
+        self.assertEqual(1, r.call("RESV.DEL", plain, "Y"))
+        self.assertEqual({"A1": "Z"}, self.seated(plain))
+        r.call("RESV.STATUS", plain, "Z", "completed")
+        self.assertEqual({}, self.seated(plain))
+        self.assertEqual(0, r.call("EXISTS", "resv:{%s}:tables" % plain))
+
+    def test_join_seated_per_table_past_window(self):
+        """With an inventory, X seated at T2 past its window holds T2 in the seated hash:
+        seating another party at T1+T2 is refused naming X."""
+        r = self.r
+        self.assertEqual("created", self.book("X", "16:00-17:00", 2, "T2"))
+        r.call("RESV.STATUS", S, "X", "seated")
+        self.clock("18:00")
+        self.assertEqual("created", self.book("Y", "18:00-20:00", 6, None))
+        e = r.try_call("RESV.STATUS", S, "Y", "seated", "TABLE", "T1+T2")
+        self.assertEqual("CONFLICT table T2 is held by X", str(e))
+        self.assertEqual({"T2": "X"}, self.seated())
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
