@@ -285,7 +285,8 @@ int resvFloorTable(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvTabl
 int resvHeldRead(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvInstant *start,
                  resvInstant *end, resvSpan *table);
 /* The first reservation other than self whose hold of one table overlaps [start, end):
- * 1 with *holder and its window, 0 none; -1 after a WRONGTYPE reply. */
+ * 1 with *holder and its window, 0 none; -1 after a WRONGTYPE reply. Here and in
+ * resvHoldWindows a seated party's window covers at least [now, now + slot_minutes). */
 int resvHoldOverlap(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant start,
                     resvInstant end, resvSpan self, RedisModuleString **holder, resvInstant *hs,
                     resvInstant *he);

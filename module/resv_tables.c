@@ -112,20 +112,45 @@ static RedisModuleKey *tablesHoldOpen(RedisModuleCtx *ctx, resvSpan store, resvS
     return NULL;
 }
 
+/* The party seated at `table` (the seated-table hash) and the window it holds the table
+ * over: a seated party keeps its table until it leaves, so while seated its hold covers
+ * its window and at least [now, now + slot_minutes), moving on with the clock (docs/
+ * commands.md, The floor). 1 found, 0 nobody seated; never replies (a hash of another
+ * type seats nobody). */
+static int tablesSeatedHold(RedisModuleCtx *ctx, resvSpan store, resvSpan table,
+                            RedisModuleString **who, resvInstant *s, resvInstant *e) {
+    RedisModuleString *k = resvKeyTables(ctx, store.v, store.len);
+    if (resvHashGetOne(ctx, k, table, who) || !*who) return *who = NULL, 0;
+    resvInstant now = resvFloorNow(ctx, store);
+    resvInstant until = now + (resvInstant)resvFloorSlotMinutes(ctx, store) * 60;
+    resvInstant hs = now, he = tablesHeldEnd(ctx, store, *who, &hs); /* now, now: none */
+    *s = hs < now ? hs : now;
+    *e = he > until ? he : until;
+    return 1;
+}
+
 /* The first hold of `table` (other than self) with start in [lo, hi) and an end after
- * `after`: its holder and window. 1 found, 0 none, -1 after a WRONGTYPE reply. */
+ * `after`, or the seated party's (tablesSeatedHold) when it overlaps [-, hi) past
+ * `after` and starts first: its holder and window. 1 found, 0 none, -1 after a
+ * WRONGTYPE reply. */
 static int tablesHoldFind(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
                           resvInstant hi, resvInstant after, resvSpan self,
                           RedisModuleString **holder, resvInstant *hs, resvInstant *he) {
     int err, found = 0;
     RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
-    if (!key) return err;
-    if (RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) == REDISMODULE_OK) {
+    if (err) return err;
+    RedisModuleString *who;
+    resvInstant ss, se;
+    int seated = tablesSeatedHold(ctx, store, table, &who, &ss, &se) &&
+                 !(self.len && resvStrEq(who, self.v, self.len));
+    if (key &&
+        RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) == REDISMODULE_OK) {
         while (!found && !RedisModule_ZsetRangeEndReached(key)) {
             double score;
             RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score);
             RedisModule_ZsetRangeNext(key);
             if (self.len && resvStrEq(m, self.v, self.len)) continue;
+            if (seated && resvStrEq(m, resvSpanOf(who).v, resvSpanOf(who).len)) continue;
             resvInstant s = (resvInstant)score, e = tablesHeldEnd(ctx, store, m, &s);
             if (e <= after) continue;
             *holder = m;
@@ -135,7 +160,13 @@ static int tablesHoldFind(RedisModuleCtx *ctx, resvSpan store, resvSpan table, r
         }
         RedisModule_ZsetRangeStop(key);
     }
-    RedisModule_CloseKey(key);
+    if (key) RedisModule_CloseKey(key);
+    if (seated && ss < hi && se > after && (!found || ss <= *hs)) {
+        *holder = who;
+        *hs = ss;
+        *he = se;
+        found = 1;
+    }
     return found;
 }
 
@@ -206,20 +237,41 @@ int resvFloorCount(RedisModuleCtx *ctx, resvSpan store, resvInstant lo, resvInst
     return 0;
 }
 
+/* Puts window [s, e) into starts[]/ends[] (n of max, sorted by start) in its place;
+ * returns the new count (the last window falls off a full list). */
+static int tablesWindowInsert(resvInstant *starts, resvInstant *ends, int n, int max, resvInstant s,
+                              resvInstant e) {
+    int i = n < max ? n : max - 1;
+    while (i > 0 && starts[i - 1] > s) {
+        starts[i] = starts[i - 1];
+        ends[i] = ends[i - 1];
+        i--;
+    }
+    starts[i] = s;
+    ends[i] = e;
+    return n < max ? n + 1 : max;
+}
+
 int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
                     resvInstant hi, resvInstant *starts, resvInstant *ends, int max) {
     int err, n = 0;
     RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
-    if (!key) return err;
+    if (err) return err;
+    RedisModuleString *who;
+    resvInstant ss, se;
+    int seated = tablesSeatedHold(ctx, store, table, &who, &ss, &se);
+    resvSpan ws = resvSpanOf(who);
     /* The held hash opened once for all the table's holds. */
     RedisModuleString *hk = resvKeyHeld(ctx, store.v, store.len);
     RedisModuleKey *held = RedisModule_OpenKey(ctx, hk, REDISMODULE_READ);
     int heldOk = RedisModule_KeyType(held) == REDISMODULE_KEYTYPE_HASH;
-    if (RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) == REDISMODULE_OK) {
+    if (key &&
+        RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) == REDISMODULE_OK) {
         while (n < max && !RedisModule_ZsetRangeEndReached(key)) {
             double score;
             RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score), *v = NULL;
             RedisModule_ZsetRangeNext(key);
+            if (seated && resvStrEq(m, ws.v, ws.len)) continue; /* its window is below */
             starts[n] = ends[n] = (resvInstant)score;
             if (heldOk) RedisModule_HashGet(held, REDISMODULE_HASH_NONE, m, &v, NULL);
             resvSpan sp = resvSpanOf(v), t;
@@ -229,7 +281,9 @@ int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvIns
         RedisModule_ZsetRangeStop(key);
     }
     RedisModule_CloseKey(held);
-    RedisModule_CloseKey(key);
+    if (key) RedisModule_CloseKey(key);
+    if (seated && ss < hi && se > lo && max > 0)
+        n = tablesWindowInsert(starts, ends, n, max, ss, se);
     return n;
 }
 

@@ -102,6 +102,49 @@ class FloorRules(unittest.TestCase):
         self.assertEqual("CONFLICT table T2 is held by X", str(e))
         self.assertEqual({"T2": "X"}, self.seated())
 
+    # 2. a seated party holds its table until it leaves
+
+    def slots(self, party):
+        a = pairs(self.r.call("RESV.AVAILABILITY", S, DAY, "PARTY", str(party)))
+        return {pairs(x)["start"][11:16]: pairs(x)["tables"].split(",") for x in a["slots"]}
+
+    def test_seated_past_window_keeps_table(self):
+        """20:15, P1 (18:00-20:00 at T1) still seated: its table is held a slot (30
+        minutes) past now, moving with the clock, for the write check, availability and
+        the waitlist's estimate alike; it is free again once P1 leaves."""
+        r = self.r
+        self.assertEqual("created", self.book("P1", "18:00-20:00", 4, "T1"))
+        self.assertEqual("created", self.book("B2", "19:00-23:00", 4, "T2"))
+        self.clock("18:05")
+        r.call("RESV.STATUS", S, "P1", "seated")
+        self.clock("20:15")
+        e = self.book("N1", "20:30-21:30", 2, "T1")
+        self.assertEqual("CONFLICT table T1 is held by P1 from 2024-03-01T18:00:00 to "
+                         "2024-03-01T20:45:00", str(e))
+        free = self.slots(4)
+        self.assertNotIn("T1", free["20:00"])
+        self.assertNotIn("T1", free["20:30"])
+        self.assertIn("T1", free["21:00"])
+        entry = pairs(r.call("RESV.WAIT.ADD", S, "Ann", "1", "4"))["entry"]
+        wait = {pairs(x)["entry"]: pairs(x)["estimated_wait_minutes"]
+                for x in r.call("RESV.WAIT.LIST", S)}
+        self.assertEqual(30, wait[entry])
+        self.clock("20:40")  # still there: the hold moves on with the clock
+        self.assertIn("held by P1", str(self.book("N1", "21:00-22:00", 2, "T1")))
+        r.call("RESV.STATUS", S, "P1", "completed")
+        self.assertEqual("created", self.book("N1", "21:00-22:00", 2, "T1"))
+
+    def test_seated_early_holds_from_now(self):
+        """A party seated before its window holds its table from now on."""
+        r = self.r
+        self.assertEqual("created", self.book("P2", "21:00-22:00", 2, "T3"))
+        self.clock("20:15")
+        r.call("RESV.STATUS", S, "P2", "seated")
+        e = self.book("N2", "20:00-21:00", 2, "T3")
+        self.assertEqual("CONFLICT table T3 is held by P2 from 2024-03-01T20:15:00 to "
+                         "2024-03-01T22:00:00", str(e))
+        self.assertNotIn("T3", self.slots(2)["20:30"])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)
