@@ -473,8 +473,11 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     return REDISMODULE_OK;
 }
 
-/* RESV.TABLE.DEL store table: the table leaves the inventory, and the reservations that
- * held it hold nothing (all tables of a join); their records keep table_number. */
+/* RESV.TABLE.DEL store table: the table leaves the inventory, unless a live reservation
+ * holds it now or later (or a party sits there): CONFLICT naming it, so that the
+ * operator moves the bookings first (dropping the hold of one table of a join would
+ * leave the others unprotected). The reservations whose holds of it are over hold
+ * nothing (all tables of a join); their records keep table_number. */
 int ResvTableDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
@@ -486,7 +489,22 @@ int ResvTableDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     RedisModuleString *fk = resvKeyFloor(ctx, store.v, store.len), *v;
     if (resvHashGetOne(ctx, fk, table, &v) < 0) return resvReplyWrongType(ctx, fk);
     if (!v) return RedisModule_ReplyWithLongLong(ctx, 0);
-    /* Who holds it: each one's whole hold goes. */
+    if (resvKeyCheckType(ctx, resvKeyHeld(ctx, store.v, store.len), REDISMODULE_KEYTYPE_HASH))
+        return REDISMODULE_OK;
+    RedisModuleString *holder;
+    resvInstant now = resvFloorNow(ctx, store), hs, he;
+    int live = tablesHoldFind(ctx, store, table, now - RESV_FLOOR_HOLD_MAX, INT64_MAX / 2, now,
+                              (resvSpan){"", 0}, &holder, &hs, &he);
+    if (live < 0) return REDISMODULE_OK;
+    if (live) {
+        char a[RESV_DATETIME_LEN + 1], b[RESV_DATETIME_LEN + 1];
+        resvSpan h = resvSpanOf(holder);
+        resvFormatDateTime(hs, a);
+        resvFormatDateTime(he, b);
+        return resvReplyError(ctx, RESV_E_CONFLICT, "table %.*s is held by %.*s from %s to %s",
+                              (int)table.len, table.v, (int)h.len, h.v, a, b);
+    }
+    /* Who held it: each one's whole hold goes. */
     int err;
     RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
     if (err) return REDISMODULE_OK;

@@ -12,6 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Redis, RespError, pairs  # noqa: E402
+from sidecar_harness import API, Sidecar  # noqa: E402
 
 S = "store-r"
 DAY = "2024-03-01"
@@ -28,11 +29,14 @@ class FloorRules(unittest.TestCase):
     def setUpClass(cls):
         cls.redis = Redis(aof=False)
         cls.r = cls.redis.client()
+        cls.sc = Sidecar(cls.redis.port)
 
     @classmethod
     def tearDownClass(cls):
+        rc = cls.sc.close()
         cls.r.close()
         cls.redis.close()
+        assert rc == 0, "sidecar exit code %r: %s" % (rc, cls.sc.log())
 
     def setUp(self):
         r = self.r
@@ -144,6 +148,39 @@ class FloorRules(unittest.TestCase):
         self.assertEqual("CONFLICT table T3 is held by P2 from 2024-03-01T20:15:00 to "
                          "2024-03-01T22:00:00", str(e))
         self.assertNotIn("T3", self.slots(2)["20:30"])
+
+    # 3. a table still held is not deleted
+
+    def held(self):
+        return pairs(self.r.call("HGETALL", "resv:{%s}:held" % S))
+
+    def test_table_del_refused_while_held(self):
+        """RESV.TABLE.DEL of one table of L3's join T1+T2 dropped L3's whole hold, and T2
+        could then be booked over it: a table that a live booking holds now or later is
+        not deleted (409 over HTTP), the bookings are moved first; holds all in the past
+        go with the table as before."""
+        r = self.r
+        self.assertEqual("created", self.book("L3", "19:00-21:00", 6, "T1+T2"))
+        e = r.try_call("RESV.TABLE.DEL", S, "T1")
+        self.assertEqual("CONFLICT table T1 is held by L3 from 2024-03-01T19:00:00 to "
+                         "2024-03-01T21:00:00", str(e))
+        self.assertIsNotNone(r.call("HGET", "resv:{%s}:floor" % S, "T1"))
+        self.assertIn("L3", self.held())
+        self.assertIn("held by L3", str(self.book("N3", "19:00-21:00", 4, "T2")))
+        st, _, body = self.sc.request("DELETE", API + "/stores/%s/tables/T2" % S,
+                                      token=self.sc.token("admin"))
+        self.assertEqual((409, "conflict"), (st, body["error"]["code"]), body)
+        self.assertIn("held by L3", body["error"]["message"])
+        # a seated party holds its table even with no hold over time
+        self.assertEqual("created", self.book("W", "17:00", 2, None))
+        r.call("RESV.STATUS", S, "W", "seated", "TABLE", "T3")
+        self.assertIn("held by W", str(r.try_call("RESV.TABLE.DEL", S, "T3")))
+        r.call("RESV.STATUS", S, "W", "completed")
+        # over: the past hold of a live booking goes with the table, whole
+        self.clock("21:00")
+        self.assertEqual(1, r.call("RESV.TABLE.DEL", S, "T1"))
+        self.assertNotIn("L3", self.held())
+        self.assertEqual([], r.call("KEYS", "resv:{%s}:hold:*" % S))
 
 
 if __name__ == "__main__":
