@@ -102,7 +102,7 @@ resvFloorVerdict resvPlanFloor(const resvFloorInput *in) {
     if (in->unknownTable) return RESV_FLOOR_UNKNOWN_TABLE;
     if (in->notJoinable) return RESV_FLOOR_NOT_JOINABLE;
     if (tooSmall) return RESV_FLOOR_TOO_SMALL;
-    if (held) return RESV_FLOOR_HELD;
+    if (held && !in->heldKept) return RESV_FLOOR_HELD;
     if (overPace && !in->force) return RESV_FLOOR_CAPACITY;
-    return RESV_FLOOR_OK;
+    return held ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_OK;
 }

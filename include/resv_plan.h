@@ -76,6 +76,8 @@ typedef struct {
     long party;                 /* customer_count after the change (0: not given) */
     long seats;                 /* seats of the held tables together (0: no hold checked) */
     int held;                   /* another reservation holds one of the tables in the window */
+    int heldKept;               /* the hold is the one the reservation had: a clash is not this
+                                   write's, so it is flagged, never refused */
     int paced;                  /* created or moved: the slot's pacing applies */
     long covers, coversLimit;   /* the slot's covers with this party; limit 0: off */
     long parties, partiesLimit; /* the slot's parties with this one; limit 0: off */

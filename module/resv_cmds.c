@@ -52,11 +52,10 @@ static resvSpan cmdsAfter(const resvChange *c, RedisModuleString **old, int f) {
 
 /* What the floor says of the tables of a hold (resv_floor.h): each in the inventory,
  * joined ones joinable (each with one listed before it), seats together, and the first
- * other holder of one of them in [s, e) when overlap is asked. -1 after an error reply. */
+ * other holder of one of them in [s, e). -1 after an error reply. */
 static int cmdsFloorTables(RedisModuleCtx *ctx, const resvChange *c, resvSpan want, resvInstant s,
-                           resvInstant e, int overlap, resvFloorInput *fi,
-                           RedisModuleString **holder, resvSpan *heldTable, resvInstant *hs,
-                           resvInstant *he) {
+                           resvInstant e, resvFloorInput *fi, RedisModuleString **holder,
+                           resvSpan *heldTable, resvInstant *hs, resvInstant *he) {
     resvIdPart parts[RESV_FLOOR_JOIN_MAX];
     resvTableSpec t[RESV_FLOOR_JOIN_MAX];
     int n = resvIdSplit(want.v, want.len, '+', parts, RESV_FLOOR_JOIN_MAX);
@@ -74,7 +73,7 @@ static int cmdsFloorTables(RedisModuleCtx *ctx, const resvChange *c, resvSpan wa
                     resvJoinsHas(t[i].joins, t[i].joinsLen, parts[k].v, parts[k].len);
         if (!joins) fi->notJoinable = 1;
     }
-    for (int i = 0; overlap && i < n && !fi->held; i++) {
+    for (int i = 0; i < n && !fi->held; i++) {
         resvSpan p = {parts[i].v, parts[i].len};
         int r = resvHoldOverlap(ctx, c->store, p, s, e, c->id, holder, hs, he);
         if (r < 0) return -1;
@@ -174,10 +173,14 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
     RedisModuleString *holder = NULL;
     fi.party = party.len ? strtol(party.v, NULL, 10) : 0;
     if (cmdsPacing(ctx, c, p, old, &fi)) return -1;
-    int seatsAsked = want.len && (!same || c->set[RESV_F_CUSTOMER_COUNT]);
+    /* A hold kept as it was is looked at again when the party changes or it is flagged,
+       so that the flag says what is true after the write (its clash is then flagged, not
+       refused: this write did not make it). */
+    int was = old[RESV_F_OVERBOOKED] != NULL;
+    int seatsAsked = want.len && (!same || c->set[RESV_F_CUSTOMER_COUNT] || was);
     if (!seatsAsked && same && !fi.paced) return 0; /* nothing the floor looks at moved */
-    if (seatsAsked &&
-        cmdsFloorTables(ctx, c, want, ws, we, !same, &fi, &holder, &heldTable, &hs, &he))
+    fi.heldKept = same;
+    if (seatsAsked && cmdsFloorTables(ctx, c, want, ws, we, &fi, &holder, &heldTable, &hs, &he))
         return -1;
     resvFloorVerdict v = resvPlanFloor(&fi);
     if (cmdsFloorReply(ctx, v, &fi, want, holder, heldTable, hs, he)) return -1;
@@ -191,7 +194,6 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
         c->holdStart = ws;
         c->holdEnd = we;
     }
-    int was = old[RESV_F_OVERBOOKED] != NULL;
     if (v == RESV_FLOOR_OVERBOOKED && !was) {
         cmdsSet(c, RESV_F_OVERBOOKED, (resvSpan){"true", 4});
         c->overbookedEvent = 1;

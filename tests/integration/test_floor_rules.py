@@ -182,6 +182,29 @@ class FloorRules(unittest.TestCase):
         self.assertNotIn("L3", self.held())
         self.assertEqual([], r.call("KEYS", "resv:{%s}:hold:*" % S))
 
+    # 4. the overbooked flag says the truth after every write
+
+    def flag(self, rid):
+        return pairs(self.r.call("RESV.GET", S, rid)).get("overbooked")
+
+    def test_overbooked_stays_while_clash_stays(self):
+        """Y-78 from the provider clashes with R-102 on T2: a change of its party, by
+        the provider or by our API, leaves the clash and so the flag (the clash is not
+        this write's, so our API is not refused for it); a move to a free table clears
+        it."""
+        r = self.r
+        self.assertEqual("created", self.book("R-102", "19:00-21:00", 4, "T2"))
+        self.assertEqual("created", self.book("Y-78", "19:30-21:00", 2, "T2", origin="webhook"))
+        self.assertEqual("true", self.flag("Y-78"))
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "Y-78", "ORIGIN", "webhook",
+                                           "customer_count", "3"))
+        self.assertEqual("true", self.flag("Y-78"))
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "Y-78", "customer_count", "4"))
+        self.assertEqual("true", self.flag("Y-78"))
+        self.assertIn("over the 4 seats", str(r.try_call("RESV.UPSERT", S, "Y-78",
+                                                          "customer_count", "5")))
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "Y-78", "table_number", "T1"))
+        self.assertIsNone(self.flag("Y-78"))
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)

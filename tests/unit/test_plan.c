@@ -378,6 +378,9 @@ static void test_floor(void **state) {
     assert_int_equal(RESV_FLOOR_TOO_SMALL, resvPlanFloor(&in));
     in.party = 2;
     assert_int_equal(RESV_FLOOR_HELD, resvPlanFloor(&in));
+    in.heldKept = 1; /* a clash the write did not make: flagged, not refused */
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.heldKept = 0;
     in.provider = 1;
     assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
     in.unknownTable = 1;
