@@ -103,6 +103,6 @@ resvFloorVerdict resvPlanFloor(const resvFloorInput *in) {
     if (in->notJoinable) return RESV_FLOOR_NOT_JOINABLE;
     if (tooSmall) return RESV_FLOOR_TOO_SMALL;
     if (held && !in->heldKept) return RESV_FLOOR_HELD;
-    if (overPace && !in->force) return RESV_FLOOR_CAPACITY;
-    return held ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_OK;
+    if (overPace && !in->force && !in->paceKept) return RESV_FLOOR_CAPACITY;
+    return held || (overPace && in->paceKept) ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_OK;
 }

@@ -79,6 +79,8 @@ typedef struct {
     int heldKept;               /* the hold is the one the reservation had: a clash is not this
                                    write's, so it is flagged, never refused */
     int paced;                  /* created or moved: the slot's pacing applies */
+    int paceKept;               /* counted for the flag only: the slot and party are the
+                                   ones the flagged reservation had (never refused) */
     long covers, coversLimit;   /* the slot's covers with this party; limit 0: off */
     long parties, partiesLimit; /* the slot's parties with this one; limit 0: off */
 } resvFloorInput;

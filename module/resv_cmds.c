@@ -121,14 +121,18 @@ static int cmdsFloorReply(RedisModuleCtx *ctx, resvFloorVerdict v, const resvFlo
 }
 
 /* The slot's pacing (resv_floor.h) for a booking created or moved, or whose party
- * changes, while it is live: the counts of its slot with it. 0 when nothing applies. */
+ * changes, while it is live: the counts of its slot with it; for a flagged one left in
+ * its slot, counted again so that the flag stays true (paceKept). 0 when nothing
+ * applies. */
 static int cmdsPacing(RedisModuleCtx *ctx, const resvChange *c, const resvPlan *p,
                       RedisModuleString **old, resvFloorInput *fi) {
     resvFloorPacing(ctx, c->store, &fi->coversLimit, &fi->partiesLimit);
     int live = p->status != RESV_S_CANCELLED && p->status != RESV_S_NO_SHOW;
-    fi->paced = live && (fi->coversLimit > 0 || fi->partiesLimit > 0) &&
-                (c->creating || c->set[RESV_F_RESERVATION_DATE] ||
-                 c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_CUSTOMER_COUNT]);
+    int limits = live && (fi->coversLimit > 0 || fi->partiesLimit > 0);
+    fi->paced = limits && (c->creating || c->set[RESV_F_RESERVATION_DATE] ||
+                           c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_CUSTOMER_COUNT]);
+    fi->paceKept = limits && !fi->paced && old[RESV_F_OVERBOOKED];
+    fi->paced |= fi->paceKept;
     if (!fi->paced) return 0;
     resvSpan d = cmdsAfter(c, old, RESV_F_RESERVATION_DATE);
     resvSpan t = cmdsAfter(c, old, RESV_F_RESERVATION_TIME);

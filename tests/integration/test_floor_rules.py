@@ -206,5 +206,19 @@ class FloorRules(unittest.TestCase):
         self.assertEqual("updated", r.call("RESV.UPSERT", S, "Y-78", "table_number", "T1"))
         self.assertIsNone(self.flag("Y-78"))
 
+    def test_overbooked_stays_while_over_pace(self):
+        """P2 from the provider is over the slot's pacing; giving it a table leaves its
+        slot as full, and the flag; moving it to a slot with room clears it."""
+        r = self.r
+        r.call("RESV.STORE.SET", S, "max_parties_per_slot", "1")
+        self.assertEqual("created", self.book("P1", "18:00", 2, "T1"))
+        self.assertEqual("created", self.book("P2", "18:00", 2, None, origin="webhook"))
+        self.assertEqual("true", self.flag("P2"))
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "P2", "table_number", "T3"))
+        self.assertEqual("true", self.flag("P2"))
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "P2", "reservation_time", "18:30"))
+        self.assertIsNone(self.flag("P2"))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=1)

@@ -404,6 +404,9 @@ static void test_floor(void **state) {
     in.force = 1;
     assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
     in.force = 0;
+    in.paceKept = 1; /* the slot a flagged booking had: flagged still, not refused */
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.paceKept = 0;
     in.provider = 1;
     assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
     in.unknownTable = 1; /* a table the inventory does not know: still paced */
