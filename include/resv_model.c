@@ -24,9 +24,10 @@ const resvFieldSpec resvFields[RESV_F_COUNT] = {
     [RESV_F_RESERVATION_TIME] = F("reservation_time", RESV_T_SLOT, 11, 0),
     [RESV_F_ARRIVAL_TIME] = F("arrival_time", RESV_T_DATETIME, 19, 0),
     [RESV_F_TABLE_TYPE] = F("table_type", RESV_T_TEXT, 64, 0),
-    [RESV_F_TABLE_NUMBER] = {"table_number", RESV_T_TABLES, 32, 0, NULL,
-                             "must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @ "
-                             "(joined tables: different ones separated by +)"},
+    [RESV_F_TABLE_NUMBER] = {"table_number", RESV_T_TABLES,
+                             RESV_TABLES_JOIN_MAX *(RESV_TABLES_ONE_MAX + 1) - 1, 0, NULL,
+                             "must be 1 to 8 different tables joined by +, each 1 to 32 "
+                             "letters, digits, non-ASCII UTF-8 or - _ . : @"},
     [RESV_F_AREA] = F("area", RESV_T_TEXT, 64, 0),
     [RESV_F_STATUS] = F("status", RESV_T_STATUS, 9, 0),
     [RESV_F_SPECIAL_REQUIREMENTS] = F("special_requirements", RESV_T_TEXT, 2000, 0),
@@ -243,9 +244,12 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len, char bu
                          : "must be 1 to 128 letters, digits, non-ASCII UTF-8 or - _ . : @";
         return modelWithin(v, len, spec->maxlen) && resvIdValid(v, len) ? 0 : -1;
     case RESV_T_TABLES: {
-        resvIdPart parts[8];
+        resvIdPart parts[RESV_TABLES_JOIN_MAX];
+        int k = resvIdSplit(v, len, '+', parts, RESV_TABLES_JOIN_MAX);
         *why = spec->why;
-        return modelWithin(v, len, spec->maxlen) && resvIdSplit(v, len, '+', parts, 8) > 0 ? 0 : -1;
+        for (int i = 0; i < k; i++)
+            if (!modelWithin(parts[i].v, parts[i].len, RESV_TABLES_ONE_MAX)) return -1;
+        return k > 0 ? 0 : -1;
     }
     case RESV_T_TEXT:
         if (!modelTextValid(v, len)) {

@@ -89,8 +89,12 @@ typedef enum {
 
 extern const resvFieldSpec resvSystemFields[RESV_SF_COUNT];
 
-#define RESV_CANON_MAX 32  /* room for the canonical form of every non-text type */
-#define RESV_ID_MAX    128 /* characters */
+#define RESV_CANON_MAX 32 /* room for the canonical form of every non-text type */
+/* table_number: up to 8 tables joined by '+', each of at most 32 characters (the
+ * inventory's table ids are at most 32 bytes), so 8 * 32 + 7 characters in all. */
+#define RESV_TABLES_JOIN_MAX 8
+#define RESV_TABLES_ONE_MAX  32
+#define RESV_ID_MAX          128 /* characters */
 /* Bytes an id of RESV_ID_MAX characters may take: a UTF-8 character is 1 to 4 bytes. */
 #define RESV_ID_MAX_BYTES (4 * RESV_ID_MAX)
 

@@ -219,6 +219,43 @@ class FloorRules(unittest.TestCase):
         self.assertEqual("updated", r.call("RESV.UPSERT", S, "P2", "reservation_time", "18:30"))
         self.assertIsNone(self.flag("P2"))
 
+    # 5. a join as long as the inventory allows can be booked
+
+    def test_long_joins_bookable(self):
+        """Table ids are up to 32 bytes and a join up to 8 of them: the joins that
+        availability offers are accepted as a table_number (it was 32 characters in
+        all), over RESP and over HTTP."""
+        r, north, south = self.r, "PRIVATE-ROOM-NORTH", "PRIVATE-ROOM-SOUTH"
+        r.call("RESV.TABLE.SET", S, north, "SEATS", "10", "JOINS", south)
+        r.call("RESV.TABLE.SET", S, south, "SEATS", "10")
+        offered = pairs([x for x in pairs(r.call("RESV.AVAILABILITY", S, DAY, "PARTY", "16"))
+                         ["slots"] if pairs(x)["start"].endswith("19:00:00")][0])["joined"]
+        self.assertEqual(north + "+" + south, offered)
+        self.assertEqual("created", self.book("J1", "19:00-21:00", 16, offered))
+        self.assertEqual(offered, self.held()["J1"].split("|")[2])
+        names = ["%d" % i + "y" * 31 for i in range(8)]  # 8 tables of 32 bytes
+        r.call("RESV.TABLE.SET", S, names[0], "SEATS", "2", "JOINS", ",".join(names[1:]))
+        for n in names[1:]:
+            r.call("RESV.TABLE.SET", S, n, "SEATS", "2")
+        longest = "+".join(names)
+        self.assertEqual(263, len(longest))
+        self.assertEqual("created", self.book("J2", "12:00-13:00", 16, longest))
+        self.assertEqual(longest, self.held()["J2"].split("|")[2])
+        for bad in ("+".join(names + ["T1"]), "z" * 33, "T1+" + "z" * 33):
+            e = self.book("J3", "12:00", 2, bad)
+            self.assertIsInstance(e, RespError, bad)
+            self.assertTrue(str(e).startswith("ERR invalid table_number: must be 1 to 8"), e)
+        self.assertEqual("created", self.book("J4", "12:00", 2, "桌" * 32, store="plain"))
+        # over HTTP: seated at the longest join, and the reply is the documented one
+        r.call("RESV.STATUS", S, "J2", "arrived")
+        st, _, body = self.sc.request(
+            "PUT", API + "/reservation/J2/status?status=seated&table_number=" +
+            longest.replace("+", "%2B"),
+            token=self.sc.token("floor_manager"))
+        self.assertEqual((200, longest), (st, body.get("table_number")), body)
+        self.assertEqual({n: "J2" for n in names},
+                         {t: v for t, v in self.seated().items() if t in names})
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)

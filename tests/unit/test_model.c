@@ -279,12 +279,13 @@ static void test_enum_fields(void **state) {
     refuses(st, "", 0);
 }
 
-/* An id field names its own limit: table_number is 32 bytes, not the 128 of ids (the
- * module's TABLE option and the sidecar's table_number query use this spec). */
+/* An id field names its own limit: each table of a table_number is 32 characters, not
+ * the 128 of ids, and a join of 8 such tables fits (the module's TABLE option and the
+ * sidecar's table_number query use this spec). */
 static void test_table_number_field(void **state) {
     (void)state;
     const resvFieldSpec *t = field("table_number");
-    char buf[RESV_CANON_MAX], big[40];
+    char buf[RESV_CANON_MAX], big[40], join[300];
     const char *canon, *why = NULL;
     size_t len;
     memset(big, 'A', sizeof big);
@@ -293,9 +294,20 @@ static void test_table_number_field(void **state) {
     refuses(t, "A 1", 3);
     refuses(t, "{A1}", 4);
     assert_int_equal(-1, resvFieldCheck(t, big, 33, buf, &canon, &len, &why));
-    assert_string_equal("must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @ "
-                        "(joined tables: different ones separated by +)",
+    assert_string_equal("must be 1 to 8 different tables joined by +, each 1 to 32 letters, "
+                        "digits, non-ASCII UTF-8 or - _ . : @",
                         why);
+    /* 8 tables of 32 characters: 263 in all, the documented longest join */
+    len = 0;
+    for (int i = 0; i < 8; i++)
+        len += (size_t)snprintf(join + len, sizeof join - len, "%s%d%.31s", i ? "+" : "", i, big);
+    assert_int_equal(263, len);
+    assert_int_equal(263, t->maxlen);
+    accepts(t, join, len, NULL);
+    memcpy(join + len, "+T9", 4);
+    refuses(t, join, len + 3);  /* a ninth table */
+    memcpy(join + 32, "A+", 2); /* the first table 33 characters long */
+    refuses(t, join, len);
     /* joined tables: T1+T2, never an empty piece or the same table twice */
     accepts(t, "T1+T2+桌-8", strlen("T1+T2+桌-8"), NULL);
     refuses(t, "T1+", 3);
