@@ -556,27 +556,41 @@ static int tablesReplySeated(RedisModuleCtx *ctx, resvSpan store, RedisModuleStr
     return n;
 }
 
-/* The hold of an inventory table now, or else its next one. Returns the count of fields
- * replied; -1 after a WRONGTYPE reply (nothing else replied). */
-static int tablesReplyHold(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant now,
-                           int *n) {
+/* One hold of an inventory table, found by tablesHoldFind in [lo, hi) past `now` and
+ * other than the seated party's, as <prefix>_reservation_id, _start, _end. Returns the
+ * count of fields replied; -1 after a WRONGTYPE reply (nothing else replied). */
+static int tablesReplyHold(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
+                           resvInstant hi, resvInstant now, RedisModuleString *sitting,
+                           const char *prefix) {
     RedisModuleString *holder;
     resvInstant hs, he;
-    char buf[RESV_DATETIME_LEN + 1];
-    int found = tablesHoldFind(ctx, store, table, now - RESV_FLOOR_HOLD_MAX, INT64_MAX / 2, now,
-                               (resvSpan){"", 0}, &holder, &hs, &he);
-    *n = 0;
+    char buf[RESV_DATETIME_LEN + 1], name[32];
+    int found =
+        tablesHoldFind(ctx, store, table, lo, hi, now, resvSpanOf(sitting), &holder, &hs, &he);
     if (found <= 0) return found;
-    resvReplyName(ctx, "hold_reservation_id");
+    snprintf(name, sizeof name, "%s_reservation_id", prefix);
+    resvReplyName(ctx, name);
     RedisModule_ReplyWithString(ctx, holder);
-    resvReplyName(ctx, "hold_start");
+    snprintf(name, sizeof name, "%s_start", prefix);
+    resvReplyName(ctx, name);
     resvFormatDateTime(hs, buf);
     RedisModule_ReplyWithStringBuffer(ctx, buf, RESV_DATETIME_LEN);
-    resvReplyName(ctx, "hold_end");
+    snprintf(name, sizeof name, "%s_end", prefix);
+    resvReplyName(ctx, name);
     resvFormatDateTime(he, buf);
     RedisModule_ReplyWithStringBuffer(ctx, buf, RESV_DATETIME_LEN);
-    *n = 3;
-    return 1;
+    return 3;
+}
+
+/* The holds of an inventory table around now (the seated party is shown as such, not
+ * again as a hold): the one covering now (now_*) and the first starting after now
+ * (next_*). Returns the count of fields replied. */
+static int tablesReplyHolds(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant now,
+                            RedisModuleString *sitting) {
+    int a =
+        tablesReplyHold(ctx, store, table, now - RESV_FLOOR_HOLD_MAX, now + 1, now, sitting, "now");
+    int b = tablesReplyHold(ctx, store, table, now + 1, INT64_MAX / 2, now, sitting, "next");
+    return (a > 0 ? a : 0) + (b > 0 ? b : 0);
 }
 
 /* RESV.TABLES store: the inventory's tables and the tables held by seated parties
@@ -620,7 +634,7 @@ int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         }
         RedisModuleString *name = c <= 0 ? seated.f[i] : floor.f[j];
         RedisModule_ReplyWithMap(ctx, REDISMODULE_POSTPONED_LEN);
-        int n = 1, h;
+        int n = 1;
         resvReplyName(ctx, "table_number");
         RedisModule_ReplyWithString(ctx, name);
         if (c >= 0) {
@@ -628,11 +642,9 @@ int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
             resvSpan v = resvSpanOf(floor.v[j]);
             if (resvTableSpecDecode(v.v, v.len, &t) == 0) n += tablesReplySpec(ctx, &t);
         }
-        if (c <= 0) n += tablesReplySeated(ctx, store, seated.v[i++]);
-        if (c >= 0) {
-            tablesReplyHold(ctx, store, resvSpanOf(floor.f[j++]), now, &h);
-            n += h;
-        }
+        RedisModuleString *sitting = c <= 0 ? seated.v[i++] : NULL;
+        if (sitting) n += tablesReplySeated(ctx, store, sitting);
+        if (c >= 0) n += tablesReplyHolds(ctx, store, resvSpanOf(floor.f[j++]), now, sitting);
         RedisModule_ReplySetMapLength(ctx, n);
         rows++;
     }

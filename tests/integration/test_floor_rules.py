@@ -256,6 +256,42 @@ class FloorRules(unittest.TestCase):
         self.assertEqual({n: "J2" for n in names},
                          {t: v for t, v in self.seated().items() if t in names})
 
+    # 6. RESV.TABLES: the seated party, the hold now and the next one
+
+    def test_tables_now_and_next(self):
+        """Each table shows its seated party, the hold covering now when it is not that
+        party's, and the first hold starting after now, under names of their own; a
+        seated walk-in shows once."""
+        r = self.r
+        for rid, slot in (("B1", "16:30-18:00"), ("B2", "19:00-20:00"), ("B3", "21:00-22:00")):
+            self.assertEqual("created", self.book(rid, slot, 2, "T1"))
+        self.assertEqual("created", self.book("B4", "21:00-22:00", 2, "T3"))
+        rows = self.rows()
+        self.assertEqual({"table_number": "T1", "seats": 4, "joins": "T2",
+                          "now_reservation_id": "B1", "now_start": DAY + "T16:30:00",
+                          "now_end": DAY + "T18:00:00", "next_reservation_id": "B2",
+                          "next_start": DAY + "T19:00:00", "next_end": DAY + "T20:00:00"},
+                         rows["T1"])
+        self.assertEqual({"table_number": "T2", "seats": 4}, rows["T2"])
+        r.call("RESV.STATUS", S, "B1", "seated")
+        t1 = self.rows()["T1"]
+        self.assertEqual(("B1", "seated", "B2"),
+                         (t1["reservation_id"], t1["status"], t1["next_reservation_id"]))
+        self.assertNotIn("now_reservation_id", t1)
+        entry = pairs(r.call("RESV.WAIT.ADD", S, "Ann", "1", "2"))["entry"]
+        r.call("RESV.WAIT.SEAT", S, entry, "T3")
+        t3 = self.rows()["T3"]
+        self.assertEqual({"table_number": "T3", "seats": 2, "reservation_id": "walkin-" + entry,
+                          "customer_name": "Ann", "customer_count": "2", "status": "seated",
+                          "next_reservation_id": "B4", "next_start": DAY + "T21:00:00",
+                          "next_end": DAY + "T22:00:00"}, t3)
+        st, _, body = self.sc.request("GET", API + "/reservation/tables?store_id=" + S,
+                                      token=self.sc.token("staff"))
+        self.assertEqual(200, st, body)
+        t1 = [t for t in body["tables"] if t["table_number"] == "T1"][0]
+        self.assertEqual(("B1", "B2", DAY + "T19:00:00"),
+                         (t1["reservation_id"], t1["next_reservation_id"], t1["next_start"]))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)
