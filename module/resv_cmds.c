@@ -52,7 +52,8 @@ static resvSpan cmdsAfter(const resvChange *c, RedisModuleString **old, int f) {
 
 /* What the floor says of the tables of a hold (resv_floor.h): each in the inventory,
  * joined ones joinable (each with one listed before it), seats together, and the first
- * other holder of one of them in [s, e). -1 after an error reply. */
+ * other holder of one of them in [s, e). *heldTable is the table at fault: the first one
+ * not in the inventory, or the one held. -1 after an error reply. */
 static int cmdsFloorTables(RedisModuleCtx *ctx, const resvChange *c, resvSpan want, resvInstant s,
                            resvInstant e, resvFloorInput *fi, RedisModuleString **holder,
                            resvSpan *heldTable, resvInstant *hs, resvInstant *he) {
@@ -62,8 +63,11 @@ static int cmdsFloorTables(RedisModuleCtx *ctx, const resvChange *c, resvSpan wa
     for (int i = 0; i < n; i++) {
         int r = resvFloorTable(ctx, c->store, (resvSpan){parts[i].v, parts[i].len}, &t[i]);
         if (r < 0) return -1;
-        if (!r) fi->unknownTable = 1;
-        if (!r) return 0;
+        if (!r) {
+            fi->unknownTable = 1;
+            *heldTable = (resvSpan){parts[i].v, parts[i].len};
+            return 0;
+        }
         fi->seats += t[i].seats;
     }
     for (int i = 1; i < n; i++) {
@@ -94,7 +98,7 @@ static int cmdsFloorReply(RedisModuleCtx *ctx, resvFloorVerdict v, const resvFlo
     case RESV_FLOOR_UNKNOWN_TABLE:
         resvReplyError(ctx, RESV_E_ERR,
                        "invalid table_number: %.*s is not in the store's table inventory",
-                       (int)want.len, want.v);
+                       (int)heldTable.len, heldTable.v);
         return -1;
     case RESV_FLOOR_NOT_JOINABLE:
         resvReplyError(ctx, RESV_E_ERR,

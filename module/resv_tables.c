@@ -436,6 +436,10 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
                                &why))
                 return resvReplyError(ctx, RESV_E_ERR, "invalid AREA: %s", why);
         } else {
+            if (resvJoinsHas(v.v, v.len, table.v, table.len))
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid JOINS: a table cannot join itself (%.*s)",
+                                      (int)table.len, table.v);
             if (!resvJoinsValid(v.v, v.len, table.v, table.len))
                 return resvReplyError(ctx, RESV_E_ERR,
                                       "invalid JOINS: must be 1 to 8 other tables of 1 to 32 "

@@ -292,6 +292,21 @@ class FloorRules(unittest.TestCase):
         self.assertEqual(("B1", "B2", DAY + "T19:00:00"),
                          (t1["reservation_id"], t1["next_reservation_id"], t1["next_start"]))
 
+    # 7. messages name the table at fault
+
+    def test_messages_name_the_table(self):
+        r = self.r
+        e = self.book("M1", "18:00", 2, "T1+T9")
+        self.assertEqual("ERR invalid table_number: T9 is not in the store's table inventory",
+                         str(e))
+        e = r.try_call("RESV.TABLE.SET", S, "T1", "SEATS", "2", "JOINS", "T2,T1")
+        self.assertEqual("ERR invalid JOINS: a table cannot join itself (T1)", str(e))
+        self.assertEqual("4|T2|", r.call("HGET", "resv:{%s}:floor" % S, "T1"))  # unchanged
+        st, _, body = self.sc.request("PUT", API + "/stores/%s/tables/T1" % S,
+                                      {"seats": 2, "joins": ["T1"]}, token=self.sc.token("admin"))
+        self.assertEqual(400, st, body)
+        self.assertIn("cannot join itself", body["error"]["message"])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)
