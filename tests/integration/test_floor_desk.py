@@ -261,6 +261,11 @@ class FrontDesk(unittest.TestCase):
         self.assertEqual(["Y1"], [pairs(f)["reservation_id"]
                                   for _, f in self.r.call("RESV.OUTBOX", S, "COUNT", "100")])
         self.assertIsNone(self.get("D9").get("sync_status"))
+        self.r.call("RESV.SYSTEM.CREATE", "id", "sys-1", "store_id", S)
+        st, _, body = self.sc.request("POST", API + "/reservation/sys-1/resync",
+                                      {"reservation_id": "D9"}, token=self.sm)
+        self.assertEqual(409, st, body)
+        self.assertIn("no system_id", body["error"]["message"])
 
     def race(self, *bodies):
         """The bodies created at the same moment, from threads; their replies in order."""
