@@ -193,6 +193,8 @@ static void syncPushDelivered(const providerResult *res, void *arg) {
         snprintf(why, sizeof(why), "gave up after %d attempts: %s", w->attempts, res->error);
     else
         snprintf(why, sizeof(why), "%s", res->error);
+    /* RESV.PUSHED takes text only: refused, the entry would be delivered again forever. */
+    resvTextScrub(why, strlen(why));
     logError("push store %s change %s (%s) failed: %s", w->store, w->entryId, w->rid, why);
     syncPushReport(w, 0, why);
 }
@@ -339,6 +341,7 @@ static void syncPullFail(syncPull *p, int cancelled, const char *error) {
     p->rep.ok = 0;
     p->rep.cancelled = cancelled;
     snprintf(p->rep.error, sizeof(p->rep.error), "%s", error);
+    resvTextScrub(p->rep.error, strlen(p->rep.error)); /* stored as last_error: text only */
     if (!cancelled && redisConnIsUp(p->e->redis)) {
         char text[sizeof(p->rep.error) + 16];
         snprintf(text, sizeof(text), "pull failed: %s", p->rep.error);

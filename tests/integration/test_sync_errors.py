@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 from fake_yiding import FakeYiding  # noqa: E402
 from harness import Redis, pairs  # noqa: E402
 from sidecar_harness import API, Sidecar  # noqa: E402
+from test_sync_roundtrip import wait_for  # noqa: E402
 
 
 class ProviderErrorText(unittest.TestCase):
@@ -22,7 +23,9 @@ class ProviderErrorText(unittest.TestCase):
         cls.fake = FakeYiding(api_key="k").start()
         cls.redis = Redis(aof=False)
         cls.r = cls.redis.client()
-        cls.sc = Sidecar(cls.redis.port, ["--provider-timeout", "2", "--pull-interval", "0"])
+        cls.sc = Sidecar(cls.redis.port, [
+            "--provider-timeout", "2", "--pull-interval", "0", "--systems-refresh-ms", "100",
+            "--push-interval-ms", "50"])
         cls.admin = cls.sc.token("admin")
 
     @classmethod
@@ -75,6 +78,27 @@ class ProviderErrorText(unittest.TestCase):
                         reply)
         self.assertEqual(pairs(self.r.call("RESV.SYSTEM.GET", sid))["last_error"],
                          reply["error"])
+
+    def test_push_and_pull_errors_not_utf8_are_stored(self):
+        """The same text as a push's sync_error and a pull's last_error: a 4xx push is
+        given up once and recorded, not refused by Redis and delivered again forever."""
+        store = "bad-utf8-sync"
+        sid, (st, _, reply) = self.probe(store)
+        self.assertIs(reply["success"], True, reply)
+        self.fake.mode("fail", 400, body=b'{"error": {"message": "bad\\u0007 \\u007f"}}')
+        self.r.call("RESV.UPSERT", store, "R1", "reservation_date", "2030-05-01")
+        self.r.call("RESV.STATUS", store, "R1", "arrived")
+        rec = wait_for(lambda: (lambda g: g if g.get("sync_status") == "failed" else None)(
+            pairs(self.r.call("RESV.GET", store, "R1"))), timeout=5, what="the push to fail")
+        self.assertEqual(rec["sync_error"], "HTTP 400: bad   ")
+        self.assertEqual([], self.r.call("RESV.OUTBOX", store))
+        time.sleep(0.5)
+        pushes = [e for e in self.fake.received() if e["path"] == "/reservations/R1/status"]
+        self.assertEqual(1, len(pushes))  # a 4xx is not retried
+        st, _, body = self.sc.request("POST", API + "/systems/%s/pull" % sid, token=self.admin)
+        self.assertEqual(st, 502, body)
+        self.assertEqual(pairs(self.r.call("RESV.SYSTEM.GET", sid))["last_error"],
+                         "pull failed: HTTP 400: bad   ")
 
 
 if __name__ == "__main__":
