@@ -373,10 +373,18 @@ static void syncPullStored(redisAsyncContext *ac, void *reply, void *privdata) {
         syncPullFailRedis(p, "Redis went away before last_pull_at was stored");
         return;
     }
-    if (r->type == REDIS_REPLY_ERROR) {
+    if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOTFOUND ", 9) == 0) {
         /* The system was deleted meanwhile: the reservations are in, nothing to keep. */
-        logError("pull system %s: storing last_pull_at and last_error: %s", p->systemId, r->str);
+        logWarn("pull system %s: storing last_pull_at and last_error: %s", p->systemId, r->str);
         p->rep.lastPullAt[0] = '\0';
+    } else if (r->type == REDIS_REPLY_ERROR) {
+        /* OOM, READONLY, WRONGTYPE...: last_pull_at stays, so the next pull reads the
+         * same changes again; this one failed. */
+        char why[sizeof(p->rep.error)];
+        snprintf(why, sizeof(why), "Redis did not store last_pull_at: %s", r->str);
+        p->rep.lastPullAt[0] = '\0';
+        syncPullFailRedis(p, why);
+        return;
     }
     syncPullFinish(p);
 }

@@ -2,9 +2,12 @@
 a provider's error text that is not UTF-8 (or carries control characters) reaches the
 caller as valid JSON and the system's last_error as text, and an error reply of Redis
 is never read as an answer it is not."""
+import http.server
 import json
 import os
+import re
 import sys
+import threading
 import time
 import unittest
 
@@ -99,6 +102,139 @@ class ProviderErrorText(unittest.TestCase):
         self.assertEqual(st, 502, body)
         self.assertEqual(pairs(self.r.call("RESV.SYSTEM.GET", sid))["last_error"],
                          "pull failed: HTTP 400: bad   ")
+
+
+class GatedProvider:
+    """A provider whose pull pages wait while it is held: the test changes Redis while
+    the sidecar waits for a page."""
+
+    def __init__(self, items):
+        self.items = items
+        self.asked = threading.Event()
+        self.go = threading.Event()
+        self.go.set()
+        gate = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                gate.asked.set()
+                gate.go.wait(20)
+                body = json.dumps({"reservations": gate.items, "next_cursor": None}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def hold(self):
+        self.go.clear()
+        self.asked.clear()
+
+    def close(self):
+        self.go.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class RedisErrorStoringLastPullAt(unittest.TestCase):
+    """Redis answers the write of last_pull_at with an error (here OOM: maxmemory set
+    while the provider's page was on its way). Only NOTFOUND says the system is gone;
+    any other error is a failed pull, and the next one reads the same changes again."""
+
+    def setUp(self):
+        self.redis = Redis(aof=False)
+        self.r = self.redis.client()
+        self.sc = None
+
+    def tearDown(self):
+        self.r.call("CONFIG", "SET", "maxmemory", "0")
+        rc = self.sc.close() if self.sc else 0
+        self.r.close()
+        self.redis.close()
+        self.assertEqual(rc, 0, self.sc.log() if self.sc else "")
+
+    def start(self, store, pull_interval):
+        items = [{"reservation_id": "%s-%d" % (store.upper(), i), "store_id": store,
+                  "reservation_date": "2030-05-01", "updated_at": "2030-01-01T09:00:0%d" % i}
+                 for i in range(3)]
+        self.prov = GatedProvider(items)
+        self.addCleanup(self.prov.close)
+        self.sc = Sidecar(self.redis.port, [
+            "--pull-interval", str(pull_interval), "--provider-timeout", "10",
+            "--systems-refresh-ms", "100"])
+        self.admin = self.sc.token("admin")
+        st, _, s = self.sc.request("POST", API + "/systems", {
+            "name": "gated", "store_id": store,
+            "config": {"api_endpoint": self.prov.url, "api_key": "k"}}, token=self.admin)
+        self.assertEqual(st, 201, s)
+        return s["id"]
+
+    def pulls(self):
+        """(pulls, failed pulls) from /metrics, which reads the other loops' snapshots, a
+        moment old: so tests wait for the values they expect."""
+        _, _, text = self.sc.request("GET", "/metrics", token=self.admin)
+        return tuple(int(re.search(r"^%s (\d+)$" % name, text, re.M).group(1))
+                     for name in ("resv_sidecar_pulls_total", "resv_sidecar_pull_errors_total"))
+
+    def oom_while_held(self):
+        self.assertTrue(self.prov.asked.wait(10), "the sidecar never asked for the page")
+        self.r.call("CONFIG", "SET", "maxmemory", "1")
+        self.prov.go.set()
+
+    def test_scheduled_pull_counts_the_error_and_pulls_again(self):
+        sid = self.start("pull-oom", 1)
+        self.prov.hold()
+        self.r.call("RESV.SYSTEM.SET", sid, "status", "active")
+        self.oom_while_held()
+        wait_for(lambda: self.pulls() == (1, 1), timeout=10, what="one failed pull")
+        self.assertIn("last_pull_at", self.sc.log())
+        self.assertIn("OOM", self.sc.log())
+        self.r.call("CONFIG", "SET", "maxmemory", "0")
+        # the next interval's pull stores what the failed one could not
+        wait_for(lambda: pairs(self.r.call("RESV.SYSTEM.GET", sid)).get("last_pull_at")
+                 == "2030-01-01T09:00:02", timeout=10, what="last_pull_at")
+        self.assertIsNotNone(self.r.call("RESV.GET", "pull-oom", "PULL-OOM-2"))
+        wait_for(lambda: self.pulls()[0] >= 2, timeout=10, what="the next pull counted")
+        self.assertEqual(1, self.pulls()[1])
+
+    def test_pull_asked_for_answers_503(self):
+        sid = self.start("pull-oom-now", 0)
+        self.prov.hold()
+        got = {}
+        t = threading.Thread(target=lambda: got.update(reply=self.sc.request(
+            "POST", API + "/systems/%s/pull" % sid, token=self.admin, timeout=30)))
+        t.start()
+        self.oom_while_held()
+        t.join(30)
+        st, _, body = got["reply"]
+        self.assertEqual(st, 503, body)
+        self.assertEqual(body["error"]["code"], "redis_unavailable", body)
+        self.assertIn("Redis did not store last_pull_at: OOM", body["error"]["message"])
+        wait_for(lambda: self.pulls() == (1, 1), timeout=10, what="one failed pull")
+
+    def test_system_deleted_meanwhile_is_no_error(self):
+        """NOTFOUND: the system went while its page was on the way; what came is in."""
+        sid = self.start("pull-gone", 0)
+        self.prov.hold()
+        got = {}
+        t = threading.Thread(target=lambda: got.update(reply=self.sc.request(
+            "POST", API + "/systems/%s/pull" % sid, token=self.admin, timeout=30)))
+        t.start()
+        self.assertTrue(self.prov.asked.wait(10))
+        self.assertEqual(1, self.r.call("RESV.SYSTEM.DEL", sid))
+        self.prov.go.set()
+        t.join(30)
+        st, _, body = got["reply"]
+        self.assertEqual(st, 200, body)
+        self.assertEqual((body["created"], body["last_pull_at"]), (3, None))
+        wait_for(lambda: self.pulls() == (1, 0), timeout=10, what="one pull, no error")
 
 
 if __name__ == "__main__":
