@@ -271,7 +271,9 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         RedisModuleString *rkey = resvKeyRecord(ctx, s.v, s.len, r.v, r.len);
         exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
         if (exists < 0) return resvReplyWrongType(ctx, rkey);
-        if (exists && resvHistoryCheckType(ctx, s.v, s.len, r.v, r.len)) return REDISMODULE_OK;
+        if (exists && (resvHistoryCheckType(ctx, s.v, s.len, r.v, r.len) ||
+                       resvStoreSettingsCheckType(ctx, s.v, s.len)))
+            return REDISMODULE_OK;
         if (resvHashGetOne(ctx, fkey, r, &failed) < 0) return resvReplyWrongType(ctx, fkey);
     }
 
@@ -393,7 +395,8 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         return REDISMODULE_OK;
     RedisModuleString *fkey = resvKeyFailures(ctx, s.v, s.len);
     if (resvKeyCheckType(ctx, resvKeyOutbox(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM) ||
-        resvKeyCheckType(ctx, fkey, REDISMODULE_KEYTYPE_HASH))
+        resvKeyCheckType(ctx, fkey, REDISMODULE_KEYTYPE_HASH) ||
+        resvStoreSettingsCheckType(ctx, s.v, s.len))
         return REDISMODULE_OK;
 
     if (r.v) {
