@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 from fake_yiding import FakeYiding  # noqa: E402
 from harness import Redis, pairs  # noqa: E402
 from sidecar_harness import API, Sidecar  # noqa: E402
-from test_sync_roundtrip import wait_for  # noqa: E402
+from test_sync_roundtrip import SseReader, wait_for  # noqa: E402
 
 
 class ProviderErrorText(unittest.TestCase):
@@ -235,6 +235,37 @@ class RedisErrorStoringLastPullAt(unittest.TestCase):
         self.assertEqual(st, 200, body)
         self.assertEqual((body["created"], body["last_pull_at"]), (3, None))
         wait_for(lambda: self.pulls() == (1, 0), timeout=10, what="one pull, no error")
+
+
+class RedisErrorOnEventStream(unittest.TestCase):
+    def test_read_error_is_logged_not_taken_for_no_news(self):
+        """An event stream whose change feed Redis cannot read (here a key of another
+        type) is not a quiet stream: the error is logged, once until a read succeeds."""
+        redis = Redis(aof=False)
+        r = redis.client()
+        sc = Sidecar(redis.port, ["--sse-poll-ms", "50", "--workers", "1"])
+        store, key = "ev-bad", "resv:{ev-bad}:changes"
+        line = "XREAD: WRONGTYPE"
+        try:
+            r.call("SET", key, "x")
+            ev = SseReader(sc.port, API + "/events?store_id=" + store, sc.token("admin"),
+                           last_event_id="0-0")
+            self.assertEqual(ev.status, 200)
+            wait_for(lambda: line in sc.log(), timeout=5, what="the error in the log")
+            time.sleep(0.5)  # ten reads more, not logged again
+            self.assertEqual(1, sc.log().count(line), sc.log())
+            r.call("DEL", key)
+            r.call("RESV.UPSERT", store, "E1", "reservation_date", "2030-05-01")
+            self.assertEqual(ev.next_event()["data"]["reservation_id"], "E1")
+            r.call("DEL", key)
+            r.call("SET", key, "x")
+            wait_for(lambda: sc.log().count(line) == 2, timeout=5, what="the error again")
+            ev.close()
+        finally:
+            r.close()
+            rc = sc.close()
+            redis.close()
+        self.assertEqual(rc, 0, sc.log())
 
 
 if __name__ == "__main__":
