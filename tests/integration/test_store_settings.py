@@ -120,7 +120,8 @@ class StoreSettingsCommands(RedisTestCase):
         r = self.r
         for rid in ("B1", "B2", "B3"):
             r.call("RESV.UPSERT", b, rid, "reservation_date", "2030-05-01", "reservation_time",
-                   "18:00", "customer_count", "2", "customer_name", "张三")
+                   "18:00", "customer_count", "2", "customer_name", "张三",
+                   "system_id", "sys-1")  # a provider's booking: its changes are pushed
         r.call("RESV.STATUS", b, "B2", "confirmed")
         r.call("RESV.STATUS", b, "B3", "confirmed")
         eid = r.call("RESV.OUTBOX", b)[0][0]

@@ -89,7 +89,8 @@ class ProviderErrorText(unittest.TestCase):
         sid, (st, _, reply) = self.probe(store)
         self.assertIs(reply["success"], True, reply)
         self.fake.mode("fail", 400, body=b'{"error": {"message": "bad\\u0007 \\u007f"}}')
-        self.r.call("RESV.UPSERT", store, "R1", "reservation_date", "2030-05-01")
+        self.r.call("RESV.UPSERT", store, "R1", "reservation_date", "2030-05-01",
+                    "system_id", sid)
         self.r.call("RESV.STATUS", store, "R1", "arrived")
         rec = wait_for(lambda: (lambda g: g if g.get("sync_status") == "failed" else None)(
             pairs(self.r.call("RESV.GET", store, "R1"))), timeout=5, what="the push to fail")
