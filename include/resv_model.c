@@ -76,32 +76,44 @@ int resvFieldLookup(const resvFieldSpec *table, int count, const char *name, siz
     return resvFieldLookupFrom(table, count, name, len, 0);
 }
 
-/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+/* Bytes of the strict UTF-8 character at s (no overlong forms, no surrogates, nothing
+ * above U+10FFFF), 0 when none starts there. */
+static size_t modelUtf8Char(const unsigned char *s, const unsigned char *end) {
+    unsigned c = *s, need, min, cp;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 1, min = 0x80, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        need = 2, min = 0x800, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        need = 3, min = 0x10000, cp = c & 0x07;
+    else
+        return 0;
+    if ((size_t)(end - s) <= need) return 0;
+    for (unsigned i = 1; i <= need; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return need + 1;
+}
+
 int resvUtf8Valid(const char *str, size_t len) {
     const unsigned char *s = (const unsigned char *)str, *end = s + len;
-    while (s < end) {
-        unsigned c = *s, need, min, cp;
-        if (c < 0x80) {
-            s++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            need = 1, min = 0x80, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF)
-            need = 2, min = 0x800, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4)
-            need = 3, min = 0x10000, cp = c & 0x07;
-        else
-            return 0;
-        if ((size_t)(end - s) <= need) return 0;
-        for (unsigned i = 1; i <= need; i++) {
-            if ((s[i] & 0xC0) != 0x80) return 0;
-            cp = (cp << 6) | (s[i] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-        s += need + 1;
-    }
+    for (size_t n; s < end; s += n)
+        if (!(n = modelUtf8Char(s, end))) return 0;
     return 1;
+}
+
+void resvTextScrub(char *str, size_t len) {
+    unsigned char *s = (unsigned char *)str, *end = s + len;
+    for (size_t n; s < end; s += n) {
+        n = modelUtf8Char(s, end);
+        if (!n)
+            *s = '?', n = 1;
+        else if (*s < 0x20 || *s == 0x7F)
+            *s = ' ';
+    }
 }
 
 size_t resvUtf8Length(const char *s, size_t len) {

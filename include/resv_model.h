@@ -128,7 +128,12 @@ int resvIdSplit(const char *s, size_t len, char sep, resvIdPart *parts, int max)
 int resvParseUint(const char *s, size_t len, long lo, long hi, long *out);
 /* Position of s in a NULL-terminated word list (exact bytes), -1 when absent. */
 int resvWordIndex(const char *const *words, const char *s, size_t len);
+/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
 int resvUtf8Valid(const char *s, size_t len);
+/* Makes outside text (a provider's error) one line of RESV_T_TEXT, in place and the
+ * same length: each byte that is no part of a UTF-8 character becomes '?', each
+ * control character a space. */
+void resvTextScrub(char *s, size_t len);
 /* Characters (code points) of valid UTF-8 text: the bytes that do not continue one. */
 size_t resvUtf8Length(const char *s, size_t len);
 

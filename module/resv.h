@@ -343,6 +343,10 @@ RedisModuleString *resvKeySettings(RedisModuleCtx *ctx, const char *s, size_t sl
 /* The settings as they take effect. 1: the store has a settings hash, 0: none (all
  * defaults), -1: the key holds another type (all defaults). */
 int resvStoreSettingsRead(RedisModuleCtx *ctx, const char *s, size_t sl, resvStoreSettings *out);
+/* Every command that reads a setting (the readers below, resvFloor*) checks this with
+ * its other keys: 0 when the settings key is a hash or absent, else a WRONGTYPE reply
+ * and -1, so no command takes the defaults for settings it cannot read. */
+int resvStoreSettingsCheckType(RedisModuleCtx *ctx, const char *s, size_t sl);
 /* The store's zone: one HashGet and a lookup. */
 const resvTz *resvStoreZone(RedisModuleCtx *ctx, const char *s, size_t sl);
 /* The store's wall clock now, as an instant and (buf not NULL) as text. */

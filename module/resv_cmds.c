@@ -553,6 +553,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
     if (!p.effects) return cmdsUpsertDone(ctx, RESV_UPSERT_UNCHANGED, &o, old);
 
+    if (resvStoreSettingsCheckType(ctx, c.store.v, c.store.len)) return REDISMODULE_OK;
     resvStoreNow(ctx, c.store.v, c.store.len, c.now);
     char uuid[37];
     int write = (p.effects & RESV_PLAN_WRITE) != 0;
@@ -660,6 +661,7 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     resvPlan p;
     if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
     if (p.effects) {
+        if (resvStoreSettingsCheckType(ctx, c.store.v, c.store.len)) return REDISMODULE_OK;
         resvStoreNow(ctx, c.store.v, c.store.len, c.now);
         c.hadIndex = 1;
         resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]);
@@ -715,7 +717,8 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     resvLookupVals was;
     resvLookupValsOf(old, &was);
     if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) || resvLookupCheckType(ctx, s.v, s.len) ||
-        resvKeyCheckType(ctx, resvKeyChanges(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM))
+        resvKeyCheckType(ctx, resvKeyChanges(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM) ||
+        resvStoreSettingsCheckType(ctx, s.v, s.len))
         return REDISMODULE_OK;
     char now[RESV_DATETIME_LEN + 1];
     int rc = 0;

@@ -616,8 +616,9 @@ int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     }
     resvScanSort(&seated);
     resvScanSort(&floor);
-    resvInstant now = floor.n ? resvFloorNow(ctx, store) : 0;
     int rc = REDISMODULE_OK;
+    if (floor.n && resvStoreSettingsCheckType(ctx, store.v, store.len)) goto done;
+    resvInstant now = floor.n ? resvFloorNow(ctx, store) : 0;
     size_t i = 0, j = 0;
     long rows = 0;
     /* Hold sets are checked before the reply starts: an error is the whole reply. */

@@ -81,7 +81,9 @@ int ResvWaitAdd_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
                                   a.len ? why : "must not be empty");
     }
     RedisModuleString *k = waitKey(ctx, store);
-    if (resvKeyCheckType(ctx, k, REDISMODULE_KEYTYPE_STREAM)) return REDISMODULE_OK;
+    if (resvKeyCheckType(ctx, k, REDISMODULE_KEYTYPE_STREAM) ||
+        resvStoreSettingsCheckType(ctx, store.v, store.len))
+        return REDISMODULE_OK;
     char now[RESV_DATETIME_LEN + 1];
     resvStoreNow(ctx, store.v, store.len, now);
     /* "!" replicates the XADD with the id it got: a replica holds the same entry. */
@@ -122,7 +124,9 @@ int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     resvSpan store;
     if (resvArgId(ctx, argv[1], "store", &store.v, &store.len)) return REDISMODULE_OK;
     RedisModuleString *k = waitKey(ctx, store);
-    if (resvKeyCheckType(ctx, k, REDISMODULE_KEYTYPE_STREAM)) return REDISMODULE_OK;
+    if (resvKeyCheckType(ctx, k, REDISMODULE_KEYTYPE_STREAM) ||
+        resvStoreSettingsCheckType(ctx, store.v, store.len))
+        return REDISMODULE_OK;
     resvScan q;
     resvTableSpec *t;
     if (resvFloorInventory(ctx, store, &q, &t) < 0) return REDISMODULE_OK;
@@ -218,6 +222,7 @@ int ResvWaitSeat_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     if (!found || !f[0] || !f[2])
         return resvReplyError(ctx, RESV_E_NOTFOUND, "waitlist entry %.*s not found in store %.*s",
                               (int)entry.len, entry.v, (int)store.len, store.v);
+    if (resvStoreSettingsCheckType(ctx, store.v, store.len)) return REDISMODULE_OK;
     char now[RESV_DATETIME_LEN + 1], id[64];
     resvStoreNow(ctx, store.v, store.len, now);
     int idl = snprintf(id, sizeof id, RESV_WALK_IN_PREFIX "%.*s", (int)entry.len, entry.v);

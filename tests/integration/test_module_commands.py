@@ -883,6 +883,13 @@ class ModuleCommands(RedisTestCase):
                          slots())
         self.r.call("RESV.STORE.SET", S, "slot_minutes", "120")
         self.assertEqual([("18:00", 4), ("20:00", 2)], slots())
+        # settings that are not a hash are refused, as RESV.STORE.GET refuses them, not
+        # taken for the default 30 minutes
+        self.r.call("SET", "resv:{bad}:settings", "x")
+        self.refused("WRONGTYPE", "RESV.STATS", "bad", *day, "BUCKET", "SLOT")
+        self.assertIn("total", pairs(self.r.call("RESV.STATS", "bad", *day, "BUCKET", "30")))
+        self.refused("ERR syntax error at 'x'", "RESV.STATS", "bad", *day, "BUCKET", "SLOT",
+                     "x", "1")
         empty = pairs(self.r.call("RESV.STATS", "nostore", "FROM", "2024-01-01", "TO", "2024-01-02",
                                   "BUCKET", "15"))
         self.assertEqual([], empty["buckets"])

@@ -345,6 +345,27 @@ class ModuleOutbox(RedisTestCase):
                                         "sc-a"))
         self.assertEqual([], self.outbox())
 
+    def test_pushed_words_by_position(self):
+        """The word after FAILED is the error text whatever it reads, LEASE too; LEASE is
+        an option only where the options start."""
+        for rid in ("P1", "P2", "P3"):
+            self.make(rid)
+            self.r.call("RESV.STATUS", S, rid, "arrived")
+        (e1, _), (e2, _), (e3, _) = self.outbox()
+        self.refused("ERR syntax error at 'sc-a'", "RESV.PUSHED", S, e1, "FAILED", "LEASE",
+                     "sc-a")
+        self.refused("ERR wrong number", "RESV.PUSHED", S, e1, "OK", "LEASE")
+        self.refused("ERR wrong number", "RESV.PUSHED", S, e1, "FAILED", "e", "LEASE")
+        self.refused("ERR syntax error at 'x'", "RESV.PUSHED", S, e1, "FAILED", "e", "LEASE",
+                     "sc-a", "x")
+        self.refused("ERR syntax error at 'x'", "RESV.PUSHED", S, e1, "OK", "x", "LEASE",
+                     "sc-a")
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, e1, "FAILED", "LEASE"))
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, e2, "FAILED", "lease", "LEASE", "sc-a"))
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, e3, "FAILED", "LEASE sc-a"))
+        self.assertEqual({"P1": "LEASE", "P2": "lease", "P3": "LEASE sc-a"},
+                         {f["reservation_id"]: f["error"] for f in self.failures()})
+
     def test_lease_bad_arguments(self):
         self.refused("ERR wrong number", "RESV.LEASE", S, "push", "sc-a")
         self.refused("ERR invalid ms", "RESV.LEASE", S, "push", "sc-a", "-1")

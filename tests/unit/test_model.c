@@ -458,6 +458,34 @@ static void test_utf8(void **state) {
     assert_true(resvUtf8Valid("\xE5\xBC\xA0", 3));
 }
 
+/* Outside text made one line of text: bad bytes '?', control characters a space, good
+ * characters (张, an emoji) as they are; every result is text the model takes. */
+static void test_text_scrub(void **state) {
+    (void)state;
+    const char *in[][2] = {
+        {"ok 张三", "ok 张三"},
+        {"\xFF\xFE bad \xC3", "?? bad ?"},
+        {"a\a"
+         "b\nc\x7F"
+         "d\te",
+         "a b c d e"},
+        {"\xE5\xBC\xA0\xE5\xBC", "张??"},    /* a character cut short */
+        {"\xC0\x80\xED\xA0\x80x", "?????x"}, /* overlong, surrogate */
+        {"\xF0\x9F\x98\x80\x80", "\xF0\x9F\x98\x80?"},
+    };
+    for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+        char buf[32];
+        size_t n = strlen(in[i][0]);
+        memcpy(buf, in[i][0], n + 1);
+        resvTextScrub(buf, n);
+        assert_string_equal(in[i][1], buf);
+        accepts(field("notes"), buf, n, NULL);
+    }
+    char cut[] = "\xE5\xBC\xA0"; /* only the given length is looked at */
+    resvTextScrub(cut, 2);
+    assert_string_equal("??\xA0", cut);
+}
+
 /* Contract section 2's table, spelled out: N no-op, A apply, R refuse, I ignore.
  * Rows from, columns to, both in the order pending confirmed arrived seated completed
  * cancelled no_show. */
@@ -541,6 +569,7 @@ int main(void) {
         cmocka_unit_test(test_phone),
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_text_scrub),
         cmocka_unit_test(test_status_moves),
         cmocka_unit_test(test_origins),
     };
