@@ -315,9 +315,10 @@ static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i,
         o->seen |= kws[k].bit;
         switch (kws[k].bit) {
         case OPT_ORIGIN:
-            /* auto is the no-show sweep's alone (resv_noshow.c) */
+            /* auto is the no-show sweep's alone (resv_noshow.c), walk_in the waitlist's */
             if (resvOriginParse(v, len, &o->origin) ||
-                (o->origin == RESV_O_AUTO && !resvAutoWriting))
+                (o->origin == RESV_O_AUTO && !resvAutoWriting) ||
+                (o->origin == RESV_O_WALK_IN && !resvWalkInWriting))
                 return resvReplyError(ctx, RESV_E_ERR,
                                       "invalid ORIGIN: must be one of api webhook sync pull"),
                        -1;

@@ -12,6 +12,8 @@
 #define WAIT_ENTRIES_MAX 1000 /* entries estimated in one RESV.WAIT.LIST */
 #define WAIT_HOLDS_MAX   256
 
+int resvWalkInWriting;
+
 static RedisModuleString *waitKey(RedisModuleCtx *ctx, resvSpan s) {
     return RedisModule_CreateStringPrintf(ctx, RESV_KEY_WAIT, (int)s.len, s.v);
 }
@@ -195,13 +197,14 @@ int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     return REDISMODULE_OK;
 }
 
-/* RESV.WAIT.SEAT store entry table: a seated reservation walkin-<entry> (source walk_in,
- * audit event walk_in, reservation_date and a single reservation_time of now), then the
- * entry leaves the list. Refused as RESV.UPSERT refuses it (a table held over the turn,
- * a party over the seats, a table seated already), and then nothing changes. */
+/* RESV.WAIT.SEAT store entry table [ACTOR a]: a seated reservation walkin-<entry>
+ * (source, audit origin and event walk_in, by ACTOR; reservation_date, a single
+ * reservation_time and arrival_time of now), then the entry leaves the list. Refused as
+ * RESV.UPSERT refuses it (a table held over the turn, a party over the seats, a table
+ * seated already), and then nothing changes. */
 int ResvWaitSeat_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
-    if (resvArgsFixed(ctx, argv, argc, 4, NULL)) return REDISMODULE_OK;
+    if (resvArgsFixed(ctx, argv, argc, 4, "ACTOR")) return REDISMODULE_OK;
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan store, entry, table = resvSpanOf(argv[3]);
     char tbuf[RESV_CANON_MAX];
@@ -230,14 +233,23 @@ int ResvWaitSeat_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     resvArgv a = {.n = 0};
     resvArgvAdd(ctx, &a, store.v, store.len);
     resvArgvAdd(ctx, &a, id, (size_t)idl);
+    const char *walkIn = resvOriginName(RESV_O_WALK_IN);
+    resvArgvAddC(ctx, &a, "ORIGIN");
+    resvArgvAddC(ctx, &a, walkIn);
+    if (argc == 6) { /* checked there, as every ACTOR */
+        resvArgvAddC(ctx, &a, "ACTOR");
+        resvArgvAddStr(&a, argv[5]);
+    }
     resvArgvAddC(ctx, &a, "EVENT");
-    resvArgvAddC(ctx, &a, RESV_WALK_IN);
+    resvArgvAddC(ctx, &a, walkIn);
     resvArgvAddC(ctx, &a, "REPLY");
     resvArgvAddC(ctx, &a, "RECORD");
     resvArgvAddC(ctx, &a, "reservation_date");
     resvArgvAdd(ctx, &a, now, 10);
     resvArgvAddC(ctx, &a, "reservation_time");
     resvArgvAdd(ctx, &a, now + 11, 5);
+    resvArgvAddC(ctx, &a, "arrival_time"); /* here now, as an arrived booking */
+    resvArgvAdd(ctx, &a, now, RESV_DATETIME_LEN);
     resvArgvAddC(ctx, &a, "customer_name");
     resvArgvAddStr(&a, f[0]);
     if (f[1] && RedisModule_StringPtrLen(f[1], NULL)[0]) {
@@ -251,8 +263,10 @@ int ResvWaitSeat_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     resvArgvAddC(ctx, &a, "status");
     resvArgvAddC(ctx, &a, "seated");
     resvArgvAddC(ctx, &a, "source");
-    resvArgvAddC(ctx, &a, RESV_WALK_IN);
+    resvArgvAddC(ctx, &a, walkIn);
+    resvWalkInWriting = 1;
     RedisModuleCallReply *r = RedisModule_Call(ctx, "RESV.UPSERT", "!v", a.v, a.n);
+    resvWalkInWriting = 0;
     if (!r) return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
     if (RedisModule_CallReplyType(r) == REDISMODULE_REPLY_ERROR)
         return RedisModule_ReplyWithCallReply(ctx, r); /* its own error, counted there */

@@ -113,6 +113,8 @@ httpResult routeWaitlistSeat(httpCtx *c) {
     redisCmdPushKey(&a, c->store);
     redisCmdPushStr(&a, c->params[1]);
     redisCmdPushStr(&a, table);
+    redisCmdPushStr(&a, "ACTOR");
+    redisCmdPushStr(&a, c->claims.sub);
     return httpRedis(c, waitSeated, &a);
 }
 
