@@ -103,6 +103,7 @@ resvFloorVerdict resvPlanFloor(const resvFloorInput *in) {
     if (in->notJoinable) return RESV_FLOOR_NOT_JOINABLE;
     if (tooSmall) return RESV_FLOOR_TOO_SMALL;
     if (held) return RESV_FLOOR_HELD;
+    if (overPace && in->walkIn) return RESV_FLOOR_OVERBOOKED;
     if (overPace && !in->force) return RESV_FLOOR_CAPACITY;
     return RESV_FLOOR_OK;
 }

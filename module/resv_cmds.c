@@ -169,7 +169,8 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
                     c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_TABLE_NUMBER] ||
                     c->set[RESV_F_CUSTOMER_COUNT];
     resvFloorInput fi = {.provider = resvOriginIsProvider(in->origin) || !refusable,
-                         .force = in->force};
+                         .force = in->force,
+                         .walkIn = in->origin == RESV_O_WALK_IN};
     resvSpan party = cmdsAfter(c, old, RESV_F_CUSTOMER_COUNT), heldTable = {"", 0};
     RedisModuleString *holder = NULL;
     fi.party = party.len ? strtol(party.v, NULL, 10) : 0;

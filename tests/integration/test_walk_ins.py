@@ -91,6 +91,44 @@ class WalkIns(unittest.TestCase):
         self.assertIsNone(r.call("RESV.GET", S, "walkin-" + e3))
         self.assertEqual(1, r.call("XLEN", "resv:{%s}:wait" % S))
 
+    def feed(self, rid):
+        feed = [pairs(f) for _, f in self.r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")]
+        return [f["event"] for f in feed if f["reservation_id"] == rid]
+
+    def test_walk_in_over_pacing_seated_flagged(self):
+        """Pacing is about bookings taken ahead: a party standing at the host stand is
+        seated at a free table over it, flagged overbooked with its feed event; a table
+        held over the turn or too small still refuses."""
+        r = self.r
+        r.call("RESV.STORE.SET", S, "max_parties_per_slot", "1", "max_covers_per_slot", "4")
+        self.assertEqual("created", r.call(
+            "RESV.UPSERT", S, "B1", "reservation_date", DAY, "reservation_time", "19:10",
+            "customer_count", "2", "status", "confirmed", "table_number", "V02"))
+        e1, e2, e3 = self.add(party=4), self.add("Ann", 2), self.add("Big", 8)
+        e = r.try_call("RESV.WAIT.SEAT", S, e1, "V02")  # held by B1 from 19:10
+        self.assertEqual("CONFLICT table V02 is held by B1 from 2024-03-01T19:10:00 to "
+                         "2024-03-01T20:40:00", str(e))
+        e = r.try_call("RESV.WAIT.SEAT", S, e3, "A1")
+        self.assertIsInstance(e, RespError)
+        self.assertTrue(str(e).endswith(": 8 is over the 4 seats of A1"), e)
+        rec = pairs(r.call("RESV.WAIT.SEAT", S, e1, "A1"))
+        self.assertEqual(("seated", "true"), (rec["status"], rec["overbooked"]))
+        self.assertEqual(["created", "overbooked"], self.feed("walkin-" + e1))
+        # over HTTP: 201 with "overbooked": true
+        st, _, body = self.sc.request("POST", WAIT + "/%s/seat?table_number=A2" % e2, token=self.fm)
+        self.assertEqual(201, st, body)
+        self.assertIs(True, body["overbooked"])
+        self.assertEqual(["created", "overbooked"], self.feed("walkin-" + e2))
+        # our own booking into that slot is still refused
+        e = r.try_call("RESV.UPSERT", S, "B2", "reservation_date", DAY, "reservation_time",
+                       "19:00", "customer_count", "2", "table_number", "V01")
+        self.assertEqual("CONFLICT capacity: covers 10/4 parties 4/1 in the slot", str(e))
+        # under the limits nothing is flagged
+        r.call("RESV.STORE.SET", S, "max_parties_per_slot", "", "max_covers_per_slot", "")
+        rec = pairs(r.call("RESV.WAIT.SEAT", S, e3, "V01"))
+        self.assertNotIn("overbooked", rec)
+        self.assertEqual(["created"], self.feed("walkin-" + e3))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)
