@@ -119,3 +119,15 @@ resvInstant resvFloorFirstGap(resvInstant from, resvInstant len, const resvInsta
     }
     return t;
 }
+
+resvInstant resvFloorFirstGapBoth(resvInstant from, resvInstant len, const resvInstant *as,
+                                  const resvInstant *ae, int an, const resvInstant *bs,
+                                  const resvInstant *be, int bn) {
+    /* Each round starts at one of the holds' ends or stays: at most an + bn rounds. */
+    for (;;) {
+        resvInstant a = resvFloorFirstGap(from, len, as, ae, an);
+        resvInstant b = resvFloorFirstGap(a, len, bs, be, bn);
+        if (b == a) return a;
+        from = b;
+    }
+}

@@ -224,7 +224,8 @@ static RedisModuleCommandInfo infoWaitAdd =
     INFO("Adds a walk-in party to the store's waitlist", "O(1)", -5, ksUpdate, argsWaitAdd);
 static RedisModuleCommandInfo infoWaitList =
     INFO("Lists the waitlist, oldest first, with each party's estimated wait",
-         "O(N*T*H) with N entries, T tables, H their holds", -2, ksRead, argsStore);
+         "O(N*(T+P)*H) with N entries, T tables, P joinable pairs, H their holds", -2, ksRead,
+         argsStore);
 static RedisModuleCommandInfo infoWaitSeat =
     INFO("Seats a waiting party at a table: a seated walk-in reservation, the entry removed",
          "O(log(N))", -4, ksUpdate, argsWaitSeat);

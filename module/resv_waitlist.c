@@ -113,10 +113,86 @@ typedef struct {
     resvInstant busyUntil; /* taken by a party ahead in the list */
 } waitTable;
 
+/* Two tables of the inventory that join (by their index). */
+typedef struct {
+    size_t a, b;
+} waitPair;
+
+/* The index of table `name` in the inventory (sorted by name, byte order), or -1. */
+static long waitTableIndex(const resvScan *q, const char *name, size_t len) {
+    size_t lo = 0, hi = q->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        resvSpan m = resvSpanOf(q->f[mid]);
+        int c = memcmp(m.v, name, m.len < len ? m.len : len);
+        if (!c) c = (m.len > len) - (m.len < len);
+        if (!c) return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* The inventory's joinable pairs, found once per call from each table's JOINS (a pair
+ * joins when either lists the other, as in RESV.AVAILABILITY): at most 8 per table, in
+ * pool memory. */
+static size_t waitPairs(RedisModuleCtx *ctx, const resvScan *q, const resvTableSpec *t,
+                        waitPair **out) {
+    size_t n = 0;
+    *out = RedisModule_PoolAlloc(ctx, (q->n * RESV_FLOOR_JOIN_MAX + 1) * sizeof **out);
+    for (size_t a = 0; a < q->n; a++) {
+        resvIdPart parts[RESV_FLOOR_JOIN_MAX];
+        resvSpan na = resvSpanOf(q->f[a]);
+        int k = t[a].joinsLen
+                    ? resvIdSplit(t[a].joins, t[a].joinsLen, ',', parts, RESV_FLOOR_JOIN_MAX)
+                    : 0;
+        for (int j = 0; j < k; j++) {
+            long b = waitTableIndex(q, parts[j].v, parts[j].len);
+            if (b < 0 || (size_t)b == a) continue;
+            /* listed by both: kept once, from the first of the two */
+            if ((size_t)b < a && resvJoinsHas(t[b].joins, t[b].joinsLen, na.v, na.len)) continue;
+            (*out)[n++] = (waitPair){a, (size_t)b};
+        }
+    }
+    return n;
+}
+
+/* The wait in minutes of a party: the table that seats it, or the joinable pair that
+ * seats it where neither table does alone, free soonest for a whole turn (of those free
+ * as soon, the fewest seats: big ones stay for big parties); it is then busy for that
+ * turn. -1 when nothing seats the party. */
+static long long waitEstimate(waitTable *w, const resvTableSpec *t, size_t nt, const waitPair *p,
+                              size_t np, long party, resvInstant now, resvInstant turn) {
+    long best = -1, seats = 0;
+    resvInstant at = 0;
+    for (size_t i = 0; i < nt; i++) {
+        if (t[i].seats < party) continue;
+        resvInstant g = resvFloorFirstGap(w[i].busyUntil, turn, w[i].s, w[i].e, w[i].n);
+        if (best < 0 || g < at || (g == at && t[i].seats < seats))
+            best = (long)i, at = g, seats = t[i].seats;
+    }
+    for (size_t k = 0; k < np; k++) {
+        const waitTable *a = &w[p[k].a], *b = &w[p[k].b];
+        long sa = t[p[k].a].seats, sb = t[p[k].b].seats;
+        if (sa >= party || sb >= party || sa + sb < party) continue;
+        resvInstant from = a->busyUntil > b->busyUntil ? a->busyUntil : b->busyUntil;
+        resvInstant g = resvFloorFirstGapBoth(from, turn, a->s, a->e, a->n, b->s, b->e, b->n);
+        if (best < 0 || g < at || (g == at && sa + sb < seats))
+            best = (long)(nt + k), at = g, seats = sa + sb;
+    }
+    if (best < 0) return -1;
+    if ((size_t)best < nt)
+        w[best].busyUntil = at + turn;
+    else
+        w[p[best - nt].a].busyUntil = w[p[best - nt].b].busyUntil = at + turn;
+    return (at - now + 59) / 60;
+}
+
 /* RESV.WAIT.LIST store: the entries, oldest first, each with its position and, when the
  * store has an inventory, estimated_wait_minutes: the parties ahead take, in order, the
- * table that seats them soonest for turn_minutes, the smallest of those (-1: no table
- * seats the party). */
+ * table or joined pair that seats them soonest for turn_minutes (waitEstimate). */
 int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 2, NULL)) return REDISMODULE_OK;
@@ -131,6 +207,8 @@ int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     resvInstant now = resvFloorNow(ctx, store);
     resvInstant turn = (resvInstant)resvFloorTurnMinutes(ctx, store) * 60;
     waitTable *w = RedisModule_Alloc((q.n ? q.n : 1) * sizeof *w);
+    waitPair *pairs;
+    size_t npairs = waitPairs(ctx, &q, t, &pairs);
     int rc = 0;
     for (size_t i = 0; i < q.n && rc >= 0; i++) {
         rc = w[i].n = resvHoldWindows(ctx, store, resvSpanOf(q.f[i]), now - RESV_FLOOR_HOLD_MAX,
@@ -173,20 +251,9 @@ int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
             RedisModule_ReplyWithLongLong(ctx, (long long)e + 1);
             long fields = 2 + (long)nkv / 2;
             if (q.n) {
-                /* The fitting table free soonest for a whole turn; it is then busy. */
-                long best = -1;
-                resvInstant at = 0;
-                for (size_t i = 0; i < q.n; i++) {
-                    if (t[i].seats < party) continue;
-                    resvInstant g = resvFloorFirstGap(w[i].busyUntil, turn, w[i].s, w[i].e, w[i].n);
-                    /* the smallest of the tables free soonest: big ones stay for big parties */
-                    if (best < 0 || g < at || (g == at && t[i].seats < t[best].seats))
-                        best = (long)i, at = g;
-                }
-                if (best >= 0) w[best].busyUntil = at + turn;
                 resvReplyName(ctx, "estimated_wait_minutes");
-                RedisModule_ReplyWithLongLong(ctx,
-                                              best < 0 ? -1 : (long long)((at - now + 59) / 60));
+                RedisModule_ReplyWithLongLong(
+                    ctx, waitEstimate(w, t, q.n, pairs, npairs, party, now, turn));
                 fields++;
             }
             RedisModule_ReplySetMapLength(ctx, fields);

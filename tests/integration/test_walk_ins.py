@@ -91,6 +91,31 @@ class WalkIns(unittest.TestCase):
         self.assertIsNone(r.call("RESV.GET", S, "walkin-" + e3))
         self.assertEqual(1, r.call("XLEN", "resv:{%s}:wait" % S))
 
+    def waits(self):
+        return [pairs(x)["estimated_wait_minutes"] for x in self.r.call("RESV.WAIT.LIST", S)]
+
+    def test_estimate_with_joined_tables(self):
+        """A party no table seats alone waits for a joinable pair (listed in JOINS of
+        either table, as availability has it) free together for a turn."""
+        r = self.r
+        r.call("RESV.TABLE.SET", S, "A2", "SEATS", "4", "JOINS", "A1")  # A1 lists nothing
+        e12 = self.add("十二", 12)
+        self.add("Seven", 7)
+        self.add("Thirteen", 13)
+        self.add("Seventeen", 17)
+        # 12 at V01+V02 now; 7 at A1+A2 now (V01 alone is the 12's); 13 after the 12's
+        # turn (90 minutes); 17 fits no pair
+        self.assertEqual([0, 0, 90, -1], self.waits())
+        # V02 held from 19:30: the pair is free together when that hold ends (21:00)
+        r.call("RESV.UPSERT", S, "B1", "reservation_date", DAY, "reservation_time",
+               "19:30-21:00", "customer_count", "4", "status", "confirmed", "table_number", "V02")
+        self.assertEqual([120, 0, 210, -1], self.waits())
+        r.call("RESV.DEL", S, "B1")
+        st, _, rec = self.sc.request("POST", WAIT + "/%s/seat?table_number=V01%%2BV02" % e12,
+                                     token=self.fm)
+        self.assertEqual((201, "V01+V02", 12), (st, rec["table_number"], rec["customer_count"]))
+        self.assertEqual([0, 90, -1], self.waits())
+
     def feed(self, rid):
         feed = [pairs(f) for _, f in self.r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")]
         return [f["event"] for f in feed if f["reservation_id"] == rid]
