@@ -9,7 +9,9 @@
 
 #include "resv.h"
 
-#define WAIT_ENTRIES_MAX 1000 /* entries estimated in one RESV.WAIT.LIST */
+/* Parties waiting in one store: RESV.WAIT.ADD refuses more, so RESV.WAIT.LIST, which
+ * estimates every entry over every table, shows them all. */
+#define WAIT_ENTRIES_MAX 1000
 #define WAIT_HOLDS_MAX   256
 
 int resvWalkInWriting;
@@ -84,6 +86,11 @@ int ResvWaitAdd_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
     }
     RedisModuleString *k = waitKey(ctx, store);
     if (resvKeyCheckType(ctx, k, REDISMODULE_KEYTYPE_STREAM)) return REDISMODULE_OK;
+    RedisModuleCallReply *len = RedisModule_Call(ctx, "XLEN", "s", k);
+    if (len && RedisModule_CallReplyInteger(len) >= WAIT_ENTRIES_MAX)
+        return resvReplyError(ctx, RESV_E_CONFLICT,
+                              "waitlist is full: a store has at most %d parties waiting",
+                              WAIT_ENTRIES_MAX);
     char now[RESV_DATETIME_LEN + 1];
     resvStoreNow(ctx, store.v, store.len, now);
     /* "!" replicates the XADD with the id it got: a replica holds the same entry. */

@@ -116,6 +116,31 @@ class WalkIns(unittest.TestCase):
         self.assertEqual((201, "V01+V02", 12), (st, rec["table_number"], rec["customer_count"]))
         self.assertEqual([0, 90, -1], self.waits())
 
+    def test_waitlist_bounded(self):
+        """A store's waitlist holds at most 1000 parties, so RESV.WAIT.LIST shows them all;
+        one more is refused (HTTP 409) until one leaves."""
+        r = self.r
+        c = self.redis.client()
+        try:
+            for i in range(1000):
+                c.send("RESV.WAIT.ADD", S, "n%d" % i, "1", "2")
+            got = [c.read() for _ in range(1000)]
+        finally:
+            c.close()
+        self.assertEqual(1000, sum(isinstance(x, list) for x in got))
+        e = r.try_call("RESV.WAIT.ADD", S, "late", "1", "2")
+        self.assertEqual("CONFLICT waitlist is full: a store has at most 1000 parties waiting",
+                         str(e))
+        st, _, body = self.sc.request("POST", WAIT, {"name": "late", "phone": "1", "party": 2},
+                                      token=self.fm)
+        self.assertEqual((409, "conflict"), (st, body["error"]["code"]), body)
+        self.assertIn("waitlist is full", body["error"]["message"])
+        self.assertEqual(1000, r.call("XLEN", "resv:{%s}:wait" % S))
+        lst = r.call("RESV.WAIT.LIST", S)
+        self.assertEqual((1000, "n999"), (len(lst), pairs(lst[-1])["name"]))
+        self.assertEqual(1, r.call("RESV.WAIT.DEL", S, pairs(lst[0])["entry"]))
+        self.assertEqual("late", pairs(r.call("RESV.WAIT.ADD", S, "late", "1", "2"))["name"])
+
     def feed(self, rid):
         feed = [pairs(f) for _, f in self.r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")]
         return [f["event"] for f in feed if f["reservation_id"] == rid]
