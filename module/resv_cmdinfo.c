@@ -156,7 +156,7 @@ static RedisModuleCommandArg argsWaitAdd[] = {
     KEY("store"), STR("name"), STR("phone"), INT("party"), {0}};
 static RedisModuleCommandArg argsWaitEntry[] = {KEY("store"), STR("entry"), {0}};
 static RedisModuleCommandArg argsWaitSeat[] = {
-    KEY("store"), STR("entry"), STR("table"), OPT("actor", "ACTOR", S), {0}};
+    KEY("store"), STR("entry"), STR("table_number"), OPT("actor", "ACTOR", S), {0}};
 /* CLAIM store [FROM old]: claims when there is no owner, or when old is. */
 static RedisModuleCommandArg claimArgs[] = {
     {.name = "store", .type = S, .key_spec_index = -1, .token = "CLAIM"},

@@ -271,7 +271,19 @@ int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     return REDISMODULE_OK;
 }
 
-/* RESV.WAIT.SEAT store entry table [ACTOR a]: a seated reservation walkin-<entry>
+/* RESV.UPSERT's refusal (counted there) in this command's words: the party is the
+ * entry's `party`, which the caller gave, not customer_count. */
+static int waitSeatRefused(RedisModuleCtx *ctx, RedisModuleCallReply *r) {
+    char from[64], msg[512];
+    size_t len, fl = (size_t)snprintf(from, sizeof from,
+                                      "ERR invalid %s:", resvFields[RESV_F_CUSTOMER_COUNT].name);
+    const char *e = RedisModule_CallReplyStringPtr(r, &len);
+    if (len < fl || memcmp(e, from, fl)) return RedisModule_ReplyWithCallReply(ctx, r);
+    snprintf(msg, sizeof msg, "ERR invalid " RESV_WAIT_PARTY ":%.*s", (int)(len - fl), e + fl);
+    return RedisModule_ReplyWithError(ctx, msg);
+}
+
+/* RESV.WAIT.SEAT store entry table_number [ACTOR a]: a seated reservation walkin-<entry>
  * (source, audit origin and event walk_in, by ACTOR; reservation_date, a single
  * reservation_time and arrival_time of now), then the entry leaves the list. Refused as
  * RESV.UPSERT refuses it (a table held over the turn, a party over the seats, a table
@@ -288,7 +300,7 @@ int ResvWaitSeat_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
         return REDISMODULE_OK;
     if (resvFieldCheck(&resvFields[RESV_F_TABLE_NUMBER], table.v, table.len, tbuf, &table.v,
                        &table.len, &why))
-        return resvReplyError(ctx, RESV_E_ERR, "invalid table: %s", why);
+        return resvReplyError(ctx, RESV_E_ERR, "invalid table_number: %s", why);
     RedisModuleString *f[4];
     int found = waitRead(ctx, store, entry, f);
     if (found < 0) return REDISMODULE_OK;
@@ -342,8 +354,7 @@ int ResvWaitSeat_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     RedisModuleCallReply *r = RedisModule_Call(ctx, "RESV.UPSERT", "!v", a.v, a.n);
     resvWalkInWriting = 0;
     if (!r) return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
-    if (RedisModule_CallReplyType(r) == REDISMODULE_REPLY_ERROR)
-        return RedisModule_ReplyWithCallReply(ctx, r); /* its own error, counted there */
+    if (RedisModule_CallReplyType(r) == REDISMODULE_REPLY_ERROR) return waitSeatRefused(ctx, r);
     if (resvWriteKeyMember(ctx, "XDEL", waitKey(ctx, store), entry.v, entry.len))
         return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
     /* [created, the reservation]: the reservation */

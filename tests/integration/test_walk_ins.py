@@ -141,6 +141,33 @@ class WalkIns(unittest.TestCase):
         self.assertEqual(1, r.call("RESV.WAIT.DEL", S, pairs(lst[0])["entry"]))
         self.assertEqual("late", pairs(r.call("RESV.WAIT.ADD", S, "late", "1", "2"))["name"])
 
+    def test_seat_refusals_name_what_was_sent(self):
+        """The waitlist's party is `party`, the seat's table `table_number`; the seat route
+        takes no body, and a body member is a 400 naming it, with nothing changed."""
+        r, sc = self.r, self.sc
+        e = self.add("Big", 8)
+        self.assertEqual("ERR invalid party: 8 is over the 4 seats of A1",
+                         str(r.try_call("RESV.WAIT.SEAT", S, e, "A1")))
+        err = str(r.try_call("RESV.WAIT.SEAT", S, e, "a b"))
+        self.assertTrue(err.startswith("ERR invalid table_number: "), err)
+        seat = WAIT + "/%s/seat?table_number=" % e
+        st, _, body = sc.request("POST", seat + "A1", token=self.fm)
+        self.assertEqual((400, "invalid party: 8 is over the 4 seats of A1"),
+                         (st, body["error"]["message"]), body)
+        st, _, body = sc.request("POST", seat + "a%20b", token=self.fm)
+        self.assertEqual(400, st, body)
+        self.assertTrue(body["error"]["message"].startswith("invalid table_number: "), body)
+        for bad, msg in (({"force": True}, "unknown field force"),
+                         ({"table_number": "V01"}, "unknown field table_number"),
+                         ([1], "the body must be a JSON object"),
+                         ("{", "invalid JSON")):
+            st, _, body = sc.request("POST", seat + "V01", bad, token=self.fm)
+            self.assertEqual(400, st, (bad, body))
+            self.assertIn(msg, body["error"]["message"], bad)
+        self.assertIsNone(r.call("RESV.GET", S, "walkin-" + e))
+        st, _, body = sc.request("POST", seat + "V01", {}, token=self.fm)
+        self.assertEqual((201, "V01"), (st, body.get("table_number")), body)
+
     def feed(self, rid):
         feed = [pairs(f) for _, f in self.r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")]
         return [f["event"] for f in feed if f["reservation_id"] == rid]
