@@ -59,14 +59,15 @@ httpResult httpFail(httpCtx *c, httpResult r, const char *code, const char *fmt,
     return r;
 }
 
-/* The module names its options (ARRIVAL, CURSOR); an HTTP caller wrote the query
- * parameters they come from. Whole upper-case words only, so field names and values
+/* The module names its options (ARRIVAL, CURSOR, AREA); an HTTP caller wrote the query
+ * parameters or body fields they come from. Whole upper-case words only, so field names and values
  * quoted in a message stay as they are. */
 static void httpNameOptions(const char *msg, char *out, size_t cap) {
     static const char *const names[][2] = {
         {"ARRIVAL", "arrival_time"}, {"TABLE", "table_number"}, {"STATUS", "status"},
         {"FROM", "date_from"},       {"TO", "date_to"},         {"LIMIT", "limit"},
         {"CURSOR", "cursor"},        {"BUCKET", "bucket"},      {"COUNT", "count"},
+        {"SEATS", "seats"},          {"AREA", "area"},          {"JOINS", "joins"},
     };
     size_t o = 0;
     for (const char *p = msg; *p && o + 1 < cap;) {
