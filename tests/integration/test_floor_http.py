@@ -1,13 +1,15 @@
 """The floor over HTTP (issue 12) against a real Redis with the module and a real sidecar:
 a table's body fields named as sent (area, joins: never the module's AREA, JOINS), joins
-as the array PUT takes, in PUT's reply and in GET /reservation/tables."""
+as the array PUT takes, in PUT's reply and in GET /reservation/tables; the provider's
+bookings over the slot's pacing (webhook, sync) stored with "overbooked": true, shown by
+GET, and sent on /events as an overbooked event."""
 import os
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Redis  # noqa: E402
-from sidecar_harness import API, Sidecar  # noqa: E402
+from sidecar_harness import API, Sidecar, SseReader  # noqa: E402
 
 S = "store-fh"
 DAY = "2030-03-01"
@@ -18,7 +20,7 @@ class FloorHttp(unittest.TestCase):
     def setUpClass(cls):
         cls.redis = Redis(aof=False)
         cls.r = cls.redis.client()
-        cls.sc = Sidecar(cls.redis.port)
+        cls.sc = Sidecar(cls.redis.port, extra_args=["--sse-poll-ms", "50"])
         cls.admin = cls.sc.token("admin")
 
     @classmethod
@@ -62,6 +64,44 @@ class FloorHttp(unittest.TestCase):
         self.assertEqual(["A1", "V02"], rows["B1"]["joins"])
         self.assertNotIn("joins", rows["A1"])
         self.assertEqual((S, 2), (got["store_id"], got["count"]))
+
+
+    def test_provider_over_pacing_flagged_and_sent(self):
+        """A webhook's and a sync's booking over max_parties_per_slot are stored (the
+        guest has them), "overbooked": true in their replies and GET, and /events sends
+        each one's overbooked event after its created."""
+        sc, r = self.sc, self.r
+        r.call("RESV.STORE.SET", S, "max_parties_per_slot", "1", "max_covers_per_slot", "6")
+        st, _, system = sc.request("POST", API + "/systems", {
+            "name": "易订", "type": "reservation", "provider": "Yiding", "store_id": S,
+            "config": {"api_endpoint": "http://127.0.0.1:9/x", "api_key": "k",
+                       "webhook_signature": "none"}}, token=self.admin)
+        self.assertEqual(201, st, system)
+        sse = SseReader(sc.port, API + "/events?store_id=" + S, sc.token("staff", [S]))
+        try:
+            self.assertEqual(200, sse.status)
+            booking = {"reservation_date": DAY, "reservation_time": "19:00-21:00",
+                       "customer_count": 4, "status": "confirmed"}
+            st, _, got = sc.request("POST", API + "/reservation/%s/sync" % system["id"],
+                                    dict(booking, reservation_id="FH-1"), token=self.admin)
+            self.assertEqual((201, None), (st, got["reservation"]["overbooked"]), got)
+            st, _, got = sc.request("POST", API + "/reservation/%s/sync" % system["id"],
+                                    dict(booking, reservation_id="FH-2"), token=self.admin)
+            self.assertEqual((201, True), (st, got["reservation"]["overbooked"]), got)
+            st, _, got = sc.request("POST", API + "/webhooks/reservation/" + system["id"], {
+                "event": "reservation.created",
+                "data": dict(booking, reservation_id="FH-3", reservation_time="19:15")})
+            self.assertEqual(200, st, got)
+            for rid, flag in (("FH-1", None), ("FH-2", True), ("FH-3", True)):
+                st, _, got = sc.request("GET", API + "/reservation/" + rid, token=self.admin)
+                self.assertEqual((200, flag), (st, got["overbooked"]), rid)
+            evs = [sse.next_event() for _ in range(5)]
+        finally:
+            sse.close()
+        self.assertEqual([("created", "FH-1"), ("created", "FH-2"), ("overbooked", "FH-2"),
+                          ("created", "FH-3"), ("overbooked", "FH-3")],
+                         [(e["event"], e["data"]["reservation_id"]) for e in evs])
+        self.assertEqual(S, evs[2]["data"]["store_id"])
 
 
 if __name__ == "__main__":
