@@ -1,7 +1,8 @@
 """Walk-ins (issue 12, item 5) against a real Redis with the module and a real sidecar,
 with the store's clock set by resv.test-clock (the store in UTC, so the test's instants
 are the store's wall clock): the seated walk-in's audit entry (origin walk_in, the
-caller as actor) and arrival time."""
+caller as actor) and arrival time; seated over the pacing, flagged; estimates at joined
+tables; the waitlist's bound; refusals naming what the caller sent."""
 import calendar
 import os
 import sys
