@@ -75,8 +75,7 @@ static void httpCapacityNumbers(httpCtx *c, const char *msg) {
 
 /* The module names its options (ARRIVAL, CURSOR, AREA); an HTTP caller wrote the query
  * parameters or body fields they come from. Whole upper-case words only, so field names
- * and values
- * quoted in a message stay as they are. */
+ * and values quoted in a message stay as they are. */
 static void httpNameOptions(const char *msg, char *out, size_t cap) {
     static const char *const names[][2] = {
         {"ARRIVAL", "arrival_time"}, {"TABLE", "table_number"}, {"STATUS", "status"},
