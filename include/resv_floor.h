@@ -76,5 +76,10 @@ resvInstant resvFloorSlotStart(resvInstant dayStart, int slotMinutes, int index)
  * is made of. */
 resvInstant resvFloorFirstGap(resvInstant from, resvInstant len, const resvInstant *starts,
                               const resvInstant *ends, int n);
+/* The same for two tables joined: the first instant from `from` at which both are free
+ * for `len` seconds. */
+resvInstant resvFloorFirstGapBoth(resvInstant from, resvInstant len, const resvInstant *as,
+                                  const resvInstant *ae, int an, const resvInstant *bs,
+                                  const resvInstant *be, int bn);
 
 #endif

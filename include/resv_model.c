@@ -361,8 +361,8 @@ resvMove resvStatusMove(resvStatus from, resvStatus to, int fromProvider) {
     return RESV_MOVE_IGNORE;
 }
 
-static const char *const originNames[RESV_O_COUNT + 1] = {"api",  "webhook", "sync",
-                                                          "pull", "auto",    NULL};
+static const char *const originNames[RESV_O_COUNT + 1] = {"api",  "webhook", "sync", "pull",
+                                                          "auto", "walk_in", NULL};
 
 const char *resvOriginName(resvOrigin o) {
     return (unsigned)o < RESV_O_COUNT ? originNames[o] : "unknown";

@@ -164,14 +164,16 @@ typedef enum {
  * completed, and is ignored rather than refused otherwise. */
 resvMove resvStatusMove(resvStatus from, resvStatus to, int fromProvider);
 
-/* Audit origins. `auto` is the module's own change (a no-show at its deadline): a
- * change of ours like `api`, not the provider's. */
+/* Audit origins. `auto` is the module's own change (a no-show at its deadline) and
+ * `walk_in` a waiting party seated (RESV.WAIT.SEAT; also such a reservation's source
+ * and audit event): changes of ours like `api`, not the provider's. */
 typedef enum {
     RESV_O_API,
     RESV_O_WEBHOOK,
     RESV_O_SYNC,
     RESV_O_PULL,
     RESV_O_AUTO,
+    RESV_O_WALK_IN,
     RESV_O_COUNT
 } resvOrigin;
 const char *resvOriginName(resvOrigin o);

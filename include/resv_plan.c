@@ -105,8 +105,8 @@ resvFloorVerdict resvPlanFloor(const resvFloorInput *in) {
     if (in->notJoinable) return RESV_FLOOR_NOT_JOINABLE;
     if (tooSmall) return RESV_FLOOR_TOO_SMALL;
     if (held && !in->heldKept) return RESV_FLOOR_HELD;
-    /* Forced over the pacing, or over it in a slot this write left as it was: stored,
-       and flagged as what it is. */
-    if (overPace && !in->force && !in->paceKept) return RESV_FLOOR_CAPACITY;
+    /* Forced over the pacing, a walk-in over it (the party is at the door), or over it in
+       a slot this write left as it was: stored, and flagged as what it is. */
+    if (overPace && !in->force && !in->walkIn && !in->paceKept) return RESV_FLOOR_CAPACITY;
     return held || overPace ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_OK;
 }

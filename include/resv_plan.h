@@ -74,6 +74,7 @@ resvPlanVerdict resvPlanStatus(const resvPlanInput *in, resvPlan *out);
 typedef struct {
     int provider;               /* the provider's data: never refused, flagged overbooked */
     int force;                  /* FORCE by admin or store_manager: over the pacing limits */
+    int walkIn;                 /* a walk-in seated: here already, over the pacing flagged */
     int unknownTable;           /* a table of table_number is not in the store's inventory */
     int notJoinable;            /* joined tables that the inventory does not let join */
     long party;                 /* customer_count after the change (0: not given) */
@@ -101,7 +102,8 @@ typedef enum {
 
 /* The one rule of the floor for every write: our own API is refused what the floor
  * cannot seat (pacing unless forced: then stored, flagged); the provider's booking is
- * stored, flagged. */
+ * stored, flagged. A walk-in is refused a table like our API, never the pacing (it
+ * paces bookings taken ahead; the party is at the door): over it, flagged. */
 resvFloorVerdict resvPlanFloor(const resvFloorInput *in);
 /* 1 when the slot's pacing is exceeded (the counts include the booking). */
 int resvPlanOverPace(const resvFloorInput *in);

@@ -363,6 +363,8 @@ void resvNow(char buf[RESV_DATETIME_LEN + 1]);
 int resvNoShowStart(RedisModuleCtx *ctx);
 /* Set while the sweep runs RESV.STATUS: ORIGIN auto is the module's own. */
 extern int resvAutoWriting;
+/* Set while RESV.WAIT.SEAT runs RESV.UPSERT: ORIGIN walk_in is the waitlist's own. */
+extern int resvWalkInWriting;
 
 /* ---- command handlers ---- */
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

@@ -172,7 +172,8 @@ static RedisModuleCommandArg argsAvailability[] = {
 static RedisModuleCommandArg argsWaitAdd[] = {
     KEY("store"), STR("name"), STR("phone"), INT("party"), {0}};
 static RedisModuleCommandArg argsWaitEntry[] = {KEY("store"), STR("entry"), {0}};
-static RedisModuleCommandArg argsWaitSeat[] = {KEY("store"), STR("entry"), STR("table"), {0}};
+static RedisModuleCommandArg argsWaitSeat[] = {
+    KEY("store"), STR("entry"), STR("table_number"), OPT("actor", "ACTOR", S), {0}};
 /* CLAIM store [FROM old]: claims when there is no owner, or when old is. */
 static RedisModuleCommandArg claimArgs[] = {
     {.name = "store", .type = S, .key_spec_index = -1, .token = "CLAIM"},
@@ -240,7 +241,8 @@ static RedisModuleCommandInfo infoWaitAdd =
     INFO("Adds a walk-in party to the store's waitlist", "O(1)", -5, ksUpdate, argsWaitAdd);
 static RedisModuleCommandInfo infoWaitList =
     INFO("Lists the waitlist, oldest first, with each party's estimated wait",
-         "O(N*T*H) with N entries, T tables, H their holds", -2, ksRead, argsStore);
+         "O(N*(T+P)*H) with N entries, T tables, P joinable pairs, H their holds", -2, ksRead,
+         argsStore);
 static RedisModuleCommandInfo infoWaitSeat =
     INFO("Seats a waiting party at a table: a seated walk-in reservation, the entry removed",
          "O(log(N))", -4, ksUpdate, argsWaitSeat);

@@ -176,7 +176,8 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
                     c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_TABLE_NUMBER] ||
                     c->set[RESV_F_CUSTOMER_COUNT];
     resvFloorInput fi = {.provider = resvOriginIsProvider(in->origin) || !refusable,
-                         .force = in->force};
+                         .force = in->force,
+                         .walkIn = in->origin == RESV_O_WALK_IN};
     resvSpan party = cmdsAfter(c, old, RESV_F_CUSTOMER_COUNT), heldTable = {"", 0};
     RedisModuleString *holder = NULL;
     fi.party = party.len ? strtol(party.v, NULL, 10) : 0;
@@ -332,9 +333,10 @@ static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i,
         o->seen |= kws[k].bit;
         switch (kws[k].bit) {
         case OPT_ORIGIN:
-            /* auto is the no-show sweep's alone (resv_noshow.c) */
+            /* auto is the no-show sweep's alone (resv_noshow.c), walk_in the waitlist's */
             if (resvOriginParse(v, len, &o->origin) ||
-                (o->origin == RESV_O_AUTO && !resvAutoWriting))
+                (o->origin == RESV_O_AUTO && !resvAutoWriting) ||
+                (o->origin == RESV_O_WALK_IN && !resvWalkInWriting))
                 return resvReplyError(ctx, RESV_E_ERR,
                                       "invalid ORIGIN: must be one of api webhook sync pull"),
                        -1;

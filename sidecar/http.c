@@ -73,14 +73,15 @@ static void httpCapacityNumbers(httpCtx *c, const char *msg) {
                                       n[2 * i + 1] > 0 ? json_integer(n[2 * i + 1]) : json_null()));
 }
 
-/* The module names its options (ARRIVAL, CURSOR); an HTTP caller wrote the query
- * parameters they come from. Whole upper-case words only, so field names and values
- * quoted in a message stay as they are. */
+/* The module names its options (ARRIVAL, CURSOR, AREA); an HTTP caller wrote the query
+ * parameters or body fields they come from. Whole upper-case words only, so field names
+ * and values quoted in a message stay as they are. */
 static void httpNameOptions(const char *msg, char *out, size_t cap) {
     static const char *const names[][2] = {
         {"ARRIVAL", "arrival_time"}, {"TABLE", "table_number"}, {"STATUS", "status"},
         {"FROM", "date_from"},       {"TO", "date_to"},         {"LIMIT", "limit"},
         {"CURSOR", "cursor"},        {"BUCKET", "bucket"},      {"COUNT", "count"},
+        {"SEATS", "seats"},          {"AREA", "area"},          {"JOINS", "joins"},
     };
     size_t o = 0;
     for (const char *p = msg; *p && o + 1 < cap;) {

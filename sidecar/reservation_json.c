@@ -266,6 +266,19 @@ json_t *resvJsonFromMap(const redisReply *r) {
     return o;
 }
 
+void resvJsonSplitList(json_t *o, const char *key) {
+    json_t *v = json_object_get(o, key);
+    if (!json_is_string(v)) return;
+    json_t *arr = json_array();
+    const char *p = json_string_value(v);
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        json_array_append_new(arr, json_stringn(p, n));
+        p += n + (p[n] == ',');
+    }
+    json_object_set_new(o, key, arr);
+}
+
 json_t *resvJsonFromReply(const redisReply *r) {
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements % 2) return NULL;
     /* The typed values first, then the object in one pass in model order: every field

@@ -89,6 +89,9 @@ int resvJsonWriteList(resvJsonOut *o, const redisReply *items, const char *curso
 /* Any map reply as an object: integers stay integers, strings of model fields get the
  * field's JSON type, nested arrays of maps become arrays of objects. */
 json_t *resvJsonFromMap(const redisReply *r);
+/* The module's compact list "a,b" in o[key] as ["a", "b"] ("" as []); a key absent or
+ * not a string is left as it is. */
+void resvJsonSplitList(json_t *o, const char *key);
 
 /* An integration system as JSON: config parsed and its api_key masked, webhook_url
  * built from publicUrl, webhook_secret only when withSecret. */

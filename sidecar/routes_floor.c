@@ -30,7 +30,10 @@ static void floorTableReply(redisAsyncContext *ac, void *reply, void *privdata) 
     redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
     if (!r) return;
     json_t *o = resvJsonFromMap(r);
-    if (o) json_object_set_new(o, "store_id", json_string(c->store));
+    if (o) {
+        resvJsonSplitList(o, "joins"); /* an array, as the body gave it */
+        json_object_set_new(o, "store_id", json_string(c->store));
+    }
     httpFinish(c, o ? HTTP_R_OK : httpFailRedis(c, r), o);
 }
 
@@ -122,20 +125,6 @@ httpResult routeFloorTableDelete(httpCtx *c) {
     return httpRedis(c, floorTableDeleted, &a);
 }
 
-/* "a,b" (the module's compact list) as ["a", "b"]; "" as []. */
-static void floorSplitList(json_t *o, const char *key) {
-    json_t *v = json_object_get(o, key);
-    if (!json_is_string(v)) return;
-    json_t *arr = json_array();
-    const char *p = json_string_value(v);
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        json_array_append_new(arr, json_stringn(p, n));
-        p += n + (p[n] == ',');
-    }
-    json_object_set_new(o, key, arr);
-}
-
 static void floorAvailabilityReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
@@ -149,8 +138,8 @@ static void floorAvailabilityReply(redisAsyncContext *ac, void *reply, void *pri
     }
     json_object_set_new(o, "store_id", json_string(httpQuery(c, "store_id")));
     json_array_foreach(json_object_get(o, "slots"), i, slot) {
-        floorSplitList(slot, "tables");
-        floorSplitList(slot, "joined");
+        resvJsonSplitList(slot, "tables");
+        resvJsonSplitList(slot, "joined");
     }
     httpFinish(c, HTTP_R_OK, o);
 }

@@ -93,10 +93,21 @@ static void waitSeated(redisAsyncContext *ac, void *reply, void *privdata) {
     httpFinish(c, o ? HTTP_R_CREATED : httpFailRedis(c, r), o);
 }
 
-/* POST /stores/{store_id}/waitlist/{entry}/seat?table_number=T: 201, the reservation */
+/* POST /stores/{store_id}/waitlist/{entry}/seat?table_number=T: 201, the reservation.
+ * No body: a member of one (even "force": pacing never refuses a walk-in) is a 400. */
 httpResult routeWaitlistSeat(httpCtx *c) {
     httpResult r = lookupPathStore(c);
     if (r != HTTP_R_OK) return r;
+    if (evbuffer_get_length(evhttp_request_get_input_buffer(c->req)) > 0) {
+        static const char *const known[] = {NULL};
+        const char *unknown;
+        if ((r = httpParseJsonBody(c, 1)) != HTTP_R_OK) return r;
+        if ((unknown = httpBodyUnknown(c, known)))
+            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                            "unknown field %s: seating takes no body (table_number is a query "
+                            "parameter)",
+                            unknown);
+    }
     const char *table = httpQuery(c, "table_number");
     if (!table || !*table) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "table_number is required");
     redisCmd a;
@@ -104,6 +115,8 @@ httpResult routeWaitlistSeat(httpCtx *c) {
     redisCmdPushKey(&a, c->store);
     redisCmdPushStr(&a, c->params[1]);
     redisCmdPushStr(&a, table);
+    redisCmdPushStr(&a, "ACTOR");
+    redisCmdPushStr(&a, c->claims.sub);
     return httpRedis(c, waitSeated, &a);
 }
 

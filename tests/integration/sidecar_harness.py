@@ -195,3 +195,40 @@ class Sidecar:
         self._final_log = self.log()
         shutil.rmtree(self.dir, ignore_errors=True)
         return rc
+
+
+class SseReader:
+    """A raw SSE client: parses events as they arrive (id, event, data)."""
+
+    def __init__(self, port, path, token, last_event_id=None):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        h = {"Authorization": "Bearer " + token, "Accept": "text/event-stream"}
+        if last_event_id:
+            h["Last-Event-ID"] = last_event_id
+        self.conn.request("GET", path, headers=h)
+        self.resp = self.conn.getresponse()
+        self.status = self.resp.status
+        self.headers = {k.lower(): v for k, v in self.resp.getheaders()}
+
+    def next_event(self, timeout=10.0):
+        """The next event with an id (comments and keep-alives skipped)."""
+        self.conn.sock.settimeout(timeout)
+        ev = {}
+        while True:
+            line = self.resp.fp.readline()
+            if not line:
+                raise EOFError("stream ended")
+            line = line.decode("utf-8").rstrip("\n")
+            if line == "":
+                if "id" in ev:
+                    ev["data"] = json.loads(ev.get("data", "null"))
+                    return ev
+                ev = {}
+                continue
+            if line.startswith(":"):
+                continue
+            k, _, v = line.partition(":")
+            ev[k] = v[1:] if v.startswith(" ") else v
+
+    def close(self):
+        self.conn.close()

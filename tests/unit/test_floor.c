@@ -117,6 +117,18 @@ static void test_slots_and_gaps(void **state) {
     assert_int_equal(7, resvFloorFirstGap(7, 100, st, en, 0));
 }
 
+/* A joined pair is free when both tables are, for the whole length. */
+static void test_pair_gap(void **state) {
+    (void)state;
+    resvInstant as[] = {100, 400}, ae[] = {200, 500}, bs[] = {150, 600}, be[] = {300, 700};
+    assert_int_equal(0, resvFloorFirstGapBoth(0, 100, as, ae, 2, bs, be, 2));
+    /* a free at 200, b busy until 300; then a's 300..400 fits 100, b free then */
+    assert_int_equal(300, resvFloorFirstGapBoth(150, 100, as, ae, 2, bs, be, 2));
+    /* 150 long: not before a's second hold (300..400 too short), b's after it */
+    assert_int_equal(700, resvFloorFirstGapBoth(150, 150, as, ae, 2, bs, be, 2));
+    assert_int_equal(9, resvFloorFirstGapBoth(9, 150, as, ae, 0, bs, be, 0));
+}
+
 /* The pacing refusal reads back as the numbers it was written with, whole texts only. */
 static void test_capacity_text(void **state) {
     (void)state;
@@ -139,7 +151,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_spec),     cmocka_unit_test(test_joins),
         cmocka_unit_test(test_hold_window),    cmocka_unit_test(test_held),
-        cmocka_unit_test(test_slots_and_gaps), cmocka_unit_test(test_capacity_text),
+        cmocka_unit_test(test_slots_and_gaps), cmocka_unit_test(test_pair_gap),
+        cmocka_unit_test(test_capacity_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -537,14 +537,15 @@ static void test_status_moves(void **state) {
 
 static void test_origins(void **state) {
     (void)state;
-    const char *names[] = {"api", "webhook", "sync", "pull", "auto"};
+    const char *names[] = {"api", "webhook", "sync", "pull", "auto", "walk_in"};
     for (int i = 0; i < RESV_O_COUNT; i++) {
         resvOrigin o;
         assert_string_equal(resvOriginName((resvOrigin)i), names[i]);
         assert_int_equal(resvOriginParse(names[i], strlen(names[i]), &o), 0);
         assert_int_equal(o, i);
-        /* auto is the module's own change: pushed and strict like api */
-        assert_int_equal(!!resvOriginIsProvider(o), i != RESV_O_API && i != RESV_O_AUTO);
+        /* auto and walk_in are the module's own changes: pushed and strict like api */
+        assert_int_equal(!!resvOriginIsProvider(o),
+                         i != RESV_O_API && i != RESV_O_AUTO && i != RESV_O_WALK_IN);
     }
     resvOrigin o;
     assert_int_equal(resvOriginParse("API", 3, &o), -1);

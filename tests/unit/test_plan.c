@@ -433,6 +433,20 @@ static void test_floor(void **state) {
     assert_int_equal(RESV_FLOOR_CAPACITY, resvPlanFloor(&in));
     in.paced = 0;
     assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+
+    /* a walk-in is here: over the pacing flagged, never refused; the tables still refuse */
+    in.paced = 1;
+    in.walkIn = 1;
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.partiesLimit = 9;
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.partiesLimit = 8;
+    in.party = 5;
+    in.seats = 4;
+    assert_int_equal(RESV_FLOOR_TOO_SMALL, resvPlanFloor(&in));
+    in.party = 4;
+    in.held = 1;
+    assert_int_equal(RESV_FLOOR_HELD, resvPlanFloor(&in));
 }
 
 int main(void) {
