@@ -9,13 +9,11 @@
 #include "cluster_slots.h"
 #include "cluster_slots_reply.h"
 #include "log.h"
-#include "log.h"
 
 #define REDIS_CLUSTER_NODES (CLUSTER_NODES_MAX * 2) /* masters and replicas met */
 
 struct redisCluster {
-    struct event_base *base;
-    long connectTimeoutMs, reconnectMs;
+    redisNodeLoop loop;
     redisNodeUpFn *onUp;
     redisClusterMapFn *onMap;
     void *onUpArg;
@@ -28,8 +26,8 @@ struct redisCluster {
     redisNode *mapNodes[CLUSTER_NODES_MAX]; /* the connection of each node of map */
 };
 
-redisCluster *redisClusterNew(struct event_base *base, long connectTimeoutMs, long reconnectMs,
-                              redisNodeUpFn *onUp, redisClusterMapFn *onMap, void *arg) {
+redisCluster *redisClusterNew(const redisNodeLoop *loop, redisNodeUpFn *onUp,
+                              redisClusterMapFn *onMap, void *arg) {
     redisCluster *cl = calloc(1, sizeof(*cl));
     if (!cl) return NULL;
     cl->map = malloc(sizeof(*cl->map));
@@ -38,9 +36,7 @@ redisCluster *redisClusterNew(struct event_base *base, long connectTimeoutMs, lo
         return NULL;
     }
     clusterSlotMapInit(cl->map);
-    cl->base = base;
-    cl->connectTimeoutMs = connectTimeoutMs;
-    cl->reconnectMs = reconnectMs;
+    cl->loop = *loop;
     cl->onUp = onUp;
     cl->onMap = onMap;
     cl->onUpArg = arg;
@@ -61,8 +57,7 @@ redisNode *redisClusterNode(redisCluster *cl, const char *host, int port) {
         if (redisNodePort(cl->nodes[i]) == port && strcmp(redisNodeHost(cl->nodes[i]), host) == 0)
             return cl->nodes[i];
     if (cl->count == REDIS_CLUSTER_NODES) return NULL;
-    redisNode *n = redisNodeNew(cl->base, host, port, cl->connectTimeoutMs, cl->reconnectMs,
-                                cl->onUp, cl->onUpArg);
+    redisNode *n = redisNodeNew(&cl->loop, host, port, cl->onUp, cl->onUpArg);
     if (n) cl->nodes[cl->count++] = n;
     return n;
 }

@@ -16,10 +16,10 @@ typedef struct redisCluster redisCluster;
 /* Called after a slot map from CLUSTER SLOTS was installed. */
 typedef void redisClusterMapFn(void *arg);
 
-/* onUp (may be NULL) is given to every node connection made; onMap (may be NULL) runs
- * after each map reload; both get arg. */
-redisCluster *redisClusterNew(struct event_base *base, long connectTimeoutMs, long reconnectMs,
-                              redisNodeUpFn *onUp, redisClusterMapFn *onMap, void *arg);
+/* loop is what every node connection made shares; onUp (may be NULL) is given to each;
+ * onMap (may be NULL) runs after each map reload; both get arg. */
+redisCluster *redisClusterNew(const redisNodeLoop *loop, redisNodeUpFn *onUp,
+                              redisClusterMapFn *onMap, void *arg);
 /* Frees every node (their pending callbacks run with NULL replies) and the map. */
 void redisClusterFree(redisCluster *cl);
 /* The connection to host:port, made on first use; NULL when out of memory or when

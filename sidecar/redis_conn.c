@@ -121,8 +121,8 @@ redisConn *redisConnNew(struct event_base *base, const char *addresses,
     rc->base = base;
     rc->opt = *opt;
     LIST_INIT(&rc->reqs);
-    rc->nodes = redisClusterNew(base, opt->connectTimeoutMs, opt->reconnectMs, redisConnOnNodeUp,
-                                redisConnOnMap, rc);
+    redisNodeLoop loop = {base, opt->dns, opt->connectTimeoutMs, opt->reconnectMs};
+    rc->nodes = redisClusterNew(&loop, redisConnOnNodeUp, redisConnOnMap, rc);
     if (!rc->nodes) {
         free(rc);
         return NULL;

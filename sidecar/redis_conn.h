@@ -18,9 +18,12 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include "dns.h"
+
 typedef struct redisConn redisConn;
 
 typedef struct {
+    dnsResolver *dns; /* the loop's, for nodes named by a host name */
     long connectTimeoutMs, reconnectMs;
     long deadlineMs;    /* a command's time to be answered, cluster retries included */
     int waitReplicas;   /* after a write, WAIT for this many replicas (0: do not) */
