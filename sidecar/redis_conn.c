@@ -181,6 +181,11 @@ unsigned long redisConnReconnects(const redisConn *rc) {
     return rc ? redisClusterReconnects(rc->nodes) : 0;
 }
 
+int redisConnCheckMasters(redisConn *rc, redisClusterCheckFn *fn, void *arg) {
+    if (!rc || rc->closing || rc->mode != REDIS_MODE_CLUSTER) return -1;
+    return redisClusterCheckMasters(rc->nodes, rc->opt.connectTimeoutMs, fn, arg);
+}
+
 void redisCmdInit(redisCmd *cmd, const char *name) {
     memset(cmd, 0, sizeof(*cmd));
     cmd->key = -1;

@@ -6,7 +6,9 @@ reservation ids unique across stores
 busy store's slot with no request failing and no acknowledged write lost, and a master
 killed with kill -9: its stores answer again within the node timeout plus a few seconds
 and keep what was acknowledged more than a second before. The tests run in name order
-on one cluster; the last two change it for good (a slot moved, a master replaced)."""
+on one cluster; the last ones change it for good (a slot moved, a master replaced).
+/healthz reports each master: ok, then degraded naming the killed one, then ok again
+with its replica in its place, and 503 while no master answers (all stopped)."""
 import http.client
 import json
 import os
@@ -24,6 +26,11 @@ from sidecar_harness import API, Sidecar, webhook_headers  # noqa: E402
 
 NODE_TIMEOUT_MS = 3000
 STORES = ["store-%03d" % i for i in range(100)]
+
+
+def master_port(master):
+    """The port of a master of /healthz."""
+    return int(master["addr"].rsplit(":", 1)[1])
 
 
 def reservation(rid, count=2, status="confirmed", **extra):
@@ -150,8 +157,14 @@ class ClusterSidecarTest(unittest.TestCase):
             self.assertEqual(resp.status, 200)
             self.assertIn("text/event-stream", resp.getheader("Content-Type"))
             conn.close()
-        for path in ("/healthz", "/metrics"):
-            self.assertEqual(200, self.sc.request("GET", path)[0])
+        self.assertEqual(200, self.sc.request("GET", "/metrics")[0])
+        # /healthz asks each master: all three serve their slots.
+        st, _, h = self.sc.request("GET", "/healthz")
+        self.assertEqual((st, h["status"], h["redis"], h["cluster"]), (200, "ok", "up", True), h)
+        self.assertEqual(sorted(self.cluster.masters()),
+                         sorted(master_port(m) for m in h["masters"]))
+        self.assertEqual(16384, sum(m["slots"] for m in h["masters"]))
+        self.assertTrue(all(m["up"] for m in h["masters"]), h)
         # A store's keys all on its master: no key of any store left on another master.
         for port in self.cluster.masters():
             for k in self.cluster.node(port).call("KEYS", "resv:{store-*"):
@@ -349,6 +362,20 @@ class ClusterSidecarTest(unittest.TestCase):
             os.kill(pid, signal.SIGKILL)
             killed = time.time()
             self.cluster.clients.pop(victim).close()
+            # /healthz: 200 degraded, naming the master that is down (its stores wait or
+            # fail, the others work).
+            health = None
+            while health is None and time.time() < killed + 2:
+                st, _, h = self.sc.request("GET", "/healthz")
+                if st == 200 and h["status"] == "degraded":
+                    health, degraded_after = h, time.time() - killed
+                time.sleep(0.05)
+            self.assertIsNotNone(health, "no degraded /healthz after the kill")
+            self.assertEqual("degraded", health["redis"])
+            self.assertEqual([victim],
+                             [master_port(m) for m in health["masters"] if not m["up"]], health)
+            self.assertEqual(3, len(health["masters"]), health)
+            self.assertEqual(16384, sum(m["slots"] for m in health["masters"]))
             # Stores of other masters are not affected.
             st, _, b = self.sync(other, reservation("K-OTHER"))
             self.assertEqual(st, 201, b)
@@ -362,9 +389,9 @@ class ClusterSidecarTest(unittest.TestCase):
             stop.set()
             t.join()
         self.assertIsNotNone(back, "the store never answered again: %r" % statuses)
-        sys.stderr.write("master killed: the store wrote again after %.1f s (node timeout "
-                         "%.1f s); responses %r\n" % (back - killed, NODE_TIMEOUT_MS / 1000,
-                                                      statuses))
+        sys.stderr.write("master killed: /healthz degraded after %.2f s, the store wrote again "
+                         "after %.1f s (node timeout %.1f s); responses %r\n" % (
+                             degraded_after, back - killed, NODE_TIMEOUT_MS / 1000, statuses))
         self.assertLess(back - killed, NODE_TIMEOUT_MS / 1000 + 5, statuses)
         self.assertEqual(set(), set(statuses) - {201, 503}, statuses)
         for at, rid in acked:
@@ -375,6 +402,55 @@ class ClusterSidecarTest(unittest.TestCase):
         live = next(p for p in self.cluster.ports if p != victim)
         masters = {e[2][1] for e in self.cluster.node(live).call("CLUSTER", "SLOTS")}
         self.assertNotIn(victim, masters)
+        # /healthz is ok again, with the promoted replica in the killed master's place
+        # (a check that finds a master down reloads the map).
+        deadline = time.time() + 10
+        while True:
+            st, _, h = self.sc.request("GET", "/healthz")
+            if st == 200 and h["status"] == "ok":
+                break
+            self.assertLess(time.time(), deadline, h)
+            time.sleep(0.1)
+        self.assertEqual(sorted(masters), sorted(master_port(m) for m in h["masters"]), h)
+        sys.stderr.write("/healthz ok again %.1f s after the kill\n" % (time.time() - killed))
+
+    def test_9z_masters_not_answering(self):
+        """Every master stopped (SIGSTOP: connected, but silent): /healthz answers 503
+        after the connect timeout (1 s), each master down for want of an answer; once
+        they go on, ok again."""
+        pids = {}
+        masters = None
+        for p in self.cluster.ports:
+            try:
+                masters = sorted({e[2][1]
+                                  for e in self.cluster.node(p).call("CLUSTER", "SLOTS")})
+                break
+            except OSError:
+                self.cluster.clients.pop(p, None)
+        for p in masters:
+            info = self.cluster.node(p).call("INFO", "server")
+            pids[p] = int(dict(line.split(":", 1) for line in info.split("\r\n")
+                               if ":" in line)["process_id"])
+        for pid in pids.values():
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            t = time.time()
+            st, _, h = self.sc.request("GET", "/healthz")
+            took = time.time() - t
+        finally:
+            for pid in pids.values():
+                os.kill(pid, signal.SIGCONT)
+        self.assertEqual((st, h["status"], h["redis"], h["cluster"]), (503, "error", "down",
+                                                                        True), h)
+        self.assertEqual("redis_unavailable", h["error"]["code"])
+        self.assertEqual(sorted(pids), sorted(master_port(m) for m in h["masters"]))
+        self.assertEqual({"no answer within 1000 ms"}, {m["error"] for m in h["masters"]}, h)
+        self.assertGreater(took, 0.9)
+        self.assertLess(took, 5)
+        deadline = time.time() + 10
+        while self.sc.request("GET", "/healthz")[0] != 200:
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.1)
 
 
 if __name__ == "__main__":
