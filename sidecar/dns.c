@@ -110,7 +110,7 @@ dnsLookup *dnsResolve(dnsResolver *d, const char *host, dnsResolvedFn *fn, void 
     dnsLookup *l = evdns ? calloc(1, sizeof(*l)) : NULL;
     if (!l) {
         fn(NULL,
-           d->closing ? "the server is shutting down"
+           d->closing ? NULL
            : evdns    ? "out of memory"
                       : "cannot start the DNS resolver",
            arg);
@@ -156,7 +156,7 @@ int dnsShutdown(dnsResolver *d) {
         dnsResolvedFn *fn = l->fn;
         void *arg = l->arg;
         dnsCancel(l);
-        fn(NULL, "the server is shutting down", arg);
+        fn(NULL, NULL, arg);
     }
     int n = 0;
     dnsLookup *l;

@@ -12,7 +12,8 @@ typedef struct dnsResolver dnsResolver;
 typedef struct dnsLookup dnsLookup;
 
 /* addr: the first IPv4 address found, else the first IPv6 one, numeric; NULL when the
- * lookup failed, and err says why. */
+ * lookup failed, and err says why. Both NULL: the loop is ending (dnsShutdown), there is
+ * nothing to retry. */
 typedef void dnsResolvedFn(const char *addr, const char *err, void *arg);
 
 /* server: IP[:PORT] of the one name server to ask instead of resolv.conf's, NULL for
@@ -32,9 +33,9 @@ int dnsIsNumeric(const char *host);
 dnsLookup *dnsResolve(dnsResolver *d, const char *host, dnsResolvedFn *fn, void *arg);
 /* Abandons a lookup under way: its fn will not run. */
 void dnsCancel(dnsLookup *l);
-/* The loop is about to end: every lookup under way fails now (its fn runs), and later
- * ones fail at once. Returns how many cancelled lookups libevent has yet to hand back,
- * which it does on a later turn of the loop: run the loop until this is 0. */
+/* The loop is about to end: every lookup under way ends now (its fn runs, with addr and
+ * err NULL), and later ones at once. Returns how many cancelled lookups libevent has yet to hand
+ * back, which it does on a later turn of the loop: run the loop until this is 0. */
 int dnsShutdown(dnsResolver *d);
 
 #endif

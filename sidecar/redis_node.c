@@ -125,6 +125,7 @@ static void redisNodeOnResolved(const char *addr, const char *err, void *arg) {
         redisNodeConnect(n, addr);
         return;
     }
+    if (!err) return; /* the loop is ending */
     if (!n->quiet)
         logWarn("redis %s:%d: cannot look up %s: %s (retrying every %ld ms)", n->host, n->port,
                 n->host, err, n->loop.reconnectMs);
