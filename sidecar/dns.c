@@ -58,10 +58,16 @@ dnsResolver *dnsNew(struct event_base *base, const char *server) {
 
 struct evdns_base *dnsBase(dnsResolver *d) {
     if (d->evdns) return d->evdns;
-    if (!d->server) return d->evdns = evdns_base_new(d->base, EVDNS_BASE_INITIALIZE_NAMESERVERS);
-    d->evdns = evdns_base_new(d->base, 0);
-    if (d->evdns && (evdns_base_nameserver_ip_add(d->evdns, d->server) != 0 ||
-                     evdns_base_load_hosts(d->evdns, NULL) != 0)) {
+    d->evdns = evdns_base_new(d->base, d->server ? 0 : EVDNS_BASE_INITIALIZE_NAMESERVERS);
+    if (!d->evdns) return NULL;
+    /* With the A answer in, evdns waits this long for the AAAA one (3 s by default, more
+     * than the Redis connect timeout): a name server that drops AAAA queries would make
+     * every connect time out. A working one answers both within milliseconds. */
+    int bad = evdns_base_set_option(d->evdns, "getaddrinfo-allow-skew:", "0.25") != 0;
+    if (d->server)
+        bad = bad || evdns_base_nameserver_ip_add(d->evdns, d->server) != 0 ||
+              evdns_base_load_hosts(d->evdns, NULL) != 0;
+    if (bad) {
         evdns_base_free(d->evdns, 0);
         d->evdns = NULL;
     }

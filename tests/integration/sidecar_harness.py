@@ -203,8 +203,9 @@ class Sidecar:
 class NameServer:
     """A UDP name server on 127.0.0.1 knowing one name: an A query for it is answered
     127.0.0.1 after `delay` seconds, an AAAA query with no address; other names with
-    NXDOMAIN. mode "silent" answers nothing, "nxdomain" says the name does not exist.
-    lookups counts the A queries for the name (one per lookup)."""
+    NXDOMAIN. mode "silent" answers nothing, "nxdomain" says the name does not exist,
+    "no-aaaa" answers A queries only (as some broken resolvers do). lookups counts the A
+    queries for the name (one per lookup)."""
 
     def __init__(self, name):
         self.name = name.lower()
@@ -249,7 +250,7 @@ class NameServer:
         ours = ".".join(labels).lower() == self.name
         if ours and qtype == 1:
             self.lookups += 1
-        if ours and self.mode == "silent":
+        if ours and (self.mode == "silent" or (self.mode == "no-aaaa" and qtype == 28)):
             return None
         rcode = 3 if not ours or self.mode == "nxdomain" else 0
         answers = b""

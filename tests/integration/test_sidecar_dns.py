@@ -109,6 +109,14 @@ class SidecarDnsTest(unittest.TestCase):
             ns.mode = "answer"
             wait_for(lambda: sc.request("GET", "/healthz")[0] == 200, 10, "reconnect")
 
+            # A name server that never answers AAAA: the A answer is used at once, not
+            # after evdns's 3 s wait for the other half (longer than the connect timeout).
+            ns.mode, ns.delay = "no-aaaa", 0.0
+            self.kick()
+            t = time.time()
+            wait_for(lambda: sc.request("GET", "/healthz")[0] == 200, 10, "reconnect")
+            self.assertLess(time.time() - t, 2.5, "waited for the AAAA answer")
+
             # A name that does not exist: said once, retried.
             ns.mode, ns.delay = "nxdomain", 0.0
             self.kick()
