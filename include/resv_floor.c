@@ -119,3 +119,11 @@ resvInstant resvFloorFirstGap(resvInstant from, resvInstant len, const resvInsta
     }
     return t;
 }
+
+int resvFloorCapacityParse(const char *s, long n[4]) {
+    int end = -1;
+    if (sscanf(s, RESV_FLOOR_CAPACITY_FMT "%n", &n[0], &n[1], &n[2], &n[3], &end) != 4 || end < 0 ||
+        s[end] != '\0')
+        return -1;
+    return 0;
+}

@@ -60,6 +60,13 @@ size_t resvHeldEncode(resvInstant start, resvInstant end, const char *table, siz
 int resvHeldDecode(const char *s, size_t len, resvInstant *start, resvInstant *end,
                    const char **table, size_t *tl);
 
+/* The text of a pacing refusal after its code word (CONFLICT): the slot's covers with
+ * the booking, the covers limit, then the same for parties (a limit 0: off). The module
+ * writes it; the sidecar reads the numbers back for the HTTP error (booked, limit). */
+#define RESV_FLOOR_CAPACITY_FMT "capacity: covers %ld/%ld parties %ld/%ld in the slot"
+/* The four numbers of a whole such text, in that order; -1 when s is not one. */
+int resvFloorCapacityParse(const char *s, long n[4]);
+
 /* Availability slots of a day: slotMinutes long from 00:00; the slot of an instant. */
 int resvFloorSlotCount(int slotMinutes);
 resvInstant resvFloorSlotStart(resvInstant dayStart, int slotMinutes, int index);

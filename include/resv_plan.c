@@ -78,8 +78,10 @@ resvPlanVerdict resvPlanStatus(const resvPlanInput *in, resvPlan *out) {
         p.effects |= RESV_PLAN_STAMP_ARRIVAL;
     if (!in->updatedGiven) p.effects |= RESV_PLAN_STAMP_UPDATED;
     /* Our own move of a known reservation goes to the provider; a provider's came
-     * from there, and a new record is no status change. */
-    if (!in->creating && moved && !resvOriginIsProvider(in->origin)) p.effects |= RESV_PLAN_PUSH;
+     * from there, a new record is no status change, and a booking of our own (no
+     * system_id) has no provider to be told: its entry could never be delivered. */
+    if (!in->creating && moved && !resvOriginIsProvider(in->origin) && in->hasSystem)
+        p.effects |= RESV_PLAN_PUSH;
     v = planTables(in, &p);
     if (v != RESV_PLAN_APPLY) return v;
     *out = p;
@@ -103,6 +105,7 @@ resvFloorVerdict resvPlanFloor(const resvFloorInput *in) {
     if (in->notJoinable) return RESV_FLOOR_NOT_JOINABLE;
     if (tooSmall) return RESV_FLOOR_TOO_SMALL;
     if (held) return RESV_FLOOR_HELD;
-    if (overPace && !in->force) return RESV_FLOOR_CAPACITY;
+    /* Forced over the pacing: stored, and flagged as what it is. */
+    if (overPace) return in->force ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_CAPACITY;
     return RESV_FLOOR_OK;
 }

@@ -25,7 +25,8 @@ typedef struct {
     size_t storedTableLen;
     const char *givenTable; /* table_number given; NULL: not given */
     size_t givenTableLen;
-    int force; /* FORCE: over the pacing limits (resvPlanFloor) */
+    int force;     /* FORCE: over the pacing limits (resvPlanFloor) */
+    int hasSystem; /* a system_id after the command: a provider that can be told (PUSH) */
 } resvPlanInput;
 
 typedef enum {
@@ -46,7 +47,9 @@ enum {
     RESV_PLAN_TAKE_TABLE = 1 << 5,
     /* release resvPlan.release when this reservation holds it */
     RESV_PLAN_RELEASE_TABLE = 1 << 6,
-    RESV_PLAN_PUSH = 1 << 7, /* queue the new status for the provider */
+    /* queue the new status for the provider: our own move of a reservation that came
+       from a provider system (one without a system_id has nobody to be told) */
+    RESV_PLAN_PUSH = 1 << 7,
     /* hold resvPlan.hold over the reservation's window (resv_floor.h) after the change;
        without it the reservation holds no table over time */
     RESV_PLAN_HOLD = 1 << 8,
@@ -83,7 +86,8 @@ typedef struct {
 
 typedef enum {
     RESV_FLOOR_OK,
-    RESV_FLOOR_OVERBOOKED,    /* stored, flagged overbooked, an event on the feed */
+    RESV_FLOOR_OVERBOOKED,    /* stored, flagged overbooked, an event on the feed (the
+                                 provider's data, or our own forced over the pacing) */
     RESV_FLOOR_UNKNOWN_TABLE, /* ERR: not in the inventory */
     RESV_FLOOR_NOT_JOINABLE,  /* ERR: these tables do not join */
     RESV_FLOOR_TOO_SMALL,     /* ERR: party over the seats */
@@ -92,7 +96,8 @@ typedef enum {
 } resvFloorVerdict;
 
 /* The one rule of the floor for every write: our own API is refused what the floor
- * cannot seat (pacing unless forced); the provider's booking is stored, flagged. */
+ * cannot seat (pacing unless forced: then stored, flagged); the provider's booking is
+ * stored, flagged. */
 resvFloorVerdict resvPlanFloor(const resvFloorInput *in);
 /* 1 when the slot's pacing is exceeded (the counts include the booking). */
 int resvPlanOverPace(const resvFloorInput *in);

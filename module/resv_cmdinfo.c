@@ -26,6 +26,18 @@
     }
 #define TOKEN(n, tok)                                                                              \
     { .name = n, .type = REDISMODULE_ARG_TYPE_PURE_TOKEN, .key_spec_index = -1, .token = tok }
+/* An optional keyword without a value. */
+#define FLAG(n, tok)                                                                               \
+    {                                                                                              \
+        .name = n, .type = REDISMODULE_ARG_TYPE_PURE_TOKEN, .key_spec_index = -1, .token = tok,    \
+        .flags = REDISMODULE_CMD_ARG_OPTIONAL                                                      \
+    }
+/* Optionally one of the keywords of `sub`. */
+#define ONEOF(n, sub)                                                                              \
+    {                                                                                              \
+        .name = n, .type = REDISMODULE_ARG_TYPE_ONEOF, .key_spec_index = -1,                       \
+        .flags = REDISMODULE_CMD_ARG_OPTIONAL, .subargs = sub                                      \
+    }
 /* An optional keyword followed by one of `sub`. */
 #define CHOICE(n, tok, sub)                                                                        \
     {                                                                                              \
@@ -67,8 +79,13 @@ static RedisModuleCommandArg argsStoreSet[] = {KEY("store"), PAIRS(fieldPair), {
 static RedisModuleCommandArg replyForms[] = {
     TOKEN("result", "RESULT"), TOKEN("record", "RECORD"), {0}};
 
+/* NX: only create; XX: only update. */
+static RedisModuleCommandArg upsertCondition[] = {TOKEN("nx", "NX"), TOKEN("xx", "XX"), {0}};
+
 static RedisModuleCommandArg argsUpsert[] = {KEY("store"),
                                              STR("id"),
+                                             FLAG("force", "FORCE"),
+                                             ONEOF("condition", upsertCondition),
                                              OPT("origin", "ORIGIN", S),
                                              OPT("actor", "ACTOR", S),
                                              OPT("event", "EVENT", S),

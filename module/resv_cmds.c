@@ -115,8 +115,8 @@ static int cmdsFloorReply(RedisModuleCtx *ctx, resvFloorVerdict v, const resvFlo
         return -1;
     case RESV_FLOOR_CAPACITY:
     default:
-        resvReplyError(ctx, RESV_E_CONFLICT, "capacity: covers %ld/%ld parties %ld/%ld in the slot",
-                       fi->covers, fi->coversLimit, fi->parties, fi->partiesLimit);
+        resvReplyError(ctx, RESV_E_CONFLICT, RESV_FLOOR_CAPACITY_FMT, fi->covers, fi->coversLimit,
+                       fi->parties, fi->partiesLimit);
         return -1;
     }
 }
@@ -395,9 +395,10 @@ static int cmdsUpsertDone(RedisModuleCtx *ctx, resvUpsertResult r, const cmdsOpt
     return REDISMODULE_OK;
 }
 
-/* RESV.UPSERT store id [option value ...] [FORCE] field value [field value ...]
+/* RESV.UPSERT store id [option value ...] [FORCE] [NX|XX] field value [field value ...]
  *   options: ORIGIN o, ACTOR a, EVENT e, PAYLOAD p, MSGID m, REPLY RESULT|RECORD;
- *   FORCE: over the slot's pacing limits (the sidecar lets admin and store_manager) */
+ *   FORCE: over the slot's pacing limits (the sidecar lets admin and store_manager);
+ *   NX: only create (CONFLICT when it exists); XX: only update (NOTFOUND when not) */
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     static const char *const words[] = {"ORIGIN", "ACTOR", "EVENT", "PAYLOAD",
@@ -414,12 +415,19 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (resvArgId(ctx, argv[1], "store", &c.store.v, &c.store.len) ||
         resvArgId(ctx, argv[2], "reservation_id", &c.id.v, &c.id.len))
         return REDISMODULE_OK;
-    int force = 0;
+    int force = 0, only = 0; /* only: the NX or XX flag given, 0 when none */
     for (int i = 3; i < argc; i += 2) {
         if (resvArgIs(argv[i], "FORCE")) {
             if (force) return resvReplyError(ctx, RESV_E_ERR, "option FORCE given twice");
             force = 1;
             i--; /* a flag, no value */
+            continue;
+        }
+        int nx = resvArgIs(argv[i], "NX");
+        if (nx || resvArgIs(argv[i], "XX")) {
+            if (only) return resvReplyError(ctx, RESV_E_ERR, "options NX and XX: give one, once");
+            only = nx ? 'N' : 'X';
+            i--;
             continue;
         }
         if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, resvFields, RESV_F_COUNT);
@@ -477,6 +485,13 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                               (int)c.id.len, c.id.v);
     }
     c.creating = !exists;
+    /* NX: a create that must not overwrite; XX: an update that must not create. */
+    if (only == 'N' && !c.creating)
+        return resvReplyError(ctx, RESV_E_CONFLICT, "reservation_id %.*s already exists",
+                              (int)c.id.len, c.id.v);
+    if (only == 'X' && c.creating)
+        return resvReplyError(ctx, RESV_E_NOTFOUND, "reservation %.*s not found in store %.*s",
+                              (int)c.id.len, c.id.v, (int)c.store.len, c.store.v);
     if (c.creating && !given[RESV_F_RESERVATION_DATE])
         return resvReplyError(ctx, RESV_E_ERR,
                               "missing reservation_date: required to create a reservation");
@@ -498,7 +513,10 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                         .updatedGiven = given[RESV_F_UPDATED_AT],
                         .storedTable = oldTable.v,
                         .storedTableLen = oldTable.len,
-                        .force = force};
+                        .force = force,
+                        .hasSystem =
+                            (given[RESV_F_SYSTEM_ID] ? c.val[RESV_F_SYSTEM_ID].len
+                                                     : resvSpanOf(old[RESV_F_SYSTEM_ID]).len) > 0};
     if (given[RESV_F_STATUS])
         resvStatusParse(c.val[RESV_F_STATUS].v, c.val[RESV_F_STATUS].len, &in.to);
     if (given[RESV_F_TABLE_NUMBER]) {
@@ -620,7 +638,8 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                         .storedTable = oldTable.v,
                         .storedTableLen = oldTable.len,
                         .givenTable = table.v,
-                        .givenTableLen = table.len};
+                        .givenTableLen = table.len,
+                        .hasSystem = resvSpanOf(old[RESV_F_SYSTEM_ID]).len > 0};
     resvPlan p;
     if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
     if (p.effects) {

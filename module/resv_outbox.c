@@ -410,6 +410,10 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
             return resvReplyError(ctx, RESV_E_NOTFOUND, "reservation %.*s not found in store %.*s",
                                   (int)r.len, r.v, (int)s.len, s.v);
         if (resvHistoryCheckType(ctx, s.v, s.len, r.v, r.len)) return REDISMODULE_OK;
+        if (!resvSpanOf(old[RESV_F_SYSTEM_ID]).len)
+            return resvReplyError(ctx, RESV_E_CONFLICT,
+                                  "reservation %.*s has no system_id: no provider to push it to",
+                                  (int)r.len, r.v);
         resvHashGetOne(ctx, fkey, r, &failed);
         if (outboxRequeue(ctx, s, r, old, fkey, failed != NULL))
             return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
@@ -442,8 +446,9 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     int rc = 0;
     for (size_t i = 0; i < q.n; i++) {
         resvSpan id = resvSpanOf(q.f[i]);
-        if (!exists[i]) {
-            /* Deleted since it failed: nothing to re-send. */
+        if (!exists[i] || !resvSpanOf(olds[i * RESV_F_COUNT + RESV_F_SYSTEM_ID]).len) {
+            /* Deleted since it failed, or a booking of our own (no provider to tell):
+             * nothing to re-send. */
             rc |= resvWriteKeyMember(ctx, "HDEL", fkey, id.v, id.len);
             continue;
         }

@@ -102,8 +102,12 @@ int resvJsonCheckInput(const json_t *obj, const char *systemId, const char **fie
             *why = "is not a field of a reservation";
             return -1;
         }
-        if (resvJsonServerSet(f)) {
+        if (resvJsonServerSet(f) || (!systemId && f == RESV_F_UPDATED_AT)) {
             *why = "is set by the server";
+            return -1;
+        }
+        if (!systemId && f == RESV_F_SYSTEM_ID) {
+            *why = "is the provider's: a booking of our own has none";
             return -1;
         }
         if (name != key && json_object_get(obj, name)) {

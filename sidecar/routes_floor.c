@@ -13,17 +13,6 @@
 #include "resv_model.h"
 #include "resv_time.h"
 
-/* The store of the path: a valid id the caller may touch; c->store is set. */
-static httpResult floorPathStore(httpCtx *c) {
-    const char *store = c->params[0];
-    if (!resvIdValid(store, strlen(store)))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id in the path is not a valid id");
-    if (!httpStoreAllowed(c, store))
-        return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not access store %s", store);
-    if (!(c->store = strdup(store))) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    return HTTP_R_OK;
-}
-
 /* The table of the path: one table id of at most 32 bytes. */
 static httpResult floorPathTable(httpCtx *c) {
     const char *t = c->params[1];
@@ -68,7 +57,7 @@ static httpResult floorJoins(httpCtx *c, json_t *joins, char *buf, size_t cap) {
 /* PUT /stores/{store_id}/tables/{table} {"seats": n, "area": "...", "joins": ["t", ...]} */
 httpResult routeFloorTablePut(httpCtx *c) {
     httpResult r;
-    if ((r = floorPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK ||
+    if ((r = lookupPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK ||
         (r = httpParseJsonBody(c, 1)) != HTTP_R_OK)
         return r;
     static const char *const known[] = {"seats", "area", "joins", NULL};
@@ -125,7 +114,7 @@ static void floorTableDeleted(redisAsyncContext *ac, void *reply, void *privdata
 /* DELETE /stores/{store_id}/tables/{table} */
 httpResult routeFloorTableDelete(httpCtx *c) {
     httpResult r;
-    if ((r = floorPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK) return r;
+    if ((r = lookupPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK) return r;
     redisCmd a;
     redisCmdInit(&a, "RESV.TABLE.DEL");
     redisCmdPushKey(&a, c->store);

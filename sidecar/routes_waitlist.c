@@ -6,19 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lookup.h"
 #include "reservation_json.h"
 #include "resv_model.h"
-
-/* The store of the path: a valid id the caller may touch; c->store is set. */
-static httpResult waitPathStore(httpCtx *c) {
-    const char *store = c->params[0];
-    if (!resvIdValid(store, strlen(store)))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id in the path is not a valid id");
-    if (!httpStoreAllowed(c, store))
-        return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not access store %s", store);
-    if (!(c->store = strdup(store))) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    return HTTP_R_OK;
-}
 
 /* An entry as JSON: party as an integer. */
 static json_t *waitEntryJson(const redisReply *r) {
@@ -41,7 +31,8 @@ static void waitAdded(redisAsyncContext *ac, void *reply, void *privdata) {
 /* POST /stores/{store_id}/waitlist {"name", "phone", "party"} */
 httpResult routeWaitlistAdd(httpCtx *c) {
     httpResult r;
-    if ((r = waitPathStore(c)) != HTTP_R_OK || (r = httpParseJsonBody(c, 1)) != HTTP_R_OK) return r;
+    if ((r = lookupPathStore(c)) != HTTP_R_OK || (r = httpParseJsonBody(c, 1)) != HTTP_R_OK)
+        return r;
     static const char *const known[] = {"name", "phone", "party", NULL};
     const char *unknown = httpBodyUnknown(c, known);
     if (unknown)
@@ -85,7 +76,7 @@ static void waitListed(redisAsyncContext *ac, void *reply, void *privdata) {
 
 /* GET /stores/{store_id}/waitlist */
 httpResult routeWaitlistList(httpCtx *c) {
-    httpResult r = waitPathStore(c);
+    httpResult r = lookupPathStore(c);
     if (r != HTTP_R_OK) return r;
     redisCmd a;
     redisCmdInit(&a, "RESV.WAIT.LIST");
@@ -104,7 +95,7 @@ static void waitSeated(redisAsyncContext *ac, void *reply, void *privdata) {
 
 /* POST /stores/{store_id}/waitlist/{entry}/seat?table_number=T: 201, the reservation */
 httpResult routeWaitlistSeat(httpCtx *c) {
-    httpResult r = waitPathStore(c);
+    httpResult r = lookupPathStore(c);
     if (r != HTTP_R_OK) return r;
     const char *table = httpQuery(c, "table_number");
     if (!table || !*table) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "table_number is required");
@@ -135,7 +126,7 @@ static void waitDeleted(redisAsyncContext *ac, void *reply, void *privdata) {
 
 /* DELETE /stores/{store_id}/waitlist/{entry} */
 httpResult routeWaitlistDelete(httpCtx *c) {
-    httpResult r = waitPathStore(c);
+    httpResult r = lookupPathStore(c);
     if (r != HTTP_R_OK) return r;
     redisCmd a;
     redisCmdInit(&a, "RESV.WAIT.DEL");

@@ -128,7 +128,7 @@ class StoreSettingsCommands(RedisTestCase):
         self.r.call("CONFIG", "SET", "resv.test-clock", str(ts))
         self.assertEqual("created", self.r.call(
             "RESV.UPSERT", store, rid, "reservation_date", "2026-12-24", "reservation_time",
-            "19:00", "status", "confirmed"))
+            "19:00", "status", "confirmed", "system_id", "sys-1"))
         return pairs(self.r.call("RESV.GET", store, rid))
 
     def test_dst_days_in_los_angeles(self):
@@ -189,7 +189,7 @@ class StoreSettingsCommands(RedisTestCase):
         self.assertEqual("created", self.r.call(
             "RESV.UPSERT", store, rid, "reservation_date", start.strftime("%Y-%m-%d"),
             "reservation_time", start.strftime("%H:%M"), "status", status,
-            "external_reservation_id", "YD-" + rid))
+            "external_reservation_id", "YD-" + rid, "system_id", "sys-1"))
 
     def status(self, rid, store=S):
         return pairs(self.r.call("RESV.GET", store, rid))["status"]

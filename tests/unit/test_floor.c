@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "resv_floor.h"
@@ -116,11 +117,29 @@ static void test_slots_and_gaps(void **state) {
     assert_int_equal(7, resvFloorFirstGap(7, 100, st, en, 0));
 }
 
+/* The pacing refusal reads back as the numbers it was written with, whole texts only. */
+static void test_capacity_text(void **state) {
+    (void)state;
+    char buf[128];
+    long n[4];
+    snprintf(buf, sizeof buf, RESV_FLOOR_CAPACITY_FMT, 11L, 10L, 3L, 0L);
+    assert_string_equal("capacity: covers 11/10 parties 3/0 in the slot", buf);
+    assert_int_equal(0, resvFloorCapacityParse(buf, n));
+    assert_int_equal(11, n[0]);
+    assert_int_equal(10, n[1]);
+    assert_int_equal(3, n[2]);
+    assert_int_equal(0, n[3]);
+    assert_int_equal(-1, resvFloorCapacityParse("capacity: covers 11/10 parties 3/0", n));
+    assert_int_equal(-1,
+                     resvFloorCapacityParse("capacity: covers 11/10 parties 3/0 in the slotx", n));
+    assert_int_equal(-1, resvFloorCapacityParse("table V01 is held by R1", n));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_spec),     cmocka_unit_test(test_joins),
         cmocka_unit_test(test_hold_window),    cmocka_unit_test(test_held),
-        cmocka_unit_test(test_slots_and_gaps),
+        cmocka_unit_test(test_slots_and_gaps), cmocka_unit_test(test_capacity_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
