@@ -110,3 +110,8 @@ resvFloorVerdict resvPlanFloor(const resvFloorInput *in) {
     if (overPace && !in->force && !in->walkIn && !in->paceKept) return RESV_FLOOR_CAPACITY;
     return held || overPace ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_OK;
 }
+
+void resvPlanSeatedWindow(resvInstant now, resvInstant slotSecs, resvInstant *s, resvInstant *e) {
+    if (*s > now) *s = now;
+    if (*e < now + slotSecs) *e = now + slotSecs;
+}

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "resv_model.h"
+#include "resv_time.h"
 
 typedef struct {
     int creating;    /* no stored record: `to` (or pending) is its first status */
@@ -107,5 +108,9 @@ typedef enum {
 resvFloorVerdict resvPlanFloor(const resvFloorInput *in);
 /* 1 when the slot's pacing is exceeded (the counts include the booking). */
 int resvPlanOverPace(const resvFloorInput *in);
+/* The window a seated party holds its tables over, for the writes and the readers alike:
+ * it keeps them until it leaves, so its window [*s, *e) (now, now: none) is widened to
+ * cover [now, now + slotSecs) too, moving on with the clock. */
+void resvPlanSeatedWindow(resvInstant now, resvInstant slotSecs, resvInstant *s, resvInstant *e);
 
 #endif

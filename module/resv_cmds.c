@@ -171,7 +171,15 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
             0)
             want = (resvSpan){p->hold, p->holdLen};
     }
-    int same = cmdsSpanEq(want, held) && (!want.len || (ws == hs && we == he));
+    /* Checked as the readers will see it: a seated party's window stretched to now and a
+       slot past now (the stored hold keeps the booked window). */
+    resvInstant cs = ws, ce = we, os = hs, oe = he;
+    resvInstant now = resvFloorNow(ctx, c->store);
+    resvInstant slot = (resvInstant)resvFloorSlotMinutes(ctx, c->store) * 60;
+    if (want.len && p->status == RESV_S_SEATED) resvPlanSeatedWindow(now, slot, &cs, &ce);
+    if (held.len && !c->creating && in->from == RESV_S_SEATED)
+        resvPlanSeatedWindow(now, slot, &os, &oe);
+    int same = cmdsSpanEq(want, held) && (!want.len || (cs == os && ce == oe));
     int refusable = c->creating || c->set[RESV_F_RESERVATION_DATE] ||
                     c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_TABLE_NUMBER] ||
                     c->set[RESV_F_CUSTOMER_COUNT];
@@ -189,10 +197,10 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
     int seatsAsked = want.len && (!same || c->set[RESV_F_CUSTOMER_COUNT] || was);
     if (!seatsAsked && same && !fi.paced) return 0; /* nothing the floor looks at moved */
     fi.heldKept = same;
-    if (seatsAsked && cmdsFloorTables(ctx, c, want, ws, we, &fi, &holder, &heldTable, &hs, &he))
+    if (seatsAsked && cmdsFloorTables(ctx, c, want, cs, ce, &fi, &holder, &heldTable, &os, &oe))
         return -1;
     resvFloorVerdict v = resvPlanFloor(&fi);
-    if (cmdsFloorReply(ctx, v, &fi, want, holder, heldTable, hs, he)) return -1;
+    if (cmdsFloorReply(ctx, v, &fi, want, holder, heldTable, os, oe)) return -1;
     if (fi.unknownTable || fi.notJoinable) want = (resvSpan){"", 0}; /* holds nothing */
     if ((held.len && resvHoldCheckType(ctx, c->store, held)) ||
         (want.len && resvHoldCheckType(ctx, c->store, want)))

@@ -449,6 +449,22 @@ static void test_floor(void **state) {
     assert_int_equal(RESV_FLOOR_HELD, resvPlanFloor(&in));
 }
 
+/* A seated party's window: its own, widened to now and a slot past now. */
+static void test_seated_window(void **state) {
+    (void)state;
+    resvInstant s = 1000, e = 2000;
+    resvPlanSeatedWindow(1500, 100, &s, &e); /* inside its window: as booked */
+    assert_true(s == 1000 && e == 2000);
+    resvPlanSeatedWindow(1950, 100, &s, &e); /* late: until a slot past now */
+    assert_true(s == 1000 && e == 2050);
+    s = 5000, e = 6000;
+    resvPlanSeatedWindow(4000, 100, &s, &e); /* early: from now */
+    assert_true(s == 4000 && e == 6000);
+    s = e = 300; /* nothing held: the slot from now */
+    resvPlanSeatedWindow(300, 100, &s, &e);
+    assert_true(s == 300 && e == 400);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_api_transition_table),
@@ -462,6 +478,7 @@ int main(void) {
         cmocka_unit_test(test_status_rewritten),
         cmocka_unit_test(test_hold),
         cmocka_unit_test(test_floor),
+        cmocka_unit_test(test_seated_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
