@@ -84,8 +84,12 @@ typedef struct {
     int heldKept;               /* the hold is the one the reservation had: a clash is not this
                                    write's, so it is flagged, never refused */
     int paced;                  /* created or moved: the slot's pacing applies */
-    int paceKept;               /* counted for the flag only: the slot and party are the
-                                   ones the flagged reservation had (never refused) */
+    int paceKept;               /* flagged before the write: the slot's counts decide its
+                                   flag again even where the write raises nothing */
+    int slotNew;                /* created, or moved into another slot, or live again: the
+                                   slot gains a party */
+    long partyWas;              /* the party it had counted in the slot already (0 when
+                                   slotNew): its covers go up only past it */
     long covers, coversLimit;   /* the slot's covers with this party; limit 0: off */
     long parties, partiesLimit; /* the slot's parties with this one; limit 0: off */
 } resvFloorInput;
@@ -102,7 +106,8 @@ typedef enum {
 } resvFloorVerdict;
 
 /* The one rule of the floor for every write: our own API is refused what the floor
- * cannot seat (pacing unless forced: then stored, flagged); the provider's booking is
+ * cannot seat (pacing unless forced: then stored, flagged; and only a limit the write
+ * raises: more covers in the slot, or a party new to it); the provider's booking is
  * stored, flagged. A walk-in is refused a table like our API, never the pacing (it
  * paces bookings taken ahead; the party is at the door): over it, flagged. */
 resvFloorVerdict resvPlanFloor(const resvFloorInput *in);

@@ -2,6 +2,7 @@
  * Each handler runs in one order: arity, parse and validate every argument, read keys
  * and check types, check conflicts, and only then write (resvApplyChange) and reply. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "resv.h"
@@ -124,26 +125,38 @@ static int cmdsFloorReply(RedisModuleCtx *ctx, resvFloorVerdict v, const resvFlo
     }
 }
 
-/* The slot's pacing (resv_floor.h) for a booking created or moved, or whose party
- * changes, while it is live: the counts of its slot with it; for a flagged one left in
- * its slot, counted again so that the flag stays true (paceKept). 0 when nothing
- * applies. */
-static int cmdsPacing(RedisModuleCtx *ctx, const resvChange *c, const resvPlan *p,
-                      RedisModuleString **old, resvFloorInput *fi) {
-    resvFloorPacing(ctx, c->store, &fi->coversLimit, &fi->partiesLimit);
-    int live = p->status != RESV_S_CANCELLED && p->status != RESV_S_NO_SHOW;
-    int limits = live && (fi->coversLimit > 0 || fi->partiesLimit > 0);
-    fi->paced = limits && (c->creating || c->set[RESV_F_RESERVATION_DATE] ||
-                           c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_CUSTOMER_COUNT]);
-    fi->paceKept = limits && !fi->paced && old[RESV_F_OVERBOOKED];
-    fi->paced |= fi->paceKept;
-    if (!fi->paced) return 0;
-    resvSpan d = cmdsAfter(c, old, RESV_F_RESERVATION_DATE);
-    resvSpan t = cmdsAfter(c, old, RESV_F_RESERVATION_TIME);
+/* The start of the slot (slot seconds from midnight) that date d and time t fall in. */
+static resvInstant cmdsSlotStart(resvSpan d, resvSpan t, resvInstant slot) {
     resvInstant start = resvRecordStart(d.v, d.len, t.v, t.len);
-    resvInstant slot = (resvInstant)resvFloorSlotMinutes(ctx, c->store) * 60;
     resvInstant day = start - start % RESV_SECS_PER_DAY;
-    resvInstant lo = day + (start - day) / slot * slot;
+    return day + (start - day) / slot * slot;
+}
+
+static int cmdsLive(resvStatus s) {
+    return s != RESV_S_CANCELLED && s != RESV_S_NO_SHOW;
+}
+
+/* The slot's pacing (resv_floor.h) for a booking created or moved, or whose party
+ * changes, while it is live: the counts of its slot with it, and what it had there
+ * before (only a limit the write raises is refused); a flagged one is counted again so
+ * that the flag says the truth (paceKept). 0 when nothing applies. */
+static int cmdsPacing(RedisModuleCtx *ctx, const resvChange *c, const resvPlan *p,
+                      const resvPlanInput *in, RedisModuleString **old, resvFloorInput *fi) {
+    resvFloorPacing(ctx, c->store, &fi->coversLimit, &fi->partiesLimit);
+    int limits = cmdsLive(p->status) && (fi->coversLimit > 0 || fi->partiesLimit > 0);
+    fi->paceKept = limits && old[RESV_F_OVERBOOKED];
+    fi->paced = fi->paceKept ||
+                (limits && (c->creating || c->set[RESV_F_RESERVATION_DATE] ||
+                            c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_CUSTOMER_COUNT]));
+    if (!fi->paced) return 0;
+    resvInstant slot = (resvInstant)resvFloorSlotMinutes(ctx, c->store) * 60;
+    resvInstant lo = cmdsSlotStart(cmdsAfter(c, old, RESV_F_RESERVATION_DATE),
+                                   cmdsAfter(c, old, RESV_F_RESERVATION_TIME), slot);
+    fi->slotNew = c->creating || !cmdsLive(in->from) ||
+                  cmdsSlotStart(resvSpanOf(old[RESV_F_RESERVATION_DATE]),
+                                resvSpanOf(old[RESV_F_RESERVATION_TIME]), slot) != lo;
+    resvSpan was = resvSpanOf(old[RESV_F_CUSTOMER_COUNT]);
+    fi->partyWas = fi->slotNew || !was.len ? 0 : strtol(was.v, NULL, 10);
     if (resvFloorCount(ctx, c->store, lo, slot, 1, c->id, &fi->covers, &fi->parties)) return -1;
     fi->covers += fi->party;
     fi->parties += 1;
@@ -189,7 +202,7 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
     resvSpan party = cmdsAfter(c, old, RESV_F_CUSTOMER_COUNT), heldTable = {"", 0};
     RedisModuleString *holder = NULL;
     fi.party = party.len ? strtol(party.v, NULL, 10) : 0;
-    if (cmdsPacing(ctx, c, p, old, &fi)) return -1;
+    if (cmdsPacing(ctx, c, p, in, old, &fi)) return -1;
     /* A hold kept as it was is looked at again when the party changes or it is flagged,
        so that the flag says what is true after the write (its clash is then flagged, not
        refused: this write did not make it). */

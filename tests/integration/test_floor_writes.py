@@ -111,6 +111,34 @@ class FloorWrites(unittest.TestCase):
         self.assertIn("held by H", out["error"]["message"])
         self.assertIsNone(self.r.call("RESV.GET", S, "K"))
 
+    # 2. pacing refuses only a limit the write raises
+
+    def test_pacing_corrections_not_refused(self):
+        """max_parties_per_slot 1 and the 19:30 slot over it (B forced in): fewer covers,
+        or a move within the slot, do not raise it and go through; the flag stays where
+        it was. More covers (with a covers limit) or a move into the full slot from
+        another are refused."""
+        r = self.r
+        r.call("RESV.STORE.SET", S, "max_parties_per_slot", "1")
+        self.assertEqual("created", self.book("A", "19:30", 3, None))
+        self.assertIn("capacity", str(self.book("B", "19:30", 2, None)))
+        self.assertEqual("created", r.call("RESV.UPSERT", S, "B", "FORCE", "reservation_date",
+                                           DAY, "reservation_time", "19:30", "customer_count",
+                                           "2"))
+        self.assertEqual("true", self.flag("B"))
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "A", "customer_count", "1"))
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "A", "reservation_time", "19:45"))
+        self.assertIsNone(self.flag("A"))
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "B", "customer_count", "1"))
+        self.assertEqual("true", self.flag("B"))
+        r.call("RESV.STORE.SET", S, "max_covers_per_slot", "2")
+        e = r.try_call("RESV.UPSERT", S, "A", "customer_count", "2")
+        self.assertEqual("CONFLICT capacity: covers 3/2 parties 2/1 in the slot", str(e))
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "A", "reservation_time", "20:00"))
+        self.assertIn("capacity", str(r.try_call("RESV.UPSERT", S, "A", "reservation_time",
+                                                 "19:30")))
+        self.assertEqual("20:00", pairs(r.call("RESV.GET", S, "A"))["reservation_time"])
+
 
 if __name__ == "__main__":
     unittest.main()

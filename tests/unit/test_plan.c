@@ -406,6 +406,8 @@ static void test_floor(void **state) {
     /* pacing: off at limit 0, refused over the limit unless forced, only when paced */
     memset(&in, 0, sizeof in);
     in.paced = 1;
+    in.slotNew = 1; /* created, or moved in from another slot */
+    in.party = 2;
     in.covers = 30;
     in.parties = 9;
     assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
@@ -419,9 +421,24 @@ static void test_floor(void **state) {
     assert_int_equal(RESV_FLOOR_HELD, resvPlanFloor(&in));
     in.held = 0;
     in.force = 0;
-    in.paceKept = 1; /* the slot a flagged booking had: flagged still, not refused */
+    /* a correction in the slot it had: refused only for more covers than it had there */
+    in.slotNew = 0;
+    in.partyWas = 2;
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in)); /* not flagged for the others */
+    in.partyWas = 3;                                     /* fewer covers */
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.paceKept = 1; /* a flagged booking: flagged still, not refused */
     assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
     in.paceKept = 0;
+    in.partyWas = 1; /* more covers than it had, over the covers limit */
+    assert_int_equal(RESV_FLOOR_CAPACITY, resvPlanFloor(&in));
+    in.coversLimit = 0;
+    in.partiesLimit = 8; /* the parties are not raised by a party already there */
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.slotNew = 1;
+    assert_int_equal(RESV_FLOOR_CAPACITY, resvPlanFloor(&in));
+    in.partiesLimit = 0;
+    in.coversLimit = 29;
     in.provider = 1;
     assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
     in.unknownTable = 1; /* a table the inventory does not know: still paced */
