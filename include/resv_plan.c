@@ -103,13 +103,15 @@ static int planRaisesPace(const resvFloorInput *in) {
 }
 
 resvFloorVerdict resvPlanFloor(const resvFloorInput *in) {
-    /* A table the inventory does not know (or a join it does not allow) holds nothing:
-       no seats to count, no collision; the pacing still counts the party. */
-    int tables = !in->unknownTable && !in->notJoinable;
-    int tooSmall = tables && in->seats > 0 && in->party > in->seats;
-    int held = tables && in->held;
+    /* The provider's tables that the inventory does not know (or that do not join) are
+       stored as given: what the floor cannot seat is flagged, the known ones held. */
+    int tooSmall = in->seats > 0 && in->party > in->seats;
+    int held = in->held;
     int overPace = resvPlanOverPace(in);
-    if (in->provider) return tooSmall || held || overPace ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_OK;
+    if (in->provider)
+        return tooSmall || held || overPace || in->unknownTable || in->notJoinable
+                   ? RESV_FLOOR_OVERBOOKED
+                   : RESV_FLOOR_OK;
     if (in->unknownTable) return RESV_FLOOR_UNKNOWN_TABLE;
     if (in->notJoinable) return RESV_FLOOR_NOT_JOINABLE;
     if (tooSmall) return RESV_FLOOR_TOO_SMALL;

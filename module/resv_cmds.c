@@ -51,34 +51,53 @@ static resvSpan cmdsAfter(const resvChange *c, RedisModuleString **old, int f) {
     return c->set[f] ? c->val[f] : resvSpanOf(old[f]);
 }
 
+/* The tables of parts[0..n) joined with '+', in pool memory of ctx. */
+static resvSpan cmdsJoinParts(RedisModuleCtx *ctx, const resvIdPart *parts, int n) {
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += parts[i].len + (i > 0);
+    char *b = RedisModule_PoolAlloc(ctx, len ? len : 1), *w = b;
+    for (int i = 0; i < n; i++) {
+        if (i) *w++ = '+';
+        memcpy(w, parts[i].v, parts[i].len);
+        w += parts[i].len;
+    }
+    return (resvSpan){b, len};
+}
+
 /* What the floor says of the tables of a hold (resv_floor.h): each in the inventory,
  * joined ones joinable (each with one listed before it), seats together, and the first
  * other holder of one of them in [s, e). *heldTable is the table at fault: the first one
- * not in the inventory, or the one held. -1 after an error reply. */
+ * not in the inventory, or the one held. *hold is what the reservation will hold: `want`,
+ * or for the provider's booking (never refused) the tables of it the inventory knows.
+ * -1 after an error reply. */
 static int cmdsFloorTables(RedisModuleCtx *ctx, const resvChange *c, resvSpan want, resvInstant s,
                            resvInstant e, resvFloorInput *fi, RedisModuleString **holder,
-                           resvSpan *heldTable, resvInstant *hs, resvInstant *he) {
+                           resvSpan *heldTable, resvInstant *hs, resvInstant *he, resvSpan *hold) {
     resvIdPart parts[RESV_FLOOR_JOIN_MAX];
     resvTableSpec t[RESV_FLOOR_JOIN_MAX];
-    int n = resvIdSplit(want.v, want.len, '+', parts, RESV_FLOOR_JOIN_MAX);
+    int n = resvIdSplit(want.v, want.len, '+', parts, RESV_FLOOR_JOIN_MAX), k = 0;
     for (int i = 0; i < n; i++) {
-        int r = resvFloorTable(ctx, c->store, (resvSpan){parts[i].v, parts[i].len}, &t[i]);
+        int r = resvFloorTable(ctx, c->store, (resvSpan){parts[i].v, parts[i].len}, &t[k]);
         if (r < 0) return -1;
         if (!r) {
+            if (!fi->unknownTable) *heldTable = (resvSpan){parts[i].v, parts[i].len};
             fi->unknownTable = 1;
-            *heldTable = (resvSpan){parts[i].v, parts[i].len};
-            return 0;
+            if (!fi->provider) return 0;
+            continue;
         }
-        fi->seats += t[i].seats;
+        fi->seats += t[k].seats;
+        parts[k++] = parts[i];
     }
-    for (int i = 1; i < n; i++) {
+    *hold = fi->unknownTable ? cmdsJoinParts(ctx, parts, k) : want;
+    for (int i = 1; i < k; i++) {
         int joins = 0;
-        for (int k = 0; k < i && !joins; k++)
-            joins = resvJoinsHas(t[k].joins, t[k].joinsLen, parts[i].v, parts[i].len) ||
-                    resvJoinsHas(t[i].joins, t[i].joinsLen, parts[k].v, parts[k].len);
+        for (int j = 0; j < i && !joins; j++)
+            joins = resvJoinsHas(t[j].joins, t[j].joinsLen, parts[i].v, parts[i].len) ||
+                    resvJoinsHas(t[i].joins, t[i].joinsLen, parts[j].v, parts[j].len);
         if (!joins) fi->notJoinable = 1;
     }
-    for (int i = 0; i < n && !fi->held; i++) {
+    for (int i = 0; i < k && !fi->held; i++) {
         resvSpan p = {parts[i].v, parts[i].len};
         int r = resvHoldOverlap(ctx, c->store, p, s, e, c->id, holder, hs, he);
         if (r < 0) return -1;
@@ -210,11 +229,13 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
     int seatsAsked = want.len && (!same || c->set[RESV_F_CUSTOMER_COUNT] || was);
     if (!seatsAsked && same && !fi.paced) return 0; /* nothing the floor looks at moved */
     fi.heldKept = same;
-    if (seatsAsked && cmdsFloorTables(ctx, c, want, cs, ce, &fi, &holder, &heldTable, &os, &oe))
+    resvSpan hold = want;
+    if (seatsAsked &&
+        cmdsFloorTables(ctx, c, want, cs, ce, &fi, &holder, &heldTable, &os, &oe, &hold))
         return -1;
     resvFloorVerdict v = resvPlanFloor(&fi);
     if (cmdsFloorReply(ctx, v, &fi, want, holder, heldTable, os, oe)) return -1;
-    if (fi.unknownTable || fi.notJoinable) want = (resvSpan){"", 0}; /* holds nothing */
+    want = hold; /* the provider's: the tables the inventory knows */
     if ((held.len && resvHoldCheckType(ctx, c->store, held)) ||
         (want.len && resvHoldCheckType(ctx, c->store, want)))
         return -1;

@@ -191,9 +191,10 @@ class Floor(unittest.TestCase):
         self.assertEqual("updated", r.call("RESV.UPSERT", S, "W1", "table_number", "V01+V02",
                                            "reservation_time", "20:00"))
         self.assertNotIn("overbooked", pairs(r.call("RESV.GET", S, "W1")))
-        # a table the inventory does not know: stored, holding nothing
+        # a table the inventory does not know: stored, holding nothing, flagged
         self.assertEqual("created", self.book("W2", "19:00", 2, "Z9", origin="sync"))
         self.assertNotIn("W2", self.held())
+        self.assertEqual("true", pairs(r.call("RESV.GET", S, "W2"))["overbooked"])
 
     def test_pipelined_race(self):
         """Two commands for one table in the same instant: the first applied wins."""
@@ -235,7 +236,7 @@ class Floor(unittest.TestCase):
               for x in pairs(r.call("RESV.AVAILABILITY", S, DAY))["slots"]}
         self.assertEqual((8, 2, 2, 1), (at["18:00"]["covers"], at["18:00"]["parties"],
                                          at["18:00"]["covers_left"], at["18:00"]["parties_left"]))
-        self.assertEqual("created", self.book("P5", "18:15", 2, "B9", origin="sync"))
+        self.assertEqual("created", self.book("P5", "18:15", 2, "V02", origin="sync"))
         self.assertNotIn("overbooked", pairs(r.call("RESV.GET", S, "P5")))
 
     def test_settings_turn_and_slot(self):

@@ -139,6 +139,26 @@ class FloorWrites(unittest.TestCase):
                                                  "19:30")))
         self.assertEqual("20:00", pairs(r.call("RESV.GET", S, "A"))["reservation_time"])
 
+    # 3. a provider's booking naming tables not known or not joining holds what it can
+
+    def test_provider_tables_unknown_or_not_joining(self):
+        """From the provider, X4+Q9 (Q9 not in the inventory) and X1+X3 (they do not
+        join) are stored, never refused, flagged overbooked with the event, and hold the
+        tables the inventory knows: a desk booking on X4 or X1 then is refused."""
+        r = self.r
+        self.assertEqual("created", self.book("P1", "19:00-21:00", 2, "X4+Q9", origin="webhook"))
+        self.assertEqual("created", self.book("P2", "19:00-21:00", 2, "X1+X3", origin="sync"))
+        for rid, tables in (("P1", "X4"), ("P2", "X1+X3")):
+            self.assertEqual("true", self.flag(rid))
+            self.assertIn("overbooked", self.events(rid))
+            self.assertEqual(tables, self.held()[rid].split("|")[2])
+        self.assertIn("held by P1", str(self.book("N1", "20:00", 2, "X4")))
+        self.assertIn("held by P2", str(self.book("N2", "20:00", 2, "X1")))
+        self.assertIn("held by P2", str(self.book("N3", "20:00", 2, "X3")))
+        # our own API is still refused those tables
+        self.assertIn("Q9 is not in", str(self.book("N4", "12:00", 2, "X4+Q9")))
+        self.assertIn("do not join", str(self.book("N5", "12:00", 2, "X1+X3")))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -376,7 +376,7 @@ static void test_hold(void **state) {
 }
 
 /* The floor rule: our API is refused in this order of causes; the provider's booking is
- * stored, flagged, and a table the inventory does not know holds nothing. */
+ * stored, flagged, a table the inventory does not know too. */
 static void test_floor(void **state) {
     (void)state;
     resvFloorInput in;
@@ -395,8 +395,15 @@ static void test_floor(void **state) {
     in.heldKept = 0;
     in.provider = 1;
     assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
-    in.unknownTable = 1;
+    in.held = 0;
+    in.unknownTable = 1; /* the provider's table the inventory does not know: flagged */
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.unknownTable = 0;
+    in.notJoinable = 1; /* nor tables that do not join */
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.notJoinable = 0;
     assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.unknownTable = 1;
     in.provider = 0;
     assert_int_equal(RESV_FLOOR_UNKNOWN_TABLE, resvPlanFloor(&in));
     in.unknownTable = 0;
