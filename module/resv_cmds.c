@@ -135,7 +135,7 @@ static int cmdsPacing(RedisModuleCtx *ctx, const resvChange *c, const resvPlan *
     resvSpan t = cmdsAfter(c, old, RESV_F_RESERVATION_TIME);
     resvInstant start = resvRecordStart(d.v, d.len, t.v, t.len);
     resvInstant slot = (resvInstant)resvFloorSlotMinutes(ctx, c->store) * 60;
-    resvInstant day = start - start % RESV_SECS_PER_DAY;
+    resvInstant day = resvDayStart(start);
     resvInstant lo = day + (start - day) / slot * slot;
     if (resvFloorCount(ctx, c->store, lo, slot, 1, c->id, &fi->covers, &fi->parties)) return -1;
     fi->covers += fi->party;

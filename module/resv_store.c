@@ -546,9 +546,7 @@ int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r
         int known = RedisModule_KeyType(key) == REDISMODULE_KEYTYPE_ZSET &&
                     RedisModule_ZsetScore(key, member, &score) == REDISMODULE_OK;
         RedisModule_CloseKey(key);
-        if (!known)
-            rc |= resvWriteZadd(ctx, dkey, to->score - to->score % RESV_SECS_PER_DAY, newDay,
-                                RESV_DATE_LEN);
+        if (!known) rc |= resvWriteZadd(ctx, dkey, resvDayStart(to->score), newDay, RESV_DATE_LEN);
     }
     if (from && !sameDay) {
         size_t left = 0;

@@ -169,8 +169,7 @@ resvInstant resvStoreNow(RedisModuleCtx *ctx, const char *s, size_t sl,
 resvInstant resvStoreToday(RedisModuleCtx *ctx, const char *s, size_t sl,
                            char day[RESV_DATE_LEN + 1]) {
     resvInstant wall = resvStoreNow(ctx, s, sl, NULL);
-    resvInstant midnight =
-        wall - ((wall % RESV_SECS_PER_DAY) + RESV_SECS_PER_DAY) % RESV_SECS_PER_DAY;
+    resvInstant midnight = resvDayStart(wall);
     if (day) resvDayOf(midnight, day);
     return midnight;
 }
