@@ -15,6 +15,7 @@
 #define RESV_KEY_STORE_OPEN    "resv:{"
 #define RESV_KEY_RECORD_SEP    "}:r:"
 #define RESV_KEY_PARTITION_SEP "}:i:"
+#define RESV_KEY_LOAD_SEP      "}:load:"
 #define RESV_KEY_RECORD        RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_RECORD_SEP "%.*s" /* store, id */
 #define RESV_KEY_PARTITION                                                                         \
     RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_PARTITION_SEP "%s:%.*s" /* store, status name, day */
@@ -35,6 +36,9 @@
 #define RESV_KEY_FLOOR "resv:{%.*s}:floor"
 #define RESV_KEY_HOLD  "resv:{%.*s}:hold:%.*s" /* store, one table */
 #define RESV_KEY_HELD  "resv:{%.*s}:held"
+/* A day's load: the covers and parties that pacing counts, per start minute (field
+ * "HH:MM" -> "<covers>|<parties>", resv_floor.h), kept beside the day's partitions. */
+#define RESV_KEY_LOAD RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_LOAD_SEP "%.*s" /* store, day */
 /* The walk-in waitlist: a stream, one entry per party waiting (its id is the entry). */
 #define RESV_KEY_WAIT      "resv:{%.*s}:wait"
 #define RESV_WAIT_NAME     "name"

@@ -99,6 +99,8 @@ RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, 
 RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t sl,
                                     resvStatus status, const char *day);
 RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl);
+/* A day's load beside its partitions: resv:{S}:load:<YYYY-MM-DD> (resv_load.c). */
+RedisModuleString *resvKeyLoad(RedisModuleCtx *ctx, const char *s, size_t sl, const char *day);
 RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyLookup(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
@@ -208,6 +210,32 @@ int resvIndexCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const resv
 int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
                     const resvIndexPos *from, const resvIndexPos *to);
 
+/* ---- a day's load: covers and parties per start minute (resv_load.c, keys.md) ---- */
+/* A reservation's part in the load of its start instant's day: counted (a status that
+ * pacing counts) with its start and party, or nothing. */
+typedef struct {
+    int counted;
+    resvInstant start;
+    long party;
+} resvLoadPos;
+/* WRONGTYPE reply and -1 when the write changes the load and the load key of from's or
+ * to's day holds another type; call before writing. */
+int resvLoadCheckType(RedisModuleCtx *ctx, resvSpan store, const resvLoadPos *from,
+                      const resvLoadPos *to);
+/* Moves a reservation's part from `from` to `to` (either not counted: it left or
+ * joined), after the record and its partitions were written: the fields it touches are
+ * read on the master and written back as values (HSET, or HDEL when a minute empties).
+ * A day without a load key (written before the load existed) or with a value not ours
+ * is rebuilt whole from its partitions and records as they are now. */
+int resvLoadUpdate(RedisModuleCtx *ctx, resvSpan store, const resvLoadPos *from,
+                   const resvLoadPos *to);
+/* Covers and parties of the counted reservations starting in each of n slots of
+ * `slotSecs` from lo (all in lo's day); covers[]/parties[] are zeroed first. From the
+ * day's load key, or from the day's partitions and records when it has none. -1 after a
+ * WRONGTYPE reply. */
+int resvFloorCount(RedisModuleCtx *ctx, resvSpan store, resvInstant lo, resvInstant slotSecs, int n,
+                   long *covers, long *parties);
+
 /* ---- the lookup index resv:{S}:lookup (resv_store.c, keys.md) ---- */
 /* The looked-up fields of a reservation (resvFindFields order); len 0: unset. */
 typedef struct {
@@ -233,6 +261,7 @@ typedef struct {
     resvInstant oldScore, newScore;
     resvStatus oldStatus, newStatus;
     resvLookupVals lookupWas; /* the looked-up fields as stored (hadIndex) */
+    resvSpan partyWas;        /* customer_count as stored (hadIndex) */
     resvSpan releaseTable;    /* HDEL from the tables hash (len 0: none) */
     resvSpan takeTable;       /* HSET table -> id (len 0: none) */
     /* holds over time (resv_tables.c): what it holds now goes, then the new one */
@@ -263,6 +292,8 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c);
 int resvChangeMovesLookup(const resvChange *c);
 /* Appends a field name to the audit entry's comma-separated `changed` list. */
 void resvChangeNote(resvChange *c, const char *name);
+/* The reservation's part in its day's load before (was) and after (now) the change. */
+void resvChangeLoad(const resvChange *c, resvLoadPos *was, resvLoadPos *now);
 
 /* ---- the floor: inventory, holds over time, pacing (resv_tables.c) ---- */
 RedisModuleString *resvKeyFloor(RedisModuleCtx *ctx, const char *s, size_t sl);
@@ -292,11 +323,6 @@ int resvHoldOverlap(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvIns
 /* 0 when the hold keys of table_number's tables are sorted sets or absent; -1 after a
  * WRONGTYPE reply. */
 int resvHoldCheckType(RedisModuleCtx *ctx, resvSpan store, resvSpan tableNumber);
-/* Covers and parties of the live reservations (pending, confirmed, arrived, seated,
- * completed) starting in each of n slots of `slotSecs` from lo (all in lo's day), but
- * `exclude`; covers[]/parties[] are zeroed first. -1 after a WRONGTYPE reply. */
-int resvFloorCount(RedisModuleCtx *ctx, resvSpan store, resvInstant lo, resvInstant slotSecs, int n,
-                   resvSpan exclude, long *covers, long *parties);
 /* The holds of one table starting in [lo, hi), by start: up to max windows into
  * starts[]/ends[]; returns their count, -1 after a WRONGTYPE reply. */
 int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,

@@ -117,8 +117,7 @@ int ResvAvailability_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv,
     resvFloorPacing(ctx, store, &maxCovers, &maxParties);
     long *covers = RedisModule_PoolAlloc(ctx, (size_t)nslots * sizeof *covers);
     long *parties = RedisModule_PoolAlloc(ctx, (size_t)nslots * sizeof *parties);
-    if (resvFloorCount(ctx, store, day, slot, nslots, (resvSpan){"", 0}, covers, parties))
-        return REDISMODULE_OK;
+    if (resvFloorCount(ctx, store, day, slot, nslots, covers, parties)) return REDISMODULE_OK;
     resvScan q;
     resvTableSpec *t;
     if (resvFloorInventory(ctx, store, &q, &t) < 0) return REDISMODULE_OK;

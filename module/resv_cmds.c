@@ -137,7 +137,14 @@ static int cmdsPacing(RedisModuleCtx *ctx, const resvChange *c, const resvPlan *
     resvInstant slot = (resvInstant)resvFloorSlotMinutes(ctx, c->store) * 60;
     resvInstant day = resvDayStart(start);
     resvInstant lo = day + (start - day) / slot * slot;
-    if (resvFloorCount(ctx, c->store, lo, slot, 1, c->id, &fi->covers, &fi->parties)) return -1;
+    if (resvFloorCount(ctx, c->store, lo, slot, 1, &fi->covers, &fi->parties)) return -1;
+    /* The slot's count holds the booking as stored when it counts there now. */
+    resvLoadPos was, now;
+    resvChangeLoad(c, &was, &now);
+    if (was.counted && was.start >= lo && was.start < lo + slot) {
+        fi->covers -= was.party;
+        fi->parties -= 1;
+    }
     fi->covers += fi->party;
     fi->parties += 1;
     return 0;
@@ -230,7 +237,10 @@ static int cmdsTables(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p) {
  * (or absent); -1 after a WRONGTYPE reply. */
 static int cmdsCheckIndex(RedisModuleCtx *ctx, const resvChange *c) {
     resvIndexPos from = {c->oldStatus, c->oldScore}, to = {c->newStatus, c->newScore};
-    if (resvIndexCheckType(ctx, c->store.v, c->store.len, c->hadIndex ? &from : NULL, &to))
+    resvLoadPos loadWas, loadNow;
+    resvChangeLoad(c, &loadWas, &loadNow);
+    if (resvIndexCheckType(ctx, c->store.v, c->store.len, c->hadIndex ? &from : NULL, &to) ||
+        resvLoadCheckType(ctx, c->store, &loadWas, &loadNow))
         return -1;
     if (resvChangeMovesLookup(c) && resvLookupCheckType(ctx, c->store.v, c->store.len)) return -1;
     return resvKeyCheckType(ctx, resvKeyChanges(ctx, c->store.v, c->store.len),
@@ -245,6 +255,7 @@ static int cmdsCarryOut(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p,
     c->oldStatus = in->from;
     c->newStatus = p->status;
     resvLookupValsOf(old, &c->lookupWas);
+    c->partyWas = resvSpanOf(old[RESV_F_CUSTOMER_COUNT]);
     if (p->effects & RESV_PLAN_IGNORED) {
         snprintf(c->noteText, sizeof c->noteText, "ignored status %s", resvStatusName(in->to));
         c->note = c->noteText;
@@ -675,9 +686,12 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]),
              t = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
     resvIndexPos from = {status, resvRecordStart(d.v, d.len, t.v, t.len)};
+    resvSpan party = resvSpanOf(old[RESV_F_CUSTOMER_COUNT]);
+    resvLoadPos load = {resvFloorCounts(status), from.score, resvFloorParty(party.v, party.len)};
     resvLookupVals was;
     resvLookupValsOf(old, &was);
-    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) || resvLookupCheckType(ctx, s.v, s.len) ||
+    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) ||
+        resvLoadCheckType(ctx, s, &load, NULL) || resvLookupCheckType(ctx, s.v, s.len) ||
         resvKeyCheckType(ctx, resvKeyChanges(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM))
         return REDISMODULE_OK;
     char now[RESV_DATETIME_LEN + 1];
@@ -685,6 +699,7 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     resvStoreNow(ctx, s.v, s.len, now);
     rc |= resvWriteDel(ctx, rkey);
     rc |= resvIndexUpdate(ctx, s.v, s.len, r.v, r.len, &from, NULL);
+    rc |= resvLoadUpdate(ctx, s, &load, NULL);
     rc |= resvLookupUpdate(ctx, s.v, s.len, r.v, r.len, &was, NULL);
     if (holder && resvStrEq(holder, r.v, r.len))
         rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s.v, s.len), table.v, table.len);

@@ -174,6 +174,14 @@ RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t s
     return storeKeyJoin(ctx, p, 6);
 }
 
+RedisModuleString *resvKeyLoad(RedisModuleCtx *ctx, const char *s, size_t sl, const char *day) {
+    resvSpan p[] = {{RESV_SPAN(RESV_KEY_STORE_OPEN)},
+                    {s, sl},
+                    {RESV_SPAN(RESV_KEY_LOAD_SEP)},
+                    {day, RESV_DATE_LEN}};
+    return storeKeyJoin(ctx, p, 4);
+}
+
 RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl) {
     return RedisModule_CreateStringPrintf(ctx, RESV_KEY_DAYS, (int)sl, s);
 }
@@ -631,6 +639,18 @@ void resvChangeNote(resvChange *c, const char *name) {
     p[n] = '\0';
 }
 
+void resvChangeLoad(const resvChange *c, resvLoadPos *was, resvLoadPos *now) {
+    resvSpan party = c->set[RESV_F_CUSTOMER_COUNT]     ? c->val[RESV_F_CUSTOMER_COUNT]
+                     : c->unset[RESV_F_CUSTOMER_COUNT] ? (resvSpan){"", 0}
+                                                       : c->partyWas;
+    was->counted = c->hadIndex && resvFloorCounts(c->oldStatus);
+    was->start = c->oldScore;
+    was->party = resvFloorParty(c->partyWas.v, c->partyWas.len);
+    now->counted = resvFloorCounts(c->newStatus);
+    now->start = c->newScore;
+    now->party = resvFloorParty(party.v, party.len);
+}
+
 int resvChangeMovesLookup(const resvChange *c) {
     if (!c->hadIndex) return 1;
     for (int i = 0; i < RESV_FIND_COUNT; i++)
@@ -638,9 +658,9 @@ int resvChangeMovesLookup(const resvChange *c) {
     return 0;
 }
 
-/* Performs every effect of one reservation change, in a fixed order: record, indexes,
- * tables, holds, owner, audit entry, change feed, push outbox, MSGID. Everything was
- * validated before. */
+/* Performs every effect of one reservation change, in a fixed order: record, indexes
+ * (partitions, the day's load after them: a rebuild reads them), lookup, tables, holds, owner,
+ * audit entry, change feed, push outbox, MSGID. Everything was validated before. */
 int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
     const char *s = c->store.v, *r = c->id.v;
     size_t sl = c->store.len, rl = c->id.len;
@@ -663,6 +683,9 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
 
         resvIndexPos from = {c->oldStatus, c->oldScore}, to = {c->newStatus, c->newScore};
         rc |= resvIndexUpdate(ctx, s, sl, r, rl, c->hadIndex ? &from : NULL, &to);
+        resvLoadPos loadWas, loadNow;
+        resvChangeLoad(c, &loadWas, &loadNow);
+        rc |= resvLoadUpdate(ctx, c->store, &loadWas, &loadNow);
         if (resvChangeMovesLookup(c)) {
             resvLookupVals after = c->lookupWas;
             for (int i = 0; i < RESV_FIND_COUNT; i++) {

@@ -158,54 +158,6 @@ int resvHoldCheckType(RedisModuleCtx *ctx, resvSpan store, resvSpan tableNumber)
     return resvKeyCheckType(ctx, resvKeyHeld(ctx, store.v, store.len), REDISMODULE_KEYTYPE_HASH);
 }
 
-int resvFloorCount(RedisModuleCtx *ctx, resvSpan store, resvInstant lo, resvInstant slotSecs, int n,
-                   resvSpan exclude, long *covers, long *parties) {
-    static const resvStatus live[] = {RESV_S_PENDING, RESV_S_CONFIRMED, RESV_S_ARRIVED,
-                                      RESV_S_SEATED, RESV_S_COMPLETED};
-    char day[RESV_DATE_LEN + 1];
-    resvInstant hi = lo + slotSecs * n;
-    memset(covers, 0, (size_t)n * sizeof *covers);
-    memset(parties, 0, (size_t)n * sizeof *parties);
-    resvDayOf(lo, day);
-    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
-        RedisModuleString *k = resvKeyPartition(ctx, store.v, store.len, live[i], day);
-        RedisModuleKey *key = RedisModule_OpenKey(ctx, k, REDISMODULE_READ);
-        int type = RedisModule_KeyType(key);
-        if (type != REDISMODULE_KEYTYPE_ZSET) {
-            RedisModule_CloseKey(key);
-            if (type == REDISMODULE_KEYTYPE_EMPTY) continue;
-            return resvReplyWrongType(ctx, k), -1;
-        }
-        if (RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) ==
-            REDISMODULE_OK) {
-            while (!RedisModule_ZsetRangeEndReached(key)) {
-                double score;
-                RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score), *v;
-                RedisModule_ZsetRangeNext(key);
-                resvSpan ms = resvSpanOf(m);
-                if (exclude.len && resvStrEq(m, exclude.v, exclude.len)) continue;
-                int slot = (int)(((resvInstant)score - lo) / slotSecs);
-                if (slot < 0 || slot >= n) continue;
-                /* One field by its C name: no field string made per record. */
-                RedisModuleKey *rk = RedisModule_OpenKey(
-                    ctx, resvKeyRecord(ctx, store.v, store.len, ms.v, ms.len), REDISMODULE_READ);
-                long party = 0;
-                long long x;
-                v = NULL;
-                if (RedisModule_KeyType(rk) == REDISMODULE_KEYTYPE_HASH)
-                    RedisModule_HashGet(rk, REDISMODULE_HASH_CFIELDS, "customer_count", &v, NULL);
-                if (v && RedisModule_StringToLongLong(v, &x) == REDISMODULE_OK) party = (long)x;
-                RedisModule_CloseKey(rk);
-                covers[slot] += party;
-                parties[slot]++;
-            }
-            RedisModule_ZsetRangeStop(key);
-        }
-        RedisModule_CloseKey(key);
-    }
-    return 0;
-}
-
 int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
                     resvInstant hi, resvInstant *starts, resvInstant *ends, int max) {
     int err, n = 0;

@@ -24,6 +24,8 @@ static void test_key_formats(void **state) {
     assert_string_equal("resv:{store-001}:r:R1", buf);
     snprintf(buf, sizeof buf, RESV_KEY_PARTITION, 9, store, "confirmed", 10, "2024-02-15Tx");
     assert_string_equal("resv:{store-001}:i:confirmed:2024-02-15", buf);
+    snprintf(buf, sizeof buf, RESV_KEY_LOAD, 9, store, 10, "2024-02-15Tx");
+    assert_string_equal("resv:{store-001}:load:2024-02-15", buf);
     snprintf(buf, sizeof buf, RESV_KEY_OUTBOX, 9, store);
     assert_string_equal("resv:{store-001}:outbox", buf);
     snprintf(buf, sizeof buf, RESV_KEY_OWNER, 2, rid);
