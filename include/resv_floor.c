@@ -148,10 +148,6 @@ int resvFloorSlotCount(int slotMinutes) {
     return (1440 + slotMinutes - 1) / slotMinutes;
 }
 
-resvInstant resvFloorSlotStart(resvInstant dayStart, int slotMinutes, int index) {
-    return dayStart + (resvInstant)index * slotMinutes * 60;
-}
-
 resvInstant resvFloorFirstGap(resvInstant from, resvInstant len, const resvInstant *starts,
                               const resvInstant *ends, int n) {
     resvInstant t = from;

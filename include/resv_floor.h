@@ -81,9 +81,8 @@ size_t resvLoadEncode(long covers, long parties, char buf[RESV_LOAD_VALUE_MAX]);
 /* -1 when s is not such a value (two whole numbers, parties at least 1). */
 int resvLoadDecode(const char *s, size_t len, long *covers, long *parties);
 
-/* Availability slots of a day: slotMinutes long from 00:00; the slot of an instant. */
+/* Availability slots of a day: slotMinutes long from 00:00 (the last one may be short). */
 int resvFloorSlotCount(int slotMinutes);
-resvInstant resvFloorSlotStart(resvInstant dayStart, int slotMinutes, int index);
 
 /* The first instant from `from` at which a table is free for `len` seconds, given its
  * holds as windows sorted by start (overlaps allowed): what a walk-in's estimated wait

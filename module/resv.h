@@ -94,6 +94,10 @@ int resvClusterSettled(RedisModuleCtx *ctx, RedisModuleString *tag);
 /* ---- key names (keys.md) ---- */
 RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
                                  size_t rl);
+/* A key name from its pieces (resv_keys.h spells each), copied together: a format costs
+ * about 2,200 instructions a name, which the hot paths pay per record or table. */
+RedisModuleString *resvKeyJoin(RedisModuleCtx *ctx, const resvSpan *parts, int n);
+#define RESV_SPAN(lit) lit, sizeof(lit) - 1 /* a piece that is a string literal */
 /* The index (keys.md): resv:{S}:i:<status>:<YYYY-MM-DD>, one sorted set per status and
  * day of the start instant, and resv:{S}:days, the days that have reservations. */
 RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t sl,
@@ -323,10 +327,17 @@ int resvHoldOverlap(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvIns
 /* 0 when the hold keys of table_number's tables are sorted sets or absent; -1 after a
  * WRONGTYPE reply. */
 int resvHoldCheckType(RedisModuleCtx *ctx, resvSpan store, resvSpan tableNumber);
-/* The holds of one table starting in [lo, hi), by start: up to max windows into
- * starts[]/ends[]; returns their count, -1 after a WRONGTYPE reply. */
-int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
-                    resvInstant hi, resvInstant *starts, resvInstant *ends, int max);
+/* The holds of one table, by start: their windows. */
+#define RESV_HOLD_LIST_MAX 256 /* holds of one table looked at by one command */
+typedef struct {
+    resvInstant s[RESV_HOLD_LIST_MAX], e[RESV_HOLD_LIST_MAX];
+    int n;
+} resvHoldList;
+/* The holds starting in [lo, hi) of each of nt tables (up to RESV_HOLD_LIST_MAX each)
+ * into out[i]: each table's set read once, and the held hash opened once for all their
+ * ends. 0, or -1 after a WRONGTYPE reply. */
+int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, RedisModuleString **tables, size_t nt,
+                    resvInstant lo, resvInstant hi, resvHoldList *out);
 /* The inventory, sorted by table: names in q->f, specs[] decoded (a value not ours
  * counts as 0 seats). Returns the count, -1 after a WRONGTYPE reply. Free with
  * resvScanFree; specs is pool memory of ctx. */

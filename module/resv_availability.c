@@ -5,94 +5,114 @@
 
 #include "resv.h"
 
-#define AVAIL_HOLDS_MAX 256 /* holds of one table around one day that are looked at */
-
-/* One table's holds around the day. */
+/* Two tables that join and seat the party together where neither does alone. */
 typedef struct {
-    resvInstant s[AVAIL_HOLDS_MAX], e[AVAIL_HOLDS_MAX];
-    int n;
-} availHolds;
+    unsigned short a, b;
+} availPair;
+_Static_assert(RESV_FLOOR_TABLES_MAX <= 65535, "availPair holds a table's index");
 
-static int availFree(const availHolds *h, resvInstant s, resvInstant e) {
+/* What every slot of the call looks at: the inventory's tables with their holds of the
+ * day, the pairs that may seat the party (found once for the day, not per slot), and
+ * the limits. */
+typedef struct {
+    size_t n, npairs;
+    const resvSpan *name;
+    const resvTableSpec *t;
+    const resvHoldList *h;
+    const availPair *pair;
+    unsigned char *fr; /* per slot: table free */
+    resvInstant turn;
+    long maxCovers, maxParties, party;
+    char start[RESV_DATETIME_LEN + 1]; /* the day's 00:00:00, each slot's time written in */
+} availDay;
+
+static int availFree(const resvHoldList *h, resvInstant s, resvInstant e) {
     for (int i = 0; i < h->n; i++)
         if (resvHoldsOverlap(s, e, h->s[i], h->e[i])) return 0;
     return 1;
 }
 
-static int availJoinable(const resvScan *q, const resvTableSpec *t, size_t a, size_t b) {
-    resvSpan na = resvSpanOf(q->f[a]), nb = resvSpanOf(q->f[b]);
-    return resvJoinsHas(t[a].joins, t[a].joinsLen, nb.v, nb.len) ||
-           resvJoinsHas(t[b].joins, t[b].joinsLen, na.v, na.len);
+static int availJoinable(const resvSpan *name, const resvTableSpec *t, size_t a, size_t b) {
+    return resvJoinsHas(t[a].joins, t[a].joinsLen, name[b].v, name[b].len) ||
+           resvJoinsHas(t[b].joins, t[b].joinsLen, name[a].v, name[a].len);
 }
 
 /* Appends ",a" (or ",a+b") to buf when it fits; a list that would not fit is cut at
  * the last whole name (4 KiB holds more than 100 tables). */
-static void availAppend(char *buf, size_t cap, size_t *used, RedisModuleString *a,
-                        RedisModuleString *b) {
-    resvSpan x = resvSpanOf(a), y = resvSpanOf(b);
-    size_t need = (*used ? 1 : 0) + x.len + (b ? 1 + y.len : 0);
+static void availAppend(char *buf, size_t cap, size_t *used, resvSpan a, const resvSpan *b) {
+    size_t need = (*used ? 1 : 0) + a.len + (b ? 1 + b->len : 0);
     if (*used + need > cap) return;
     if (*used) buf[(*used)++] = ',';
-    memcpy(buf + *used, x.v, x.len);
-    *used += x.len;
+    memcpy(buf + *used, a.v, a.len);
+    *used += a.len;
     if (!b) return;
     buf[(*used)++] = '+';
-    memcpy(buf + *used, y.v, y.len);
-    *used += y.len;
+    memcpy(buf + *used, b->v, b->len);
+    *used += b->len;
 }
 
 /* One slot: counts, what remains under the limits, the free tables that seat the party
- * and (with PARTY) the joinable pairs that seat it together where neither does alone. */
-static void availReplySlot(RedisModuleCtx *ctx, resvInstant s, resvInstant turn, long covers,
-                           long parties, long maxCovers, long maxParties, long party,
-                           const resvScan *q, const resvTableSpec *t, const availHolds *h,
-                           unsigned char *fr, const unsigned char *jn) {
-    char buf[RESV_DATETIME_LEN + 1];
-    int n = 3;
-    RedisModule_ReplyWithMap(ctx, REDISMODULE_POSTPONED_LEN);
-    resvFormatDateTime(s, buf);
+ * and (with PARTY) the joinable pairs that seat it together where neither does alone.
+ * The map's length is known before it is written: a postponed length costs a node of
+ * the reply list per slot, and its trimming. */
+static void availReplySlot(RedisModuleCtx *ctx, availDay *d, resvInstant day, int minute,
+                           long covers, long parties) {
+    resvInstant s = day + (resvInstant)minute * 60;
+    char *hm = d->start + RESV_DATE_LEN + 1; /* HH:MM of YYYY-MM-DDTHH:MM:SS */
+    hm[0] = (char)('0' + minute / 600);
+    hm[1] = (char)('0' + minute / 60 % 10);
+    hm[3] = (char)('0' + minute % 60 / 10);
+    hm[4] = (char)('0' + minute % 10);
+    RedisModule_ReplyWithMap(ctx, 4 + (d->maxCovers > 0) + (d->maxParties > 0) + (d->party > 0));
     resvReplyName(ctx, "start");
-    RedisModule_ReplyWithStringBuffer(ctx, buf, RESV_DATETIME_LEN);
+    RedisModule_ReplyWithStringBuffer(ctx, d->start, RESV_DATETIME_LEN);
     resvReplyName(ctx, "covers");
     RedisModule_ReplyWithLongLong(ctx, covers);
     resvReplyName(ctx, "parties");
     RedisModule_ReplyWithLongLong(ctx, parties);
-    if (maxCovers > 0) {
+    if (d->maxCovers > 0) {
         resvReplyName(ctx, "covers_left");
-        RedisModule_ReplyWithLongLong(ctx, covers < maxCovers ? maxCovers - covers : 0);
-        n++;
+        RedisModule_ReplyWithLongLong(ctx, covers < d->maxCovers ? d->maxCovers - covers : 0);
     }
-    if (maxParties > 0) {
+    if (d->maxParties > 0) {
         resvReplyName(ctx, "parties_left");
-        RedisModule_ReplyWithLongLong(ctx, parties < maxParties ? maxParties - parties : 0);
-        n++;
+        RedisModule_ReplyWithLongLong(ctx, parties < d->maxParties ? d->maxParties - parties : 0);
     }
     /* The names joined by ',' (no table id holds one): one string per slot, where an
        array of names made the reply the bulk of the command's time. */
-    char buf2[4096];
+    char names[4096];
     size_t used = 0;
-    for (size_t i = 0; i < q->n; i++) {
-        fr[i] = (unsigned char)availFree(&h[i], s, s + turn);
-        if (t[i].seats >= party && fr[i]) availAppend(buf2, sizeof buf2, &used, q->f[i], NULL);
+    for (size_t i = 0; i < d->n; i++) {
+        d->fr[i] = (unsigned char)availFree(&d->h[i], s, s + d->turn);
+        if (d->t[i].seats >= d->party && d->fr[i])
+            availAppend(names, sizeof names, &used, d->name[i], NULL);
     }
     resvReplyName(ctx, "tables");
-    RedisModule_ReplyWithStringBuffer(ctx, buf2, used);
-    if (party > 0) {
-        used = 0;
-        for (size_t a = 0; a < q->n; a++) {
-            if (t[a].seats >= party || !fr[a]) continue;
-            for (size_t b = a + 1; b < q->n; b++) {
-                if (!jn[a * q->n + b] || !fr[b] || t[b].seats >= party ||
-                    t[a].seats + t[b].seats < party)
-                    continue;
-                availAppend(buf2, sizeof buf2, &used, q->f[a], q->f[b]);
-            }
-        }
-        resvReplyName(ctx, "joined");
-        RedisModule_ReplyWithStringBuffer(ctx, buf2, used);
-        n++;
+    RedisModule_ReplyWithStringBuffer(ctx, names, used);
+    if (d->party <= 0) return;
+    used = 0;
+    for (size_t i = 0; i < d->npairs; i++) {
+        const availPair *p = &d->pair[i];
+        if (d->fr[p->a] && d->fr[p->b])
+            availAppend(names, sizeof names, &used, d->name[p->a], &d->name[p->b]);
     }
-    RedisModule_ReplySetMapLength(ctx, n + 1);
+    resvReplyName(ctx, "joined");
+    RedisModule_ReplyWithStringBuffer(ctx, names, used);
+}
+
+/* The pairs that join and seat the party together where neither does alone, in the
+ * order of the reply (by first table, then second). A table lists at most
+ * RESV_FLOOR_JOIN_MAX others, so there are at most that many pairs per table. */
+static size_t availPairs(const availDay *d, availPair *out) {
+    size_t n = 0;
+    for (size_t a = 0; a < d->n; a++) {
+        if (d->t[a].seats >= d->party) continue;
+        for (size_t b = a + 1; b < d->n; b++)
+            if (d->t[b].seats < d->party && d->t[a].seats + d->t[b].seats >= d->party &&
+                availJoinable(d->name, d->t, a, b))
+                out[n++] = (availPair){(unsigned short)a, (unsigned short)b};
+    }
+    return n;
 }
 
 /* RESV.AVAILABILITY store date [PARTY n] */
@@ -111,31 +131,28 @@ int ResvAvailability_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv,
         if (resvArgRange(ctx, argv[4], "PARTY", 1, 9999, &party)) return REDISMODULE_OK;
     }
     int slotMin = resvFloorSlotMinutes(ctx, store), nslots = resvFloorSlotCount(slotMin);
-    resvInstant slot = (resvInstant)slotMin * 60;
-    resvInstant turn = (resvInstant)resvFloorTurnMinutes(ctx, store) * 60;
-    long maxCovers, maxParties;
-    resvFloorPacing(ctx, store, &maxCovers, &maxParties);
+    availDay d = {.party = (long)party};
+    d.turn = (resvInstant)resvFloorTurnMinutes(ctx, store) * 60;
+    resvFloorPacing(ctx, store, &d.maxCovers, &d.maxParties);
     long *covers = RedisModule_PoolAlloc(ctx, (size_t)nslots * sizeof *covers);
     long *parties = RedisModule_PoolAlloc(ctx, (size_t)nslots * sizeof *parties);
-    if (resvFloorCount(ctx, store, day, slot, nslots, covers, parties)) return REDISMODULE_OK;
+    if (resvFloorCount(ctx, store, day, (resvInstant)slotMin * 60, nslots, covers, parties))
+        return REDISMODULE_OK;
     resvScan q;
     resvTableSpec *t;
     if (resvFloorInventory(ctx, store, &q, &t) < 0) return REDISMODULE_OK;
-    availHolds *h = RedisModule_Alloc((q.n ? q.n : 1) * sizeof *h);
-    int rc = 0;
-    for (size_t i = 0; i < q.n && rc >= 0; i++) {
-        resvSpan name = resvSpanOf(q.f[i]);
-        rc = h[i].n =
-            resvHoldWindows(ctx, store, name, day - RESV_FLOOR_HOLD_MAX,
-                            day + RESV_SECS_PER_DAY + turn, h[i].s, h[i].e, AVAIL_HOLDS_MAX);
-    }
-    /* Which pairs join: asked once for the day, not per slot. */
     size_t nt = q.n ? q.n : 1;
-    unsigned char *fr = RedisModule_PoolAlloc(ctx, nt), *jn = RedisModule_PoolAlloc(ctx, nt * nt);
-    memset(jn, 0, nt * nt);
-    for (size_t a = 0; party > 0 && a < q.n; a++)
-        for (size_t b = a + 1; b < q.n; b++)
-            jn[a * q.n + b] = (unsigned char)availJoinable(&q, t, a, b);
+    resvHoldList *h = RedisModule_Alloc(nt * sizeof *h);
+    resvSpan *name = RedisModule_PoolAlloc(ctx, nt * sizeof *name);
+    availPair *pair = RedisModule_PoolAlloc(ctx, nt * RESV_FLOOR_JOIN_MAX * sizeof *pair);
+    for (size_t i = 0; i < q.n; i++)
+        name[i] = resvSpanOf(q.f[i]);
+    d.n = q.n, d.name = name, d.t = t, d.h = h, d.pair = pair;
+    d.fr = RedisModule_PoolAlloc(ctx, nt);
+    d.npairs = party > 0 ? availPairs(&d, pair) : 0;
+    resvFormatDateTime(day, d.start);
+    int rc = resvHoldWindows(ctx, store, q.f, q.n, day - RESV_FLOOR_HOLD_MAX,
+                             day + RESV_SECS_PER_DAY + d.turn, h);
     if (rc >= 0) {
         RedisModule_ReplyWithMap(ctx, 7 + (party > 0));
         resvReplyName(ctx, "date");
@@ -147,18 +164,17 @@ int ResvAvailability_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv,
         resvReplyName(ctx, "slot_minutes");
         RedisModule_ReplyWithLongLong(ctx, slotMin);
         resvReplyName(ctx, "turn_minutes");
-        RedisModule_ReplyWithLongLong(ctx, turn / 60);
+        RedisModule_ReplyWithLongLong(ctx, d.turn / 60);
         resvReplyName(ctx, "max_covers_per_slot");
-        RedisModule_ReplyWithLongLong(ctx, maxCovers);
+        RedisModule_ReplyWithLongLong(ctx, d.maxCovers);
         resvReplyName(ctx, "max_parties_per_slot");
-        RedisModule_ReplyWithLongLong(ctx, maxParties);
+        RedisModule_ReplyWithLongLong(ctx, d.maxParties);
         resvReplyName(ctx, "tables");
         RedisModule_ReplyWithLongLong(ctx, (long long)q.n);
         resvReplyName(ctx, "slots");
         RedisModule_ReplyWithArray(ctx, nslots);
         for (int i = 0; i < nslots; i++)
-            availReplySlot(ctx, resvFloorSlotStart(day, slotMin, i), turn, covers[i], parties[i],
-                           maxCovers, maxParties, (long)party, &q, t, h, fr, jn);
+            availReplySlot(ctx, &d, day, i * slotMin, covers[i], parties[i]);
     }
     RedisModule_Free(h);
     resvScanFree(&q);

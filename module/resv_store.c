@@ -135,12 +135,10 @@ int resvClusterSettled(RedisModuleCtx *ctx, RedisModuleString *tag) {
 
 /* ---- key names ---- */
 
-#define RESV_SPAN(lit) lit, sizeof(lit) - 1
-
 /* Key names are copied together from their pieces: a format (vsnprintf) cost about
  * 2,200 instructions a name, more than the rest of RESV.GET's own work, and LIST names
  * a record per item. */
-static RedisModuleString *storeKeyJoin(RedisModuleCtx *ctx, const resvSpan *parts, int n) {
+RedisModuleString *resvKeyJoin(RedisModuleCtx *ctx, const resvSpan *parts, int n) {
     char buf[512], *p = buf;
     size_t len = 0;
     buf[0] = '\0'; /* for gcc -O1, which cannot see that the copies fill what is read */
@@ -159,7 +157,7 @@ RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, 
                                  size_t rl) {
     resvSpan p[] = {
         {RESV_SPAN(RESV_KEY_STORE_OPEN)}, {s, sl}, {RESV_SPAN(RESV_KEY_RECORD_SEP)}, {r, rl}};
-    return storeKeyJoin(ctx, p, 4);
+    return resvKeyJoin(ctx, p, 4);
 }
 
 RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t sl,
@@ -171,7 +169,7 @@ RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t s
                     {st, strlen(st)},
                     {":", 1},
                     {day, RESV_DATE_LEN}};
-    return storeKeyJoin(ctx, p, 6);
+    return resvKeyJoin(ctx, p, 6);
 }
 
 RedisModuleString *resvKeyLoad(RedisModuleCtx *ctx, const char *s, size_t sl, const char *day) {
@@ -179,7 +177,7 @@ RedisModuleString *resvKeyLoad(RedisModuleCtx *ctx, const char *s, size_t sl, co
                     {s, sl},
                     {RESV_SPAN(RESV_KEY_LOAD_SEP)},
                     {day, RESV_DATE_LEN}};
-    return storeKeyJoin(ctx, p, 4);
+    return resvKeyJoin(ctx, p, 4);
 }
 
 RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl) {

@@ -94,7 +94,8 @@ void resvNow(char buf[RESV_DATETIME_LEN + 1]) {
 }
 
 RedisModuleString *resvKeySettings(RedisModuleCtx *ctx, const char *s, size_t sl) {
-    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_SETTINGS, (int)sl, s);
+    resvSpan p[] = {{RESV_SPAN(RESV_KEY_STORE_OPEN)}, {s, sl}, {RESV_SPAN(RESV_KEY_SETTINGS_TAIL)}};
+    return resvKeyJoin(ctx, p, 3);
 }
 
 _Static_assert(RESV_ST_COUNT == 6, "settingsReadRaw asks for each setting by name");

@@ -10,7 +10,6 @@
 #include "resv.h"
 
 #define WAIT_ENTRIES_MAX 1000 /* entries estimated in one RESV.WAIT.LIST */
-#define WAIT_HOLDS_MAX   256
 
 static RedisModuleString *waitKey(RedisModuleCtx *ctx, resvSpan s) {
     return RedisModule_CreateStringPrintf(ctx, RESV_KEY_WAIT, (int)s.len, s.v);
@@ -104,13 +103,6 @@ int ResvWaitAdd_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
     return RedisModule_ReplyWithStringBuffer(ctx, now, RESV_DATETIME_LEN);
 }
 
-/* When each table is free next (resv_floor.h): its holds from now on. */
-typedef struct {
-    resvInstant s[WAIT_HOLDS_MAX], e[WAIT_HOLDS_MAX];
-    int n;
-    resvInstant busyUntil; /* taken by a party ahead in the list */
-} waitTable;
-
 /* RESV.WAIT.LIST store: the entries, oldest first, each with its position and, when the
  * store has an inventory, estimated_wait_minutes: the parties ahead take, in order, the
  * table that seats them soonest for turn_minutes, the smallest of those (-1: no table
@@ -128,13 +120,13 @@ int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     if (resvFloorInventory(ctx, store, &q, &t) < 0) return REDISMODULE_OK;
     resvInstant now = resvFloorNow(ctx, store);
     resvInstant turn = (resvInstant)resvFloorTurnMinutes(ctx, store) * 60;
-    waitTable *w = RedisModule_Alloc((q.n ? q.n : 1) * sizeof *w);
-    int rc = 0;
-    for (size_t i = 0; i < q.n && rc >= 0; i++) {
-        rc = w[i].n = resvHoldWindows(ctx, store, resvSpanOf(q.f[i]), now - RESV_FLOOR_HOLD_MAX,
-                                      INT64_MAX / 2, w[i].s, w[i].e, WAIT_HOLDS_MAX);
-        w[i].busyUntil = now;
-    }
+    /* When each table is free next (resv_floor.h): its holds from now on, and until
+     * when a party ahead in the list takes it. */
+    resvHoldList *h = RedisModule_Alloc((q.n ? q.n : 1) * sizeof *h);
+    resvInstant *busyUntil = RedisModule_PoolAlloc(ctx, (q.n ? q.n : 1) * sizeof *busyUntil);
+    int rc = resvHoldWindows(ctx, store, q.f, q.n, now - RESV_FLOOR_HOLD_MAX, INT64_MAX / 2, h);
+    for (size_t i = 0; i < q.n; i++)
+        busyUntil[i] = now;
     if (rc >= 0) {
         char count[16];
         snprintf(count, sizeof count, "%d", WAIT_ENTRIES_MAX);
@@ -176,12 +168,12 @@ int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
                 resvInstant at = 0;
                 for (size_t i = 0; i < q.n; i++) {
                     if (t[i].seats < party) continue;
-                    resvInstant g = resvFloorFirstGap(w[i].busyUntil, turn, w[i].s, w[i].e, w[i].n);
+                    resvInstant g = resvFloorFirstGap(busyUntil[i], turn, h[i].s, h[i].e, h[i].n);
                     /* the smallest of the tables free soonest: big ones stay for big parties */
                     if (best < 0 || g < at || (g == at && t[i].seats < t[best].seats))
                         best = (long)i, at = g;
                 }
-                if (best >= 0) w[best].busyUntil = at + turn;
+                if (best >= 0) busyUntil[best] = at + turn;
                 resvReplyName(ctx, "estimated_wait_minutes");
                 RedisModule_ReplyWithLongLong(ctx,
                                               best < 0 ? -1 : (long long)((at - now + 59) / 60));
@@ -190,7 +182,7 @@ int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
             RedisModule_ReplySetMapLength(ctx, fields);
         }
     }
-    RedisModule_Free(w);
+    RedisModule_Free(h);
     resvScanFree(&q);
     return REDISMODULE_OK;
 }

@@ -107,7 +107,6 @@ static void test_slots_and_gaps(void **state) {
     assert_int_equal(48, resvFloorSlotCount(30));
     assert_int_equal(16, resvFloorSlotCount(90));
     assert_int_equal(17, resvFloorSlotCount(85)); /* the last one is short */
-    assert_int_equal(3600, resvFloorSlotStart(0, 30, 2));
     resvInstant st[] = {100, 150, 400}, en[] = {200, 300, 500};
     assert_int_equal(0, resvFloorFirstGap(0, 100, st, en, 3));   /* before the first */
     assert_int_equal(500, resvFloorFirstGap(0, 101, st, en, 3)); /* 300..400 is too short */
