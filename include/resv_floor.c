@@ -148,6 +148,20 @@ int resvFloorSlotCount(int slotMinutes) {
     return (1440 + slotMinutes - 1) / slotMinutes;
 }
 
+static resvInstant floorDiv(resvInstant a, resvInstant b) {
+    resvInstant q = a / b;
+    return q - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+void resvFloorSlotsHeld(resvInstant dayStart, resvInstant slotSecs, int n, resvInstant turn,
+                        resvInstant hs, resvInstant he, int *first, int *last) {
+    /* s = dayStart + k * slotSecs overlaps when hs - turn < s < he */
+    resvInstant lo = floorDiv(hs - turn - dayStart, slotSecs) + 1;
+    resvInstant hi = -floorDiv(dayStart - he, slotSecs) - 1; /* ceil((he - dayStart) / slot) - 1 */
+    *first = lo < 0 ? 0 : lo > n ? n : (int)lo;
+    *last = hi >= n ? n - 1 : hi < -1 ? -1 : (int)hi;
+}
+
 resvInstant resvFloorFirstGap(resvInstant from, resvInstant len, const resvInstant *starts,
                               const resvInstant *ends, int n) {
     resvInstant t = from;

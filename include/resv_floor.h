@@ -83,6 +83,11 @@ int resvLoadDecode(const char *s, size_t len, long *covers, long *parties);
 
 /* Availability slots of a day: slotMinutes long from 00:00 (the last one may be short). */
 int resvFloorSlotCount(int slotMinutes);
+/* The slots k (0..n-1, starting at dayStart + k * slotSecs) whose turn [s, s + turn) a
+ * hold [hs, he) overlaps (resvHoldsOverlap): k in [*first, *last], none when *first >
+ * *last. Availability marks each hold once instead of testing it in every slot. */
+void resvFloorSlotsHeld(resvInstant dayStart, resvInstant slotSecs, int n, resvInstant turn,
+                        resvInstant hs, resvInstant he, int *first, int *last);
 
 /* The first instant from `from` at which a table is free for `len` seconds, given its
  * holds as windows sorted by start (overlaps allowed): what a walk-in's estimated wait

@@ -1,6 +1,6 @@
 /* RESV.AVAILABILITY: what a store's day can still take, per slot (resv_floor.h). It
- * reads that day's partitions and the holds of the inventory's tables only, so its cost
- * follows the day and the floor, never the store's history. */
+ * reads that day's load (resv_load.c) and the holds of the inventory's tables only, so
+ * its cost follows the day and the floor, never the store's history. */
 #include <string.h>
 
 #include "resv.h"
@@ -11,25 +11,33 @@ typedef struct {
 } availPair;
 _Static_assert(RESV_FLOOR_TABLES_MAX <= 65535, "availPair holds a table's index");
 
-/* What every slot of the call looks at: the inventory's tables with their holds of the
- * day, the pairs that may seat the party (found once for the day, not per slot), and
- * the limits. */
+/* What every slot of the call looks at, found once for the day: the inventory's tables,
+ * which of them a hold keeps from each slot, the pairs that may seat the party, and the
+ * limits. */
 typedef struct {
     size_t n, npairs;
+    int nslots;
     const resvSpan *name;
     const resvTableSpec *t;
-    const resvHoldList *h;
+    const unsigned char *busy; /* n x nslots: table i is held during slot k's turn */
     const availPair *pair;
-    unsigned char *fr; /* per slot: table free */
-    resvInstant turn;
     long maxCovers, maxParties, party;
     char start[RESV_DATETIME_LEN + 1]; /* the day's 00:00:00, each slot's time written in */
 } availDay;
 
-static int availFree(const resvHoldList *h, resvInstant s, resvInstant e) {
-    for (int i = 0; i < h->n; i++)
-        if (resvHoldsOverlap(s, e, h->s[i], h->e[i])) return 0;
-    return 1;
+/* Marks, for each table, the slots whose turn one of its holds overlaps: each hold once
+ * (resvFloorSlotsHeld), not each hold in every slot. */
+static void availBusy(const resvHoldList *h, size_t n, resvInstant day, int slotMin, int nslots,
+                      resvInstant turn, unsigned char *busy) {
+    memset(busy, 0, n * (size_t)nslots);
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < h[i].n; j++) {
+            int first, last;
+            resvFloorSlotsHeld(day, (resvInstant)slotMin * 60, nslots, turn, h[i].s[j], h[i].e[j],
+                               &first, &last);
+            if (first <= last)
+                memset(busy + i * (size_t)nslots + first, 1, (size_t)(last - first + 1));
+        }
 }
 
 static int availJoinable(const resvSpan *name, const resvTableSpec *t, size_t a, size_t b) {
@@ -55,9 +63,8 @@ static void availAppend(char *buf, size_t cap, size_t *used, resvSpan a, const r
  * and (with PARTY) the joinable pairs that seat it together where neither does alone.
  * The map's length is known before it is written: a postponed length costs a node of
  * the reply list per slot, and its trimming. */
-static void availReplySlot(RedisModuleCtx *ctx, availDay *d, resvInstant day, int minute,
-                           long covers, long parties) {
-    resvInstant s = day + (resvInstant)minute * 60;
+static void availReplySlot(RedisModuleCtx *ctx, availDay *d, int k, int minute, long covers,
+                           long parties) {
     char *hm = d->start + RESV_DATE_LEN + 1; /* HH:MM of YYYY-MM-DDTHH:MM:SS */
     hm[0] = (char)('0' + minute / 600);
     hm[1] = (char)('0' + minute / 60 % 10);
@@ -82,18 +89,17 @@ static void availReplySlot(RedisModuleCtx *ctx, availDay *d, resvInstant day, in
        array of names made the reply the bulk of the command's time. */
     char names[4096];
     size_t used = 0;
-    for (size_t i = 0; i < d->n; i++) {
-        d->fr[i] = (unsigned char)availFree(&d->h[i], s, s + d->turn);
-        if (d->t[i].seats >= d->party && d->fr[i])
+    const unsigned char *busy = d->busy + k;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->t[i].seats >= d->party && !busy[i * (size_t)d->nslots])
             availAppend(names, sizeof names, &used, d->name[i], NULL);
-    }
     resvReplyName(ctx, "tables");
     RedisModule_ReplyWithStringBuffer(ctx, names, used);
     if (d->party <= 0) return;
     used = 0;
     for (size_t i = 0; i < d->npairs; i++) {
         const availPair *p = &d->pair[i];
-        if (d->fr[p->a] && d->fr[p->b])
+        if (!busy[p->a * (size_t)d->nslots] && !busy[p->b * (size_t)d->nslots])
             availAppend(names, sizeof names, &used, d->name[p->a], &d->name[p->b]);
     }
     resvReplyName(ctx, "joined");
@@ -131,8 +137,8 @@ int ResvAvailability_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv,
         if (resvArgRange(ctx, argv[4], "PARTY", 1, 9999, &party)) return REDISMODULE_OK;
     }
     int slotMin = resvFloorSlotMinutes(ctx, store), nslots = resvFloorSlotCount(slotMin);
-    availDay d = {.party = (long)party};
-    d.turn = (resvInstant)resvFloorTurnMinutes(ctx, store) * 60;
+    resvInstant turn = (resvInstant)resvFloorTurnMinutes(ctx, store) * 60;
+    availDay d = {.nslots = nslots, .party = (long)party};
     resvFloorPacing(ctx, store, &d.maxCovers, &d.maxParties);
     long *covers = RedisModule_PoolAlloc(ctx, (size_t)nslots * sizeof *covers);
     long *parties = RedisModule_PoolAlloc(ctx, (size_t)nslots * sizeof *parties);
@@ -143,40 +149,44 @@ int ResvAvailability_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv,
     if (resvFloorInventory(ctx, store, &q, &t) < 0) return REDISMODULE_OK;
     size_t nt = q.n ? q.n : 1;
     resvHoldList *h = RedisModule_Alloc(nt * sizeof *h);
+    int rc = resvHoldWindows(ctx, store, q.f, q.n, day - RESV_FLOOR_HOLD_MAX,
+                             day + RESV_SECS_PER_DAY + turn, h);
+    unsigned char *busy = RedisModule_PoolAlloc(ctx, nt * (size_t)nslots);
+    if (rc >= 0) availBusy(h, q.n, day, slotMin, nslots, turn, busy);
+    RedisModule_Free(h);
+    if (rc < 0) {
+        resvScanFree(&q);
+        return REDISMODULE_OK;
+    }
     resvSpan *name = RedisModule_PoolAlloc(ctx, nt * sizeof *name);
     availPair *pair = RedisModule_PoolAlloc(ctx, nt * RESV_FLOOR_JOIN_MAX * sizeof *pair);
     for (size_t i = 0; i < q.n; i++)
         name[i] = resvSpanOf(q.f[i]);
-    d.n = q.n, d.name = name, d.t = t, d.h = h, d.pair = pair;
-    d.fr = RedisModule_PoolAlloc(ctx, nt);
+    d.n = q.n, d.name = name, d.t = t, d.busy = busy, d.pair = pair;
     d.npairs = party > 0 ? availPairs(&d, pair) : 0;
     resvFormatDateTime(day, d.start);
-    int rc = resvHoldWindows(ctx, store, q.f, q.n, day - RESV_FLOOR_HOLD_MAX,
-                             day + RESV_SECS_PER_DAY + d.turn, h);
-    if (rc >= 0) {
-        RedisModule_ReplyWithMap(ctx, 7 + (party > 0));
-        resvReplyName(ctx, "date");
-        RedisModule_ReplyWithStringBuffer(ctx, date.v, date.len);
-        if (party > 0) {
-            resvReplyName(ctx, "party");
-            RedisModule_ReplyWithLongLong(ctx, party);
-        }
-        resvReplyName(ctx, "slot_minutes");
-        RedisModule_ReplyWithLongLong(ctx, slotMin);
-        resvReplyName(ctx, "turn_minutes");
-        RedisModule_ReplyWithLongLong(ctx, d.turn / 60);
-        resvReplyName(ctx, "max_covers_per_slot");
-        RedisModule_ReplyWithLongLong(ctx, d.maxCovers);
-        resvReplyName(ctx, "max_parties_per_slot");
-        RedisModule_ReplyWithLongLong(ctx, d.maxParties);
-        resvReplyName(ctx, "tables");
-        RedisModule_ReplyWithLongLong(ctx, (long long)q.n);
-        resvReplyName(ctx, "slots");
-        RedisModule_ReplyWithArray(ctx, nslots);
-        for (int i = 0; i < nslots; i++)
-            availReplySlot(ctx, &d, day, i * slotMin, covers[i], parties[i]);
+
+    RedisModule_ReplyWithMap(ctx, 7 + (party > 0));
+    resvReplyName(ctx, "date");
+    RedisModule_ReplyWithStringBuffer(ctx, date.v, date.len);
+    if (party > 0) {
+        resvReplyName(ctx, "party");
+        RedisModule_ReplyWithLongLong(ctx, party);
     }
-    RedisModule_Free(h);
+    resvReplyName(ctx, "slot_minutes");
+    RedisModule_ReplyWithLongLong(ctx, slotMin);
+    resvReplyName(ctx, "turn_minutes");
+    RedisModule_ReplyWithLongLong(ctx, turn / 60);
+    resvReplyName(ctx, "max_covers_per_slot");
+    RedisModule_ReplyWithLongLong(ctx, d.maxCovers);
+    resvReplyName(ctx, "max_parties_per_slot");
+    RedisModule_ReplyWithLongLong(ctx, d.maxParties);
+    resvReplyName(ctx, "tables");
+    RedisModule_ReplyWithLongLong(ctx, (long long)q.n);
+    resvReplyName(ctx, "slots");
+    RedisModule_ReplyWithArray(ctx, nslots);
+    for (int k = 0; k < nslots; k++)
+        availReplySlot(ctx, &d, k, k * slotMin, covers[k], parties[k]);
     resvScanFree(&q);
     return REDISMODULE_OK;
 }

@@ -158,11 +158,38 @@ static void test_load(void **state) {
     assert_int_equal(-1, resvLoadDecode("3|", 2, &c, &p));
 }
 
+/* Every slot a hold blocks, against resvHoldsOverlap slot by slot: holds before, inside,
+ * across and after the day, on and off the slots' edges, of no length too. */
+static void test_slots_held(void **state) {
+    (void)state;
+    const resvInstant day = 19783 * (resvInstant)RESV_SECS_PER_DAY;
+    const int minutes[] = {30, 45, 5, 240};
+    const resvInstant turns[] = {90 * 60, 15 * 60, 720 * 60};
+    for (size_t m = 0; m < sizeof minutes / sizeof minutes[0]; m++) {
+        int n = resvFloorSlotCount(minutes[m]);
+        resvInstant slot = minutes[m] * 60;
+        for (size_t t = 0; t < sizeof turns / sizeof turns[0]; t++) {
+            for (resvInstant hs = day - 86400; hs < day + 2 * 86400; hs += 7 * 60 + 30) {
+                for (resvInstant len = 0; len <= 4 * 3600; len += 25 * 60) {
+                    int first, last;
+                    resvFloorSlotsHeld(day, slot, n, turns[t], hs, hs + len, &first, &last);
+                    for (int k = 0; k < n; k++) {
+                        resvInstant s = day + k * slot;
+                        int want = resvHoldsOverlap(s, s + turns[t], hs, hs + len);
+                        assert_int_equal(want, k >= first && k <= last);
+                    }
+                }
+            }
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_spec),     cmocka_unit_test(test_joins),
         cmocka_unit_test(test_hold_window),    cmocka_unit_test(test_held),
         cmocka_unit_test(test_slots_and_gaps), cmocka_unit_test(test_load),
+        cmocka_unit_test(test_slots_held),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
