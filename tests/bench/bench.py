@@ -9,7 +9,8 @@
     bench.py sidecar   GET /reservation/{id} through the sidecar (1 and 2 workers) and
                        through the bench's own minimal gateway (wrk, p50/p99) against
                        RESV.GET unpipelined
-    bench.py floor     RESV.AVAILABILITY of a day of 200 bookings: server time per call
+    bench.py floor     RESV.AVAILABILITY of a day of 200 bookings: server time per call,
+                       and instructions per call under callgrind (with a paced write)
     bench.py report    the table on stdout, build/bench/latest.json and latest.png
 
 Every throughput figure is a ratio of two runs made in the same minute on the same
