@@ -107,13 +107,14 @@ static void availReplySlot(RedisModuleCtx *ctx, availDay *d, int k, int minute, 
 }
 
 /* The pairs that join and seat the party together where neither does alone, in the
- * order of the reply (by first table, then second). A table lists at most
- * RESV_FLOOR_JOIN_MAX others, so there are at most that many pairs per table. */
-static size_t availPairs(const availDay *d, availPair *out) {
+ * order of the reply (by first table, then second), up to cap: RESV.TABLE.SET lets a
+ * table list RESV_FLOOR_JOIN_MAX others, so there are at most that many pairs per
+ * table (an inventory value written by hand with more is cut there). */
+static size_t availPairs(const availDay *d, availPair *out, size_t cap) {
     size_t n = 0;
     for (size_t a = 0; a < d->n; a++) {
         if (d->t[a].seats >= d->party) continue;
-        for (size_t b = a + 1; b < d->n; b++)
+        for (size_t b = a + 1; b < d->n && n < cap; b++)
             if (d->t[b].seats < d->party && d->t[a].seats + d->t[b].seats >= d->party &&
                 availJoinable(d->name, d->t, a, b))
                 out[n++] = (availPair){(unsigned short)a, (unsigned short)b};
@@ -163,7 +164,7 @@ int ResvAvailability_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv,
     for (size_t i = 0; i < q.n; i++)
         name[i] = resvSpanOf(q.f[i]);
     d.n = q.n, d.name = name, d.t = t, d.busy = busy, d.pair = pair;
-    d.npairs = party > 0 ? availPairs(&d, pair) : 0;
+    d.npairs = party > 0 ? availPairs(&d, pair, nt * RESV_FLOOR_JOIN_MAX) : 0;
     resvFormatDateTime(day, d.start);
 
     RedisModule_ReplyWithMap(ctx, 7 + (party > 0));

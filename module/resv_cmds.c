@@ -138,7 +138,8 @@ static int cmdsPacing(RedisModuleCtx *ctx, const resvChange *c, const resvPlan *
     resvInstant day = resvDayStart(start);
     resvInstant lo = day + (start - day) / slot * slot;
     if (resvFloorCount(ctx, c->store, lo, slot, 1, &fi->covers, &fi->parties)) return -1;
-    /* The slot's count holds the booking as stored when it counts there now. */
+    /* The booking as stored is in the slot's count when it counts there now: it is
+     * taken out, and counted with its values after the change. */
     resvLoadPos was, now;
     resvChangeLoad(c, &was, &now);
     if (was.counted && was.start >= lo && was.start < lo + slot) {
