@@ -172,3 +172,23 @@ resvInstant resvFloorFirstGap(resvInstant from, resvInstant len, const resvInsta
     }
     return t;
 }
+
+resvInstant resvFloorFirstGapBoth(resvInstant from, resvInstant len, const resvInstant *as,
+                                  const resvInstant *ae, int an, const resvInstant *bs,
+                                  const resvInstant *be, int bn) {
+    /* Each round starts at one of the holds' ends or stays: at most an + bn rounds. */
+    for (;;) {
+        resvInstant a = resvFloorFirstGap(from, len, as, ae, an);
+        resvInstant b = resvFloorFirstGap(a, len, bs, be, bn);
+        if (b == a) return a;
+        from = b;
+    }
+}
+
+int resvFloorCapacityParse(const char *s, long n[4]) {
+    int end = -1;
+    if (sscanf(s, RESV_FLOOR_CAPACITY_FMT "%n", &n[0], &n[1], &n[2], &n[3], &end) != 4 || end < 0 ||
+        s[end] != '\0')
+        return -1;
+    return 0;
+}

@@ -81,6 +81,13 @@ size_t resvLoadEncode(long covers, long parties, char buf[RESV_LOAD_VALUE_MAX]);
 /* -1 when s is not such a value (two whole numbers, parties at least 1). */
 int resvLoadDecode(const char *s, size_t len, long *covers, long *parties);
 
+/* The text of a pacing refusal after its code word (CONFLICT): the slot's covers with
+ * the booking, the covers limit, then the same for parties (a limit 0: off). The module
+ * writes it; the sidecar reads the numbers back for the HTTP error (booked, limit). */
+#define RESV_FLOOR_CAPACITY_FMT "capacity: covers %ld/%ld parties %ld/%ld in the slot"
+/* The four numbers of a whole such text, in that order; -1 when s is not one. */
+int resvFloorCapacityParse(const char *s, long n[4]);
+
 /* Availability slots of a day: slotMinutes long from 00:00 (the last one may be short). */
 int resvFloorSlotCount(int slotMinutes);
 /* The slots k (0..n-1, starting at dayStart + k * slotSecs) whose turn [s, s + turn) a
@@ -94,5 +101,10 @@ void resvFloorSlotsHeld(resvInstant dayStart, resvInstant slotSecs, int n, resvI
  * is made of. */
 resvInstant resvFloorFirstGap(resvInstant from, resvInstant len, const resvInstant *starts,
                               const resvInstant *ends, int n);
+/* The same for two tables joined: the first instant from `from` at which both are free
+ * for `len` seconds. */
+resvInstant resvFloorFirstGapBoth(resvInstant from, resvInstant len, const resvInstant *as,
+                                  const resvInstant *ae, int an, const resvInstant *bs,
+                                  const resvInstant *be, int bn);
 
 #endif

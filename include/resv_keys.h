@@ -50,10 +50,9 @@
 #define RESV_WAIT_PHONE    "phone"
 #define RESV_WAIT_PARTY    "party"
 #define RESV_WAIT_ADDED_AT "added_at"
-/* A walk-in's reservation: reservation_id prefix (then the entry id), source and the
- * audit entry's event. */
+/* A walk-in's reservation_id prefix (then the entry id); its source, audit origin and
+ * event are the origin walk_in (resv_model.h). */
 #define RESV_WALK_IN_PREFIX "walkin-"
-#define RESV_WALK_IN        "walk_in"
 /* A store gave up a reservation id it had claimed but never created (RESV.DISOWN, on a
  * cluster): it may not create it while this key lives. */
 #define RESV_KEY_DISOWNED "resv:{%.*s}:disowned:%.*s" /* store, reservation */

@@ -24,9 +24,10 @@ const resvFieldSpec resvFields[RESV_F_COUNT] = {
     [RESV_F_RESERVATION_TIME] = F("reservation_time", RESV_T_SLOT, 11, 0),
     [RESV_F_ARRIVAL_TIME] = F("arrival_time", RESV_T_DATETIME, 19, 0),
     [RESV_F_TABLE_TYPE] = F("table_type", RESV_T_TEXT, 64, 0),
-    [RESV_F_TABLE_NUMBER] = {"table_number", RESV_T_TABLES, 32, 0, NULL,
-                             "must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @ "
-                             "(joined tables: different ones separated by +)"},
+    [RESV_F_TABLE_NUMBER] = {"table_number", RESV_T_TABLES,
+                             RESV_TABLES_JOIN_MAX *(RESV_TABLES_ONE_MAX + 1) - 1, 0, NULL,
+                             "must be 1 to 8 different tables joined by +, each 1 to 32 "
+                             "letters, digits, non-ASCII UTF-8 or - _ . : @"},
     [RESV_F_AREA] = F("area", RESV_T_TEXT, 64, 0),
     [RESV_F_STATUS] = F("status", RESV_T_STATUS, 9, 0),
     [RESV_F_SPECIAL_REQUIREMENTS] = F("special_requirements", RESV_T_TEXT, 2000, 0),
@@ -75,32 +76,44 @@ int resvFieldLookup(const resvFieldSpec *table, int count, const char *name, siz
     return resvFieldLookupFrom(table, count, name, len, 0);
 }
 
-/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+/* Bytes of the strict UTF-8 character at s (no overlong forms, no surrogates, nothing
+ * above U+10FFFF), 0 when none starts there. */
+static size_t modelUtf8Char(const unsigned char *s, const unsigned char *end) {
+    unsigned c = *s, need, min, cp;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 1, min = 0x80, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        need = 2, min = 0x800, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        need = 3, min = 0x10000, cp = c & 0x07;
+    else
+        return 0;
+    if ((size_t)(end - s) <= need) return 0;
+    for (unsigned i = 1; i <= need; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return need + 1;
+}
+
 int resvUtf8Valid(const char *str, size_t len) {
     const unsigned char *s = (const unsigned char *)str, *end = s + len;
-    while (s < end) {
-        unsigned c = *s, need, min, cp;
-        if (c < 0x80) {
-            s++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            need = 1, min = 0x80, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF)
-            need = 2, min = 0x800, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4)
-            need = 3, min = 0x10000, cp = c & 0x07;
-        else
-            return 0;
-        if ((size_t)(end - s) <= need) return 0;
-        for (unsigned i = 1; i <= need; i++) {
-            if ((s[i] & 0xC0) != 0x80) return 0;
-            cp = (cp << 6) | (s[i] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-        s += need + 1;
-    }
+    for (size_t n; s < end; s += n)
+        if (!(n = modelUtf8Char(s, end))) return 0;
     return 1;
+}
+
+void resvTextScrub(char *str, size_t len) {
+    unsigned char *s = (unsigned char *)str, *end = s + len;
+    for (size_t n; s < end; s += n) {
+        n = modelUtf8Char(s, end);
+        if (!n)
+            *s = '?', n = 1;
+        else if (*s < 0x20 || *s == 0x7F)
+            *s = ' ';
+    }
 }
 
 size_t resvUtf8Length(const char *s, size_t len) {
@@ -243,9 +256,12 @@ int resvFieldCheck(const resvFieldSpec *spec, const char *v, size_t len, char bu
                          : "must be 1 to 128 letters, digits, non-ASCII UTF-8 or - _ . : @";
         return modelWithin(v, len, spec->maxlen) && resvIdValid(v, len) ? 0 : -1;
     case RESV_T_TABLES: {
-        resvIdPart parts[8];
+        resvIdPart parts[RESV_TABLES_JOIN_MAX];
+        int k = resvIdSplit(v, len, '+', parts, RESV_TABLES_JOIN_MAX);
         *why = spec->why;
-        return modelWithin(v, len, spec->maxlen) && resvIdSplit(v, len, '+', parts, 8) > 0 ? 0 : -1;
+        for (int i = 0; i < k; i++)
+            if (!modelWithin(parts[i].v, parts[i].len, RESV_TABLES_ONE_MAX)) return -1;
+        return k > 0 ? 0 : -1;
     }
     case RESV_T_TEXT:
         if (!modelTextValid(v, len)) {
@@ -345,8 +361,8 @@ resvMove resvStatusMove(resvStatus from, resvStatus to, int fromProvider) {
     return RESV_MOVE_IGNORE;
 }
 
-static const char *const originNames[RESV_O_COUNT + 1] = {"api",  "webhook", "sync",
-                                                          "pull", "auto",    NULL};
+static const char *const originNames[RESV_O_COUNT + 1] = {"api",  "webhook", "sync", "pull",
+                                                          "auto", "walk_in", NULL};
 
 const char *resvOriginName(resvOrigin o) {
     return (unsigned)o < RESV_O_COUNT ? originNames[o] : "unknown";

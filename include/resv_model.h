@@ -89,8 +89,12 @@ typedef enum {
 
 extern const resvFieldSpec resvSystemFields[RESV_SF_COUNT];
 
-#define RESV_CANON_MAX 32  /* room for the canonical form of every non-text type */
-#define RESV_ID_MAX    128 /* characters */
+#define RESV_CANON_MAX 32 /* room for the canonical form of every non-text type */
+/* table_number: up to 8 tables joined by '+', each of at most 32 characters (the
+ * inventory's table ids are at most 32 bytes), so 8 * 32 + 7 characters in all. */
+#define RESV_TABLES_JOIN_MAX 8
+#define RESV_TABLES_ONE_MAX  32
+#define RESV_ID_MAX          128 /* characters */
 /* Bytes an id of RESV_ID_MAX characters may take: a UTF-8 character is 1 to 4 bytes. */
 #define RESV_ID_MAX_BYTES (4 * RESV_ID_MAX)
 
@@ -124,7 +128,12 @@ int resvIdSplit(const char *s, size_t len, char sep, resvIdPart *parts, int max)
 int resvParseUint(const char *s, size_t len, long lo, long hi, long *out);
 /* Position of s in a NULL-terminated word list (exact bytes), -1 when absent. */
 int resvWordIndex(const char *const *words, const char *s, size_t len);
+/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
 int resvUtf8Valid(const char *s, size_t len);
+/* Makes outside text (a provider's error) one line of RESV_T_TEXT, in place and the
+ * same length: each byte that is no part of a UTF-8 character becomes '?', each
+ * control character a space. */
+void resvTextScrub(char *s, size_t len);
 /* Characters (code points) of valid UTF-8 text: the bytes that do not continue one. */
 size_t resvUtf8Length(const char *s, size_t len);
 
@@ -155,14 +164,16 @@ typedef enum {
  * completed, and is ignored rather than refused otherwise. */
 resvMove resvStatusMove(resvStatus from, resvStatus to, int fromProvider);
 
-/* Audit origins. `auto` is the module's own change (a no-show at its deadline): a
- * change of ours like `api`, not the provider's. */
+/* Audit origins. `auto` is the module's own change (a no-show at its deadline) and
+ * `walk_in` a waiting party seated (RESV.WAIT.SEAT; also such a reservation's source
+ * and audit event): changes of ours like `api`, not the provider's. */
 typedef enum {
     RESV_O_API,
     RESV_O_WEBHOOK,
     RESV_O_SYNC,
     RESV_O_PULL,
     RESV_O_AUTO,
+    RESV_O_WALK_IN,
     RESV_O_COUNT
 } resvOrigin;
 const char *resvOriginName(resvOrigin o);

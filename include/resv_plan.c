@@ -78,8 +78,10 @@ resvPlanVerdict resvPlanStatus(const resvPlanInput *in, resvPlan *out) {
         p.effects |= RESV_PLAN_STAMP_ARRIVAL;
     if (!in->updatedGiven) p.effects |= RESV_PLAN_STAMP_UPDATED;
     /* Our own move of a known reservation goes to the provider; a provider's came
-     * from there, and a new record is no status change. */
-    if (!in->creating && moved && !resvOriginIsProvider(in->origin)) p.effects |= RESV_PLAN_PUSH;
+     * from there, a new record is no status change, and a booking of our own (no
+     * system_id) has no provider to be told: its entry could never be delivered. */
+    if (!in->creating && moved && !resvOriginIsProvider(in->origin) && in->hasSystem)
+        p.effects |= RESV_PLAN_PUSH;
     v = planTables(in, &p);
     if (v != RESV_PLAN_APPLY) return v;
     *out = p;
@@ -102,7 +104,9 @@ resvFloorVerdict resvPlanFloor(const resvFloorInput *in) {
     if (in->unknownTable) return RESV_FLOOR_UNKNOWN_TABLE;
     if (in->notJoinable) return RESV_FLOOR_NOT_JOINABLE;
     if (tooSmall) return RESV_FLOOR_TOO_SMALL;
-    if (held) return RESV_FLOOR_HELD;
-    if (overPace && !in->force) return RESV_FLOOR_CAPACITY;
-    return RESV_FLOOR_OK;
+    if (held && !in->heldKept) return RESV_FLOOR_HELD;
+    /* Forced over the pacing, a walk-in over it (the party is at the door), or over it in
+       a slot this write left as it was: stored, and flagged as what it is. */
+    if (overPace && !in->force && !in->walkIn && !in->paceKept) return RESV_FLOOR_CAPACITY;
+    return held || overPace ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_OK;
 }

@@ -25,7 +25,8 @@ typedef struct {
     size_t storedTableLen;
     const char *givenTable; /* table_number given; NULL: not given */
     size_t givenTableLen;
-    int force; /* FORCE: over the pacing limits (resvPlanFloor) */
+    int force;     /* FORCE: over the pacing limits (resvPlanFloor) */
+    int hasSystem; /* a system_id after the command: a provider that can be told (PUSH) */
 } resvPlanInput;
 
 typedef enum {
@@ -46,7 +47,9 @@ enum {
     RESV_PLAN_TAKE_TABLE = 1 << 5,
     /* release resvPlan.release when this reservation holds it */
     RESV_PLAN_RELEASE_TABLE = 1 << 6,
-    RESV_PLAN_PUSH = 1 << 7, /* queue the new status for the provider */
+    /* queue the new status for the provider: our own move of a reservation that came
+       from a provider system (one without a system_id has nobody to be told) */
+    RESV_PLAN_PUSH = 1 << 7,
     /* hold resvPlan.hold over the reservation's window (resv_floor.h) after the change;
        without it the reservation holds no table over time */
     RESV_PLAN_HOLD = 1 << 8,
@@ -71,19 +74,25 @@ resvPlanVerdict resvPlanStatus(const resvPlanInput *in, resvPlan *out);
 typedef struct {
     int provider;               /* the provider's data: never refused, flagged overbooked */
     int force;                  /* FORCE by admin or store_manager: over the pacing limits */
+    int walkIn;                 /* a walk-in seated: here already, over the pacing flagged */
     int unknownTable;           /* a table of table_number is not in the store's inventory */
     int notJoinable;            /* joined tables that the inventory does not let join */
     long party;                 /* customer_count after the change (0: not given) */
     long seats;                 /* seats of the held tables together (0: no hold checked) */
     int held;                   /* another reservation holds one of the tables in the window */
+    int heldKept;               /* the hold is the one the reservation had: a clash is not this
+                                   write's, so it is flagged, never refused */
     int paced;                  /* created or moved: the slot's pacing applies */
+    int paceKept;               /* counted for the flag only: the slot and party are the
+                                   ones the flagged reservation had (never refused) */
     long covers, coversLimit;   /* the slot's covers with this party; limit 0: off */
     long parties, partiesLimit; /* the slot's parties with this one; limit 0: off */
 } resvFloorInput;
 
 typedef enum {
     RESV_FLOOR_OK,
-    RESV_FLOOR_OVERBOOKED,    /* stored, flagged overbooked, an event on the feed */
+    RESV_FLOOR_OVERBOOKED,    /* stored, flagged overbooked, an event on the feed (the
+                                 provider's data, or our own forced over the pacing) */
     RESV_FLOOR_UNKNOWN_TABLE, /* ERR: not in the inventory */
     RESV_FLOOR_NOT_JOINABLE,  /* ERR: these tables do not join */
     RESV_FLOOR_TOO_SMALL,     /* ERR: party over the seats */
@@ -92,7 +101,9 @@ typedef enum {
 } resvFloorVerdict;
 
 /* The one rule of the floor for every write: our own API is refused what the floor
- * cannot seat (pacing unless forced); the provider's booking is stored, flagged. */
+ * cannot seat (pacing unless forced: then stored, flagged); the provider's booking is
+ * stored, flagged. A walk-in is refused a table like our API, never the pacing (it
+ * paces bookings taken ahead; the party is at the door): over it, flagged. */
 resvFloorVerdict resvPlanFloor(const resvFloorInput *in);
 /* 1 when the slot's pacing is exceeded (the counts include the booking). */
 int resvPlanOverPace(const resvFloorInput *in);

@@ -266,8 +266,8 @@ typedef struct {
     resvStatus oldStatus, newStatus;
     resvLookupVals lookupWas; /* the looked-up fields as stored (hadIndex) */
     resvSpan partyWas;        /* customer_count as stored (hadIndex) */
-    resvSpan releaseTable;    /* HDEL from the tables hash (len 0: none) */
-    resvSpan takeTable;       /* HSET table -> id (len 0: none) */
+    resvSpan releaseTable;    /* table_number to leave in the tables hash (len 0: none) */
+    resvSpan takeTable;       /* table_number to hold there (len 0: none); resvSeatedWrite */
     /* holds over time (resv_tables.c): what it holds now goes, then the new one */
     resvSpan holdDrop; /* table_number held now (len 0: none) */
     resvSpan holdTake; /* table_number to hold over [holdStart, holdEnd) (len 0: none) */
@@ -320,7 +320,8 @@ int resvFloorTable(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvTabl
 int resvHeldRead(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvInstant *start,
                  resvInstant *end, resvSpan *table);
 /* The first reservation other than self whose hold of one table overlaps [start, end):
- * 1 with *holder and its window, 0 none; -1 after a WRONGTYPE reply. */
+ * 1 with *holder and its window, 0 none; -1 after a WRONGTYPE reply. Here and in
+ * resvHoldWindows a seated party's window covers at least [now, now + slot_minutes). */
 int resvHoldOverlap(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant start,
                     resvInstant end, resvSpan self, RedisModuleString **holder, resvInstant *hs,
                     resvInstant *he);
@@ -342,6 +343,12 @@ int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, RedisModuleString **tab
  * counts as 0 seats). Returns the count, -1 after a WRONGTYPE reply. Free with
  * resvScanFree; specs is pool memory of ctx. */
 int resvFloorInventory(RedisModuleCtx *ctx, resvSpan store, resvScan *q, resvTableSpec **specs);
+/* The seated-table hash (table -> seated reservation), one field per table of a join:
+ * reservation r leaves the tables of `release` it holds there, but those of `take`,
+ * and holds every table of `take`. Writes only what changes; the hash's type was
+ * checked. */
+int resvSeatedWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan release,
+                    resvSpan take);
 /* Writes: reservation r stops holding `drop` (len 0: nothing) and holds `take` over
  * [start, end) (len 0: nothing). */
 int resvHoldWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan drop, resvSpan take,
@@ -373,6 +380,10 @@ RedisModuleString *resvKeySettings(RedisModuleCtx *ctx, const char *s, size_t sl
 /* The settings as they take effect. 1: the store has a settings hash, 0: none (all
  * defaults), -1: the key holds another type (all defaults). */
 int resvStoreSettingsRead(RedisModuleCtx *ctx, const char *s, size_t sl, resvStoreSettings *out);
+/* Every command that reads a setting (the readers below, resvFloor*) checks this with
+ * its other keys: 0 when the settings key is a hash or absent, else a WRONGTYPE reply
+ * and -1, so no command takes the defaults for settings it cannot read. */
+int resvStoreSettingsCheckType(RedisModuleCtx *ctx, const char *s, size_t sl);
 /* The store's zone: one HashGet and a lookup. */
 const resvTz *resvStoreZone(RedisModuleCtx *ctx, const char *s, size_t sl);
 /* The store's wall clock now, as an instant and (buf not NULL) as text. */
@@ -389,6 +400,8 @@ void resvNow(char buf[RESV_DATETIME_LEN + 1]);
 int resvNoShowStart(RedisModuleCtx *ctx);
 /* Set while the sweep runs RESV.STATUS: ORIGIN auto is the module's own. */
 extern int resvAutoWriting;
+/* Set while RESV.WAIT.SEAT runs RESV.UPSERT: ORIGIN walk_in is the waitlist's own. */
+extern int resvWalkInWriting;
 
 /* ---- command handlers ---- */
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);

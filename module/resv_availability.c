@@ -137,6 +137,7 @@ int ResvAvailability_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv,
         if (!resvArgIs(argv[3], "PARTY")) return resvReplySyntaxError(ctx, argv[3]);
         if (resvArgRange(ctx, argv[4], "PARTY", 1, 9999, &party)) return REDISMODULE_OK;
     }
+    if (resvStoreSettingsCheckType(ctx, store.v, store.len)) return REDISMODULE_OK;
     int slotMin = resvFloorSlotMinutes(ctx, store), nslots = resvFloorSlotCount(slotMin);
     resvInstant turn = (resvInstant)resvFloorTurnMinutes(ctx, store) * 60;
     availDay d = {.nslots = nslots, .party = (long)party};

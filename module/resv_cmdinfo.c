@@ -26,6 +26,18 @@
     }
 #define TOKEN(n, tok)                                                                              \
     { .name = n, .type = REDISMODULE_ARG_TYPE_PURE_TOKEN, .key_spec_index = -1, .token = tok }
+/* An optional keyword without a value. */
+#define FLAG(n, tok)                                                                               \
+    {                                                                                              \
+        .name = n, .type = REDISMODULE_ARG_TYPE_PURE_TOKEN, .key_spec_index = -1, .token = tok,    \
+        .flags = REDISMODULE_CMD_ARG_OPTIONAL                                                      \
+    }
+/* Optionally one of the keywords of `sub`. */
+#define ONEOF(n, sub)                                                                              \
+    {                                                                                              \
+        .name = n, .type = REDISMODULE_ARG_TYPE_ONEOF, .key_spec_index = -1,                       \
+        .flags = REDISMODULE_CMD_ARG_OPTIONAL, .subargs = sub                                      \
+    }
 /* An optional keyword followed by one of `sub`. */
 #define CHOICE(n, tok, sub)                                                                        \
     {                                                                                              \
@@ -67,8 +79,13 @@ static RedisModuleCommandArg argsStoreSet[] = {KEY("store"), PAIRS(fieldPair), {
 static RedisModuleCommandArg replyForms[] = {
     TOKEN("result", "RESULT"), TOKEN("record", "RECORD"), {0}};
 
+/* NX: only create; XX: only update. */
+static RedisModuleCommandArg upsertCondition[] = {TOKEN("nx", "NX"), TOKEN("xx", "XX"), {0}};
+
 static RedisModuleCommandArg argsUpsert[] = {KEY("store"),
                                              STR("id"),
+                                             FLAG("force", "FORCE"),
+                                             ONEOF("condition", upsertCondition),
                                              OPT("origin", "ORIGIN", S),
                                              OPT("actor", "ACTOR", S),
                                              OPT("event", "EVENT", S),
@@ -155,7 +172,8 @@ static RedisModuleCommandArg argsAvailability[] = {
 static RedisModuleCommandArg argsWaitAdd[] = {
     KEY("store"), STR("name"), STR("phone"), INT("party"), {0}};
 static RedisModuleCommandArg argsWaitEntry[] = {KEY("store"), STR("entry"), {0}};
-static RedisModuleCommandArg argsWaitSeat[] = {KEY("store"), STR("entry"), STR("table"), {0}};
+static RedisModuleCommandArg argsWaitSeat[] = {
+    KEY("store"), STR("entry"), STR("table_number"), OPT("actor", "ACTOR", S), {0}};
 /* CLAIM store [FROM old]: claims when there is no owner, or when old is. */
 static RedisModuleCommandArg claimArgs[] = {
     {.name = "store", .type = S, .key_spec_index = -1, .token = "CLAIM"},
@@ -223,7 +241,8 @@ static RedisModuleCommandInfo infoWaitAdd =
     INFO("Adds a walk-in party to the store's waitlist", "O(1)", -5, ksUpdate, argsWaitAdd);
 static RedisModuleCommandInfo infoWaitList =
     INFO("Lists the waitlist, oldest first, with each party's estimated wait",
-         "O(N*T*H) with N entries, T tables, H their holds", -2, ksRead, argsStore);
+         "O(N*(T+P)*H) with N entries, T tables, P joinable pairs, H their holds", -2, ksRead,
+         argsStore);
 static RedisModuleCommandInfo infoWaitSeat =
     INFO("Seats a waiting party at a table: a seated walk-in reservation, the entry removed",
          "O(log(N))", -4, ksUpdate, argsWaitSeat);

@@ -52,19 +52,22 @@ static resvSpan cmdsAfter(const resvChange *c, RedisModuleString **old, int f) {
 
 /* What the floor says of the tables of a hold (resv_floor.h): each in the inventory,
  * joined ones joinable (each with one listed before it), seats together, and the first
- * other holder of one of them in [s, e) when overlap is asked. -1 after an error reply. */
+ * other holder of one of them in [s, e). *heldTable is the table at fault: the first one
+ * not in the inventory, or the one held. -1 after an error reply. */
 static int cmdsFloorTables(RedisModuleCtx *ctx, const resvChange *c, resvSpan want, resvInstant s,
-                           resvInstant e, int overlap, resvFloorInput *fi,
-                           RedisModuleString **holder, resvSpan *heldTable, resvInstant *hs,
-                           resvInstant *he) {
+                           resvInstant e, resvFloorInput *fi, RedisModuleString **holder,
+                           resvSpan *heldTable, resvInstant *hs, resvInstant *he) {
     resvIdPart parts[RESV_FLOOR_JOIN_MAX];
     resvTableSpec t[RESV_FLOOR_JOIN_MAX];
     int n = resvIdSplit(want.v, want.len, '+', parts, RESV_FLOOR_JOIN_MAX);
     for (int i = 0; i < n; i++) {
         int r = resvFloorTable(ctx, c->store, (resvSpan){parts[i].v, parts[i].len}, &t[i]);
         if (r < 0) return -1;
-        if (!r) fi->unknownTable = 1;
-        if (!r) return 0;
+        if (!r) {
+            fi->unknownTable = 1;
+            *heldTable = (resvSpan){parts[i].v, parts[i].len};
+            return 0;
+        }
         fi->seats += t[i].seats;
     }
     for (int i = 1; i < n; i++) {
@@ -74,7 +77,7 @@ static int cmdsFloorTables(RedisModuleCtx *ctx, const resvChange *c, resvSpan wa
                     resvJoinsHas(t[i].joins, t[i].joinsLen, parts[k].v, parts[k].len);
         if (!joins) fi->notJoinable = 1;
     }
-    for (int i = 0; overlap && i < n && !fi->held; i++) {
+    for (int i = 0; i < n && !fi->held; i++) {
         resvSpan p = {parts[i].v, parts[i].len};
         int r = resvHoldOverlap(ctx, c->store, p, s, e, c->id, holder, hs, he);
         if (r < 0) return -1;
@@ -95,7 +98,7 @@ static int cmdsFloorReply(RedisModuleCtx *ctx, resvFloorVerdict v, const resvFlo
     case RESV_FLOOR_UNKNOWN_TABLE:
         resvReplyError(ctx, RESV_E_ERR,
                        "invalid table_number: %.*s is not in the store's table inventory",
-                       (int)want.len, want.v);
+                       (int)heldTable.len, heldTable.v);
         return -1;
     case RESV_FLOOR_NOT_JOINABLE:
         resvReplyError(ctx, RESV_E_ERR,
@@ -115,21 +118,25 @@ static int cmdsFloorReply(RedisModuleCtx *ctx, resvFloorVerdict v, const resvFlo
         return -1;
     case RESV_FLOOR_CAPACITY:
     default:
-        resvReplyError(ctx, RESV_E_CONFLICT, "capacity: covers %ld/%ld parties %ld/%ld in the slot",
-                       fi->covers, fi->coversLimit, fi->parties, fi->partiesLimit);
+        resvReplyError(ctx, RESV_E_CONFLICT, RESV_FLOOR_CAPACITY_FMT, fi->covers, fi->coversLimit,
+                       fi->parties, fi->partiesLimit);
         return -1;
     }
 }
 
 /* The slot's pacing (resv_floor.h) for a booking created or moved, or whose party
- * changes, while it is live: the counts of its slot with it. 0 when nothing applies. */
+ * changes, while it is live: the counts of its slot with it; for a flagged one left in
+ * its slot, counted again so that the flag stays true (paceKept). 0 when nothing
+ * applies. */
 static int cmdsPacing(RedisModuleCtx *ctx, const resvChange *c, const resvPlan *p,
                       RedisModuleString **old, resvFloorInput *fi) {
     resvFloorPacing(ctx, c->store, &fi->coversLimit, &fi->partiesLimit);
     int live = p->status != RESV_S_CANCELLED && p->status != RESV_S_NO_SHOW;
-    fi->paced = live && (fi->coversLimit > 0 || fi->partiesLimit > 0) &&
-                (c->creating || c->set[RESV_F_RESERVATION_DATE] ||
-                 c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_CUSTOMER_COUNT]);
+    int limits = live && (fi->coversLimit > 0 || fi->partiesLimit > 0);
+    fi->paced = limits && (c->creating || c->set[RESV_F_RESERVATION_DATE] ||
+                           c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_CUSTOMER_COUNT]);
+    fi->paceKept = limits && !fi->paced && old[RESV_F_OVERBOOKED];
+    fi->paced |= fi->paceKept;
     if (!fi->paced) return 0;
     resvSpan d = cmdsAfter(c, old, RESV_F_RESERVATION_DATE);
     resvSpan t = cmdsAfter(c, old, RESV_F_RESERVATION_TIME);
@@ -177,15 +184,20 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
                     c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_TABLE_NUMBER] ||
                     c->set[RESV_F_CUSTOMER_COUNT];
     resvFloorInput fi = {.provider = resvOriginIsProvider(in->origin) || !refusable,
-                         .force = in->force};
+                         .force = in->force,
+                         .walkIn = in->origin == RESV_O_WALK_IN};
     resvSpan party = cmdsAfter(c, old, RESV_F_CUSTOMER_COUNT), heldTable = {"", 0};
     RedisModuleString *holder = NULL;
     fi.party = party.len ? strtol(party.v, NULL, 10) : 0;
     if (cmdsPacing(ctx, c, p, old, &fi)) return -1;
-    int seatsAsked = want.len && (!same || c->set[RESV_F_CUSTOMER_COUNT]);
+    /* A hold kept as it was is looked at again when the party changes or it is flagged,
+       so that the flag says what is true after the write (its clash is then flagged, not
+       refused: this write did not make it). */
+    int was = old[RESV_F_OVERBOOKED] != NULL;
+    int seatsAsked = want.len && (!same || c->set[RESV_F_CUSTOMER_COUNT] || was);
     if (!seatsAsked && same && !fi.paced) return 0; /* nothing the floor looks at moved */
-    if (seatsAsked &&
-        cmdsFloorTables(ctx, c, want, ws, we, !same, &fi, &holder, &heldTable, &hs, &he))
+    fi.heldKept = same;
+    if (seatsAsked && cmdsFloorTables(ctx, c, want, ws, we, &fi, &holder, &heldTable, &hs, &he))
         return -1;
     resvFloorVerdict v = resvPlanFloor(&fi);
     if (cmdsFloorReply(ctx, v, &fi, want, holder, heldTable, hs, he)) return -1;
@@ -199,7 +211,6 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
         c->holdStart = ws;
         c->holdEnd = we;
     }
-    int was = old[RESV_F_OVERBOOKED] != NULL;
     if (v == RESV_FLOOR_OVERBOOKED && !was) {
         cmdsSet(c, RESV_F_OVERBOOKED, (resvSpan){"true", 4});
         c->overbookedEvent = 1;
@@ -210,26 +221,33 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
     return 0;
 }
 
-/* The plan's table moves, as far as the tables hash allows: a table to hold is free or
- * ours already (CONFLICT otherwise), a table to release goes when this reservation
- * holds it. -1 after an error reply. */
+/* The plan's table moves, as far as the tables hash allows: every table of a join is a
+ * field of its own, so a table to hold is free or ours already (CONFLICT naming the
+ * table and its holder otherwise); the tables to release go where this reservation
+ * holds them (resvSeatedWrite). -1 after an error reply. */
 static int cmdsTables(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p) {
     RedisModuleString *holder;
     if (p->effects & RESV_PLAN_TAKE_TABLE) {
-        resvSpan t = {p->table, p->tableLen};
-        if (cmdsTableHolder(ctx, c->store, t, &holder)) return -1;
-        if (holder && !resvStrEq(holder, c->id.v, c->id.len)) {
-            resvSpan h = resvSpanOf(holder);
-            return resvReplyError(ctx, RESV_E_CONFLICT, "table %.*s is held by %.*s", (int)t.len,
-                                  t.v, (int)h.len, h.v),
-                   -1;
+        resvIdPart parts[RESV_FLOOR_JOIN_MAX];
+        int n = resvIdSplit(p->table, p->tableLen, '+', parts, RESV_FLOOR_JOIN_MAX);
+        for (int i = 0; i < n; i++) {
+            resvSpan t = {parts[i].v, parts[i].len};
+            if (cmdsTableHolder(ctx, c->store, t, &holder)) return -1;
+            if (holder && !resvStrEq(holder, c->id.v, c->id.len)) {
+                resvSpan h = resvSpanOf(holder);
+                return resvReplyError(ctx, RESV_E_CONFLICT, "table %.*s is held by %.*s",
+                                      (int)t.len, t.v, (int)h.len, h.v),
+                       -1;
+            }
         }
-        if (!holder) c->takeTable = t;
+        c->takeTable = (resvSpan){p->table, p->tableLen};
     }
     if (p->effects & RESV_PLAN_RELEASE_TABLE) {
         resvSpan t = {p->release, p->releaseLen};
-        if (cmdsTableHolder(ctx, c->store, t, &holder)) return -1;
-        if (holder && resvStrEq(holder, c->id.v, c->id.len)) c->releaseTable = t;
+        if (resvKeyCheckType(ctx, resvKeyTables(ctx, c->store.v, c->store.len),
+                             REDISMODULE_KEYTYPE_HASH))
+            return -1;
+        c->releaseTable = t;
     }
     return 0;
 }
@@ -327,9 +345,10 @@ static int cmdsParseOption(RedisModuleCtx *ctx, RedisModuleString **argv, int i,
         o->seen |= kws[k].bit;
         switch (kws[k].bit) {
         case OPT_ORIGIN:
-            /* auto is the no-show sweep's alone (resv_noshow.c) */
+            /* auto is the no-show sweep's alone (resv_noshow.c), walk_in the waitlist's */
             if (resvOriginParse(v, len, &o->origin) ||
-                (o->origin == RESV_O_AUTO && !resvAutoWriting))
+                (o->origin == RESV_O_AUTO && !resvAutoWriting) ||
+                (o->origin == RESV_O_WALK_IN && !resvWalkInWriting))
                 return resvReplyError(ctx, RESV_E_ERR,
                                       "invalid ORIGIN: must be one of api webhook sync pull"),
                        -1;
@@ -407,9 +426,10 @@ static int cmdsUpsertDone(RedisModuleCtx *ctx, resvUpsertResult r, const cmdsOpt
     return REDISMODULE_OK;
 }
 
-/* RESV.UPSERT store id [option value ...] [FORCE] field value [field value ...]
+/* RESV.UPSERT store id [option value ...] [FORCE] [NX|XX] field value [field value ...]
  *   options: ORIGIN o, ACTOR a, EVENT e, PAYLOAD p, MSGID m, REPLY RESULT|RECORD;
- *   FORCE: over the slot's pacing limits (the sidecar lets admin and store_manager) */
+ *   FORCE: over the slot's pacing limits (the sidecar lets admin and store_manager);
+ *   NX: only create (CONFLICT when it exists); XX: only update (NOTFOUND when not) */
 int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     static const char *const words[] = {"ORIGIN", "ACTOR", "EVENT", "PAYLOAD",
@@ -426,12 +446,19 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (resvArgId(ctx, argv[1], "store", &c.store.v, &c.store.len) ||
         resvArgId(ctx, argv[2], "reservation_id", &c.id.v, &c.id.len))
         return REDISMODULE_OK;
-    int force = 0;
+    int force = 0, only = 0; /* only: the NX or XX flag given, 0 when none */
     for (int i = 3; i < argc; i += 2) {
         if (resvArgIs(argv[i], "FORCE")) {
             if (force) return resvReplyError(ctx, RESV_E_ERR, "option FORCE given twice");
             force = 1;
             i--; /* a flag, no value */
+            continue;
+        }
+        int nx = resvArgIs(argv[i], "NX");
+        if (nx || resvArgIs(argv[i], "XX")) {
+            if (only) return resvReplyError(ctx, RESV_E_ERR, "options NX and XX: give one, once");
+            only = nx ? 'N' : 'X';
+            i--;
             continue;
         }
         if (i + 1 == argc) return resvReplyLoneWord(ctx, argv[i], words, resvFields, RESV_F_COUNT);
@@ -489,6 +516,13 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                               (int)c.id.len, c.id.v);
     }
     c.creating = !exists;
+    /* NX: a create that must not overwrite; XX: an update that must not create. */
+    if (only == 'N' && !c.creating)
+        return resvReplyError(ctx, RESV_E_CONFLICT, "reservation_id %.*s already exists",
+                              (int)c.id.len, c.id.v);
+    if (only == 'X' && c.creating)
+        return resvReplyError(ctx, RESV_E_NOTFOUND, "reservation %.*s not found in store %.*s",
+                              (int)c.id.len, c.id.v, (int)c.store.len, c.store.v);
     if (c.creating && !given[RESV_F_RESERVATION_DATE])
         return resvReplyError(ctx, RESV_E_ERR,
                               "missing reservation_date: required to create a reservation");
@@ -510,7 +544,10 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                         .updatedGiven = given[RESV_F_UPDATED_AT],
                         .storedTable = oldTable.v,
                         .storedTableLen = oldTable.len,
-                        .force = force};
+                        .force = force,
+                        .hasSystem =
+                            (given[RESV_F_SYSTEM_ID] ? c.val[RESV_F_SYSTEM_ID].len
+                                                     : resvSpanOf(old[RESV_F_SYSTEM_ID]).len) > 0};
     if (given[RESV_F_STATUS])
         resvStatusParse(c.val[RESV_F_STATUS].v, c.val[RESV_F_STATUS].len, &in.to);
     if (given[RESV_F_TABLE_NUMBER]) {
@@ -530,6 +567,7 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
     if (!p.effects) return cmdsUpsertDone(ctx, RESV_UPSERT_UNCHANGED, &o, old);
 
+    if (resvStoreSettingsCheckType(ctx, c.store.v, c.store.len)) return REDISMODULE_OK;
     resvStoreNow(ctx, c.store.v, c.store.len, c.now);
     char uuid[37];
     int write = (p.effects & RESV_PLAN_WRITE) != 0;
@@ -632,10 +670,12 @@ int ResvStatus_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
                         .storedTable = oldTable.v,
                         .storedTableLen = oldTable.len,
                         .givenTable = table.v,
-                        .givenTableLen = table.len};
+                        .givenTableLen = table.len,
+                        .hasSystem = resvSpanOf(old[RESV_F_SYSTEM_ID]).len > 0};
     resvPlan p;
     if (cmdsPlan(ctx, &in, &p)) return REDISMODULE_OK;
     if (p.effects) {
+        if (resvStoreSettingsCheckType(ctx, c.store.v, c.store.len)) return REDISMODULE_OK;
         resvStoreNow(ctx, c.store.v, c.store.len, c.now);
         c.hadIndex = 1;
         resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]);
@@ -666,12 +706,13 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
         return REDISMODULE_OK;
 
     RedisModuleString *rkey = resvKeyRecord(ctx, s.v, s.len, r.v, r.len);
-    RedisModuleString *old[RESV_F_COUNT], *holder = NULL, *owner = NULL;
+    RedisModuleString *old[RESV_F_COUNT], *owner = NULL;
     int exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
     if (exists < 0) return resvReplyWrongType(ctx, rkey);
     if (!exists) return RedisModule_ReplyWithLongLong(ctx, 0);
     resvSpan table = resvSpanOf(old[RESV_F_TABLE_NUMBER]), held;
-    if (cmdsTableHolder(ctx, s, table, &holder)) return REDISMODULE_OK;
+    RedisModuleString *tkey = resvKeyTables(ctx, s.v, s.len);
+    if (resvKeyCheckType(ctx, tkey, REDISMODULE_KEYTYPE_HASH)) return REDISMODULE_OK;
     resvInstant hs, he;
     int holds = resvHeldRead(ctx, s, r, &hs, &he, &held);
     if (holds < 0 || (holds && resvHoldCheckType(ctx, s, held))) return REDISMODULE_OK;
@@ -693,7 +734,8 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     resvLookupValsOf(old, &was);
     if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) ||
         resvLoadCheckType(ctx, s, &load, NULL) || resvLookupCheckType(ctx, s.v, s.len) ||
-        resvKeyCheckType(ctx, resvKeyChanges(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM))
+        resvKeyCheckType(ctx, resvKeyChanges(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM) ||
+        resvStoreSettingsCheckType(ctx, s.v, s.len))
         return REDISMODULE_OK;
     char now[RESV_DATETIME_LEN + 1];
     int rc = 0;
@@ -702,8 +744,7 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     rc |= resvIndexUpdate(ctx, s.v, s.len, r.v, r.len, &from, NULL);
     rc |= resvLoadUpdate(ctx, s, &load, NULL);
     rc |= resvLookupUpdate(ctx, s.v, s.len, r.v, r.len, &was, NULL);
-    if (holder && resvStrEq(holder, r.v, r.len))
-        rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s.v, s.len), table.v, table.len);
+    rc |= resvSeatedWrite(ctx, s, r, table, (resvSpan){"", 0});
     if (holds) rc |= resvHoldWrite(ctx, s, r, held, (resvSpan){"", 0}, 0, 0);
     if (owner && resvStrEq(owner, s.v, s.len)) rc |= resvWriteDel(ctx, okey);
     rc |= resvWriteDel(ctx, resvKeyHistory(ctx, s.v, s.len, r.v, r.len));

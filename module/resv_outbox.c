@@ -211,19 +211,12 @@ static int outboxFind(RedisModuleCtx *ctx, RedisModuleString *okey, RedisModuleS
 int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (argc < 4) return resvReplyWrongArity(ctx);
-    /* LEASE owner closes the command: the result is taken only from the push lease's
-     * holder (or when nobody holds it). */
-    RedisModuleString *leaseOwner = NULL;
-    if (argc >= 6 && resvArgIs(argv[argc - 2], "LEASE")) {
-        const char *ov;
-        size_t ol;
-        if (resvArgId(ctx, argv[argc - 1], "owner", &ov, &ol)) return REDISMODULE_OK;
-        leaseOwner = argv[argc - 1];
-        argc -= 2;
-    }
-    /* OK ends the command; FAILED takes one word of error text. */
+    /* Words by position: OK, or FAILED and one argument of error text, then LEASE owner.
+     * So an error text that reads LEASE is error text. With LEASE, the result is taken
+     * only from the push lease's holder (or when nobody holds it). */
     int words = resvArgIs(argv[3], "OK") ? 4 : 5;
-    if (argc > words) return resvReplySyntaxError(ctx, argv[words]);
+    if (argc >= words && resvArgsFixed(ctx, argv, argc, words, "LEASE")) return REDISMODULE_OK;
+    RedisModuleString *leaseOwner = argc == words + 2 ? argv[words + 1] : NULL;
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     resvSpan s, err = {NULL, 0};
     RedisModuleStreamID eid;
@@ -231,6 +224,9 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     const char *why;
     int ok;
     if (resvArgId(ctx, argv[1], "store", &s.v, &s.len)) return REDISMODULE_OK;
+    resvSpan owner;
+    if (leaseOwner && resvArgId(ctx, leaseOwner, "owner", &owner.v, &owner.len))
+        return REDISMODULE_OK;
     resvSpan e = resvSpanOf(argv[2]);
     /* StringToStreamID also takes "-" and "+" (the ends of a range): not an entry. */
     if (!e.len || e.v[0] < '0' || e.v[0] > '9' ||
@@ -244,7 +240,7 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     else
         return resvReplyError(ctx, RESV_E_ERR, "invalid result: must be OK or FAILED");
     if (!ok) {
-        if (argc != 5)
+        if (argc < 5)
             return resvReplyError(ctx, RESV_E_ERR, "missing error: FAILED needs the error text");
         resvSpan v = resvSpanOf(argv[4]);
         if (!v.len) return resvReplyError(ctx, RESV_E_ERR, "invalid error: must not be empty");
@@ -275,7 +271,9 @@ int ResvPushed_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         RedisModuleString *rkey = resvKeyRecord(ctx, s.v, s.len, r.v, r.len);
         exists = resvHashRead(ctx, rkey, resvFields, RESV_F_COUNT, old);
         if (exists < 0) return resvReplyWrongType(ctx, rkey);
-        if (exists && resvHistoryCheckType(ctx, s.v, s.len, r.v, r.len)) return REDISMODULE_OK;
+        if (exists && (resvHistoryCheckType(ctx, s.v, s.len, r.v, r.len) ||
+                       resvStoreSettingsCheckType(ctx, s.v, s.len)))
+            return REDISMODULE_OK;
         if (resvHashGetOne(ctx, fkey, r, &failed) < 0) return resvReplyWrongType(ctx, fkey);
     }
 
@@ -397,7 +395,8 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         return REDISMODULE_OK;
     RedisModuleString *fkey = resvKeyFailures(ctx, s.v, s.len);
     if (resvKeyCheckType(ctx, resvKeyOutbox(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM) ||
-        resvKeyCheckType(ctx, fkey, REDISMODULE_KEYTYPE_HASH))
+        resvKeyCheckType(ctx, fkey, REDISMODULE_KEYTYPE_HASH) ||
+        resvStoreSettingsCheckType(ctx, s.v, s.len))
         return REDISMODULE_OK;
 
     if (r.v) {
@@ -410,6 +409,10 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
             return resvReplyError(ctx, RESV_E_NOTFOUND, "reservation %.*s not found in store %.*s",
                                   (int)r.len, r.v, (int)s.len, s.v);
         if (resvHistoryCheckType(ctx, s.v, s.len, r.v, r.len)) return REDISMODULE_OK;
+        if (!resvSpanOf(old[RESV_F_SYSTEM_ID]).len)
+            return resvReplyError(ctx, RESV_E_CONFLICT,
+                                  "reservation %.*s has no system_id: no provider to push it to",
+                                  (int)r.len, r.v);
         resvHashGetOne(ctx, fkey, r, &failed);
         if (outboxRequeue(ctx, s, r, old, fkey, failed != NULL))
             return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
@@ -442,8 +445,9 @@ int ResvResync_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     int rc = 0;
     for (size_t i = 0; i < q.n; i++) {
         resvSpan id = resvSpanOf(q.f[i]);
-        if (!exists[i]) {
-            /* Deleted since it failed: nothing to re-send. */
+        if (!exists[i] || !resvSpanOf(olds[i * RESV_F_COUNT + RESV_F_SYSTEM_ID]).len) {
+            /* Deleted since it failed, or a booking of our own (no provider to tell):
+             * nothing to re-send. */
             rc |= resvWriteKeyMember(ctx, "HDEL", fkey, id.v, id.len);
             continue;
         }

@@ -389,7 +389,7 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     if (resvClusterSettled(ctx, argv[1])) return REDISMODULE_OK;
     const char *s;
     size_t sl;
-    int hasFrom = 0, hasTo = 0, hasBucket = 0;
+    int hasFrom = 0, hasTo = 0, hasBucket = 0, slotBucket = 0;
     resvInstant from = 0, to = 0;
     long long bucket = 0;
     if (resvArgId(ctx, argv[1], "store", &s, &sl)) return REDISMODULE_OK;
@@ -403,14 +403,9 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
             if (resvArgInstant(ctx, argv[i + 1], "TO", 1, &to)) return REDISMODULE_OK;
         } else if (resvArgIs(argv[i], "BUCKET") && !hasBucket) {
             hasBucket = 1;
-            if (resvArgIs(argv[i + 1], "SLOT")) {
-                /* The store's own slots (slot_minutes), so counts line up with pacing. */
-                resvStoreSettings st;
-                resvStoreSettingsRead(ctx, s, sl, &st);
-                bucket = st.num[RESV_ST_SLOT_MINUTES];
-            } else if (resvArgRange(ctx, argv[i + 1], "BUCKET", 1, 1440, &bucket)) {
+            slotBucket = resvArgIs(argv[i + 1], "SLOT");
+            if (!slotBucket && resvArgRange(ctx, argv[i + 1], "BUCKET", 1, 1440, &bucket))
                 return REDISMODULE_OK;
-            }
         } else {
             return resvReplySyntaxError(ctx, argv[i]);
         }
@@ -418,6 +413,13 @@ int ResvStats_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int ar
     if (argc < 6) return resvReplyWrongArity(ctx);
     if (!hasFrom) return resvReplyError(ctx, RESV_E_ERR, "missing FROM");
     if (!hasTo) return resvReplyError(ctx, RESV_E_ERR, "missing TO");
+    if (slotBucket) {
+        /* The store's own slots (slot_minutes), so counts line up with pacing. */
+        resvStoreSettings st;
+        if (resvStoreSettingsRead(ctx, s, sl, &st) < 0)
+            return resvReplyWrongType(ctx, resvKeySettings(ctx, s, sl));
+        bucket = st.num[RESV_ST_SLOT_MINUTES];
+    }
 
     int err;
     RedisModuleKey *days = queryDaysOpen(ctx, s, sl, (double)from, (double)to, &err);

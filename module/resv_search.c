@@ -221,6 +221,8 @@ int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
         size_t nd = resvFindDigits(q.v, q.len, digits, sizeof digits);
         rc = searchByLookup(&f, RESV_FIND_PHONE, digits, nd, digits, nd);
     }
+    /* A name is searched from the store's today when FROM is not given. */
+    if (!rc && !f.n && !hasFrom) rc = resvStoreSettingsCheckType(ctx, f.store.v, f.store.len);
     if (!rc && !f.n) {
         if (!hasFrom) {
             char today[RESV_DATE_LEN + 1];

@@ -694,16 +694,8 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
             rc |= resvLookupUpdate(ctx, s, sl, r, rl, c->hadIndex ? &c->lookupWas : NULL, &after);
         }
 
-        if (c->releaseTable.len)
-            rc |= resvWriteKeyMember(ctx, "HDEL", resvKeyTables(ctx, s, sl), c->releaseTable.v,
-                                     c->releaseTable.len);
-        if (c->takeTable.len) {
-            resvArgv t = {.n = 0};
-            resvArgvAddStr(&t, resvKeyTables(ctx, s, sl));
-            resvArgvAdd(ctx, &t, c->takeTable.v, c->takeTable.len);
-            resvArgvAdd(ctx, &t, r, rl);
-            rc |= resvWrite(ctx, "HSET", &t);
-        }
+        if (c->releaseTable.len || c->takeTable.len)
+            rc |= resvSeatedWrite(ctx, c->store, c->id, c->releaseTable, c->takeTable);
         if (c->holdDrop.len || c->holdTake.len)
             rc |= resvHoldWrite(ctx, c->store, c->id, c->holdDrop, c->holdTake, c->holdStart,
                                 c->holdEnd);

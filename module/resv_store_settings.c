@@ -147,6 +147,10 @@ int resvStoreSettingsRead(RedisModuleCtx *ctx, const char *s, size_t sl, resvSto
     return rc;
 }
 
+int resvStoreSettingsCheckType(RedisModuleCtx *ctx, const char *s, size_t sl) {
+    return resvKeyCheckType(ctx, resvKeySettings(ctx, s, sl), REDISMODULE_KEYTYPE_HASH) ? -1 : 0;
+}
+
 const resvTz *resvStoreZone(RedisModuleCtx *ctx, const char *s, size_t sl) {
     RedisModuleString *v = NULL;
     resvSpan field = {resvSettings[RESV_ST_TIMEZONE].name,

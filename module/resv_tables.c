@@ -116,20 +116,45 @@ static RedisModuleKey *tablesHoldOpen(RedisModuleCtx *ctx, resvSpan store, resvS
     return NULL;
 }
 
+/* The party seated at `table` (the seated-table hash) and the window it holds the table
+ * over: a seated party keeps its table until it leaves, so while seated its hold covers
+ * its window and at least [now, now + slot_minutes), moving on with the clock (docs/
+ * commands.md, The floor). 1 found, 0 nobody seated; never replies (a hash of another
+ * type seats nobody). */
+static int tablesSeatedHold(RedisModuleCtx *ctx, resvSpan store, resvSpan table,
+                            RedisModuleString **who, resvInstant *s, resvInstant *e) {
+    RedisModuleString *k = resvKeyTables(ctx, store.v, store.len);
+    if (resvHashGetOne(ctx, k, table, who) || !*who) return *who = NULL, 0;
+    resvInstant now = resvFloorNow(ctx, store);
+    resvInstant until = now + (resvInstant)resvFloorSlotMinutes(ctx, store) * 60;
+    resvInstant hs = now, he = tablesHeldEnd(ctx, store, *who, &hs); /* now, now: none */
+    *s = hs < now ? hs : now;
+    *e = he > until ? he : until;
+    return 1;
+}
+
 /* The first hold of `table` (other than self) with start in [lo, hi) and an end after
- * `after`: its holder and window. 1 found, 0 none, -1 after a WRONGTYPE reply. */
+ * `after`, or the seated party's (tablesSeatedHold) when it overlaps [-, hi) past
+ * `after` and starts first: its holder and window. 1 found, 0 none, -1 after a
+ * WRONGTYPE reply. */
 static int tablesHoldFind(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
                           resvInstant hi, resvInstant after, resvSpan self,
                           RedisModuleString **holder, resvInstant *hs, resvInstant *he) {
     int err, found = 0;
     RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
-    if (!key) return err;
-    if (RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) == REDISMODULE_OK) {
+    if (err) return err;
+    RedisModuleString *who;
+    resvInstant ss, se;
+    int seated = tablesSeatedHold(ctx, store, table, &who, &ss, &se) &&
+                 !(self.len && resvStrEq(who, self.v, self.len));
+    if (key &&
+        RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) == REDISMODULE_OK) {
         while (!found && !RedisModule_ZsetRangeEndReached(key)) {
             double score;
             RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score);
             RedisModule_ZsetRangeNext(key);
             if (self.len && resvStrEq(m, self.v, self.len)) continue;
+            if (seated && resvStrEq(m, resvSpanOf(who).v, resvSpanOf(who).len)) continue;
             resvInstant s = (resvInstant)score, e = tablesHeldEnd(ctx, store, m, &s);
             if (e <= after) continue;
             *holder = m;
@@ -139,7 +164,13 @@ static int tablesHoldFind(RedisModuleCtx *ctx, resvSpan store, resvSpan table, r
         }
         RedisModule_ZsetRangeStop(key);
     }
-    RedisModule_CloseKey(key);
+    if (key) RedisModule_CloseKey(key);
+    if (seated && ss < hi && se > after && (!found || ss <= *hs)) {
+        *holder = who;
+        *hs = ss;
+        *he = se;
+        found = 1;
+    }
     return found;
 }
 
@@ -247,28 +278,53 @@ static void tablesHeldEnds(RedisModuleCtx *ctx, resvSpan store, tablesHoldRef *r
     RedisModule_CloseKey(held);
 }
 
+/* Puts window [s, e) into starts[]/ends[] (n of max, sorted by start) in its place;
+ * returns the new count (the last window falls off a full list). */
+static int tablesWindowInsert(resvInstant *starts, resvInstant *ends, int n, int max, resvInstant s,
+                              resvInstant e) {
+    int i = n < max ? n : max - 1;
+    while (i > 0 && starts[i - 1] > s) {
+        starts[i] = starts[i - 1];
+        ends[i] = ends[i - 1];
+        i--;
+    }
+    starts[i] = s;
+    ends[i] = e;
+    return n < max ? n + 1 : max;
+}
+
 int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, RedisModuleString **tables, size_t nt,
                     resvInstant lo, resvInstant hi, resvHoldList *out) {
     tablesHoldRef *refs = NULL;
     size_t n = 0, cap = 0;
     int err = 0;
+    /* A seated party holds its table over its stretched window (tablesSeatedHold), put
+       in after the ends are read, since the refs point into the lists. */
+    RedisModuleString **who = RedisModule_PoolAlloc(ctx, (nt ? nt : 1) * sizeof *who);
+    resvInstant *ss = RedisModule_PoolAlloc(ctx, (nt ? nt : 1) * sizeof *ss);
+    resvInstant *se = RedisModule_PoolAlloc(ctx, (nt ? nt : 1) * sizeof *se);
     for (size_t i = 0; i < nt && !err; i++) {
         resvHoldList *h = &out[i];
-        RedisModuleKey *key = tablesHoldOpen(ctx, store, resvSpanOf(tables[i]), &err);
+        resvSpan table = resvSpanOf(tables[i]);
+        RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
         h->n = 0;
+        tablesSeatedHold(ctx, store, table, &who[i], &ss[i], &se[i]);
         if (!key) continue;
+        resvSpan ws = resvSpanOf(who[i]);
         if (RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) ==
             REDISMODULE_OK) {
-            for (; h->n < RESV_HOLD_LIST_MAX && !RedisModule_ZsetRangeEndReached(key); h->n++) {
+            while (h->n < RESV_HOLD_LIST_MAX && !RedisModule_ZsetRangeEndReached(key)) {
                 double score;
                 RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score);
                 RedisModule_ZsetRangeNext(key);
+                if (who[i] && resvStrEq(m, ws.v, ws.len)) continue; /* its window is below */
                 h->s[h->n] = h->e[h->n] = (resvInstant)score;
                 if (n == cap) {
                     cap = cap ? 2 * cap : 64;
                     refs = RedisModule_Realloc(refs, cap * sizeof *refs);
                 }
                 refs[n++] = (tablesHoldRef){m, resvSpanOf(m), &h->s[h->n], &h->e[h->n], -1};
+                h->n++;
             }
             RedisModule_ZsetRangeStop(key);
         }
@@ -276,6 +332,10 @@ int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, RedisModuleString **tab
     }
     if (!err && n) tablesHeldEnds(ctx, store, refs, n);
     RedisModule_Free(refs);
+    for (size_t i = 0; i < nt && !err; i++)
+        if (who[i] && ss[i] < hi && se[i] > lo)
+            out[i].n =
+                tablesWindowInsert(out[i].s, out[i].e, out[i].n, RESV_HOLD_LIST_MAX, ss[i], se[i]);
     return err;
 }
 
@@ -321,6 +381,44 @@ int resvHoldWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan drop
         resvArgvAdd(ctx, &a, buf, bl);
         rc |= resvWrite(ctx, "HSET", &a);
     }
+    return rc;
+}
+
+/* 1 when `name` is one of the tables of table_number `tn`. */
+static int tablesJoinHas(resvSpan tn, const char *name, size_t len) {
+    resvIdPart parts[RESV_FLOOR_JOIN_MAX];
+    int n = tn.len ? resvIdSplit(tn.v, tn.len, '+', parts, RESV_FLOOR_JOIN_MAX) : 0;
+    for (int i = 0; i < n; i++)
+        if (parts[i].len == len && memcmp(parts[i].v, name, len) == 0) return 1;
+    return 0;
+}
+
+int resvSeatedWrite(RedisModuleCtx *ctx, resvSpan store, resvSpan r, resvSpan release,
+                    resvSpan take) {
+    resvIdPart parts[RESV_FLOOR_JOIN_MAX];
+    RedisModuleString *k = resvKeyTables(ctx, store.v, store.len), *holder;
+    resvArgv del = {.n = 0}, set = {.n = 0};
+    int rc = 0, n;
+    resvArgvAddStr(&del, k);
+    resvArgvAddStr(&set, k);
+    n = release.len ? resvIdSplit(release.v, release.len, '+', parts, RESV_FLOOR_JOIN_MAX) : 0;
+    for (int i = 0; i < n; i++) {
+        resvSpan t = {parts[i].v, parts[i].len};
+        if (tablesJoinHas(take, t.v, t.len) || resvHashGetOne(ctx, k, t, &holder) || !holder ||
+            !resvStrEq(holder, r.v, r.len))
+            continue;
+        resvArgvAdd(ctx, &del, t.v, t.len);
+    }
+    n = take.len ? resvIdSplit(take.v, take.len, '+', parts, RESV_FLOOR_JOIN_MAX) : 0;
+    for (int i = 0; i < n; i++) {
+        resvSpan t = {parts[i].v, parts[i].len};
+        if (resvHashGetOne(ctx, k, t, &holder) == 0 && holder && resvStrEq(holder, r.v, r.len))
+            continue;
+        resvArgvAdd(ctx, &set, t.v, t.len);
+        resvArgvAdd(ctx, &set, r.v, r.len);
+    }
+    if (del.n > 1) rc |= resvWrite(ctx, "HDEL", &del);
+    if (set.n > 1) rc |= resvWrite(ctx, "HSET", &set);
     return rc;
 }
 
@@ -390,6 +488,10 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
                                &why))
                 return resvReplyError(ctx, RESV_E_ERR, "invalid AREA: %s", why);
         } else {
+            if (resvJoinsHas(v.v, v.len, table.v, table.len))
+                return resvReplyError(ctx, RESV_E_ERR,
+                                      "invalid JOINS: a table cannot join itself (%.*s)",
+                                      (int)table.len, table.v);
             if (!resvJoinsValid(v.v, v.len, table.v, table.len))
                 return resvReplyError(ctx, RESV_E_ERR,
                                       "invalid JOINS: must be 1 to 8 other tables of 1 to 32 "
@@ -427,8 +529,11 @@ int ResvTableSet_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     return REDISMODULE_OK;
 }
 
-/* RESV.TABLE.DEL store table: the table leaves the inventory, and the reservations that
- * held it hold nothing (all tables of a join); their records keep table_number. */
+/* RESV.TABLE.DEL store table: the table leaves the inventory, unless a live reservation
+ * holds it now or later (or a party sits there): CONFLICT naming it, so that the
+ * operator moves the bookings first (dropping the hold of one table of a join would
+ * leave the others unprotected). The reservations whose holds of it are over hold
+ * nothing (all tables of a join); their records keep table_number. */
 int ResvTableDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_AutoMemory(ctx);
     if (resvArgsFixed(ctx, argv, argc, 3, NULL)) return REDISMODULE_OK;
@@ -440,7 +545,22 @@ int ResvTableDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     RedisModuleString *fk = resvKeyFloor(ctx, store.v, store.len), *v;
     if (resvHashGetOne(ctx, fk, table, &v) < 0) return resvReplyWrongType(ctx, fk);
     if (!v) return RedisModule_ReplyWithLongLong(ctx, 0);
-    /* Who holds it: each one's whole hold goes. */
+    if (resvKeyCheckType(ctx, resvKeyHeld(ctx, store.v, store.len), REDISMODULE_KEYTYPE_HASH))
+        return REDISMODULE_OK;
+    RedisModuleString *holder;
+    resvInstant now = resvFloorNow(ctx, store), hs, he;
+    int live = tablesHoldFind(ctx, store, table, now - RESV_FLOOR_HOLD_MAX, INT64_MAX / 2, now,
+                              (resvSpan){"", 0}, &holder, &hs, &he);
+    if (live < 0) return REDISMODULE_OK;
+    if (live) {
+        char a[RESV_DATETIME_LEN + 1], b[RESV_DATETIME_LEN + 1];
+        resvSpan h = resvSpanOf(holder);
+        resvFormatDateTime(hs, a);
+        resvFormatDateTime(he, b);
+        return resvReplyError(ctx, RESV_E_CONFLICT, "table %.*s is held by %.*s from %s to %s",
+                              (int)table.len, table.v, (int)h.len, h.v, a, b);
+    }
+    /* Who held it: each one's whole hold goes. */
     int err;
     RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
     if (err) return REDISMODULE_OK;
@@ -492,27 +612,41 @@ static int tablesReplySeated(RedisModuleCtx *ctx, resvSpan store, RedisModuleStr
     return n;
 }
 
-/* The hold of an inventory table now, or else its next one. Returns the count of fields
- * replied; -1 after a WRONGTYPE reply (nothing else replied). */
-static int tablesReplyHold(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant now,
-                           int *n) {
+/* One hold of an inventory table, found by tablesHoldFind in [lo, hi) past `now` and
+ * other than the seated party's, as <prefix>_reservation_id, _start, _end. Returns the
+ * count of fields replied; -1 after a WRONGTYPE reply (nothing else replied). */
+static int tablesReplyHold(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
+                           resvInstant hi, resvInstant now, RedisModuleString *sitting,
+                           const char *prefix) {
     RedisModuleString *holder;
     resvInstant hs, he;
-    char buf[RESV_DATETIME_LEN + 1];
-    int found = tablesHoldFind(ctx, store, table, now - RESV_FLOOR_HOLD_MAX, INT64_MAX / 2, now,
-                               (resvSpan){"", 0}, &holder, &hs, &he);
-    *n = 0;
+    char buf[RESV_DATETIME_LEN + 1], name[32];
+    int found =
+        tablesHoldFind(ctx, store, table, lo, hi, now, resvSpanOf(sitting), &holder, &hs, &he);
     if (found <= 0) return found;
-    resvReplyName(ctx, "hold_reservation_id");
+    snprintf(name, sizeof name, "%s_reservation_id", prefix);
+    resvReplyName(ctx, name);
     RedisModule_ReplyWithString(ctx, holder);
-    resvReplyName(ctx, "hold_start");
+    snprintf(name, sizeof name, "%s_start", prefix);
+    resvReplyName(ctx, name);
     resvFormatDateTime(hs, buf);
     RedisModule_ReplyWithStringBuffer(ctx, buf, RESV_DATETIME_LEN);
-    resvReplyName(ctx, "hold_end");
+    snprintf(name, sizeof name, "%s_end", prefix);
+    resvReplyName(ctx, name);
     resvFormatDateTime(he, buf);
     RedisModule_ReplyWithStringBuffer(ctx, buf, RESV_DATETIME_LEN);
-    *n = 3;
-    return 1;
+    return 3;
+}
+
+/* The holds of an inventory table around now (the seated party is shown as such, not
+ * again as a hold): the one covering now (now_*) and the first starting after now
+ * (next_*). Returns the count of fields replied. */
+static int tablesReplyHolds(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant now,
+                            RedisModuleString *sitting) {
+    int a =
+        tablesReplyHold(ctx, store, table, now - RESV_FLOOR_HOLD_MAX, now + 1, now, sitting, "now");
+    int b = tablesReplyHold(ctx, store, table, now + 1, INT64_MAX / 2, now, sitting, "next");
+    return (a > 0 ? a : 0) + (b > 0 ? b : 0);
 }
 
 /* RESV.TABLES store: the inventory's tables and the tables held by seated parties
@@ -534,8 +668,9 @@ int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     }
     resvScanSort(&seated);
     resvScanSort(&floor);
-    resvInstant now = floor.n ? resvFloorNow(ctx, store) : 0;
     int rc = REDISMODULE_OK;
+    if (floor.n && resvStoreSettingsCheckType(ctx, store.v, store.len)) goto done;
+    resvInstant now = floor.n ? resvFloorNow(ctx, store) : 0;
     size_t i = 0, j = 0;
     long rows = 0;
     /* Hold sets are checked before the reply starts: an error is the whole reply. */
@@ -556,7 +691,7 @@ int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         }
         RedisModuleString *name = c <= 0 ? seated.f[i] : floor.f[j];
         RedisModule_ReplyWithMap(ctx, REDISMODULE_POSTPONED_LEN);
-        int n = 1, h;
+        int n = 1;
         resvReplyName(ctx, "table_number");
         RedisModule_ReplyWithString(ctx, name);
         if (c >= 0) {
@@ -564,11 +699,9 @@ int ResvTables_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
             resvSpan v = resvSpanOf(floor.v[j]);
             if (resvTableSpecDecode(v.v, v.len, &t) == 0) n += tablesReplySpec(ctx, &t);
         }
-        if (c <= 0) n += tablesReplySeated(ctx, store, seated.v[i++]);
-        if (c >= 0) {
-            tablesReplyHold(ctx, store, resvSpanOf(floor.f[j++]), now, &h);
-            n += h;
-        }
+        RedisModuleString *sitting = c <= 0 ? seated.v[i++] : NULL;
+        if (sitting) n += tablesReplySeated(ctx, store, sitting);
+        if (c >= 0) n += tablesReplyHolds(ctx, store, resvSpanOf(floor.f[j++]), now, sitting);
         RedisModule_ReplySetMapLength(ctx, n);
         rows++;
     }

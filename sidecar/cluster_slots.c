@@ -77,16 +77,32 @@ int clusterSlotMapComplete(const clusterSlotMap *m) {
     return 1;
 }
 
-int clusterInfoEnabled(const char *info, size_t len) {
-    static const char key[] = "cluster_enabled:";
-    size_t kl = sizeof key - 1;
-    for (size_t i = 0; i + kl < len; i++) {
+/* The value of the line "key:value" of an INFO-style text (up to its \r or \n), its
+ * length in *vlen; NULL when no line starts with key. */
+static const char *clusterInfoField(const char *info, size_t len, const char *key, size_t *vlen) {
+    size_t kl = strlen(key);
+    for (size_t i = 0; i + kl <= len; i++) {
         if ((i == 0 || info[i - 1] == '\n') && memcmp(info + i, key, kl) == 0) {
-            char v = info[i + kl];
-            return v == '1' ? 1 : v == '0' ? 0 : -1;
+            size_t e = i + kl;
+            while (e < len && info[e] != '\r' && info[e] != '\n')
+                e++;
+            *vlen = e - i - kl;
+            return info + i + kl;
         }
     }
-    return -1;
+    return NULL;
+}
+
+int clusterInfoEnabled(const char *info, size_t len) {
+    size_t vl;
+    const char *v = clusterInfoField(info, len, "cluster_enabled:", &vl);
+    return !v || vl == 0 ? -1 : v[0] == '1' ? 1 : v[0] == '0' ? 0 : -1;
+}
+
+int clusterInfoStateOk(const char *info, size_t len) {
+    size_t vl;
+    const char *v = clusterInfoField(info, len, "cluster_state:", &vl);
+    return !v || vl == 0 ? -1 : vl == 2 && memcmp(v, "ok", 2) == 0;
 }
 
 /* A decimal in [0, max] spanning exactly p..end. */

@@ -64,6 +64,11 @@ int clusterSlotMapComplete(const clusterSlotMap *m);
  * ("cluster_enabled:1"): 1 yes, 0 no, -1 when the line is missing (not that reply). */
 int clusterInfoEnabled(const char *info, size_t len);
 
+/* Whether a node serves its slots, from the text of its CLUSTER INFO reply
+ * ("cluster_state:ok"; "fail" when some slot is unserved or the node is cut off from the
+ * majority): 1 ok, 0 not, -1 when the line is missing. */
+int clusterInfoStateOk(const char *info, size_t len);
+
 typedef enum { CLUSTER_REDIR_MOVED, CLUSTER_REDIR_ASK } clusterRedirKind;
 
 typedef struct {

@@ -35,6 +35,7 @@ static const configOption configOptions[] = {
     L("shutdown-timeout", shutdownTimeout, 0, 600),
     L("redis-connect-timeout-ms", redisConnectTimeoutMs, 10, 600000),
     L("redis-reconnect-ms", redisReconnectMs, 10, 600000),
+    S("dns-server", dnsServer),
     L("wait-replicas", waitReplicas, 0, 16),
     L("wait-replicas-timeout-ms", waitReplicasTimeoutMs, 1, 60000),
     L("provider-timeout", providerTimeout, 1, 300),

@@ -21,7 +21,8 @@ typedef struct {
     long shutdownTimeout; /* seconds in-flight requests get after SIGTERM */
     long redisConnectTimeoutMs;
     long redisReconnectMs;
-    long waitReplicas;          /* a write answers 2xx once WAIT says this many replicas have it */
+    char *dnsServer;   /* IP[:PORT] asked for host names instead of resolv.conf's servers */
+    long waitReplicas; /* a write answers 2xx once WAIT says this many replicas have it */
     long waitReplicasTimeoutMs; /* WAIT's timeout */
     /* The provider (docs/provider.md) and two-way sync. */
     long providerTimeout;  /* seconds per provider request */

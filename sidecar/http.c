@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "resv_floor.h"
 #include "resv_model.h"
 
 #define JSON_MAX_DEPTH 32
@@ -56,17 +57,31 @@ httpResult httpFail(httpCtx *c, httpResult r, const char *code, const char *fmt,
     vsnprintf(c->errMsg, sizeof(c->errMsg), fmt, ap);
     va_end(ap);
     c->errCode = code ? code : httpResultCode(r);
+    json_decref(c->errExtra);
+    c->errExtra = NULL;
     return r;
 }
 
-/* The module names its options (ARRIVAL, CURSOR); an HTTP caller wrote the query
- * parameters they come from. Whole upper-case words only, so field names and values
- * quoted in a message stay as they are. */
+/* The numbers of a pacing refusal's text (resv_floor.h) as members of the error. */
+static void httpCapacityNumbers(httpCtx *c, const char *msg) {
+    long n[4];
+    if (resvFloorCapacityParse(msg, n)) return;
+    c->errExtra = json_object();
+    for (int i = 0; i < 2; i++)
+        json_object_set_new(c->errExtra, i ? "parties" : "covers",
+                            json_pack("{s:I,s:o}", "booked", (json_int_t)n[2 * i], "limit",
+                                      n[2 * i + 1] > 0 ? json_integer(n[2 * i + 1]) : json_null()));
+}
+
+/* The module names its options (ARRIVAL, CURSOR, AREA); an HTTP caller wrote the query
+ * parameters or body fields they come from. Whole upper-case words only, so field names
+ * and values quoted in a message stay as they are. */
 static void httpNameOptions(const char *msg, char *out, size_t cap) {
     static const char *const names[][2] = {
         {"ARRIVAL", "arrival_time"}, {"TABLE", "table_number"}, {"STATUS", "status"},
         {"FROM", "date_from"},       {"TO", "date_to"},         {"LIMIT", "limit"},
         {"CURSOR", "cursor"},        {"BUCKET", "bucket"},      {"COUNT", "count"},
+        {"SEATS", "seats"},          {"AREA", "area"},          {"JOINS", "joins"},
     };
     size_t o = 0;
     for (const char *p = msg; *p && o + 1 < cap;) {
@@ -131,7 +146,9 @@ httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
                 httpNameOptions(msg, named, sizeof(named));
                 return httpFail(c, map[i].result, map[i].code, "%s", named);
             }
-            return httpFail(c, map[i].result, map[i].code, "%s", msg);
+            httpResult res = httpFail(c, map[i].result, map[i].code, "%s", msg);
+            if (strcmp(map[i].code, "capacity") == 0) httpCapacityNumbers(c, msg);
+            return res;
         }
     }
     return httpFail(c, HTTP_R_INTERNAL, "redis_error", "%s", s);
@@ -154,6 +171,7 @@ static void httpCtxFree(httpCtx *c) {
     if (c->authed) authClaimsClear(&c->claims);
     json_decref(c->body);
     json_decref(c->sys);
+    json_decref(c->errExtra);
     free(c->store);
     free(c->rawBody);
     if (c->stateFree) c->stateFree(c->state);
@@ -242,6 +260,7 @@ void httpFinish(httpCtx *c, httpResult r, json_t *body) {
         }
         if (!c->errCode) httpFail(c, r, NULL, "%s", "request failed");
         body = json_pack("{s:{s:s,s:s}}", "error", "code", c->errCode, "message", c->errMsg);
+        if (body && c->errExtra) json_object_update(json_object_get(body, "error"), c->errExtra);
         /* A message that quotes bytes which are not UTF-8 cannot be JSON text. */
         if (!body)
             body = json_pack("{s:{s:s,s:s}}", "error", "code", c->errCode, "message",

@@ -75,9 +75,11 @@ struct httpCtx {
     authClaims claims;
     int authed;
     uint64_t startUs;
-    /* The error being reported, set by httpFail(). */
+    /* The error being reported, set by httpFail(); errExtra: members the error object
+     * has besides code and message (a pacing refusal's numbers), or NULL. */
     const char *errCode;
     char errMsg[512];
+    json_t *errExtra;
     /* State of the handler across Redis round trips. */
     json_t *body;
     json_t *sys;      /* the integration system the request is about */
@@ -103,7 +105,9 @@ httpCtx *httpCtxNew(struct evhttp_request *req, httpLoop *loop, struct server *s
 httpResult httpFail(httpCtx *c, httpResult r, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Maps a Redis reply the request cannot use to a result, recording it: NULL (connection
- * lost), an error reply (by its code word), or any other reply (500, unexpected). */
+ * lost), an error reply (by its code word), or any other reply (500, unexpected). A
+ * pacing refusal (409 capacity) also gets its numbers: "covers" and "parties", each
+ * {"booked": the slot's count with the booking, "limit": the limit or null when off}. */
 httpResult httpFailRedis(httpCtx *c, const redisReply *r);
 /* The start of every reply callback of a request: counts the reply in, and when there
  * is no reply, an error reply, or (wantType not HTTP_REPLY_ANY) a reply of another

@@ -39,18 +39,19 @@ struct httpClientReq {
 
 struct httpClient {
     struct event_base *base;
-    struct evdns_base *dns; /* created at the first host name */
-    SSL_CTX *ssl;           /* created at the first https URL */
+    dnsResolver *dns; /* the loop's */
+    SSL_CTX *ssl;     /* created at the first https URL */
     char *caFile;
     LIST_HEAD(, httpClientReq) reqs;
     int inflight;
     int closing;
 };
 
-httpClient *httpClientNew(struct event_base *base, const char *caFile) {
+httpClient *httpClientNew(struct event_base *base, dnsResolver *dns, const char *caFile) {
     httpClient *hc = calloc(1, sizeof(*hc));
     if (!hc) return NULL;
     hc->base = base;
+    hc->dns = dns;
     LIST_INIT(&hc->reqs);
     if (caFile && !(hc->caFile = strdup(caFile))) {
         free(hc);
@@ -165,11 +166,6 @@ static void httpClientOnDeadline(evutil_socket_t fd, short what, void *arg) {
     httpClientFinish(r);
 }
 
-static int httpClientIsNumeric(const char *host) {
-    unsigned char buf[16];
-    return evutil_inet_pton(AF_INET, host, buf) == 1 || evutil_inet_pton(AF_INET6, host, buf) == 1;
-}
-
 static SSL_CTX *httpClientSslCtx(httpClient *hc, char *err, size_t errlen) {
     if (hc->ssl) return hc->ssl;
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -202,7 +198,7 @@ static struct bufferevent *httpClientBev(httpClient *hc, int https, const char *
         snprintf(err, errlen, "cannot create a TLS session");
         return NULL;
     }
-    int numeric = httpClientIsNumeric(host);
+    int numeric = dnsIsNumeric(host);
     if (!numeric) SSL_set_tlsext_host_name(ssl, host);
     X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
     X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
@@ -256,12 +252,10 @@ int httpClientRequest(httpClient *hc, const char *method, const char *url, const
     snprintf(target, tlen, "%s%s%s", path && *path ? path : "/", query ? "?" : "",
              query ? query : "");
 
-    if (!httpClientIsNumeric(hostBuf) && !hc->dns) {
-        hc->dns = evdns_base_new(hc->base, EVDNS_BASE_INITIALIZE_NAMESERVERS);
-        if (!hc->dns) {
-            snprintf(err, errlen, "cannot start the DNS resolver");
-            goto fail;
-        }
+    struct evdns_base *evdns = dnsIsNumeric(hostBuf) ? NULL : dnsBase(hc->dns);
+    if (!dnsIsNumeric(hostBuf) && !evdns) {
+        snprintf(err, errlen, "cannot start the DNS resolver");
+        goto fail;
     }
     r->hc = hc;
     r->cb = cb;
@@ -275,9 +269,8 @@ int httpClientRequest(httpClient *hc, const char *method, const char *url, const
     }
     r->bev = httpClientBev(hc, https, hostBuf, err, errlen);
     if (!r->bev) goto fail;
-    r->evcon = evhttp_connection_base_bufferevent_new(hc->base,
-                                                      httpClientIsNumeric(hostBuf) ? NULL : hc->dns,
-                                                      r->bev, hostBuf, (unsigned short)port);
+    r->evcon = evhttp_connection_base_bufferevent_new(hc->base, evdns, r->bev, hostBuf,
+                                                      (unsigned short)port);
     if (!r->evcon) {
         bufferevent_free(r->bev);
         r->bev = NULL;
@@ -355,7 +348,6 @@ void httpClientFree(httpClient *hc) {
     hc->closing = 1;
     while (!LIST_EMPTY(&hc->reqs))
         httpClientDeliver(LIST_FIRST(&hc->reqs), 1);
-    if (hc->dns) evdns_base_free(hc->dns, 0);
     if (hc->ssl) SSL_CTX_free(hc->ssl);
     free(hc->caFile);
     free(hc);

@@ -9,6 +9,8 @@
 
 #include <event2/event.h>
 
+#include "dns.h"
+
 typedef struct httpClient httpClient;
 typedef struct httpClientReq httpClientReq;
 
@@ -25,8 +27,9 @@ typedef struct {
 
 typedef void httpClientCb(const httpClientResult *res, void *arg);
 
-/* caFile: PEM bundle to trust instead of the system store (NULL: the system's). */
-httpClient *httpClientNew(struct event_base *base, const char *caFile);
+/* dns: the loop's resolver, for host names; caFile: PEM bundle to trust instead of the
+ * system store (NULL: the system's). */
+httpClient *httpClientNew(struct event_base *base, dnsResolver *dns, const char *caFile);
 /* Requests still in flight end first: their callbacks run with cancelled = 1. */
 void httpClientFree(httpClient *hc);
 /* Requests in flight now. */

@@ -157,6 +157,10 @@ static void listenerOnDrainTimer(evutil_socket_t fd, short what, void *arg) {
     if (srv->loop.inflight > 0 || unwritten > 0)
         logWarn("%d requests in flight, %d replies unwritten at the deadline", srv->loop.inflight,
                 unwritten);
+    /* Name lookups (a Redis node reconnecting) went on until now. libevent hands a
+     * cancelled one back on a later turn of the loop, and only then frees it: one more
+     * tick, bounded in case it never does. */
+    if (dnsShutdown(srv->dns) > 0 && clockNowUs() < srv->drainDeadlineUs + 1000000u) return;
     event_del(srv->drainTimer);
     event_base_loopexit(srv->base, NULL);
 }

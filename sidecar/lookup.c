@@ -52,6 +52,16 @@ httpResult lookupSystem(httpCtx *c, httpNext *next) {
     return httpRedis(c, lookupSystemReply, &a);
 }
 
+httpResult lookupPathStore(httpCtx *c) {
+    const char *store = c->params[0];
+    if (!resvIdValid(store, strlen(store)))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id in the path is not a valid id");
+    if (!httpStoreAllowed(c, store))
+        return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not access store %s", store);
+    if (!(c->store = strdup(store))) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
+    return HTTP_R_OK;
+}
+
 /* store_id of a query: required, a valid id, and one the caller may touch. */
 httpResult lookupQueryStore(httpCtx *c, const char **store) {
     *store = httpQuery(c, "store_id");

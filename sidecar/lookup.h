@@ -25,6 +25,8 @@ httpResult lookupOwnerCached(httpCtx *c, httpNext *next);
 /* The guessed owner was wrong (deleted, perhaps created again under another store):
  * forgets it and asks Redis, then next. */
 httpResult lookupOwnerWrong(httpCtx *c, httpNext *next);
+/* The store of the path (c->params[0]): a valid id the caller may touch, into c->store. */
+httpResult lookupPathStore(httpCtx *c);
 /* store_id of the query: required, a valid id, and one the caller may touch. */
 httpResult lookupQueryStore(httpCtx *c, const char **store);
 /* A query integer in [lo, hi]; *out untouched when absent. -1 when malformed. */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resv_model.h"
+
 typedef enum { PROV_PING, PROV_PUSH, PROV_PULL } providerCall;
 
 typedef struct {
@@ -23,7 +25,16 @@ providerOutcome providerClassify(int s) {
     return PROVIDER_REJECTED;
 }
 
-/* "HTTP 503: <the provider's error message>" from {"error": {"message"}} or the text. */
+/* The length of s cut to at most max bytes, not inside a UTF-8 character. */
+static size_t providerCut(const char *s, size_t len, size_t max) {
+    if (len <= max) return len;
+    while (max && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
+/* "HTTP 503: <the provider's error message>" from {"error": {"message"}} or the text,
+ * whole characters of it. Bytes that are no text are left to whoever stores it. */
 static void providerDescribe(const httpClientResult *hr, char *out, size_t outlen) {
     if (hr->status == 0) {
         snprintf(out, outlen, "%s", hr->error ? hr->error : "no reply");
@@ -35,18 +46,19 @@ static void providerDescribe(const httpClientResult *hr, char *out, size_t outle
     if (!msg) msg = json_string_value(json_object_get(j, "message"));
     char text[160];
     if (!msg) {
-        /* A body that is not JSON: its start, control bytes blanked. */
-        size_t n = hr->bodyLen < sizeof(text) - 1 ? hr->bodyLen : sizeof(text) - 1;
-        for (size_t i = 0; i < n; i++)
-            text[i] = (unsigned char)hr->body[i] < 0x20 ? ' ' : hr->body[i];
+        /* A body that is not JSON: its start, made text (a NUL byte must not end it). */
+        size_t n = providerCut(hr->body, hr->bodyLen, sizeof(text) - 1);
+        memcpy(text, hr->body, n);
         text[n] = '\0';
+        resvTextScrub(text, n);
         msg = text;
     }
+    int n = (int)providerCut(msg, strlen(msg), 200);
     if (hr->status == 401 || hr->status == 403)
-        snprintf(out, outlen, "the provider refused the api key (HTTP %d%s%.200s)", hr->status,
-                 *msg ? ": " : "", msg);
+        snprintf(out, outlen, "the provider refused the api key (HTTP %d%s%.*s)", hr->status,
+                 n ? ": " : "", n, msg);
     else
-        snprintf(out, outlen, "HTTP %d%s%.200s", hr->status, *msg ? ": " : "", msg);
+        snprintf(out, outlen, "HTTP %d%s%.*s", hr->status, n ? ": " : "", n, msg);
     json_decref(j);
 }
 

@@ -32,8 +32,8 @@ typedef struct {
 
 typedef struct {
     providerOutcome outcome;
-    int httpStatus; /* 0: no HTTP reply */
-    char error[320];
+    int httpStatus;  /* 0: no HTTP reply */
+    char error[320]; /* may hold bytes of the provider's that are no text (resvTextScrub) */
     /* providerPull only, valid during the callback: the page's reservations (a JSON
      * array, parsed from the reply) and the cursor of the next page (NULL on the last). */
     json_t *reservations;

@@ -9,6 +9,7 @@
 
 #include <event2/event.h>
 
+#include "cluster_slots.h"
 #include "redis_node.h"
 
 typedef struct redisCluster redisCluster;
@@ -16,10 +17,10 @@ typedef struct redisCluster redisCluster;
 /* Called after a slot map from CLUSTER SLOTS was installed. */
 typedef void redisClusterMapFn(void *arg);
 
-/* onUp (may be NULL) is given to every node connection made; onMap (may be NULL) runs
- * after each map reload; both get arg. */
-redisCluster *redisClusterNew(struct event_base *base, long connectTimeoutMs, long reconnectMs,
-                              redisNodeUpFn *onUp, redisClusterMapFn *onMap, void *arg);
+/* loop is what every node connection made shares; onUp (may be NULL) is given to each;
+ * onMap (may be NULL) runs after each map reload; both get arg. */
+redisCluster *redisClusterNew(const redisNodeLoop *loop, redisNodeUpFn *onUp,
+                              redisClusterMapFn *onMap, void *arg);
 /* Frees every node (their pending callbacks run with NULL replies) and the map. */
 void redisClusterFree(redisCluster *cl);
 /* The connection to host:port, made on first use; NULL when out of memory or when
@@ -37,5 +38,22 @@ void redisClusterRefresh(redisCluster *cl);
 int redisClusterHasMap(const redisCluster *cl);
 /* Reconnects over all nodes. */
 unsigned long redisClusterReconnects(const redisCluster *cl);
+
+/* One master of the slot map, as a check found it. */
+typedef struct {
+    char host[CLUSTER_HOST_MAX];
+    int port;
+    int slots;       /* how many it serves */
+    int up;          /* it answered CLUSTER INFO in time, with cluster_state:ok */
+    char error[128]; /* why not, when not up */
+} redisClusterMaster;
+
+typedef void redisClusterCheckFn(const redisClusterMaster *masters, int count, void *arg);
+
+/* Asks every master of the map (that serves slots) CLUSTER INFO at once. fn runs once, never inside
+ * this call: when all have answered, after timeoutMs (one that has not is down), or when the
+ * cluster is freed. A master found down asks for a new map, so a failover shows at the
+ * next check. -1 when there is no map or no memory: fn will not run. */
+int redisClusterCheckMasters(redisCluster *cl, long timeoutMs, redisClusterCheckFn *fn, void *arg);
 
 #endif

@@ -121,8 +121,8 @@ redisConn *redisConnNew(struct event_base *base, const char *addresses,
     rc->base = base;
     rc->opt = *opt;
     LIST_INIT(&rc->reqs);
-    rc->nodes = redisClusterNew(base, opt->connectTimeoutMs, opt->reconnectMs, redisConnOnNodeUp,
-                                redisConnOnMap, rc);
+    redisNodeLoop loop = {base, opt->dns, opt->connectTimeoutMs, opt->reconnectMs};
+    rc->nodes = redisClusterNew(&loop, redisConnOnNodeUp, redisConnOnMap, rc);
     if (!rc->nodes) {
         free(rc);
         return NULL;
@@ -179,6 +179,11 @@ int redisConnIsCluster(const redisConn *rc) {
 
 unsigned long redisConnReconnects(const redisConn *rc) {
     return rc ? redisClusterReconnects(rc->nodes) : 0;
+}
+
+int redisConnCheckMasters(redisConn *rc, redisClusterCheckFn *fn, void *arg) {
+    if (!rc || rc->closing || rc->mode != REDIS_MODE_CLUSTER) return -1;
+    return redisClusterCheckMasters(rc->nodes, rc->opt.connectTimeoutMs, fn, arg);
 }
 
 void redisCmdInit(redisCmd *cmd, const char *name) {

@@ -18,9 +18,13 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include "dns.h"
+#include "redis_cluster.h"
+
 typedef struct redisConn redisConn;
 
 typedef struct {
+    dnsResolver *dns; /* the loop's, for nodes named by a host name */
     long connectTimeoutMs, reconnectMs;
     long deadlineMs;    /* a command's time to be answered, cluster retries included */
     int waitReplicas;   /* after a write, WAIT for this many replicas (0: do not) */
@@ -39,6 +43,11 @@ int redisConnIsUp(const redisConn *rc);
 /* 1 on a cluster (known once the first seed answered). */
 int redisConnIsCluster(const redisConn *rc);
 unsigned long redisConnReconnects(const redisConn *rc);
+/* On a cluster, every master of the slot map is asked at once whether it serves its
+ * slots (CLUSTER INFO says cluster_state:ok), each within the connect timeout; fn runs
+ * once, later (redisClusterCheckMasters). -1 when not a cluster, before the first map,
+ * or out of memory: fn will not run. */
+int redisConnCheckMasters(redisConn *rc, redisClusterCheckFn *fn, void *arg);
 /* A command under construction. Every argument is a copy (so it may be built from
  * temporaries) with its exact length: no format string ever sees request data. Running
  * out of memory while building is remembered, and redisConnSend() refuses the command,

@@ -9,16 +9,17 @@
 #include "log.h"
 
 struct redisNode {
-    struct event_base *base;
+    redisNodeLoop loop;
     char *host;
     int port;
-    long connectTimeoutMs, reconnectMs;
+    int numeric;           /* host is an address: no lookup */
+    dnsLookup *lookup;     /* the host name's lookup under way */
     redisAsyncContext *ac; /* NULL while disconnected */
     int up;                /* connect callback said OK and no disconnect since */
     int closing;
     int quiet; /* a failed attempt of this outage was logged already */
     unsigned long reconnects;
-    struct event *timer; /* connect timeout while connecting, retry while down */
+    struct event *timer; /* connect timeout while looking up or connecting, retry while down */
     redisNodeUpFn *onUp;
     void *onUpArg;
 };
@@ -39,15 +40,18 @@ static void redisNodeOnConnect(const redisAsyncContext *ac, int status) {
         /* Once per outage, not every retry. */
         if (!n->quiet)
             logWarn("redis %s:%d connect failed: %s (retrying every %ld ms)", n->host, n->port,
-                    ac->errstr, n->reconnectMs);
+                    ac->errstr, n->loop.reconnectMs);
         n->quiet = 1;
         n->ac = NULL;
-        if (!n->closing) redisNodeArm(n, n->reconnectMs);
+        if (!n->closing) redisNodeArm(n, n->loop.reconnectMs);
         return;
     }
     n->up = 1;
     n->quiet = 0;
-    logInfo("redis %s:%d connected", n->host, n->port);
+    if (n->numeric)
+        logInfo("redis %s:%d connected", n->host, n->port);
+    else
+        logInfo("redis %s:%d connected (%s)", n->host, n->port, ac->c.tcp.host);
     if (n->onUp) n->onUp(n, n->onUpArg);
 }
 
@@ -61,7 +65,7 @@ static void redisNodeOnDisconnect(const redisAsyncContext *ac, int status) {
     logWarn("redis %s:%d disconnected%s%s", n->host, n->port, status == REDIS_OK ? "" : ": ",
             status == REDIS_OK ? "" : ac->errstr);
     evtimer_del(n->timer);
-    redisNodeArm(n, n->reconnectMs);
+    redisNodeArm(n, n->loop.reconnectMs);
 }
 
 /* Fires as the connect timeout (a connect still under way is abandoned) or as the
@@ -70,6 +74,15 @@ static void redisNodeOnTimer(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     redisNode *n = arg;
+    if (n->lookup) {
+        /* The name server has not answered: the same retry as a server that does not. */
+        dnsCancel(n->lookup);
+        n->lookup = NULL;
+        if (!n->quiet) logWarn("redis %s:%d: looking up %s timed out", n->host, n->port, n->host);
+        n->quiet = 1;
+        redisNodeArm(n, n->loop.reconnectMs);
+        return;
+    }
     if (n->ac && !n->up) {
         redisAsyncContext *ac = n->ac;
         n->ac = NULL;
@@ -77,7 +90,7 @@ static void redisNodeOnTimer(evutil_socket_t fd, short what, void *arg) {
         if (!n->quiet) logWarn("redis %s:%d connect timed out", n->host, n->port);
         n->quiet = 1;
         redisAsyncFree(ac);
-        redisNodeArm(n, n->reconnectMs);
+        redisNodeArm(n, n->loop.reconnectMs);
         return;
     }
     if (!n->ac) {
@@ -86,38 +99,62 @@ static void redisNodeOnTimer(evutil_socket_t fd, short what, void *arg) {
     }
 }
 
-static void redisNodeStart(redisNode *n) {
-    /* With a numeric address (the default) connect() does not block the loop; a host
-     * name would be resolved synchronously by hiredis. */
-    redisAsyncContext *ac = redisAsyncConnect(n->host, n->port);
+/* Connects to addr, an address (so hiredis's own getaddrinfo() does not block); the
+ * connect timeout runs already. */
+static void redisNodeConnect(redisNode *n, const char *addr) {
+    redisAsyncContext *ac = redisAsyncConnect(addr, n->port);
     if (!ac || ac->err) {
         if (!n->quiet)
             logWarn("redis %s:%d: %s", n->host, n->port, ac ? ac->errstr : "out of memory");
         n->quiet = 1;
         if (ac) redisAsyncFree(ac);
-        redisNodeArm(n, n->reconnectMs);
+        redisNodeArm(n, n->loop.reconnectMs);
         return;
     }
     ac->data = n;
     n->ac = ac;
-    redisLibeventAttach(ac, n->base);
+    redisLibeventAttach(ac, n->loop.base);
     redisAsyncSetConnectCallback(ac, redisNodeOnConnect);
     redisAsyncSetDisconnectCallback(ac, redisNodeOnDisconnect);
-    redisNodeArm(n, n->connectTimeoutMs);
 }
 
-redisNode *redisNodeNew(struct event_base *base, const char *host, int port, long connectTimeoutMs,
-                        long reconnectMs, redisNodeUpFn *onUp, void *arg) {
+static void redisNodeOnResolved(const char *addr, const char *err, void *arg) {
+    redisNode *n = arg;
+    n->lookup = NULL;
+    if (addr) {
+        redisNodeConnect(n, addr);
+        return;
+    }
+    if (!err) return; /* the loop is ending */
+    if (!n->quiet)
+        logWarn("redis %s:%d: cannot look up %s: %s (retrying every %ld ms)", n->host, n->port,
+                n->host, err, n->loop.reconnectMs);
+    n->quiet = 1;
+    redisNodeArm(n, n->loop.reconnectMs);
+}
+
+static void redisNodeStart(redisNode *n) {
+    redisNodeArm(n, n->loop.connectTimeoutMs);
+    if (n->numeric) {
+        redisNodeConnect(n, n->host);
+        return;
+    }
+    /* The answer may come inside the call (a name of /etc/hosts): n->lookup is only
+     * what is still under way after it. */
+    n->lookup = dnsResolve(n->loop.dns, n->host, redisNodeOnResolved, n);
+}
+
+redisNode *redisNodeNew(const redisNodeLoop *loop, const char *host, int port, redisNodeUpFn *onUp,
+                        void *arg) {
     redisNode *n = calloc(1, sizeof(*n));
     if (!n) return NULL;
-    n->base = base;
+    n->loop = *loop;
     n->host = strdup(host);
     n->port = port;
-    n->connectTimeoutMs = connectTimeoutMs;
-    n->reconnectMs = reconnectMs;
+    n->numeric = dnsIsNumeric(host);
     n->onUp = onUp;
     n->onUpArg = arg;
-    n->timer = evtimer_new(base, redisNodeOnTimer, n);
+    n->timer = evtimer_new(loop->base, redisNodeOnTimer, n);
     if (!n->host || !n->timer) {
         redisNodeFree(n);
         return NULL;
@@ -131,6 +168,8 @@ void redisNodeFree(redisNode *n) {
     n->closing = 1;
     if (n->timer) event_free(n->timer);
     n->timer = NULL;
+    dnsCancel(n->lookup);
+    n->lookup = NULL;
     if (n->ac) {
         redisAsyncContext *ac = n->ac;
         n->ac = NULL;

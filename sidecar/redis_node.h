@@ -1,6 +1,9 @@
 /* One Redis server's connection: hiredis async on the loop, with a connect timeout and a
  * reconnect timer, so a restart of that server heals by itself. redis_conn.c uses one
- * (a single server) or one per master (a cluster, redis_cluster.c). */
+ * (a single server) or one per master (a cluster, redis_cluster.c). A node named by a
+ * host name is looked up again at each connect, with the loop's resolver (dns.h):
+ * hiredis 0.14 would call getaddrinfo() and stop the loop until the name server answers.
+ * The connect timeout covers the lookup too. */
 #ifndef SIDECAR_REDIS_NODE_H
 #define SIDECAR_REDIS_NODE_H
 
@@ -9,15 +12,24 @@
 #include <event2/event.h>
 #include <hiredis/async.h>
 
+#include "dns.h"
+
 typedef struct redisNode redisNode;
+
+/* What the nodes of one loop share. */
+typedef struct {
+    struct event_base *base;
+    dnsResolver *dns; /* for nodes named by a host name */
+    long connectTimeoutMs, reconnectMs;
+} redisNodeLoop;
 
 /* Called each time the connection comes up (after a connect or a reconnect). */
 typedef void redisNodeUpFn(redisNode *n, void *arg);
 
-redisNode *redisNodeNew(struct event_base *base, const char *host, int port, long connectTimeoutMs,
-                        long reconnectMs, redisNodeUpFn *onUp, void *arg);
+redisNode *redisNodeNew(const redisNodeLoop *loop, const char *host, int port, redisNodeUpFn *onUp,
+                        void *arg);
 /* Pending callbacks run with reply == NULL, now or (inside a callback of this node) as
- * soon as that callback returns. */
+ * soon as that callback returns; a lookup under way is abandoned. */
 void redisNodeFree(redisNode *n);
 int redisNodeIsUp(const redisNode *n);
 unsigned long redisNodeReconnects(const redisNode *n);

@@ -102,8 +102,12 @@ int resvJsonCheckInput(const json_t *obj, const char *systemId, const char **fie
             *why = "is not a field of a reservation";
             return -1;
         }
-        if (resvJsonServerSet(f)) {
+        if (resvJsonServerSet(f) || (!systemId && f == RESV_F_UPDATED_AT)) {
             *why = "is set by the server";
+            return -1;
+        }
+        if (!systemId && f == RESV_F_SYSTEM_ID) {
+            *why = "is the provider's: a booking of our own has none";
             return -1;
         }
         if (name != key && json_object_get(obj, name)) {
@@ -260,6 +264,19 @@ json_t *resvJsonFromMap(const redisReply *r) {
         json_object_setn_new(o, k->str, k->len, resvReplyScalar(k->str, r->element[i + 1]));
     }
     return o;
+}
+
+void resvJsonSplitList(json_t *o, const char *key) {
+    json_t *v = json_object_get(o, key);
+    if (!json_is_string(v)) return;
+    json_t *arr = json_array();
+    const char *p = json_string_value(v);
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        json_array_append_new(arr, json_stringn(p, n));
+        p += n + (p[n] == ',');
+    }
+    json_object_set_new(o, key, arr);
 }
 
 json_t *resvJsonFromReply(const redisReply *r) {

@@ -23,12 +23,14 @@ int resvJsonScalar(const json_t *v, char buf[64], const char **s, size_t *len);
 int resvJsonAppendFields(const json_t *obj, redisCmd *a, const char **badField);
 
 /* Our own API is strict where provider data is lenient: checks a reservation of
- * POST .../sync before anything is sent. Every key must be a field the caller may set
- * (not one the server sets: id, store_id, created_at, sync_status, synced_at,
- * sync_error; system_id only as the system of the path), with the field's JSON type
- * (a string for text, an integer for customer_count, a number for deposit_amount,
- * true/false for the flags; null leaves a field out) and reservation_id a string. -1
- * with the key at fault in *field and what it must be in *why (static or a key of obj). */
+ * POST .../sync, or of the front desk's own booking routes, before anything is sent.
+ * Every key must be a field the caller may set (not one the server sets: id, store_id,
+ * created_at, sync_status, synced_at, sync_error; system_id only as the system of the
+ * path), with the field's JSON type (a string for text, an integer for customer_count,
+ * a number for deposit_amount, true/false for the flags; null leaves a field out) and
+ * reservation_id a string. systemId NULL: a booking of our own, which has no system_id
+ * and whose updated_at is our clock's (both refused). -1 with the key at fault in
+ * *field and what it must be in *why (static or a key of obj). */
 int resvJsonCheckInput(const json_t *obj, const char *systemId, const char **field,
                        const char **why);
 
@@ -87,6 +89,9 @@ int resvJsonWriteList(resvJsonOut *o, const redisReply *items, const char *curso
 /* Any map reply as an object: integers stay integers, strings of model fields get the
  * field's JSON type, nested arrays of maps become arrays of objects. */
 json_t *resvJsonFromMap(const redisReply *r);
+/* The module's compact list "a,b" in o[key] as ["a", "b"] ("" as []); a key absent or
+ * not a string is left as it is. */
+void resvJsonSplitList(json_t *o, const char *key);
 
 /* An integration system as JSON: config parsed and its api_key masked, webhook_url
  * built from publicUrl, webhook_secret only when withSecret. */

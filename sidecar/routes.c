@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "routes_desk.h"
 #include "routes_events.h"
 #include "routes_floor.h"
 #include "routes_ops.h"
@@ -46,6 +47,10 @@ static const char *const qStatus[] = {"status", "arrival_time", "table_number", 
 static const char *const qAvailability[] = {"store_id", "date", "party_size", NULL};
 static const char *const qTableNumber[] = {"table_number", NULL};
 
+/* The front desk: who takes and moves bookings ("force" is checked apart: admin and
+ * store_manager). */
+#define DESK_ROLES (R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER) | R(CUSTOMER_MANAGER))
+
 #define API "/api/v1/integrations"
 /* First match wins, so fixed names come before {} on the same level. */
 static const route routes[] = {
@@ -72,6 +77,7 @@ static const route routes[] = {
     {EVHTTP_REQ_POST, API "/reservation/{}/resync", routeReservationResync,
      R(ADMIN) | R(STORE_MANAGER) | R(CUSTOMER_MANAGER), qNone},
     {EVHTTP_REQ_GET, API "/reservation/{}", routeReservationGet, ANY_ROLE, qNone},
+    {EVHTTP_REQ_PATCH, API "/reservation/{}", routeDeskPatch, DESK_ROLES, qNone},
     {EVHTTP_REQ_GET, API "/reservation/{}/history", routeReservationHistory, ANY_ROLE, qHistory},
     {EVHTTP_REQ_PUT, API "/reservation/{}/status", routeReservationStatus,
      R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER), qStatus},
@@ -80,6 +86,7 @@ static const route routes[] = {
      qNone},
     {EVHTTP_REQ_DELETE, API "/stores/{}/tables/{}", routeFloorTableDelete,
      R(ADMIN) | R(STORE_MANAGER), qNone},
+    {EVHTTP_REQ_POST, API "/stores/{}/reservations", routeDeskCreate, DESK_ROLES, qNone},
     {EVHTTP_REQ_POST, API "/stores/{}/waitlist", routeWaitlistAdd,
      R(ADMIN) | R(STORE_MANAGER) | R(FLOOR_MANAGER), qNone},
     {EVHTTP_REQ_GET, API "/stores/{}/waitlist", routeWaitlistList, ANY_ROLE, qNone},

@@ -13,17 +13,6 @@
 #include "resv_model.h"
 #include "resv_time.h"
 
-/* The store of the path: a valid id the caller may touch; c->store is set. */
-static httpResult floorPathStore(httpCtx *c) {
-    const char *store = c->params[0];
-    if (!resvIdValid(store, strlen(store)))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id in the path is not a valid id");
-    if (!httpStoreAllowed(c, store))
-        return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not access store %s", store);
-    if (!(c->store = strdup(store))) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    return HTTP_R_OK;
-}
-
 /* The table of the path: one table id of at most 32 bytes. */
 static httpResult floorPathTable(httpCtx *c) {
     const char *t = c->params[1];
@@ -41,7 +30,10 @@ static void floorTableReply(redisAsyncContext *ac, void *reply, void *privdata) 
     redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
     if (!r) return;
     json_t *o = resvJsonFromMap(r);
-    if (o) json_object_set_new(o, "store_id", json_string(c->store));
+    if (o) {
+        resvJsonSplitList(o, "joins"); /* an array, as the body gave it */
+        json_object_set_new(o, "store_id", json_string(c->store));
+    }
     httpFinish(c, o ? HTTP_R_OK : httpFailRedis(c, r), o);
 }
 
@@ -68,7 +60,7 @@ static httpResult floorJoins(httpCtx *c, json_t *joins, char *buf, size_t cap) {
 /* PUT /stores/{store_id}/tables/{table} {"seats": n, "area": "...", "joins": ["t", ...]} */
 httpResult routeFloorTablePut(httpCtx *c) {
     httpResult r;
-    if ((r = floorPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK ||
+    if ((r = lookupPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK ||
         (r = httpParseJsonBody(c, 1)) != HTTP_R_OK)
         return r;
     static const char *const known[] = {"seats", "area", "joins", NULL};
@@ -125,26 +117,12 @@ static void floorTableDeleted(redisAsyncContext *ac, void *reply, void *privdata
 /* DELETE /stores/{store_id}/tables/{table} */
 httpResult routeFloorTableDelete(httpCtx *c) {
     httpResult r;
-    if ((r = floorPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK) return r;
+    if ((r = lookupPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK) return r;
     redisCmd a;
     redisCmdInit(&a, "RESV.TABLE.DEL");
     redisCmdPushKey(&a, c->store);
     redisCmdPushStr(&a, c->params[1]);
     return httpRedis(c, floorTableDeleted, &a);
-}
-
-/* "a,b" (the module's compact list) as ["a", "b"]; "" as []. */
-static void floorSplitList(json_t *o, const char *key) {
-    json_t *v = json_object_get(o, key);
-    if (!json_is_string(v)) return;
-    json_t *arr = json_array();
-    const char *p = json_string_value(v);
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        json_array_append_new(arr, json_stringn(p, n));
-        p += n + (p[n] == ',');
-    }
-    json_object_set_new(o, key, arr);
 }
 
 static void floorAvailabilityReply(redisAsyncContext *ac, void *reply, void *privdata) {
@@ -160,8 +138,8 @@ static void floorAvailabilityReply(redisAsyncContext *ac, void *reply, void *pri
     }
     json_object_set_new(o, "store_id", json_string(httpQuery(c, "store_id")));
     json_array_foreach(json_object_get(o, "slots"), i, slot) {
-        floorSplitList(slot, "tables");
-        floorSplitList(slot, "joined");
+        resvJsonSplitList(slot, "tables");
+        resvJsonSplitList(slot, "joined");
     }
     httpFinish(c, HTTP_R_OK, o);
 }

@@ -10,10 +10,15 @@
 #include "server.h"
 #include "sse.h"
 
-static void opsHealthzDown(httpCtx *c) {
-    json_t *body = json_pack("{s:s,s:s,s:{s:s,s:s}}", "status", "error", "redis", "down", "error",
-                             "code", "redis_unavailable", "message", "Redis is unavailable");
-    char *text = json_dumps(body, JSON_COMPACT);
+/* 503: Redis is down, with the members of extra (stolen; may be NULL). */
+static void opsHealthzDown(httpCtx *c, json_t *extra, const char *message) {
+    json_t *body = json_pack("{s:s,s:s}", "status", "error", "redis", "down");
+    if (body && extra) json_object_update(body, extra);
+    json_decref(extra);
+    if (body)
+        json_object_set_new(
+            body, "error", json_pack("{s:s,s:s}", "code", "redis_unavailable", "message", message));
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     httpFinishRaw(c, 503, "application/json; charset=utf-8", text ? text : "{}",
                   text ? strlen(text) : 2);
@@ -27,17 +32,58 @@ static void opsHealthzReply(redisAsyncContext *ac, void *reply, void *privdata) 
     /* Not httpReplyTake(): whatever error PING gets, the answer is "Redis is down". */
     c->redisPending--;
     if (!r || r->type == REDIS_REPLY_ERROR)
-        opsHealthzDown(c);
+        opsHealthzDown(c, NULL, "Redis is unavailable");
     else
         httpFinish(c, HTTP_R_OK, json_pack("{s:s,s:s}", "status", "ok", "redis", "up"));
 }
 
+/* A cluster's answer, from every master that serves slots: "ok" when each serves its
+ * slots, "degraded" (still 200) when only some do, since the stores of the others still
+ * work and every sidecar sees the same cluster: a load balancer that took this one out
+ * would take them all out. 503 when none does. */
+static void opsHealthzMasters(const redisClusterMaster *m, int count, void *arg) {
+    httpCtx *c = arg;
+    json_t *list = json_array();
+    int up = 0;
+    for (int i = 0; i < count; i++) {
+        char addr[CLUSTER_HOST_MAX + 16];
+        int v6 = strchr(m[i].host, ':') != NULL;
+        snprintf(addr, sizeof(addr), "%s%s%s:%d", v6 ? "[" : "", m[i].host, v6 ? "]" : "",
+                 m[i].port);
+        json_t *o = json_pack("{s:s,s:i,s:b}", "addr", addr, "slots", m[i].slots, "up", m[i].up);
+        if (o && !m[i].up) json_object_set_new(o, "error", json_string(m[i].error));
+        json_array_append_new(list, o);
+        up += m[i].up;
+    }
+    json_t *body = json_object();
+    if (up == 0) {
+        json_object_set_new(body, "cluster", json_true());
+        json_object_set_new(body, "masters", list);
+        opsHealthzDown(c, body,
+                       count ? "no master of the Redis Cluster serves its slots"
+                             : "the slot map of the Redis Cluster is not loaded yet");
+        return;
+    }
+    const char *word = up == count ? "up" : "degraded";
+    json_object_set_new(body, "status", json_string(up == count ? "ok" : "degraded"));
+    json_object_set_new(body, "redis", json_string(word));
+    json_object_set_new(body, "cluster", json_true());
+    json_object_set_new(body, "masters", list);
+    httpFinish(c, HTTP_R_OK, body);
+}
+
 httpResult routeHealthz(httpCtx *c) {
+    if (redisConnIsCluster(c->loop->redis)) {
+        if (redisConnCheckMasters(c->loop->redis, opsHealthzMasters, c) == 0) return HTTP_R_PENDING;
+        /* No slot map yet. */
+        opsHealthzMasters(NULL, 0, c);
+        return HTTP_R_PENDING;
+    }
     redisCmd a;
     redisCmdInit(&a, "PING");
     httpResult r = httpRedis(c, opsHealthzReply, &a);
     if (r != HTTP_R_UNAVAILABLE) return r;
-    opsHealthzDown(c);
+    opsHealthzDown(c, NULL, "Redis is unavailable");
     return HTTP_R_PENDING;
 }
 

@@ -269,9 +269,33 @@ httpResult routeReservationStats(httpCtx *c) {
     return httpRedis(c, resvStatsReply, &a);
 }
 
+/* RESV.TABLES's rows, each table's joins an array as PUT .../tables/{table} takes it. */
+static void resvTablesReply(redisAsyncContext *ac, void *reply, void *privdata) {
+    (void)ac;
+    httpCtx *c = privdata;
+    redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
+    if (!r) return;
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->elements; i++) {
+        json_t *o = resvJsonFromMap(r->element[i]);
+        if (!o) continue;
+        resvJsonSplitList(o, "joins");
+        json_array_append_new(list, o);
+    }
+    httpFinish(c, HTTP_R_OK,
+               json_pack("{s:s,s:I,s:o}", "store_id", httpQuery(c, "store_id"), "count",
+                         (json_int_t)json_array_size(list), "tables", list));
+}
+
 /* GET /reservation/tables?store_id */
 httpResult routeReservationTables(httpCtx *c) {
-    return lookupStoreList(c, "RESV.TABLES", "tables");
+    const char *store;
+    httpResult r = lookupQueryStore(c, &store);
+    if (r != HTTP_R_OK) return r;
+    redisCmd a;
+    redisCmdInit(&a, "RESV.TABLES");
+    redisCmdPushKey(&a, store);
+    return httpRedis(c, resvTablesReply, &a);
 }
 
 /* POST /reservation/{system_id}/sync: one reservation, or {"reservations": [...]}. */

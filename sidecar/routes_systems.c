@@ -168,6 +168,8 @@ static httpResult systemsTestFinish(httpCtx *c, int success, const char *message
     if (!t) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
     t->success = success;
     snprintf(t->message, sizeof(t->message), "%s", message);
+    /* Stored as last_error and shown in JSON: text, whatever bytes the provider sent. */
+    resvTextScrub(t->message, strlen(t->message));
     c->state = t;
     c->stateFree = free;
     const char *id = c->params[0];

@@ -6,19 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lookup.h"
 #include "reservation_json.h"
 #include "resv_model.h"
-
-/* The store of the path: a valid id the caller may touch; c->store is set. */
-static httpResult waitPathStore(httpCtx *c) {
-    const char *store = c->params[0];
-    if (!resvIdValid(store, strlen(store)))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id in the path is not a valid id");
-    if (!httpStoreAllowed(c, store))
-        return httpFail(c, HTTP_R_FORBIDDEN, NULL, "you may not access store %s", store);
-    if (!(c->store = strdup(store))) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
-    return HTTP_R_OK;
-}
 
 /* An entry as JSON: party as an integer. */
 static json_t *waitEntryJson(const redisReply *r) {
@@ -41,7 +31,8 @@ static void waitAdded(redisAsyncContext *ac, void *reply, void *privdata) {
 /* POST /stores/{store_id}/waitlist {"name", "phone", "party"} */
 httpResult routeWaitlistAdd(httpCtx *c) {
     httpResult r;
-    if ((r = waitPathStore(c)) != HTTP_R_OK || (r = httpParseJsonBody(c, 1)) != HTTP_R_OK) return r;
+    if ((r = lookupPathStore(c)) != HTTP_R_OK || (r = httpParseJsonBody(c, 1)) != HTTP_R_OK)
+        return r;
     static const char *const known[] = {"name", "phone", "party", NULL};
     const char *unknown = httpBodyUnknown(c, known);
     if (unknown)
@@ -85,7 +76,7 @@ static void waitListed(redisAsyncContext *ac, void *reply, void *privdata) {
 
 /* GET /stores/{store_id}/waitlist */
 httpResult routeWaitlistList(httpCtx *c) {
-    httpResult r = waitPathStore(c);
+    httpResult r = lookupPathStore(c);
     if (r != HTTP_R_OK) return r;
     redisCmd a;
     redisCmdInit(&a, "RESV.WAIT.LIST");
@@ -102,10 +93,21 @@ static void waitSeated(redisAsyncContext *ac, void *reply, void *privdata) {
     httpFinish(c, o ? HTTP_R_CREATED : httpFailRedis(c, r), o);
 }
 
-/* POST /stores/{store_id}/waitlist/{entry}/seat?table_number=T: 201, the reservation */
+/* POST /stores/{store_id}/waitlist/{entry}/seat?table_number=T: 201, the reservation.
+ * No body: a member of one (even "force": pacing never refuses a walk-in) is a 400. */
 httpResult routeWaitlistSeat(httpCtx *c) {
-    httpResult r = waitPathStore(c);
+    httpResult r = lookupPathStore(c);
     if (r != HTTP_R_OK) return r;
+    if (evbuffer_get_length(evhttp_request_get_input_buffer(c->req)) > 0) {
+        static const char *const known[] = {NULL};
+        const char *unknown;
+        if ((r = httpParseJsonBody(c, 1)) != HTTP_R_OK) return r;
+        if ((unknown = httpBodyUnknown(c, known)))
+            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
+                            "unknown field %s: seating takes no body (table_number is a query "
+                            "parameter)",
+                            unknown);
+    }
     const char *table = httpQuery(c, "table_number");
     if (!table || !*table) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "table_number is required");
     redisCmd a;
@@ -113,6 +115,8 @@ httpResult routeWaitlistSeat(httpCtx *c) {
     redisCmdPushKey(&a, c->store);
     redisCmdPushStr(&a, c->params[1]);
     redisCmdPushStr(&a, table);
+    redisCmdPushStr(&a, "ACTOR");
+    redisCmdPushStr(&a, c->claims.sub);
     return httpRedis(c, waitSeated, &a);
 }
 
@@ -135,7 +139,7 @@ static void waitDeleted(redisAsyncContext *ac, void *reply, void *privdata) {
 
 /* DELETE /stores/{store_id}/waitlist/{entry} */
 httpResult routeWaitlistDelete(httpCtx *c) {
-    httpResult r = waitPathStore(c);
+    httpResult r = lookupPathStore(c);
     if (r != HTTP_R_OK) return r;
     redisCmd a;
     redisCmdInit(&a, "RESV.WAIT.DEL");

@@ -144,8 +144,11 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
     srv->statsEv = event_new(base, -1, EV_PERSIST, serverOnStatsTick, srv);
     if (!srv->statsEv) return -1;
 
+    srv->dns = dnsNew(base, cfg->dnsServer);
+    if (!srv->dns) return -1;
     /* The addresses are seeds: one server, or nodes of a cluster (asked, not told). */
-    redisConnOptions ro = {.connectTimeoutMs = cfg->redisConnectTimeoutMs,
+    redisConnOptions ro = {.dns = srv->dns,
+                           .connectTimeoutMs = cfg->redisConnectTimeoutMs,
                            .reconnectMs = cfg->redisReconnectMs,
                            .deadlineMs = cfg->timeout * 1000,
                            .waitReplicas = (int)cfg->waitReplicas,
@@ -156,7 +159,7 @@ int serverInit(server *srv, struct event_base *base, const sidecarConfig *cfg,
     if (!srv->loop.owners) return -1;
     srv->loop.tokens = authCacheNew();
     if (!srv->loop.tokens) return -1;
-    srv->provider = httpClientNew(base, cfg->providerCaFile);
+    srv->provider = httpClientNew(base, srv->dns, cfg->providerCaFile);
     if (!srv->provider) return -1;
     srv->sync =
         syncNew(base, cfg, srv->loop.redis, srv->provider, index ? group->servers[0].sync : NULL);
@@ -183,6 +186,8 @@ void serverFree(server *srv) {
     srv->loop.tokens = NULL;
     syncFree(srv->sync);
     srv->sync = NULL;
+    dnsFree(srv->dns);
+    srv->dns = NULL;
     sseFree(srv->sse);
     srv->sse = NULL;
     if (srv->http) evhttp_free(srv->http);

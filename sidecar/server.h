@@ -13,6 +13,7 @@
 #include <event2/http.h>
 
 #include "config.h"
+#include "dns.h"
 #include "http.h"
 #include "http_client.h"
 #include "sync.h"
@@ -57,6 +58,7 @@ typedef struct server {
     serverGroup *group;
     int index;            /* in the group */
     httpLoop loop;        /* the HTTP layer's share: Redis connection, drain, counters */
+    dnsResolver *dns;     /* host names of Redis nodes and of the provider (dns.h) */
     httpClient *provider; /* outgoing calls to the reservation provider */
     syncEngine *sync;     /* push, pull */
     struct sseHub *sse;   /* Server-Sent Events clients */

@@ -17,6 +17,7 @@
 #include <event2/http.h>
 
 #include "clock.h"
+#include "log.h"
 #include "reservation_json.h"
 #include "resv_keys.h"
 
@@ -32,6 +33,7 @@ struct sseClient {
     char *key;
     char lastId[SSE_ID_MAX];
     int reading; /* an XREAD is in flight: freed by its callback */
+    int quiet;   /* an XREAD error was logged: not again until a read succeeds */
     uint64_t lastWriteUs;
     LIST_ENTRY(sseClient) link;
 };
@@ -104,6 +106,14 @@ static void sseReadReply(redisAsyncContext *ac, void *reply, void *privdata) {
         sseEnd(cl);
         return;
     }
+    /* An error is no "nothing new": the stream stays open (the next read may succeed),
+     * and the error is said once. */
+    if (r && r->type == REDIS_REPLY_ERROR) {
+        if (!cl->quiet) logWarn("event stream of %s: XREAD: %s", cl->key, r->str);
+        cl->quiet = 1;
+        return;
+    }
+    if (r) cl->quiet = 0;
     /* nil: nothing new. [[key, [[id, [field, value ...]], ...]]] otherwise. */
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 1) return;
     const redisReply *stream = r->element[0];

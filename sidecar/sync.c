@@ -193,6 +193,8 @@ static void syncPushDelivered(const providerResult *res, void *arg) {
         snprintf(why, sizeof(why), "gave up after %d attempts: %s", w->attempts, res->error);
     else
         snprintf(why, sizeof(why), "%s", res->error);
+    /* RESV.PUSHED takes text only: refused, the entry would be delivered again forever. */
+    resvTextScrub(why, strlen(why));
     logError("push store %s change %s (%s) failed: %s", w->store, w->entryId, w->rid, why);
     syncPushReport(w, 0, why);
 }
@@ -339,6 +341,7 @@ static void syncPullFail(syncPull *p, int cancelled, const char *error) {
     p->rep.ok = 0;
     p->rep.cancelled = cancelled;
     snprintf(p->rep.error, sizeof(p->rep.error), "%s", error);
+    resvTextScrub(p->rep.error, strlen(p->rep.error)); /* stored as last_error: text only */
     if (!cancelled && redisConnIsUp(p->e->redis)) {
         char text[sizeof(p->rep.error) + 16];
         snprintf(text, sizeof(text), "pull failed: %s", p->rep.error);
@@ -370,10 +373,18 @@ static void syncPullStored(redisAsyncContext *ac, void *reply, void *privdata) {
         syncPullFailRedis(p, "Redis went away before last_pull_at was stored");
         return;
     }
-    if (r->type == REDIS_REPLY_ERROR) {
+    if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOTFOUND ", 9) == 0) {
         /* The system was deleted meanwhile: the reservations are in, nothing to keep. */
-        logError("pull system %s: storing last_pull_at and last_error: %s", p->systemId, r->str);
+        logWarn("pull system %s: storing last_pull_at and last_error: %s", p->systemId, r->str);
         p->rep.lastPullAt[0] = '\0';
+    } else if (r->type == REDIS_REPLY_ERROR) {
+        /* OOM, READONLY, WRONGTYPE...: last_pull_at stays, so the next pull reads the
+         * same changes again; this one failed. */
+        char why[sizeof(p->rep.error)];
+        snprintf(why, sizeof(why), "Redis did not store last_pull_at: %s", r->str);
+        p->rep.lastPullAt[0] = '\0';
+        syncPullFailRedis(p, why);
+        return;
     }
     syncPullFinish(p);
 }

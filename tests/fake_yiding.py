@@ -8,7 +8,9 @@ Port 0 picks a free port; the first stdout line is always "listening on <port>".
 With --api-key, provider calls must carry "Authorization: Bearer KEY" (else 401).
 
 Control API (never recorded, never subject to the mode or the key):
-    POST /_control/mode          {"mode": "ok"|"fail"|"hang"|"refuse_key", "status": 503}
+    POST /_control/mode          {"mode": "ok"|"fail"|"hang"|"refuse_key", "status": 503,
+                                  "body_b64": "..."} (optional: the bytes mode fail sends,
+                                  as they are, instead of its JSON error)
     GET  /_control/received      every provider request so far, oldest first
     POST /_control/reset         forget requests, reservations, change ids; mode ok
     POST /_control/reservations  {"reservations": [...]} added for the pull endpoint
@@ -51,6 +53,7 @@ class State:
     def reset(self):
         self.mode = "ok"
         self.fail_status = 503
+        self.fail_body = None  # bytes mode fail sends instead of its JSON error
         self.received = []
         self.reservations = {}  # reservation_id -> dict
         self.change_ids = set()
@@ -94,6 +97,16 @@ class Handler(BaseHTTPRequestHandler):
         data = json.dumps(obj, ensure_ascii=False).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def reply_raw(self, status, data):
+        """Bytes as they are: what a provider that is not quite right may send."""
+        if getattr(self, "entry", None) is not None:
+            self.entry["reply"] = status
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -144,11 +157,14 @@ class Handler(BaseHTTPRequestHandler):
         self.entry = entry
         with st.lock:
             st.received.append(entry)
-            mode, fail_status, release = st.mode, st.fail_status, st.release
+            mode, fail_status, fail_body, release = (st.mode, st.fail_status, st.fail_body,
+                                                     st.release)
         if mode == "hang":
             release.wait(HANG_MAX)
             self.close_connection = True  # never answer: drop the connection
             return
+        if mode == "fail" and fail_body is not None:
+            return self.reply_raw(fail_status, fail_body)
         if mode == "fail":
             return self.error(fail_status, "fake_failure", "mode fail")
         if mode == "refuse_key":
@@ -252,8 +268,14 @@ class Handler(BaseHTTPRequestHandler):
             status = body.get("status", 503)
             if not isinstance(status, int) or not 100 <= status <= 599:
                 return self.error(400, "bad_status", "status must be an HTTP status")
+            fail_body = body.get("body_b64")
+            try:
+                fail_body = None if fail_body is None else base64.b64decode(fail_body,
+                                                                             validate=True)
+            except (TypeError, ValueError):
+                return self.error(400, "bad_body", "body_b64 must be base64")
             with st.lock:
-                st.mode, st.fail_status = body["mode"], status
+                st.mode, st.fail_status, st.fail_body = body["mode"], status, fail_body
                 if st.mode != "hang":
                     st.release.set()
                     st.release = threading.Event()
@@ -343,8 +365,12 @@ class FakeYiding:
         with urllib.request.urlopen(req, timeout=10) as resp:
             return json.loads(resp.read())
 
-    def mode(self, mode, status=503):
-        return self._control("POST", "mode", {"mode": mode, "status": status})
+    def mode(self, mode, status=503, body=None):
+        """body (bytes): what mode fail sends instead of its JSON error."""
+        m = {"mode": mode, "status": status}
+        if body is not None:
+            m["body_b64"] = base64.b64encode(body).decode()
+        return self._control("POST", "mode", m)
 
     def received(self):
         return self._control("GET", "received")

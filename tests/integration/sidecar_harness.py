@@ -18,8 +18,11 @@ import json
 import os
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import tempfile
+import threading
 import time
 
 import openapi_check
@@ -195,3 +198,106 @@ class Sidecar:
         self._final_log = self.log()
         shutil.rmtree(self.dir, ignore_errors=True)
         return rc
+
+
+class SseReader:
+    """A raw SSE client: parses events as they arrive (id, event, data)."""
+
+    def __init__(self, port, path, token, last_event_id=None):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        h = {"Authorization": "Bearer " + token, "Accept": "text/event-stream"}
+        if last_event_id:
+            h["Last-Event-ID"] = last_event_id
+        self.conn.request("GET", path, headers=h)
+        self.resp = self.conn.getresponse()
+        self.status = self.resp.status
+        self.headers = {k.lower(): v for k, v in self.resp.getheaders()}
+
+    def next_event(self, timeout=10.0):
+        """The next event with an id (comments and keep-alives skipped)."""
+        self.conn.sock.settimeout(timeout)
+        ev = {}
+        while True:
+            line = self.resp.fp.readline()
+            if not line:
+                raise EOFError("stream ended")
+            line = line.decode("utf-8").rstrip("\n")
+            if line == "":
+                if "id" in ev:
+                    ev["data"] = json.loads(ev.get("data", "null"))
+                    return ev
+                ev = {}
+                continue
+            if line.startswith(":"):
+                continue
+            k, _, v = line.partition(":")
+            ev[k] = v[1:] if v.startswith(" ") else v
+
+    def close(self):
+        self.conn.close()
+
+
+class NameServer:
+    """A UDP name server on 127.0.0.1 knowing one name: an A query for it is answered
+    127.0.0.1 after `delay` seconds, an AAAA query with no address; other names with
+    NXDOMAIN. mode "silent" answers nothing, "nxdomain" says the name does not exist,
+    "no-aaaa" answers A queries only (as some broken resolvers do). lookups counts the A
+    queries for the name (one per lookup)."""
+
+    def __init__(self, name):
+        self.name = name.lower()
+        self.mode, self.delay, self.lookups = "answer", 0.0, 0
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stopping:
+            try:
+                data, peer = self.sock.recvfrom(512)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            reply = self.answer(data)
+            if reply is None:
+                continue
+            if self.delay:
+                threading.Timer(self.delay, self.send, (reply, peer)).start()
+            else:
+                self.send(reply, peer)
+
+    def send(self, reply, peer):
+        try:
+            self.sock.sendto(reply, peer)
+        except OSError:
+            pass
+
+    def answer(self, q):
+        i, labels = 12, []
+        while q[i]:
+            labels.append(q[i + 1:i + 1 + q[i]].decode("ascii", "replace"))
+            i += 1 + q[i]
+        qtype = struct.unpack(">H", q[i + 1:i + 3])[0]
+        question = q[12:i + 5]  # the name as sent (evdns varies its case), type, class
+        ours = ".".join(labels).lower() == self.name
+        if ours and qtype == 1:
+            self.lookups += 1
+        if ours and (self.mode == "silent" or (self.mode == "no-aaaa" and qtype == 28)):
+            return None
+        rcode = 3 if not ours or self.mode == "nxdomain" else 0
+        answers = b""
+        if rcode == 0 and qtype == 1:
+            answers = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 0, 4) + socket.inet_aton(
+                "127.0.0.1")
+        return (q[:2] + struct.pack(">HHHHH", 0x8180 | rcode, 1, 1 if answers else 0, 0, 0) +
+                question + answers)
+
+    def close(self):
+        self.stopping = True
+        self.thread.join()
+        self.sock.close()

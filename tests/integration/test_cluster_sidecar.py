@@ -6,7 +6,11 @@ reservation ids unique across stores
 busy store's slot with no request failing and no acknowledged write lost, and a master
 killed with kill -9: its stores answer again within the node timeout plus a few seconds
 and keep what was acknowledged more than a second before. The tests run in name order
-on one cluster; the last two change it for good (a slot moved, a master replaced)."""
+on one cluster; the last ones change it for good (a slot moved, a master replaced).
+/healthz reports each master: ok, then degraded naming the killed one, then ok again
+with its replica in its place, and 503 while no master answers (all stopped). Masters
+announced by host name are looked up with the sidecar's resolver (a name server of the
+test)."""
 import http.client
 import json
 import os
@@ -20,10 +24,15 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_harness import Cluster, ClusterClient, key_slot  # noqa: E402
 from harness import TOP, pairs  # noqa: E402
-from sidecar_harness import API, Sidecar, webhook_headers  # noqa: E402
+from sidecar_harness import API, NameServer, Sidecar, webhook_headers  # noqa: E402
 
 NODE_TIMEOUT_MS = 3000
 STORES = ["store-%03d" % i for i in range(100)]
+
+
+def master_port(master):
+    """The port of a master of /healthz."""
+    return int(master["addr"].rsplit(":", 1)[1])
 
 
 def reservation(rid, count=2, status="confirmed", **extra):
@@ -150,8 +159,14 @@ class ClusterSidecarTest(unittest.TestCase):
             self.assertEqual(resp.status, 200)
             self.assertIn("text/event-stream", resp.getheader("Content-Type"))
             conn.close()
-        for path in ("/healthz", "/metrics"):
-            self.assertEqual(200, self.sc.request("GET", path)[0])
+        self.assertEqual(200, self.sc.request("GET", "/metrics")[0])
+        # /healthz asks each master: all three serve their slots.
+        st, _, h = self.sc.request("GET", "/healthz")
+        self.assertEqual((st, h["status"], h["redis"], h["cluster"]), (200, "ok", "up", True), h)
+        self.assertEqual(sorted(self.cluster.masters()),
+                         sorted(master_port(m) for m in h["masters"]))
+        self.assertEqual(16384, sum(m["slots"] for m in h["masters"]))
+        self.assertTrue(all(m["up"] for m in h["masters"]), h)
         # A store's keys all on its master: no key of any store left on another master.
         for port in self.cluster.masters():
             for k in self.cluster.node(port).call("KEYS", "resv:{store-*"):
@@ -318,6 +333,56 @@ class ClusterSidecarTest(unittest.TestCase):
         self.assertEqual(0, p.returncode, p.stdout + p.stderr)
         self.assertIn("all Yiding reservation steps passed", p.stdout)
 
+    def test_6_masters_announced_by_name(self):
+        """Nodes that announce a host name (cluster-announce-hostname, endpoint type
+        hostname): CLUSTER SLOTS names every master redis.test, and a sidecar asking a
+        name server of the test looks each up (no blocking getaddrinfo), connects, and
+        routes as before."""
+        ns = NameServer("redis.test")
+        ports = list(self.cluster.ports)
+        sc = None
+        try:
+            for p in ports:
+                self.cluster.node(p).call("CONFIG", "SET", "cluster-announce-hostname",
+                                          "redis.test")
+            for p in ports:
+                self.cluster.node(p).call("CONFIG", "SET", "cluster-preferred-endpoint-type",
+                                          "hostname")
+            # The names reach the other nodes by gossip.
+            deadline = time.time() + 10
+            while {e[2][0] for p in ports
+                   for e in self.cluster.node(p).call("CLUSTER", "SLOTS")} != {"redis.test"}:
+                self.assertLess(time.time(), deadline, "the host names did not spread")
+                time.sleep(0.1)
+            sc = Sidecar(None, redis_addr="127.0.0.1:%d" % ports[0],
+                         extra_args=["--dns-server", "127.0.0.1:%d" % ns.port])
+            deadline = time.time() + 10
+            while True:
+                st, _, h = sc.request("GET", "/healthz")
+                if st == 200 and h["status"] == "ok":
+                    break
+                self.assertLess(time.time(), deadline, h)
+                time.sleep(0.1)
+            self.assertEqual({"redis.test"}, {m["addr"].rsplit(":", 1)[0] for m in h["masters"]})
+            self.assertEqual(sorted(self.cluster.masters()),
+                             sorted(master_port(m) for m in h["masters"]))
+            self.assertGreaterEqual(ns.lookups, 3)
+            # A store on each master, written and read through the named connections.
+            self.cc.refresh()
+            for m in self.cluster.masters():
+                store = next(x for x in STORES if self.cc.port_for(x) == m)
+                rid = "NAMED-%d" % m
+                self.assertEqual(201, self.sync(store, reservation(rid), sc=sc)[0])
+                st, _, b = self.req("GET", API + "/reservation/" + rid, sc=sc)
+                self.assertEqual((st, b["store_id"]), (200, store), b)
+        finally:
+            for p in ports:
+                self.cluster.node(p).call("CONFIG", "SET", "cluster-preferred-endpoint-type",
+                                          "ip")
+            if sc:
+                self.assertEqual(0, sc.close(), sc.log())
+            ns.close()
+
     def test_9_master_killed(self):
         """kill -9 of a master: its replica takes over; meanwhile its stores answer 503 at
         worst, then succeed again within the node timeout plus a few seconds, without a
@@ -333,9 +398,12 @@ class ClusterSidecarTest(unittest.TestCase):
             n = 0
             while not stop.is_set():
                 rid = "K-%d" % n
-                st, _, _ = self.sync(store, reservation(rid))
-                statuses[st] = statuses.get(st, 0) + 1
-                if st == 201:
+                st, _, b = self.sync(store, reservation(rid))
+                # A write the master ran but whose reply the kill lost is sent again
+                # after the failover and finds itself there: 200 unchanged.
+                key = "200 " + b["result"] if st == 200 else st
+                statuses[key] = statuses.get(key, 0) + 1
+                if st in (200, 201):
                     acked.append((time.time(), rid))
                 n += 1
                 time.sleep(0.005)
@@ -349,6 +417,20 @@ class ClusterSidecarTest(unittest.TestCase):
             os.kill(pid, signal.SIGKILL)
             killed = time.time()
             self.cluster.clients.pop(victim).close()
+            # /healthz: 200 degraded, naming the master that is down (its stores wait or
+            # fail, the others work).
+            health = None
+            while health is None and time.time() < killed + 2:
+                st, _, h = self.sc.request("GET", "/healthz")
+                if st == 200 and h["status"] == "degraded":
+                    health, degraded_after = h, time.time() - killed
+                time.sleep(0.05)
+            self.assertIsNotNone(health, "no degraded /healthz after the kill")
+            self.assertEqual("degraded", health["redis"])
+            self.assertEqual([victim],
+                             [master_port(m) for m in health["masters"] if not m["up"]], health)
+            self.assertEqual(3, len(health["masters"]), health)
+            self.assertEqual(16384, sum(m["slots"] for m in health["masters"]))
             # Stores of other masters are not affected.
             st, _, b = self.sync(other, reservation("K-OTHER"))
             self.assertEqual(st, 201, b)
@@ -362,11 +444,11 @@ class ClusterSidecarTest(unittest.TestCase):
             stop.set()
             t.join()
         self.assertIsNotNone(back, "the store never answered again: %r" % statuses)
-        sys.stderr.write("master killed: the store wrote again after %.1f s (node timeout "
-                         "%.1f s); responses %r\n" % (back - killed, NODE_TIMEOUT_MS / 1000,
-                                                      statuses))
+        sys.stderr.write("master killed: /healthz degraded after %.2f s, the store wrote again "
+                         "after %.1f s (node timeout %.1f s); responses %r\n" % (
+                             degraded_after, back - killed, NODE_TIMEOUT_MS / 1000, statuses))
         self.assertLess(back - killed, NODE_TIMEOUT_MS / 1000 + 5, statuses)
-        self.assertEqual(set(), set(statuses) - {201, 503}, statuses)
+        self.assertEqual(set(), set(statuses) - {201, "200 unchanged", 503}, statuses)
         for at, rid in acked:
             if at < killed - 1:
                 st, _, b = self.req("GET", API + "/reservation/" + rid)
@@ -375,6 +457,55 @@ class ClusterSidecarTest(unittest.TestCase):
         live = next(p for p in self.cluster.ports if p != victim)
         masters = {e[2][1] for e in self.cluster.node(live).call("CLUSTER", "SLOTS")}
         self.assertNotIn(victim, masters)
+        # /healthz is ok again, with the promoted replica in the killed master's place
+        # (a check that finds a master down reloads the map).
+        deadline = time.time() + 10
+        while True:
+            st, _, h = self.sc.request("GET", "/healthz")
+            if st == 200 and h["status"] == "ok":
+                break
+            self.assertLess(time.time(), deadline, h)
+            time.sleep(0.1)
+        self.assertEqual(sorted(masters), sorted(master_port(m) for m in h["masters"]), h)
+        sys.stderr.write("/healthz ok again %.1f s after the kill\n" % (time.time() - killed))
+
+    def test_9z_masters_not_answering(self):
+        """Every master stopped (SIGSTOP: connected, but silent): /healthz answers 503
+        after the connect timeout (1 s), each master down for want of an answer; once
+        they go on, ok again."""
+        pids = {}
+        masters = None
+        for p in self.cluster.ports:
+            try:
+                masters = sorted({e[2][1]
+                                  for e in self.cluster.node(p).call("CLUSTER", "SLOTS")})
+                break
+            except OSError:
+                self.cluster.clients.pop(p, None)
+        for p in masters:
+            info = self.cluster.node(p).call("INFO", "server")
+            pids[p] = int(dict(line.split(":", 1) for line in info.split("\r\n")
+                               if ":" in line)["process_id"])
+        for pid in pids.values():
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            t = time.time()
+            st, _, h = self.sc.request("GET", "/healthz")
+            took = time.time() - t
+        finally:
+            for pid in pids.values():
+                os.kill(pid, signal.SIGCONT)
+        self.assertEqual((st, h["status"], h["redis"], h["cluster"]), (503, "error", "down",
+                                                                        True), h)
+        self.assertEqual("redis_unavailable", h["error"]["code"])
+        self.assertEqual(sorted(pids), sorted(master_port(m) for m in h["masters"]))
+        self.assertEqual({"no answer within 1000 ms"}, {m["error"] for m in h["masters"]}, h)
+        self.assertGreater(took, 0.9)
+        self.assertLess(took, 5)
+        deadline = time.time() + 10
+        while self.sc.request("GET", "/healthz")[0] != 200:
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.1)
 
 
 if __name__ == "__main__":

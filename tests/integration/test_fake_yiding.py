@@ -68,6 +68,17 @@ class FakeYidingTest(unittest.TestCase):
         with self.assertRaises(urllib.error.HTTPError):
             self.fake.mode("sleepy")
 
+    def test_fail_with_raw_bytes(self):
+        self.fake.mode("fail", 502, body=b"\xff\xfe bad \xc3")
+        req = urllib.request.Request(self.fake.url + "/ping",
+                                     headers={"Authorization": "Bearer " + KEY})
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=5)
+        self.assertEqual((e.exception.code, e.exception.read()), (502, b"\xff\xfe bad \xc3"))
+        self.fake.mode("fail", 503)  # without a body: the JSON error again
+        self.assertEqual(self.call("GET", "/ping"), (503, {"error": {
+            "code": "fake_failure", "message": "mode fail"}}))
+
     def test_push_recorded_and_deduped(self):
         self.assertEqual(self.push("RES-1", "c1"), (200, {"accepted": True, "duplicate": False}))
         self.assertEqual(self.push("RES-1", "c1"), (200, {"accepted": True, "duplicate": True}))

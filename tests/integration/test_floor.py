@@ -515,7 +515,7 @@ class Floor(unittest.TestCase):
                                  token=self.admin)
         self.assertEqual(200, st, body)
         self.assertEqual({"store_id": S, "table_number": "B1", "seats": 4, "area": "大厅",
-                          "joins": "A1"}, body)
+                          "joins": ["A1"]}, body)
         for bad, word in [({"seats": "4"}, "seats"), ({}, "seats"), ({"seats": 4, "x": 1}, "x"),
                           ({"seats": 4, "joins": "A1"}, "joins"),
                           ({"seats": 4, "joins": ["a b"]}, "joins[0]"),

@@ -523,10 +523,11 @@ def build_store(r, s="hs"):
     r.call("RESV.UPSERT", s, "R1", "reservation_date", "2024-02-15", "reservation_time",
            "18:00-20:00", "customer_count", "4", "status", "confirmed", "customer_name", "张三",
            "customer_phone", "138-0013-5678", "reservation_number", "N1",
-           "updated_at", "2024-02-10T10:00:00")
+           "updated_at", "2024-02-10T10:00:00", "system_id", "sys-1")
     r.call("RESV.UPSERT", s, "R2", "reservation_date", "2024-02-15T00:00:00", "reservation_time",
-           "19:00", "customer_count", "2", "status", "confirmed")
-    r.call("RESV.UPSERT", s, "R3", "reservation_date", "2024-02-16", "status", "pending")
+           "19:00", "customer_count", "2", "status", "confirmed", "system_id", "sys-1")
+    r.call("RESV.UPSERT", s, "R3", "reservation_date", "2024-02-16", "status", "pending",
+           "system_id", "sys-1")
     r.call("RESV.STATUS", s, "R2", "seated", "TABLE", "A1")
     r.call("RESV.STATUS", s, "R3", "arrived", "ARRIVAL", "2024-02-16T12:00:00")
     ob = r.call("RESV.OUTBOX", s, "COUNT", "10")

@@ -47,7 +47,8 @@ class ModuleCommands(RedisTestCase):
         """Every command answers a lone unknown word with ERR syntax error at it
         (commands.md), wherever it stands; a keyword without its value stays the arity
         error, as Redis answers a missing argument. Nothing is written."""
-        self.make("R1")
+        self.make("R1", "pending", S, "2024-02-15T00:00:00", "18:00-20:00", "system_id",
+                  "sys-lone")
         sysid = "sys-lone"
         self.r.call("RESV.SYSTEM.CREATE", "id", sysid, "store_id", S)
         eid = self.r.call("RESV.STATUS", S, "R1", "confirmed") and \
@@ -195,6 +196,33 @@ class ModuleCommands(RedisTestCase):
         self.assertEqual("created", self.make("R2", "pending", "store-002", "2024-02-15", "18:00",
                                               "MSGID", "msg_1"))
 
+    def test_upsert_nx_xx(self):
+        """NX creates and never overwrites; XX updates and never creates: the check and
+        the write are one command, so of two creates of one id one wins. Each refusal
+        changes nothing."""
+        self.assertEqual("created", self.up("X1", "NX", "reservation_date", "2024-02-15"))
+        self.assertEqual("CONFLICT reservation_id X1 already exists",
+                         self.refused("CONFLICT", "RESV.UPSERT", S, "X1", "nx", "notes", "x"))
+        self.assertEqual("updated", self.up("X1", "XX", "notes", "靠窗"))
+        self.assertEqual("NOTFOUND reservation X2 not found in store %s" % S,
+                         self.refused("NOTFOUND", "RESV.UPSERT", S, "X2", "XX",
+                                      "reservation_date", "2024-02-15"))
+        self.refused("NOTFOUND", "RESV.UPSERT", S, "X2", "XX", "notes", "x")  # not "missing date"
+        for bad in (["NX", "NX"], ["NX", "XX"], ["XX", "nx"]):
+            self.refused("ERR options NX and XX", "RESV.UPSERT", S, "X3", *bad,
+                         "reservation_date", "2024-02-15")
+        # of another store, NX is the owner's conflict
+        self.refused("CONFLICT reservation_id X1 belongs to store", "RESV.UPSERT", "store-002",
+                     "X1", "NX", "reservation_date", "2024-02-15")
+        # a delivery seen before is a duplicate, not a conflict
+        self.assertEqual("created", self.up("X4", "NX", "MSGID", "m-x4",
+                                            "reservation_date", "2024-02-15"))
+        self.assertEqual("duplicate", self.up("X4", "NX", "MSGID", "m-x4",
+                                              "reservation_date", "2024-02-15"))
+        docs = str(self.r.call("COMMAND", "DOCS", "RESV.UPSERT"))
+        for word in ("FORCE", "NX", "XX"):
+            self.assertIn("'%s'" % word, docs)
+
     def test_upsert_reply_record(self):
         """REPLY RECORD: [result, the record after the command exactly as RESV.GET
         replies it], for each result word; REPLY RESULT is the default form."""
@@ -204,7 +232,7 @@ class ModuleCommands(RedisTestCase):
             return res[0], res[1]
 
         word, got = rec("RR1", "reservation_date", "2024-02-15", "status", "arrived",
-                        "customer_name", "张三", "MSGID", "m-rr")
+                        "customer_name", "张三", "MSGID", "m-rr", "system_id", "sys-1")
         self.assertEqual("created", word)
         self.assertEqual(self.r.call("RESV.GET", S, "RR1"), got)  # same pairs, same order
         g = pairs(got)
@@ -855,6 +883,13 @@ class ModuleCommands(RedisTestCase):
                          slots())
         self.r.call("RESV.STORE.SET", S, "slot_minutes", "120")
         self.assertEqual([("18:00", 4), ("20:00", 2)], slots())
+        # settings that are not a hash are refused, as RESV.STORE.GET refuses them, not
+        # taken for the default 30 minutes
+        self.r.call("SET", "resv:{bad}:settings", "x")
+        self.refused("WRONGTYPE", "RESV.STATS", "bad", *day, "BUCKET", "SLOT")
+        self.assertIn("total", pairs(self.r.call("RESV.STATS", "bad", *day, "BUCKET", "30")))
+        self.refused("ERR syntax error at 'x'", "RESV.STATS", "bad", *day, "BUCKET", "SLOT",
+                     "x", "1")
         empty = pairs(self.r.call("RESV.STATS", "nostore", "FROM", "2024-01-01", "TO", "2024-01-02",
                                   "BUCKET", "15"))
         self.assertEqual([], empty["buckets"])
@@ -872,7 +907,8 @@ class ModuleCommands(RedisTestCase):
                    + b"\x00\xff\r\n raw")
         self.assertEqual("created", self.up("P1", "ORIGIN", "webhook", "ACTOR", "yiding",
                                             "EVENT", "reservation.created", "PAYLOAD", payload,
-                                            "reservation_date", "2024-02-15"))
+                                            "reservation_date", "2024-02-15",
+                                            "system_id", "sys-1"))
         self.r.call("RESV.STATUS", S, "P1", "confirmed", "ACTOR", "张经理")
         h = [pairs(x) for x in self.r.call("RESV.HISTORY", S, "P1")]
         self.assertEqual(2, len(h))

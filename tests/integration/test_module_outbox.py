@@ -18,10 +18,13 @@ DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
 
 
 class ModuleOutbox(RedisTestCase):
-    def make(self, rid, status="confirmed", *extra, store=S):
+    def make(self, rid, status="confirmed", *extra, store=S, system="sys-1"):
+        """A reservation that came from provider system `system` (None: one of our own,
+        which has nobody to push to)."""
+        own = ("system_id", system) if system else ()
         self.assertEqual("created", self.r.call(
             "RESV.UPSERT", store, rid, "reservation_date", "2024-02-15", "reservation_time",
-            "18:00-20:00", "status", status, *extra))
+            "18:00-20:00", "status", status, *own, *extra))
 
     def get(self, rid, store=S):
         return pairs(self.r.call("RESV.GET", store, rid))
@@ -103,6 +106,32 @@ class ModuleOutbox(RedisTestCase):
         self.assertNotIn("sync_status", self.get("P1"))
         # a refused transition queues nothing either
         self.refused("CONFLICT", "RESV.STATUS", S, "P1", "pending")
+
+    def test_own_bookings_queue_nothing(self):
+        """A reservation without a system_id (taken at our front desk, a walk-in) has no
+        provider to tell: its status changes, ours or the no-show sweep's, queue nothing
+        (an entry would wait in the outbox for ever, or go to a provider that never had
+        it), and RESV.RESYNC refuses it and drops it from the failure log."""
+        self.make("D1", "pending", system=None)
+        self.r.call("RESV.STATUS", S, "D1", "confirmed")
+        self.assertEqual("updated", self.r.call("RESV.UPSERT", S, "D1", "status", "arrived"))
+        self.r.call("RESV.STATUS", S, "D1", "seated", "TABLE", "T1")
+        self.assertEqual("seated", self.get("D1")["status"])
+        self.assertNotIn("sync_status", self.get("D1"))
+        self.assertEqual([], self.outbox())
+        self.assertEqual("table_number,status,updated_at",
+                         pairs(self.r.call("RESV.HISTORY", S, "D1")[-1])["changed"])
+        self.refused("CONFLICT reservation D1 has no system_id", "RESV.RESYNC", S, "D1")
+        # given a system_id later (the provider sent it), it is the provider's
+        self.r.call("RESV.UPSERT", S, "D1", "ORIGIN", "sync", "system_id", "sys-1")
+        self.r.call("RESV.STATUS", S, "D1", "completed")
+        self.assertEqual(["D1"], [f["reservation_id"] for _, f in self.outbox()])
+        # a failure of one of ours (queued before this rule) is dropped, not re-sent
+        self.make("D2", "pending", system=None)
+        self.r.call("HSET", "resv:{%s}:failures" % S, "D2", "2024-01-01T00:00:00 confirmed x")
+        self.assertEqual(0, self.r.call("RESV.RESYNC", S))
+        self.assertEqual([], self.failures())
+        self.assertEqual(1, len(self.outbox()))
 
     # ---- results ----
     def test_pushed_ok(self):
@@ -315,6 +344,27 @@ class ModuleOutbox(RedisTestCase):
         self.assertEqual(1, self.r.call("RESV.PUSHED", S, e2, "FAILED", "HTTP 400", "lease",
                                         "sc-a"))
         self.assertEqual([], self.outbox())
+
+    def test_pushed_words_by_position(self):
+        """The word after FAILED is the error text whatever it reads, LEASE too; LEASE is
+        an option only where the options start."""
+        for rid in ("P1", "P2", "P3"):
+            self.make(rid)
+            self.r.call("RESV.STATUS", S, rid, "arrived")
+        (e1, _), (e2, _), (e3, _) = self.outbox()
+        self.refused("ERR syntax error at 'sc-a'", "RESV.PUSHED", S, e1, "FAILED", "LEASE",
+                     "sc-a")
+        self.refused("ERR wrong number", "RESV.PUSHED", S, e1, "OK", "LEASE")
+        self.refused("ERR wrong number", "RESV.PUSHED", S, e1, "FAILED", "e", "LEASE")
+        self.refused("ERR syntax error at 'x'", "RESV.PUSHED", S, e1, "FAILED", "e", "LEASE",
+                     "sc-a", "x")
+        self.refused("ERR syntax error at 'x'", "RESV.PUSHED", S, e1, "OK", "x", "LEASE",
+                     "sc-a")
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, e1, "FAILED", "LEASE"))
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, e2, "FAILED", "lease", "LEASE", "sc-a"))
+        self.assertEqual(1, self.r.call("RESV.PUSHED", S, e3, "FAILED", "LEASE sc-a"))
+        self.assertEqual({"P1": "LEASE", "P2": "lease", "P3": "LEASE sc-a"},
+                         {f["reservation_id"]: f["error"] for f in self.failures()})
 
     def test_lease_bad_arguments(self):
         self.refused("ERR wrong number", "RESV.LEASE", S, "push", "sc-a")

@@ -62,10 +62,10 @@ class Replication(unittest.TestCase):
         w = self.w
         w("RESV.UPSERT", S, "R1", "reservation_date", "2024-02-15", "reservation_time",
           "18:00-20:00", "customer_name", "张三", "customer_count", "4", "status", "confirmed",
-          "MSGID", "m1", "ORIGIN", "webhook", "PAYLOAD", b'{"raw":"\xe5\xbc\xa0"}\x00', expect="created")
+          "system_id", "sys-r", "MSGID", "m1", "ORIGIN", "webhook", "PAYLOAD", b'{"raw":"\xe5\xbc\xa0"}\x00', expect="created")
         w("RESV.UPSERT", S, "R2", "reservation_date", "2024-02-15T19:00:00", expect="created")
         w("RESV.UPSERT", S, "R3", "reservation_date", "2024-02-16", "status", "arrived",
-          "table_number", "A1", expect="created")
+          "table_number", "A1", "system_id", "sys-r", expect="created")
         time.sleep(1.1)
         w("RESV.UPSERT", S, "R1", "notes", "靠窗", expect="updated")
         w("RESV.UPSERT", S, "R1", "notes", "靠窗", expect="unchanged")
@@ -107,7 +107,7 @@ class Replication(unittest.TestCase):
         w("RESV.SYSTEM.DEL", "sys-2", expect=1)
         # push back: outbox entries (explicit stream ids), results, failure log, resync
         w("RESV.UPSERT", S, "R5", "reservation_date", "2024-02-16", "external_reservation_id",
-          "YD-5", expect="created")
+          "YD-5", "system_id", "sys-r", expect="created")
         w("RESV.STATUS", S, "R5", "confirmed")
         w("RESV.UPSERT", S, "R5", "status", "arrived", expect="updated")
         w("RESV.UPSERT", S, "R5", "ORIGIN", "webhook", "status", "seated", "table_number", "C3",
@@ -160,6 +160,20 @@ class Replication(unittest.TestCase):
         w("RESV.UPSERT", S, "F4", "reservation_date", "2024-02-18", "reservation_time", "21:00",
           "customer_count", "3", expect="created")
         self.assertEqual({"11:00": "12|1", "21:00": "3|1"}, pairs(self.m.call("HGETALL", load)))
+        # a create that must not overwrite (NX), an update that must not create (XX), and
+        # a booking forced over the pacing (stored, flagged overbooked, an event)
+        w("RESV.UPSERT", S, "N1", "NX", "reservation_date", "2024-02-19", "customer_count", "2",
+          expect="created")
+        w("RESV.UPSERT", S, "N1", "NX", "notes", "again", expect=RespError)
+        w("RESV.UPSERT", S, "N1", "XX", "notes", "desk", expect="updated")
+        w("RESV.UPSERT", S, "N9", "XX", "reservation_date", "2024-02-19", expect=RespError)
+        w("RESV.STORE.SET", S, "max_parties_per_slot", "1")
+        w("RESV.UPSERT", S, "N2", "NX", "reservation_date", "2024-02-19", "customer_count", "2",
+          expect=RespError)
+        w("RESV.UPSERT", S, "N2", "FORCE", "NX", "reservation_date", "2024-02-19",
+          "customer_count", "2", expect="created")
+        w("RESV.STORE.SET", S, "max_parties_per_slot", "0")
+        self.assertEqual("true", pairs(self.m.call("RESV.GET", S, "N2"))["overbooked"])
         # walk-ins: the entry id and added_at are the master's; the seated reservation is
         # RESV.UPSERT's effects (uuid, clock) replicated as values
         e1 = pairs(w("RESV.WAIT.ADD", S, "张先生", "13800005678", "2"))["entry"]
@@ -213,7 +227,7 @@ class Replication(unittest.TestCase):
         self.assertEqual("list", self.rc.call("TYPE", "resv:{%s}:h:R1" % S))
         self.assertEqual(self.m.call("LRANGE", "resv:{%s}:h:R1" % S, "0", "-1"),
                          self.rc.call("LRANGE", "resv:{%s}:h:R1" % S, "0", "-1"))
-        for rid in ("R1", "R3", "R4", "R8"):
+        for rid in ("R1", "R3", "R4", "R8", "N1", "N2"):
             self.assertEqual(self.m.call("RESV.HISTORY", S, rid),
                              self.rc.call("RESV.HISTORY", S, rid))
         self.assertEqual(self.m.call("RESV.OUTBOX", S, "COUNT", "1000"),

@@ -111,6 +111,40 @@ class StoreSettingsCommands(RedisTestCase):
         self.refused("ERR invalid ORIGIN", "RESV.UPSERT", S, "R1", "ORIGIN", "auto",
                      "reservation_date", "2026-03-08")
 
+    def test_settings_of_another_type_are_refused(self):
+        """Every command that reads a store's settings (its clock, slots, turn, pacing)
+        answers WRONGTYPE when the settings key holds another type, as RESV.STORE.GET
+        does, and changes nothing: none takes the defaults for settings it cannot read.
+        Commands that read no setting are not concerned."""
+        b = "bad-settings"
+        r = self.r
+        for rid in ("B1", "B2", "B3"):
+            r.call("RESV.UPSERT", b, rid, "reservation_date", "2030-05-01", "reservation_time",
+                   "18:00", "customer_count", "2", "customer_name", "张三",
+                   "system_id", "sys-1")  # a provider's booking: its changes are pushed
+        r.call("RESV.STATUS", b, "B2", "confirmed")
+        r.call("RESV.STATUS", b, "B3", "confirmed")
+        eid = r.call("RESV.OUTBOX", b)[0][0]
+        r.call("RESV.PUSHED", b, r.call("RESV.OUTBOX", b)[1][0], "FAILED", "HTTP 400")
+        r.call("RESV.TABLE.SET", b, "A1", "SEATS", "4")
+        wait = r.call("RESV.WAIT.ADD", b, "李四", "13800000000", "2")[1]
+        r.call("SET", "resv:{%s}:settings" % b, "x")
+        for cmd in (["RESV.UPSERT", b, "B1", "notes", "x"],
+                    ["RESV.UPSERT", b, "B9", "reservation_date", "2030-05-01"],
+                    ["RESV.STATUS", b, "B1", "confirmed"], ["RESV.DEL", b, "B1"],
+                    ["RESV.PUSHED", b, eid, "OK"], ["RESV.RESYNC", b],
+                    ["RESV.TABLES", b], ["RESV.AVAILABILITY", b, "2030-05-01"],
+                    ["RESV.WAIT.ADD", b, "王五", "13900000000", "3"], ["RESV.WAIT.LIST", b],
+                    ["RESV.WAIT.SEAT", b, wait, "A1"], ["RESV.FIND", b, "QUERY", "张"],
+                    ["RESV.STATS", b, "FROM", "2030-05-01", "TO", "2030-05-01", "BUCKET",
+                     "SLOT"]):
+            self.refused("WRONGTYPE", *cmd)
+        for cmd in (["RESV.GET", b, "B1"], ["RESV.LIST", b], ["RESV.HISTORY", b, "B1"],
+                    ["RESV.OUTBOX", b], ["RESV.FAILURES", b], ["RESV.FIND", b, "QUERY", "B1"],
+                    ["RESV.STATS", b, "FROM", "2030-05-01", "TO", "2030-05-01"],
+                    ["RESV.UPSERT", b, "B1", "customer_count", "2"]):  # unchanged
+            self.assertNotIsInstance(r.try_call(*cmd), RespError, cmd)
+
     def test_command_metadata(self):
         docs = self.r.call("COMMAND", "INFO", "resv.store.set", "resv.store.get")
         self.assertEqual(-4, docs[0][1])
@@ -128,7 +162,7 @@ class StoreSettingsCommands(RedisTestCase):
         self.r.call("CONFIG", "SET", "resv.test-clock", str(ts))
         self.assertEqual("created", self.r.call(
             "RESV.UPSERT", store, rid, "reservation_date", "2026-12-24", "reservation_time",
-            "19:00", "status", "confirmed"))
+            "19:00", "status", "confirmed", "system_id", "sys-1"))
         return pairs(self.r.call("RESV.GET", store, rid))
 
     def test_dst_days_in_los_angeles(self):
@@ -201,7 +235,7 @@ class StoreSettingsCommands(RedisTestCase):
         self.assertEqual("created", self.r.call(
             "RESV.UPSERT", store, rid, "reservation_date", start.strftime("%Y-%m-%d"),
             "reservation_time", start.strftime("%H:%M"), "status", status,
-            "external_reservation_id", "YD-" + rid))
+            "external_reservation_id", "YD-" + rid, "system_id", "sys-1"))
 
     def status(self, rid, store=S):
         return pairs(self.r.call("RESV.GET", store, rid))["status"]

@@ -3,7 +3,6 @@ the connection test (ok, refused key, timeout, unreachable), status pushes (deli
 outage and recovery exactly once per change, permanent failure, failure log and
 re-sync), the pull, and Server-Sent Events with Last-Event-ID. Intervals are shortened
 with the sidecar's options so the whole file runs in seconds."""
-import http.client
 import json
 import os
 import sys
@@ -15,7 +14,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 from fake_yiding import FakeYiding  # noqa: E402
 from harness import Redis, free_port, pairs  # noqa: E402
-from sidecar_harness import API, Sidecar  # noqa: E402
+from sidecar_harness import API, Sidecar, SseReader  # noqa: E402
 
 KEY = "yiding-test-key-1234"
 FAST = ["--provider-timeout", "1", "--push-interval-ms", "50", "--push-backoff-ms", "50",
@@ -32,43 +31,6 @@ def wait_for(pred, timeout=10.0, step=0.05, what="condition"):
         if time.time() > deadline:
             raise AssertionError("timed out waiting for " + what)
         time.sleep(step)
-
-
-class SseReader:
-    """A raw SSE client: parses events as they arrive (id, event, data)."""
-
-    def __init__(self, port, path, token, last_event_id=None):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        h = {"Authorization": "Bearer " + token, "Accept": "text/event-stream"}
-        if last_event_id:
-            h["Last-Event-ID"] = last_event_id
-        self.conn.request("GET", path, headers=h)
-        self.resp = self.conn.getresponse()
-        self.status = self.resp.status
-        self.headers = {k.lower(): v for k, v in self.resp.getheaders()}
-
-    def next_event(self, timeout=10.0):
-        """The next event with an id (comments and keep-alives skipped)."""
-        self.conn.sock.settimeout(timeout)
-        ev = {}
-        while True:
-            line = self.resp.fp.readline()
-            if not line:
-                raise EOFError("stream ended")
-            line = line.decode("utf-8").rstrip("\n")
-            if line == "":
-                if "id" in ev:
-                    ev["data"] = json.loads(ev.get("data", "null"))
-                    return ev
-                ev = {}
-                continue
-            if line.startswith(":"):
-                continue
-            k, _, v = line.partition(":")
-            ev[k] = v[1:] if v.startswith(" ") else v
-
-    def close(self):
-        self.conn.close()
 
 
 class SyncRoundtripTest(unittest.TestCase):

@@ -261,6 +261,23 @@ static void test_info_enabled(void **state) {
     assert_int_equal(infoEnabled("x_cluster_enabled:1\r\n"), -1);
 }
 
+static int infoStateOk(const char *s) {
+    return clusterInfoStateOk(s, strlen(s));
+}
+
+static void test_info_state(void **state) {
+    (void)state;
+    /* As redis-server 7.0 answers CLUSTER INFO. */
+    assert_int_equal(infoStateOk("cluster_state:ok\r\ncluster_slots_assigned:16384\r\n"), 1);
+    assert_int_equal(infoStateOk("cluster_state:fail\r\ncluster_slots_assigned:16384\r\n"), 0);
+    assert_int_equal(infoStateOk("cluster_enabled:1\r\ncluster_state:ok"), 1);
+    assert_int_equal(infoStateOk("cluster_state:okay\r\n"), 0);
+    assert_int_equal(infoStateOk("cluster_state:o\r\n"), 0);
+    assert_int_equal(infoStateOk("cluster_state:\r\n"), -1);
+    assert_int_equal(infoStateOk(""), -1);
+    assert_int_equal(infoStateOk("x_cluster_state:ok\r\n"), -1);
+}
+
 /* ---- the hiredis adapter, on hand-built replies ---- */
 
 static redisReply rInt(long long v) {
@@ -370,6 +387,7 @@ int main(void) {
         cmocka_unit_test(test_retry_done),
         cmocka_unit_test(test_from_reply),
         cmocka_unit_test(test_info_enabled),
+        cmocka_unit_test(test_info_state),
         cmocka_unit_test(test_command_route),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "resv_floor.h"
@@ -184,12 +185,43 @@ static void test_slots_held(void **state) {
     }
 }
 
+/* A joined pair is free when both tables are, for the whole length. */
+static void test_pair_gap(void **state) {
+    (void)state;
+    resvInstant as[] = {100, 400}, ae[] = {200, 500}, bs[] = {150, 600}, be[] = {300, 700};
+    assert_int_equal(0, resvFloorFirstGapBoth(0, 100, as, ae, 2, bs, be, 2));
+    /* a free at 200, b busy until 300; then a's 300..400 fits 100, b free then */
+    assert_int_equal(300, resvFloorFirstGapBoth(150, 100, as, ae, 2, bs, be, 2));
+    /* 150 long: not before a's second hold (300..400 too short), b's after it */
+    assert_int_equal(700, resvFloorFirstGapBoth(150, 150, as, ae, 2, bs, be, 2));
+    assert_int_equal(9, resvFloorFirstGapBoth(9, 150, as, ae, 0, bs, be, 0));
+}
+
+/* The pacing refusal reads back as the numbers it was written with, whole texts only. */
+static void test_capacity_text(void **state) {
+    (void)state;
+    char buf[128];
+    long n[4];
+    snprintf(buf, sizeof buf, RESV_FLOOR_CAPACITY_FMT, 11L, 10L, 3L, 0L);
+    assert_string_equal("capacity: covers 11/10 parties 3/0 in the slot", buf);
+    assert_int_equal(0, resvFloorCapacityParse(buf, n));
+    assert_int_equal(11, n[0]);
+    assert_int_equal(10, n[1]);
+    assert_int_equal(3, n[2]);
+    assert_int_equal(0, n[3]);
+    assert_int_equal(-1, resvFloorCapacityParse("capacity: covers 11/10 parties 3/0", n));
+    assert_int_equal(-1,
+                     resvFloorCapacityParse("capacity: covers 11/10 parties 3/0 in the slotx", n));
+    assert_int_equal(-1, resvFloorCapacityParse("table V01 is held by R1", n));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_spec),     cmocka_unit_test(test_joins),
         cmocka_unit_test(test_hold_window),    cmocka_unit_test(test_held),
         cmocka_unit_test(test_slots_and_gaps), cmocka_unit_test(test_load),
-        cmocka_unit_test(test_slots_held),
+        cmocka_unit_test(test_slots_held),     cmocka_unit_test(test_pair_gap),
+        cmocka_unit_test(test_capacity_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

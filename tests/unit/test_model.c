@@ -279,12 +279,13 @@ static void test_enum_fields(void **state) {
     refuses(st, "", 0);
 }
 
-/* An id field names its own limit: table_number is 32 bytes, not the 128 of ids (the
- * module's TABLE option and the sidecar's table_number query use this spec). */
+/* An id field names its own limit: each table of a table_number is 32 characters, not
+ * the 128 of ids, and a join of 8 such tables fits (the module's TABLE option and the
+ * sidecar's table_number query use this spec). */
 static void test_table_number_field(void **state) {
     (void)state;
     const resvFieldSpec *t = field("table_number");
-    char buf[RESV_CANON_MAX], big[40];
+    char buf[RESV_CANON_MAX], big[40], join[300];
     const char *canon, *why = NULL;
     size_t len;
     memset(big, 'A', sizeof big);
@@ -293,9 +294,20 @@ static void test_table_number_field(void **state) {
     refuses(t, "A 1", 3);
     refuses(t, "{A1}", 4);
     assert_int_equal(-1, resvFieldCheck(t, big, 33, buf, &canon, &len, &why));
-    assert_string_equal("must be 1 to 32 letters, digits, non-ASCII UTF-8 or - _ . : @ "
-                        "(joined tables: different ones separated by +)",
+    assert_string_equal("must be 1 to 8 different tables joined by +, each 1 to 32 letters, "
+                        "digits, non-ASCII UTF-8 or - _ . : @",
                         why);
+    /* 8 tables of 32 characters: 263 in all, the documented longest join */
+    len = 0;
+    for (int i = 0; i < 8; i++)
+        len += (size_t)snprintf(join + len, sizeof join - len, "%s%d%.31s", i ? "+" : "", i, big);
+    assert_int_equal(263, len);
+    assert_int_equal(263, t->maxlen);
+    accepts(t, join, len, NULL);
+    memcpy(join + len, "+T9", 4);
+    refuses(t, join, len + 3);  /* a ninth table */
+    memcpy(join + 32, "A+", 2); /* the first table 33 characters long */
+    refuses(t, join, len);
     /* joined tables: T1+T2, never an empty piece or the same table twice */
     accepts(t, "T1+T2+桌-8", strlen("T1+T2+桌-8"), NULL);
     refuses(t, "T1+", 3);
@@ -446,6 +458,34 @@ static void test_utf8(void **state) {
     assert_true(resvUtf8Valid("\xE5\xBC\xA0", 3));
 }
 
+/* Outside text made one line of text: bad bytes '?', control characters a space, good
+ * characters (张, an emoji) as they are; every result is text the model takes. */
+static void test_text_scrub(void **state) {
+    (void)state;
+    const char *in[][2] = {
+        {"ok 张三", "ok 张三"},
+        {"\xFF\xFE bad \xC3", "?? bad ?"},
+        {"a\a"
+         "b\nc\x7F"
+         "d\te",
+         "a b c d e"},
+        {"\xE5\xBC\xA0\xE5\xBC", "张??"},    /* a character cut short */
+        {"\xC0\x80\xED\xA0\x80x", "?????x"}, /* overlong, surrogate */
+        {"\xF0\x9F\x98\x80\x80", "\xF0\x9F\x98\x80?"},
+    };
+    for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+        char buf[32];
+        size_t n = strlen(in[i][0]);
+        memcpy(buf, in[i][0], n + 1);
+        resvTextScrub(buf, n);
+        assert_string_equal(in[i][1], buf);
+        accepts(field("notes"), buf, n, NULL);
+    }
+    char cut[] = "\xE5\xBC\xA0"; /* only the given length is looked at */
+    resvTextScrub(cut, 2);
+    assert_string_equal("??\xA0", cut);
+}
+
 /* Contract section 2's table, spelled out: N no-op, A apply, R refuse, I ignore.
  * Rows from, columns to, both in the order pending confirmed arrived seated completed
  * cancelled no_show. */
@@ -497,14 +537,15 @@ static void test_status_moves(void **state) {
 
 static void test_origins(void **state) {
     (void)state;
-    const char *names[] = {"api", "webhook", "sync", "pull", "auto"};
+    const char *names[] = {"api", "webhook", "sync", "pull", "auto", "walk_in"};
     for (int i = 0; i < RESV_O_COUNT; i++) {
         resvOrigin o;
         assert_string_equal(resvOriginName((resvOrigin)i), names[i]);
         assert_int_equal(resvOriginParse(names[i], strlen(names[i]), &o), 0);
         assert_int_equal(o, i);
-        /* auto is the module's own change: pushed and strict like api */
-        assert_int_equal(!!resvOriginIsProvider(o), i != RESV_O_API && i != RESV_O_AUTO);
+        /* auto and walk_in are the module's own changes: pushed and strict like api */
+        assert_int_equal(!!resvOriginIsProvider(o),
+                         i != RESV_O_API && i != RESV_O_AUTO && i != RESV_O_WALK_IN);
     }
     resvOrigin o;
     assert_int_equal(resvOriginParse("API", 3, &o), -1);
@@ -529,6 +570,7 @@ int main(void) {
         cmocka_unit_test(test_phone),
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_text_scrub),
         cmocka_unit_test(test_status_moves),
         cmocka_unit_test(test_origins),
     };

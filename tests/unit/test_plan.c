@@ -24,10 +24,12 @@ static const unsigned contractTable[RESV_S_COUNT] = {
     [P(CANCELLED)] = 0,
 };
 
-/* A status change of a stored reservation that holds table T1, through our API. */
+/* A status change of a stored reservation that holds table T1, through our API; it
+ * came from a provider system (a system_id: pushes go there). */
 static resvPlanInput move(resvStatus from, resvStatus to) {
     resvPlanInput in;
     memset(&in, 0, sizeof in);
+    in.hasSystem = 1;
     in.from = from;
     in.to = to;
     in.statusGiven = 1;
@@ -316,6 +318,16 @@ static void test_push(void **state) {
     in.statusGiven = 0;
     in.fieldsChanged = 1;
     assert_int_equal(RESV_PLAN_WRITE | RESV_PLAN_STAMP_UPDATED | RESV_PLAN_HOLD, effectsOf(&in));
+    /* a booking of our own (no system_id): nobody to tell, whatever moves it */
+    for (int o = RESV_O_API; o <= RESV_O_AUTO; o++) {
+        in = move(P(CONFIRMED), P(ARRIVED));
+        in.origin = (resvOrigin)o;
+        in.strict = o == RESV_O_AUTO;
+        in.hasSystem = 0;
+        p = planOk(&in);
+        assert_int_equal(P(ARRIVED), p.status);
+        assert_false(has(&p, RESV_PLAN_PUSH));
+    }
 }
 
 /* A status stored by hand ("bogus" reads as pending): RESV.UPSERT of pending writes
@@ -378,6 +390,9 @@ static void test_floor(void **state) {
     assert_int_equal(RESV_FLOOR_TOO_SMALL, resvPlanFloor(&in));
     in.party = 2;
     assert_int_equal(RESV_FLOOR_HELD, resvPlanFloor(&in));
+    in.heldKept = 1; /* a clash the write did not make: flagged, not refused */
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.heldKept = 0;
     in.provider = 1;
     assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
     in.unknownTable = 1;
@@ -398,9 +413,15 @@ static void test_floor(void **state) {
     assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
     in.coversLimit = 29;
     assert_int_equal(RESV_FLOOR_CAPACITY, resvPlanFloor(&in));
-    in.force = 1;
-    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.force = 1; /* stored over the limit, and flagged so */
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.held = 1; /* FORCE is for the pacing only */
+    assert_int_equal(RESV_FLOOR_HELD, resvPlanFloor(&in));
+    in.held = 0;
     in.force = 0;
+    in.paceKept = 1; /* the slot a flagged booking had: flagged still, not refused */
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.paceKept = 0;
     in.provider = 1;
     assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
     in.unknownTable = 1; /* a table the inventory does not know: still paced */
@@ -412,6 +433,20 @@ static void test_floor(void **state) {
     assert_int_equal(RESV_FLOOR_CAPACITY, resvPlanFloor(&in));
     in.paced = 0;
     assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+
+    /* a walk-in is here: over the pacing flagged, never refused; the tables still refuse */
+    in.paced = 1;
+    in.walkIn = 1;
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.partiesLimit = 9;
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.partiesLimit = 8;
+    in.party = 5;
+    in.seats = 4;
+    assert_int_equal(RESV_FLOOR_TOO_SMALL, resvPlanFloor(&in));
+    in.party = 4;
+    in.held = 1;
+    assert_int_equal(RESV_FLOOR_HELD, resvPlanFloor(&in));
 }
 
 int main(void) {

@@ -454,11 +454,29 @@ static void test_config(void **state) {
     assert_int_equal(configSplitHostPort("h:99999", host, sizeof(host), &port), -1);
 }
 
+/* The module's compact lists ("a,b") as arrays; anything else is left alone. */
+static void test_split_list(void **state) {
+    (void)state;
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:i}", "joins", "A1,V02", "tables", "", "one", "B1", "seats", 4);
+    resvJsonSplitList(o, "joins");
+    resvJsonSplitList(o, "tables");
+    resvJsonSplitList(o, "one");
+    resvJsonSplitList(o, "seats");
+    resvJsonSplitList(o, "absent");
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_string_equal(text, "{\"joins\":[\"A1\",\"V02\"],\"one\":[\"B1\"],\"seats\":4,"
+                              "\"tables\":[]}");
+    free(text);
+    json_decref(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scalar),        cmocka_unit_test(test_append_fields),
         cmocka_unit_test(test_reply_to_json), cmocka_unit_test(test_write_reservation),
         cmocka_unit_test(test_write_list),    cmocka_unit_test(test_config),
+        cmocka_unit_test(test_split_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
