@@ -101,12 +101,65 @@ int resvHeldDecode(const char *s, size_t len, resvInstant *start, resvInstant *e
     return *tl ? 0 : -1;
 }
 
+int resvFloorCounts(resvStatus s) {
+    return s == RESV_S_PENDING || s == RESV_S_CONFIRMED || s == RESV_S_ARRIVED ||
+           s == RESV_S_SEATED || s == RESV_S_COMPLETED;
+}
+
+long resvFloorParty(const char *s, size_t len) {
+    long n;
+    return resvParseUint(s, len, 0, 999999999, &n) ? 0 : n;
+}
+
+void resvLoadField(resvInstant start, char buf[RESV_LOAD_FIELD_LEN + 1]) {
+    int m = (int)((start - resvDayStart(start)) / 60);
+    buf[0] = (char)('0' + m / 600);
+    buf[1] = (char)('0' + m / 60 % 10);
+    buf[2] = ':';
+    buf[3] = (char)('0' + m % 60 / 10);
+    buf[4] = (char)('0' + m % 10);
+    buf[5] = '\0';
+}
+
+int resvLoadFieldParse(const char *s, size_t len) {
+    long long h, m;
+    if (len != RESV_LOAD_FIELD_LEN || s[2] != ':' || s[0] == '-' || s[3] == '-' ||
+        floorParseLong(s, 2, 0, 23, &h) || floorParseLong(s + 3, 2, 0, 59, &m))
+        return -1;
+    return (int)(h * 60 + m);
+}
+
+size_t resvLoadEncode(long covers, long parties, char buf[RESV_LOAD_VALUE_MAX]) {
+    return (size_t)snprintf(buf, RESV_LOAD_VALUE_MAX, "%ld|%ld", covers, parties);
+}
+
+int resvLoadDecode(const char *s, size_t len, long *covers, long *parties) {
+    const char *bar = memchr(s, '|', len);
+    long long c, p;
+    if (!bar || floorParseLong(s, (size_t)(bar - s), 0, 1LL << 40, &c) ||
+        floorParseLong(bar + 1, len - (size_t)(bar + 1 - s), 1, 1LL << 40, &p))
+        return -1;
+    *covers = (long)c;
+    *parties = (long)p;
+    return 0;
+}
+
 int resvFloorSlotCount(int slotMinutes) {
     return (1440 + slotMinutes - 1) / slotMinutes;
 }
 
-resvInstant resvFloorSlotStart(resvInstant dayStart, int slotMinutes, int index) {
-    return dayStart + (resvInstant)index * slotMinutes * 60;
+static resvInstant floorDiv(resvInstant a, resvInstant b) {
+    resvInstant q = a / b;
+    return q - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+void resvFloorSlotsHeld(resvInstant dayStart, resvInstant slotSecs, int n, resvInstant turn,
+                        resvInstant hs, resvInstant he, int *first, int *last) {
+    /* s = dayStart + k * slotSecs overlaps when hs - turn < s < he */
+    resvInstant lo = floorDiv(hs - turn - dayStart, slotSecs) + 1;
+    resvInstant hi = -floorDiv(dayStart - he, slotSecs) - 1; /* ceil((he - dayStart) / slot) - 1 */
+    *first = lo < 0 ? 0 : lo > n ? n : (int)lo;
+    *last = hi >= n ? n - 1 : hi < -1 ? -1 : (int)hi;
 }
 
 resvInstant resvFloorFirstGap(resvInstant from, resvInstant len, const resvInstant *starts,

@@ -60,6 +60,27 @@ size_t resvHeldEncode(resvInstant start, resvInstant end, const char *table, siz
 int resvHeldDecode(const char *s, size_t len, resvInstant *start, resvInstant *end,
                    const char **table, size_t *tl);
 
+/* Pacing counts the parties that will come or came: pending, confirmed, arrived,
+ * seated, completed (not cancelled, not no_show). */
+int resvFloorCounts(resvStatus s);
+/* A party's covers as counted: its customer_count as stored, 0 when unset or not a
+ * whole number. */
+long resvFloorParty(const char *s, size_t len);
+
+/* A day's load (RESV_KEY_LOAD): per start minute of the day, the covers and parties of
+ * the reservations that count starting in it. Minutes sum into slots of any length
+ * (slot_minutes is a whole number of minutes), so a change of slot_minutes needs no
+ * rewrite. Field "HH:MM" (the start instant's minute, seconds dropped), value
+ * "<covers>|<parties>". */
+#define RESV_LOAD_FIELD_LEN 5
+#define RESV_LOAD_VALUE_MAX 48
+void resvLoadField(resvInstant start, char buf[RESV_LOAD_FIELD_LEN + 1]);
+/* The minute of the day (0..1439) a field names; -1 when it is not one. */
+int resvLoadFieldParse(const char *s, size_t len);
+size_t resvLoadEncode(long covers, long parties, char buf[RESV_LOAD_VALUE_MAX]);
+/* -1 when s is not such a value (two whole numbers, parties at least 1). */
+int resvLoadDecode(const char *s, size_t len, long *covers, long *parties);
+
 /* The text of a pacing refusal after its code word (CONFLICT): the slot's covers with
  * the booking, the covers limit, then the same for parties (a limit 0: off). The module
  * writes it; the sidecar reads the numbers back for the HTTP error (booked, limit). */
@@ -67,9 +88,13 @@ int resvHeldDecode(const char *s, size_t len, resvInstant *start, resvInstant *e
 /* The four numbers of a whole such text, in that order; -1 when s is not one. */
 int resvFloorCapacityParse(const char *s, long n[4]);
 
-/* Availability slots of a day: slotMinutes long from 00:00; the slot of an instant. */
+/* Availability slots of a day: slotMinutes long from 00:00 (the last one may be short). */
 int resvFloorSlotCount(int slotMinutes);
-resvInstant resvFloorSlotStart(resvInstant dayStart, int slotMinutes, int index);
+/* The slots k (0..n-1, starting at dayStart + k * slotSecs) whose turn [s, s + turn) a
+ * hold [hs, he) overlaps (resvHoldsOverlap): k in [*first, *last], none when *first >
+ * *last. Availability marks each hold once instead of testing it in every slot. */
+void resvFloorSlotsHeld(resvInstant dayStart, resvInstant slotSecs, int n, resvInstant turn,
+                        resvInstant hs, resvInstant he, int *first, int *last);
 
 /* The first instant from `from` at which a table is free for `len` seconds, given its
  * holds as windows sorted by start (overlaps allowed): what a walk-in's estimated wait

@@ -15,6 +15,7 @@
 #define RESV_KEY_STORE_OPEN    "resv:{"
 #define RESV_KEY_RECORD_SEP    "}:r:"
 #define RESV_KEY_PARTITION_SEP "}:i:"
+#define RESV_KEY_LOAD_SEP      "}:load:"
 #define RESV_KEY_RECORD        RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_RECORD_SEP "%.*s" /* store, id */
 #define RESV_KEY_PARTITION                                                                         \
     RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_PARTITION_SEP "%s:%.*s" /* store, status name, day */
@@ -26,15 +27,23 @@
 #define RESV_KEY_CHANGES    "resv:{%.*s}:changes"
 #define RESV_KEY_OUTBOX     "resv:{%.*s}:outbox"
 #define RESV_KEY_FAILURES   "resv:{%.*s}:failures"
-#define RESV_KEY_SETTINGS   "resv:{%.*s}:settings"   /* resv_settings.h */
 #define RESV_KEY_OWNER      "resv:owner:{%.*s}"      /* reservation */
 #define RESV_KEY_LEASE      "resv:{%.*s}:lease:%.*s" /* store, lease name (RESV.LEASE) */
+/* The store's settings (resv_settings.h), read by every write: copied from its pieces. */
+#define RESV_KEY_SETTINGS_TAIL "}:settings"
+#define RESV_KEY_SETTINGS      RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_SETTINGS_TAIL
 /* The floor (resv_floor.h): the inventory (table -> "seats|joins|area"), one sorted set
  * of holds per table (reservation by start instant), and what each reservation holds
  * (reservation -> "start|end|table_number"). */
-#define RESV_KEY_FLOOR "resv:{%.*s}:floor"
-#define RESV_KEY_HOLD  "resv:{%.*s}:hold:%.*s" /* store, one table */
-#define RESV_KEY_HELD  "resv:{%.*s}:held"
+#define RESV_KEY_FLOOR_TAIL "}:floor"
+#define RESV_KEY_HOLD_SEP   "}:hold:"
+#define RESV_KEY_HELD_TAIL  "}:held"
+#define RESV_KEY_FLOOR      RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_FLOOR_TAIL
+#define RESV_KEY_HOLD       RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_HOLD_SEP "%.*s" /* store, table */
+#define RESV_KEY_HELD       RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_HELD_TAIL
+/* A day's load: the covers and parties that pacing counts, per start minute (field
+ * "HH:MM" -> "<covers>|<parties>", resv_floor.h), kept beside the day's partitions. */
+#define RESV_KEY_LOAD RESV_KEY_STORE_OPEN "%.*s" RESV_KEY_LOAD_SEP "%.*s" /* store, day */
 /* The walk-in waitlist: a stream, one entry per party waiting (its id is the entry). */
 #define RESV_KEY_WAIT      "resv:{%.*s}:wait"
 #define RESV_WAIT_NAME     "name"

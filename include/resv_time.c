@@ -106,11 +106,18 @@ static void timePutDigits(char *p, int n, int v) {
     }
 }
 
-/* t must be an instant one of the parsers produced (years 1970..9999). */
+resvInstant resvDayStart(resvInstant t) {
+    resvInstant r = t % RESV_SECS_PER_DAY;
+    return t - (r < 0 ? r + RESV_SECS_PER_DAY : r);
+}
+
+/* Years 0..9999: the parsers' instants, and a store's clock (which may be a few hours
+ * before 1970). */
 void resvFormatDateTime(resvInstant t, char *buf) {
-    int64_t secs = t % RESV_SECS_PER_DAY;
+    resvInstant day = resvDayStart(t);
+    int64_t secs = t - day;
     int y, m, d;
-    resvCivilFromDays(t / RESV_SECS_PER_DAY, &y, &m, &d);
+    resvCivilFromDays(day / RESV_SECS_PER_DAY, &y, &m, &d);
     memcpy(buf, "0000-00-00T00:00:00", RESV_DATETIME_LEN + 1);
     timePutDigits(buf, 4, y);
     timePutDigits(buf + 5, 2, m);
@@ -121,7 +128,7 @@ void resvFormatDateTime(resvInstant t, char *buf) {
 }
 
 resvInstant resvStartInstant(resvInstant date, const resvSlot *slot) {
-    resvInstant day = date - date % RESV_SECS_PER_DAY;
+    resvInstant day = resvDayStart(date);
     return slot ? day + (resvInstant)slot->start * 60 : date;
 }
 
@@ -134,7 +141,7 @@ resvInstant resvRecordStart(const char *date, size_t dl, const char *slot, size_
 
 void resvDayOf(resvInstant t, char day[RESV_DATE_LEN + 1]) {
     char buf[RESV_DATETIME_LEN + 1];
-    resvFormatDateTime(t - t % RESV_SECS_PER_DAY, buf);
+    resvFormatDateTime(resvDayStart(t), buf);
     memcpy(day, buf, RESV_DATE_LEN);
     day[RESV_DATE_LEN] = '\0';
 }

@@ -36,6 +36,10 @@ resvInstant resvStartInstant(resvInstant date, const resvSlot *slot);
 resvInstant resvRecordStart(const char *date, size_t dl, const char *slot, size_t tl);
 /* The day (YYYY-MM-DD and a NUL) of an instant. */
 void resvDayOf(resvInstant t, char day[RESV_DATE_LEN + 1]);
+/* The first instant of t's day, by floor division: an instant before 1970 (a store's
+ * clock west of UTC at a test clock near 0) belongs to 1969-12-31, where `t - t % 86400`
+ * (C's % truncates toward zero) would give 1970-01-01. */
+resvInstant resvDayStart(resvInstant t);
 
 /* The proleptic Gregorian calendar, for any year: days since 1970-01-01 of a date
  * (month 1..12, day 1..31), and back. The one calendar of the project (resv_tz.c

@@ -94,11 +94,17 @@ int resvClusterSettled(RedisModuleCtx *ctx, RedisModuleString *tag);
 /* ---- key names (keys.md) ---- */
 RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
                                  size_t rl);
+/* A key name from its pieces (resv_keys.h spells each), copied together: a format costs
+ * about 2,200 instructions a name, which the hot paths pay per record or table. */
+RedisModuleString *resvKeyJoin(RedisModuleCtx *ctx, const resvSpan *parts, int n);
+#define RESV_SPAN(lit) lit, sizeof(lit) - 1 /* a piece that is a string literal */
 /* The index (keys.md): resv:{S}:i:<status>:<YYYY-MM-DD>, one sorted set per status and
  * day of the start instant, and resv:{S}:days, the days that have reservations. */
 RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t sl,
                                     resvStatus status, const char *day);
 RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl);
+/* A day's load beside its partitions: resv:{S}:load:<YYYY-MM-DD> (resv_load.c). */
+RedisModuleString *resvKeyLoad(RedisModuleCtx *ctx, const char *s, size_t sl, const char *day);
 RedisModuleString *resvKeyTables(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyLookup(RedisModuleCtx *ctx, const char *s, size_t sl);
 RedisModuleString *resvKeyHistory(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r,
@@ -208,6 +214,32 @@ int resvIndexCheckType(RedisModuleCtx *ctx, const char *s, size_t sl, const resv
 int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
                     const resvIndexPos *from, const resvIndexPos *to);
 
+/* ---- a day's load: covers and parties per start minute (resv_load.c, keys.md) ---- */
+/* A reservation's part in the load of its start instant's day: counted (a status that
+ * pacing counts) with its start and party, or nothing. */
+typedef struct {
+    int counted;
+    resvInstant start;
+    long party;
+} resvLoadPos;
+/* WRONGTYPE reply and -1 when the write changes the load and the load key of from's or
+ * to's day holds another type; call before writing. */
+int resvLoadCheckType(RedisModuleCtx *ctx, resvSpan store, const resvLoadPos *from,
+                      const resvLoadPos *to);
+/* Moves a reservation's part from `from` to `to` (either not counted: it left or
+ * joined), after the record and its partitions were written: the fields it touches are
+ * read on the master and written back as values (HSET, or HDEL when a minute empties).
+ * A day without a load key (written before the load existed) or with a value not ours
+ * is rebuilt whole from its partitions and records as they are now. */
+int resvLoadUpdate(RedisModuleCtx *ctx, resvSpan store, const resvLoadPos *from,
+                   const resvLoadPos *to);
+/* Covers and parties of the counted reservations starting in each of n slots of
+ * `slotSecs` from lo (all in lo's day); covers[]/parties[] are zeroed first. From the
+ * day's load key, or from the day's partitions and records when it has none. -1 after a
+ * WRONGTYPE reply. */
+int resvFloorCount(RedisModuleCtx *ctx, resvSpan store, resvInstant lo, resvInstant slotSecs, int n,
+                   long *covers, long *parties);
+
 /* ---- the lookup index resv:{S}:lookup (resv_store.c, keys.md) ---- */
 /* The looked-up fields of a reservation (resvFindFields order); len 0: unset. */
 typedef struct {
@@ -233,6 +265,7 @@ typedef struct {
     resvInstant oldScore, newScore;
     resvStatus oldStatus, newStatus;
     resvLookupVals lookupWas; /* the looked-up fields as stored (hadIndex) */
+    resvSpan partyWas;        /* customer_count as stored (hadIndex) */
     resvSpan releaseTable;    /* table_number to leave in the tables hash (len 0: none) */
     resvSpan takeTable;       /* table_number to hold there (len 0: none); resvSeatedWrite */
     /* holds over time (resv_tables.c): what it holds now goes, then the new one */
@@ -263,6 +296,8 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c);
 int resvChangeMovesLookup(const resvChange *c);
 /* Appends a field name to the audit entry's comma-separated `changed` list. */
 void resvChangeNote(resvChange *c, const char *name);
+/* The reservation's part in its day's load before (was) and after (now) the change. */
+void resvChangeLoad(const resvChange *c, resvLoadPos *was, resvLoadPos *now);
 
 /* ---- the floor: inventory, holds over time, pacing (resv_tables.c) ---- */
 RedisModuleString *resvKeyFloor(RedisModuleCtx *ctx, const char *s, size_t sl);
@@ -293,15 +328,17 @@ int resvHoldOverlap(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvIns
 /* 0 when the hold keys of table_number's tables are sorted sets or absent; -1 after a
  * WRONGTYPE reply. */
 int resvHoldCheckType(RedisModuleCtx *ctx, resvSpan store, resvSpan tableNumber);
-/* Covers and parties of the live reservations (pending, confirmed, arrived, seated,
- * completed) starting in each of n slots of `slotSecs` from lo (all in lo's day), but
- * `exclude`; covers[]/parties[] are zeroed first. -1 after a WRONGTYPE reply. */
-int resvFloorCount(RedisModuleCtx *ctx, resvSpan store, resvInstant lo, resvInstant slotSecs, int n,
-                   resvSpan exclude, long *covers, long *parties);
-/* The holds of one table starting in [lo, hi), by start: up to max windows into
- * starts[]/ends[]; returns their count, -1 after a WRONGTYPE reply. */
-int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
-                    resvInstant hi, resvInstant *starts, resvInstant *ends, int max);
+/* The holds of one table, by start: their windows. */
+#define RESV_HOLD_LIST_MAX 256 /* holds of one table looked at by one command */
+typedef struct {
+    resvInstant s[RESV_HOLD_LIST_MAX], e[RESV_HOLD_LIST_MAX];
+    int n;
+} resvHoldList;
+/* The holds starting in [lo, hi) of each of nt tables (up to RESV_HOLD_LIST_MAX each)
+ * into out[i]: each table's set read once, and the held hash opened once for all their
+ * ends. 0, or -1 after a WRONGTYPE reply. */
+int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, RedisModuleString **tables, size_t nt,
+                    resvInstant lo, resvInstant hi, resvHoldList *out);
 /* The inventory, sorted by table: names in q->f, specs[] decoded (a value not ours
  * counts as 0 seats). Returns the count, -1 after a WRONGTYPE reply. Free with
  * resvScanFree; specs is pool memory of ctx. */

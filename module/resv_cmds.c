@@ -147,7 +147,7 @@ static int cmdsFloorReply(RedisModuleCtx *ctx, resvFloorVerdict v, const resvFlo
 /* The start of the slot (slot seconds from midnight) that date d and time t fall in. */
 static resvInstant cmdsSlotStart(resvSpan d, resvSpan t, resvInstant slot) {
     resvInstant start = resvRecordStart(d.v, d.len, t.v, t.len);
-    resvInstant day = start - start % RESV_SECS_PER_DAY;
+    resvInstant day = resvDayStart(start);
     return day + (start - day) / slot * slot;
 }
 
@@ -174,9 +174,17 @@ static int cmdsPacing(RedisModuleCtx *ctx, const resvChange *c, const resvPlan *
     fi->slotNew = c->creating || !cmdsLive(in->from) ||
                   cmdsSlotStart(resvSpanOf(old[RESV_F_RESERVATION_DATE]),
                                 resvSpanOf(old[RESV_F_RESERVATION_TIME]), slot) != lo;
-    resvSpan was = resvSpanOf(old[RESV_F_CUSTOMER_COUNT]);
-    fi->partyWas = fi->slotNew || !was.len ? 0 : strtol(was.v, NULL, 10);
-    if (resvFloorCount(ctx, c->store, lo, slot, 1, c->id, &fi->covers, &fi->parties)) return -1;
+    resvSpan had = resvSpanOf(old[RESV_F_CUSTOMER_COUNT]);
+    fi->partyWas = fi->slotNew || !had.len ? 0 : strtol(had.v, NULL, 10);
+    if (resvFloorCount(ctx, c->store, lo, slot, 1, &fi->covers, &fi->parties)) return -1;
+    /* The booking as stored is in the slot's count when it counts there now: it is
+     * taken out, and counted with its values after the change. */
+    resvLoadPos was, now;
+    resvChangeLoad(c, &was, &now);
+    if (was.counted && was.start >= lo && was.start < lo + slot) {
+        fi->covers -= was.party;
+        fi->parties -= 1;
+    }
     fi->covers += fi->party;
     fi->parties += 1;
     return 0;
@@ -290,7 +298,10 @@ static int cmdsTables(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p) {
  * (or absent); -1 after a WRONGTYPE reply. */
 static int cmdsCheckIndex(RedisModuleCtx *ctx, const resvChange *c) {
     resvIndexPos from = {c->oldStatus, c->oldScore}, to = {c->newStatus, c->newScore};
-    if (resvIndexCheckType(ctx, c->store.v, c->store.len, c->hadIndex ? &from : NULL, &to))
+    resvLoadPos loadWas, loadNow;
+    resvChangeLoad(c, &loadWas, &loadNow);
+    if (resvIndexCheckType(ctx, c->store.v, c->store.len, c->hadIndex ? &from : NULL, &to) ||
+        resvLoadCheckType(ctx, c->store, &loadWas, &loadNow))
         return -1;
     if (resvChangeMovesLookup(c) && resvLookupCheckType(ctx, c->store.v, c->store.len)) return -1;
     return resvKeyCheckType(ctx, resvKeyChanges(ctx, c->store.v, c->store.len),
@@ -305,6 +316,7 @@ static int cmdsCarryOut(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p,
     c->oldStatus = in->from;
     c->newStatus = p->status;
     resvLookupValsOf(old, &c->lookupWas);
+    c->partyWas = resvSpanOf(old[RESV_F_CUSTOMER_COUNT]);
     if (p->effects & RESV_PLAN_IGNORED) {
         snprintf(c->noteText, sizeof c->noteText, "ignored status %s", resvStatusName(in->to));
         c->note = c->noteText;
@@ -758,9 +770,12 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     resvSpan d = resvSpanOf(old[RESV_F_RESERVATION_DATE]),
              t = resvSpanOf(old[RESV_F_RESERVATION_TIME]);
     resvIndexPos from = {status, resvRecordStart(d.v, d.len, t.v, t.len)};
+    resvSpan party = resvSpanOf(old[RESV_F_CUSTOMER_COUNT]);
+    resvLoadPos load = {resvFloorCounts(status), from.score, resvFloorParty(party.v, party.len)};
     resvLookupVals was;
     resvLookupValsOf(old, &was);
-    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) || resvLookupCheckType(ctx, s.v, s.len) ||
+    if (resvIndexCheckType(ctx, s.v, s.len, &from, NULL) ||
+        resvLoadCheckType(ctx, s, &load, NULL) || resvLookupCheckType(ctx, s.v, s.len) ||
         resvKeyCheckType(ctx, resvKeyChanges(ctx, s.v, s.len), REDISMODULE_KEYTYPE_STREAM) ||
         resvStoreSettingsCheckType(ctx, s.v, s.len))
         return REDISMODULE_OK;
@@ -769,6 +784,7 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     resvStoreNow(ctx, s.v, s.len, now);
     rc |= resvWriteDel(ctx, rkey);
     rc |= resvIndexUpdate(ctx, s.v, s.len, r.v, r.len, &from, NULL);
+    rc |= resvLoadUpdate(ctx, s, &load, NULL);
     rc |= resvLookupUpdate(ctx, s.v, s.len, r.v, r.len, &was, NULL);
     rc |= resvSeatedWrite(ctx, s, r, table, (resvSpan){"", 0});
     if (holds) rc |= resvHoldWrite(ctx, s, r, held, (resvSpan){"", 0}, 0, 0);

@@ -79,7 +79,8 @@ static size_t noshowPartition(RedisModuleCtx *ctx, const char *s, size_t sl, res
         RedisModule_ZsetRangeNext(key);
         int64_t start;
         if (resvTzToUtc(tz, (resvInstant)score, &start) == RESV_TZ_WALL_RANGE || start > deadline ||
-            ((int64_t)score % RESV_SECS_PER_DAY == 0 && noshowBareDate(ctx, s, sl, m)))
+            (resvDayStart((resvInstant)score) == (resvInstant)score &&
+             noshowBareDate(ctx, s, sl, m)))
             continue;
         due[n++] = m;
     }
@@ -101,9 +102,9 @@ static int noshowStore(RedisModuleCtx *ctx, RedisModuleString *store, size_t *bu
     RedisModuleString **due = RedisModule_Alloc(*budget * sizeof *due);
     size_t n = 0;
     static const resvStatus live[] = {RESV_S_PENDING, RESV_S_CONFIRMED};
-    /* The partitions of the days from the lookback to hi's day (wall > 0: now). */
-    for (resvInstant d = wall / RESV_SECS_PER_DAY - NOSHOW_LOOKBACK_DAYS;
-         d <= hi / RESV_SECS_PER_DAY && n < *budget; d++) {
+    /* The partitions of the days from the lookback to hi's day. */
+    for (resvInstant d = resvDayStart(wall) / RESV_SECS_PER_DAY - NOSHOW_LOOKBACK_DAYS;
+         d <= resvDayStart(hi) / RESV_SECS_PER_DAY && n < *budget; d++) {
         char day[RESV_DATE_LEN + 1];
         resvDayOf(d * RESV_SECS_PER_DAY, day);
         for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)

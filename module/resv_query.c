@@ -192,7 +192,7 @@ static RedisModuleKey *queryDaysOpen(RedisModuleCtx *ctx, const char *s, size_t 
     *err = 0;
     if (type == REDISMODULE_KEYTYPE_ZSET) {
         /* a day's score is its first instant: the day of lo starts at or before lo */
-        double dlo = lo > 0 ? lo - (double)((resvInstant)lo % RESV_SECS_PER_DAY) : lo;
+        double dlo = lo > 0 ? (double)resvDayStart((resvInstant)lo) : lo;
         if (RedisModule_ZsetFirstInScoreRange(key, dlo, hi, 0, 0) == REDISMODULE_OK) return key;
     } else if (type != REDISMODULE_KEYTYPE_EMPTY) {
         RedisModule_CloseKey(key);

@@ -115,7 +115,7 @@ static int searchByName(searchResult *f, const char *q, size_t ql) {
     }
     /* a day's score is its first instant */
     resvInstant lo = (resvInstant)f->lo;
-    double dlo = (double)(lo - (lo % RESV_SECS_PER_DAY + RESV_SECS_PER_DAY) % RESV_SECS_PER_DAY);
+    double dlo = (double)resvDayStart(lo);
     if (RedisModule_ZsetFirstInScoreRange(days, dlo, f->hi, 0, 0) != REDISMODULE_OK) {
         RedisModule_CloseKey(days);
         return 0;
@@ -231,8 +231,7 @@ int ResvFind_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
             f.lo = (double)from;
         }
         if (!hasTo) {
-            resvInstant first =
-                from - (from % RESV_SECS_PER_DAY + RESV_SECS_PER_DAY) % RESV_SECS_PER_DAY;
+            resvInstant first = resvDayStart(from);
             f.hi = (double)(first + (SEARCH_WINDOW_DAYS + 1) * RESV_SECS_PER_DAY - 1);
         }
         rc = searchByName(&f, q.v, q.len);

@@ -135,12 +135,10 @@ int resvClusterSettled(RedisModuleCtx *ctx, RedisModuleString *tag) {
 
 /* ---- key names ---- */
 
-#define RESV_SPAN(lit) lit, sizeof(lit) - 1
-
 /* Key names are copied together from their pieces: a format (vsnprintf) cost about
  * 2,200 instructions a name, more than the rest of RESV.GET's own work, and LIST names
  * a record per item. */
-static RedisModuleString *storeKeyJoin(RedisModuleCtx *ctx, const resvSpan *parts, int n) {
+RedisModuleString *resvKeyJoin(RedisModuleCtx *ctx, const resvSpan *parts, int n) {
     char buf[512], *p = buf;
     size_t len = 0;
     buf[0] = '\0'; /* for gcc -O1, which cannot see that the copies fill what is read */
@@ -159,7 +157,7 @@ RedisModuleString *resvKeyRecord(RedisModuleCtx *ctx, const char *s, size_t sl, 
                                  size_t rl) {
     resvSpan p[] = {
         {RESV_SPAN(RESV_KEY_STORE_OPEN)}, {s, sl}, {RESV_SPAN(RESV_KEY_RECORD_SEP)}, {r, rl}};
-    return storeKeyJoin(ctx, p, 4);
+    return resvKeyJoin(ctx, p, 4);
 }
 
 RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t sl,
@@ -171,7 +169,15 @@ RedisModuleString *resvKeyPartition(RedisModuleCtx *ctx, const char *s, size_t s
                     {st, strlen(st)},
                     {":", 1},
                     {day, RESV_DATE_LEN}};
-    return storeKeyJoin(ctx, p, 6);
+    return resvKeyJoin(ctx, p, 6);
+}
+
+RedisModuleString *resvKeyLoad(RedisModuleCtx *ctx, const char *s, size_t sl, const char *day) {
+    resvSpan p[] = {{RESV_SPAN(RESV_KEY_STORE_OPEN)},
+                    {s, sl},
+                    {RESV_SPAN(RESV_KEY_LOAD_SEP)},
+                    {day, RESV_DATE_LEN}};
+    return resvKeyJoin(ctx, p, 4);
 }
 
 RedisModuleString *resvKeyDays(RedisModuleCtx *ctx, const char *s, size_t sl) {
@@ -546,9 +552,7 @@ int resvIndexUpdate(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r
         int known = RedisModule_KeyType(key) == REDISMODULE_KEYTYPE_ZSET &&
                     RedisModule_ZsetScore(key, member, &score) == REDISMODULE_OK;
         RedisModule_CloseKey(key);
-        if (!known)
-            rc |= resvWriteZadd(ctx, dkey, to->score - to->score % RESV_SECS_PER_DAY, newDay,
-                                RESV_DATE_LEN);
+        if (!known) rc |= resvWriteZadd(ctx, dkey, resvDayStart(to->score), newDay, RESV_DATE_LEN);
     }
     if (from && !sameDay) {
         size_t left = 0;
@@ -633,6 +637,18 @@ void resvChangeNote(resvChange *c, const char *name) {
     p[n] = '\0';
 }
 
+void resvChangeLoad(const resvChange *c, resvLoadPos *was, resvLoadPos *now) {
+    resvSpan party = c->set[RESV_F_CUSTOMER_COUNT]     ? c->val[RESV_F_CUSTOMER_COUNT]
+                     : c->unset[RESV_F_CUSTOMER_COUNT] ? (resvSpan){"", 0}
+                                                       : c->partyWas;
+    was->counted = c->hadIndex && resvFloorCounts(c->oldStatus);
+    was->start = c->oldScore;
+    was->party = resvFloorParty(c->partyWas.v, c->partyWas.len);
+    now->counted = resvFloorCounts(c->newStatus);
+    now->start = c->newScore;
+    now->party = resvFloorParty(party.v, party.len);
+}
+
 int resvChangeMovesLookup(const resvChange *c) {
     if (!c->hadIndex) return 1;
     for (int i = 0; i < RESV_FIND_COUNT; i++)
@@ -640,9 +656,9 @@ int resvChangeMovesLookup(const resvChange *c) {
     return 0;
 }
 
-/* Performs every effect of one reservation change, in a fixed order: record, indexes,
- * tables, holds, owner, audit entry, change feed, push outbox, MSGID. Everything was
- * validated before. */
+/* Performs every effect of one reservation change, in a fixed order: record, indexes
+ * (partitions, the day's load after them: a rebuild reads them), lookup, tables, holds, owner,
+ * audit entry, change feed, push outbox, MSGID. Everything was validated before. */
 int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
     const char *s = c->store.v, *r = c->id.v;
     size_t sl = c->store.len, rl = c->id.len;
@@ -665,6 +681,9 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
 
         resvIndexPos from = {c->oldStatus, c->oldScore}, to = {c->newStatus, c->newScore};
         rc |= resvIndexUpdate(ctx, s, sl, r, rl, c->hadIndex ? &from : NULL, &to);
+        resvLoadPos loadWas, loadNow;
+        resvChangeLoad(c, &loadWas, &loadNow);
+        rc |= resvLoadUpdate(ctx, c->store, &loadWas, &loadNow);
         if (resvChangeMovesLookup(c)) {
             resvLookupVals after = c->lookupWas;
             for (int i = 0; i < RESV_FIND_COUNT; i++) {

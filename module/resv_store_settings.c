@@ -94,7 +94,8 @@ void resvNow(char buf[RESV_DATETIME_LEN + 1]) {
 }
 
 RedisModuleString *resvKeySettings(RedisModuleCtx *ctx, const char *s, size_t sl) {
-    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_SETTINGS, (int)sl, s);
+    resvSpan p[] = {{RESV_SPAN(RESV_KEY_STORE_OPEN)}, {s, sl}, {RESV_SPAN(RESV_KEY_SETTINGS_TAIL)}};
+    return resvKeyJoin(ctx, p, 3);
 }
 
 _Static_assert(RESV_ST_COUNT == 6, "settingsReadRaw asks for each setting by name");
@@ -173,8 +174,7 @@ resvInstant resvStoreNow(RedisModuleCtx *ctx, const char *s, size_t sl,
 resvInstant resvStoreToday(RedisModuleCtx *ctx, const char *s, size_t sl,
                            char day[RESV_DATE_LEN + 1]) {
     resvInstant wall = resvStoreNow(ctx, s, sl, NULL);
-    resvInstant midnight =
-        wall - ((wall % RESV_SECS_PER_DAY) + RESV_SECS_PER_DAY) % RESV_SECS_PER_DAY;
+    resvInstant midnight = resvDayStart(wall);
     if (day) resvDayOf(midnight, day);
     return midnight;
 }

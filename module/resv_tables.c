@@ -13,16 +13,20 @@
 /* ---- keys ---- */
 
 RedisModuleString *resvKeyFloor(RedisModuleCtx *ctx, const char *s, size_t sl) {
-    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_FLOOR, (int)sl, s);
+    resvSpan p[] = {{RESV_SPAN(RESV_KEY_STORE_OPEN)}, {s, sl}, {RESV_SPAN(RESV_KEY_FLOOR_TAIL)}};
+    return resvKeyJoin(ctx, p, 3);
 }
 
 RedisModuleString *resvKeyHold(RedisModuleCtx *ctx, const char *s, size_t sl, const char *t,
                                size_t tl) {
-    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_HOLD, (int)sl, s, (int)tl, t);
+    resvSpan p[] = {
+        {RESV_SPAN(RESV_KEY_STORE_OPEN)}, {s, sl}, {RESV_SPAN(RESV_KEY_HOLD_SEP)}, {t, tl}};
+    return resvKeyJoin(ctx, p, 4);
 }
 
 RedisModuleString *resvKeyHeld(RedisModuleCtx *ctx, const char *s, size_t sl) {
-    return RedisModule_CreateStringPrintf(ctx, RESV_KEY_HELD, (int)sl, s);
+    resvSpan p[] = {{RESV_SPAN(RESV_KEY_STORE_OPEN)}, {s, sl}, {RESV_SPAN(RESV_KEY_HELD_TAIL)}};
+    return resvKeyJoin(ctx, p, 3);
 }
 
 /* ---- the store's settings, as the floor needs them ---- */
@@ -189,52 +193,89 @@ int resvHoldCheckType(RedisModuleCtx *ctx, resvSpan store, resvSpan tableNumber)
     return resvKeyCheckType(ctx, resvKeyHeld(ctx, store.v, store.len), REDISMODULE_KEYTYPE_HASH);
 }
 
-int resvFloorCount(RedisModuleCtx *ctx, resvSpan store, resvInstant lo, resvInstant slotSecs, int n,
-                   resvSpan exclude, long *covers, long *parties) {
-    static const resvStatus live[] = {RESV_S_PENDING, RESV_S_CONFIRMED, RESV_S_ARRIVED,
-                                      RESV_S_SEATED, RESV_S_COMPLETED};
-    char day[RESV_DATE_LEN + 1];
-    resvInstant hi = lo + slotSecs * n;
-    memset(covers, 0, (size_t)n * sizeof *covers);
-    memset(parties, 0, (size_t)n * sizeof *parties);
-    resvDayOf(lo, day);
-    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
-        RedisModuleString *k = resvKeyPartition(ctx, store.v, store.len, live[i], day);
-        RedisModuleKey *key = RedisModule_OpenKey(ctx, k, REDISMODULE_READ);
-        int type = RedisModule_KeyType(key);
-        if (type != REDISMODULE_KEYTYPE_ZSET) {
-            RedisModule_CloseKey(key);
-            if (type == REDISMODULE_KEYTYPE_EMPTY) continue;
-            return resvReplyWrongType(ctx, k), -1;
+/* One hold read from a table's set, whose window the held hash completes. A
+ * reservation holding joined tables is in each one's set: refs of one name are chained
+ * by `next`. */
+typedef struct {
+    RedisModuleString *m;
+    resvSpan name;
+    resvInstant *s, *e;
+    long next;
+} tablesHoldRef;
+
+/* The refs by name, for one pass over the held hash: open addressing, a slot per ref
+ * twice over (a sort of the names cost more than the pass itself). */
+typedef struct {
+    tablesHoldRef *refs;
+    long *slot;
+    size_t mask;
+} tablesHoldIndex;
+
+static size_t tablesHash(resvSpan s) {
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+    for (size_t i = 0; i < s.len; i++)
+        h = (h ^ (unsigned char)s.v[i]) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+/* The slot of name: its chain's head, or the empty slot where it goes. */
+static size_t tablesIndexSlot(const tablesHoldIndex *x, resvSpan name) {
+    size_t i = tablesHash(name) & x->mask;
+    for (long r; (r = x->slot[i]) >= 0; i = (i + 1) & x->mask)
+        if (x->refs[r].name.len == name.len && !memcmp(x->refs[r].name.v, name.v, name.len)) break;
+    return i;
+}
+
+static void tablesHeldScanCb(RedisModuleKey *key, RedisModuleString *field,
+                             RedisModuleString *value, void *privdata) {
+    (void)key;
+    tablesHoldIndex *x = privdata;
+    long r = x->slot[tablesIndexSlot(x, resvSpanOf(field))];
+    resvSpan v = resvSpanOf(value), t;
+    resvInstant s, e;
+    if (r < 0 || resvHeldDecode(v.v, v.len, &s, &e, &t.v, &t.len)) return;
+    for (; r >= 0; r = x->refs[r].next)
+        *x->refs[r].s = s, *x->refs[r].e = e;
+}
+
+/* The windows of the holds read: a lookup in the held hash each, or, when most of a
+ * small held hash is wanted, one pass over it. A small hash is a listpack, where each
+ * lookup walks the entries: 60 lookups in one of 60 cost 250,000 instructions, the
+ * pass about 90,000. A large one is a hashtable, and the lookups cost the same whatever
+ * its size. */
+#define TABLES_HELD_SCAN_MAX 128
+
+static void tablesHeldEnds(RedisModuleCtx *ctx, resvSpan store, tablesHoldRef *refs, size_t n) {
+    RedisModuleKey *held =
+        RedisModule_OpenKey(ctx, resvKeyHeld(ctx, store.v, store.len), REDISMODULE_READ);
+    size_t hl =
+        RedisModule_KeyType(held) == REDISMODULE_KEYTYPE_HASH ? RedisModule_ValueLength(held) : 0;
+    if (hl && hl <= TABLES_HELD_SCAN_MAX && 2 * n >= hl) {
+        tablesHoldIndex x = {refs, NULL, 1};
+        while (x.mask < 2 * n)
+            x.mask <<= 1;
+        x.slot = RedisModule_Alloc(x.mask * sizeof *x.slot);
+        memset(x.slot, 0xff, x.mask * sizeof *x.slot); /* -1: empty */
+        x.mask--;
+        for (size_t i = 0; i < n; i++) {
+            size_t at = tablesIndexSlot(&x, refs[i].name);
+            refs[i].next = x.slot[at];
+            x.slot[at] = (long)i;
         }
-        if (RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) ==
-            REDISMODULE_OK) {
-            while (!RedisModule_ZsetRangeEndReached(key)) {
-                double score;
-                RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score), *v;
-                RedisModule_ZsetRangeNext(key);
-                resvSpan ms = resvSpanOf(m);
-                if (exclude.len && resvStrEq(m, exclude.v, exclude.len)) continue;
-                int slot = (int)(((resvInstant)score - lo) / slotSecs);
-                if (slot < 0 || slot >= n) continue;
-                /* One field by its C name: no field string made per record. */
-                RedisModuleKey *rk = RedisModule_OpenKey(
-                    ctx, resvKeyRecord(ctx, store.v, store.len, ms.v, ms.len), REDISMODULE_READ);
-                long party = 0;
-                long long x;
-                v = NULL;
-                if (RedisModule_KeyType(rk) == REDISMODULE_KEYTYPE_HASH)
-                    RedisModule_HashGet(rk, REDISMODULE_HASH_CFIELDS, "customer_count", &v, NULL);
-                if (v && RedisModule_StringToLongLong(v, &x) == REDISMODULE_OK) party = (long)x;
-                RedisModule_CloseKey(rk);
-                covers[slot] += party;
-                parties[slot]++;
-            }
-            RedisModule_ZsetRangeStop(key);
+        RedisModuleScanCursor *cur = RedisModule_ScanCursorCreate();
+        while (RedisModule_ScanKey(held, cur, tablesHeldScanCb, &x)) {
         }
-        RedisModule_CloseKey(key);
+        RedisModule_ScanCursorDestroy(cur);
+        RedisModule_Free(x.slot);
+    } else {
+        for (size_t i = 0; hl && i < n; i++) {
+            RedisModuleString *v = NULL;
+            RedisModule_HashGet(held, REDISMODULE_HASH_NONE, refs[i].m, &v, NULL);
+            resvSpan sp = resvSpanOf(v), t;
+            if (v) resvHeldDecode(sp.v, sp.len, refs[i].s, refs[i].e, &t.v, &t.len);
+        }
     }
-    return 0;
+    RedisModule_CloseKey(held);
 }
 
 /* Puts window [s, e) into starts[]/ends[] (n of max, sorted by start) in its place;
@@ -252,39 +293,50 @@ static int tablesWindowInsert(resvInstant *starts, resvInstant *ends, int n, int
     return n < max ? n + 1 : max;
 }
 
-int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, resvSpan table, resvInstant lo,
-                    resvInstant hi, resvInstant *starts, resvInstant *ends, int max) {
-    int err, n = 0;
-    RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
-    if (err) return err;
-    RedisModuleString *who;
-    resvInstant ss, se;
-    int seated = tablesSeatedHold(ctx, store, table, &who, &ss, &se);
-    resvSpan ws = resvSpanOf(who);
-    /* The held hash opened once for all the table's holds. */
-    RedisModuleString *hk = resvKeyHeld(ctx, store.v, store.len);
-    RedisModuleKey *held = RedisModule_OpenKey(ctx, hk, REDISMODULE_READ);
-    int heldOk = RedisModule_KeyType(held) == REDISMODULE_KEYTYPE_HASH;
-    if (key &&
-        RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) == REDISMODULE_OK) {
-        while (n < max && !RedisModule_ZsetRangeEndReached(key)) {
-            double score;
-            RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score), *v = NULL;
-            RedisModule_ZsetRangeNext(key);
-            if (seated && resvStrEq(m, ws.v, ws.len)) continue; /* its window is below */
-            starts[n] = ends[n] = (resvInstant)score;
-            if (heldOk) RedisModule_HashGet(held, REDISMODULE_HASH_NONE, m, &v, NULL);
-            resvSpan sp = resvSpanOf(v), t;
-            if (v) resvHeldDecode(sp.v, sp.len, &starts[n], &ends[n], &t.v, &t.len);
-            n++;
+int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, RedisModuleString **tables, size_t nt,
+                    resvInstant lo, resvInstant hi, resvHoldList *out) {
+    tablesHoldRef *refs = NULL;
+    size_t n = 0, cap = 0;
+    int err = 0;
+    /* A seated party holds its table over its stretched window (tablesSeatedHold), put
+       in after the ends are read, since the refs point into the lists. */
+    RedisModuleString **who = RedisModule_PoolAlloc(ctx, (nt ? nt : 1) * sizeof *who);
+    resvInstant *ss = RedisModule_PoolAlloc(ctx, (nt ? nt : 1) * sizeof *ss);
+    resvInstant *se = RedisModule_PoolAlloc(ctx, (nt ? nt : 1) * sizeof *se);
+    for (size_t i = 0; i < nt && !err; i++) {
+        resvHoldList *h = &out[i];
+        resvSpan table = resvSpanOf(tables[i]);
+        RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
+        h->n = 0;
+        tablesSeatedHold(ctx, store, table, &who[i], &ss[i], &se[i]);
+        if (!key) continue;
+        resvSpan ws = resvSpanOf(who[i]);
+        if (RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) ==
+            REDISMODULE_OK) {
+            while (h->n < RESV_HOLD_LIST_MAX && !RedisModule_ZsetRangeEndReached(key)) {
+                double score;
+                RedisModuleString *m = RedisModule_ZsetRangeCurrentElement(key, &score);
+                RedisModule_ZsetRangeNext(key);
+                if (who[i] && resvStrEq(m, ws.v, ws.len)) continue; /* its window is below */
+                h->s[h->n] = h->e[h->n] = (resvInstant)score;
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 64;
+                    refs = RedisModule_Realloc(refs, cap * sizeof *refs);
+                }
+                refs[n++] = (tablesHoldRef){m, resvSpanOf(m), &h->s[h->n], &h->e[h->n], -1};
+                h->n++;
+            }
+            RedisModule_ZsetRangeStop(key);
         }
-        RedisModule_ZsetRangeStop(key);
+        RedisModule_CloseKey(key);
     }
-    RedisModule_CloseKey(held);
-    if (key) RedisModule_CloseKey(key);
-    if (seated && ss < hi && se > lo && max > 0)
-        n = tablesWindowInsert(starts, ends, n, max, ss, se);
-    return n;
+    if (!err && n) tablesHeldEnds(ctx, store, refs, n);
+    RedisModule_Free(refs);
+    for (size_t i = 0; i < nt && !err; i++)
+        if (who[i] && ss[i] < hi && se[i] > lo)
+            out[i].n =
+                tablesWindowInsert(out[i].s, out[i].e, out[i].n, RESV_HOLD_LIST_MAX, ss[i], se[i]);
+    return err;
 }
 
 int resvFloorInventory(RedisModuleCtx *ctx, resvSpan store, resvScan *q, resvTableSpec **specs) {

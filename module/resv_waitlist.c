@@ -12,7 +12,6 @@
 /* Parties waiting in one store: RESV.WAIT.ADD refuses more, so RESV.WAIT.LIST, which
  * estimates every entry over every table, shows them all. */
 #define WAIT_ENTRIES_MAX 1000
-#define WAIT_HOLDS_MAX   256
 
 int resvWalkInWriting;
 
@@ -115,13 +114,6 @@ int ResvWaitAdd_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int 
     return RedisModule_ReplyWithStringBuffer(ctx, now, RESV_DATETIME_LEN);
 }
 
-/* When each table is free next (resv_floor.h): its holds from now on. */
-typedef struct {
-    resvInstant s[WAIT_HOLDS_MAX], e[WAIT_HOLDS_MAX];
-    int n;
-    resvInstant busyUntil; /* taken by a party ahead in the list */
-} waitTable;
-
 /* Two tables of the inventory that join (by their index). */
 typedef struct {
     size_t a, b;
@@ -172,30 +164,31 @@ static size_t waitPairs(RedisModuleCtx *ctx, const resvScan *q, const resvTableS
  * seats it where neither table does alone, free soonest for a whole turn (of those free
  * as soon, the fewest seats: big ones stay for big parties); it is then busy for that
  * turn. -1 when nothing seats the party. */
-static long long waitEstimate(waitTable *w, const resvTableSpec *t, size_t nt, const waitPair *p,
-                              size_t np, long party, resvInstant now, resvInstant turn) {
+static long long waitEstimate(const resvHoldList *h, resvInstant *busy, const resvTableSpec *t,
+                              size_t nt, const waitPair *p, size_t np, long party, resvInstant now,
+                              resvInstant turn) {
     long best = -1, seats = 0;
     resvInstant at = 0;
     for (size_t i = 0; i < nt; i++) {
         if (t[i].seats < party) continue;
-        resvInstant g = resvFloorFirstGap(w[i].busyUntil, turn, w[i].s, w[i].e, w[i].n);
+        resvInstant g = resvFloorFirstGap(busy[i], turn, h[i].s, h[i].e, h[i].n);
         if (best < 0 || g < at || (g == at && t[i].seats < seats))
             best = (long)i, at = g, seats = t[i].seats;
     }
     for (size_t k = 0; k < np; k++) {
-        const waitTable *a = &w[p[k].a], *b = &w[p[k].b];
+        const resvHoldList *a = &h[p[k].a], *b = &h[p[k].b];
         long sa = t[p[k].a].seats, sb = t[p[k].b].seats;
         if (sa >= party || sb >= party || sa + sb < party) continue;
-        resvInstant from = a->busyUntil > b->busyUntil ? a->busyUntil : b->busyUntil;
+        resvInstant from = busy[p[k].a] > busy[p[k].b] ? busy[p[k].a] : busy[p[k].b];
         resvInstant g = resvFloorFirstGapBoth(from, turn, a->s, a->e, a->n, b->s, b->e, b->n);
         if (best < 0 || g < at || (g == at && sa + sb < seats))
             best = (long)(nt + k), at = g, seats = sa + sb;
     }
     if (best < 0) return -1;
     if ((size_t)best < nt)
-        w[best].busyUntil = at + turn;
+        busy[best] = at + turn;
     else
-        w[p[best - nt].a].busyUntil = w[p[best - nt].b].busyUntil = at + turn;
+        busy[p[best - nt].a] = busy[p[best - nt].b] = at + turn;
     return (at - now + 59) / 60;
 }
 
@@ -217,15 +210,15 @@ int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
     if (resvFloorInventory(ctx, store, &q, &t) < 0) return REDISMODULE_OK;
     resvInstant now = resvFloorNow(ctx, store);
     resvInstant turn = (resvInstant)resvFloorTurnMinutes(ctx, store) * 60;
-    waitTable *w = RedisModule_Alloc((q.n ? q.n : 1) * sizeof *w);
+    /* When each table is free next (resv_floor.h): its holds from now on, and until
+     * when a party ahead in the list takes it. */
+    resvHoldList *h = RedisModule_Alloc((q.n ? q.n : 1) * sizeof *h);
+    resvInstant *busyUntil = RedisModule_PoolAlloc(ctx, (q.n ? q.n : 1) * sizeof *busyUntil);
+    int rc = resvHoldWindows(ctx, store, q.f, q.n, now - RESV_FLOOR_HOLD_MAX, INT64_MAX / 2, h);
+    for (size_t i = 0; i < q.n; i++)
+        busyUntil[i] = now;
     waitPair *pairs;
     size_t npairs = waitPairs(ctx, &q, t, &pairs);
-    int rc = 0;
-    for (size_t i = 0; i < q.n && rc >= 0; i++) {
-        rc = w[i].n = resvHoldWindows(ctx, store, resvSpanOf(q.f[i]), now - RESV_FLOOR_HOLD_MAX,
-                                      INT64_MAX / 2, w[i].s, w[i].e, WAIT_HOLDS_MAX);
-        w[i].busyUntil = now;
-    }
     if (rc >= 0) {
         char count[16];
         snprintf(count, sizeof count, "%d", WAIT_ENTRIES_MAX);
@@ -264,13 +257,13 @@ int ResvWaitList_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int
             if (q.n) {
                 resvReplyName(ctx, "estimated_wait_minutes");
                 RedisModule_ReplyWithLongLong(
-                    ctx, waitEstimate(w, t, q.n, pairs, npairs, party, now, turn));
+                    ctx, waitEstimate(h, busyUntil, t, q.n, pairs, npairs, party, now, turn));
                 fields++;
             }
             RedisModule_ReplySetMapLength(ctx, fields);
         }
     }
-    RedisModule_Free(w);
+    RedisModule_Free(h);
     resvScanFree(&q);
     return REDISMODULE_OK;
 }

@@ -9,7 +9,8 @@
     bench.py sidecar   GET /reservation/{id} through the sidecar (1 and 2 workers) and
                        through the bench's own minimal gateway (wrk, p50/p99) against
                        RESV.GET unpipelined
-    bench.py floor     RESV.AVAILABILITY of a day of 200 bookings: server time per call
+    bench.py floor     RESV.AVAILABILITY of a day of 200 bookings: server time per call,
+                       and instructions per call under callgrind (with a paced write)
     bench.py report    the table on stdout, build/bench/latest.json and latest.png
 
 Every throughput figure is a ratio of two runs made in the same minute on the same
@@ -514,54 +515,83 @@ def part_compare():
 
 # ---- instructions per command under callgrind ----
 
-def callgrind(cases):
-    """A second redis-server under callgrind, with a peak store of CG_PEAK_N reservations
-    (as dense a day as the timed runs): instructions executed by the server for a batch
-    of each command (zeroed and dumped around the batch with callgrind_control). Counts
-    are repeatable whatever else the machine does."""
-    if not shutil.which("callgrind_control"):
-        return {"skipped": "callgrind_control not found"}
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    d = os.path.join(TMP, "callgrind")
-    os.makedirs(d, exist_ok=True)
-    proc = subprocess.Popen(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + os.path.join(d, "cg.%p"),
-         "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", d, "--save", "",
-         "--appendonly", "no", "--loadmodule", os.path.join(TOP, "module", "resv.so"),
-         "--logfile", "redis.log"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    result = {}
-    try:
+class CallgrindServer:
+    """A second redis-server under callgrind: instructions executed by the server for a
+    batch of commands (zeroed and dumped around the batch with callgrind_control).
+    Counts are repeatable whatever else the machine does. `with CallgrindServer() as
+    cg:` gives cg.client, and cg.measure(argvs) the instructions per command; None
+    when callgrind cannot run (cg.skipped says why)."""
+
+    def __init__(self):
+        self.proc, self.client, self.skipped = None, None, None
+
+    def __enter__(self):
+        if not shutil.which("callgrind_control"):
+            self.skipped = "callgrind_control not found"
+            return self
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.dir = os.path.join(TMP, "callgrind")
+        os.makedirs(self.dir, exist_ok=True)
+        self.proc = subprocess.Popen(
+            ["valgrind", "--tool=callgrind",
+             "--callgrind-out-file=" + os.path.join(self.dir, "cg.%p"),
+             "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", self.dir,
+             "--save", "", "--appendonly", "no", "--loadmodule",
+             os.path.join(TOP, "module", "resv.so"), "--logfile", "redis.log"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 60
         while True:
             try:
-                c = Client(port)
-                c.call("PING")
-                break
+                self.client = Client(port)
+                self.client.call("PING")
+                return self
             except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    return {"skipped": "redis-server did not start under valgrind"}
+                if time.time() > deadline or self.proc.poll() is not None:
+                    self.skipped = "redis-server did not start under valgrind"
+                    return self
                 time.sleep(0.3)
+
+    def measure(self, argvs):
+        pid = str(self.proc.pid)
+        subprocess.run(["callgrind_control", "-z", pid], capture_output=True, timeout=120)
+        pipeline(self.client, argvs)
+        subprocess.run(["callgrind_control", "-d", pid], capture_output=True, timeout=120)
+        dumps = [f for f in os.listdir(self.dir) if re.match(r"cg\.%s\.\d+$" % pid, f)]
+        if not dumps:
+            return None
+        last = max(dumps, key=lambda f: int(f.rsplit(".", 1)[1]))
+        with open(os.path.join(self.dir, last)) as f:
+            m = re.search(r"^summary:\s*(\d+)", f.read(), re.M)
+        return int(m.group(1)) // len(argvs) if m else None
+
+    def __exit__(self, *exc):
+        if self.client:
+            self.client.close()
+        if self.proc:
+            self.proc.terminate()
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return False
+
+
+def callgrind(cases):
+    """The compare part's commands under callgrind, with a peak store of CG_PEAK_N
+    reservations (as dense a day as the timed runs)."""
+    result = {}
+    with CallgrindServer() as cg:
+        if cg.skipped:
+            return {"skipped": cg.skipped}
+        c = cg.client
         load_peak(c, CG_PEAK_N)
         cg_find = phone_queries(c)
         for name in SCRIPTS:
             script_load(c, name + ".lua")
-
-        def measure(argvs):
-            subprocess.run(["callgrind_control", "-z", str(proc.pid)], capture_output=True,
-                           timeout=120)
-            pipeline(c, argvs)
-            subprocess.run(["callgrind_control", "-d", str(proc.pid)], capture_output=True,
-                           timeout=120)
-            dumps = [f for f in os.listdir(d) if re.match(r"cg\.%d\.\d+$" % proc.pid, f)]
-            if not dumps:
-                return None
-            last = max(dumps, key=lambda f: int(f.rsplit(".", 1)[1]))
-            with open(os.path.join(d, last)) as f:
-                m = re.search(r"^summary:\s*(\d+)", f.read(), re.M)
-            return int(m.group(1)) // len(argvs) if m else None
 
         def argvs(template, k):
             """k copies: a PK- id cycles through the loaded ones, any other placeholder
@@ -585,10 +615,10 @@ def callgrind(cases):
                 # this server's own phones: 200 queries, each finding one reservation,
                 # against RESV.GET of the same 200
                 q = (cg_find * (batch // len(cg_find) + 1))[:batch]
-                counts = {"module": measure([["RESV.FIND", PEAK, "QUERY", d] for d, _ in q]),
-                          "lean": measure([["RESV.GET", PEAK, r] for _, r in q])}
+                counts = {"module": cg.measure([["RESV.FIND", PEAK, "QUERY", d] for d, _ in q]),
+                          "lean": cg.measure([["RESV.GET", PEAK, r] for _, r in q])}
             else:
-                counts = {v: measure(argvs(case[v], batch))
+                counts = {v: cg.measure(argvs(case[v], batch))
                           for v in ("module", "lean", "full") if case[v]}
             if all(counts.values()):
                 row = {"module_instructions_per_call": counts["module"]}
@@ -599,14 +629,6 @@ def callgrind(cases):
                     row["lean_instructions_per_call"] = counts["lean"]
                     row["ratio_lean_over_module"] = round(counts["lean"] / counts["module"], 2)
                 result[case["name"]] = row
-        c.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
     return result
 
 
@@ -795,13 +817,17 @@ plot "%s" using 2:xtic(1) title "ops/s (redis-benchmark, wrk)" lc rgb "#3b75af",
     return path
 
 
-def part_floor():
-    """RESV.AVAILABILITY over a day of 200 bookings (60 holding one of 20 tables) in a
-    store with 28 other days of 70 bookings each, as server time per call (INFO
-    commandstats usec_per_call); RESV.STATS of the same day beside it, for scale on a
-    shared machine. The days around do not change it: it reads one day's partitions."""
-    c = Client(PORT)
-    S = "bench-floor"
+FLOOR = "bench-floor"
+FLOOR_DAY = "2024-03-01"
+
+
+def load_floor(c):
+    """The floor's store: 20 tables (half of them joinable in pairs), a day of 200
+    bookings (60 holding a table, 11:00..20:30 in 30-minute steps) and 28 other days of
+    70 bookings each. Until 2026-12-01 evening 40 of the 60 were refused unseen (a party
+    over the table's seats, or a second hold of one table at one time), so the day had
+    160 bookings and 20 holds."""
+    S = FLOOR
     cmds = []
     for i in range(20):
         cmds.append(["RESV.TABLE.SET", S, "T%02d" % i, "SEATS", str(2 + i % 6)] +
@@ -814,17 +840,56 @@ def part_floor():
                          "status", "completed"])
     for k in range(200):
         h, m = 11 + (k % 20) // 2, (k % 2) * 30
-        cmds.append(["RESV.UPSERT", S, "D%03d" % k, "reservation_date", "2024-03-01",
+        # the 60 with a table: each table three times, 3 hours or more apart, a party
+        # that fits it (every write here must be accepted)
+        t = (k + 7 * (k // 20)) % 20
+        party = min(1 + k % 6, 2 + t % 6) if k < 60 else 1 + k % 6
+        cmds.append(["RESV.UPSERT", S, "D%03d" % k, "reservation_date", FLOOR_DAY,
                      "reservation_time", "%02d:%02d-%02d:%02d" % (h, m, h + 1, m),
-                     "customer_count", str(1 + k % 6), "status", "confirmed"] +
-                    (["table_number", "T%02d" % (k % 20)] if k < 60 else []))
-    pipeline(c, cmds)
+                     "customer_count", str(party), "status", "confirmed"] +
+                    (["table_number", "T%02d" % t] if k < 60 else []))
+    got = pipeline(c, cmds)
+    bad = [g for g in got if isinstance(g, RespError)]
+    if bad:
+        sys.exit("bench: loading the floor store failed: %r" % bad[:3])
+
+
+FLOOR_CASES = (("availability", ["RESV.AVAILABILITY", FLOOR, FLOOR_DAY]),
+               ("availability_party_4", ["RESV.AVAILABILITY", FLOOR, FLOOR_DAY, "PARTY", "4"]),
+               ("stats_same_day", ["RESV.STATS", FLOOR, "FROM", FLOOR_DAY, "TO", FLOOR_DAY]))
+
+
+def floor_pacing_writes(k):
+    """k writes through pacing (max_covers_per_slot on): the party of bookings of the
+    day changes (3 <-> 4), so each write counts its slot."""
+    return [["RESV.UPSERT", FLOOR, "D%03d" % (60 + j % 140), "customer_count",
+             "3" if (j // 140) % 2 == 0 else "4"] for j in range(k)]
+
+
+def floor_callgrind():
+    """Instructions per call of the floor's cases, and of a write through pacing."""
+    result = {}
+    with CallgrindServer() as cg:
+        if cg.skipped:
+            return {"skipped": cg.skipped}
+        load_floor(cg.client)
+        for name, argv in FLOOR_CASES:
+            result[name] = cg.measure([argv] * 50)
+        cg.client.call("RESV.STORE.SET", FLOOR, "max_covers_per_slot", "9999")
+        result["upsert_party_paced"] = cg.measure(floor_pacing_writes(200))
+    return result
+
+
+def part_floor():
+    """RESV.AVAILABILITY over a day of 200 bookings (60 holding one of 20 tables) in a
+    store with 28 other days of 70 bookings each, as server time per call (INFO
+    commandstats usec_per_call); RESV.STATS of the same day beside it, for scale on a
+    shared machine. The days around do not change it: it reads one day's partitions.
+    Then the same under callgrind (instructions per call), with a write through pacing."""
+    c = Client(PORT)
+    load_floor(c)
     out = {"bookings_that_day": 200, "other_bookings": 28 * 70, "tables": 20}
-    for name, argv in (("availability", ["RESV.AVAILABILITY", S, "2024-03-01"]),
-                       ("availability_party_4", ["RESV.AVAILABILITY", S, "2024-03-01",
-                                                 "PARTY", "4"]),
-                       ("stats_same_day", ["RESV.STATS", S, "FROM", "2024-03-01", "TO",
-                                           "2024-03-01"])):
+    for name, argv in FLOOR_CASES:
         runs = []
         for _ in range(ROUNDS):
             c.call("CONFIG", "RESETSTAT")
@@ -832,9 +897,12 @@ def part_floor():
             stat = info_field(c, "commandstats", "cmdstat_" + argv[0].lower())
             runs.append(float(re.search(r"usec_per_call=([\d.]+)", stat).group(1)))
         out[name + "_usec_per_call"] = statistics.median(runs)
+        out[name + "_usec_per_call_runs"] = runs
     out["target_usec"] = 100
     out["load_average"] = os.getloadavg()[0]
     c.close()
+    if os.environ.get("BENCH_CALLGRIND", "1") != "0" and shutil.which("valgrind"):
+        out["callgrind"] = floor_callgrind()
     save("floor", out)
 
 
@@ -935,8 +1003,15 @@ def part_report():
               "call, median of %d; load average %.1f) ==" % (fl["bookings_that_day"],
                                                              fl["tables"], ROUNDS,
                                                              fl["load_average"]))
-        for k in ("availability", "availability_party_4", "stats_same_day"):
+        for k, _ in FLOOR_CASES:
             print("  %-24s %8.1f" % (k, fl[k + "_usec_per_call"]))
+        cg = fl.get("callgrind")
+        if cg and "skipped" not in cg:
+            print("callgrind, server instructions per call:")
+            for k, v in cg.items():
+                print("  %-24s %9s" % (k, v))
+        elif cg:
+            print("callgrind skipped: " + cg["skipped"])
     d = os.path.join(TOP, "build", "bench")
     os.makedirs(d, exist_ok=True)
     png = chart(cmp_, sc, os.path.join(d, "latest.png"))

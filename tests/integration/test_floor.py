@@ -4,7 +4,11 @@ RESV.TABLES and GET /reservation/tables with the seated party and the hold now o
 holds of tables over time (overlap refused naming the holder, a party over the seats
 refused, joined tables, back-to-back slots, cancel/no_show/completed/delete freeing,
 seated keeping), the provider's booking stored and flagged overbooked with a feed event,
-and the race of two requests for one table (one wins, one 409)."""
+and the race of two requests for one table (one wins, one 409). Each day's load
+(resv:{S}:load:<day>) and what availability and pacing count from it, across create,
+moves of date and time, party changes, cancel, a no-show's return, delete and changes of
+slot_minutes; a day written before the load existed (no key, or a value not ours) is
+counted from its records and rebuilt by its next write."""
 import os
 import sys
 import threading
@@ -238,6 +242,143 @@ class Floor(unittest.TestCase):
                                          at["18:00"]["covers_left"], at["18:00"]["parties_left"]))
         self.assertEqual("created", self.book("P5", "18:15", 2, "V02", origin="sync"))
         self.assertNotIn("overbooked", pairs(r.call("RESV.GET", S, "P5")))
+
+    # a day's load: what pacing and availability count
+
+    def load(self, day=DAY):
+        return pairs(self.r.call("HGETALL", "resv:{%s}:load:%s" % (S, day)))
+
+    def counted(self, day=DAY):
+        """Availability's non-empty slots: HH:MM -> (covers, parties)."""
+        a = pairs(self.r.call("RESV.AVAILABILITY", S, day))
+        return {pairs(x)["start"][11:16]: (pairs(x)["covers"], pairs(x)["parties"])
+                for x in a["slots"] if pairs(x)["parties"]}
+
+    def plain(self, rid, *fields, day=DAY):
+        """A booking without a table (nothing but the count is at stake)."""
+        return self.r.try_call("RESV.UPSERT", S, rid, "reservation_date", day, *fields)
+
+    def test_load_follows_every_write(self):
+        r = self.r
+        self.assertEqual("created", self.plain("L1", "reservation_time", "18:00-20:00",
+                                               "customer_count", "4", "status", "confirmed"))
+        self.assertEqual("created", self.plain("L2", "reservation_time", "18:10",
+                                               "customer_count", "2"))  # pending counts
+        self.assertEqual({"18:00": "4|1", "18:10": "2|1"}, self.load())
+        self.assertEqual({"18:00": (6, 2)}, self.counted())
+        # a move of the time, then of the date (into another day's key)
+        r.call("RESV.UPSERT", S, "L2", "reservation_time", "19:05")
+        self.assertEqual({"18:00": "4|1", "19:05": "2|1"}, self.load())
+        self.assertEqual({"18:00": (4, 1), "19:00": (2, 1)}, self.counted())
+        r.call("RESV.UPSERT", S, "L2", "reservation_date", "2024-03-02")
+        self.assertEqual({"18:00": "4|1"}, self.load())
+        self.assertEqual({"19:05": "2|1"}, self.load("2024-03-02"))
+        self.assertEqual({"19:00": (2, 1)}, self.counted("2024-03-02"))
+        # a party change; a status that still counts changes nothing
+        r.call("RESV.UPSERT", S, "L1", "customer_count", "7")
+        r.call("RESV.STATUS", S, "L1", "arrived")
+        self.assertEqual({"18:00": "7|1"}, self.load())
+        # cancelled: the minute, then the key, go
+        r.call("RESV.STATUS", S, "L1", "cancelled")
+        self.assertEqual({}, self.counted())
+        self.assertEqual(0, r.call("EXISTS", "resv:{%s}:load:%s" % (S, DAY)))
+        # a no-show stops counting; the late guest who arrives counts again
+        self.plain("L3", "reservation_time", "20:00", "customer_count", "5", "status",
+                   "confirmed")
+        r.call("RESV.STATUS", S, "L3", "no_show")
+        self.assertEqual({}, self.counted())
+        r.call("RESV.STATUS", S, "L3", "arrived")
+        self.assertEqual({"20:00": (5, 1)}, self.counted())
+        # a booking whose date carries a time (no slot): its minute, seconds dropped
+        self.plain("L4", "customer_count", "1", day=DAY + "T20:29:59")
+        self.assertEqual({"20:00": "5|1", "20:29": "1|1"}, self.load())
+        # deleted
+        self.assertEqual(1, r.call("RESV.DEL", S, "L3"))
+        self.assertEqual(1, r.call("RESV.DEL", S, "L4"))
+        self.assertEqual(0, r.call("EXISTS", "resv:{%s}:load:%s" % (S, DAY)))
+        # slot_minutes regroups the same minutes; the load is not rewritten
+        self.plain("L5", "reservation_time", "18:00", "customer_count", "3")
+        self.plain("L6", "reservation_time", "18:40-19:30", "customer_count", "2")
+        before = self.load()
+        for minutes, want in (("60", {"18:00": (5, 2)}),
+                              ("15", {"18:00": (3, 1), "18:30": (2, 1)}),
+                              ("25", {"17:55": (3, 1), "18:20": (2, 1)}),
+                              ("30", {"18:00": (3, 1), "18:30": (2, 1)})):
+            r.call("RESV.STORE.SET", S, "slot_minutes", minutes)
+            self.assertEqual(want, self.counted(), minutes)
+            self.assertEqual(before, self.load())
+
+    def test_pacing_counts_each_booking_once(self):
+        r = self.r
+        r.call("RESV.STORE.SET", S, "max_covers_per_slot", "10", "max_parties_per_slot", "3")
+        self.plain("Q1", "reservation_time", "18:00", "customer_count", "3")
+        self.plain("Q2", "reservation_time", "18:20", "customer_count", "2")
+        # a party change counts the booking once: 8 + 2 fits, 9 + 2 does not
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "Q1", "customer_count", "8"))
+        e = r.try_call("RESV.UPSERT", S, "Q1", "customer_count", "9")
+        self.assertEqual("CONFLICT capacity: covers 11/10 parties 2/3 in the slot", str(e))
+        # a move within the full slot counts the booking once too
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "Q2", "reservation_time", "18:25"))
+        # into the slot from another: 8 + 2 + 1 is over, 7 + 2 + 1 is the limit
+        self.plain("Q3", "reservation_time", "19:00", "customer_count", "1")
+        e = r.try_call("RESV.UPSERT", S, "Q3", "reservation_time", "18:10")
+        self.assertEqual("CONFLICT capacity: covers 11/10 parties 3/3 in the slot", str(e))
+        r.call("RESV.UPSERT", S, "Q1", "customer_count", "7")
+        self.assertEqual("updated", r.call("RESV.UPSERT", S, "Q3", "reservation_time", "18:10"))
+        self.assertEqual({"18:00": (10, 3)}, self.counted())
+        # a cancelled party frees its place; its return (a new booking) takes it again
+        r.call("RESV.STATUS", S, "Q2", "cancelled")
+        self.assertEqual("created", self.plain("Q4", "reservation_time", "18:29",
+                                               "customer_count", "2"))
+        e = self.plain("Q5", "reservation_time", "18:00", "customer_count", "1")
+        self.assertEqual("CONFLICT capacity: covers 11/10 parties 4/3 in the slot", str(e))
+        # the next slot by slot_minutes: 18:30 is another slot at 30, the same at 60
+        self.assertEqual("created", self.plain("Q6", "reservation_time", "18:30",
+                                               "customer_count", "1"))
+        r.call("RESV.STORE.SET", S, "slot_minutes", "60")
+        e = r.try_call("RESV.UPSERT", S, "Q6", "customer_count", "2")
+        self.assertEqual("CONFLICT capacity: covers 12/10 parties 4/3 in the slot", str(e))
+
+    def test_days_written_before_the_load(self):
+        """A day without a load key (written before the load existed: here its key is
+        deleted) is counted from its records, by availability and by pacing; the next
+        write that changes its load builds the key whole, and one of another day does
+        not. A value not ours is rebuilt the same way."""
+        r = self.r
+        key = "resv:{%s}:load:%s" % (S, DAY)
+        for rid, t, n in (("O1", "18:00", "4"), ("O2", "18:10", "3"), ("O3", "19:30", "2")):
+            self.plain(rid, "reservation_time", t, "customer_count", n, "status", "confirmed")
+        self.plain("O4", "reservation_time", "18:00", "customer_count", "9", "status",
+                   "cancelled")
+        want = {"18:00": "4|1", "18:10": "3|1", "19:30": "2|1"}
+        self.assertEqual(want, self.load())
+        r.call("DEL", key)
+        self.assertEqual({"18:00": (7, 2), "19:30": (2, 1)}, self.counted())
+        r.call("RESV.STORE.SET", S, "max_covers_per_slot", "8")
+        e = self.plain("O5", "reservation_time", "18:20", "customer_count", "2")
+        self.assertEqual("CONFLICT capacity: covers 9/8 parties 3/0 in the slot", str(e))
+        # a write of another day, or one that leaves the load alone, builds nothing here
+        self.plain("P1", "reservation_time", "18:00", "customer_count", "2", day="2024-03-02")
+        r.call("RESV.UPSERT", S, "O1", "notes", "窗边")
+        self.assertEqual(0, r.call("EXISTS", key))
+        # the next write that changes it: the whole day, as the records say
+        self.assertEqual("created", self.plain("O5", "reservation_time", "19:00",
+                                               "customer_count", "1"))
+        self.assertEqual(dict(want, **{"19:00": "1|1"}), self.load())
+        # a move out of such a day: built without the booking that left
+        r.call("DEL", key)
+        r.call("RESV.UPSERT", S, "O3", "reservation_date", "2024-03-02")
+        self.assertEqual({"18:00": "4|1", "18:10": "3|1", "19:00": "1|1"}, self.load())
+        self.assertEqual({"18:00": "2|1", "19:30": "2|1"}, self.load("2024-03-02"))
+        # a value not ours where a write goes, or counts the write would take below
+        # zero: the day is rebuilt whole (the stray 06:00 goes too)
+        r.call("HSET", key, "19:00", "junk", "06:00", "1|1")
+        r.call("RESV.STATUS", S, "O5", "cancelled")
+        self.assertEqual({"18:00": "4|1", "18:10": "3|1"}, self.load())
+        r.call("HSET", key, "18:10", "1|1", "06:00", "1|1")
+        r.call("RESV.DEL", S, "O2")
+        self.assertEqual({"18:00": "4|1"}, self.load())
+        self.assertEqual({"18:00": (4, 1)}, self.counted())
 
     def test_settings_turn_and_slot(self):
         r = self.r

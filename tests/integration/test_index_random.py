@@ -14,7 +14,10 @@ known reservations only, every pending sync_status has an outbox entry and every
 one a failure log entry of an existing reservation. The holds over time (resv:{S}:held and
 resv:{S}:hold:<table>) are exactly the reservations pending, confirmed, arrived or seated
 at tables of the store's inventory, with the window of their slot (or 90 minutes), and a
-store without an inventory holds nothing.
+store without an inventory holds nothing. Each day's load (resv:{S}:load:<day>) is exactly
+the covers and parties of the reservations pacing counts, per start minute, with no key
+for a day that has none; RESV.AVAILABILITY's covers and parties per slot follow it at the
+store's slot_minutes, which the run changes along the way.
 RESV_SEED=<n> replays a run; RESV_OPS=<n> sets the number of operations."""
 import calendar
 import os
@@ -35,6 +38,8 @@ INVENTORY = {"store-a": {"A1": (4, "A2"), "A2": (4, None), "A3": (6, None), "B1"
                          "桌-8": (8, None)},
              "门店-c": {"A1": (4, "A2"), "A2": (2, None), "B1": (2, None)}}
 HOLDING = ("pending", "confirmed", "arrived", "seated")
+COUNTED = ("pending", "confirmed", "arrived", "seated", "completed")  # what pacing counts
+SLOT_MINUTES = ["30", "15", "45", "60", "25", "240", "5"]
 SLOTS = ["18:00-20:00", "18:00", "11:30-13:00", "23:00-01:00", "00:00-24:00", "19:45"]
 # small pools, so that lookup fields are shared (a number equal to another's external id,
 # phones with one last-4 but different numbers, a phone too short to index)
@@ -126,7 +131,9 @@ class IndexRandom(unittest.TestCase):
             rid = rng.choice(ids)
             store = rng.choice(STORES) if rng.random() < 0.1 else STORES[int(rid[1:]) % 3]
             op = rng.random()
-            if op < 0.45:
+            if op < 0.005:  # the slots change; the load keeps minutes, any slot sums them
+                cmd = ["RESV.STORE.SET", store, "slot_minutes", rng.choice(SLOT_MINUTES)]
+            elif op < 0.45:
                 creating = r.call("RESV.GET", store, rid) is None
                 cmd = ["RESV.UPSERT", store, rid]
                 if rng.random() < 0.3:
@@ -220,6 +227,7 @@ class IndexRandom(unittest.TestCase):
             self.assertEqual(len(seated), len(members), "two seated reservations share a table")
             self.assertEqual(seated, tables, store)
             self.check_holds(store, pre, recs)
+            self.check_load(store, pre, recs)
             for rid in recs:
                 self.assertEqual("list", r.call("TYPE", pre + "h:" + rid))
                 self.assertGreater(r.call("LLEN", pre + "h:" + rid), 0)
@@ -289,6 +297,39 @@ class IndexRandom(unittest.TestCase):
         for h in recs.values():
             self.assertIn(h.get("overbooked", "true"), ("true",))  # only ever "true"
         return len(held)
+
+    def check_load(self, store, pre, recs):
+        """resv:{S}:load:<day> is exactly the counted reservations' covers and parties per
+        start minute ("HH:MM" -> "covers|parties"); RESV.AVAILABILITY counts each slot
+        from it at the store's slot_minutes."""
+        r = self.r
+        want = {}
+        for h in recs.values():
+            if h["status"] not in COUNTED:
+                continue
+            start = start_instant(h["reservation_date"], h.get("reservation_time"))
+            day = want.setdefault(day_of(start), {})
+            minute = time.strftime("%H:%M", time.gmtime(start))
+            c, p = day.get(minute, (0, 0))
+            day[minute] = (c + int(h.get("customer_count", "0")), p + 1)
+        got = {}
+        for k in r.call("KEYS", pre + "load:*"):
+            self.assertEqual("hash", r.call("TYPE", k))
+            got[k[len(pre) + 5:]] = {f: tuple(int(x) for x in v.split("|"))
+                                     for f, v in pairs(r.call("HGETALL", k)).items()}
+        self.assertEqual(want, got, store)
+        slot = int(pairs(r.call("RESV.STORE.GET", store))["slot_minutes"])
+        for day, minutes in want.items():
+            per = {}
+            for m, (c, p) in minutes.items():
+                k = (int(m[:2]) * 60 + int(m[3:])) // slot
+                per[k] = (per.get(k, (0, 0))[0] + c, per.get(k, (0, 0))[1] + p)
+            av = pairs(r.call("RESV.AVAILABILITY", store, day))
+            self.assertEqual(slot, av["slot_minutes"])
+            slots = [pairs(x) for x in av["slots"]]
+            self.assertEqual((1440 + slot - 1) // slot, len(slots))
+            self.assertEqual([per.get(k, (0, 0)) for k in range(len(slots))],
+                             [(x["covers"], x["parties"]) for x in slots], (store, day))
 
     def check_lookup(self, store, recs, parts):
         """resv:{S}:lookup is exactly the number, external id and phone (last 4 digits) of

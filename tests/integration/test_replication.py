@@ -152,6 +152,14 @@ class Replication(unittest.TestCase):
         w("RESV.TABLE.DEL", S, "V03", expect=1)
         w("RESV.TABLE.DEL", S, "V03", expect=0)
         self.assertEqual(["F1"], self.m.call("HKEYS", "resv:{%s}:held" % S))
+        # a day's load: kept by each write (values read on the master), and rebuilt whole
+        # for a day that has no key (as one written before the load existed: deleted here)
+        load = "resv:{%s}:load:2024-02-18" % S
+        self.assertEqual({"11:00": "12|1"}, pairs(self.m.call("HGETALL", load)))
+        self.m.call("DEL", load)
+        w("RESV.UPSERT", S, "F4", "reservation_date", "2024-02-18", "reservation_time", "21:00",
+          "customer_count", "3", expect="created")
+        self.assertEqual({"11:00": "12|1", "21:00": "3|1"}, pairs(self.m.call("HGETALL", load)))
         # a create that must not overwrite (NX), an update that must not create (XX), and
         # a booking forced over the pacing (stored, flagged overbooked, an event)
         w("RESV.UPSERT", S, "N1", "NX", "reservation_date", "2024-02-19", "customer_count", "2",
@@ -227,7 +235,8 @@ class Replication(unittest.TestCase):
         self.assertEqual(self.m.call("RESV.FAILURES", S), self.rc.call("RESV.FAILURES", S))
         self.assertEqual(sorted(self.m.call("KEYS", "*")), sorted(self.rc.call("KEYS", "*")))
         self.assertEqual(self.m.call("RESV.LIST", S), self.rc.call("RESV.LIST", S))
-        for k in ("floor", "held", "hold:V01", "hold:V02", "wait"):
+        for k in ("floor", "held", "hold:V01", "hold:V02", "wait", "load:2024-02-18",
+                  "load:2024-02-15"):
             key = "resv:{%s}:%s" % (S, k)
             self.assertEqual(self.m.call("DUMP", key), self.rc.call("DUMP", key), key)
         self.assertEqual(self.m.call("RESV.TABLES", S), self.rc.call("RESV.TABLES", S))

@@ -188,6 +188,18 @@ class StoreSettingsCommands(RedisTestCase):
                 h = pairs(self.r.call("RESV.HISTORY", S, "R%d" % i)[0])
                 self.assertEqual(wall(ts, LA), h["at"])
 
+    def test_clock_before_1970_west_of_utc(self):
+        # one second after 1970 in UTC is still 1969 in New York: the stamps and the
+        # store's today take the day by floor division (they read 1970-01-01T-4:... and
+        # a time of day below zero with C's %)
+        self.r.call("RESV.STORE.SET", S, "timezone", "America/New_York")
+        rec = self.stamp(S, "R1", 1)
+        self.assertEqual("1969-12-31T19:00:01", rec["created_at"])
+        self.assertEqual(wall(1, ZoneInfo("America/New_York")), rec["updated_at"])
+        # Shanghai at the same instant is 08:00 on the first: the other side of UTC
+        other = self.stamp("store-sh", "S1", 1)
+        self.assertEqual("1970-01-01T08:00:01", other["created_at"])
+
     def test_every_stamp_is_the_store_clock(self):
         self.r.call("RESV.STORE.SET", S, "timezone", "America/Los_Angeles")
         t0 = utc(2026, 11, 1, 9, 45, 0)  # 01:45 PST, the second time that night

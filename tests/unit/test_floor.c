@@ -108,13 +108,81 @@ static void test_slots_and_gaps(void **state) {
     assert_int_equal(48, resvFloorSlotCount(30));
     assert_int_equal(16, resvFloorSlotCount(90));
     assert_int_equal(17, resvFloorSlotCount(85)); /* the last one is short */
-    assert_int_equal(3600, resvFloorSlotStart(0, 30, 2));
     resvInstant st[] = {100, 150, 400}, en[] = {200, 300, 500};
     assert_int_equal(0, resvFloorFirstGap(0, 100, st, en, 3));   /* before the first */
     assert_int_equal(500, resvFloorFirstGap(0, 101, st, en, 3)); /* 300..400 is too short */
     assert_int_equal(500, resvFloorFirstGap(250, 150, st, en, 3));
     assert_int_equal(300, resvFloorFirstGap(250, 100, st, en, 3));
     assert_int_equal(7, resvFloorFirstGap(7, 100, st, en, 0));
+}
+
+/* The parties pacing counts, and a day's load: a start minute per field, summable into
+ * slots of any length, "covers|parties" per value. */
+static void test_load(void **state) {
+    (void)state;
+    static const int counted[RESV_S_COUNT] = {[RESV_S_PENDING] = 1,
+                                              [RESV_S_CONFIRMED] = 1,
+                                              [RESV_S_ARRIVED] = 1,
+                                              [RESV_S_SEATED] = 1,
+                                              [RESV_S_COMPLETED] = 1};
+    for (int s = 0; s < RESV_S_COUNT; s++)
+        assert_int_equal(counted[s], resvFloorCounts((resvStatus)s));
+    assert_int_equal(12, resvFloorParty("12", 2));
+    assert_int_equal(0, resvFloorParty(NULL, 0)); /* unset */
+    assert_int_equal(0, resvFloorParty("x", 1));
+    assert_int_equal(0, resvFloorParty("-3", 2));
+    char f[RESV_LOAD_FIELD_LEN + 1], v[RESV_LOAD_VALUE_MAX];
+    resvInstant day = 19783 * (resvInstant)RESV_SECS_PER_DAY; /* 2024-03-01 */
+    resvLoadField(day + 18 * 3600 + 15 * 60 + 59, f);         /* seconds dropped */
+    assert_string_equal("18:15", f);
+    assert_int_equal(18 * 60 + 15, resvLoadFieldParse(f, 5));
+    resvLoadField(day, f);
+    assert_string_equal("00:00", f);
+    resvLoadField(day + RESV_SECS_PER_DAY - 1, f);
+    assert_string_equal("23:59", f);
+    resvLoadField(-60, f); /* before 1970: the minute of its own day */
+    assert_string_equal("23:59", f);
+    assert_int_equal(-1, resvLoadFieldParse("24:00", 5));
+    assert_int_equal(-1, resvLoadFieldParse("18:60", 5));
+    assert_int_equal(-1, resvLoadFieldParse("1800", 4));
+    assert_int_equal(-1, resvLoadFieldParse("-1:00", 5));
+    long c, p;
+    size_t n = resvLoadEncode(37, 9, v);
+    assert_memory_equal("37|9", v, n);
+    assert_int_equal(0, resvLoadDecode(v, n, &c, &p));
+    assert_int_equal(37, c);
+    assert_int_equal(9, p);
+    assert_int_equal(0, resvLoadDecode("0|1", 3, &c, &p));  /* a party without covers */
+    assert_int_equal(-1, resvLoadDecode("3|0", 3, &c, &p)); /* no party: never stored */
+    assert_int_equal(-1, resvLoadDecode("-3|1", 4, &c, &p));
+    assert_int_equal(-1, resvLoadDecode("3", 1, &c, &p));
+    assert_int_equal(-1, resvLoadDecode("3|", 2, &c, &p));
+}
+
+/* Every slot a hold blocks, against resvHoldsOverlap slot by slot: holds before, inside,
+ * across and after the day, on and off the slots' edges, of no length too. */
+static void test_slots_held(void **state) {
+    (void)state;
+    const resvInstant day = 19783 * (resvInstant)RESV_SECS_PER_DAY;
+    const int minutes[] = {30, 45, 5, 240};
+    const resvInstant turns[] = {90 * 60, 15 * 60, 720 * 60};
+    for (size_t m = 0; m < sizeof minutes / sizeof minutes[0]; m++) {
+        int n = resvFloorSlotCount(minutes[m]);
+        resvInstant slot = minutes[m] * 60;
+        for (size_t t = 0; t < sizeof turns / sizeof turns[0]; t++) {
+            for (resvInstant hs = day - 86400; hs < day + 2 * 86400; hs += 7 * 60 + 30) {
+                for (resvInstant len = 0; len <= 4 * 3600; len += 25 * 60) {
+                    int first, last;
+                    resvFloorSlotsHeld(day, slot, n, turns[t], hs, hs + len, &first, &last);
+                    for (int k = 0; k < n; k++) {
+                        resvInstant s = day + k * slot;
+                        int want = resvHoldsOverlap(s, s + turns[t], hs, hs + len);
+                        assert_int_equal(want, k >= first && k <= last);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /* A joined pair is free when both tables are, for the whole length. */
@@ -151,7 +219,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_spec),     cmocka_unit_test(test_joins),
         cmocka_unit_test(test_hold_window),    cmocka_unit_test(test_held),
-        cmocka_unit_test(test_slots_and_gaps), cmocka_unit_test(test_pair_gap),
+        cmocka_unit_test(test_slots_and_gaps), cmocka_unit_test(test_load),
+        cmocka_unit_test(test_slots_held),     cmocka_unit_test(test_pair_gap),
         cmocka_unit_test(test_capacity_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,14 @@ static void test_key_formats(void **state) {
     assert_string_equal("resv:{store-001}:r:R1", buf);
     snprintf(buf, sizeof buf, RESV_KEY_PARTITION, 9, store, "confirmed", 10, "2024-02-15Tx");
     assert_string_equal("resv:{store-001}:i:confirmed:2024-02-15", buf);
+    snprintf(buf, sizeof buf, RESV_KEY_FLOOR, 9, store);
+    assert_string_equal("resv:{store-001}:floor", buf);
+    snprintf(buf, sizeof buf, RESV_KEY_HOLD, 9, store, 3, "V01X");
+    assert_string_equal("resv:{store-001}:hold:V01", buf);
+    snprintf(buf, sizeof buf, RESV_KEY_HELD, 9, store);
+    assert_string_equal("resv:{store-001}:held", buf);
+    snprintf(buf, sizeof buf, RESV_KEY_LOAD, 9, store, 10, "2024-02-15Tx");
+    assert_string_equal("resv:{store-001}:load:2024-02-15", buf);
     snprintf(buf, sizeof buf, RESV_KEY_OUTBOX, 9, store);
     assert_string_equal("resv:{store-001}:outbox", buf);
     snprintf(buf, sizeof buf, RESV_KEY_OWNER, 2, rid);

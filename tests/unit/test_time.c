@@ -252,17 +252,37 @@ static void test_record_start_and_day(void **state) {
     assert_string_equal(day, "2024-02-16");
 }
 
+/* Floor division: a store's clock a few hours before 1970 (a test clock near 0 west of
+ * UTC) is on 1969-12-31, not on 1970-01-01 as t - t % 86400 made it, and its time of
+ * day is not negative. */
+static void test_before_1970(void **state) {
+    (void)state;
+    char day[RESV_DATE_LEN + 1], buf[RESV_DATETIME_LEN + 1];
+    assert_int_equal(resvDayStart(-1), -RESV_SECS_PER_DAY);
+    assert_int_equal(resvDayStart(-RESV_SECS_PER_DAY), -RESV_SECS_PER_DAY);
+    assert_int_equal(resvDayStart(-RESV_SECS_PER_DAY - 1), -2 * RESV_SECS_PER_DAY);
+    assert_int_equal(resvDayStart(0), 0);
+    assert_int_equal(resvDayStart(RESV_SECS_PER_DAY - 1), 0);
+    assert_int_equal(resvDayStart(oracle(2024, 2, 15, 18, 0, 0)), oracle(2024, 2, 15, 0, 0, 0));
+    /* 1970-01-01T00:00:01Z in New York (UTC-5) */
+    resvFormatDateTime(1 - 5 * 3600, buf);
+    assert_string_equal(buf, "1969-12-31T19:00:01");
+    resvDayOf(1 - 5 * 3600, day);
+    assert_string_equal(day, "1969-12-31");
+    resvFormatDateTime(-RESV_SECS_PER_DAY, buf);
+    assert_string_equal(buf, "1969-12-31T00:00:00");
+    /* a start instant from such a date keeps its day */
+    resvSlot s = {18 * 60, 20 * 60};
+    assert_int_equal(resvStartInstant(-3600, &s), -RESV_SECS_PER_DAY + 18 * 3600);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dates_valid),
-        cmocka_unit_test(test_dates_invalid),
-        cmocka_unit_test(test_datetimes),
-        cmocka_unit_test(test_date_or_datetime),
-        cmocka_unit_test(test_format),
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_slots),
-        cmocka_unit_test(test_start_instant),
-        cmocka_unit_test(test_record_start_and_day),
+        cmocka_unit_test(test_before_1970),      cmocka_unit_test(test_dates_valid),
+        cmocka_unit_test(test_dates_invalid),    cmocka_unit_test(test_datetimes),
+        cmocka_unit_test(test_date_or_datetime), cmocka_unit_test(test_format),
+        cmocka_unit_test(test_round_trip),       cmocka_unit_test(test_slots),
+        cmocka_unit_test(test_start_instant),    cmocka_unit_test(test_record_start_and_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
