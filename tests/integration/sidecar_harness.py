@@ -24,16 +24,38 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 
 import openapi_check
 from harness import SIDECAR as DEFAULT_SIDECAR
-from harness import free_port
+from harness import Redis, free_port
 
 # RESV_SIDECAR_BIN runs the tests against another build (e.g. build/asan/resv-sidecar)
 # without the sanitizer module that RESV_ASAN=1 also asks for.
 SIDECAR = os.environ.get("RESV_SIDECAR_BIN", DEFAULT_SIDECAR)
 
 API = "/api/v1/integrations"
+
+
+class StackTest(unittest.TestCase):
+    """One redis-server with the module (no AOF) and one sidecar for the whole class:
+    self.redis, self.r (a client) and self.sc. SIDECAR_ARGS are the sidecar's own
+    options; a class adding tokens or state extends setUpClass after calling this one.
+    The sidecar must exit 0 at the end (a crash or leak under ASan fails the class)."""
+    SIDECAR_ARGS = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.redis = Redis(aof=False)
+        cls.r = cls.redis.client()
+        cls.sc = Sidecar(cls.redis.port, extra_args=cls.SIDECAR_ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.sc.close()
+        cls.r.close()
+        cls.redis.close()
+        assert rc == 0, "sidecar exit code %r: %s" % (rc, cls.sc.log())
 
 
 def b64url(data):

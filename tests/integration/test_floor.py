@@ -15,27 +15,18 @@ import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Redis, RespError, pairs  # noqa: E402
-from sidecar_harness import API, Sidecar  # noqa: E402
+from harness import RespError, pairs  # noqa: E402
+from sidecar_harness import API, StackTest  # noqa: E402
 
 S = "store-f"
 DAY = "2024-03-01"
 
 
-class Floor(unittest.TestCase):
+class Floor(StackTest):
     @classmethod
     def setUpClass(cls):
-        cls.redis = Redis(aof=False)
-        cls.r = cls.redis.client()
-        cls.sc = Sidecar(cls.redis.port)
+        super().setUpClass()
         cls.admin = cls.sc.token("admin")
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.sc.close()
-        cls.r.close()
-        cls.redis.close()
-        assert rc == 0, "sidecar exit code %r: %s" % (rc, cls.sc.log())
 
     def setUp(self):
         r = self.r

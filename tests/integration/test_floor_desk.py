@@ -12,29 +12,20 @@ import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Redis, pairs  # noqa: E402
-from sidecar_harness import API, Sidecar  # noqa: E402
+from harness import pairs  # noqa: E402
+from sidecar_harness import API, StackTest  # noqa: E402
 
 S = "store-d"
 DAY = "2024-03-01"
 CREATE = API + "/stores/%s/reservations" % S
 
 
-class FrontDesk(unittest.TestCase):
+class FrontDesk(StackTest):
     @classmethod
     def setUpClass(cls):
-        cls.redis = Redis(aof=False)
-        cls.r = cls.redis.client()
-        cls.sc = Sidecar(cls.redis.port)
+        super().setUpClass()
         cls.fm = cls.sc.token("floor_manager", sub="前台小李")
         cls.sm = cls.sc.token("store_manager", [S], sub="店长")
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.sc.close()
-        cls.r.close()
-        cls.redis.close()
-        assert rc == 0, "sidecar exit code %r: %s" % (rc, cls.sc.log())
 
     def setUp(self):
         r = self.r

@@ -8,27 +8,20 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Redis  # noqa: E402
-from sidecar_harness import API, Sidecar, SseReader  # noqa: E402
+
+from sidecar_harness import API, SseReader, StackTest  # noqa: E402
 
 S = "store-fh"
 DAY = "2030-03-01"
 
 
-class FloorHttp(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.redis = Redis(aof=False)
-        cls.r = cls.redis.client()
-        cls.sc = Sidecar(cls.redis.port, extra_args=["--sse-poll-ms", "50"])
-        cls.admin = cls.sc.token("admin")
+class FloorHttp(StackTest):
+    SIDECAR_ARGS = ["--sse-poll-ms", "50"]
 
     @classmethod
-    def tearDownClass(cls):
-        rc = cls.sc.close()
-        cls.r.close()
-        cls.redis.close()
-        assert rc == 0, "sidecar exit code %r: %s" % (rc, cls.sc.log())
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.sc.token("admin")
 
     def setUp(self):
         self.r.call("FLUSHALL")

@@ -10,8 +10,8 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Redis, RespError, pairs  # noqa: E402
-from sidecar_harness import API, Sidecar  # noqa: E402
+from harness import RespError, pairs  # noqa: E402
+from sidecar_harness import API, StackTest  # noqa: E402
 
 S = "store-w"
 DAY = "2024-03-01"
@@ -23,19 +23,7 @@ def at(hhmm, day=DAY):
                             int(hhmm[3:5]), 0)) - 8 * 3600
 
 
-class FloorWrites(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.redis = Redis(aof=False)
-        cls.r = cls.redis.client()
-        cls.sc = Sidecar(cls.redis.port)
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.sc.close()
-        cls.r.close()
-        cls.redis.close()
-        assert rc == 0, "sidecar exit code %r: %s" % (rc, cls.sc.log())
+class FloorWrites(StackTest):
 
     def setUp(self):
         r = self.r

@@ -10,8 +10,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Redis, RespError, pairs  # noqa: E402
-from sidecar_harness import API, Sidecar  # noqa: E402
+from harness import RespError, pairs  # noqa: E402
+from sidecar_harness import API, StackTest  # noqa: E402
 
 S = "store-w"
 DAY = "2024-03-01"
@@ -23,20 +23,11 @@ def utc(stamp):
     return calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%S"))
 
 
-class WalkIns(unittest.TestCase):
+class WalkIns(StackTest):
     @classmethod
     def setUpClass(cls):
-        cls.redis = Redis(aof=False)
-        cls.r = cls.redis.client()
-        cls.sc = Sidecar(cls.redis.port)
+        super().setUpClass()
         cls.fm = cls.sc.token("floor_manager", sub="host-7")
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.sc.close()
-        cls.r.close()
-        cls.redis.close()
-        assert rc == 0, "sidecar exit code %r: %s" % (rc, cls.sc.log())
 
     def setUp(self):
         r = self.r
