@@ -72,7 +72,8 @@ httpResult routeFloorTablePut(httpCtx *c) {
            *joins = json_object_get(c->body, "joins");
     if (!json_is_integer(seats) || json_integer_value(seats) < 1 ||
         json_integer_value(seats) > RESV_FLOOR_SEATS_MAX)
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "seats is required: an integer from 1 to 999");
+        return lookupFieldFail(c, "seats", seats && !json_is_null(seats),
+                               "an integer from 1 to 999");
     if (area && !json_is_null(area) && !json_is_string(area))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "area must be a string");
     char joinBuf[RESV_FLOOR_JOIN_MAX * 34], seatBuf[16];
@@ -151,7 +152,7 @@ httpResult routeFloorAvailability(httpCtx *c) {
     httpResult r = lookupQueryStore(c, &store);
     if (r != HTTP_R_OK) return r;
     if (!date || resvParseDate(date, strlen(date), &day))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "date is required: YYYY-MM-DD");
+        return lookupFieldFail(c, "date", date != NULL, "YYYY-MM-DD");
     long n;
     if (lookupQueryLong(c, "party_size", 1, 9999, &n))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL,

@@ -41,13 +41,13 @@ httpResult routeWaitlistAdd(httpCtx *c) {
     json_t *name = json_object_get(c->body, "name"), *phone = json_object_get(c->body, "phone"),
            *party = json_object_get(c->body, "party");
     if (!json_is_string(name) || !*json_string_value(name))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "name is required (a non-empty string)");
+        return lookupFieldFail(c, "name", name && !json_is_null(name), "a non-empty string");
     if (!json_is_string(phone) || !*json_string_value(phone))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "phone is required (a non-empty string)");
+        return lookupFieldFail(c, "phone", phone && !json_is_null(phone), "a non-empty string");
     if (!json_is_integer(party) || json_integer_value(party) < 1 ||
         json_integer_value(party) > 9999)
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                        "party is required: an integer from 1 to 9999");
+        return lookupFieldFail(c, "party", party && !json_is_null(party),
+                               "an integer from 1 to 9999");
     char buf[16];
     snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(party));
     redisCmd a;

@@ -169,6 +169,27 @@ class WalkIns(unittest.TestCase):
         st, _, body = sc.request("POST", seat + "V01", {}, token=self.fm)
         self.assertEqual((201, "V01"), (st, body.get("table_number")), body)
 
+    def test_add_refusals_tell_given_from_missing(self):
+        """A field left out is required; one given with a wrong value (a string for the
+        party, a number for the name) is invalid, in the module's words; nothing is
+        added."""
+        base = {"name": "Ann", "phone": "1", "party": 2}
+        for field, value, msg in (
+                ("party", "2", "invalid party: must be an integer from 1 to 9999"),
+                ("party", 0, "invalid party: must be an integer from 1 to 9999"),
+                ("party", None, "party is required: an integer from 1 to 9999"),
+                ("name", 5, "invalid name: must be a non-empty string"),
+                ("name", "", "invalid name: must be a non-empty string"),
+                ("phone", [], "invalid phone: must be a non-empty string")):
+            body = dict(base)
+            if value is None:
+                del body[field]
+            else:
+                body[field] = value
+            st, _, got = self.sc.request("POST", WAIT, body, token=self.fm)
+            self.assertEqual((400, msg), (st, got["error"]["message"]), body)
+        self.assertEqual([], self.r.call("RESV.WAIT.LIST", S))
+
     def feed(self, rid):
         feed = [pairs(f) for _, f in self.r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")]
         return [f["event"] for f in feed if f["reservation_id"] == rid]
