@@ -400,6 +400,17 @@ const char *httpBodyUnknown(httpCtx *c, const char *const *known) {
     return NULL;
 }
 
+httpResult httpBodyNone(httpCtx *c, const char *why) {
+    static const char *const none[] = {NULL};
+    const char *unknown;
+    httpResult r;
+    if (evbuffer_get_length(evhttp_request_get_input_buffer(c->req)) == 0) return HTTP_R_OK;
+    if ((r = httpParseJsonBody(c, 1)) != HTTP_R_OK) return r;
+    if ((unknown = httpBodyUnknown(c, none)))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "unknown field %s: %s", unknown, why);
+    return HTTP_R_OK;
+}
+
 httpResult httpParseJsonBody(httpCtx *c, int requireObject) {
     struct evbuffer *in = evhttp_request_get_input_buffer(c->req);
     size_t len = evbuffer_get_length(in);

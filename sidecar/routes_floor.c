@@ -115,10 +115,12 @@ static void floorTableDeleted(redisAsyncContext *ac, void *reply, void *privdata
                          "deleted", 1));
 }
 
-/* DELETE /stores/{store_id}/tables/{table} */
+/* DELETE /stores/{store_id}/tables/{table}: no body. */
 httpResult routeFloorTableDelete(httpCtx *c) {
     httpResult r;
-    if ((r = lookupPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK) return r;
+    if ((r = lookupPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK ||
+        (r = httpBodyNone(c, "deleting a table takes no body")) != HTTP_R_OK)
+        return r;
     redisCmd a;
     redisCmdInit(&a, "RESV.TABLE.DEL");
     redisCmdPushKey(&a, c->store);

@@ -96,18 +96,11 @@ static void waitSeated(redisAsyncContext *ac, void *reply, void *privdata) {
 /* POST /stores/{store_id}/waitlist/{entry}/seat?table_number=T: 201, the reservation.
  * No body: a member of one (even "force": pacing never refuses a walk-in) is a 400. */
 httpResult routeWaitlistSeat(httpCtx *c) {
-    httpResult r = lookupPathStore(c);
-    if (r != HTTP_R_OK) return r;
-    if (evbuffer_get_length(evhttp_request_get_input_buffer(c->req)) > 0) {
-        static const char *const known[] = {NULL};
-        const char *unknown;
-        if ((r = httpParseJsonBody(c, 1)) != HTTP_R_OK) return r;
-        if ((unknown = httpBodyUnknown(c, known)))
-            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                            "unknown field %s: seating takes no body (table_number is a query "
-                            "parameter)",
-                            unknown);
-    }
+    httpResult r;
+    if ((r = lookupPathStore(c)) != HTTP_R_OK ||
+        (r = httpBodyNone(c, "seating takes no body (table_number is a query parameter)")) !=
+            HTTP_R_OK)
+        return r;
     const char *table = httpQuery(c, "table_number");
     if (!table || !*table) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "table_number is required");
     redisCmd a;
@@ -137,10 +130,12 @@ static void waitDeleted(redisAsyncContext *ac, void *reply, void *privdata) {
         json_pack("{s:s,s:s,s:b}", "store_id", c->store, "entry", c->params[1], "deleted", 1));
 }
 
-/* DELETE /stores/{store_id}/waitlist/{entry} */
+/* DELETE /stores/{store_id}/waitlist/{entry}: no body, as seating. */
 httpResult routeWaitlistDelete(httpCtx *c) {
-    httpResult r = lookupPathStore(c);
-    if (r != HTTP_R_OK) return r;
+    httpResult r;
+    if ((r = lookupPathStore(c)) != HTTP_R_OK ||
+        (r = httpBodyNone(c, "removing a party takes no body")) != HTTP_R_OK)
+        return r;
     redisCmd a;
     redisCmdInit(&a, "RESV.WAIT.DEL");
     redisCmdPushKey(&a, c->store);

@@ -77,6 +77,20 @@ class FloorHttp(unittest.TestCase):
         self.assertEqual((400, "date_from is required: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"),
                          (st, got["error"]["message"]))
 
+    def test_table_delete_refuses_a_body(self):
+        """DELETE .../tables/{t} takes no body: a member is a 400 naming it and the table
+        stays; an empty object or none deletes it."""
+        self.assertEqual(200, self.put_table("B1", {"seats": 4})[0])
+        url = API + "/stores/%s/tables/B1" % S
+        st, _, got = self.sc.request("DELETE", url, {"a": 1}, token=self.admin)
+        self.assertEqual((400, "unknown field a: deleting a table takes no body"),
+                         (st, got["error"]["message"]))
+        st, _, got = self.sc.request("DELETE", url, "{", token=self.admin)
+        self.assertEqual(400, st, got)
+        self.assertEqual(1, self.r.call("HEXISTS", "resv:{%s}:floor" % S, "B1"))
+        st, _, got = self.sc.request("DELETE", url, {}, token=self.admin)
+        self.assertEqual((200, True), (st, got.get("deleted")), got)
+
     def test_joins_is_an_array_both_ways(self):
         st, _, got = self.put_table("B1", {"seats": 4, "area": "大厅", "joins": ["A1", "V02"]})
         self.assertEqual(200, st, got)

@@ -190,6 +190,21 @@ class WalkIns(unittest.TestCase):
             self.assertEqual((400, msg), (st, got["error"]["message"]), body)
         self.assertEqual([], self.r.call("RESV.WAIT.LIST", S))
 
+    def test_delete_refuses_a_body(self):
+        """DELETE .../waitlist/{entry} takes no body, as seating: a member is a 400 naming
+        it and the party stays; an empty object or none removes it."""
+        e = self.add()
+        url = WAIT + "/" + e
+        for bad, msg in (({"a": 1}, "unknown field a: removing a party takes no body"),
+                         ([1], "the body must be a JSON object")):
+            st, _, body = self.sc.request("DELETE", url, bad, token=self.fm)
+            self.assertEqual((400, msg), (st, body["error"]["message"]), bad)
+        self.assertEqual(1, len(self.r.call("RESV.WAIT.LIST", S)))
+        st, _, body = self.sc.request("DELETE", url, {}, token=self.fm)
+        self.assertEqual((200, True), (st, body.get("deleted")), body)
+        st, _, body = self.sc.request("DELETE", url, token=self.fm)
+        self.assertEqual(404, st, body)
+
     def feed(self, rid):
         feed = [pairs(f) for _, f in self.r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")]
         return [f["event"] for f in feed if f["reservation_id"] == rid]
