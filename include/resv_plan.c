@@ -93,20 +93,38 @@ int resvPlanOverPace(const resvFloorInput *in) {
                          (in->partiesLimit > 0 && in->parties > in->partiesLimit));
 }
 
+/* Over a limit that this write raises: the slot's covers go up (a party new to the slot,
+ * or larger than it was there), or its parties (a party new to it). A correction that
+ * leaves the slot as full or less is not refused for a slot already over. */
+static int planRaisesPace(const resvFloorInput *in) {
+    long was = in->slotNew ? 0 : in->partyWas;
+    return in->paced && ((in->coversLimit > 0 && in->covers > in->coversLimit && in->party > was) ||
+                         (in->partiesLimit > 0 && in->parties > in->partiesLimit && in->slotNew));
+}
+
 resvFloorVerdict resvPlanFloor(const resvFloorInput *in) {
-    /* A table the inventory does not know (or a join it does not allow) holds nothing:
-       no seats to count, no collision; the pacing still counts the party. */
-    int tables = !in->unknownTable && !in->notJoinable;
-    int tooSmall = tables && in->seats > 0 && in->party > in->seats;
-    int held = tables && in->held;
+    /* The provider's tables that the inventory does not know (or that do not join) are
+       stored as given: what the floor cannot seat is flagged, the known ones held. */
+    int tooSmall = in->seats > 0 && in->party > in->seats;
+    int held = in->held;
     int overPace = resvPlanOverPace(in);
-    if (in->provider) return tooSmall || held || overPace ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_OK;
+    if (in->provider)
+        return tooSmall || held || overPace || in->unknownTable || in->notJoinable
+                   ? RESV_FLOOR_OVERBOOKED
+                   : RESV_FLOOR_OK;
     if (in->unknownTable) return RESV_FLOOR_UNKNOWN_TABLE;
     if (in->notJoinable) return RESV_FLOOR_NOT_JOINABLE;
     if (tooSmall) return RESV_FLOOR_TOO_SMALL;
     if (held && !in->heldKept) return RESV_FLOOR_HELD;
-    /* Forced over the pacing, a walk-in over it (the party is at the door), or over it in
-       a slot this write left as it was: stored, and flagged as what it is. */
-    if (overPace && !in->force && !in->walkIn && !in->paceKept) return RESV_FLOOR_CAPACITY;
-    return held || overPace ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_OK;
+    /* Forced over the pacing, or a walk-in over it (the party is at the door): stored,
+       and flagged as what it is. Over it in a slot this write did not fill: the flag
+       stays as it was (paceKept), a booking not flagged is not flagged for others. */
+    int raises = planRaisesPace(in);
+    if (raises && !in->force && !in->walkIn) return RESV_FLOOR_CAPACITY;
+    return held || (overPace && (raises || in->paceKept)) ? RESV_FLOOR_OVERBOOKED : RESV_FLOOR_OK;
+}
+
+void resvPlanSeatedWindow(resvInstant now, resvInstant slotSecs, resvInstant *s, resvInstant *e) {
+    if (*s > now) *s = now;
+    if (*e < now + slotSecs) *e = now + slotSecs;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "resv_model.h"
+#include "resv_time.h"
 
 typedef struct {
     int creating;    /* no stored record: `to` (or pending) is its first status */
@@ -83,8 +84,12 @@ typedef struct {
     int heldKept;               /* the hold is the one the reservation had: a clash is not this
                                    write's, so it is flagged, never refused */
     int paced;                  /* created or moved: the slot's pacing applies */
-    int paceKept;               /* counted for the flag only: the slot and party are the
-                                   ones the flagged reservation had (never refused) */
+    int paceKept;               /* flagged before the write: the slot's counts decide its
+                                   flag again even where the write raises nothing */
+    int slotNew;                /* created, or moved into another slot, or live again: the
+                                   slot gains a party */
+    long partyWas;              /* the party it had counted in the slot already (0 when
+                                   slotNew): its covers go up only past it */
     long covers, coversLimit;   /* the slot's covers with this party; limit 0: off */
     long parties, partiesLimit; /* the slot's parties with this one; limit 0: off */
 } resvFloorInput;
@@ -101,11 +106,16 @@ typedef enum {
 } resvFloorVerdict;
 
 /* The one rule of the floor for every write: our own API is refused what the floor
- * cannot seat (pacing unless forced: then stored, flagged); the provider's booking is
+ * cannot seat (pacing unless forced: then stored, flagged; and only a limit the write
+ * raises: more covers in the slot, or a party new to it); the provider's booking is
  * stored, flagged. A walk-in is refused a table like our API, never the pacing (it
  * paces bookings taken ahead; the party is at the door): over it, flagged. */
 resvFloorVerdict resvPlanFloor(const resvFloorInput *in);
 /* 1 when the slot's pacing is exceeded (the counts include the booking). */
 int resvPlanOverPace(const resvFloorInput *in);
+/* The window a seated party holds its tables over, for the writes and the readers alike:
+ * it keeps them until it leaves, so its window [*s, *e) (now, now: none) is widened to
+ * cover [now, now + slotSecs) too, moving on with the clock. */
+void resvPlanSeatedWindow(resvInstant now, resvInstant slotSecs, resvInstant *s, resvInstant *e);
 
 #endif

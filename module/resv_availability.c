@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "resv.h"
+#include "resv_plan.h"
 
 /* Two tables that join and seat the party together where neither does alone. */
 typedef struct {
@@ -70,7 +71,9 @@ static void availReplySlot(RedisModuleCtx *ctx, availDay *d, int k, int minute, 
     hm[1] = (char)('0' + minute / 60 % 10);
     hm[3] = (char)('0' + minute % 60 / 10);
     hm[4] = (char)('0' + minute % 10);
-    RedisModule_ReplyWithMap(ctx, 4 + (d->maxCovers > 0) + (d->maxParties > 0) + (d->party > 0));
+    int paced = d->maxCovers > 0 || d->maxParties > 0;
+    RedisModule_ReplyWithMap(ctx,
+                             4 + (d->maxCovers > 0) + (d->maxParties > 0) + paced + (d->party > 0));
     resvReplyName(ctx, "start");
     RedisModule_ReplyWithStringBuffer(ctx, d->start, RESV_DATETIME_LEN);
     resvReplyName(ctx, "covers");
@@ -84,6 +87,17 @@ static void availReplySlot(RedisModuleCtx *ctx, availDay *d, int k, int minute, 
     if (d->maxParties > 0) {
         resvReplyName(ctx, "parties_left");
         RedisModule_ReplyWithLongLong(ctx, parties < d->maxParties ? d->maxParties - parties : 0);
+    }
+    if (paced) {
+        /* What our API would say to one more booking of the party here (a walk-in is
+           never refused for pacing: the free tables are listed either way). */
+        resvFloorInput in = {.paced = 1,
+                             .covers = covers + (d->party > 0 ? d->party : 1),
+                             .coversLimit = d->maxCovers,
+                             .parties = parties + 1,
+                             .partiesLimit = d->maxParties};
+        resvReplyName(ctx, "bookable");
+        RedisModule_ReplyWithLongLong(ctx, !resvPlanOverPace(&in));
     }
     /* The names joined by ',' (no table id holds one): one string per slot, where an
        array of names made the reply the bulk of the command's time. */

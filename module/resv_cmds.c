@@ -2,6 +2,7 @@
  * Each handler runs in one order: arity, parse and validate every argument, read keys
  * and check types, check conflicts, and only then write (resvApplyChange) and reply. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "resv.h"
@@ -50,34 +51,53 @@ static resvSpan cmdsAfter(const resvChange *c, RedisModuleString **old, int f) {
     return c->set[f] ? c->val[f] : resvSpanOf(old[f]);
 }
 
+/* The tables of parts[0..n) joined with '+', in pool memory of ctx. */
+static resvSpan cmdsJoinParts(RedisModuleCtx *ctx, const resvIdPart *parts, int n) {
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += parts[i].len + (i > 0);
+    char *b = RedisModule_PoolAlloc(ctx, len ? len : 1), *w = b;
+    for (int i = 0; i < n; i++) {
+        if (i) *w++ = '+';
+        memcpy(w, parts[i].v, parts[i].len);
+        w += parts[i].len;
+    }
+    return (resvSpan){b, len};
+}
+
 /* What the floor says of the tables of a hold (resv_floor.h): each in the inventory,
  * joined ones joinable (each with one listed before it), seats together, and the first
  * other holder of one of them in [s, e). *heldTable is the table at fault: the first one
- * not in the inventory, or the one held. -1 after an error reply. */
+ * not in the inventory, or the one held. *hold is what the reservation will hold: `want`,
+ * or for the provider's booking (never refused) the tables of it the inventory knows.
+ * -1 after an error reply. */
 static int cmdsFloorTables(RedisModuleCtx *ctx, const resvChange *c, resvSpan want, resvInstant s,
                            resvInstant e, resvFloorInput *fi, RedisModuleString **holder,
-                           resvSpan *heldTable, resvInstant *hs, resvInstant *he) {
+                           resvSpan *heldTable, resvInstant *hs, resvInstant *he, resvSpan *hold) {
     resvIdPart parts[RESV_FLOOR_JOIN_MAX];
     resvTableSpec t[RESV_FLOOR_JOIN_MAX];
-    int n = resvIdSplit(want.v, want.len, '+', parts, RESV_FLOOR_JOIN_MAX);
+    int n = resvIdSplit(want.v, want.len, '+', parts, RESV_FLOOR_JOIN_MAX), k = 0;
     for (int i = 0; i < n; i++) {
-        int r = resvFloorTable(ctx, c->store, (resvSpan){parts[i].v, parts[i].len}, &t[i]);
+        int r = resvFloorTable(ctx, c->store, (resvSpan){parts[i].v, parts[i].len}, &t[k]);
         if (r < 0) return -1;
         if (!r) {
+            if (!fi->unknownTable) *heldTable = (resvSpan){parts[i].v, parts[i].len};
             fi->unknownTable = 1;
-            *heldTable = (resvSpan){parts[i].v, parts[i].len};
-            return 0;
+            if (!fi->provider) return 0;
+            continue;
         }
-        fi->seats += t[i].seats;
+        fi->seats += t[k].seats;
+        parts[k++] = parts[i];
     }
-    for (int i = 1; i < n; i++) {
+    *hold = fi->unknownTable ? cmdsJoinParts(ctx, parts, k) : want;
+    for (int i = 1; i < k; i++) {
         int joins = 0;
-        for (int k = 0; k < i && !joins; k++)
-            joins = resvJoinsHas(t[k].joins, t[k].joinsLen, parts[i].v, parts[i].len) ||
-                    resvJoinsHas(t[i].joins, t[i].joinsLen, parts[k].v, parts[k].len);
+        for (int j = 0; j < i && !joins; j++)
+            joins = resvJoinsHas(t[j].joins, t[j].joinsLen, parts[i].v, parts[i].len) ||
+                    resvJoinsHas(t[i].joins, t[i].joinsLen, parts[j].v, parts[j].len);
         if (!joins) fi->notJoinable = 1;
     }
-    for (int i = 0; i < n && !fi->held; i++) {
+    for (int i = 0; i < k && !fi->held; i++) {
         resvSpan p = {parts[i].v, parts[i].len};
         int r = resvHoldOverlap(ctx, c->store, p, s, e, c->id, holder, hs, he);
         if (r < 0) return -1;
@@ -124,26 +144,38 @@ static int cmdsFloorReply(RedisModuleCtx *ctx, resvFloorVerdict v, const resvFlo
     }
 }
 
-/* The slot's pacing (resv_floor.h) for a booking created or moved, or whose party
- * changes, while it is live: the counts of its slot with it; for a flagged one left in
- * its slot, counted again so that the flag stays true (paceKept). 0 when nothing
- * applies. */
-static int cmdsPacing(RedisModuleCtx *ctx, const resvChange *c, const resvPlan *p,
-                      RedisModuleString **old, resvFloorInput *fi) {
-    resvFloorPacing(ctx, c->store, &fi->coversLimit, &fi->partiesLimit);
-    int live = p->status != RESV_S_CANCELLED && p->status != RESV_S_NO_SHOW;
-    int limits = live && (fi->coversLimit > 0 || fi->partiesLimit > 0);
-    fi->paced = limits && (c->creating || c->set[RESV_F_RESERVATION_DATE] ||
-                           c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_CUSTOMER_COUNT]);
-    fi->paceKept = limits && !fi->paced && old[RESV_F_OVERBOOKED];
-    fi->paced |= fi->paceKept;
-    if (!fi->paced) return 0;
-    resvSpan d = cmdsAfter(c, old, RESV_F_RESERVATION_DATE);
-    resvSpan t = cmdsAfter(c, old, RESV_F_RESERVATION_TIME);
+/* The start of the slot (slot seconds from midnight) that date d and time t fall in. */
+static resvInstant cmdsSlotStart(resvSpan d, resvSpan t, resvInstant slot) {
     resvInstant start = resvRecordStart(d.v, d.len, t.v, t.len);
-    resvInstant slot = (resvInstant)resvFloorSlotMinutes(ctx, c->store) * 60;
     resvInstant day = resvDayStart(start);
-    resvInstant lo = day + (start - day) / slot * slot;
+    return day + (start - day) / slot * slot;
+}
+
+static int cmdsLive(resvStatus s) {
+    return s != RESV_S_CANCELLED && s != RESV_S_NO_SHOW;
+}
+
+/* The slot's pacing (resv_floor.h) for a booking created or moved, or whose party
+ * changes, while it is live: the counts of its slot with it, and what it had there
+ * before (only a limit the write raises is refused); a flagged one is counted again so
+ * that the flag says the truth (paceKept). 0 when nothing applies. */
+static int cmdsPacing(RedisModuleCtx *ctx, const resvChange *c, const resvPlan *p,
+                      const resvPlanInput *in, RedisModuleString **old, resvFloorInput *fi) {
+    resvFloorPacing(ctx, c->store, &fi->coversLimit, &fi->partiesLimit);
+    int limits = cmdsLive(p->status) && (fi->coversLimit > 0 || fi->partiesLimit > 0);
+    fi->paceKept = limits && old[RESV_F_OVERBOOKED];
+    fi->paced = fi->paceKept ||
+                (limits && (c->creating || c->set[RESV_F_RESERVATION_DATE] ||
+                            c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_CUSTOMER_COUNT]));
+    if (!fi->paced) return 0;
+    resvInstant slot = (resvInstant)resvFloorSlotMinutes(ctx, c->store) * 60;
+    resvInstant lo = cmdsSlotStart(cmdsAfter(c, old, RESV_F_RESERVATION_DATE),
+                                   cmdsAfter(c, old, RESV_F_RESERVATION_TIME), slot);
+    fi->slotNew = c->creating || !cmdsLive(in->from) ||
+                  cmdsSlotStart(resvSpanOf(old[RESV_F_RESERVATION_DATE]),
+                                resvSpanOf(old[RESV_F_RESERVATION_TIME]), slot) != lo;
+    resvSpan had = resvSpanOf(old[RESV_F_CUSTOMER_COUNT]);
+    fi->partyWas = fi->slotNew || !had.len ? 0 : strtol(had.v, NULL, 10);
     if (resvFloorCount(ctx, c->store, lo, slot, 1, &fi->covers, &fi->parties)) return -1;
     /* The booking as stored is in the slot's count when it counts there now: it is
      * taken out, and counted with its values after the change. */
@@ -179,7 +211,15 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
             0)
             want = (resvSpan){p->hold, p->holdLen};
     }
-    int same = cmdsSpanEq(want, held) && (!want.len || (ws == hs && we == he));
+    /* Checked as the readers will see it: a seated party's window stretched to now and a
+       slot past now (the stored hold keeps the booked window). */
+    resvInstant cs = ws, ce = we, os = hs, oe = he;
+    resvInstant now = resvFloorNow(ctx, c->store);
+    resvInstant slot = (resvInstant)resvFloorSlotMinutes(ctx, c->store) * 60;
+    if (want.len && p->status == RESV_S_SEATED) resvPlanSeatedWindow(now, slot, &cs, &ce);
+    if (held.len && !c->creating && in->from == RESV_S_SEATED)
+        resvPlanSeatedWindow(now, slot, &os, &oe);
+    int same = cmdsSpanEq(want, held) && (!want.len || (cs == os && ce == oe));
     int refusable = c->creating || c->set[RESV_F_RESERVATION_DATE] ||
                     c->set[RESV_F_RESERVATION_TIME] || c->set[RESV_F_TABLE_NUMBER] ||
                     c->set[RESV_F_CUSTOMER_COUNT];
@@ -189,7 +229,7 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
     resvSpan party = cmdsAfter(c, old, RESV_F_CUSTOMER_COUNT), heldTable = {"", 0};
     RedisModuleString *holder = NULL;
     fi.party = party.len ? strtol(party.v, NULL, 10) : 0;
-    if (cmdsPacing(ctx, c, p, old, &fi)) return -1;
+    if (cmdsPacing(ctx, c, p, in, old, &fi)) return -1;
     /* A hold kept as it was is looked at again when the party changes or it is flagged,
        so that the flag says what is true after the write (its clash is then flagged, not
        refused: this write did not make it). */
@@ -197,11 +237,13 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
     int seatsAsked = want.len && (!same || c->set[RESV_F_CUSTOMER_COUNT] || was);
     if (!seatsAsked && same && !fi.paced) return 0; /* nothing the floor looks at moved */
     fi.heldKept = same;
-    if (seatsAsked && cmdsFloorTables(ctx, c, want, ws, we, &fi, &holder, &heldTable, &hs, &he))
+    resvSpan hold = want;
+    if (seatsAsked &&
+        cmdsFloorTables(ctx, c, want, cs, ce, &fi, &holder, &heldTable, &os, &oe, &hold))
         return -1;
     resvFloorVerdict v = resvPlanFloor(&fi);
-    if (cmdsFloorReply(ctx, v, &fi, want, holder, heldTable, hs, he)) return -1;
-    if (fi.unknownTable || fi.notJoinable) want = (resvSpan){"", 0}; /* holds nothing */
+    if (cmdsFloorReply(ctx, v, &fi, want, holder, heldTable, os, oe)) return -1;
+    want = hold; /* the provider's: the tables the inventory knows */
     if ((held.len && resvHoldCheckType(ctx, c->store, held)) ||
         (want.len && resvHoldCheckType(ctx, c->store, want)))
         return -1;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "resv.h"
+#include "resv_plan.h"
 
 /* ---- keys ---- */
 
@@ -126,10 +127,9 @@ static int tablesSeatedHold(RedisModuleCtx *ctx, resvSpan store, resvSpan table,
     RedisModuleString *k = resvKeyTables(ctx, store.v, store.len);
     if (resvHashGetOne(ctx, k, table, who) || !*who) return *who = NULL, 0;
     resvInstant now = resvFloorNow(ctx, store);
-    resvInstant until = now + (resvInstant)resvFloorSlotMinutes(ctx, store) * 60;
-    resvInstant hs = now, he = tablesHeldEnd(ctx, store, *who, &hs); /* now, now: none */
-    *s = hs < now ? hs : now;
-    *e = he > until ? he : until;
+    *s = now;
+    *e = tablesHeldEnd(ctx, store, *who, s); /* now, now: none */
+    resvPlanSeatedWindow(now, (resvInstant)resvFloorSlotMinutes(ctx, store) * 60, s, e);
     return 1;
 }
 

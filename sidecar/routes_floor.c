@@ -141,6 +141,8 @@ static void floorAvailabilityReply(redisAsyncContext *ac, void *reply, void *pri
     }
     json_object_set_new(o, "store_id", json_string(httpQuery(c, "store_id")));
     json_array_foreach(json_object_get(o, "slots"), i, slot) {
+        json_t *b = json_object_get(slot, "bookable");
+        if (b) json_object_set_new(slot, "bookable", json_boolean(json_integer_value(b)));
         resvJsonSplitList(slot, "tables");
         resvJsonSplitList(slot, "joined");
     }

@@ -195,9 +195,10 @@ class Floor(unittest.TestCase):
         self.assertEqual("updated", r.call("RESV.UPSERT", S, "W1", "table_number", "V01+V02",
                                            "reservation_time", "20:00"))
         self.assertNotIn("overbooked", pairs(r.call("RESV.GET", S, "W1")))
-        # a table the inventory does not know: stored, holding nothing
+        # a table the inventory does not know: stored, holding nothing, flagged
         self.assertEqual("created", self.book("W2", "19:00", 2, "Z9", origin="sync"))
         self.assertNotIn("W2", self.held())
+        self.assertEqual("true", pairs(r.call("RESV.GET", S, "W2"))["overbooked"])
 
     def test_pipelined_race(self):
         """Two commands for one table in the same instant: the first applied wins."""
@@ -239,8 +240,23 @@ class Floor(unittest.TestCase):
               for x in pairs(r.call("RESV.AVAILABILITY", S, DAY))["slots"]}
         self.assertEqual((8, 2, 2, 1), (at["18:00"]["covers"], at["18:00"]["parties"],
                                          at["18:00"]["covers_left"], at["18:00"]["parties_left"]))
-        self.assertEqual("created", self.book("P5", "18:15", 2, "B9", origin="sync"))
+        # bookable: would our API take one more booking of the party (1 without PARTY)?
+        self.assertEqual(1, at["18:00"]["bookable"])  # 9/10 covers, 3/3 parties
+        at3 = {pairs(x)["start"][11:16]: pairs(x) for x in pairs(
+            r.call("RESV.AVAILABILITY", S, DAY, "PARTY", "3"))["slots"]}
+        self.assertEqual((0, 1), (at3["18:00"]["bookable"], at3["19:00"]["bookable"]))
+        # not bookable, its free table still listed (a walk-in is never refused for pacing)
+        self.assertEqual("V02", at3["18:00"]["tables"])
+        self.assertEqual("created", self.book("P5", "18:15", 2, "V02", origin="sync"))
         self.assertNotIn("overbooked", pairs(r.call("RESV.GET", S, "P5")))
+        at = {pairs(x)["start"][11:16]: pairs(x)
+              for x in pairs(r.call("RESV.AVAILABILITY", S, DAY))["slots"]}
+        # the slot is full (3/3 parties): not bookable
+        self.assertEqual((0, 0), (at["18:00"]["parties_left"], at["18:00"]["bookable"]))
+        # no limits: no bookable field
+        r.call("RESV.STORE.SET", S, "max_covers_per_slot", "0", "max_parties_per_slot", "0")
+        slot = pairs(pairs(r.call("RESV.AVAILABILITY", S, DAY))["slots"][36])
+        self.assertNotIn("bookable", slot)
 
     # a day's load: what pacing and availability count
 
@@ -552,6 +568,14 @@ class Floor(unittest.TestCase):
                           "joined": ["V01+V02"]}, at["20:00"])
         self.assertEqual((10, 1, []), (at["18:00"]["covers"], at["18:00"]["parties"],
                                        at["18:00"]["joined"]))
+        # with a pacing limit, bookable is a JSON boolean: 10 + 12 covers > 20
+        self.r.call("RESV.STORE.SET", S, "max_covers_per_slot", "20")
+        st, _, body = sc.request("GET", API + "/availability?store_id=%s&date=%s&party_size=12"
+                                 % (S, DAY), token=tok)
+        at = {x["start"][11:16]: x for x in body["slots"]}
+        self.assertEqual((False, 10, True, 20), (at["18:00"]["bookable"], at["18:00"]["covers_left"],
+                                                 at["20:00"]["bookable"], at["20:00"]["covers_left"]))
+        self.r.call("RESV.STORE.SET", S, "max_covers_per_slot", "0")
         for q, word in [("date=%s" % DAY, "store_id"), ("store_id=%s" % S, "date"),
                         ("store_id=%s&date=2024-13-01" % S, "date"),
                         ("store_id=%s&date=%s&party_size=0" % (S, DAY), "party_size"),

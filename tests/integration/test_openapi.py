@@ -64,6 +64,21 @@ class OpenapiDocumentTest(unittest.TestCase):
                     "a+b", "a\tb", "a|b", "a~b", "a;b", "a<b", "a[b", "a^b", "a`b"):
             self.assertFalse(rx.match(bad), bad)
 
+    def test_inputs_accept_what_the_server_accepts(self):
+        """A bare date is a reservation_date the server takes (http-api.md's front-desk
+        example sends one); a join is of tables: no empty one, no '+'."""
+        schemas = self.doc.doc["components"]["schemas"]
+        for name in ("BookingInput", "BookingChange", "ReservationInput"):
+            v = jsonschema.Draft4Validator(schemas[name]["properties"]["reservation_date"])
+            for ok in ("2024-03-01", "2024-03-01T19:30:00"):
+                self.assertTrue(v.is_valid(ok), (name, ok))
+            for bad in ("2024-03-01T19:30", "2024-3-1", "2024-03-01 19:30:00"):
+                self.assertFalse(v.is_valid(bad), (name, bad))
+        v = jsonschema.Draft4Validator(schemas["TableInput"]["properties"]["joins"])
+        self.assertTrue(v.is_valid(["V02", "门-1"]))
+        for bad in ([""], ["A+B"], ["a,b"], ["x" * 33]):
+            self.assertFalse(v.is_valid(bad), bad)
+
     def test_routes_and_query_parameters_match_the_route_table(self):
         table = route_table()
         self.assertGreater(len(table), 15)

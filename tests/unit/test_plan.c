@@ -376,7 +376,7 @@ static void test_hold(void **state) {
 }
 
 /* The floor rule: our API is refused in this order of causes; the provider's booking is
- * stored, flagged, and a table the inventory does not know holds nothing. */
+ * stored, flagged, a table the inventory does not know too. */
 static void test_floor(void **state) {
     (void)state;
     resvFloorInput in;
@@ -395,8 +395,15 @@ static void test_floor(void **state) {
     in.heldKept = 0;
     in.provider = 1;
     assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
-    in.unknownTable = 1;
+    in.held = 0;
+    in.unknownTable = 1; /* the provider's table the inventory does not know: flagged */
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.unknownTable = 0;
+    in.notJoinable = 1; /* nor tables that do not join */
+    assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
+    in.notJoinable = 0;
     assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.unknownTable = 1;
     in.provider = 0;
     assert_int_equal(RESV_FLOOR_UNKNOWN_TABLE, resvPlanFloor(&in));
     in.unknownTable = 0;
@@ -406,6 +413,8 @@ static void test_floor(void **state) {
     /* pacing: off at limit 0, refused over the limit unless forced, only when paced */
     memset(&in, 0, sizeof in);
     in.paced = 1;
+    in.slotNew = 1; /* created, or moved in from another slot */
+    in.party = 2;
     in.covers = 30;
     in.parties = 9;
     assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
@@ -419,9 +428,24 @@ static void test_floor(void **state) {
     assert_int_equal(RESV_FLOOR_HELD, resvPlanFloor(&in));
     in.held = 0;
     in.force = 0;
-    in.paceKept = 1; /* the slot a flagged booking had: flagged still, not refused */
+    /* a correction in the slot it had: refused only for more covers than it had there */
+    in.slotNew = 0;
+    in.partyWas = 2;
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in)); /* not flagged for the others */
+    in.partyWas = 3;                                     /* fewer covers */
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.paceKept = 1; /* a flagged booking: flagged still, not refused */
     assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
     in.paceKept = 0;
+    in.partyWas = 1; /* more covers than it had, over the covers limit */
+    assert_int_equal(RESV_FLOOR_CAPACITY, resvPlanFloor(&in));
+    in.coversLimit = 0;
+    in.partiesLimit = 8; /* the parties are not raised by a party already there */
+    assert_int_equal(RESV_FLOOR_OK, resvPlanFloor(&in));
+    in.slotNew = 1;
+    assert_int_equal(RESV_FLOOR_CAPACITY, resvPlanFloor(&in));
+    in.partiesLimit = 0;
+    in.coversLimit = 29;
     in.provider = 1;
     assert_int_equal(RESV_FLOOR_OVERBOOKED, resvPlanFloor(&in));
     in.unknownTable = 1; /* a table the inventory does not know: still paced */
@@ -449,6 +473,22 @@ static void test_floor(void **state) {
     assert_int_equal(RESV_FLOOR_HELD, resvPlanFloor(&in));
 }
 
+/* A seated party's window: its own, widened to now and a slot past now. */
+static void test_seated_window(void **state) {
+    (void)state;
+    resvInstant s = 1000, e = 2000;
+    resvPlanSeatedWindow(1500, 100, &s, &e); /* inside its window: as booked */
+    assert_true(s == 1000 && e == 2000);
+    resvPlanSeatedWindow(1950, 100, &s, &e); /* late: until a slot past now */
+    assert_true(s == 1000 && e == 2050);
+    s = 5000, e = 6000;
+    resvPlanSeatedWindow(4000, 100, &s, &e); /* early: from now */
+    assert_true(s == 4000 && e == 6000);
+    s = e = 300; /* nothing held: the slot from now */
+    resvPlanSeatedWindow(300, 100, &s, &e);
+    assert_true(s == 300 && e == 400);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_api_transition_table),
@@ -462,6 +502,7 @@ int main(void) {
         cmocka_unit_test(test_status_rewritten),
         cmocka_unit_test(test_hold),
         cmocka_unit_test(test_floor),
+        cmocka_unit_test(test_seated_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
