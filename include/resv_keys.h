@@ -94,6 +94,12 @@ int resvKeyMatch(const char *format, const char *key, size_t len, const char **i
 #define RESV_LEASE_PUSH        "push"
 #define RESV_LEASE_PULL_PREFIX "pull:"
 
+/* RESV.UPSERT's CONFLICT for an id of another store: "reservation_id <id> belongs to
+ * store <store>" (the module, and the sidecar's cluster routing in the same words). The
+ * sidecar names <store> only to a caller allowed on it. */
+#define RESV_OWNER_CONFLICT_ID    "reservation_id "
+#define RESV_OWNER_CONFLICT_STORE " belongs to store "
+
 /* What RESV.UPSERT did, and the word it replies. */
 typedef enum {
     RESV_UPSERT_CREATED,

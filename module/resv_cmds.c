@@ -546,7 +546,8 @@ int ResvUpsert_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int a
         if (resvStringGet(ctx, okey, &owner) < 0) return resvReplyWrongType(ctx, okey);
         if (owner && !resvStrEq(owner, c.store.v, c.store.len)) {
             resvSpan ow = resvSpanOf(owner);
-            return resvReplyError(ctx, RESV_E_CONFLICT, "reservation_id %.*s belongs to store %.*s",
+            return resvReplyError(ctx, RESV_E_CONFLICT,
+                                  RESV_OWNER_CONFLICT_ID "%.*s" RESV_OWNER_CONFLICT_STORE "%.*s",
                                   (int)c.id.len, c.id.v, (int)ow.len, ow.v);
         }
         c.setOwner = !exists && !owner;

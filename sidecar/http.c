@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "log.h"
 #include "resv_floor.h"
+#include "resv_keys.h"
 #include "resv_model.h"
 
 #define JSON_MAX_DEPTH 32
@@ -106,6 +107,20 @@ static void httpNameOptions(const char *msg, char *out, size_t cap) {
     out[o] = '\0';
 }
 
+/* An id of another store names that store only to a caller allowed on it: to another
+ * the id is taken, and the chain's other store names stay unknown to it. */
+static void httpHideOwner(httpCtx *c) {
+    const char *id = c->errMsg + strlen(RESV_OWNER_CONFLICT_ID);
+    char *by = strstr(c->errMsg, RESV_OWNER_CONFLICT_STORE);
+    if (strncmp(c->errMsg, RESV_OWNER_CONFLICT_ID, strlen(RESV_OWNER_CONFLICT_ID)) || !by ||
+        httpStoreAllowed(c, by + strlen(RESV_OWNER_CONFLICT_STORE)))
+        return;
+    char msg[sizeof(c->errMsg)];
+    snprintf(msg, sizeof msg, RESV_OWNER_CONFLICT_ID "%.*s is taken by another store",
+             (int)(by - id), id);
+    memcpy(c->errMsg, msg, sizeof msg);
+}
+
 httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
     if (!r) return httpFail(c, HTTP_R_UNAVAILABLE, "redis_unavailable", "Redis is unavailable");
     if (r->type != REDIS_REPLY_ERROR)
@@ -148,6 +163,7 @@ httpResult httpFailRedis(httpCtx *c, const redisReply *r) {
             }
             httpResult res = httpFail(c, map[i].result, map[i].code, "%s", msg);
             if (strcmp(map[i].code, "capacity") == 0) httpCapacityNumbers(c, msg);
+            if (map[i].result == HTTP_R_CONFLICT) httpHideOwner(c);
             return res;
         }
     }
@@ -398,6 +414,17 @@ const char *httpBodyUnknown(httpCtx *c, const char *const *known) {
         if (resvWordIndex(known, key, strlen(key)) < 0) return key;
     }
     return NULL;
+}
+
+httpResult httpBodyNone(httpCtx *c, const char *why) {
+    static const char *const none[] = {NULL};
+    const char *unknown;
+    httpResult r;
+    if (evbuffer_get_length(evhttp_request_get_input_buffer(c->req)) == 0) return HTTP_R_OK;
+    if ((r = httpParseJsonBody(c, 1)) != HTTP_R_OK) return r;
+    if ((unknown = httpBodyUnknown(c, none)))
+        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "unknown field %s: %s", unknown, why);
+    return HTTP_R_OK;
 }
 
 httpResult httpParseJsonBody(httpCtx *c, int requireObject) {

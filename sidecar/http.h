@@ -140,6 +140,10 @@ httpResult httpParseJsonBody(httpCtx *c, int requireObject);
 /* The first member of the (object) body whose name is not in known (NULL-terminated),
  * or NULL: the one check behind every route that refuses fields it does not take. */
 const char *httpBodyUnknown(httpCtx *c, const char *const *known);
+/* For a route that takes no body: none, or an empty JSON object, is HTTP_R_OK; a member
+ * is a 400 "unknown field <name>: <why>", and a body not an object is refused as
+ * httpParseJsonBody refuses it. */
+httpResult httpBodyNone(httpCtx *c, const char *why);
 /* 1 when the caller's stores claim allows store. */
 int httpStoreAllowed(httpCtx *c, const char *store);
 

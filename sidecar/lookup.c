@@ -84,17 +84,19 @@ int lookupQueryLong(httpCtx *c, const char *name, long lo, long hi, long *out) {
     return 0;
 }
 
+/* A caller who sent the field is told what is wrong with it, in the module's words, not
+ * to send it. */
+httpResult lookupFieldFail(httpCtx *c, const char *name, int given, const char *rule) {
+    if (given) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "invalid %s: must be %s", name, rule);
+    return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s is required: %s", name, rule);
+}
+
 httpResult lookupQueryDate(httpCtx *c, const char *name, int endOfDay, int required,
                            const char **out) {
     resvInstant t;
     *out = httpQuery(c, name);
-    if (!*out) {
-        if (required) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s is required", name);
-        return HTTP_R_OK;
-    }
-    if (resvParseDateOrDateTime(*out, strlen(*out), endOfDay, &t))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "%s must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS",
-                        name);
+    if ((*out && resvParseDateOrDateTime(*out, strlen(*out), endOfDay, &t)) || (!*out && required))
+        return lookupFieldFail(c, name, *out != NULL, "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS");
     return HTTP_R_OK;
 }
 

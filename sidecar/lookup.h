@@ -31,6 +31,9 @@ httpResult lookupPathStore(httpCtx *c);
 httpResult lookupQueryStore(httpCtx *c, const char **store);
 /* A query integer in [lo, hi]; *out untouched when absent. -1 when malformed. */
 int lookupQueryLong(httpCtx *c, const char *name, long lo, long hi, long *out);
+/* The 400 of a field not valid: "X is required: rule" when absent (not given), else
+ * "invalid X: must be rule". */
+httpResult lookupFieldFail(httpCtx *c, const char *name, int given, const char *rule);
 /* A query date or datetime (YYYY-MM-DD, a bare date as its first or, endOfDay, last
  * second); *out NULL when absent (a 400 when required). */
 httpResult lookupQueryDate(httpCtx *c, const char *name, int endOfDay, int required,

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "redis_cluster.h"
 #include "redis_node.h"
+#include "resv_keys.h"
 #include "log.h"
 
 typedef enum { REDIS_MODE_PROBING, REDIS_MODE_SINGLE, REDIS_MODE_CLUSTER } redisMode;
@@ -441,7 +442,8 @@ static void redisReqAfter(redisReq *q, redisReqStep done) {
 /* The id belongs to another store: the module's own CONFLICT, so it reads alike. */
 static void redisReqConflict(redisReq *q, const char *owner) {
     redisReqFinish(q,
-                   redisReplyError("CONFLICT reservation_id %s belongs to store %s",
+                   redisReplyError("CONFLICT " RESV_OWNER_CONFLICT_ID "%s" RESV_OWNER_CONFLICT_STORE
+                                   "%s",
                                    redisCmdArg(&q->cmd, 2, NULL), owner),
                    1);
 }

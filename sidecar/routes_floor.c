@@ -72,7 +72,8 @@ httpResult routeFloorTablePut(httpCtx *c) {
            *joins = json_object_get(c->body, "joins");
     if (!json_is_integer(seats) || json_integer_value(seats) < 1 ||
         json_integer_value(seats) > RESV_FLOOR_SEATS_MAX)
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "seats is required: an integer from 1 to 999");
+        return lookupFieldFail(c, "seats", seats && !json_is_null(seats),
+                               "an integer from 1 to 999");
     if (area && !json_is_null(area) && !json_is_string(area))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "area must be a string");
     char joinBuf[RESV_FLOOR_JOIN_MAX * 34], seatBuf[16];
@@ -114,10 +115,12 @@ static void floorTableDeleted(redisAsyncContext *ac, void *reply, void *privdata
                          "deleted", 1));
 }
 
-/* DELETE /stores/{store_id}/tables/{table} */
+/* DELETE /stores/{store_id}/tables/{table}: no body. */
 httpResult routeFloorTableDelete(httpCtx *c) {
     httpResult r;
-    if ((r = lookupPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK) return r;
+    if ((r = lookupPathStore(c)) != HTTP_R_OK || (r = floorPathTable(c)) != HTTP_R_OK ||
+        (r = httpBodyNone(c, "deleting a table takes no body")) != HTTP_R_OK)
+        return r;
     redisCmd a;
     redisCmdInit(&a, "RESV.TABLE.DEL");
     redisCmdPushKey(&a, c->store);
@@ -153,7 +156,7 @@ httpResult routeFloorAvailability(httpCtx *c) {
     httpResult r = lookupQueryStore(c, &store);
     if (r != HTTP_R_OK) return r;
     if (!date || resvParseDate(date, strlen(date), &day))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "date is required: YYYY-MM-DD");
+        return lookupFieldFail(c, "date", date != NULL, "YYYY-MM-DD");
     long n;
     if (lookupQueryLong(c, "party_size", 1, 9999, &n))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL,

@@ -49,10 +49,12 @@ httpResult routeSystemsCreate(httpCtx *c) {
                         "%s is not a field of a system (name, type, provider, store_id, "
                         "config; the server sets the others)",
                         unknown);
-    if (systemsBodyString(c, "name", &name) || !name || !*name)
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "name is required (a non-empty string)");
-    if (systemsBodyString(c, "store_id", &store) || !store || !*store)
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "store_id is required (a string)");
+    int bad = systemsBodyString(c, "name", &name);
+    if (bad || !name || !*name)
+        return lookupFieldFail(c, "name", bad || name, "a non-empty string");
+    bad = systemsBodyString(c, "store_id", &store);
+    if (bad || !store || !*store)
+        return lookupFieldFail(c, "store_id", bad || store, "a non-empty string");
     if (!resvIdValid(store, strlen(store)))
         return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
                         "store_id must be 1 to 128 letters, digits, non-ASCII UTF-8 or - _ . : @");

@@ -41,13 +41,13 @@ httpResult routeWaitlistAdd(httpCtx *c) {
     json_t *name = json_object_get(c->body, "name"), *phone = json_object_get(c->body, "phone"),
            *party = json_object_get(c->body, "party");
     if (!json_is_string(name) || !*json_string_value(name))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "name is required (a non-empty string)");
+        return lookupFieldFail(c, "name", name && !json_is_null(name), "a non-empty string");
     if (!json_is_string(phone) || !*json_string_value(phone))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "phone is required (a non-empty string)");
+        return lookupFieldFail(c, "phone", phone && !json_is_null(phone), "a non-empty string");
     if (!json_is_integer(party) || json_integer_value(party) < 1 ||
         json_integer_value(party) > 9999)
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                        "party is required: an integer from 1 to 9999");
+        return lookupFieldFail(c, "party", party && !json_is_null(party),
+                               "an integer from 1 to 9999");
     char buf[16];
     snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(party));
     redisCmd a;
@@ -96,18 +96,11 @@ static void waitSeated(redisAsyncContext *ac, void *reply, void *privdata) {
 /* POST /stores/{store_id}/waitlist/{entry}/seat?table_number=T: 201, the reservation.
  * No body: a member of one (even "force": pacing never refuses a walk-in) is a 400. */
 httpResult routeWaitlistSeat(httpCtx *c) {
-    httpResult r = lookupPathStore(c);
-    if (r != HTTP_R_OK) return r;
-    if (evbuffer_get_length(evhttp_request_get_input_buffer(c->req)) > 0) {
-        static const char *const known[] = {NULL};
-        const char *unknown;
-        if ((r = httpParseJsonBody(c, 1)) != HTTP_R_OK) return r;
-        if ((unknown = httpBodyUnknown(c, known)))
-            return httpFail(c, HTTP_R_BAD_REQUEST, NULL,
-                            "unknown field %s: seating takes no body (table_number is a query "
-                            "parameter)",
-                            unknown);
-    }
+    httpResult r;
+    if ((r = lookupPathStore(c)) != HTTP_R_OK ||
+        (r = httpBodyNone(c, "seating takes no body (table_number is a query parameter)")) !=
+            HTTP_R_OK)
+        return r;
     const char *table = httpQuery(c, "table_number");
     if (!table || !*table) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "table_number is required");
     redisCmd a;
@@ -137,10 +130,12 @@ static void waitDeleted(redisAsyncContext *ac, void *reply, void *privdata) {
         json_pack("{s:s,s:s,s:b}", "store_id", c->store, "entry", c->params[1], "deleted", 1));
 }
 
-/* DELETE /stores/{store_id}/waitlist/{entry} */
+/* DELETE /stores/{store_id}/waitlist/{entry}: no body, as seating. */
 httpResult routeWaitlistDelete(httpCtx *c) {
-    httpResult r = lookupPathStore(c);
-    if (r != HTTP_R_OK) return r;
+    httpResult r;
+    if ((r = lookupPathStore(c)) != HTTP_R_OK ||
+        (r = httpBodyNone(c, "removing a party takes no body")) != HTTP_R_OK)
+        return r;
     redisCmd a;
     redisCmdInit(&a, "RESV.WAIT.DEL");
     redisCmdPushKey(&a, c->store);

@@ -83,9 +83,10 @@ static httpResult webhookWithSystem(httpCtx *c, const redisReply *sys) {
 
     /* Only a verified body is parsed. */
     if ((r = httpParseJsonBody(c, 1)) != HTTP_R_OK) return r;
-    const char *event = json_string_value(json_object_get(c->body, "event"));
+    json_t *ev = json_object_get(c->body, "event");
+    const char *event = json_string_value(ev);
     json_t *data = json_object_get(c->body, "data");
-    if (!event) return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "event is required (a string)");
+    if (!event) return lookupFieldFail(c, "event", ev && !json_is_null(ev), "a string");
     int cancelled = strcmp(event, "reservation.cancelled") == 0;
     if (!cancelled && strcmp(event, "reservation.created") != 0 &&
         strcmp(event, "reservation.updated") != 0) {
@@ -99,15 +100,17 @@ static httpResult webhookWithSystem(httpCtx *c, const redisReply *sys) {
         return HTTP_R_PENDING;
     }
     if (!json_is_object(data))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "data is required (a JSON object)");
+        return lookupFieldFail(c, "data", data && !json_is_null(data), "a JSON object");
 
     webhookState *w = calloc(1, sizeof(*w));
     if (!w) return httpFail(c, HTTP_R_INTERNAL, NULL, "out of memory");
     c->state = w;
     c->stateFree = free;
     snprintf(w->event, sizeof(w->event), "%s", event);
+    json_t *rid = json_object_get(data, "reservation_id");
     if (resvJsonReservationId(data, w->rid, sizeof(w->rid)))
-        return httpFail(c, HTTP_R_BAD_REQUEST, NULL, "data.reservation_id is required (a string)");
+        return lookupFieldFail(c, "data.reservation_id", rid && !json_is_null(rid),
+                               "a reservation id (a string)");
     if ((r = lookupSystemStore(c, sys)) != HTTP_R_OK) return r;
 
     char actor[RESV_ID_MAX_BYTES + 16];

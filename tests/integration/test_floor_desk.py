@@ -120,6 +120,35 @@ class FrontDesk(StackTest):
         self.assertEqual(409, st, body)
         self.assertIsNone(self.get("X1"))
 
+    def test_other_store_named_only_to_its_callers(self):
+        """An id of another store is 409 conflict to everyone; the other store is named
+        only to a token allowed on it (all stores, or both): to one of this store only,
+        the id is taken, whether at the desk or by a sync."""
+        sc = self.sc
+        self.r.call("RESV.UPSERT", "peak", "PK-2", "reservation_date", DAY)
+        named = "reservation_id PK-2 belongs to store peak"
+        hidden = "reservation_id PK-2 is taken by another store"
+        for token, msg in ((sc.token("floor_manager", [S]), hidden), (self.sm, hidden),
+                           (sc.token("floor_manager", [S, "peak"]), named), (self.fm, named),
+                           (sc.token("admin"), named)):
+            st, _, body = self.create(self.booking("PK-2", "18:00", 2), token=token)
+            self.assertEqual((409, "conflict", msg),
+                             (st, body["error"]["code"], body["error"]["message"]), body)
+        self.assertIsNone(self.get("PK-2"))
+        st, _, system = sc.request("POST", API + "/systems", {
+            "name": "易订", "type": "reservation", "provider": "Yiding", "store_id": S,
+            "config": {"api_endpoint": "http://127.0.0.1:9/x", "api_key": "k"}}, token=self.sm)
+        self.assertEqual(201, st, system)
+        sync = API + "/reservation/%s/sync" % system["id"]
+        item = {"reservation_id": "PK-2", "reservation_date": DAY}
+        st, _, body = sc.request("POST", sync, item, token=self.sm)
+        self.assertEqual((409, hidden), (st, body["error"]["message"]), body)
+        st, _, body = sc.request("POST", sync, {"reservations": [item]}, token=self.sm)
+        self.assertNotIn("peak", str(body), body)
+        self.assertIn(hidden, str(body), body)
+        st, _, body = sc.request("POST", sync, item, token=sc.token("admin"))
+        self.assertEqual((409, named), (st, body["error"]["message"]), body)
+
     def test_pacing_and_force(self):
         r = self.r
         r.call("RESV.STORE.SET", S, "max_covers_per_slot", "10", "max_parties_per_slot", "3")

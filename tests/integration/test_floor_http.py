@@ -43,6 +43,47 @@ class FloorHttp(StackTest):
             self.assertNotIn(field.upper(), msg, body)
         self.assertEqual(0, self.r.call("EXISTS", "resv:{%s}:floor" % S))
 
+    def test_refusals_tell_given_from_missing(self):
+        """seats and date given with a wrong value are invalid, not required; left out,
+        they are required; nothing is written."""
+        for body, msg in (({"seats": 0}, "invalid seats: must be an integer from 1 to 999"),
+                          ({"seats": "4"}, "invalid seats: must be an integer from 1 to 999"),
+                          ({"area": "x"}, "seats is required: an integer from 1 to 999")):
+            st, _, got = self.put_table("B1", body)
+            self.assertEqual((400, msg), (st, got["error"]["message"]), body)
+        self.assertEqual(0, self.r.call("EXISTS", "resv:{%s}:floor" % S))
+        avail = API + "/availability?store_id=" + S
+        for query, msg in (("&date=1969-12-31", "invalid date: must be YYYY-MM-DD"),
+                           ("&date=2030-03-01T19:00:00", "invalid date: must be YYYY-MM-DD"),
+                           ("", "date is required: YYYY-MM-DD")):
+            st, _, got = self.sc.request("GET", avail + query, token=self.admin)
+            self.assertEqual((400, msg), (st, got["error"]["message"]), query)
+        lst = API + "/reservation/list?store_id=" + S
+        for query, msg in (("&date_from=1969-12-31", "invalid date_from: must be YYYY-MM-DD "
+                            "or YYYY-MM-DDTHH:MM:SS"),
+                           ("&date_to=x", "invalid date_to: must be YYYY-MM-DD or "
+                            "YYYY-MM-DDTHH:MM:SS")):
+            st, _, got = self.sc.request("GET", lst + query, token=self.admin)
+            self.assertEqual((400, msg), (st, got["error"]["message"]), query)
+        st, _, got = self.sc.request("GET", API + "/reservation/stats?store_id=" + S,
+                                     token=self.admin)
+        self.assertEqual((400, "date_from is required: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"),
+                         (st, got["error"]["message"]))
+
+    def test_table_delete_refuses_a_body(self):
+        """DELETE .../tables/{t} takes no body: a member is a 400 naming it and the table
+        stays; an empty object or none deletes it."""
+        self.assertEqual(200, self.put_table("B1", {"seats": 4})[0])
+        url = API + "/stores/%s/tables/B1" % S
+        st, _, got = self.sc.request("DELETE", url, {"a": 1}, token=self.admin)
+        self.assertEqual((400, "unknown field a: deleting a table takes no body"),
+                         (st, got["error"]["message"]))
+        st, _, got = self.sc.request("DELETE", url, "{", token=self.admin)
+        self.assertEqual(400, st, got)
+        self.assertEqual(1, self.r.call("HEXISTS", "resv:{%s}:floor" % S, "B1"))
+        st, _, got = self.sc.request("DELETE", url, {}, token=self.admin)
+        self.assertEqual((200, True), (st, got.get("deleted")), got)
+
     def test_joins_is_an_array_both_ways(self):
         st, _, got = self.put_table("B1", {"seats": 4, "area": "大厅", "joins": ["A1", "V02"]})
         self.assertEqual(200, st, got)

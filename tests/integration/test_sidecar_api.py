@@ -104,9 +104,13 @@ class SidecarApiTest(unittest.TestCase):
 
     def test_create_system_validation(self):
         self.assertError(self.req("POST", API + "/systems", {"store_id": "store-001"},
-                                  token=self.admin), 400, mentions="name")
+                                  token=self.admin), 400, mentions="name is required")
+        self.assertError(self.req("POST", API + "/systems", {"name": 5, "store_id": "store-001"},
+                                  token=self.admin), 400, mentions="invalid name: must be")
         self.assertError(self.req("POST", API + "/systems", {"name": "x"}, token=self.admin),
-                         400, mentions="store_id")
+                         400, mentions="store_id is required")
+        self.assertError(self.req("POST", API + "/systems", {"name": "x", "store_id": ""},
+                                  token=self.admin), 400, mentions="invalid store_id: must be")
         self.assertError(self.req("POST", API + "/systems",
                                   {"name": "x", "store_id": "s1", "config": [1]},
                                   token=self.admin), 400, mentions="config")
@@ -464,9 +468,17 @@ class SidecarApiTest(unittest.TestCase):
                                   headers=h), 404)
         st, _, ack = self.webhook(s, {"event": "reservation.eaten", "data": SEED}, "m4")
         self.assertEqual((st, ack.get("ignored")), (200, True), ack)
-        self.assertError(self.webhook(s, {"event": 7, "data": SEED}, "m4b"), 400, mentions="event")
+        self.assertError(self.webhook(s, {"event": 7, "data": SEED}, "m4b"), 400,
+                         mentions="invalid event: must be a string")
+        self.assertError(self.webhook(s, {"data": SEED}, "m4c"), 400,
+                         mentions="event is required")
         self.assertError(self.webhook(s, {"event": "reservation.created"}, "m5"), 400,
-                         mentions="data")
+                         mentions="data is required")
+        self.assertError(self.webhook(s, {"event": "reservation.created", "data": []}, "m5b"),
+                         400, mentions="invalid data: must be a JSON object")
+        self.assertError(self.webhook(s, {"event": "reservation.created",
+                                          "data": {"reservation_id": []}}, "m5c"),
+                         400, mentions="invalid data.reservation_id")
         self.assertError(self.webhook(s, None, "m6", raw=b"{oops"), 400, code="invalid_json")
 
     def test_webhook_unsigned_system(self):

@@ -160,6 +160,42 @@ class WalkIns(StackTest):
         st, _, body = sc.request("POST", seat + "V01", {}, token=self.fm)
         self.assertEqual((201, "V01"), (st, body.get("table_number")), body)
 
+    def test_add_refusals_tell_given_from_missing(self):
+        """A field left out is required; one given with a wrong value (a string for the
+        party, a number for the name) is invalid, in the module's words; nothing is
+        added."""
+        base = {"name": "Ann", "phone": "1", "party": 2}
+        for field, value, msg in (
+                ("party", "2", "invalid party: must be an integer from 1 to 9999"),
+                ("party", 0, "invalid party: must be an integer from 1 to 9999"),
+                ("party", None, "party is required: an integer from 1 to 9999"),
+                ("name", 5, "invalid name: must be a non-empty string"),
+                ("name", "", "invalid name: must be a non-empty string"),
+                ("phone", [], "invalid phone: must be a non-empty string")):
+            body = dict(base)
+            if value is None:
+                del body[field]
+            else:
+                body[field] = value
+            st, _, got = self.sc.request("POST", WAIT, body, token=self.fm)
+            self.assertEqual((400, msg), (st, got["error"]["message"]), body)
+        self.assertEqual([], self.r.call("RESV.WAIT.LIST", S))
+
+    def test_delete_refuses_a_body(self):
+        """DELETE .../waitlist/{entry} takes no body, as seating: a member is a 400 naming
+        it and the party stays; an empty object or none removes it."""
+        e = self.add()
+        url = WAIT + "/" + e
+        for bad, msg in (({"a": 1}, "unknown field a: removing a party takes no body"),
+                         ([1], "the body must be a JSON object")):
+            st, _, body = self.sc.request("DELETE", url, bad, token=self.fm)
+            self.assertEqual((400, msg), (st, body["error"]["message"]), bad)
+        self.assertEqual(1, len(self.r.call("RESV.WAIT.LIST", S)))
+        st, _, body = self.sc.request("DELETE", url, {}, token=self.fm)
+        self.assertEqual((200, True), (st, body.get("deleted")), body)
+        st, _, body = self.sc.request("DELETE", url, token=self.fm)
+        self.assertEqual(404, st, body)
+
     def feed(self, rid):
         feed = [pairs(f) for _, f in self.r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")]
         return [f["event"] for f in feed if f["reservation_id"] == rid]
