@@ -117,13 +117,20 @@ class PullRedisLostTest(unittest.TestCase):
             t.start()
             self.assertTrue(prov.asked.wait(10), "the sidecar never asked for the page")
             script = redis.client()
-            script.send("EVAL", "local t = redis.call('TIME') local e = t[1] * 1000000 + t[2] + "
-                        "1500000 repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] > e "
-                        "return 1", "0")
-            time.sleep(0.4)  # past busy-reply-threshold: everyone else is answered BUSY
+            # Busy until SCRIPT KILL (at most 30 s); a 1.5 s script and a fixed sleep raced
+            # a loaded machine: the upserts could come after it ended.
+            script.send("EVAL", "local e = tonumber(redis.call('TIME')[1]) + 30 repeat until "
+                        "tonumber(redis.call('TIME')[1]) > e return 1", "0")
+            probe = redis.client()
+            deadline = time.time() + 10
+            while "BUSY" not in str(probe.try_call("PING")):  # past busy-reply-threshold
+                self.assertLess(time.time(), deadline, "Redis never answered BUSY")
+                time.sleep(0.02)
             prov.go.set()
             t.join(30)
-            script.read()
+            probe.call("SCRIPT", "KILL")
+            self.assertIn("killed", str(script.read()))
+            probe.close()
             st, _, b = got["reply"]
             self.assertEqual(st, 503, b)
             self.assertEqual(b["error"]["code"], "redis_unavailable", b)
