@@ -323,3 +323,77 @@ class NameServer:
         self.stopping = True
         self.thread.join()
         self.sock.close()
+
+
+class HeldRedis:
+    """A byte forwarder between the sidecar and redis-server that holds what the sidecar
+    sends, from the first chunk carrying `marker` (one command, as RESP bytes), until
+    release(): the test decides when Redis sees that command, where a DEBUG SLEEP of
+    fixed length races a loaded machine."""
+
+    def __init__(self, redis_port):
+        self.target = redis_port
+        self.marker = None
+        self.held = threading.Event()  # the marked command reached the forwarder
+        self.go = threading.Event()
+        self.lock = threading.Lock()
+        self.socks = []
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.addr = "127.0.0.1:%d" % self.server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def hold(self, *argv):
+        self.marker = b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in
+                               (x.encode() for x in argv))
+
+    def release(self):
+        self.go.set()
+
+    def _accept(self):
+        while True:
+            try:
+                down, _ = self.server.accept()
+                up = socket.create_connection(("127.0.0.1", self.target))
+            except OSError:
+                return
+            with self.lock:
+                self.socks += [down, up]
+            threading.Thread(target=self._pipe, args=(down, up, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(up, down, False), daemon=True).start()
+
+    def _pipe(self, src, dst, to_redis):
+        tail = b""
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if to_redis and self.marker and not self.held.is_set():
+                    seen = tail + data
+                    tail = seen[-len(self.marker):]
+                    if self.marker in seen:
+                        self.held.set()
+                        self.go.wait(30)
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self.go.set()
+        self.server.close()
+        with self.lock:
+            for s in self.socks:
+                s.close()
+
+
+def wait_log(sc, text, timeout=10):
+    deadline = time.time() + timeout
+    while text not in sc.log():
+        if sc.proc.poll() is not None or time.time() > deadline:
+            raise AssertionError("the sidecar never logged %r: %s" % (text, sc.log()))
+        time.sleep(0.02)

@@ -12,7 +12,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_harness import Cluster, ClusterClient, key_slot  # noqa: E402
 from harness import Redis  # noqa: E402
-from sidecar_harness import API, Sidecar  # noqa: E402
+from sidecar_harness import API, HeldRedis, Sidecar, wait_log  # noqa: E402
 
 
 class HeldProvider:
@@ -117,13 +117,20 @@ class PullRedisLostTest(unittest.TestCase):
             t.start()
             self.assertTrue(prov.asked.wait(10), "the sidecar never asked for the page")
             script = redis.client()
-            script.send("EVAL", "local t = redis.call('TIME') local e = t[1] * 1000000 + t[2] + "
-                        "1500000 repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] > e "
-                        "return 1", "0")
-            time.sleep(0.4)  # past busy-reply-threshold: everyone else is answered BUSY
+            # Busy until SCRIPT KILL (at most 30 s); a 1.5 s script and a fixed sleep raced
+            # a loaded machine: the upserts could come after it ended.
+            script.send("EVAL", "local e = tonumber(redis.call('TIME')[1]) + 30 repeat until "
+                        "tonumber(redis.call('TIME')[1]) > e return 1", "0")
+            probe = redis.client()
+            deadline = time.time() + 10
+            while "BUSY" not in str(probe.try_call("PING")):  # past busy-reply-threshold
+                self.assertLess(time.time(), deadline, "Redis never answered BUSY")
+                time.sleep(0.02)
             prov.go.set()
             t.join(30)
-            script.read()
+            probe.call("SCRIPT", "KILL")
+            self.assertIn("killed", str(script.read()))
+            probe.close()
             st, _, b = got["reply"]
             self.assertEqual(st, 503, b)
             self.assertEqual(b["error"]["code"], "redis_unavailable", b)
@@ -138,10 +145,16 @@ class PullRedisLostTest(unittest.TestCase):
 
     def test_pull_asked_while_draining_is_503_not_400(self):
         """SIGTERM while the pull's system lookup waits on Redis: the pull cannot start
-        any more, which is the server shutting down (503), not a bad request (400)."""
+        any more, which is the server shutting down (503), not a bad request (400).
+        The lookup is held on its way to Redis until the request's loop is draining: a
+        DEBUG SLEEP of 0.8 s across a SIGTERM sent after 0.3 s lost to a loaded machine,
+        the lookup answered before the loop saw the signal, the pull started and the
+        held provider page timed out (502)."""
         prov = HeldProvider([])
         redis = Redis(aof=False)
-        sc = Sidecar(redis.port, ["--pull-interval", "0", "--shutdown-timeout", "5"])
+        fwd = HeldRedis(redis.port)
+        sc = Sidecar(redis.port, ["--pull-interval", "0", "--shutdown-timeout", "5"],
+                     redis_addr=fwd.addr)
         try:
             admin = sc.token("admin")
             st, _, s = sc.request("POST", API + "/systems",
@@ -149,21 +162,21 @@ class PullRedisLostTest(unittest.TestCase):
                                    "config": {"api_endpoint": prov.url, "api_key": "k"}},
                                   token=admin)
             self.assertEqual(st, 201, s)
-            blocker = redis.client()
             got = {}
 
             def pull():
                 got["reply"] = sc.request("POST", API + "/systems/%s/pull" % s["id"],
                                           token=admin, timeout=30)
 
-            blocker.send("DEBUG", "SLEEP", "0.8")
+            fwd.hold("RESV.SYSTEM.GET", s["id"])
             t = threading.Thread(target=pull)
             t.start()
-            time.sleep(0.3)
+            self.assertTrue(fwd.held.wait(10), "the pull never looked its system up")
             sc.proc.send_signal(signal.SIGTERM)
+            # Logged by the loop holding the pull once it drains (the others log 0).
+            wait_log(sc, "shutting down, 1 requests in flight")
+            fwd.release()
             t.join(30)
-            blocker.read()
-            blocker.close()
             st, h, b = got["reply"]
             self.assertEqual(st, 503, b)
             self.assertEqual(b["error"]["code"], "shutting_down", b)
@@ -172,6 +185,7 @@ class PullRedisLostTest(unittest.TestCase):
         finally:
             prov.close()
             sc.close()
+            fwd.close()
             redis.close()
 
 

@@ -16,7 +16,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Redis  # noqa: E402
-from sidecar_harness import API, SIDECAR, Sidecar  # noqa: E402
+from sidecar_harness import API, SIDECAR, HeldRedis, Sidecar, wait_log  # noqa: E402
 
 
 class SidecarLimitsTest(unittest.TestCase):
@@ -135,24 +135,32 @@ class SidecarRedisOutageTest(unittest.TestCase):
 class SidecarShutdownTest(unittest.TestCase):
     def test_sigterm_lets_inflight_finish(self):
         redis = Redis(aof=False)
-        sc = Sidecar(redis.port)
+        fwd = HeldRedis(redis.port)
+        sc = Sidecar(redis.port, redis_addr=fwd.addr)
         try:
-            blocker = redis.client()
+            admin = sc.token("admin")
+            st, _, s = sc.request("POST", API + "/systems",
+                                  {"name": "drain", "store_id": "drain", "provider": "yiding",
+                                   "config": {"api_endpoint": "http://127.0.0.1:9",
+                                              "api_key": "k"}},
+                                  token=admin)
+            self.assertEqual(st, 201, s)
             result = {}
 
             def slow_request():
-                result["resp"] = sc.request("GET", "/api/v1/integrations/systems",
-                                            token=sc.token("admin"))
+                result["resp"] = sc.request("GET", API + "/systems/" + s["id"], token=admin)
 
-            # Redis sleeps; the request waits on it; SIGTERM arrives meanwhile.
-            blocker.send("DEBUG", "SLEEP", "0.8")
+            # The request waits on Redis (its command held on the way) while the loop
+            # drains; a DEBUG SLEEP of fixed length across the SIGTERM raced a loaded
+            # machine: the request could come after the listener was closed.
+            fwd.hold("RESV.SYSTEM.GET", s["id"])
             t = threading.Thread(target=slow_request)
             t.start()
-            time.sleep(0.3)
+            self.assertTrue(fwd.held.wait(10), "the request never reached Redis")
             sc.proc.send_signal(signal.SIGTERM)
+            wait_log(sc, "shutting down, 1 requests in flight")
+            fwd.release()
             t.join(10)
-            blocker.read()
-            blocker.close()
             self.assertEqual(result["resp"][0], 200, result)
             rc = sc.proc.wait(10)
             self.assertEqual(rc, 0, sc.log())
@@ -161,6 +169,7 @@ class SidecarShutdownTest(unittest.TestCase):
                 socket.create_connection(("127.0.0.1", sc.port), timeout=2).close()
         finally:
             sc.close()
+            fwd.close()
             redis.close()
 
     def test_client_gone_while_redis_busy(self):
@@ -184,9 +193,18 @@ class SidecarShutdownTest(unittest.TestCase):
             while sc.request("GET", "/healthz")[0] != 200:
                 self.assertLess(time.time(), deadline)
                 time.sleep(0.05)
-            _, _, m = sc.request("GET", "/metrics")
-            # only the connection asking
+            # Only the connection asking, once the three are answered: on a loaded machine
+            # they may still wait on Redis (another loop, or read late) when /healthz is
+            # 200, so the gauges are read until they settle; a leak never does.
+            deadline = time.time() + 10
+            while True:
+                _, _, m = sc.request("GET", "/metrics")
+                if ("resv_sidecar_http_connections 1\n" in m and
+                        "resv_sidecar_http_requests_in_flight 1\n" in m) or time.time() > deadline:
+                    break
+                time.sleep(0.05)
             self.assertIn("resv_sidecar_http_connections 1\n", m)
+            self.assertIn("resv_sidecar_http_requests_in_flight 1\n", m)
         finally:
             rc = sc.close()
             redis.close()
