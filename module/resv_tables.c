@@ -293,6 +293,29 @@ static int tablesWindowInsert(resvInstant *starts, resvInstant *ends, int n, int
     return n < max ? n + 1 : max;
 }
 
+/* tablesSeatedHold for each of nt tables, the seated-table hash opened once for all
+ * and the clock and slot read once: who[i] NULL where nobody sits. */
+static void tablesSeatedHolds(RedisModuleCtx *ctx, resvSpan store, RedisModuleString **tables,
+                              size_t nt, RedisModuleString **who, resvInstant *s, resvInstant *e) {
+    RedisModuleKey *k =
+        RedisModule_OpenKey(ctx, resvKeyTables(ctx, store.v, store.len), REDISMODULE_READ);
+    int hash = RedisModule_KeyType(k) == REDISMODULE_KEYTYPE_HASH;
+    resvInstant now = 0, slot = 0;
+    for (size_t i = 0; i < nt; i++) {
+        who[i] = NULL;
+        if (hash) RedisModule_HashGet(k, REDISMODULE_HASH_NONE, tables[i], &who[i], NULL);
+        if (!who[i]) continue;
+        if (!slot) {
+            now = resvFloorNow(ctx, store);
+            slot = (resvInstant)resvFloorSlotMinutes(ctx, store) * 60;
+        }
+        s[i] = now;
+        e[i] = tablesHeldEnd(ctx, store, who[i], &s[i]); /* now, now: none */
+        resvPlanSeatedWindow(now, slot, &s[i], &e[i]);
+    }
+    RedisModule_CloseKey(k);
+}
+
 int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, RedisModuleString **tables, size_t nt,
                     resvInstant lo, resvInstant hi, resvHoldList *out) {
     tablesHoldRef *refs = NULL;
@@ -303,12 +326,12 @@ int resvHoldWindows(RedisModuleCtx *ctx, resvSpan store, RedisModuleString **tab
     RedisModuleString **who = RedisModule_PoolAlloc(ctx, (nt ? nt : 1) * sizeof *who);
     resvInstant *ss = RedisModule_PoolAlloc(ctx, (nt ? nt : 1) * sizeof *ss);
     resvInstant *se = RedisModule_PoolAlloc(ctx, (nt ? nt : 1) * sizeof *se);
+    tablesSeatedHolds(ctx, store, tables, nt, who, ss, se);
     for (size_t i = 0; i < nt && !err; i++) {
         resvHoldList *h = &out[i];
         resvSpan table = resvSpanOf(tables[i]);
         RedisModuleKey *key = tablesHoldOpen(ctx, store, table, &err);
         h->n = 0;
-        tablesSeatedHold(ctx, store, table, &who[i], &ss[i], &se[i]);
         if (!key) continue;
         resvSpan ws = resvSpanOf(who[i]);
         if (RedisModule_ZsetFirstInScoreRange(key, (double)lo, (double)hi, 0, 1) ==
