@@ -77,8 +77,11 @@ int resvKeyMatch(const char *format, const char *key, size_t len, const char **i
 #define RESV_FEED_EVENT          "event"
 #define RESV_FEED_STATUS         "status"
 #define RESV_FEED_AT             "at"
-/* The feed event of a provider's booking stored over the floor's limits. */
+/* The feed event of a provider's booking stored over the floor's limits, and its
+ * reason: the words our API would have refused it with (a table held, the pacing...). */
 #define RESV_FEED_OVERBOOKED "overbooked"
+#define RESV_FEED_REASON     "reason"
+#define RESV_FEED_REASON_MAX 512
 
 /* Fields of a push outbox entry (resv:{S}:outbox), as RESV.OUTBOX replies them; all
  * always present, "" when unset. */

@@ -194,9 +194,10 @@ int resvWriteKeyMember(RedisModuleCtx *ctx, const char *cmd, RedisModuleString *
 int resvWriteZadd(RedisModuleCtx *ctx, RedisModuleString *key, resvInstant score, const char *m,
                   size_t ml);
 int resvWriteDel(RedisModuleCtx *ctx, RedisModuleString *key);
-/* Appends an entry to the store's change feed resv:{S}:changes (keys.md). */
+/* Appends an entry to the store's change feed resv:{S}:changes (keys.md), with a
+ * reason when it is not NULL. */
 int resvWriteFeed(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
-                  const char *event, resvStatus status, const char *now);
+                  const char *event, resvStatus status, const char *now, const char *reason);
 
 /* ---- the index (resv_store.c) ---- */
 /* Where a reservation sits in the index: its status and start instant. */
@@ -273,6 +274,7 @@ typedef struct {
     resvSpan holdTake; /* table_number to hold over [holdStart, holdEnd) (len 0: none) */
     resvInstant holdStart, holdEnd;
     int overbookedEvent; /* a change feed entry "overbooked" after the change's own */
+    char overbookedReason[RESV_FEED_REASON_MAX]; /* its reason (the refusal's words) */
     int setOwner;
     /* audit entry */
     const char *origin, *actor, *event;

@@ -106,42 +106,49 @@ static int cmdsFloorTables(RedisModuleCtx *ctx, const resvChange *c, resvSpan wa
     return 0;
 }
 
+/* The words of a floor verdict other than OK and OVERBOOKED, after its code word: what a
+ * refusal replies, and what an overbooked feed entry gives as its reason. */
+static resvErrCode cmdsFloorText(char *buf, size_t cap, resvFloorVerdict v,
+                                 const resvFloorInput *fi, resvSpan want, RedisModuleString *holder,
+                                 resvSpan heldTable, resvInstant hs, resvInstant he) {
+    char a[RESV_DATETIME_LEN + 1], b[RESV_DATETIME_LEN + 1];
+    resvSpan h = resvSpanOf(holder);
+    switch (v) {
+    case RESV_FLOOR_UNKNOWN_TABLE:
+        snprintf(buf, cap, "invalid table_number: %.*s is not in the store's table inventory",
+                 (int)heldTable.len, heldTable.v);
+        return RESV_E_ERR;
+    case RESV_FLOOR_NOT_JOINABLE:
+        snprintf(buf, cap,
+                 "invalid table_number: the tables of %.*s do not join (RESV.TABLE.SET JOINS)",
+                 (int)want.len, want.v);
+        return RESV_E_ERR;
+    case RESV_FLOOR_TOO_SMALL:
+        snprintf(buf, cap, "invalid customer_count: %ld is over the %ld seats of %.*s", fi->party,
+                 fi->seats, (int)want.len, want.v);
+        return RESV_E_ERR;
+    case RESV_FLOOR_HELD:
+        resvFormatDateTime(hs, a);
+        resvFormatDateTime(he, b);
+        snprintf(buf, cap, "table %.*s is held by %.*s from %s to %s", (int)heldTable.len,
+                 heldTable.v, (int)h.len, h.v, a, b);
+        return RESV_E_CONFLICT;
+    default:
+        snprintf(buf, cap, RESV_FLOOR_CAPACITY_FMT, fi->covers, fi->coversLimit, fi->parties,
+                 fi->partiesLimit);
+        return RESV_E_CONFLICT;
+    }
+}
+
 /* Replies the floor's refusal; returns -1 when it refuses. */
 static int cmdsFloorReply(RedisModuleCtx *ctx, resvFloorVerdict v, const resvFloorInput *fi,
                           resvSpan want, RedisModuleString *holder, resvSpan heldTable,
                           resvInstant hs, resvInstant he) {
-    char a[RESV_DATETIME_LEN + 1], b[RESV_DATETIME_LEN + 1];
-    resvSpan h = resvSpanOf(holder);
-    switch (v) {
-    case RESV_FLOOR_OK:
-    case RESV_FLOOR_OVERBOOKED: return 0;
-    case RESV_FLOOR_UNKNOWN_TABLE:
-        resvReplyError(ctx, RESV_E_ERR,
-                       "invalid table_number: %.*s is not in the store's table inventory",
-                       (int)heldTable.len, heldTable.v);
-        return -1;
-    case RESV_FLOOR_NOT_JOINABLE:
-        resvReplyError(ctx, RESV_E_ERR,
-                       "invalid table_number: the tables of %.*s do not join (RESV.TABLE.SET "
-                       "JOINS)",
-                       (int)want.len, want.v);
-        return -1;
-    case RESV_FLOOR_TOO_SMALL:
-        resvReplyError(ctx, RESV_E_ERR, "invalid customer_count: %ld is over the %ld seats of %.*s",
-                       fi->party, fi->seats, (int)want.len, want.v);
-        return -1;
-    case RESV_FLOOR_HELD:
-        resvFormatDateTime(hs, a);
-        resvFormatDateTime(he, b);
-        resvReplyError(ctx, RESV_E_CONFLICT, "table %.*s is held by %.*s from %s to %s",
-                       (int)heldTable.len, heldTable.v, (int)h.len, h.v, a, b);
-        return -1;
-    case RESV_FLOOR_CAPACITY:
-    default:
-        resvReplyError(ctx, RESV_E_CONFLICT, RESV_FLOOR_CAPACITY_FMT, fi->covers, fi->coversLimit,
-                       fi->parties, fi->partiesLimit);
-        return -1;
-    }
+    char msg[RESV_FEED_REASON_MAX];
+    if (v == RESV_FLOOR_OK || v == RESV_FLOOR_OVERBOOKED) return 0;
+    resvReplyError(ctx, cmdsFloorText(msg, sizeof msg, v, fi, want, holder, heldTable, hs, he),
+                   "%s", msg);
+    return -1;
 }
 
 /* The start of the slot (slot seconds from midnight) that date d and time t fall in. */
@@ -254,6 +261,11 @@ static int cmdsFloor(RedisModuleCtx *ctx, resvChange *c, const resvPlan *p, cons
         c->holdEnd = we;
     }
     if (v == RESV_FLOOR_OVERBOOKED && !was) {
+        /* Why, in the words our API would have refused it with. */
+        resvFloorInput strict = fi;
+        strict.provider = strict.force = strict.walkIn = strict.heldKept = strict.paceKept = 0;
+        cmdsFloorText(c->overbookedReason, sizeof c->overbookedReason, resvPlanFloor(&strict), &fi,
+                      want, holder, heldTable, os, oe);
         cmdsSet(c, RESV_F_OVERBOOKED, (resvSpan){"true", 4});
         c->overbookedEvent = 1;
     } else if (v != RESV_FLOOR_OVERBOOKED && was) {
@@ -792,7 +804,7 @@ int ResvDel_RedisCommand(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     if (owner && resvStrEq(owner, s.v, s.len)) rc |= resvWriteDel(ctx, okey);
     rc |= resvWriteDel(ctx, resvKeyHistory(ctx, s.v, s.len, r.v, r.len));
     if (failed) rc |= resvWriteKeyMember(ctx, "HDEL", fkey, r.v, r.len);
-    rc |= resvWriteFeed(ctx, s.v, s.len, r.v, r.len, "deleted", status, now);
+    rc |= resvWriteFeed(ctx, s.v, s.len, r.v, r.len, "deleted", status, now, NULL);
     if (rc) return resvReplyError(ctx, RESV_E_ERR, "write failed, see the server log");
     resvStats.deletes++;
     return RedisModule_ReplyWithLongLong(ctx, 1);

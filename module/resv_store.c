@@ -430,7 +430,7 @@ static void storeAddPair(RedisModuleCtx *ctx, resvArgv *a, const char *f, const 
 /* XADD of a change feed entry; the id "*" is replaced by the real id in the propagated
  * command. */
 int resvWriteFeed(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, size_t rl,
-                  const char *event, resvStatus status, const char *now) {
+                  const char *event, resvStatus status, const char *now, const char *reason) {
     const char *statusName = resvStatusName(status);
     resvArgv f = {.n = 0};
     resvArgvAddStr(&f, resvKeyChanges(ctx, s, sl));
@@ -442,6 +442,7 @@ int resvWriteFeed(RedisModuleCtx *ctx, const char *s, size_t sl, const char *r, 
     storeAddPair(ctx, &f, RESV_FEED_EVENT, event, strlen(event));
     storeAddPair(ctx, &f, RESV_FEED_STATUS, statusName, strlen(statusName));
     storeAddPair(ctx, &f, RESV_FEED_AT, now, RESV_DATETIME_LEN);
+    if (reason) storeAddPair(ctx, &f, RESV_FEED_REASON, reason, strlen(reason));
     return resvWrite(ctx, "XADD", &f);
 }
 
@@ -719,9 +720,10 @@ int resvApplyChange(RedisModuleCtx *ctx, resvChange *c) {
     rc |= storeHistoryAppend(ctx, resvKeyHistory(ctx, s, sl, r, rl), &h);
 
     if (!c->historyOnly && c->feedEvent)
-        rc |= resvWriteFeed(ctx, s, sl, r, rl, c->feedEvent, c->newStatus, c->now);
+        rc |= resvWriteFeed(ctx, s, sl, r, rl, c->feedEvent, c->newStatus, c->now, NULL);
     if (!c->historyOnly && c->overbookedEvent)
-        rc |= resvWriteFeed(ctx, s, sl, r, rl, RESV_FEED_OVERBOOKED, c->newStatus, c->now);
+        rc |= resvWriteFeed(ctx, s, sl, r, rl, RESV_FEED_OVERBOOKED, c->newStatus, c->now,
+                            c->overbookedReason);
 
     /* The outbox is a queue, not a log: never trimmed, entries leave by RESV.PUSHED. */
     if (c->push) {

@@ -182,6 +182,10 @@ class Floor(StackTest):
         feed = [pairs(f) for _, f in r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")]
         self.assertEqual(["created", "overbooked"],
                          [f["event"] for f in feed if f["reservation_id"] == "W1"])
+        # its reason: the first of what our API would have refused it for
+        self.assertEqual("invalid customer_count: 12 is over the 10 seats of V01",
+                         [f for f in feed if f["event"] == "overbooked"][0]["reason"])
+        self.assertNotIn("reason", feed[0])
         # moved away by our own API to a free table: the flag goes
         self.assertEqual("updated", r.call("RESV.UPSERT", S, "W1", "table_number", "V01+V02",
                                            "reservation_time", "20:00"))
@@ -190,6 +194,14 @@ class Floor(StackTest):
         self.assertEqual("created", self.book("W2", "19:00", 2, "Z9", origin="sync"))
         self.assertNotIn("W2", self.held())
         self.assertEqual("true", pairs(r.call("RESV.GET", S, "W2"))["overbooked"])
+        feed = [pairs(f) for _, f in r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")]
+        self.assertEqual("invalid table_number: Z9 is not in the store's table inventory",
+                         feed[-1]["reason"])
+        # the same table at the same time, within its seats: the hold is the reason
+        self.assertEqual("created", self.book("W3", "18:30", 4, "V01", origin="pull"))
+        feed = [pairs(f) for _, f in r.call("XRANGE", "resv:{%s}:changes" % S, "-", "+")]
+        self.assertEqual(("W3", "overbooked"), (feed[-1]["reservation_id"], feed[-1]["event"]))
+        self.assertTrue(feed[-1]["reason"].startswith("table V01 is held by R1 from "), feed[-1])
 
     def test_pipelined_race(self):
         """Two commands for one table in the same instant: the first applied wins."""

@@ -136,6 +136,8 @@ class FloorHttp(StackTest):
                           ("created", "FH-3"), ("overbooked", "FH-3")],
                          [(e["event"], e["data"]["reservation_id"]) for e in evs])
         self.assertEqual(S, evs[2]["data"]["store_id"])
+        # why: FH-2 the second party of a slot paced at one
+        self.assertEqual("capacity: covers 8/6 parties 2/1 in the slot", evs[2]["data"]["reason"])
 
 
 if __name__ == "__main__":
