@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import http.client
+import http.server
 import json
 import os
 import shutil
@@ -407,3 +408,44 @@ def wait_log(sc, text, timeout=10):
         if sc.proc.poll() is not None or time.time() > deadline:
             raise AssertionError("the sidecar never logged %r: %s" % (text, sc.log()))
         time.sleep(0.02)
+
+
+class HeldProvider:
+    """A provider whose pull page waits while it is held: the test changes Redis (or
+    stops the sidecar) while the sidecar waits for the page. Held from the start unless
+    held=False; hold() holds it again, go.set() lets the page go."""
+
+    def __init__(self, items, held=True):
+        self.items = items
+        self.asked = threading.Event()
+        self.go = threading.Event()
+        if not held:
+            self.go.set()
+        prov = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                prov.asked.set()
+                prov.go.wait(20)
+                body = json.dumps({"reservations": prov.items, "next_cursor": None}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def hold(self):
+        self.go.clear()
+        self.asked.clear()
+
+    def close(self):
+        self.go.set()
+        self.server.shutdown()
+        self.server.server_close()

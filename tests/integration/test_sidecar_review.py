@@ -1,6 +1,5 @@
 """Defects found reviewing the sidecar's split into rooms, each shown against a real
 sidecar and redis-server: what a caller saw before the fix."""
-import http.server
 import json
 import os
 import signal
@@ -12,40 +11,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_harness import Cluster, ClusterClient, key_slot  # noqa: E402
 from harness import Redis  # noqa: E402
-from sidecar_harness import API, HeldRedis, Sidecar, wait_log  # noqa: E402
-
-
-class HeldProvider:
-    """A provider whose pull page waits until release(): the test decides what happens
-    to Redis while the sidecar waits for the page."""
-
-    def __init__(self, items):
-        self.asked = threading.Event()
-        self.go = threading.Event()
-        held = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                held.asked.set()
-                held.go.wait(20)
-                body = json.dumps({"reservations": items, "next_cursor": None}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.go.set()
-        self.server.shutdown()
-        self.server.server_close()
+from sidecar_harness import API, HeldProvider, HeldRedis, Sidecar, wait_log  # noqa: E402
 
 
 class PullRedisLostTest(unittest.TestCase):

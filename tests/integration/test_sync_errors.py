@@ -2,7 +2,6 @@
 a provider's error text that is not UTF-8 (or carries control characters) reaches the
 caller as valid JSON and the system's last_error as text, and an error reply of Redis
 is never read as an answer it is not."""
-import http.server
 import json
 import os
 import re
@@ -16,7 +15,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 from fake_yiding import FakeYiding  # noqa: E402
 from harness import Redis, pairs  # noqa: E402
-from sidecar_harness import API, Sidecar  # noqa: E402
+from sidecar_harness import API, HeldProvider, Sidecar  # noqa: E402
 from test_sync_roundtrip import SseReader, wait_for  # noqa: E402
 
 
@@ -105,45 +104,6 @@ class ProviderErrorText(unittest.TestCase):
                          "pull failed: HTTP 400: bad   ")
 
 
-class GatedProvider:
-    """A provider whose pull pages wait while it is held: the test changes Redis while
-    the sidecar waits for a page."""
-
-    def __init__(self, items):
-        self.items = items
-        self.asked = threading.Event()
-        self.go = threading.Event()
-        self.go.set()
-        gate = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                gate.asked.set()
-                gate.go.wait(20)
-                body = json.dumps({"reservations": gate.items, "next_cursor": None}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def hold(self):
-        self.go.clear()
-        self.asked.clear()
-
-    def close(self):
-        self.go.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
 class RedisErrorStoringLastPullAt(unittest.TestCase):
     """Redis answers the write of last_pull_at with an error (here OOM: maxmemory set
     while the provider's page was on its way). Only NOTFOUND says the system is gone;
@@ -165,7 +125,7 @@ class RedisErrorStoringLastPullAt(unittest.TestCase):
         items = [{"reservation_id": "%s-%d" % (store.upper(), i), "store_id": store,
                   "reservation_date": "2030-05-01", "updated_at": "2030-01-01T09:00:0%d" % i}
                  for i in range(3)]
-        self.prov = GatedProvider(items)
+        self.prov = HeldProvider(items, held=False)
         self.addCleanup(self.prov.close)
         self.sc = Sidecar(self.redis.port, [
             "--pull-interval", str(pull_interval), "--provider-timeout", "10",
