@@ -162,11 +162,11 @@ httpResult lookupOwnerWrong(httpCtx *c, httpNext *next) {
 /* 200 with {"reservation_id" (when rid), "store_id", "count": n, "<name>": [...]}, each
  * map of the array reply r as an object: the one form of the lists of maps (history,
  * tables, sync failures). */
-void lookupFinishMapList(httpCtx *c, const redisReply *r, const char *name, const char *rid,
-                         const char *store) {
+void lookupFinishMapList(httpCtx *c, const redisReply *r, json_t *(*row)(const redisReply *),
+                         const char *name, const char *rid, const char *store) {
     json_t *list = json_array();
     for (size_t i = 0; i < r->elements; i++) {
-        json_t *o = resvJsonFromMap(r->element[i]);
+        json_t *o = row ? row(r->element[i]) : resvJsonFromMap(r->element[i]);
         if (o) json_array_append_new(list, o);
     }
     httpFinish(c, HTTP_R_OK,
@@ -178,7 +178,7 @@ static void lookupStoreListReply(redisAsyncContext *ac, void *reply, void *privd
     (void)ac;
     httpCtx *c = privdata;
     redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
-    if (r) lookupFinishMapList(c, r, c->listName, NULL, httpQuery(c, "store_id"));
+    if (r) lookupFinishMapList(c, r, NULL, c->listName, NULL, httpQuery(c, "store_id"));
 }
 
 httpResult lookupStoreList(httpCtx *c, const char *command, const char *name) {

@@ -39,11 +39,12 @@ httpResult lookupFieldFail(httpCtx *c, const char *name, int given, const char *
 httpResult lookupQueryDate(httpCtx *c, const char *name, int endOfDay, int required,
                            const char **out);
 /* GET ...?store_id=: sends "<command> store", whose reply is an array of maps, and answers
- * {"store_id", "count": n, "<name>": [...]} (tables, sync failures). */
+ * {"store_id", "count": n, "<name>": [...]} (sync failures). */
 httpResult lookupStoreList(httpCtx *c, const char *command, const char *name);
 /* 200 with {"reservation_id" (when rid), "store_id", "count": n, "<name>": [...]}, each
- * map of the array reply r as an object. */
-void lookupFinishMapList(httpCtx *c, const redisReply *r, const char *name, const char *rid,
-                         const char *store);
+ * map of the array reply r as an object: row(map), or resvJsonFromMap when row is NULL
+ * (a NULL object is left out). */
+void lookupFinishMapList(httpCtx *c, const redisReply *r, json_t *(*row)(const redisReply *),
+                         const char *name, const char *rid, const char *store);
 
 #endif

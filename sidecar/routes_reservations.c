@@ -141,7 +141,7 @@ static void resvHistoryReply(redisAsyncContext *ac, void *reply, void *privdata)
     (void)ac;
     httpCtx *c = privdata;
     redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
-    if (r) lookupFinishMapList(c, r, "history", c->params[0], c->store);
+    if (r) lookupFinishMapList(c, r, NULL, "history", c->params[0], c->store);
 }
 
 static httpResult resvHistory(httpCtx *c, const redisReply *owner) {
@@ -269,22 +269,18 @@ httpResult routeReservationStats(httpCtx *c) {
     return httpRedis(c, resvStatsReply, &a);
 }
 
-/* RESV.TABLES's rows, each table's joins an array as PUT .../tables/{table} takes it. */
+/* One row of RESV.TABLES, its joins an array as PUT .../tables/{table} takes it. */
+static json_t *resvTableRow(const redisReply *map) {
+    json_t *o = resvJsonFromMap(map);
+    if (o) resvJsonSplitList(o, "joins");
+    return o;
+}
+
 static void resvTablesReply(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
     redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
-    if (!r) return;
-    json_t *list = json_array();
-    for (size_t i = 0; i < r->elements; i++) {
-        json_t *o = resvJsonFromMap(r->element[i]);
-        if (!o) continue;
-        resvJsonSplitList(o, "joins");
-        json_array_append_new(list, o);
-    }
-    httpFinish(c, HTTP_R_OK,
-               json_pack("{s:s,s:I,s:o}", "store_id", httpQuery(c, "store_id"), "count",
-                         (json_int_t)json_array_size(list), "tables", list));
+    if (r) lookupFinishMapList(c, r, resvTableRow, "tables", NULL, httpQuery(c, "store_id"));
 }
 
 /* GET /reservation/tables?store_id */

@@ -63,15 +63,7 @@ static void waitListed(redisAsyncContext *ac, void *reply, void *privdata) {
     (void)ac;
     httpCtx *c = privdata;
     redisReply *r = httpReplyTake(c, reply, REDIS_REPLY_ARRAY);
-    if (!r) return;
-    json_t *list = json_array();
-    for (size_t i = 0; i < r->elements; i++) {
-        json_t *o = waitEntryJson(r->element[i]);
-        if (o) json_array_append_new(list, o);
-    }
-    httpFinish(c, HTTP_R_OK,
-               json_pack("{s:s,s:I,s:o}", "store_id", c->store, "count",
-                         (json_int_t)json_array_size(list), "waitlist", list));
+    if (r) lookupFinishMapList(c, r, waitEntryJson, "waitlist", NULL, c->store);
 }
 
 /* GET /stores/{store_id}/waitlist */
